@@ -1,0 +1,23 @@
+/*
+ * Block scheduler: runs fn(ctx, block, worker) for every block in [0, n_blocks)
+ * on `threads` OpenMP threads, blocks handed out dynamically. The callback must
+ * write its result into a per-block slot; the caller then reduces the slots in
+ * block order, which is what makes results independent of the thread count.
+ */
+#ifndef ALVH_ENGINE_SCHEDULER_H
+#define ALVH_ENGINE_SCHEDULER_H
+
+#include <stddef.h>
+
+#include "engine/status.h"
+
+typedef alvh_status (*alvh_block_fn)(void *ctx, size_t block, int worker);
+
+/* threads <= 0: OpenMP's default. Returns the first failing block's status
+ * (lowest block index), after all blocks have run or been skipped. */
+alvh_status alvh_sched_run(size_t n_blocks, int threads, alvh_block_fn fn, void *ctx);
+
+/* Threads a run will use for a request (<= 0: OpenMP default). */
+int alvh_sched_threads(int requested);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * Instruction-set dispatch. The CPU (and the OS, through XGETBV) is asked once
+ * which vector extensions may be used; the engine then picks one table of kernel
+ * entry points for the whole run and records its name in every output.
+ */
+#ifndef ALVH_KERNELS_ISA_H
+#define ALVH_KERNELS_ISA_H
+
+#include <stddef.h>
+
+#include "kernels/pcg64.h"
+
+typedef enum alvh_isa {
+    ALVH_ISA_SCALAR = 0,
+    ALVH_ISA_AVX2 = 1,   /* AVX2 + FMA, 4 doubles per vector */
+    ALVH_ISA_AVX512 = 2, /* AVX-512 F + DQ, 8 doubles per vector */
+    ALVH_ISA_COUNT
+} alvh_isa;
+
+typedef struct alvh_kernel_ops {
+    alvh_isa isa;
+    const char *name; /* "scalar", "avx2", "avx512" */
+    size_t lanes;     /* doubles per vector */
+    void (*uniform_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld, double *restrict out);
+    void (*normal_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld, double *restrict out);
+} alvh_kernel_ops;
+
+/* Whether this CPU and OS can run isa (scalar always can). */
+int alvh_isa_supported(alvh_isa isa);
+
+/* The widest supported ISA. */
+alvh_isa alvh_isa_best(void);
+
+/* "scalar" / "avx2" / "avx512" -> isa; returns -1 for an unknown name. */
+int alvh_isa_from_name(const char *name);
+const char *alvh_isa_name(alvh_isa isa);
+
+/* Kernel table of an ISA (valid even if unsupported: calling it then faults). */
+const alvh_kernel_ops *alvh_kernel_ops_for(alvh_isa isa);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * Uniform and normal fill kernels, written once and compiled per ISA
+ * (rng_scalar.c, rng_avx2.c, rng_avx512.c include a backend header, then this).
+ *
+ * Layout: lane p of `lanes` is the generator of path p; draw d of path p goes to
+ * out[d * ld + p] (structure of arrays: one row per draw, one column per path),
+ * so the step kernels read the draws of W consecutive paths with one load.
+ * Every path consumes its own stream in order, whatever the ISA: the integers
+ * are identical on all backends.
+ */
+#include "kernels/pcg64.h"
+#include "kernels/simd/vmath.h"
+
+#include <stddef.h>
+#include <string.h>
+
+/* W paths' generators in registers. A short last group is padded with copies
+ * of its first lane; padded lanes are computed and thrown away. */
+typedef struct {
+    vu hi, lo, inc_hi, inc_lo;
+} lane_group;
+
+static inline void group_load(const alvh_pcg64_lanes *s, size_t p, size_t m, lane_group *g)
+{
+    if (m == ALVH_W) {
+        g->hi = vu_load(s->state_hi + p);
+        g->lo = vu_load(s->state_lo + p);
+        g->inc_hi = vu_load(s->inc_hi + p);
+        g->inc_lo = vu_load(s->inc_lo + p);
+        return;
+    }
+    uint64_t b[4][ALVH_W];
+    for (size_t j = 0; j < ALVH_W; j++) {
+        size_t src = p + (j < m ? j : 0);
+        b[0][j] = s->state_hi[src];
+        b[1][j] = s->state_lo[src];
+        b[2][j] = s->inc_hi[src];
+        b[3][j] = s->inc_lo[src];
+    }
+    g->hi = vu_load(b[0]);
+    g->lo = vu_load(b[1]);
+    g->inc_hi = vu_load(b[2]);
+    g->inc_lo = vu_load(b[3]);
+}
+
+static inline void group_store(alvh_pcg64_lanes *s, size_t p, size_t m, const lane_group *g)
+{
+    if (m == ALVH_W) {
+        vu_store(s->state_hi + p, g->hi);
+        vu_store(s->state_lo + p, g->lo);
+        return;
+    }
+    uint64_t hi[ALVH_W], lo[ALVH_W];
+    vu_store(hi, g->hi);
+    vu_store(lo, g->lo);
+    memcpy(s->state_hi + p, hi, m * sizeof hi[0]);
+    memcpy(s->state_lo + p, lo, m * sizeof lo[0]);
+}
+
+static inline void out_store(double *dst, size_t m, vd x)
+{
+    if (m == ALVH_W) {
+        vd_store(dst, x);
+        return;
+    }
+    double b[ALVH_W];
+    vd_store(b, x);
+    memcpy(dst, b, m * sizeof b[0]);
+}
+
+static inline vu group_next(lane_group *g)
+{
+    pcg_step(&g->hi, &g->lo, g->inc_hi, g->inc_lo);
+    return pcg_out(g->hi, g->lo);
+}
+
+static inline vd u01_from_bits(vu x)
+{
+    return vd_mul(vd_from_u53(vu_srli(x, 11)), vd_set1(0x1p-53));
+}
+
+/*
+ * Box-Muller from two 64-bit outputs. Radius: u = (x1 >> 11 + 1) 2^-53 in (0, 1],
+ * r = sqrt(-2 ln u), so the largest |z| is sqrt(106 ln 2) = 8.57. Angle: the top
+ * two bits of x2 pick a quadrant Q, the next 51 bits an offset a uniform in
+ * [-pi/4, pi/4); Q*pi/2 + a is uniform on the circle, and (cos, sin) of it are
+ * (cos a, sin a) rotated by Q quarter turns: a swap and two sign flips.
+ */
+static inline void normal_pair(vu x1, vu x2, vd *z0, vd *z1)
+{
+    vd u = vd_mul(vd_from_u53(vu_add(vu_srli(x1, 11), vu_set1(1))), vd_set1(0x1p-53));
+    vd r = vd_sqrt(vd_mul(vd_set1(-2.0), vmath_log(u)));
+
+    vd f = vd_mul(vd_from_u53(vu_and(vu_srli(x2, 11), vu_set1((UINT64_C(1) << 51) - 1))),
+                  vd_set1(0x1p-51));
+    vd a = vd_mul(vd_sub(f, vd_set1(0.5)), vd_set1(1.57079632679489661923));
+    vd s, c;
+    vmath_sincos_small(a, &s, &c);
+
+    vu q = vu_srli(x2, 62);
+    vu odd = vu_slli(q, 63);
+    vd cx = vd_select_bit63(odd, c, s);
+    vd sy = vd_select_bit63(odd, s, c);
+    vu neg_c = vu_slli(vu_xor(q, vu_srli(q, 1)), 63); /* Q = 1, 2 */
+    vu neg_s = vu_slli(vu_srli(q, 1), 63);             /* Q = 2, 3 */
+    *z0 = vd_mul(r, vu_as_vd(vu_xor(vd_as_vu(cx), neg_c)));
+    *z1 = vd_mul(r, vu_as_vd(vu_xor(vd_as_vu(sy), neg_s)));
+}
+
+void ALVH_ISA_SUFFIX(alvh_rng_uniform_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld,
+                                            double *restrict out)
+{
+    for (size_t p = 0; p < lanes->n; p += ALVH_W) {
+        size_t m = lanes->n - p < ALVH_W ? lanes->n - p : ALVH_W;
+        lane_group g;
+        group_load(lanes, p, m, &g);
+        for (size_t d = 0; d < n_draws; d++)
+            out_store(out + d * ld + p, m, u01_from_bits(group_next(&g)));
+        group_store(lanes, p, m, &g);
+    }
+}
+
+void ALVH_ISA_SUFFIX(alvh_rng_normal_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld,
+                                           double *restrict out)
+{
+    for (size_t p = 0; p < lanes->n; p += ALVH_W) {
+        size_t m = lanes->n - p < ALVH_W ? lanes->n - p : ALVH_W;
+        lane_group g;
+        group_load(lanes, p, m, &g);
+        for (size_t d = 0; d < n_draws; d += 2) {
+            vu x1 = group_next(&g), x2 = group_next(&g);
+            vd z0, z1;
+            normal_pair(x1, x2, &z0, &z1);
+            out_store(out + d * ld + p, m, z0);
+            if (d + 1 < n_draws) /* an odd count drops the pair's second normal */
+                out_store(out + (d + 1) * ld + p, m, z1);
+        }
+        group_store(lanes, p, m, &g);
+    }
+}

@@ -1,0 +1,101 @@
+/* AVX2 + FMA backend of the vector vocabulary: 4 lanes of 64 bits.
+ * AVX2 has no 64x64-bit multiply, no unsigned 64-bit compare and no 64-bit
+ * integer-to-double conversion: each is built from 32-bit pieces below. */
+#ifndef ALVH_SIMD_BACKEND_H
+#define ALVH_SIMD_BACKEND_H
+#include <immintrin.h>
+#include <stdint.h>
+
+#define ALVH_W 4
+#define ALVH_ISA_SUFFIX(name) name##_avx2
+
+typedef __m256d vd;
+typedef __m256i vu;
+
+static inline vu vu_load(const uint64_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static inline void vu_store(uint64_t *p, vu x) { _mm256_storeu_si256((__m256i *)p, x); }
+static inline vd vd_load(const double *p) { return _mm256_loadu_pd(p); }
+static inline void vd_store(double *p, vd x) { _mm256_storeu_pd(p, x); }
+static inline vu vu_set1(uint64_t x) { return _mm256_set1_epi64x((long long)x); }
+static inline vd vd_set1(double x) { return _mm256_set1_pd(x); }
+
+static inline vu vu_add(vu a, vu b) { return _mm256_add_epi64(a, b); }
+static inline vu vu_sub(vu a, vu b) { return _mm256_sub_epi64(a, b); }
+static inline vu vu_xor(vu a, vu b) { return _mm256_xor_si256(a, b); }
+static inline vu vu_and(vu a, vu b) { return _mm256_and_si256(a, b); }
+static inline vu vu_or(vu a, vu b) { return _mm256_or_si256(a, b); }
+#define vu_srli(x, n) _mm256_srli_epi64((x), (n))
+#define vu_slli(x, n) _mm256_slli_epi64((x), (n))
+
+static inline vd vd_add(vd a, vd b) { return _mm256_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm256_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm256_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm256_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm256_fmadd_pd(a, b, c); }
+static inline vd vd_sqrt(vd a) { return _mm256_sqrt_pd(a); }
+
+static inline vu vd_as_vu(vd x) { return _mm256_castpd_si256(x); }
+static inline vd vu_as_vd(vu u) { return _mm256_castsi256_pd(u); }
+
+/* exact for x < 2^53: both 32-bit halves go through the 2^52 / 2^84 magic
+ * exponents, and their sum needs no rounding */
+static inline vd vd_from_u53(vu x)
+{
+    vu lo = _mm256_or_si256(_mm256_and_si256(x, vu_set1(0xFFFFFFFFu)),
+                            vu_set1(UINT64_C(0x4330000000000000)));
+    vu hi = _mm256_or_si256(_mm256_srli_epi64(x, 32), vu_set1(UINT64_C(0x4530000000000000)));
+    vd dhi = _mm256_sub_pd(_mm256_castsi256_pd(hi), vd_set1(0x1p84 + 0x1p52));
+    return _mm256_add_pd(dhi, _mm256_castsi256_pd(lo));
+}
+
+static inline vd vd_select_bit63(vu sel, vd a, vd b)
+{
+    return _mm256_blendv_pd(a, b, _mm256_castsi256_pd(sel));
+}
+
+/* low 64 bits of a*b; b_hi32 holds b >> 32 */
+static inline vu mul64_lo(vu a, vu b, vu b_hi32)
+{
+    vu cross = _mm256_add_epi64(_mm256_mul_epu32(a, b_hi32),
+                                _mm256_mul_epu32(_mm256_srli_epi64(a, 32), b));
+    return _mm256_add_epi64(_mm256_mul_epu32(a, b), _mm256_slli_epi64(cross, 32));
+}
+
+/* full 128-bit product of 64-bit lanes */
+static inline void mul64_full(vu a, vu b, vu b_hi32, vu *hi, vu *lo)
+{
+    const vu m32 = vu_set1(0xFFFFFFFFu);
+    vu a_hi = _mm256_srli_epi64(a, 32);
+    vu p00 = _mm256_mul_epu32(a, b), p01 = _mm256_mul_epu32(a, b_hi32);
+    vu p10 = _mm256_mul_epu32(a_hi, b), p11 = _mm256_mul_epu32(a_hi, b_hi32);
+    vu mid = _mm256_add_epi64(_mm256_add_epi64(_mm256_srli_epi64(p00, 32), _mm256_and_si256(p01, m32)),
+                              _mm256_and_si256(p10, m32));
+    *hi = _mm256_add_epi64(_mm256_add_epi64(p11, _mm256_srli_epi64(p01, 32)),
+                           _mm256_add_epi64(_mm256_srli_epi64(p10, 32), _mm256_srli_epi64(mid, 32)));
+    *lo = _mm256_or_si256(_mm256_slli_epi64(mid, 32), _mm256_and_si256(p00, m32));
+}
+
+static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
+{
+    const vu mlo = vu_set1(UINT64_C(0x4385DF649FCCF645)), mlo_h = vu_set1(UINT64_C(0x4385DF64));
+    const vu mhi = vu_set1(UINT64_C(0x2360ED051FC65DA4)), mhi_h = vu_set1(UINT64_C(0x2360ED05));
+    vu ph, pl;
+    mul64_full(*lo, mlo, mlo_h, &ph, &pl);
+    ph = _mm256_add_epi64(ph, _mm256_add_epi64(mul64_lo(*lo, mhi, mhi_h), mul64_lo(*hi, mlo, mlo_h)));
+    vu nl = _mm256_add_epi64(pl, inc_lo);
+    /* carry out of the low word: unsigned nl < pl, via the signed compare */
+    const vu sign = vu_set1(UINT64_C(0x8000000000000000));
+    vu carry = _mm256_cmpgt_epi64(_mm256_xor_si256(pl, sign), _mm256_xor_si256(nl, sign));
+    *hi = _mm256_sub_epi64(_mm256_add_epi64(ph, inc_hi), carry);
+    *lo = nl;
+}
+
+static inline vu pcg_out(vu hi, vu lo)
+{
+    vu x = _mm256_xor_si256(hi, lo);
+    vu rot = _mm256_srli_epi64(hi, 58);
+    /* a shift count of 64 yields 0, so rot == 0 needs no special case */
+    return _mm256_or_si256(_mm256_srlv_epi64(x, rot),
+                           _mm256_sllv_epi64(x, _mm256_sub_epi64(vu_set1(64), rot)));
+}
+#endif

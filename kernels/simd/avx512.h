@@ -1,0 +1,77 @@
+/* AVX-512 (F + DQ) backend of the vector vocabulary: 8 lanes of 64 bits.
+ * DQ brings the 64-bit low multiply and the uint64 -> double conversion;
+ * the high half of a 64x64 product is still assembled from 32-bit products. */
+#ifndef ALVH_SIMD_BACKEND_H
+#define ALVH_SIMD_BACKEND_H
+#include <immintrin.h>
+#include <stdint.h>
+
+#define ALVH_W 8
+#define ALVH_ISA_SUFFIX(name) name##_avx512
+
+typedef __m512d vd;
+typedef __m512i vu;
+
+static inline vu vu_load(const uint64_t *p) { return _mm512_loadu_si512((const void *)p); }
+static inline void vu_store(uint64_t *p, vu x) { _mm512_storeu_si512((void *)p, x); }
+static inline vd vd_load(const double *p) { return _mm512_loadu_pd(p); }
+static inline void vd_store(double *p, vd x) { _mm512_storeu_pd(p, x); }
+static inline vu vu_set1(uint64_t x) { return _mm512_set1_epi64((long long)x); }
+static inline vd vd_set1(double x) { return _mm512_set1_pd(x); }
+
+static inline vu vu_add(vu a, vu b) { return _mm512_add_epi64(a, b); }
+static inline vu vu_sub(vu a, vu b) { return _mm512_sub_epi64(a, b); }
+static inline vu vu_xor(vu a, vu b) { return _mm512_xor_si512(a, b); }
+static inline vu vu_and(vu a, vu b) { return _mm512_and_si512(a, b); }
+static inline vu vu_or(vu a, vu b) { return _mm512_or_si512(a, b); }
+#define vu_srli(x, n) _mm512_srli_epi64((x), (n))
+#define vu_slli(x, n) _mm512_slli_epi64((x), (n))
+
+static inline vd vd_add(vd a, vd b) { return _mm512_add_pd(a, b); }
+static inline vd vd_sub(vd a, vd b) { return _mm512_sub_pd(a, b); }
+static inline vd vd_mul(vd a, vd b) { return _mm512_mul_pd(a, b); }
+static inline vd vd_div(vd a, vd b) { return _mm512_div_pd(a, b); }
+static inline vd vd_fma(vd a, vd b, vd c) { return _mm512_fmadd_pd(a, b, c); }
+static inline vd vd_sqrt(vd a) { return _mm512_sqrt_pd(a); }
+
+static inline vu vd_as_vu(vd x) { return _mm512_castpd_si512(x); }
+static inline vd vu_as_vd(vu u) { return _mm512_castsi512_pd(u); }
+static inline vd vd_from_u53(vu x) { return _mm512_cvtepu64_pd(x); }
+
+static inline vd vd_select_bit63(vu sel, vd a, vd b)
+{
+    return _mm512_mask_blend_pd(_mm512_movepi64_mask(sel), a, b);
+}
+
+/* high 64 bits of the 128-bit product a*b; b_hi32 holds b >> 32 */
+static inline vu mul64_hi(vu a, vu b, vu b_hi32)
+{
+    const vu m32 = vu_set1(0xFFFFFFFFu);
+    vu a_hi = _mm512_srli_epi64(a, 32);
+    vu p00 = _mm512_mul_epu32(a, b), p01 = _mm512_mul_epu32(a, b_hi32);
+    vu p10 = _mm512_mul_epu32(a_hi, b), p11 = _mm512_mul_epu32(a_hi, b_hi32);
+    vu mid = _mm512_add_epi64(_mm512_add_epi64(_mm512_srli_epi64(p00, 32), _mm512_and_si512(p01, m32)),
+                              _mm512_and_si512(p10, m32));
+    return _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(p01, 32)),
+                            _mm512_add_epi64(_mm512_srli_epi64(p10, 32), _mm512_srli_epi64(mid, 32)));
+}
+
+static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
+{
+    const vu mlo = vu_set1(UINT64_C(0x4385DF649FCCF645)), mlo_h = vu_set1(UINT64_C(0x4385DF64));
+    const vu mhi = vu_set1(UINT64_C(0x2360ED051FC65DA4));
+    vu pl = _mm512_mullo_epi64(*lo, mlo);
+    vu ph = _mm512_add_epi64(mul64_hi(*lo, mlo, mlo_h),
+                             _mm512_add_epi64(_mm512_mullo_epi64(*lo, mhi), _mm512_mullo_epi64(*hi, mlo)));
+    vu nl = _mm512_add_epi64(pl, inc_lo);
+    __mmask8 carry = _mm512_cmplt_epu64_mask(nl, pl);
+    vu nh = _mm512_add_epi64(ph, inc_hi);
+    *hi = _mm512_mask_add_epi64(nh, carry, nh, vu_set1(1));
+    *lo = nl;
+}
+
+static inline vu pcg_out(vu hi, vu lo)
+{
+    return _mm512_rorv_epi64(_mm512_xor_si512(hi, lo), _mm512_srli_epi64(hi, 58));
+}
+#endif

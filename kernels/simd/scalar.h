@@ -1,0 +1,60 @@
+/* Scalar backend of the vector vocabulary: one lane, plain C, no FMA.
+ * This is the portable reference every vector backend is tested against. */
+#ifndef ALVH_SIMD_BACKEND_H
+#define ALVH_SIMD_BACKEND_H
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define ALVH_W 1
+#define ALVH_ISA_SUFFIX(name) name##_scalar
+
+typedef double vd;
+typedef uint64_t vu;
+__extension__ typedef unsigned __int128 alvh_u128_;
+
+static inline vu vu_load(const uint64_t *p) { return *p; }
+static inline void vu_store(uint64_t *p, vu x) { *p = x; }
+static inline vd vd_load(const double *p) { return *p; }
+static inline void vd_store(double *p, vd x) { *p = x; }
+static inline vu vu_set1(uint64_t x) { return x; }
+static inline vd vd_set1(double x) { return x; }
+
+static inline vu vu_add(vu a, vu b) { return a + b; }
+static inline vu vu_sub(vu a, vu b) { return a - b; }
+static inline vu vu_xor(vu a, vu b) { return a ^ b; }
+static inline vu vu_and(vu a, vu b) { return a & b; }
+static inline vu vu_or(vu a, vu b) { return a | b; }
+#define vu_srli(x, n) ((vu)(x) >> (n))
+#define vu_slli(x, n) ((vu)(x) << (n))
+
+static inline vd vd_add(vd a, vd b) { return a + b; }
+static inline vd vd_sub(vd a, vd b) { return a - b; }
+static inline vd vd_mul(vd a, vd b) { return a * b; }
+static inline vd vd_div(vd a, vd b) { return a / b; }
+/* Two roundings on purpose: the scalar path must run on any x86-64. */
+static inline vd vd_fma(vd a, vd b, vd c) { return a * b + c; }
+static inline vd vd_sqrt(vd a) { return sqrt(a); }
+
+static inline vu vd_as_vu(vd x) { vu u; memcpy(&u, &x, sizeof u); return u; }
+static inline vd vu_as_vd(vu u) { vd x; memcpy(&x, &u, sizeof x); return x; }
+/* exact for x < 2^53 */
+static inline vd vd_from_u53(vu x) { return (double)x; }
+/* b where bit 63 of sel is set, else a */
+static inline vd vd_select_bit63(vu sel, vd a, vd b) { return (sel >> 63) ? b : a; }
+
+static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
+{
+    alvh_u128_ m = ((alvh_u128_)UINT64_C(0x2360ED051FC65DA4) << 64) | UINT64_C(0x4385DF649FCCF645);
+    alvh_u128_ s = (((alvh_u128_)*hi << 64) | *lo) * m + (((alvh_u128_)inc_hi << 64) | inc_lo);
+    *hi = (vu)(s >> 64);
+    *lo = (vu)s;
+}
+
+static inline vu pcg_out(vu hi, vu lo)
+{
+    vu x = hi ^ lo;
+    unsigned rot = (unsigned)(hi >> 58);
+    return (x >> rot) | (x << ((64u - rot) & 63u));
+}
+#endif
