@@ -107,34 +107,56 @@ static inline void normal_pair(vu x1, vu x2, vd *z0, vd *z1)
     *z1 = vd_mul(r, vu_as_vd(vu_xor(vd_as_vu(sy), neg_s)));
 }
 
+/* Paths are processed in tiles of 8 (one 64-byte line of doubles per draw) on
+ * every ISA, so each draw's row is written a whole cache line at a time and the
+ * scalar reference is not penalized by column-wise strided stores. */
+enum { TILE = 8, NG = TILE / ALVH_W };
+
+static inline size_t tile_groups(size_t p, size_t n, lane_group *g, const alvh_pcg64_lanes *lanes,
+                                 size_t *m)
+{
+    size_t ng = 0;
+    for (size_t k = 0; k < NG && p + k * ALVH_W < n; k++, ng++) {
+        size_t q = p + k * ALVH_W;
+        m[k] = n - q < ALVH_W ? n - q : ALVH_W;
+        group_load(lanes, q, m[k], &g[k]);
+    }
+    return ng;
+}
+
 void ALVH_ISA_SUFFIX(alvh_rng_uniform_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld,
                                             double *restrict out)
 {
-    for (size_t p = 0; p < lanes->n; p += ALVH_W) {
-        size_t m = lanes->n - p < ALVH_W ? lanes->n - p : ALVH_W;
-        lane_group g;
-        group_load(lanes, p, m, &g);
+    for (size_t p = 0; p < lanes->n; p += TILE) {
+        lane_group g[NG];
+        size_t m[NG];
+        size_t ng = tile_groups(p, lanes->n, g, lanes, m);
         for (size_t d = 0; d < n_draws; d++)
-            out_store(out + d * ld + p, m, u01_from_bits(group_next(&g)));
-        group_store(lanes, p, m, &g);
+            for (size_t k = 0; k < ng; k++)
+                out_store(out + d * ld + p + k * ALVH_W, m[k], u01_from_bits(group_next(&g[k])));
+        for (size_t k = 0; k < ng; k++)
+            group_store(lanes, p + k * ALVH_W, m[k], &g[k]);
     }
 }
 
 void ALVH_ISA_SUFFIX(alvh_rng_normal_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld,
                                            double *restrict out)
 {
-    for (size_t p = 0; p < lanes->n; p += ALVH_W) {
-        size_t m = lanes->n - p < ALVH_W ? lanes->n - p : ALVH_W;
-        lane_group g;
-        group_load(lanes, p, m, &g);
-        for (size_t d = 0; d < n_draws; d += 2) {
-            vu x1 = group_next(&g), x2 = group_next(&g);
-            vd z0, z1;
-            normal_pair(x1, x2, &z0, &z1);
-            out_store(out + d * ld + p, m, z0);
-            if (d + 1 < n_draws) /* an odd count drops the pair's second normal */
-                out_store(out + (d + 1) * ld + p, m, z1);
-        }
-        group_store(lanes, p, m, &g);
+    for (size_t p = 0; p < lanes->n; p += TILE) {
+        lane_group g[NG];
+        size_t m[NG];
+        size_t ng = tile_groups(p, lanes->n, g, lanes, m);
+        for (size_t d = 0; d < n_draws; d += 2)
+            for (size_t k = 0; k < ng; k++) {
+                vu x1 = group_next(&g[k]), x2 = group_next(&g[k]);
+                vd z0, z1;
+                normal_pair(x1, x2, &z0, &z1);
+                double *row = out + d * ld + p + k * ALVH_W;
+                out_store(row, m[k], z0);
+                if (d + 1 < n_draws) /* an odd count drops the pair's second normal */
+                    out_store(row + ld, m[k], z1);
+            }
+        for (size_t k = 0; k < ng; k++)
+            group_store(lanes, p + k * ALVH_W, m[k], &g[k]);
     }
 }

@@ -9,7 +9,7 @@ Run: /usr/bin/python3 bench/peers/heston_numpy.py [--paths N] [--seed S]
 
 What keeps it fast without leaving numpy:
   * paths go in chunks of 65536. Each float64 working array is then 512 KiB
-    and stays in cache across the ~15 array passes of a time step.
+    and stays in cache across the 12 array passes of a time step.
   * all buffers are allocated once. The normals go straight into a
     preallocated buffer with Generator.standard_normal(out=...), and every
     arithmetic step is an in-place ufunc (out=...), so no temporaries are

@@ -4,9 +4,9 @@ bindings) on the contract of bench/peers/heston_numpy.py.
 
 European call K=100, S0=100, T=0.25, r=0.03, q=0.01, Heston bcc_sv
 parameters, 63 time steps, pseudo-random numbers, no antithetics. Only the
-NPV() call is timed, since that is where the paths are simulated. Prints one
-JSON line. It includes the AnalyticHestonEngine price as "analytic", for
-reference.
+NPV() call is timed, since that is where the paths are simulated; we report
+the best of 3 calls. Prints one JSON line, which also gives the
+AnalyticHestonEngine price as "analytic" for reference.
 
 Run: /usr/bin/python3 bench/peers/heston_quantlib.py [--paths N] [--seed S]
      [--discretization full_truncation|qe_martingale]
@@ -31,6 +31,7 @@ STEPS = 63
 TODAY = ql.Date(2, ql.January, 2024)
 DC = ql.Actual360()
 MATURITY_DAYS = 90
+REPEATS = 3
 
 DISCRETIZATIONS = {
     "full_truncation": ql.HestonProcess.FullTruncation,
@@ -73,12 +74,17 @@ def main():
         ql.AnalyticHestonEngine(ql.HestonModel(process), 1e-12, 1_000_000))
     analytic = option.NPV()
 
-    option.setPricingEngine(ql.MCEuropeanHestonEngine(
-        process, "pseudorandom", timeSteps=STEPS, antitheticVariate=False,
-        requiredSamples=args.paths, seed=args.seed))
-    t0 = time.perf_counter()
-    price = option.NPV()
-    seconds = time.perf_counter() - t0
+    # Best of 3, like the numpy peer, to damp timer and scheduler noise. A
+    # fresh engine each time makes NPV() simulate again instead of returning
+    # the cached result. The seed is the same, so the price is too.
+    seconds = float("inf")
+    for _ in range(REPEATS):
+        option.setPricingEngine(ql.MCEuropeanHestonEngine(
+            process, "pseudorandom", timeSteps=STEPS, antitheticVariate=False,
+            requiredSamples=args.paths, seed=args.seed))
+        t0 = time.perf_counter()
+        price = option.NPV()
+        seconds = min(seconds, time.perf_counter() - t0)
 
     print(json.dumps({
         "peer": "quantlib_mc_heston",

@@ -1,0 +1,235 @@
+/*
+ * `alvh bench`: measures the kernels and prints one JSON object (--json) or a
+ * table. Peers (the scripts in bench/peers, run with the Python that has numpy) are
+ * measured in the same run so the ratios compare like with like.
+ */
+#define _GNU_SOURCE
+#include "bench/bench.h"
+
+#include <getopt.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench/bench_rng.h"
+#include "engine/dispatch.h"
+#include "engine/scheduler.h"
+
+#ifndef ALVH_PEERS_DIR
+#define ALVH_PEERS_DIR "bench/peers"
+#endif
+#ifndef ALVH_PYTHON
+#define ALVH_PYTHON "/usr/bin/python3"
+#endif
+#ifndef ALVH_VERSION
+#define ALVH_VERSION "0.0.0"
+#endif
+#ifndef ALVH_GIT_DESCRIBE
+#define ALVH_GIT_DESCRIBE "unknown"
+#endif
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: alvh bench [--json] [--threads T] [--seconds S] [--isa ISA] [--no-peers]\n"
+            "  --json        print one JSON object instead of a table\n"
+            "  --threads T   threads for the all-thread figures (default: all)\n"
+            "  --seconds S   time per measurement (default 1.0)\n"
+            "  --isa ISA     best ISA to report: auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
+            "  --no-peers    skip the numpy peer (bench/peers/numpy_normals.py)\n"
+            "Environment: ALVH_PEERS_DIR (peer scripts), ALVH_PYTHON (interpreter with numpy).\n");
+}
+
+static void cpu_name(char *buf, size_t n)
+{
+    snprintf(buf, n, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon) {
+                colon += 1 + (colon[1] == ' ');
+                colon[strcspn(colon, "\n")] = '\0';
+                snprintf(buf, n, "%s", colon);
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+/* Runs the numpy peer; returns 0 and its rates, or -1 with a reason. */
+static int run_numpy_peer(double seconds, double *normals, double *uniforms, char *why, size_t whylen)
+{
+    const char *dir = getenv("ALVH_PEERS_DIR") ? getenv("ALVH_PEERS_DIR") : ALVH_PEERS_DIR;
+    const char *py = getenv("ALVH_PYTHON") ? getenv("ALVH_PYTHON") : ALVH_PYTHON;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' '%s/numpy_normals.py' --seconds %.3f 2>&1", py, dir, seconds);
+    FILE *p = popen(cmd, "r");
+    if (!p) {
+        snprintf(why, whylen, "cannot start %s", py);
+        return -1;
+    }
+    char out[4096] = {0};
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    int rc = pclose(p);
+    const char *kn = strstr(out, "\"normals_per_s\":"), *ku = strstr(out, "\"uniforms_per_s\":");
+    if (rc != 0 || !kn || !ku || sscanf(kn + 16, "%lf", normals) != 1 || sscanf(ku + 17, "%lf", uniforms) != 1) {
+        out[strcspn(out, "\n")] = '\0';
+        snprintf(why, whylen, "numpy peer failed (exit %d): %.200s", rc, out);
+        return -1;
+    }
+    return 0;
+}
+
+static void json_str(const char *key, const char *val, int last)
+{
+    printf("  \"%s\": \"", key);
+    for (const char *c = val; *c; c++)
+        if (*c == '"' || *c == '\\')
+            printf("\\%c", *c);
+        else if ((unsigned char)*c >= 0x20)
+            putchar(*c);
+    printf("\"%s\n", last ? "" : ",");
+}
+
+static void json_num(const char *key, double val, int last)
+{
+    if (val > 0.0)
+        printf("  \"%s\": %.6g%s\n", key, val, last ? "" : ",");
+    else
+        printf("  \"%s\": null%s\n", key, last ? "" : ",");
+}
+
+int alvh_bench_cli(int argc, char **argv)
+{
+    int json = 0, threads = 0, peers = 1;
+    double seconds = 1.0;
+    const char *isa_req = NULL;
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},      {"threads", required_argument, NULL, 't'},
+        {"seconds", required_argument, NULL, 's'}, {"isa", required_argument, NULL, 'i'},
+        {"no-peers", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'j': json = 1; break;
+        case 'n': peers = 0; break;
+        case 'i': isa_req = optarg; break;
+        case 't':
+            threads = (int)strtol(optarg, &end, 10);
+            if (!*optarg || *end || threads < 1 || threads > 4096) {
+                fprintf(stderr, "alvh bench: --threads %s: expected a whole number from 1 to 4096\n", optarg);
+                usage(stderr);
+                return 2;
+            }
+            break;
+        case 's':
+            seconds = strtod(optarg, &end);
+            if (!*optarg || *end || !(seconds >= 0.01 && seconds <= 3600)) {
+                fprintf(stderr, "alvh bench: --seconds %s: expected a number from 0.01 to 3600\n", optarg);
+                usage(stderr);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "alvh bench: %s needs a value\n", argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        default:
+            fprintf(stderr, "alvh bench: unknown option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "alvh bench: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    const alvh_kernel_ops *best;
+    alvh_error err = {0};
+    if (alvh_dispatch_select(isa_req, &best, &err) != ALVH_OK) {
+        fprintf(stderr, "alvh bench: %s\n", err.msg);
+        return err.code == ALVH_E_USAGE ? 2 : 3;
+    }
+    threads = alvh_sched_threads(threads);
+    const alvh_kernel_ops *scalar = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
+
+    double per_isa_u[ALVH_ISA_COUNT] = {0}, per_isa_n[ALVH_ISA_COUNT] = {0};
+    for (int i = 0; i <= (int)best->isa; i++) {
+        if (!alvh_isa_supported((alvh_isa)i))
+            continue;
+        const alvh_kernel_ops *ops = alvh_kernel_ops_for((alvh_isa)i);
+        per_isa_u[i] = alvh_bench_rng_core(ops, 0, seconds);
+        per_isa_n[i] = alvh_bench_rng_core(ops, 1, seconds);
+    }
+    double u_core = per_isa_u[best->isa], n_core = per_isa_n[best->isa];
+    double n_scalar = per_isa_n[ALVH_ISA_SCALAR];
+    double n_all = alvh_bench_rng_all(best, 1, threads, seconds, n_core);
+    double n_one = alvh_bench_rng_all(best, 1, 1, seconds, n_core);
+    (void)scalar;
+
+    double np_n = 0.0, np_u = 0.0;
+    char why[512] = "";
+    int have_peer = peers && run_numpy_peer(seconds, &np_n, &np_u, why, sizeof why) == 0;
+    if (peers && !have_peer)
+        fprintf(stderr, "alvh bench: %s\n", why);
+
+    char cpu[256], date[32];
+    cpu_name(cpu, sizeof cpu);
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+    if (json) {
+        printf("{\n");
+        json_str("version", ALVH_VERSION, 0);
+        json_str("git", ALVH_GIT_DESCRIBE, 0);
+        json_str("date", date, 0);
+        json_str("cpu", cpu, 0);
+        json_str("isa", best->name, 0);
+        printf("  \"threads\": %d,\n", threads);
+        json_num("uniforms_per_s_core", u_core, 0);
+        json_num("uniforms_per_s_core_scalar", per_isa_u[ALVH_ISA_SCALAR], 0);
+        json_num("normals_per_s_core", n_core, 0);
+        json_num("normals_per_s_core_scalar", n_scalar, 0);
+        json_num("normals_per_s_core_avx2", per_isa_n[ALVH_ISA_AVX2], 0);
+        json_num("normals_per_s_core_avx512", per_isa_n[ALVH_ISA_AVX512], 0);
+        json_num("normals_per_s_all", n_all, 0);
+        json_num("normals_simd_vs_scalar", n_scalar > 0 ? n_core / n_scalar : 0, 0);
+        json_num("normals_thread_scaling", n_one > 0 ? n_all / n_one : 0, 0);
+        json_num("numpy_normals_per_s", np_n, 0);
+        json_num("numpy_uniforms_per_s", np_u, 0);
+        json_num("normals_vs_numpy", np_n > 0 ? n_core / np_n : 0, 0);
+        json_num("uniforms_vs_numpy", np_u > 0 ? u_core / np_u : 0, 1);
+        printf("}\n");
+    } else {
+        printf("alvh %s (%s) on %s, %d threads, %s\n", ALVH_VERSION, ALVH_GIT_DESCRIBE, cpu, threads, date);
+        printf("%-28s %14s %14s\n", "measure", "per second", "ratio");
+        for (int i = 0; i < ALVH_ISA_COUNT; i++)
+            if (per_isa_n[i] > 0) {
+                char label[64];
+                snprintf(label, sizeof label, "normals, 1 core, %s", alvh_isa_name((alvh_isa)i));
+                printf("%-28s %14.4g %13.2fx\n", label, per_isa_n[i], per_isa_n[i] / n_scalar);
+            }
+        printf("%-28s %14.4g %13.2fx\n", "normals, all threads", n_all, n_one > 0 ? n_all / n_one : 0);
+        printf("%-28s %14.4g\n", "uniforms, 1 core", u_core);
+        if (have_peer) {
+            printf("%-28s %14.4g %13.2fx\n", "numpy standard_normal", np_n, n_core / np_n);
+            printf("%-28s %14.4g %13.2fx\n", "numpy random", np_u, u_core / np_u);
+        }
+    }
+    return 0;
+}
