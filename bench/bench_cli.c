@@ -7,6 +7,8 @@
 #include "bench/bench.h"
 
 #include <getopt.h>
+
+#include "alvh_gitinfo.h"
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +27,6 @@
 #endif
 #ifndef ALVH_VERSION
 #define ALVH_VERSION "0.0.0"
-#endif
-#ifndef ALVH_GIT_DESCRIBE
-#define ALVH_GIT_DESCRIBE "unknown"
 #endif
 
 static void usage(FILE *f)

@@ -54,8 +54,8 @@ double alvh_bench_rng_all(const alvh_kernel_ops *ops, int normal, int threads, d
 {
     fill_fn fill = pick(ops, normal);
     /* a fixed amount of work per thread, sized from the one-core rate */
-    size_t calls = (size_t)(core_rate * seconds / (BLOCK * DRAWS)) + 1;
-    double t0 = 0.0, t1 = 0.0;
+    size_t calls = (size_t)(core_rate * seconds / 3 / (BLOCK * DRAWS)) + 1;
+    double t0 = 0.0, t1 = 0.0, best = 0.0;
     int failed = 0;
 #pragma omp parallel num_threads(threads) reduction(| : failed)
     {
@@ -67,19 +67,24 @@ double alvh_bench_rng_all(const alvh_kernel_ops *ops, int normal, int threads, d
             alvh_block_rng_seed(r, 1, 0, (uint64_t)omp_get_thread_num(), BLOCK, BLOCK);
             fill(&r->lanes, DRAWS, BLOCK, out);
         }
+        /* best of 3 trials, like the one-core figure: a shared VM has noisy neighbours */
+        for (int trial = 0; trial < 3; trial++) {
 #pragma omp barrier
 #pragma omp master
-        t0 = alvh_bench_now();
-        if (!failed)
-            for (size_t i = 0; i < calls; i++)
-                fill(&r->lanes, DRAWS, BLOCK, out);
+            t0 = alvh_bench_now();
+            if (!failed)
+                for (size_t i = 0; i < calls; i++)
+                    fill(&r->lanes, DRAWS, BLOCK, out);
 #pragma omp barrier
 #pragma omp master
-        t1 = alvh_bench_now();
+            {
+                t1 = alvh_bench_now();
+                double rate = (double)calls * threads * BLOCK * DRAWS / (t1 - t0);
+                best = rate > best ? rate : best;
+            }
+        }
         alvh_block_rng_free(r);
         free(out);
     }
-    if (failed || t1 <= t0)
-        return 0.0;
-    return (double)calls * threads * BLOCK * DRAWS / (t1 - t0);
+    return failed ? 0.0 : best;
 }

@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+
+#include "alvh_gitinfo.h"
 #include <inttypes.h>
 #include <omp.h>
 #include <stdio.h>
