@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "kernels/pcg64.h"
+#include "kernels/spx_model.h"
 
 typedef enum alvh_isa {
     ALVH_ISA_SCALAR = 0,
@@ -23,6 +24,8 @@ typedef struct alvh_kernel_ops {
     size_t lanes;     /* doubles per vector */
     void (*uniform_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld, double *restrict out);
     void (*normal_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld, double *restrict out);
+    void (*spx_step)(const alvh_spx_consts *c, size_t n, double *restrict ln_s, double *restrict v,
+                     const alvh_spx_draws *d, double *restrict jumps);
 } alvh_kernel_ops;
 
 /* Whether this CPU and OS can run isa (scalar always can). */

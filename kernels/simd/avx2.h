@@ -98,4 +98,11 @@ static inline vu pcg_out(vu hi, vu lo)
     return _mm256_or_si256(_mm256_srlv_epi64(x, rot),
                            _mm256_sllv_epi64(x, _mm256_sub_epi64(vu_set1(64), rot)));
 }
+typedef __m256d vm;
+static inline vm vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+static inline vm vd_le(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+static inline vd vd_blend(vm m, vd a, vd b) { return _mm256_blendv_pd(a, b, m); }
+/* MAXPD(a, b) is exactly a > b ? a : b, NaN and signed zeros included */
+static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
+static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
 #endif

@@ -57,4 +57,11 @@ static inline vu pcg_out(vu hi, vu lo)
     unsigned rot = (unsigned)(hi >> 58);
     return (x >> rot) | (x << ((64u - rot) & 63u));
 }
+typedef int vm;
+static inline vm vd_lt(vd a, vd b) { return a < b; }
+static inline vm vd_le(vd a, vd b) { return a <= b; }
+/* b where m, else a */
+static inline vd vd_blend(vm m, vd a, vd b) { return m ? b : a; }
+static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
+static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }
 #endif
