@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_heston.h"
 #include "bench/bench_rng.h"
 #include "engine/dispatch.h"
 #include "engine/scheduler.h"
@@ -37,7 +38,7 @@ static void usage(FILE *f)
             "  --threads T   threads for the all-thread figures (default: all)\n"
             "  --seconds S   time per measurement (default 1.0)\n"
             "  --isa ISA     best ISA to report: auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
-            "  --no-peers    skip the numpy peer (bench/peers/numpy_normals.py)\n"
+            "  --no-peers    skip the numpy and QuantLib peers (bench/peers/)\n"
             "Environment: ALVH_PEERS_DIR (peer scripts), ALVH_PYTHON (interpreter with numpy).\n");
 }
 
@@ -62,29 +63,39 @@ static void cpu_name(char *buf, size_t n)
     fclose(f);
 }
 
-/* Runs the numpy peer; returns 0 and its rates, or -1 with a reason. */
-static int run_numpy_peer(double seconds, double *normals, double *uniforms, char *why, size_t whylen)
+/* Runs bench/peers/<script> with args; on success out holds its JSON line. */
+static int run_peer(const char *script, const char *args, char *out, size_t n, char *why, size_t whylen)
 {
     const char *dir = getenv("ALVH_PEERS_DIR") ? getenv("ALVH_PEERS_DIR") : ALVH_PEERS_DIR;
     const char *py = getenv("ALVH_PYTHON") ? getenv("ALVH_PYTHON") : ALVH_PYTHON;
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' '%s/numpy_normals.py' --seconds %.3f 2>&1", py, dir, seconds);
+    snprintf(cmd, sizeof cmd, "'%s' '%s/%s' %s 2>&1", py, dir, script, args);
     FILE *p = popen(cmd, "r");
     if (!p) {
-        snprintf(why, whylen, "cannot start %s", py);
+        snprintf(why, whylen, "%s: cannot start %s", script, py);
         return -1;
     }
-    char out[4096] = {0};
-    size_t len = fread(out, 1, sizeof out - 1, p);
+    size_t len = fread(out, 1, n - 1, p);
     out[len] = '\0';
     int rc = pclose(p);
-    const char *kn = strstr(out, "\"normals_per_s\":"), *ku = strstr(out, "\"uniforms_per_s\":");
-    if (rc != 0 || !kn || !ku || sscanf(kn + 16, "%lf", normals) != 1 || sscanf(ku + 17, "%lf", uniforms) != 1) {
+    if (rc != 0 || out[0] != '{') {
         out[strcspn(out, "\n")] = '\0';
-        snprintf(why, whylen, "numpy peer failed (exit %d): %.200s", rc, out);
+        snprintf(why, whylen, "%s failed (exit %d): %.200s", script, rc, out);
         return -1;
     }
     return 0;
+}
+
+/* Number stored under "key" in a flat JSON object, or 0. */
+static double json_get(const char *json, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *k = strstr(json, pat);
+    double v = 0.0;
+    if (!k || sscanf(k + strlen(pat), "%lf", &v) != 1)
+        return 0.0;
+    return v;
 }
 
 static void json_str(const char *key, const char *val, int last)
@@ -165,7 +176,6 @@ int alvh_bench_cli(int argc, char **argv)
         return err.code == ALVH_E_USAGE ? 2 : 3;
     }
     threads = alvh_sched_threads(threads);
-    const alvh_kernel_ops *scalar = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
 
     double per_isa_u[ALVH_ISA_COUNT] = {0}, per_isa_n[ALVH_ISA_COUNT] = {0};
     for (int i = 0; i <= (int)best->isa; i++) {
@@ -179,13 +189,37 @@ int alvh_bench_cli(int argc, char **argv)
     double n_scalar = per_isa_n[ALVH_ISA_SCALAR];
     double n_all = alvh_bench_rng_all(best, 1, threads, seconds, n_core);
     double n_one = alvh_bench_rng_all(best, 1, 1, seconds, n_core);
-    (void)scalar;
 
-    double np_n = 0.0, np_u = 0.0;
-    char why[512] = "";
-    int have_peer = peers && run_numpy_peer(seconds, &np_n, &np_u, why, sizeof why) == 0;
-    if (peers && !have_peer)
-        fprintf(stderr, "alvh bench: %s\n", why);
+    /* Heston European call, 63 steps: QE-M (the engine's default) and
+     * full-truncation Euler (the numpy and QuantLib peers' scheme) */
+    const alvh_kernel_ops *scalar_ops = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
+    double hq_core = alvh_bench_heston(best, ALVH_SCHEME_QE, 1, seconds);
+    double hq_scalar = alvh_bench_heston(scalar_ops, ALVH_SCHEME_QE, 1, seconds);
+    double he_core = alvh_bench_heston(best, ALVH_SCHEME_EULER, 1, seconds);
+    double he_scalar = alvh_bench_heston(scalar_ops, ALVH_SCHEME_EULER, 1, seconds);
+    double hq_all = alvh_bench_heston(best, ALVH_SCHEME_QE, threads, seconds);
+
+    double np_n = 0.0, np_u = 0.0, np_h = 0.0, ql_h = 0.0;
+    char why[512] = "", out[4096], args[64];
+    int have_peer = 0;
+    if (peers) {
+        snprintf(args, sizeof args, "--seconds %.3f", seconds);
+        if (run_peer("numpy_normals.py", args, out, sizeof out, why, sizeof why) == 0) {
+            np_n = json_get(out, "normals_per_s");
+            np_u = json_get(out, "uniforms_per_s");
+            have_peer = np_n > 0 && np_u > 0;
+        } else {
+            fprintf(stderr, "alvh bench: %s\n", why);
+        }
+        if (run_peer("heston_numpy.py", "--paths 500000", out, sizeof out, why, sizeof why) == 0)
+            np_h = json_get(out, "path_steps_per_s");
+        else
+            fprintf(stderr, "alvh bench: %s\n", why);
+        if (run_peer("heston_quantlib.py", "--paths 20000", out, sizeof out, why, sizeof why) == 0)
+            ql_h = json_get(out, "path_steps_per_s");
+        else
+            fprintf(stderr, "alvh bench: %s\n", why);
+    }
 
     char cpu[256], date[32];
     cpu_name(cpu, sizeof cpu);
@@ -212,7 +246,19 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("numpy_normals_per_s", np_n, 0);
         json_num("numpy_uniforms_per_s", np_u, 0);
         json_num("normals_vs_numpy", np_n > 0 ? n_core / np_n : 0, 0);
-        json_num("uniforms_vs_numpy", np_u > 0 ? u_core / np_u : 0, 1);
+        json_num("uniforms_vs_numpy", np_u > 0 ? u_core / np_u : 0, 0);
+        json_num("heston_path_steps_per_s_core", hq_core, 0);
+        json_num("heston_path_steps_per_s_core_scalar", hq_scalar, 0);
+        json_num("heston_euler_path_steps_per_s_core", he_core, 0);
+        json_num("heston_euler_path_steps_per_s_core_scalar", he_scalar, 0);
+        json_num("heston_path_steps_per_s_all", hq_all, 0);
+        json_num("numpy_heston_euler_path_steps_per_s", np_h, 0);
+        json_num("quantlib_mc_heston_path_steps_per_s", ql_h, 0);
+        json_num("heston_euler_vs_numpy", np_h > 0 ? he_core / np_h : 0, 0);
+        json_num("heston_qe_vs_numpy_euler", np_h > 0 ? hq_core / np_h : 0, 0);
+        json_num("heston_euler_vs_quantlib", ql_h > 0 ? he_core / ql_h : 0, 0);
+        json_num("heston_simd_vs_scalar", hq_scalar > 0 ? hq_core / hq_scalar : 0, 0);
+        json_num("heston_thread_scaling", hq_core > 0 ? hq_all / hq_core : 0, 1);
         printf("}\n");
     } else {
         printf("alvh %s (%s) on %s, %d threads, %s\n", ALVH_VERSION, ALVH_GIT_DESCRIBE, cpu, threads, date);
@@ -229,6 +275,14 @@ int alvh_bench_cli(int argc, char **argv)
             printf("%-28s %14.4g %13.2fx\n", "numpy standard_normal", np_n, n_core / np_n);
             printf("%-28s %14.4g %13.2fx\n", "numpy random", np_u, u_core / np_u);
         }
+        printf("%-28s %14.4g %13.2fx\n", "heston QE path-steps, 1 core", hq_core, hq_scalar > 0 ? hq_core / hq_scalar : 0);
+        printf("%-28s %14.4g\n", "heston QE, scalar", hq_scalar);
+        printf("%-28s %14.4g %13.2fx\n", "heston Euler, 1 core", he_core, he_scalar > 0 ? he_core / he_scalar : 0);
+        printf("%-28s %14.4g %13.2fx\n", "heston QE, all threads", hq_all, hq_core > 0 ? hq_all / hq_core : 0);
+        if (np_h > 0)
+            printf("%-28s %14.4g %13.2fx\n", "numpy heston Euler", np_h, he_core / np_h);
+        if (ql_h > 0)
+            printf("%-28s %14.4g %13.2fx\n", "QuantLib MC heston", ql_h, he_core / ql_h);
     }
     return 0;
 }
