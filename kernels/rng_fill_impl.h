@@ -9,6 +9,7 @@
  * are identical on all backends.
  */
 #include "kernels/pcg64.h"
+#include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
 
 #include <stddef.h>
@@ -55,17 +56,6 @@ static inline void group_store(alvh_pcg64_lanes *s, size_t p, size_t m, const la
     vu_store(lo, g->lo);
     memcpy(s->state_hi + p, hi, m * sizeof hi[0]);
     memcpy(s->state_lo + p, lo, m * sizeof lo[0]);
-}
-
-static inline void out_store(double *dst, size_t m, vd x)
-{
-    if (m == ALVH_W) {
-        vd_store(dst, x);
-        return;
-    }
-    double b[ALVH_W];
-    vd_store(b, x);
-    memcpy(dst, b, m * sizeof b[0]);
 }
 
 static inline vu group_next(lane_group *g)
@@ -133,7 +123,7 @@ void ALVH_ISA_SUFFIX(alvh_rng_uniform_fill)(alvh_pcg64_lanes *lanes, size_t n_dr
         size_t ng = tile_groups(p, lanes->n, g, lanes, m);
         for (size_t d = 0; d < n_draws; d++)
             for (size_t k = 0; k < ng; k++)
-                out_store(out + d * ld + p + k * ALVH_W, m[k], u01_from_bits(group_next(&g[k])));
+                vd_store_n(out + d * ld + p + k * ALVH_W, m[k], u01_from_bits(group_next(&g[k])));
         for (size_t k = 0; k < ng; k++)
             group_store(lanes, p + k * ALVH_W, m[k], &g[k]);
     }
@@ -152,9 +142,9 @@ void ALVH_ISA_SUFFIX(alvh_rng_normal_fill)(alvh_pcg64_lanes *lanes, size_t n_dra
                 vd z0, z1;
                 normal_pair(x1, x2, &z0, &z1);
                 double *row = out + d * ld + p + k * ALVH_W;
-                out_store(row, m[k], z0);
+                vd_store_n(row, m[k], z0);
                 if (d + 1 < n_draws) /* an odd count drops the pair's second normal */
-                    out_store(row + ld, m[k], z1);
+                    vd_store_n(row + ld, m[k], z1);
             }
         for (size_t k = 0; k < ng; k++)
             group_store(lanes, p + k * ALVH_W, m[k], &g[k]);

@@ -4,9 +4,8 @@
  * `jumps` (may be NULL) accumulates the jump count of each path.
  */
 #include "kernels/spx_model.h"
+#include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
-
-#include <string.h>
 
 /* Andersen's QE step for v and the matching log-price step with the
  * martingale correction K0* (Andersen 2008, sections 3.2.3 and 4.2). Both
@@ -93,44 +92,24 @@ static inline vd jump_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd un, vd 
     return nj;
 }
 
-static inline vd load_or(const double *p, size_t i, size_t m)
-{
-    if (m == ALVH_W)
-        return vd_load(p + i);
-    double b[ALVH_W] = {0};
-    memcpy(b, p + i, m * sizeof b[0]);
-    return vd_load(b);
-}
-
-static inline void store_m(double *p, size_t i, size_t m, vd x)
-{
-    if (m == ALVH_W) {
-        vd_store(p + i, x);
-        return;
-    }
-    double b[ALVH_W];
-    vd_store(b, x);
-    memcpy(p + i, b, m * sizeof b[0]);
-}
-
 void ALVH_ISA_SUFFIX(alvh_spx_step)(const alvh_spx_consts *c, size_t n, double *restrict ln_s,
                                     double *restrict v, const alvh_spx_draws *d, double *restrict jumps)
 {
     for (size_t i = 0; i < n; i += ALVH_W) {
         size_t m = n - i < ALVH_W ? n - i : ALVH_W;
-        vd x = load_or(ln_s, i, m), var = load_or(v, i, m);
-        vd zs = load_or(d->z_s, i, m), zv = load_or(d->z_v, i, m);
+        vd x = vd_load_n(ln_s + i, m), var = vd_load_n(v + i, m);
+        vd zs = vd_load_n(d->z_s + i, m), zv = vd_load_n(d->z_v + i, m);
         if (c->scheme == ALVH_SCHEME_QE)
-            qe_step(c, &x, &var, zs, zv, load_or(d->u_v, i, m));
+            qe_step(c, &x, &var, zs, zv, vd_load_n(d->u_v + i, m));
         else
             euler_step(c, &x, &var, zs, zv);
         if (c->has_jumps) {
-            vd nj = jump_step(c, &x, &var, load_or(d->u_n, i, m), load_or(d->z_j, i, m),
-                              load_or(d->u_jv1, i, m), load_or(d->u_jv2, i, m));
+            vd nj = jump_step(c, &x, &var, vd_load_n(d->u_n + i, m), vd_load_n(d->z_j + i, m),
+                              vd_load_n(d->u_jv1 + i, m), vd_load_n(d->u_jv2 + i, m));
             if (jumps)
-                store_m(jumps, i, m, vd_add(load_or(jumps, i, m), nj));
+                vd_store_n(jumps + i, m, vd_add(vd_load_n(jumps + i, m), nj));
         }
-        store_m(ln_s, i, m, x);
-        store_m(v, i, m, var);
+        vd_store_n(ln_s + i, m, x);
+        vd_store_n(v + i, m, var);
     }
 }
