@@ -64,11 +64,43 @@ static void test_sincos_within_two_ulp(void **state)
     assert_true(wc <= 2.0);
 }
 
+static void test_exp_within_one_ulp(void **state)
+{
+    (void)state;
+    double worst = 0.0, worst_x = 0.0;
+    for (int i = -2000000; i <= 2000000; i++) {
+        double x = 708.0 * i / 2000000.0, e = ulps(vmath_exp(x), exp(x));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    /* small arguments, where e^x - 1 carries the information */
+    for (int i = 1; i < 200000; i++) {
+        double x = ldexp((double)i, -40), e = fmax(ulps(vmath_exp(x), exp(x)), ulps(vmath_exp(-x), exp(-x)));
+        if (e > worst) {
+            worst = e;
+            worst_x = x;
+        }
+    }
+    printf("# exp: max error %.3f ulp at x = %a\n", worst, worst_x);
+    assert_true(worst <= 1.0);
+    assert_true(vmath_exp(0.0) == 1.0);
+    assert_true(vmath_exp(-800.0) == 0.0);
+    assert_true(isinf(vmath_exp(710.0)) && vmath_exp(710.0) > 0.0);
+    assert_true(isinf(vmath_exp(INFINITY)));
+    assert_true(vmath_exp(-INFINITY) == 0.0);
+    assert_true(isnan(vmath_exp(NAN)));
+    assert_true(ulps(vmath_exp(709.7), exp(709.7)) <= 1.0);
+    assert_true(ulps(vmath_exp(-708.3), exp(-708.3)) <= 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_within_one_ulp),
         cmocka_unit_test(test_sincos_within_two_ulp),
+        cmocka_unit_test(test_exp_within_one_ulp),
     };
     return cmocka_run_group_tests_name("vmath", tests, NULL, NULL);
 }

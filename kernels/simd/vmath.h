@@ -8,6 +8,8 @@
 #ifndef ALVH_SIMD_VMATH_H
 #define ALVH_SIMD_VMATH_H
 
+#include <math.h>
+
 /* Natural log of a positive normal double, fdlibm's reduction and minimax
  * coefficients (Sun Microsystems, e_log.c): error below 1 ulp. */
 static inline vd vmath_log(vd x)
@@ -60,5 +62,43 @@ static inline void vmath_sincos_small(vd a, vd *s, vd *c)
     pc = vd_fma(pc, z, vd_set1(1.0 / 24.0));
     pc = vd_fma(pc, z, vd_set1(-0.5));
     *c = vd_fma(z, pc, vd_set1(1.0));
+}
+
+/* e^x: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite, two-part ln2), e^r by its
+ * Taylor series to r^13 (first omitted term below 5e-18), times 2^k built in
+ * the exponent field. Below -708.39 the result is flushed to 0 (no subnormals),
+ * above 709.78 it is +inf; NaN passes through. Error about 1 ulp. */
+static inline vd vmath_exp(vd x)
+{
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+    const double shifter = 0x1.8p52;
+    vd xc = vd_min(vd_max(x, vd_set1(-708.39)), vd_set1(709.78));
+    vd t = vd_fma(xc, vd_set1(1.44269504088896338700e+00), vd_set1(shifter));
+    vd k = vd_sub(t, vd_set1(shifter));
+    vd r = vd_fma(k, vd_set1(-ln2_hi), xc);
+    r = vd_fma(k, vd_set1(-ln2_lo), r);
+    vd p = vd_set1(1.0 / 6227020800.0);
+    p = vd_fma(p, r, vd_set1(1.0 / 479001600.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 39916800.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 3628800.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 362880.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 40320.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 5040.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 720.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 120.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 24.0));
+    p = vd_fma(p, r, vd_set1(1.0 / 6.0));
+    p = vd_fma(p, r, vd_set1(0.5));
+    vd er = vd_fma(vd_mul(r, r), p, vd_add(r, vd_set1(1.0)));
+    /* the low bits of t hold k + 2^51; shifted into the exponent field the
+     * 2^51 falls off the top, leaving (k + 1023) << 52 = 2^k */
+    vd two_k = vu_as_vd(vu_slli(vu_add(vd_as_vu(t), vu_set1(1023)), 52));
+    vd y = vd_mul(er, two_k);
+    /* k = 1024 (x above 709.09) has no exponent field: scale by 2^(k-1), then 2 */
+    vd two_km1 = vu_as_vd(vu_slli(vu_add(vd_as_vu(t), vu_set1(1022)), 52));
+    y = vd_blend(vd_lt(vd_set1(1023.5), k), y, vd_mul(vd_mul(er, two_km1), vd_set1(2.0)));
+    y = vd_blend(vd_lt(x, vd_set1(-708.39)), y, vd_set1(0.0));
+    y = vd_blend(vd_lt(vd_set1(709.78), x), y, vd_set1(INFINITY));
+    return vd_blend(vd_le(x, x), x, y);
 }
 #endif
