@@ -1,0 +1,145 @@
+/*
+ * The full market of one scenario (DESIGN.md section 4): SPX and its variance
+ * (spx_model.h), VIX from the variance, a DeFi governance token G and the
+ * annualized perpetual funding rate f of G. One step of length dt:
+ *
+ *   sigma_G = min(sigma_G0 (VIX_t / VIX_ref)^gamma, sigma_max)      (VIX at the start of the step)
+ *   d ln G  = (mu_G - sigma_G^2/2) dt - comp + sigma_G dW_G
+ *             + [contagion: beta_J Y + N(0, N delta_c^2) when SPX jumps N times by Y in total]
+ *             + [governance: N_gov ~ Poisson(lambda_gov dt) jumps, each up N(mu_up, d_up^2)
+ *                with probability p_up, else down N(mu_dn, d_dn^2)]
+ *             + [exploit: N_hack ~ Poisson(lambda_hack dt) jumps N(mu_hack, d_hack^2)]
+ *   df      = kappa_f (f_bar - f) dt + sigma_f dW_f                  (sampled exactly)
+ *
+ * comp is the log of the step's expected jump factor, so E[G_{t+dt} | F_t] =
+ * G_t e^{mu_G dt} exactly per step: mu_G = r gives the pricing measure, another
+ * mu_G a real-world drift. Drivers (W_v, W_S, W_G, W_f) are correlated through
+ *
+ *        v      S       G       f
+ *   v    1      rho     rho_vG  0
+ *   S    rho    1       rho_SG  0
+ *   G    rho_vG rho_SG  1       rho_Gf
+ *   f    0      0       rho_Gf  1
+ *
+ * validated positive definite and Cholesky-factorized once per scenario.
+ */
+#ifndef ALVH_KERNELS_MARKET_MODEL_H
+#define ALVH_KERNELS_MARKET_MODEL_H
+
+#include <stddef.h>
+
+#include "kernels/spx_model.h"
+#include "kernels/vix.h"
+
+typedef struct alvh_token_params {
+    double g0_usd;          /* initial token price */
+    double mu_ann;          /* expected return of G per year (r: pricing measure) */
+    double sigma0_ann;      /* sigma_G0: token vol when VIX = VIX_ref */
+    double vix_ref;         /* VIX level (points) at which the vol is sigma_G0 */
+    double gamma;           /* elasticity of token vol to VIX (0: constant vol) */
+    double sigma_max_ann;   /* cap on sigma_G */
+    double rho_sg, rho_vg;  /* corr of dW_G with dW_S and with dW_v */
+    double beta_j;          /* contagion: token log-jump per unit of SPX log-jump */
+    double delta_c;         /* contagion: extra token log-jump stdev per SPX jump */
+    double lambda_gov_ann;  /* governance shocks per year */
+    double p_up;            /* probability a governance shock is an up move */
+    double mu_up, d_up;     /* up shock log-jump mean and stdev */
+    double mu_dn, d_dn;     /* down shock log-jump mean and stdev */
+    double lambda_hack_ann; /* exploits per year */
+    double hack_loss_frac;  /* fraction of the staked position lost per exploit (used by the book) */
+    double mu_hack, d_hack; /* token log-jump on an exploit: mean and stdev */
+} alvh_token_params;
+
+typedef struct alvh_funding_params {
+    double f0_ann;      /* initial funding rate, per year (shorts receive it when > 0) */
+    double kappa_f;     /* mean reversion per year */
+    double fbar_ann;    /* long-run funding rate per year */
+    double sigma_f_ann; /* OU vol per sqrt(year) */
+    double rho_gf;      /* corr of dW_f with dW_G */
+} alvh_funding_params;
+
+typedef struct alvh_market_params {
+    alvh_spx_params spx;
+    alvh_token_params token;
+    alvh_funding_params funding;
+} alvh_market_params;
+
+/* Driver order of the correlation matrix and its Cholesky factor. */
+enum { ALVH_DRV_V = 0, ALVH_DRV_S = 1, ALVH_DRV_G = 2, ALVH_DRV_F = 3, ALVH_DRV_COUNT = 4 };
+
+/* Builds the 4x4 driver correlation matrix (row-major) of p. */
+void alvh_market_corr_matrix(const alvh_market_params *p, double corr[16]);
+
+/* Lower Cholesky factor of a symmetric matrix. Returns 0, or the 1-based order
+ * k of the first leading minor that is not positive definite (the matrix is then
+ * not a valid correlation matrix). */
+int alvh_cholesky4(const double a[16], double l[16]);
+
+/* Everything the market step kernel needs, precomputed once per (params, dt). */
+typedef struct alvh_market_consts {
+    alvh_spx_consts spx;
+    alvh_vix_coeffs vix;
+    double dt, sqrt_dt;
+    /* token */
+    double g_mu_dt;               /* mu_G dt - comp (comp: log expected jump factor per step) */
+    double g_half_dt;             /* dt / 2: ln G loses sigma^2 dt / 2 */
+    double sigma0, inv_vix_ref2, half_gamma, sigma_max;
+    int vol_coupled;              /* gamma != 0 */
+    double l_gv, l_gs, l_gg;      /* W_G = l_gv z_v + l_gs z_s + l_gg z_g */
+    double beta_j, delta_c;
+    int has_contagion;            /* SPX jumps and (beta_J or delta_c) != 0 */
+    int has_gov, has_hack;
+    double gov_p_le0, gov_p_le1;  /* N_gov = [u > p_le0] + [u > p_le1] */
+    double p_up, p_up2, p_up_any; /* N=2: both up with p^2, one up with 2p(1-p) */
+    double mu_up, d_up2, mu_dn, d_dn2;
+    double hack_p_le0, hack_p_le1, mu_hack, d_hack;
+    /* funding, exact OU step: f' = fbar + (f - fbar) e + sd W_f */
+    double f_bar, f_e, f_sd;
+    double l_fv, l_fs, l_fg, l_ff; /* W_f = l_fv z_v + l_fs z_s + l_fg z_g + l_ff z_f */
+} alvh_market_consts;
+
+/* Returns 0; otherwise -1 and a message in msg (names the offending parameters). */
+int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt_years, char *msg,
+                            size_t msg_size);
+
+/* Rows of normals and uniforms one step reads (each row: one value per path). */
+size_t alvh_market_normals_per_step(const alvh_market_consts *c);
+size_t alvh_market_uniforms_per_step(const alvh_market_consts *c);
+
+/* Path state, structure of arrays, updated in place. */
+typedef struct alvh_market_state {
+    double *ln_s, *v, *ln_g, *f;
+} alvh_market_state;
+
+/* What one step produced besides the state: VIX at the end of the step and the
+ * event counts of the step (doubles so they vectorize). */
+typedef struct alvh_market_events {
+    double *vix, *n_jump, *n_gov_up, *n_gov_dn, *n_hack;
+} alvh_market_events;
+
+/* normals: n_norm rows of ld; uniforms: n_unif rows of ld (row order: see market_model.c). */
+#define ALVH_MARKET_STEP_DECLARE(isa)                                                                  \
+    void alvh_market_step_##isa(const alvh_market_consts *c, size_t n, const alvh_market_state *s,      \
+                                const double *restrict normals, const double *restrict uniforms, size_t ld, \
+                                const alvh_market_events *ev);
+ALVH_MARKET_STEP_DECLARE(scalar)
+ALVH_MARKET_STEP_DECLARE(avx2)
+ALVH_MARKET_STEP_DECLARE(avx512)
+
+/* Deterministic stress injection at one step: the forced components replace
+ * that step's stochastic move on every path (NaN: not forced). */
+typedef struct alvh_market_injection {
+    size_t step;          /* 0-based step whose move is forced */
+    double spx_ret;       /* simple return of SPX over the step */
+    double vix_level;     /* VIX at the end of the step (points), set through the variance */
+    double token_ret;     /* simple return of G over the step */
+    double funding_ann;   /* funding rate at the end of the step */
+    int gov_shock;        /* +1 / -1: count an up / down governance shock this step, 0: none */
+    int hack;             /* 1: count an exploit this step */
+} alvh_market_injection;
+
+/* Applies one injection: prev holds the state before the step, s after it. */
+void alvh_market_inject(const alvh_market_consts *c, const alvh_market_injection *inj, size_t n,
+                        const alvh_market_state *prev, const alvh_market_state *s, const alvh_market_events *ev);
+
+#endif
