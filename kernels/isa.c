@@ -68,9 +68,15 @@ alvh_isa alvh_isa_best(void)
 }
 
 static const alvh_kernel_ops tables[ALVH_ISA_COUNT] = {
-    {ALVH_ISA_SCALAR, "scalar", 1, alvh_rng_uniform_fill_scalar, alvh_rng_normal_fill_scalar, alvh_spx_step_scalar},
-    {ALVH_ISA_AVX2, "avx2", 4, alvh_rng_uniform_fill_avx2, alvh_rng_normal_fill_avx2, alvh_spx_step_avx2},
-    {ALVH_ISA_AVX512, "avx512", 8, alvh_rng_uniform_fill_avx512, alvh_rng_normal_fill_avx512, alvh_spx_step_avx512},
+    {.isa = ALVH_ISA_SCALAR, .name = "scalar", .lanes = 1,
+     .uniform_fill = alvh_rng_uniform_fill_scalar, .normal_fill = alvh_rng_normal_fill_scalar,
+     .spx_step = alvh_spx_step_scalar, .market_step = alvh_market_step_scalar},
+    {.isa = ALVH_ISA_AVX2, .name = "avx2", .lanes = 4,
+     .uniform_fill = alvh_rng_uniform_fill_avx2, .normal_fill = alvh_rng_normal_fill_avx2,
+     .spx_step = alvh_spx_step_avx2, .market_step = alvh_market_step_avx2},
+    {.isa = ALVH_ISA_AVX512, .name = "avx512", .lanes = 8,
+     .uniform_fill = alvh_rng_uniform_fill_avx512, .normal_fill = alvh_rng_normal_fill_avx512,
+     .spx_step = alvh_spx_step_avx512, .market_step = alvh_market_step_avx512},
 };
 
 const alvh_kernel_ops *alvh_kernel_ops_for(alvh_isa isa)

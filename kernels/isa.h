@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "kernels/pcg64.h"
+#include "kernels/market_model.h"
 #include "kernels/spx_model.h"
 
 typedef enum alvh_isa {
@@ -26,6 +27,9 @@ typedef struct alvh_kernel_ops {
     void (*normal_fill)(alvh_pcg64_lanes *lanes, size_t n_draws, size_t ld, double *restrict out);
     void (*spx_step)(const alvh_spx_consts *c, size_t n, double *restrict ln_s, double *restrict v,
                      const alvh_spx_draws *d, double *restrict jumps);
+    void (*market_step)(const alvh_market_consts *c, size_t n, const alvh_market_state *s,
+                        const double *restrict normals, const double *restrict uniforms, size_t ld,
+                        const alvh_market_events *ev);
 } alvh_kernel_ops;
 
 /* Whether this CPU and OS can run isa (scalar always can). */

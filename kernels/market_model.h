@@ -96,6 +96,10 @@ typedef struct alvh_market_consts {
     /* funding, exact OU step: f' = fbar + (f - fbar) e + sd W_f */
     double f_bar, f_e, f_sd;
     double l_fv, l_fs, l_fg, l_ff; /* W_f = l_fv z_v + l_fs z_s + l_fg z_g + l_ff z_f */
+    /* rows of the draws (-1: not drawn); see alvh_market_consts_init */
+    int r_zs, r_zv, r_zj, r_zg, r_zf, r_zc, r_zgov, r_zhack;
+    int r_uv, r_un, r_ujv1, r_ujv2, r_ugov, r_uhack;
+    int n_normals, n_uniforms;
 } alvh_market_consts;
 
 /* Returns 0; otherwise -1 and a message in msg (names the offending parameters). */
@@ -137,6 +141,10 @@ typedef struct alvh_market_injection {
     int gov_shock;        /* +1 / -1: count an up / down governance shock this step, 0: none */
     int hack;             /* 1: count an exploit this step */
 } alvh_market_injection;
+
+/* 0 if the injection can be applied under c; else -1 and a message. */
+int alvh_market_injection_check(const alvh_market_consts *c, const alvh_market_injection *inj, char *msg,
+                                size_t msg_size);
 
 /* Applies one injection: prev holds the state before the step, s after it. */
 void alvh_market_inject(const alvh_market_consts *c, const alvh_market_injection *inj, size_t n,

@@ -1,0 +1,536 @@
+/*
+ * The full market model (kernels/market_model.h, engine/market_sim.h) against
+ * independent references: token options under Merton and two-sided governance
+ * jumps (tests/fixtures/token_prices.csv, QuantLib-Python double Poisson series,
+ * see gen_token_prices.py), the martingale conditions with every event type on,
+ * sample correlations of the drivers, Poisson event counts, the VIX formula,
+ * stress injections, bit-identical results for 1, 2 and 3 threads and any block
+ * size, vector vs scalar kernels, and the positive-definiteness check.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine/dispatch.h"
+#include "engine/market_sim.h"
+#include "kernels/pcg64.h"
+
+enum { MAX_WORKERS = 8, N_SUMS = 12 };
+
+/* Observer keeping per-path terminal values and event totals, and per-block
+ * sums of per-step increments for the correlation tests. */
+typedef struct {
+    size_t n_paths, block_size;
+    double *ln_s, *v, *ln_g, *f, *counts; /* per path; counts: jump, gov up, gov down, hack */
+    double *prev[MAX_WORKERS][4];
+    double *sums; /* per block: n, sx, sg, sv, sf, sxx, sgg, svv, sff, sxg, svg, sgf, sxv (see below) */
+    double vix0;
+    int check_vix;
+    double max_vix_err;
+    const alvh_market_injection *inj; /* checked at the step after it acts */
+    int inj_ok;
+} obs_t;
+
+enum { S_N, S_X, S_G, S_V, S_F, S_XX, S_GG, S_VV, S_FF, S_XG, S_VG, S_GF, S_XV, S_COUNT };
+
+static double vix_formula(const alvh_spx_params *p, double v)
+{
+    double tau = 30.0 / 365.0, a = (1.0 - exp(-p->kappa * tau)) / (p->kappa * tau);
+    double theta_star = p->theta + p->lambda_ann * p->mu_v / p->kappa;
+    double m_j = exp(p->mu_j + 0.5 * p->delta_j * p->delta_j) - 1.0;
+    return 100.0 * sqrt(a * fmax(v, 0.0) + (1.0 - a) * theta_star + 2.0 * p->lambda_ann * (m_j - p->mu_j));
+}
+
+static const alvh_market_params *g_params; /* the run's parameters, for the VIX check */
+
+static void snapshot(obs_t *o, int worker, const alvh_market_view *w)
+{
+    const alvh_market_state *s = w->state;
+    memcpy(o->prev[worker][0], s->ln_s, w->n * sizeof(double));
+    memcpy(o->prev[worker][1], s->ln_g, w->n * sizeof(double));
+    memcpy(o->prev[worker][2], s->v, w->n * sizeof(double));
+    memcpy(o->prev[worker][3], s->f, w->n * sizeof(double));
+}
+
+static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *w)
+{
+    obs_t *o = ctx;
+    if (w->block == 0)
+        o->vix0 = w->events->vix[0];
+    memset(o->sums + w->block * S_COUNT, 0, S_COUNT * sizeof(double));
+    for (size_t i = 0; i < w->n; i++)
+        for (int k = 0; k < 4; k++)
+            o->counts[4 * (w->first_path + i) + k] = 0.0;
+    snapshot(o, worker, w);
+    return ALVH_OK;
+}
+
+static alvh_status on_step(void *ctx, int worker, const alvh_market_view *w)
+{
+    obs_t *o = ctx;
+    const alvh_market_state *s = w->state;
+    const alvh_market_events *e = w->events;
+    const alvh_market_consts *c = w->consts;
+    double *sum = o->sums + w->block * S_COUNT;
+    for (size_t i = 0; i < w->n; i++) {
+        double *cnt = o->counts + 4 * (w->first_path + i);
+        cnt[0] += e->n_jump[i];
+        cnt[1] += e->n_gov_up[i];
+        cnt[2] += e->n_gov_dn[i];
+        cnt[3] += e->n_hack[i];
+        double dx = s->ln_s[i] - o->prev[worker][0][i], dg = s->ln_g[i] - o->prev[worker][1][i];
+        double dv = s->v[i] - o->prev[worker][2][i];
+        double ef = s->f[i] - c->f_bar - (o->prev[worker][3][i] - c->f_bar) * c->f_e; /* OU innovation */
+        sum[S_N] += 1.0;
+        sum[S_X] += dx, sum[S_G] += dg, sum[S_V] += dv, sum[S_F] += ef;
+        sum[S_XX] += dx * dx, sum[S_GG] += dg * dg, sum[S_VV] += dv * dv, sum[S_FF] += ef * ef;
+        sum[S_XG] += dx * dg, sum[S_VG] += dv * dg, sum[S_GF] += dg * ef, sum[S_XV] += dx * dv;
+        if (o->check_vix) {
+            double err = fabs(e->vix[i] - vix_formula(&g_params->spx, s->v[i]));
+            o->max_vix_err = fmax(o->max_vix_err, err);
+        }
+    }
+    if (o->inj && w->step == o->inj->step + 1) {
+        for (size_t i = 0; i < w->n; i++) {
+            double dx = s->ln_s[i] - o->prev[worker][0][i], dg = s->ln_g[i] - o->prev[worker][1][i];
+            if (fabs(expm1(dx) - o->inj->spx_ret) > 1e-12 || fabs(expm1(dg) - o->inj->token_ret) > 1e-12 ||
+                fabs(e->vix[i] - o->inj->vix_level) > 1e-9 ||
+                fabs(vix_formula(&g_params->spx, s->v[i]) - o->inj->vix_level) > 1e-9 ||
+                s->f[i] != o->inj->funding_ann || e->n_gov_dn[i] < 1.0 || e->n_hack[i] < 1.0)
+                o->inj_ok = 0;
+        }
+    }
+    snapshot(o, worker, w);
+    return ALVH_OK;
+}
+
+static alvh_status on_end(void *ctx, int worker, const alvh_market_view *w)
+{
+    (void)worker;
+    obs_t *o = ctx;
+    for (size_t i = 0; i < w->n; i++) {
+        size_t p = w->first_path + i;
+        o->ln_s[p] = w->state->ln_s[i];
+        o->v[p] = w->state->v[i];
+        o->ln_g[p] = w->state->ln_g[i];
+        o->f[p] = w->state->f[i];
+    }
+    return ALVH_OK;
+}
+
+static obs_t *obs_new(size_t n_paths, size_t bs)
+{
+    obs_t *o = calloc(1, sizeof *o);
+    size_t nb = (n_paths + bs - 1) / bs;
+    o->n_paths = n_paths;
+    o->block_size = bs;
+    o->ln_s = malloc(n_paths * sizeof(double));
+    o->v = malloc(n_paths * sizeof(double));
+    o->ln_g = malloc(n_paths * sizeof(double));
+    o->f = malloc(n_paths * sizeof(double));
+    o->counts = malloc(4 * n_paths * sizeof(double));
+    o->sums = malloc(nb * S_COUNT * sizeof(double));
+    for (int w = 0; w < MAX_WORKERS; w++)
+        for (int k = 0; k < 4; k++)
+            o->prev[w][k] = malloc(bs * sizeof(double));
+    o->inj_ok = 1;
+    return o;
+}
+
+static void obs_free(obs_t *o)
+{
+    free(o->ln_s), free(o->v), free(o->ln_g), free(o->f), free(o->counts), free(o->sums);
+    for (int w = 0; w < MAX_WORKERS; w++)
+        for (int k = 0; k < 4; k++)
+            free(o->prev[w][k]);
+    free(o);
+}
+
+/* A calm scenario with everything off but diffusion. */
+static alvh_market_params base_params(void)
+{
+    alvh_market_params p = {0};
+    p.spx = (alvh_spx_params){.s0 = 5000.0, .v0 = 0.04, .r_ann = 0.03, .q_ann = 0.01, .kappa = 2.0, .theta = 0.04,
+                              .xi = 0.3, .rho = -0.7, .scheme = ALVH_SCHEME_QE};
+    p.token = (alvh_token_params){.g0_usd = 100.0, .mu_ann = 0.03, .sigma0_ann = 1.0, .vix_ref = 20.0,
+                                  .sigma_max_ann = 10.0};
+    p.funding = (alvh_funding_params){.f0_ann = 0.1, .kappa_f = 20.0, .fbar_ann = 0.11, .sigma_f_ann = 0.8};
+    return p;
+}
+
+static alvh_status run(const alvh_market_params *p, size_t paths, size_t steps, double dt, int threads, size_t bs,
+                       obs_t *o, const alvh_market_injection *inj, size_t n_inj, alvh_error *err)
+{
+    const alvh_kernel_ops *ops;
+    alvh_error e2;
+    if (alvh_dispatch_select(NULL, &ops, &e2) != ALVH_OK)
+        return ALVH_E_INTERNAL;
+    alvh_market_sim_request rq = {.params = *p, .dt_years = dt, .n_steps = steps, .n_paths = paths,
+                                  .block_size = bs, .seed = 20261125, .scenario = 3, .threads = threads,
+                                  .injections = inj, .n_injections = n_inj};
+    alvh_market_observer ob = {.ctx = o, .block_begin = on_begin, .step = on_step, .block_end = on_end};
+    g_params = p;
+    return alvh_market_sim_run(&rq, ops, &ob, NULL, err);
+}
+
+/* ---- token options vs the fixture ---- */
+
+static void test_token_prices(void **state)
+{
+    (void)state;
+    FILE *f = fopen(ALVH_FIXTURE_DIR "/token_prices.csv", "r");
+    assert_non_null(f);
+    char line[512];
+    assert_non_null(fgets(line, sizeof line, f));
+    typedef struct {
+        char set[32], kind[8];
+        double g0, k, t, r, sigma, lam, p_up, mu_up, d_up, mu_dn, d_dn, price;
+    } row_t;
+    row_t rows[64];
+    int n = 0;
+    while (n < 64 && fgets(line, sizeof line, f)) {
+        row_t *r = &rows[n];
+        int got = sscanf(line, "%31[^,],%7[^,],%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", r->set, r->kind,
+                         &r->g0, &r->k, &r->t, &r->r, &r->sigma, &r->lam, &r->p_up, &r->mu_up, &r->d_up, &r->mu_dn,
+                         &r->d_dn, &r->price);
+        assert_int_equal(got, 14);
+        n++;
+    }
+    fclose(f);
+    assert_int_equal(n, 24);
+    /* the token's own discretization is exact (lognormal steps, exact jump
+     * laws); the allowance covers the per-step cap of 2 jumps only */
+    const double allowance = 0.005;
+    const size_t paths = 200000;
+    int checked = 0;
+    double worst_z = 0.0;
+    for (int i = 0; i < n; i++) {
+        row_t *r = &rows[i];
+        if (strcmp(r->kind, "call") != 0)
+            continue;
+        /* one run per (set, T); all strikes of that run */
+        int first = 1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(rows[j].set, r->set) == 0 && rows[j].t == r->t)
+                first = 0;
+        if (!first)
+            continue;
+        alvh_market_params p = base_params();
+        p.spx.r_ann = r->r;
+        p.token.g0_usd = r->g0;
+        p.token.mu_ann = r->r;
+        p.token.sigma0_ann = r->sigma;
+        p.token.rho_sg = 0.3;
+        p.token.lambda_gov_ann = r->lam;
+        p.token.p_up = r->p_up;
+        p.token.mu_up = r->mu_up, p.token.d_up = r->d_up, p.token.mu_dn = r->mu_dn, p.token.d_dn = r->d_dn;
+        size_t steps = (size_t)lround(r->t * 252.0);
+        obs_t *o = obs_new(paths, 1024);
+        alvh_error err = {0};
+        assert_int_equal(run(&p, paths, steps, r->t / (double)steps, 0, 1024, o, NULL, 0, &err), ALVH_OK);
+        double disc = exp(-r->r * r->t);
+        for (int j = 0; j < n; j++) {
+            row_t *q = &rows[j];
+            if (strcmp(q->set, r->set) != 0 || q->t != r->t)
+                continue;
+            double s1 = 0.0, s2 = 0.0;
+            for (size_t k = 0; k < paths; k++) {
+                double gt = exp(o->ln_g[k]);
+                double pay = disc * (strcmp(q->kind, "call") == 0 ? fmax(gt - q->k, 0.0) : fmax(q->k - gt, 0.0));
+                s1 += pay;
+                s2 += pay * pay;
+            }
+            double mean = s1 / paths, se = sqrt((s2 / paths - mean * mean) / (paths - 1.0));
+            double z = fabs(mean - q->price) / se;
+            printf("# %-14s %s K=%5.0f T=%.2f  mc %9.4f  ref %9.4f  se %.4f  |z| %.2f\n", q->set, q->kind, q->k,
+                   q->t, mean, q->price, se, z);
+            worst_z = fmax(worst_z, z);
+            assert_true(fabs(mean - q->price) <= 3.0 * se + allowance);
+            checked++;
+        }
+        obs_free(o);
+    }
+    printf("# %d token prices checked, worst |z| %.2f\n", checked, worst_z);
+    assert_int_equal(checked, 24);
+}
+
+/* ---- martingales with every event type on ---- */
+
+static alvh_market_params full_params(void)
+{
+    alvh_market_params p = base_params();
+    p.spx.lambda_ann = 0.59, p.spx.mu_j = -0.05, p.spx.delta_j = 0.07, p.spx.mu_v = 0.02;
+    p.token.gamma = 1.0;
+    p.token.rho_sg = 0.25, p.token.rho_vg = 0.2;
+    p.token.beta_j = 2.0, p.token.delta_c = 0.1;
+    p.token.lambda_gov_ann = 4.0, p.token.p_up = 0.25;
+    p.token.mu_up = 0.3, p.token.d_up = 0.1, p.token.mu_dn = -0.25, p.token.d_dn = 0.15;
+    p.token.lambda_hack_ann = 1.0, p.token.hack_loss_frac = 0.5, p.token.mu_hack = -0.3, p.token.d_hack = 0.1;
+    p.funding.rho_gf = 0.4;
+    return p;
+}
+
+static void test_martingales_and_counts(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    const size_t paths = 100000, steps = 252;
+    const double t = 1.0;
+    obs_t *o = obs_new(paths, 1000);
+    o->check_vix = 1;
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, steps, t / steps, 0, 1000, o, NULL, 0, &err), ALVH_OK);
+    double disc = exp(-p.spx.r_ann * t);
+    double sg = 0, sg2 = 0, ss = 0, ss2 = 0, cnt[4] = {0};
+    for (size_t i = 0; i < paths; i++) {
+        double g = disc * exp(o->ln_g[i]), s = disc * exp(o->ln_s[i]);
+        sg += g, sg2 += g * g, ss += s, ss2 += s * s;
+        for (int k = 0; k < 4; k++)
+            cnt[k] += o->counts[4 * i + k];
+    }
+    double mg = sg / paths, seg = sqrt((sg2 / paths - mg * mg) / paths);
+    double ms = ss / paths, ses = sqrt((ss2 / paths - ms * ms) / paths);
+    double want_s = p.spx.s0 * exp(-p.spx.q_ann * t);
+    printf("# E[e^-rT G_T] = %.4f +- %.4f (G0 %.1f); E[e^-rT S_T] = %.2f +- %.2f (want %.2f)\n", mg, seg,
+           p.token.g0_usd, ms, ses, want_s);
+    assert_true(fabs(mg - p.token.g0_usd) <= 3.0 * seg);
+    assert_true(fabs(ms - want_s) <= 3.0 * ses);
+    /* counts: Poisson means lambda T (gov split by p_up), standard error sqrt(lambda T / n) */
+    const double want[4] = {p.spx.lambda_ann * t, p.token.lambda_gov_ann * p.token.p_up * t,
+                            p.token.lambda_gov_ann * (1.0 - p.token.p_up) * t, p.token.lambda_hack_ann * t};
+    const char *name[4] = {"SPX jumps", "gov up", "gov down", "exploits"};
+    for (int k = 0; k < 4; k++) {
+        double mean = cnt[k] / paths, se = sqrt(want[k] / paths);
+        printf("# %-9s per path %.4f (Poisson mean %.4f, se %.4f)\n", name[k], mean, want[k], se);
+        assert_true(fabs(mean - want[k]) <= 4.0 * se);
+    }
+    /* VIX: at t = 0 and after every step, the DESIGN.md formula of the variance */
+    printf("# VIX0 %.6f (formula %.6f), max |VIX - formula(v)| over all steps %.2e\n", o->vix0,
+           vix_formula(&p.spx, p.spx.v0), o->max_vix_err);
+    assert_true(fabs(o->vix0 - vix_formula(&p.spx, p.spx.v0)) < 1e-10);
+    assert_true(o->max_vix_err < 1e-9);
+    obs_free(o);
+}
+
+/* ---- sample correlations of the drivers ---- */
+
+static double corr(double n, double sx, double sy, double sxx, double syy, double sxy)
+{
+    double cxy = sxy / n - sx / n * sy / n, vx = sxx / n - sx / n * sx / n, vy = syy / n - sy / n * sy / n;
+    return cxy / sqrt(vx * vy);
+}
+
+static void test_sample_correlations(void **state)
+{
+    (void)state;
+    for (int scheme = 0; scheme < 2; scheme++) {
+        alvh_market_params p = base_params();
+        /* nearly constant variance, so return correlations equal driver correlations */
+        p.spx.xi = scheme == ALVH_SCHEME_EULER ? 0.02 : 0.05;
+        p.spx.scheme = (alvh_var_scheme)scheme;
+        p.token.rho_sg = 0.3, p.token.rho_vg = -0.2, p.funding.rho_gf = 0.4;
+        const size_t paths = 20000, steps = 50;
+        obs_t *o = obs_new(paths, 1000);
+        alvh_error err = {0};
+        assert_int_equal(run(&p, paths, steps, 1.0 / 252.0, 0, 1000, o, NULL, 0, &err), ALVH_OK);
+        double s[S_COUNT] = {0};
+        for (size_t b = 0; b < paths / 1000; b++)
+            for (int k = 0; k < S_COUNT; k++)
+                s[k] += o->sums[b * S_COUNT + k];
+        double c_xg = corr(s[S_N], s[S_X], s[S_G], s[S_XX], s[S_GG], s[S_XG]);
+        double c_vg = corr(s[S_N], s[S_V], s[S_G], s[S_VV], s[S_GG], s[S_VG]);
+        double c_gf = corr(s[S_N], s[S_G], s[S_F], s[S_GG], s[S_FF], s[S_GF]);
+        double c_xv = corr(s[S_N], s[S_X], s[S_V], s[S_XX], s[S_VV], s[S_XV]);
+        /* standard error of a sample correlation ~ (1 - rho^2) / sqrt(n): 1e-3 here */
+        printf("# %s: corr(SPX, token) %.4f (0.3), corr(var, token) %.4f (-0.2), corr(token, funding) %.4f (0.4), "
+               "corr(SPX, var) %.4f (-0.7), n = %.0f\n",
+               scheme ? "Euler" : "QE", c_xg, c_vg, c_gf, c_xv, s[S_N]);
+        assert_true(fabs(c_xg - 0.3) < 5e-3);
+        assert_true(fabs(c_gf - 0.4) < 5e-3);
+        assert_true(fabs(c_xv + 0.7) < 1e-2);
+        assert_true(fabs(c_vg + 0.2) < 1e-2);
+        obs_free(o);
+    }
+}
+
+/* ---- stress injections ---- */
+
+static void test_injection(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    /* COVID, 16 Mar 2020: SPX -11.98%, VIX close 82.69; 12 Mar: MKR -55.9%;
+     * funding -139%/yr (13 Mar 2020) */
+    alvh_market_injection inj = {.step = 4, .spx_ret = -0.1198, .vix_level = 82.69, .token_ret = -0.559,
+                                 .funding_ann = -1.39, .gov_shock = -1, .hack = 1};
+    const size_t paths = 3000;
+    obs_t *o = obs_new(paths, 512);
+    o->inj = &inj;
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, 10, 1.0 / 252.0, 0, 512, o, &inj, 1, &err), ALVH_OK);
+    assert_true(o->inj_ok);
+    obs_free(o);
+    /* an injection past the horizon or below the VIX floor is refused */
+    inj.step = 10;
+    o = obs_new(paths, 512);
+    assert_int_equal(run(&p, paths, 10, 1.0 / 252.0, 0, 512, o, &inj, 1, &err), ALVH_E_CONFIG);
+    assert_non_null(strstr(err.msg, "beyond the horizon"));
+    inj.step = 2;
+    inj.vix_level = 1.0;
+    assert_int_equal(run(&p, paths, 10, 1.0 / 252.0, 0, 512, o, &inj, 1, &err), ALVH_E_CONFIG);
+    assert_non_null(strstr(err.msg, "below the model's floor"));
+    obs_free(o);
+}
+
+/* ---- reproducibility ---- */
+
+static uint64_t digest(const obs_t *o)
+{
+    uint64_t h = 1469598103934665603ull;
+    const double *arr[5] = {o->ln_s, o->v, o->ln_g, o->f, o->counts};
+    for (int a = 0; a < 5; a++)
+        for (size_t i = 0; i < o->n_paths * (a == 4 ? 4 : 1); i++) {
+            uint64_t u;
+            memcpy(&u, &arr[a][i], 8);
+            h = (h ^ u) * 1099511628211ull;
+        }
+    return h;
+}
+
+static void test_threads_and_blocks_bit_identical(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    const size_t paths = 5000;
+    uint64_t ref = 0;
+    for (int threads = 1; threads <= 3; threads++) {
+        obs_t *o = obs_new(paths, 256);
+        alvh_error err = {0};
+        assert_int_equal(run(&p, paths, 40, 1.0 / 252.0, threads, 256, o, NULL, 0, &err), ALVH_OK);
+        uint64_t d = digest(o);
+        printf("# %d thread(s): digest %016llx\n", threads, (unsigned long long)d);
+        if (threads == 1)
+            ref = d;
+        assert_true(d == ref);
+        obs_free(o);
+    }
+    /* a path's numbers do not depend on the block size */
+    obs_t *o = obs_new(paths, 1000);
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, 40, 1.0 / 252.0, 2, 1000, o, NULL, 0, &err), ALVH_OK);
+    assert_true(digest(o) == ref);
+    obs_free(o);
+}
+
+/* ---- vector kernels vs the scalar reference ---- */
+
+static void test_vector_matches_scalar(void **state)
+{
+    (void)state;
+    enum { N = 1003 }; /* not a multiple of 8: exercises the tails */
+    alvh_market_params p = full_params();
+    alvh_market_consts c;
+    char msg[256];
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), 0);
+    size_t nn = alvh_market_normals_per_step(&c), nu = alvh_market_uniforms_per_step(&c);
+    static double normals[16 * N], uniforms[16 * N], init[4][N], st[ALVH_ISA_COUNT][4][N], ev[ALVH_ISA_COUNT][5][N];
+    alvh_pcg64 rng;
+    alvh_pcg64_seed(&rng, 0, 42, 0, 1);
+    const alvh_kernel_ops *scalar = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
+    for (size_t i = 0; i < N; i++) {
+        init[0][i] = log(5000.0) + 0.1 * (alvh_pcg64_next_double(&rng) - 0.5);
+        init[1][i] = 0.3 * alvh_pcg64_next_double(&rng) * alvh_pcg64_next_double(&rng); /* includes tiny variances */
+        init[2][i] = log(100.0) + alvh_pcg64_next_double(&rng) - 0.5;
+        init[3][i] = alvh_pcg64_next_double(&rng) - 0.3;
+    }
+    /* the draws: uniforms raw; "normals" from the scalar normal fill */
+    alvh_pcg64_lanes lanes;
+    uint64_t buf[4 * N];
+    lanes.state_hi = buf, lanes.state_lo = buf + N, lanes.inc_hi = buf + 2 * N, lanes.inc_lo = buf + 3 * N;
+    lanes.n = N;
+    alvh_pcg64_lanes_for_paths(&lanes, 7, 1, 0);
+    scalar->normal_fill(&lanes, nn, N, normals);
+    scalar->uniform_fill(&lanes, nu, N, uniforms);
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        memcpy(st[isa], init, sizeof init);
+        alvh_market_state s = {st[isa][0], st[isa][1], st[isa][2], st[isa][3]};
+        alvh_market_events e = {ev[isa][0], ev[isa][1], ev[isa][2], ev[isa][3], ev[isa][4]};
+        alvh_kernel_ops_for((alvh_isa)isa)->market_step(&c, N, &s, normals, uniforms, N, &e);
+    }
+    for (int isa = 1; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        double worst = 0.0;
+        for (int k = 0; k < 4; k++)
+            for (size_t i = 0; i < N; i++) {
+                double a = st[isa][k][i], b = st[0][k][i];
+                worst = fmax(worst, fabs(a - b) / fmax(fabs(b), 1e-3));
+            }
+        for (size_t i = 0; i < N; i++) {
+            worst = fmax(worst, fabs(ev[isa][0][i] - ev[0][0][i]) / ev[0][0][i]);
+            for (int k = 1; k < 5; k++)
+                assert_true(ev[isa][k][i] == ev[0][k][i]);
+        }
+        printf("# %s vs scalar: max relative difference %.2e (tolerance 1e-12)\n",
+               alvh_isa_name((alvh_isa)isa), worst);
+        assert_true(worst <= 1e-12);
+    }
+}
+
+/* ---- validation ---- */
+
+static void test_correlation_validation(void **state)
+{
+    (void)state;
+    double l[16];
+    const double a[16] = {1, 0.5, 0, 0, 0.5, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1};
+    assert_int_equal(alvh_cholesky4(a, l), 0);
+    assert_true(fabs(l[4] - 0.5) < 1e-15 && fabs(l[5] - sqrt(0.75)) < 1e-15);
+    alvh_market_params p = base_params();
+    alvh_market_consts c;
+    char msg[400];
+    p.spx.rho = -0.9, p.token.rho_vg = 0.9, p.token.rho_sg = 0.9;
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), -1);
+    printf("# %s\n", msg);
+    assert_non_null(strstr(msg, "not positive definite"));
+    assert_non_null(strstr(msg, "token.rho_vg = 0.9"));
+    assert_non_null(strstr(msg, "spx.rho = -0.9"));
+    p = base_params();
+    p.token.rho_sg = 0.9, p.token.rho_vg = -0.3, p.funding.rho_gf = 0.3; /* minors 1, 1, 0.1, 0.01 */
+    p.spx.rho = 0.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), 0);
+    p.token.rho_sg = 0.9, p.token.rho_vg = 0.43, p.funding.rho_gf = 0.99;
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "funding.rho_gf"));
+    p = base_params();
+    p.token.lambda_gov_ann = 100.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "lambda_gov"));
+    p = base_params();
+    p.token.p_up = 1.5;
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "p_up"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_correlation_validation),
+        cmocka_unit_test(test_vector_matches_scalar),
+        cmocka_unit_test(test_threads_and_blocks_bit_identical),
+        cmocka_unit_test(test_injection),
+        cmocka_unit_test(test_sample_correlations),
+        cmocka_unit_test(test_martingales_and_counts),
+        cmocka_unit_test(test_token_prices),
+    };
+    return cmocka_run_group_tests_name("market", tests, NULL, NULL);
+}
