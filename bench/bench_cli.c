@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "bench/bench_heston.h"
+#include "bench/bench_market.h"
 #include "bench/bench_rng.h"
 #include "engine/dispatch.h"
 #include "engine/scheduler.h"
@@ -199,6 +200,11 @@ int alvh_bench_cli(int argc, char **argv)
     double he_scalar = alvh_bench_heston(scalar_ops, ALVH_SCHEME_EULER, 1, seconds);
     double hq_all = alvh_bench_heston(best, ALVH_SCHEME_QE, threads, seconds);
 
+    /* full market model, every event type, 252 daily steps */
+    double mk_core = alvh_bench_market(best, 1, seconds);
+    double mk_scalar = alvh_bench_market(scalar_ops, 1, seconds);
+    double mk_all = alvh_bench_market(best, threads, seconds);
+
     double np_n = 0.0, np_u = 0.0, np_h = 0.0, ql_h = 0.0;
     char why[512] = "", out[4096], args[64];
     int have_peer = 0;
@@ -258,7 +264,12 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("heston_qe_vs_numpy_euler", np_h > 0 ? hq_core / np_h : 0, 0);
         json_num("heston_euler_vs_quantlib", ql_h > 0 ? he_core / ql_h : 0, 0);
         json_num("heston_simd_vs_scalar", hq_scalar > 0 ? hq_core / hq_scalar : 0, 0);
-        json_num("heston_thread_scaling", hq_core > 0 ? hq_all / hq_core : 0, 1);
+        json_num("heston_thread_scaling", hq_core > 0 ? hq_all / hq_core : 0, 0);
+        json_num("market_path_steps_per_s_core", mk_core, 0);
+        json_num("market_path_steps_per_s_core_scalar", mk_scalar, 0);
+        json_num("market_path_steps_per_s_all", mk_all, 0);
+        json_num("market_simd_vs_scalar", mk_scalar > 0 ? mk_core / mk_scalar : 0, 0);
+        json_num("market_thread_scaling", mk_core > 0 ? mk_all / mk_core : 0, 1);
         printf("}\n");
     } else {
         printf("alvh %s (%s) on %s, %d threads, %s\n", ALVH_VERSION, ALVH_GIT_DESCRIBE, cpu, threads, date);
@@ -283,6 +294,9 @@ int alvh_bench_cli(int argc, char **argv)
             printf("%-28s %14.4g %13.2fx\n", "numpy heston Euler", np_h, he_core / np_h);
         if (ql_h > 0)
             printf("%-28s %14.4g %13.2fx\n", "QuantLib MC heston", ql_h, he_core / ql_h);
+        printf("%-28s %14.4g %13.2fx\n", "market path-steps, 1 core", mk_core, mk_scalar > 0 ? mk_core / mk_scalar : 0);
+        printf("%-28s %14.4g\n", "market, scalar", mk_scalar);
+        printf("%-28s %14.4g %13.2fx\n", "market, all threads", mk_all, mk_core > 0 ? mk_all / mk_core : 0);
     }
     return 0;
 }

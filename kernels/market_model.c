@@ -140,7 +140,8 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
     c->sigma_max = tk->sigma_max_ann;
     c->inv_vix_ref2 = 1.0 / (tk->vix_ref * tk->vix_ref);
     c->half_gamma = 0.5 * tk->gamma;
-    c->vol_coupled = tk->gamma != 0.0;
+    /* gamma = 1 is the common choice: a square root instead of exp(gamma/2 log) */
+    c->vol_coupled = tk->gamma == 0.0 ? 0 : tk->gamma == 1.0 ? 1 : 2;
     c->g_half_dt = 0.5 * dt;
     c->l_gv = l[4 * ALVH_DRV_G + ALVH_DRV_V];
     c->l_gs = l[4 * ALVH_DRV_G + ALVH_DRV_S];

@@ -84,7 +84,7 @@ typedef struct alvh_market_consts {
     double g_mu_dt;               /* mu_G dt - comp (comp: log expected jump factor per step) */
     double g_half_dt;             /* dt / 2: ln G loses sigma^2 dt / 2 */
     double sigma0, inv_vix_ref2, half_gamma, sigma_max;
-    int vol_coupled;              /* gamma != 0 */
+    int vol_coupled;              /* 0: gamma = 0, 1: gamma = 1 (a square root), 2: any other gamma */
     double l_gv, l_gs, l_gg;      /* W_G = l_gv z_v + l_gs z_s + l_gg z_g */
     double beta_j, delta_c;
     int has_contagion;            /* SPX jumps and (beta_J or delta_c) != 0 */

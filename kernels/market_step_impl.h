@@ -43,7 +43,10 @@ void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, co
         vd sig = vd_set1(c->sigma0);
         if (c->vol_coupled) {
             vd ratio = vd_max(vd_mul(vix2, vd_set1(c->inv_vix_ref2)), vd_set1(1e-12));
-            sig = vd_mul(sig, vmath_exp(vd_mul(vd_set1(c->half_gamma), vmath_log(ratio))));
+            if (c->vol_coupled == 1)
+                sig = vd_mul(sig, vd_sqrt(ratio));
+            else
+                sig = vd_mul(sig, vmath_exp(vd_mul(vd_set1(c->half_gamma), vmath_log(ratio))));
         }
         sig = vd_min(sig, vd_set1(c->sigma_max));
         vd wg = vd_fma(vd_set1(c->l_gv), zv, vd_fma(vd_set1(c->l_gs), zs, vd_mul(vd_set1(c->l_gg), zg)));
