@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench/bench_bs.h"
 #include "bench/bench_heston.h"
 #include "bench/bench_market.h"
 #include "bench/bench_rng.h"
@@ -240,6 +241,13 @@ int alvh_bench_cli(int argc, char **argv)
         json_str("cpu", cpu, 0);
         json_str("isa", best->name, 0);
         printf("  \"threads\": %d,\n", threads);
+        { /* Black-Scholes price + delta, 1 core (bench/bench_bs.c) */
+            double bs = alvh_bench_bs(best, seconds);
+            double bs_scalar = alvh_bench_bs(alvh_kernel_ops_for(ALVH_ISA_SCALAR), seconds);
+            json_num("bs_prices_per_s_core", bs, 0);
+            json_num("bs_prices_per_s_core_scalar", bs_scalar, 0);
+            json_num("bs_vector_speedup", bs_scalar > 0 ? bs / bs_scalar : 0, 0);
+        }
         json_num("uniforms_per_s_core", u_core, 0);
         json_num("uniforms_per_s_core_scalar", per_isa_u[ALVH_ISA_SCALAR], 0);
         json_num("normals_per_s_core", n_core, 0);

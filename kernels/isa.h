@@ -8,7 +8,9 @@
 
 #include <stddef.h>
 
+#include "kernels/bs.h"
 #include "kernels/pcg64.h"
+#include "kernels/book_model.h"
 #include "kernels/market_model.h"
 #include "kernels/spx_model.h"
 
@@ -30,6 +32,11 @@ typedef struct alvh_kernel_ops {
     void (*market_step)(const alvh_market_consts *c, size_t n, const alvh_market_state *s,
                         const double *restrict normals, const double *restrict uniforms, size_t ld,
                         const alvh_market_events *ev);
+    void (*book_step)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n, const alvh_book_state *s,
+                      const alvh_book_market *mk);
+    alvh_bs_batch_fn *bs_batch;           /* BSM price and delta (kernels/bs.h) */
+    alvh_black76_batch_fn *black76_batch; /* Black-76 price and delta */
+    alvh_iv_batch_fn *iv_batch;           /* implied vol from the model state and skew */
 } alvh_kernel_ops;
 
 /* Whether this CPU and OS can run isa (scalar always can). */

@@ -105,4 +105,10 @@ static inline vd vd_blend(vm m, vd a, vd b) { return _mm256_blendv_pd(a, b, m); 
 /* MAXPD(a, b) is exactly a > b ? a : b, NaN and signed zeros included */
 static inline vd vd_max(vd a, vd b) { return _mm256_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm256_min_pd(a, b); }
+static inline vm vm_and(vm a, vm b) { return _mm256_and_pd(a, b); }
+static inline vm vm_or(vm a, vm b) { return _mm256_or_pd(a, b); }
+static inline vm vm_not(vm a) { return _mm256_xor_pd(a, _mm256_castsi256_pd(_mm256_set1_epi64x(-1))); }
+static inline int vm_any(vm a) { return _mm256_movemask_pd(a) != 0; }
+static inline vd vd_round(vd x) { return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vd vd_abs(vd x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
 #endif

@@ -80,4 +80,10 @@ static inline vm vd_le(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ)
 static inline vd vd_blend(vm m, vd a, vd b) { return _mm512_mask_blend_pd(m, a, b); }
 static inline vd vd_max(vd a, vd b) { return _mm512_max_pd(a, b); }
 static inline vd vd_min(vd a, vd b) { return _mm512_min_pd(a, b); }
+static inline vm vm_and(vm a, vm b) { return (vm)(a & b); }
+static inline vm vm_or(vm a, vm b) { return (vm)(a | b); }
+static inline vm vm_not(vm a) { return (vm)~a; }
+static inline int vm_any(vm a) { return a != 0; }
+static inline vd vd_round(vd x) { return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+static inline vd vd_abs(vd x) { return _mm512_abs_pd(x); }
 #endif

@@ -64,4 +64,11 @@ static inline vm vd_le(vd a, vd b) { return a <= b; }
 static inline vd vd_blend(vm m, vd a, vd b) { return m ? b : a; }
 static inline vd vd_max(vd a, vd b) { return a > b ? a : b; }
 static inline vd vd_min(vd a, vd b) { return a < b ? a : b; }
+/* mask logic, rounding and |x| (the hedge-book kernels' vocabulary) */
+static inline vm vm_and(vm a, vm b) { return a && b; }
+static inline vm vm_or(vm a, vm b) { return a || b; }
+static inline vm vm_not(vm a) { return !a; }
+static inline int vm_any(vm a) { return a != 0; }
+static inline vd vd_round(vd x) { return nearbyint(x); } /* to nearest, ties to even */
+static inline vd vd_abs(vd x) { return fabs(x); }
 #endif

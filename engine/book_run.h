@@ -1,0 +1,47 @@
+/*
+ * One scenario through the hedge book: the market simulator generates each
+ * block's paths once and every variant of the book steps on them (common
+ * random numbers). Per-path outcomes go to caller arrays; per-step hooks see
+ * the equity of every variant (fan charts) and the market (sample paths).
+ */
+#ifndef ALVH_ENGINE_BOOK_RUN_H
+#define ALVH_ENGINE_BOOK_RUN_H
+
+#include <stddef.h>
+
+#include "engine/market_sim.h"
+#include "kernels/book_model.h"
+
+typedef struct alvh_variant {
+    char name[64];
+    unsigned layers; /* bit l = layer l (ALVH_LAYER_*) */
+} alvh_variant;
+
+/* Columns of the per-path terminal market table. */
+enum { ALVH_TERM_SPX, ALVH_TERM_VIX, ALVH_TERM_TOKEN, ALVH_TERM_VARIANCE, ALVH_TERM_FUNDING, ALVH_TERM_COUNT };
+extern const char *const alvh_terminal_names[ALVH_TERM_COUNT];
+
+typedef struct alvh_book_step_info {
+    size_t block, first_path, n, step; /* step 0: after the opening trades */
+    const double *const *equity;       /* equity[v][i]: total equity of variant v, path first_path + i (USD) */
+    const alvh_book_market *market;    /* prices at this step (spx, g are levels) */
+} alvh_book_step_info;
+
+typedef struct alvh_book_run_request {
+    alvh_market_sim_request market;
+    alvh_book_params book;
+    const alvh_variant *variants;
+    size_t n_variants;
+    /* outputs, each may be NULL:
+     * outcomes[(v * n_paths + i) * ALVH_OUT_COUNT + k], terminal[i * ALVH_TERM_COUNT + k] */
+    double *outcomes;
+    double *terminal;
+    /* called after every step of every block, from the worker that runs it */
+    alvh_status (*on_step)(void *ctx, int worker, const alvh_book_step_info *info);
+    void *hook_ctx;
+} alvh_book_run_request;
+
+alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,
+                          alvh_error *err);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * The ALVH hedge book (DESIGN.md section 5): seven layers evaluated per path
+ * per step on the market of market_model.h. Sizes are fractions of the starting
+ * capital C; P&L in USD; days are model steps (trading days, dt = 1/252 by
+ * default) unless a name says _cal (calendar days, /365 for option lives).
+ *
+ * One call of the step kernel advances one variant (a set of layers) of the
+ * book for n paths; the state is structure of arrays, one lane per path. Layer
+ * P&L is each layer's equity (cash plus marks) minus its starting equity, so the
+ * layers sum to the total. See docs/book.md for every rule and its parameters.
+ */
+#ifndef ALVH_KERNELS_BOOK_MODEL_H
+#define ALVH_KERNELS_BOOK_MODEL_H
+
+#include <stddef.h>
+
+#include "kernels/bs.h"
+#include "kernels/market_model.h"
+
+enum {
+    ALVH_LAYER_CONDOR = 0,
+    ALVH_LAYER_VIX,
+    ALVH_LAYER_FARM,
+    ALVH_LAYER_PERP,
+    ALVH_LAYER_PUTS,
+    ALVH_LAYER_CALLS,
+    ALVH_LAYER_BORROW,
+    ALVH_LAYER_COUNT
+};
+
+/* layer names as they appear in configs and output columns */
+extern const char *const alvh_layer_names[ALVH_LAYER_COUNT];
+
+typedef struct alvh_condor_params {
+    double entry_dte_cal;    /* calendar days to expiry at entry (45) */
+    double short_delta;      /* |delta| of the short put and short call (0.16) */
+    double wing_width_pts;   /* long strikes this far beyond the shorts (index points) */
+    double strike_grid_pts;  /* strikes are multiples of this (5) */
+    double max_loss_frac;    /* contracts sized so (width - credit) x 100 x n = this x C */
+    double profit_take;      /* close when the cost to close <= (1 - this) x credit */
+    double stop_mult;        /* close when the cost to close >= this x credit */
+    double roll_dte_cal;     /* close ("time shift") at this many calendar days left (21) */
+    double vix_max;          /* no new entry while VIX is above this */
+    double commission_usd;   /* per contract per leg, each way */
+    double slippage_pts;     /* per leg, index points, against us each way */
+    alvh_iv_skew skew;       /* implied-vol skew over the model's expected variance */
+} alvh_condor_params;
+
+typedef struct alvh_vixhedge_params {
+    double buy_every_days;   /* a purchase is considered every this many steps */
+    double tenor_cal;        /* calendar days to expiry at purchase (30) */
+    double call_delta;       /* Black-76 delta of the bought call (0.30) */
+    double regime_lo, regime_mid, regime_hi;      /* forward-VIX thresholds of the VXTH table (15, 30, 50) */
+    double budget_lo, budget_mid, budget_hi, budget_top; /* premium per purchase, fraction of C, per regime */
+    double monetize_vix;     /* sell everything when spot VIX >= this */
+    double monetize_mult;    /* or when the position is worth >= this x its cost */
+    double roll_days;        /* sell this many steps before expiry */
+    double slippage_frac;    /* of the premium, each way */
+} alvh_vixhedge_params;
+
+typedef struct alvh_farm_params {
+    double stake_frac;       /* of C staked in the token at t = 0 (<= 0.40, refused above) */
+    double apr0;             /* reward APR at t = 0, in tokens per staked token per year */
+    double apr_decay_ann;    /* APR(t) = apr0 e^{-decay t} x emission cuts */
+    double harvest_days;     /* rewards are harvested every this many steps */
+    int restake;             /* 1: harvested rewards are staked, 0: sold at market */
+    double gov_cut;          /* each down governance shock multiplies emissions by this */
+} alvh_farm_params;
+
+typedef struct alvh_perp_params {
+    double h_base;           /* hedge ratio: short notional / stake value */
+    double h_min, h_max;     /* clamp of the adapted ratio */
+    double w_rsi;            /* + w_rsi (RSI - 50) / 50: short more when overbought */
+    double w_macd;           /* - w_macd when MACD is above its signal (uptrend) */
+    double w_funding;        /* + w_funding (f - f_bar) / |f_bar|-scaled: short more when funding is rich */
+    double band;             /* hysteresis: a new ratio is decided only if it moves this much */
+    double timelock_days;    /* decided at t, executed at t + d (multisig), 0..ALVH_PERP_MAX_DELAY */
+    double leverage;         /* isolated margin posted = notional / leverage */
+    double maint_margin;     /* liquidated when margin + P&L < this x notional */
+    double liq_penalty;      /* fraction of notional lost on a liquidation */
+    double fee_frac;         /* trading fee, fraction of traded notional */
+} alvh_perp_params;
+
+#define ALVH_PERP_MAX_DELAY 16
+
+typedef struct alvh_puts_params {
+    double cover_frac;       /* fraction of the staked tokens covered */
+    double otm_frac;         /* strike = G (1 - otm) */
+    double roll_days;        /* bought every this many steps, expiring at the next roll */
+    double jump_var_ann;     /* token implied variance added to sigma_G^2 (jump risk premium) */
+    double slippage_frac;    /* of the premium, each way */
+} alvh_puts_params;
+
+typedef struct alvh_calls_params {
+    double otm_frac;         /* strike = G (1 + otm) */
+    double cover_frac;       /* fraction of the harvested rewards written on */
+    double slippage_frac;
+} alvh_calls_params;
+
+typedef struct alvh_borrow_params {
+    double ltv_target;       /* debt at t = 0 = this x stake value */
+    double liq_threshold;    /* health factor = collateral x this / debt */
+    double liq_bonus;        /* liquidator's bonus on seized collateral (the penalty) */
+    double close_factor;     /* fraction of the debt repaid per liquidation */
+    double borrow_apr;       /* interest on the debt per year */
+    double stable_apr;       /* yield on the unspent proceeds per year */
+    int redeploy;            /* 1: proceeds buy tokens (collateral too), 0: held in stables */
+    double adl_hf;           /* auto-deleverage below this health factor (0: off) */
+    double adl_target_hf;    /* ... repaying from stables until the health factor is this */
+} alvh_borrow_params;
+
+typedef struct alvh_book_params {
+    double capital_usd;
+    alvh_condor_params condor;
+    alvh_vixhedge_params vix;
+    alvh_farm_params farm;
+    alvh_perp_params perp;
+    alvh_puts_params puts;
+    alvh_calls_params calls;
+    alvh_borrow_params borrow;
+} alvh_book_params;
+
+/* Documented defaults (docs/book.md; figures from ../shared/SCENARIOS.md). */
+alvh_book_params alvh_book_defaults(void);
+
+/* What the step kernel needs, precomputed once per (book, market, dt). */
+typedef struct alvh_book_consts {
+    alvh_book_params p;
+    double dt, r_ann, q_ann;
+    alvh_iv_model spx_iv;       /* SPX implied vol from the variance */
+    alvh_vix_coeffs vix;        /* VIX futures from the variance */
+    double g_sigma0, g_inv_vix_ref2, g_half_gamma, g_sigma_max; /* token vol from VIX */
+    int g_vol_mode;
+    double f_bar;
+    /* condor */
+    double c_t_entry, c_roll_steps_left; /* entry life in years, time-roll threshold in steps */
+    size_t c_life_steps;
+    double c_zp, c_zc;          /* N^{-1} of the short deltas (with the e^{qT} factor) */
+    /* vix */
+    size_t x_every, x_life_steps, x_roll_steps;
+    double x_t_life, x_zd;      /* N^{-1}(delta e^{rT}) */
+    /* farm */
+    size_t f_every;
+    double hack_loss;           /* fraction of the stake an exploit takes (market token params) */
+    /* perp */
+    size_t p_delay;
+    /* puts, calls */
+    size_t u_every;
+    double u_t_life;
+    size_t k_every;
+    double k_t_life;
+} alvh_book_consts;
+
+/* Returns 0, or -1 with a message naming the parameter (stake above 40% of
+ * capital, probabilities outside [0, 1], negative sizes, ...). */
+int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const alvh_market_params *m,
+                          double dt_years, char *msg, size_t msg_size);
+
+/* Per-path state of one variant: structure of arrays, each of the block's
+ * length. The names are the layer's first letter: c condor, x vix, f farm,
+ * p perp, u puts, k calls, b borrow; m metrics. */
+typedef struct alvh_book_state {
+    size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
+    double *c_active, *c_exp, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
+    double *x_n, *x_k, *x_exp, *x_cost, *x_cash, *x_mark;
+    double *f_units, *f_pending, *f_cash, *f_emis;
+    double *p_units, *p_margin, *p_pnl, *p_cash, *p_h, *p_h_dec, *p_pend; /* p_pend: ALVH_PERP_MAX_DELAY rows */
+    double *s_gain, *s_loss, *s_ema12, *s_ema26, *s_sig9, *s_prev_g; /* signals: RSI(14), MACD(12,26,9) */
+    double *u_n, *u_k, *u_cash, *u_mark;
+    double *k_n, *k_k, *k_cash, *k_mark, *k_harv;
+    double *b_debt, *b_stable, *b_units, *b_cash, *b_hf;
+    double *m_peak, *m_dd, *m_min_hf, *m_n_liq, *m_t_liq, *m_n_exploit, *m_t_exploit, *m_n_stop, *m_t_stop,
+        *m_n_roll, *m_equity;
+    double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
+} alvh_book_state;
+
+/* Number of double rows of alvh_book_state (for one allocation). */
+size_t alvh_book_state_rows(void);
+/* Point every array of s into mem (rows x ld doubles). */
+void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
+
+/* Market inputs of one step, arrays of the block (prices, not logs). */
+typedef struct alvh_book_market {
+    const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack;
+} alvh_book_market;
+
+/* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */
+void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const alvh_book_state *s,
+                    const alvh_book_market *mk);
+
+#define ALVH_BOOK_STEP_DECLARE(isa)                                                                       \
+    void alvh_book_step_##isa(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,             \
+                              const alvh_book_state *s, const alvh_book_market *mk);
+ALVH_BOOK_STEP_DECLARE(scalar)
+ALVH_BOOK_STEP_DECLARE(avx2)
+ALVH_BOOK_STEP_DECLARE(avx512)
+
+/* 0 if the layer set is consistent (perp, puts, calls and borrow need the
+ * farm; calls need restaked rewards); else -1 and a message. */
+int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg, size_t msg_size);
+
+/* Per-path results of one variant after the last step: P&L per layer and the
+ * total (USD), and the metrics. */
+enum {
+    ALVH_OUT_TOTAL = ALVH_LAYER_COUNT, /* columns 0..6: layers, 7: total */
+    ALVH_OUT_MAX_DD,                   /* max drawdown of total equity, USD */
+    ALVH_OUT_MIN_HF,                   /* minimum health factor (inf without borrowing) */
+    ALVH_OUT_N_LIQ, ALVH_OUT_T_LIQ,    /* liquidations (borrow + perp), first step (-1: none) */
+    ALVH_OUT_N_EXPLOIT, ALVH_OUT_T_EXPLOIT,
+    ALVH_OUT_N_STOP, ALVH_OUT_T_STOP,  /* condor stop-outs */
+    ALVH_OUT_N_ROLL,                   /* condor time rolls + VIX rolls */
+    ALVH_OUT_COUNT
+};
+extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];
+
+/* Layer P&L of path i into out[0..ALVH_OUT_COUNT). */
+void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out);
+
+#endif
