@@ -1,0 +1,122 @@
+/* Per-step histogram sets for fan charts (see fan_chart.h). */
+#include "engine/fan_chart.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *hi, size_t n_bins,
+                                alvh_error *err)
+{
+    if (n_steps == 0 || !lo || !hi) {
+        alvh_error_set(err, ALVH_E_CONFIG, "fan chart: %zu steps%s", n_steps,
+                       (!lo || !hi) ? ", NULL ranges" : "");
+        return NULL;
+    }
+    if (n_bins == 0 || n_bins > SIZE_MAX / sizeof(uint64_t) / n_steps) {
+        alvh_error_set(err, ALVH_E_CONFIG, "fan chart: %zu steps x %zu bins", n_steps, n_bins);
+        return NULL;
+    }
+    alvh_fan_chart *f = calloc(1, sizeof *f);
+    if (f) {
+        f->step = malloc(n_steps * sizeof *f->step);
+        f->storage = malloc(n_steps * n_bins * sizeof *f->storage);
+    }
+    if (!f || !f->step || !f->storage) {
+        alvh_fan_free(f);
+        alvh_error_set(err, ALVH_E_NOMEM, "fan chart: %zu steps x %zu bins", n_steps, n_bins);
+        return NULL;
+    }
+    f->n_steps = n_steps;
+    f->n_bins = n_bins;
+    for (size_t t = 0; t < n_steps; t++) {
+        if (alvh_hist_init(&f->step[t], lo[t], hi[t], n_bins, f->storage + t * n_bins, err) != ALVH_OK) {
+            char why[sizeof err->msg];
+            if (err) {
+                snprintf(why, sizeof why, "%s", err->msg);
+                alvh_error_set(err, err->code, "fan chart step %zu: %s", t, why);
+            }
+            alvh_fan_free(f);
+            return NULL;
+        }
+    }
+    return f;
+}
+
+void alvh_fan_free(alvh_fan_chart *f)
+{
+    if (!f)
+        return;
+    free(f->step);
+    free(f->storage);
+    free(f);
+}
+
+void alvh_fan_reset(alvh_fan_chart *f)
+{
+    for (size_t t = 0; t < f->n_steps; t++)
+        alvh_hist_reset(&f->step[t]);
+}
+
+alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,
+                              alvh_error *err)
+{
+    if (!f || (n_paths > 0 && !values))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
+    if (step >= f->n_steps)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: step %zu of %zu", step, f->n_steps);
+    alvh_hist_add_array(&f->step[step], values, n_paths);
+    return ALVH_OK;
+}
+
+alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n_paths, size_t ld,
+                               alvh_error *err)
+{
+    if (!f || (n_paths > 0 && !values))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
+    if (ld < n_paths)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: ld %zu < %zu paths", ld, n_paths);
+    for (size_t t = 0; t < f->n_steps; t++)
+        alvh_hist_add_array(&f->step[t], values + t * ld, n_paths);
+    return ALVH_OK;
+}
+
+alvh_status alvh_fan_merge(alvh_fan_chart *into, const alvh_fan_chart *from, alvh_error *err)
+{
+    if (!into || !from)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart merge: NULL argument");
+    if (into->n_steps != from->n_steps)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart merge: %zu vs %zu steps", into->n_steps,
+                              from->n_steps);
+    for (size_t t = 0; t < into->n_steps; t++) {
+        alvh_status st = alvh_hist_merge(&into->step[t], &from->step[t], err);
+        if (st)
+            return st;
+    }
+    return ALVH_OK;
+}
+
+alvh_status alvh_fan_quantiles(const alvh_fan_chart *f, const double *p, size_t n_p, double *q,
+                               double *bound, alvh_error *err)
+{
+    if (!f || (n_p > 0 && (!p || !q)))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart quantiles: NULL argument");
+    for (size_t k = 0; k < n_p; k++)
+        if (!(p[k] >= 0.0 && p[k] <= 1.0))
+            return alvh_error_set(err, ALVH_E_CONFIG, "fan chart quantiles: probability %g outside [0, 1]", p[k]);
+    for (size_t t = 0; t < f->n_steps; t++) {
+        for (size_t k = 0; k < n_p; k++) {
+            double *qk = &q[t * n_p + k], *bk = bound ? &bound[t * n_p + k] : NULL;
+            if (f->step[t].n == 0) {
+                *qk = NAN;
+                if (bk)
+                    *bk = NAN;
+                continue;
+            }
+            alvh_status st = alvh_hist_quantile(&f->step[t], p[k], qk, bk, err);
+            if (st)
+                return st;
+        }
+    }
+    return ALVH_OK;
+}

@@ -1,0 +1,51 @@
+/*
+ * Equity fan chart: per-step quantiles of a per-path series (equity, P&L to
+ * date) over all paths, without keeping every path's values. Each step has a
+ * fixed-bin histogram (engine/histogram.h); a block of paths adds its values,
+ * blocks merge by integer addition (any order, bit-identical), and the
+ * quantiles come from the merged histograms.
+ *
+ * Resolution: at step t the quantile error is below the bin width
+ * (hi[t] - lo[t]) / n_bins while the ranks involved fall inside [lo[t], hi[t]);
+ * alvh_fan_quantiles returns the bound of every estimate. Give later steps a
+ * wider range if the series spreads out (e.g. proportional to sqrt(t)).
+ */
+#ifndef ALVH_ENGINE_FAN_CHART_H
+#define ALVH_ENGINE_FAN_CHART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/histogram.h"
+#include "engine/status.h"
+
+typedef struct alvh_fan_chart {
+    size_t n_steps, n_bins;
+    alvh_histogram *step; /* n_steps histograms over one counts block */
+    uint64_t *storage;    /* n_steps x n_bins */
+} alvh_fan_chart;
+
+/* Step t covers [lo[t], hi[t]) with n_bins bins. NULL and err set on bad input. */
+alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *hi, size_t n_bins,
+                                alvh_error *err);
+void alvh_fan_free(alvh_fan_chart *f); /* accepts NULL */
+void alvh_fan_reset(alvh_fan_chart *f);
+
+/* Add the values of n_paths paths at one step. */
+alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,
+                              alvh_error *err);
+
+/* Add a block: values[t * ld + p] is path p at step t, for every step t. */
+alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n_paths, size_t ld,
+                               alvh_error *err);
+
+/* into += from; same steps, bins and edges. */
+alvh_status alvh_fan_merge(alvh_fan_chart *into, const alvh_fan_chart *from, alvh_error *err);
+
+/* q[t * n_p + k] = estimated quantile of step t at p[k]; bound (may be NULL)
+ * receives the error bound in the same layout. A step without finite values
+ * gets NaN (and a NaN bound) rather than failing the whole chart. */
+alvh_status alvh_fan_quantiles(const alvh_fan_chart *f, const double *p, size_t n_p, double *q,
+                               double *bound, alvh_error *err);
+
+#endif

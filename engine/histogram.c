@@ -1,0 +1,308 @@
+/*
+ * Fixed-bin histograms: filling, merging, and rank-based estimates with an
+ * error bound (see histogram.h for the model behind the estimates).
+ */
+#include "engine/histogram.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ksum.h"
+#include "engine/stats.h"
+
+static double edge_of(double lo, double hi, size_t n_bins, size_t j)
+{
+    /* np.linspace: arange(n + 1) * step + start, last edge set to stop */
+    return j >= n_bins ? hi : (double)j * ((hi - lo) / (double)n_bins) + lo;
+}
+
+static double bin_width(const alvh_histogram *h) { return (h->hi - h->lo) / (double)h->n_bins; }
+
+double alvh_hist_edge(const alvh_histogram *h, size_t j) { return edge_of(h->lo, h->hi, h->n_bins, j); }
+
+static alvh_status check_layout(double lo, double hi, size_t n_bins, alvh_error *err)
+{
+    if (!(isfinite(lo) && isfinite(hi) && lo < hi && isfinite(hi - lo)))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram: range [%g, %g) is not a finite, non-empty interval",
+                              lo, hi);
+    if (n_bins == 0 || n_bins > ((size_t)1 << 32))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram: n_bins = %zu, need 1 .. 2^32", n_bins);
+    /* bins narrower than the spacing of doubles near lo/hi would collapse */
+    for (size_t j = 0; j < n_bins; j++)
+        if (!(edge_of(lo, hi, n_bins, j + 1) > edge_of(lo, hi, n_bins, j)))
+            return alvh_error_set(err, ALVH_E_CONFIG,
+                                  "histogram: %zu bins over [%.17g, %.17g) are narrower than double spacing "
+                                  "(edges %zu and %zu coincide)", n_bins, lo, hi, j, j + 1);
+    return ALVH_OK;
+}
+
+alvh_status alvh_hist_init(alvh_histogram *h, double lo, double hi, size_t n_bins, uint64_t *counts,
+                           alvh_error *err)
+{
+    if (!h || !counts)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "histogram: NULL argument");
+    alvh_status st = check_layout(lo, hi, n_bins, err);
+    if (st)
+        return st;
+    *h = (alvh_histogram){.lo = lo, .hi = hi, .n_bins = n_bins, .counts = counts};
+    alvh_hist_reset(h);
+    return ALVH_OK;
+}
+
+alvh_histogram *alvh_hist_create(double lo, double hi, size_t n_bins, alvh_error *err)
+{
+    if (check_layout(lo, hi, n_bins, err) != ALVH_OK)
+        return NULL;
+    alvh_histogram *h = malloc(sizeof *h);
+    uint64_t *c = malloc(n_bins * sizeof *c);
+    if (!h || !c) {
+        free(h);
+        free(c);
+        alvh_error_set(err, ALVH_E_NOMEM, "histogram: %zu bins", n_bins);
+        return NULL;
+    }
+    alvh_hist_init(h, lo, hi, n_bins, c, err);
+    h->owns_counts = 1;
+    return h;
+}
+
+void alvh_hist_free(alvh_histogram *h)
+{
+    if (!h)
+        return;
+    if (h->owns_counts)
+        free(h->counts);
+    free(h);
+}
+
+void alvh_hist_reset(alvh_histogram *h)
+{
+    memset(h->counts, 0, h->n_bins * sizeof *h->counts);
+    h->underflow = h->overflow = h->n = h->n_nan = h->n_inf = 0;
+    h->min = INFINITY;
+    h->max = -INFINITY;
+}
+
+void alvh_hist_add(alvh_histogram *h, double x)
+{
+    if (isnan(x)) {
+        h->n_nan++;
+        return;
+    }
+    if (isinf(x)) {
+        h->n_inf++;
+        return;
+    }
+    h->n++;
+    h->min = x < h->min ? x : h->min;
+    h->max = x > h->max ? x : h->max;
+    if (x < h->lo) {
+        h->underflow++;
+        return;
+    }
+    if (x >= h->hi) {
+        h->overflow++;
+        return;
+    }
+    double t = (x - h->lo) / bin_width(h);
+    size_t j = t < (double)h->n_bins ? (size_t)t : h->n_bins - 1;
+    /* the division may round across an edge: settle on the edges we report */
+    while (j > 0 && x < alvh_hist_edge(h, j))
+        j--;
+    while (j + 1 < h->n_bins && x >= alvh_hist_edge(h, j + 1))
+        j++;
+    h->counts[j]++;
+}
+
+void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        alvh_hist_add(h, x[i]);
+}
+
+alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err)
+{
+    if (!into || !from)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "histogram merge: NULL argument");
+    if (memcmp(&into->lo, &from->lo, sizeof into->lo) || memcmp(&into->hi, &from->hi, sizeof into->hi) ||
+        into->n_bins != from->n_bins)
+        return alvh_error_set(err, ALVH_E_INTERNAL,
+                              "histogram merge: edges differ ([%.17g, %.17g) x %zu vs [%.17g, %.17g) x %zu)",
+                              into->lo, into->hi, into->n_bins, from->lo, from->hi, from->n_bins);
+    for (size_t j = 0; j < into->n_bins; j++)
+        into->counts[j] += from->counts[j];
+    into->underflow += from->underflow;
+    into->overflow += from->overflow;
+    into->n += from->n;
+    into->n_nan += from->n_nan;
+    into->n_inf += from->n_inf;
+    into->min = from->min < into->min ? from->min : into->min;
+    into->max = from->max > into->max ? from->max : into->max;
+    return ALVH_OK;
+}
+
+/* ---- estimates -------------------------------------------------------- */
+
+/* Segments in value order: 0 = underflow [min, lo), 1..n_bins = bins,
+ * n_bins + 1 = overflow [hi, max]; each clipped to [min, max]. */
+typedef struct {
+    double a, b;
+    uint64_t c;
+} segment;
+
+static segment seg_at(const alvh_histogram *h, size_t s)
+{
+    segment g;
+    if (s == 0) {
+        g = (segment){h->min, h->lo, h->underflow};
+    } else if (s <= h->n_bins) {
+        g = (segment){alvh_hist_edge(h, s - 1), alvh_hist_edge(h, s), h->counts[s - 1]};
+    } else {
+        g = (segment){h->hi, h->max, h->overflow};
+    }
+    if (g.c > 0) {
+        g.a = g.a > h->min ? g.a : h->min;
+        g.b = g.b < h->max ? g.b : h->max;
+    }
+    return g;
+}
+
+/* Value of rank r (0-based, r < n) and the width of the segment holding it. */
+static double rank_value(const alvh_histogram *h, uint64_t r, double *width)
+{
+    if (r == 0 || r == h->n - 1) {
+        *width = 0.0;
+        return r == 0 ? h->min : h->max;
+    }
+    uint64_t before = 0;
+    for (size_t s = 0; s < h->n_bins + 2; s++) {
+        segment g = seg_at(h, s);
+        if (r < before + g.c) {
+            *width = g.b - g.a;
+            double i = (double)(r - before);
+            return g.a + (g.b - g.a) * ((i + 0.5) / (double)g.c);
+        }
+        before += g.c;
+    }
+    *width = NAN; /* unreachable while n is the sum of the segment counts */
+    return NAN;
+}
+
+static alvh_status need_values(const alvh_histogram *h, const char *what, alvh_error *err)
+{
+    if (!h)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "histogram %s: NULL histogram", what);
+    if (h->n == 0)
+        return alvh_error_set(err, ALVH_E_NUMERIC, "histogram %s: no finite value (%llu NaN, %llu Inf)", what,
+                              (unsigned long long)h->n_nan, (unsigned long long)h->n_inf);
+    return ALVH_OK;
+}
+
+/* numpy's lerp (see alvh_stats_quantile_sorted) */
+static double lerp(double a, double b, double g)
+{
+    double d = b - a;
+    return g >= 0.5 ? b - d * (1.0 - g) : a + d * g;
+}
+
+alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, double *bound,
+                               alvh_error *err)
+{
+    alvh_status st = need_values(h, "quantile", err);
+    if (st)
+        return st;
+    if (!(p >= 0.0 && p <= 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram quantile: probability %g outside [0, 1]", p);
+    double last = (double)(h->n - 1), v = last * p, w0, w1;
+    if (v >= last) {
+        *q = rank_value(h, h->n - 1, &w0);
+        if (bound)
+            *bound = w0;
+        return ALVH_OK;
+    }
+    double jf = floor(v), g = v - jf;
+    uint64_t j = (uint64_t)jf;
+    double x0 = rank_value(h, j, &w0), x1 = rank_value(h, j + 1, &w1);
+    *q = lerp(x0, x1, g);
+    if (bound)
+        *bound = (1.0 - g) * w0 + g * w1;
+    return ALVH_OK;
+}
+
+/* Sum of the estimates of the m lowest (upper = 0) or highest values of a
+ * segment with c values, evenly spread at a + (b - a)(i + 1/2)/c. */
+static double seg_part_sum(segment g, uint64_t m, int upper)
+{
+    double mm = (double)m, c = (double)g.c;
+    double mid = upper ? c - mm / 2.0 : mm / 2.0; /* mean of i + 1/2 over the m ranks */
+    return mm * g.a + (g.b - g.a) * mm * (mid / c);
+}
+
+alvh_status alvh_hist_tail_mean(const alvh_histogram *h, double level, int upper, double *mean,
+                                double *bound, alvh_error *err)
+{
+    alvh_status st = need_values(h, "tail mean", err);
+    if (st)
+        return st;
+    if (!(level > 0.0 && level < 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram tail mean: level %g outside (0, 1)", level);
+    uint64_t k = alvh_stats_tail_count((size_t)h->n, level), left = k;
+    size_t n_seg = h->n_bins + 2;
+    alvh_ksum sum = {0, 0}, err_sum = {0, 0};
+    for (size_t t = 0; t < n_seg && left > 0; t++) {
+        segment g = seg_at(h, upper ? n_seg - 1 - t : t);
+        if (g.c == 0)
+            continue;
+        uint64_t m = g.c < left ? g.c : left;
+        alvh_ksum_add(&sum, seg_part_sum(g, m, upper));
+        alvh_ksum_add(&err_sum, (double)m * (g.b - g.a));
+        left -= m;
+    }
+    /* the extreme value is known exactly: swap its spread estimate for it */
+    segment ext = seg_at(h, 0);
+    for (size_t t = 0; t < n_seg; t++) {
+        ext = seg_at(h, upper ? n_seg - 1 - t : t);
+        if (ext.c > 0)
+            break;
+    }
+    double c = (double)ext.c;
+    double spread = ext.a + (ext.b - ext.a) * ((upper ? c - 0.5 : 0.5) / c);
+    alvh_ksum_add(&sum, (upper ? h->max : h->min) - spread);
+    *mean = alvh_ksum_value(&sum) / (double)k;
+    if (bound)
+        *bound = alvh_ksum_value(&err_sum) / (double)k;
+    return ALVH_OK;
+}
+
+alvh_status alvh_hist_loss_tail_risk(const alvh_histogram *pnl, double level, double *var,
+                                     double *var_bound, double *es, double *es_bound, alvh_error *err)
+{
+    alvh_status st = need_values(pnl, "loss tail risk", err);
+    if (st)
+        return st;
+    if (!(level > 0.0 && level < 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram loss tail risk: level %g outside (0, 1)", level);
+    /* loss rank i is P&L rank n - 1 - i; same virtual index as the exact VaR */
+    uint64_t last = pnl->n - 1;
+    double v = (double)last * level, w0, w1;
+    if (v >= (double)last) {
+        *var = -rank_value(pnl, 0, &w0);
+        w1 = w0;
+        v = 0.0;
+    } else {
+        double jf = floor(v), g = v - jf;
+        uint64_t j = (uint64_t)jf;
+        double l0 = -rank_value(pnl, last - j, &w0), l1 = -rank_value(pnl, last - j - 1, &w1);
+        *var = lerp(l0, l1, g);
+        v = g;
+    }
+    if (var_bound)
+        *var_bound = (1.0 - v) * w0 + v * w1;
+    double low_mean;
+    st = alvh_hist_tail_mean(pnl, level, 0, &low_mean, es_bound, err);
+    if (st)
+        return st;
+    *es = -low_mean;
+    return ALVH_OK;
+}

@@ -1,0 +1,74 @@
+/*
+ * Mergeable fixed-bin histograms, for runs that do not keep per-path values.
+ *
+ * Edges are fixed up front: e_j = j * w + lo for j < n_bins (w = (hi - lo) / n_bins,
+ * the same arithmetic as np.linspace(lo, hi, n_bins + 1)) and e_{n_bins} = hi.
+ * Bin j holds finite x with e_j <= x < e_{j+1}; x < lo counts as underflow,
+ * x >= hi as overflow; NaN and +-Inf are counted apart and excluded. Counts are
+ * integers and min/max are exact, so merging is associative and commutative:
+ * any merge order of block histograms gives bit-identical results.
+ *
+ * Estimates (quantile, tail mean) treat the values of a bin as evenly spread
+ * over the part of the bin inside [min, max]; underflow and overflow are the
+ * segments [min, lo) and [hi, max]. The value of rank r is placed in the
+ * segment that truly holds rank r, so the error is below that segment's width:
+ * at most one bin width w while the ranks involved fall inside [lo, hi).
+ * Each estimate returns its own bound. Rank 0 and rank n - 1 are exact (min, max).
+ */
+#ifndef ALVH_ENGINE_HISTOGRAM_H
+#define ALVH_ENGINE_HISTOGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/status.h"
+
+typedef struct alvh_histogram {
+    double lo, hi;         /* range of the regular bins */
+    size_t n_bins;
+    uint64_t *counts;      /* n_bins */
+    uint64_t underflow;    /* finite x < lo */
+    uint64_t overflow;     /* finite x >= hi */
+    uint64_t n;            /* finite values: underflow + overflow + sum(counts) */
+    uint64_t n_nan, n_inf; /* excluded */
+    double min, max;       /* exact over finite values; +Inf / -Inf while n = 0 */
+    int owns_counts;
+} alvh_histogram;
+
+/* Histogram over [lo, hi) with n_bins bins; NULL (and err set) if lo/hi are not
+ * finite with lo < hi, n_bins is 0, or the bins are too narrow for distinct edges. */
+alvh_histogram *alvh_hist_create(double lo, double hi, size_t n_bins, alvh_error *err);
+void alvh_hist_free(alvh_histogram *h); /* accepts NULL */
+
+/* Same, over caller-owned counts[n_bins] (zeroed here); for histogram sets. */
+alvh_status alvh_hist_init(alvh_histogram *h, double lo, double hi, size_t n_bins, uint64_t *counts,
+                           alvh_error *err);
+
+void alvh_hist_reset(alvh_histogram *h);
+
+/* Edge j, 0 <= j <= n_bins. */
+double alvh_hist_edge(const alvh_histogram *h, size_t j);
+
+void alvh_hist_add(alvh_histogram *h, double x);
+void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
+
+/* into += from. The edges must be identical (bitwise). */
+alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err);
+
+/* Estimate of the type-7 quantile at p (virtual rank (n - 1) p, as
+ * alvh_stats_quantile_sorted), and a bound on |estimate - exact|. */
+alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, double *bound,
+                               alvh_error *err);
+
+/* Estimate of the mean of the k = alvh_stats_tail_count(n, level) largest
+ * (upper != 0) or smallest values, and a bound on its error. */
+alvh_status alvh_hist_tail_mean(const alvh_histogram *h, double level, int upper, double *mean,
+                                double *bound, alvh_error *err);
+
+/* Loss VaR and ES at level a from a histogram of P&L (loss = -P&L), estimating
+ * exactly the quantities alvh_stats_tail_risk computes from stored values.
+ * var_bound / es_bound may be NULL. */
+alvh_status alvh_hist_loss_tail_risk(const alvh_histogram *pnl, double level, double *var,
+                                     double *var_bound, double *es, double *es_bound, alvh_error *err);
+
+#endif
