@@ -10,9 +10,18 @@ const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token",
 
 enum { MAX_VARIANTS = 32 };
 
+/* Layers that read nothing but the market: their state evolves identically in
+ * every variant that has them, so they are stepped once per block (shared[0]:
+ * condor, shared[1]: vix) and their P&L is lent to the variants. Results are
+ * bit-identical to stepping them inside each variant. */
+static const int shared_layer[2] = {ALVH_LAYER_CONDOR, ALVH_LAYER_VIX};
+#define SHARED_MASK (1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX)
+
 typedef struct {
-    double *mem;       /* variant states, then spx and g levels */
+    double *mem;       /* variant states, shared states, ext rows, then spx and g levels */
     alvh_book_state st[MAX_VARIANTS];
+    alvh_book_state shared[2];
+    double *ext[MAX_VARIANTS];
     double *spx, *g;
     const double *equity[MAX_VARIANTS];
 } worker_t;
@@ -23,6 +32,7 @@ typedef struct {
     alvh_book_consts consts;
     worker_t *w;
     size_t ld;
+    int use_shared[2]; /* some variant has the layer */
 } book_ctx;
 
 static alvh_book_market market_of(worker_t *w, const alvh_market_view *view)
@@ -46,16 +56,40 @@ static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_
     return c->rq->on_step(c->rq->hook_ctx, worker, &info);
 }
 
+/* steps the shared layers, then each variant's own layers with the shared P&L lent */
+static void step_all(book_ctx *c, worker_t *w, size_t step, size_t n, const alvh_book_market *mk)
+{
+    for (int k = 0; k < 2; k++)
+        if (c->use_shared[k])
+            c->ops->book_step(&c->consts, 1u << shared_layer[k], step, n, &w->shared[k], mk);
+    for (size_t v = 0; v < c->rq->n_variants; v++) {
+        unsigned layers = c->rq->variants[v].layers;
+        double *ext = w->ext[v];
+        for (size_t i = 0; i < n; i++)
+            ext[i] = 0.0;
+        for (int k = 0; k < 2; k++)
+            if (layers >> shared_layer[k] & 1) {
+                const double *pl = w->shared[k].m_pnl + (size_t)shared_layer[k] * c->ld;
+                for (size_t i = 0; i < n; i++)
+                    ext[i] += pl[i];
+            }
+        c->ops->book_step(&c->consts, layers & ~SHARED_MASK, step, n, &w->st[v], mk);
+    }
+}
+
 static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
     alvh_book_market mk = market_of(w, view);
+    for (int k = 0; k < 2; k++)
+        if (c->use_shared[k])
+            alvh_book_init(&c->consts, 1u << shared_layer[k], view->n, &w->shared[k], &mk);
     for (size_t v = 0; v < c->rq->n_variants; v++) {
-        unsigned layers = c->rq->variants[v].layers;
-        alvh_book_init(&c->consts, layers, view->n, &w->st[v], &mk);
-        c->ops->book_step(&c->consts, layers, 0, view->n, &w->st[v], &mk);
+        alvh_book_init(&c->consts, c->rq->variants[v].layers & ~SHARED_MASK, view->n, &w->st[v], &mk);
+        w->st[v].ext_pnl = w->ext[v];
     }
+    step_all(c, w, 0, view->n, &mk);
     return hook(c, w, worker, view, &mk);
 }
 
@@ -64,8 +98,7 @@ static alvh_status on_step(void *ctx, int worker, const alvh_market_view *view)
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
     alvh_book_market mk = market_of(w, view);
-    for (size_t v = 0; v < c->rq->n_variants; v++)
-        c->ops->book_step(&c->consts, c->rq->variants[v].layers, view->step, view->n, &w->st[v], &mk);
+    step_all(c, w, view->step, view->n, &mk);
     return hook(c, w, worker, view, &mk);
 }
 
@@ -76,9 +109,29 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     worker_t *w = &c->w[worker];
     size_t np = rq->market.n_paths;
     if (rq->outcomes)
-        for (size_t v = 0; v < rq->n_variants; v++)
-            for (size_t i = 0; i < view->n; i++)
-                alvh_book_outcome(&w->st[v], i, rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT);
+        for (size_t v = 0; v < rq->n_variants; v++) {
+            unsigned layers = rq->variants[v].layers;
+            for (size_t i = 0; i < view->n; i++) {
+                double *out = rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, sh[ALVH_OUT_COUNT];
+                alvh_book_outcome(&w->st[v], i, out);
+                for (int k = 0; k < 2; k++) {
+                    int l = shared_layer[k];
+                    if (!(layers >> l & 1))
+                        continue;
+                    alvh_book_outcome(&w->shared[k], i, sh);
+                    out[l] = sh[l];
+                    out[ALVH_OUT_N_ROLL] += sh[ALVH_OUT_N_ROLL];
+                    if (l == ALVH_LAYER_CONDOR) {
+                        out[ALVH_OUT_N_STOP] = sh[ALVH_OUT_N_STOP];
+                        out[ALVH_OUT_T_STOP] = sh[ALVH_OUT_T_STOP];
+                    }
+                }
+                double total = 0.0;
+                for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+                    total += out[l];
+                out[ALVH_OUT_TOTAL] = total;
+            }
+        }
     if (rq->terminal)
         for (size_t i = 0; i < view->n; i++) {
             double *t = rq->terminal + (view->first_path + i) * ALVH_TERM_COUNT;
@@ -109,21 +162,30 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     size_t ld = (rq->market.block_size + 7) & ~(size_t)7;
     size_t rows = alvh_book_state_rows();
     c.ld = ld;
+    for (size_t v = 0; v < rq->n_variants; v++)
+        for (int k = 0; k < 2; k++)
+            c.use_shared[k] |= rq->variants[v].layers >> shared_layer[k] & 1;
     c.w = calloc((size_t)nt, sizeof *c.w);
     alvh_status st = c.w ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %d workers", nt);
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
-        w->mem = aligned_alloc(64, (rows * rq->n_variants + 2) * ld * sizeof(double));
+        size_t nv = rq->n_variants;
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + nv + 2) * ld * sizeof(double));
         if (!w->mem) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the book state (%zu variants x block %zu)",
                                 rq->n_variants, rq->market.block_size);
             break;
         }
-        for (size_t v = 0; v < rq->n_variants; v++) {
+        for (size_t v = 0; v < nv; v++) {
             alvh_book_state_bind(&w->st[v], w->mem + v * rows * ld, ld);
             w->equity[v] = w->st[v].m_equity;
         }
-        w->spx = w->mem + rows * rq->n_variants * ld;
+        for (int k = 0; k < 2; k++)
+            alvh_book_state_bind(&w->shared[k], w->mem + (nv + (size_t)k) * rows * ld, ld);
+        double *tail = w->mem + (nv + 2) * rows * ld;
+        for (size_t v = 0; v < nv; v++)
+            w->ext[v] = tail + v * ld;
+        w->spx = tail + nv * ld;
         w->g = w->spx + ld;
     }
     if (st == ALVH_OK) {

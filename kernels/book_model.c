@@ -229,6 +229,7 @@ size_t alvh_book_state_rows(void)
 void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld)
 {
     s->ld = ld;
+    s->ext_pnl = NULL;
 #define BIND(name, r)                                                                                      \
     s->name = mem;                                                                                         \
     mem += (size_t)(r) * ld;

@@ -172,6 +172,10 @@ typedef struct alvh_book_state {
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq, *m_t_liq, *m_n_exploit, *m_t_exploit, *m_n_stop, *m_t_stop,
         *m_n_roll, *m_equity;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
+    /* P&L of layers stepped elsewhere (may be NULL): added to the equity that
+     * drawdowns and fan charts see. The engine steps the layers that interact
+     * with nothing (condor, vix) once for all variants and passes their P&L here. */
+    const double *ext_pnl;
 } alvh_book_state;
 
 /* Number of double rows of alvh_book_state (for one allocation). */

@@ -44,12 +44,52 @@ static inline vd bs_call(const alvh_book_consts *c, vd s, vd k, vd t, vd sig)
     return p;
 }
 
-/* condor cost to close per share: short put - long put + short call - long call */
+/* One leg of a strip sharing spot, life and the implied-vol model: given
+ * lm = ln(K/F), the discounted spot s_dq = S e^{-qT}, discount dr = e^{-rT},
+ * sqrt(T) and the at-the-money vol, the skewed vol and the BSM price (same
+ * formula and limits as bsm_lanes in bs_core.h, with the life-only terms
+ * computed once per strip instead of once per leg). */
+static inline vd strip_leg(const alvh_iv_skew *sk, vd k, vd lm, vd s_dq, vd dr, vd sqt, vd atm, double w)
+{
+    const vd zero = v1(0.0), one = v1(1.0);
+    vd sg = vd_fma(lm, vd_fma(v1(sk->skew_curv), lm, v1(sk->skew_slope)), atm);
+    sg = vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
+    vd sd = vd_mul(sg, sqt);
+    vm live = vd_lt(zero, sd);
+    vd sd1 = vd_blend(live, one, sd);
+    /* ln(S/K) + (r - q) T = -ln(K/F) */
+    vd d1 = vd_fma(v1(0.5), sd1, vd_div(vd_sub(zero, lm), sd1));
+    vd d2 = vd_sub(d1, sd1);
+    vd vw = v1(w);
+    vd n1 = vmath_ncdf(vd_mul(vw, d1)), n2 = vmath_ncdf(vd_mul(vw, d2));
+    vd kr = vd_mul(k, dr);
+    vd wg = vd_mul(vw, vd_sub(s_dq, kr));
+    vd step = vd_blend(vd_lt(zero, wg), vd_blend(vd_lt(wg, zero), v1(0.5), zero), one);
+    n1 = vd_blend(live, step, n1);
+    n2 = vd_blend(live, step, n2);
+    return vd_max(vd_mul(vw, vd_sub(vd_mul(s_dq, n1), vd_mul(kr, n2))), zero);
+}
+
+/* condor cost to close per share: short put - long put + short call - long call,
+ * each leg with the model-state implied vol of its strike (spx_iv) */
 static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, vd kps, vd kpl, vd kcs, vd kcl)
 {
-    vd pv = vd_sub(bs_put(c, s, kps, t, spx_iv(c, v, s, kps, t)), bs_put(c, s, kpl, t, spx_iv(c, v, s, kpl, t)));
-    vd cv = vd_sub(bs_call(c, s, kcs, t, spx_iv(c, v, s, kcs, t)), bs_call(c, s, kcl, t, spx_iv(c, v, s, kcl, t)));
-    return vd_max(vd_add(pv, cv), v1(0.0));
+    const alvh_iv_model *mdl = &c->spx_iv;
+    const vd zero = v1(0.0);
+    vd tt = vd_max(t, zero);
+    vd dq = vmath_exp(vd_mul(v1(-c->q_ann), tt)), dr = vmath_exp(vd_mul(v1(-c->r_ann), tt));
+    vd kt = vd_max(vd_mul(v1(mdl->kappa), tt), v1(1e-12));
+    vd a = vd_div(vd_sub(v1(1.0), vmath_exp(vd_sub(zero, kt))), kt);
+    vd var = vd_fma(a, vd_max(v, zero), vd_fma(vd_sub(v1(1.0), a), v1(mdl->theta_star), v1(mdl->jump_var_ann)));
+    vd atm = vd_sqrt(vd_max(var, zero));
+    vd carry = vd_mul(v1(mdl->r_ann - mdl->q_ann), tt), s_dq = vd_mul(s, dq), sqt = vd_sqrt(tt);
+    vd inv_s = vd_div(v1(1.0), s);
+    const alvh_iv_skew *sk = &c->p.condor.skew;
+#define LM(k) vd_sub(vmath_log(vd_mul((k), inv_s)), carry)
+    vd pv = vd_sub(strip_leg(sk, kps, LM(kps), s_dq, dr, sqt, atm, -1.0), strip_leg(sk, kpl, LM(kpl), s_dq, dr, sqt, atm, -1.0));
+    vd cv = vd_sub(strip_leg(sk, kcs, LM(kcs), s_dq, dr, sqt, atm, 1.0), strip_leg(sk, kcl, LM(kcl), s_dq, dr, sqt, atm, 1.0));
+#undef LM
+    return vd_max(vd_add(pv, cv), zero);
 }
 
 /* strike of delta d1 (the d1 of the target delta), iterated twice through the skew */
@@ -495,6 +535,8 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
 
         /* ---- metrics ---- */
         vd total = vd_add(vd_add(vd_add(pnl_c, pnl_x), vd_add(pnl_f, pnl_p)), vd_add(vd_add(pnl_u, pnl_k), pnl_b));
+        if (s->ext_pnl)
+            total = vd_add(total, LD(s->ext_pnl));
         vd eq = vd_add(v1(p->capital_usd), total);
         vd peak = vd_max(LD(s->m_peak), eq);
         ST(s->m_peak, peak);

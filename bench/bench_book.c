@@ -1,0 +1,54 @@
+#include "bench/bench_book.h"
+
+#include "engine/book_run.h"
+
+enum { STEPS = 252 };
+
+static alvh_market_params bench_market(void)
+{
+    return (alvh_market_params){
+        .spx = {.s0 = 5000, .v0 = 0.04, .r_ann = 0.04, .q_ann = 0.013, .kappa = 2.03, .theta = 0.04, .xi = 0.38,
+                .rho = -0.57, .lambda_ann = 0.59, .mu_j = -0.05, .delta_j = 0.07, .mu_v = 0.01,
+                .scheme = ALVH_SCHEME_QE},
+        .token = {.g0_usd = 10, .mu_ann = 0.04, .sigma0_ann = 1.0, .vix_ref = 20, .gamma = 1.0, .sigma_max_ann = 5.0,
+                  .rho_sg = 0.25, .rho_vg = 0.15, .beta_j = 2.0, .delta_c = 0.1, .lambda_gov_ann = 4.0, .p_up = 0.3,
+                  .mu_up = 0.3, .d_up = 0.1, .mu_dn = -0.25, .d_dn = 0.15, .lambda_hack_ann = 0.5,
+                  .hack_loss_frac = 0.5, .mu_hack = -0.3, .d_hack = 0.1},
+        .funding = {.f0_ann = 0.11, .kappa_f = 20, .fbar_ann = 0.11, .sigma_f_ann = 0.8, .rho_gf = 0.3},
+    };
+}
+
+double alvh_bench_book_seconds(const alvh_kernel_ops *ops, int threads, size_t paths)
+{
+    const unsigned all = (1u << ALVH_LAYER_COUNT) - 1;
+    const alvh_variant vars[4] = {
+        {"farm_only", 1u << ALVH_LAYER_FARM},
+        {"condor_only", 1u << ALVH_LAYER_CONDOR},
+        {"condor_vix", 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX},
+        {"full", all},
+    };
+    alvh_book_run_request rq = {
+        .market = {.params = bench_market(), .dt_years = 1.0 / 252, .n_steps = STEPS, .n_paths = paths,
+                   .block_size = 256, .seed = 42, .threads = threads},
+        .book = alvh_book_defaults(), .variants = vars, .n_variants = 4,
+    };
+    double secs = 0.0;
+    alvh_error err = {0};
+    return alvh_book_run(&rq, ops, &secs, &err) == ALVH_OK ? secs : -1.0;
+}
+
+double alvh_bench_book(const alvh_kernel_ops *ops, int threads, double seconds)
+{
+    double s = alvh_bench_book_seconds(ops, threads, 2048); /* warm-up and sizing */
+    if (!(s > 0.0))
+        return 0.0;
+    size_t paths = (size_t)(2048.0 / s * seconds / 3);
+    paths = paths < 2048 ? 2048 : paths;
+    double best = 0.0;
+    for (int trial = 0; trial < 3; trial++) {
+        double t = alvh_bench_book_seconds(ops, threads, paths);
+        double r = t > 0.0 ? (double)paths * STEPS / t : 0.0;
+        best = r > best ? r : best;
+    }
+    return best;
+}
