@@ -1,0 +1,222 @@
+#include "engine/summary.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/hedge_eff.h"
+#include "engine/stats.h"
+#include "kernels/book_model.h"
+
+void alvh_table_free(alvh_table *t)
+{
+    free(t->data);
+    free(t->row_names);
+    free(t->col_names);
+    memset(t, 0, sizeof *t);
+}
+
+static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, const char *units, alvh_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->rows = rows;
+    t->cols = cols;
+    t->data = calloc(rows * cols, sizeof(double));
+    t->row_names = calloc(rows, sizeof *t->row_names);
+    t->col_names = calloc(cols, sizeof *t->col_names);
+    snprintf(t->units, sizeof t->units, "%s", units);
+    if (!t->data || !t->row_names || !t->col_names) {
+        alvh_table_free(t);
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate a %zu x %zu table", rows, cols);
+    }
+    return ALVH_OK;
+}
+
+static void column(const double *outcomes, size_t n, int k, double *out)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = outcomes[i * ALVH_OUT_COUNT + (size_t)k];
+}
+
+/* percent label without trailing zeros: 0.001 -> "0.1", 0.995 -> "99.5" */
+static void pct(char *buf, size_t n, const char *prefix, double p)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%.4f", 100.0 * p);
+    char *e = num + strlen(num) - 1;
+    while (*e == '0')
+        *e-- = '\0';
+    if (*e == '.')
+        *e = '\0';
+    snprintf(buf, n, "%s%s", prefix, num);
+}
+
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
+                             alvh_error *err)
+{
+    const size_t rows = 8 + ALVH_STATS_N_PROBS + 3 * ALVH_STATS_N_LEVELS + 3 * ALVH_STATS_N_THRESHOLDS;
+    const size_t cols = ALVH_LAYER_COUNT + 1;
+    alvh_status st = table_alloc(t, rows, cols, "USD (probabilities: fraction of paths; moments: see row)", err);
+    if (st != ALVH_OK)
+        return st;
+    size_t r = 0;
+    const char *fixed[8] = {"n", "n_nan", "n_inf", "mean", "stdev", "mean_se", "skewness", "excess_kurtosis"};
+    for (int k = 0; k < 8; k++)
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "%s", fixed[k]);
+    for (int k = 0; k < ALVH_STATS_N_PROBS; k++)
+        pct(t->row_names[r++], ALVH_TABLE_NAME, "quantile_", alvh_stats_probs[k]);
+    for (int k = 0; k < ALVH_STATS_N_LEVELS; k++) {
+        char lv[24];
+        pct(lv, sizeof lv, "", alvh_stats_levels[k]);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "var_%s", lv);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "es_%s", lv);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "es_%s_se", lv);
+    }
+    for (int k = 0; k < ALVH_STATS_N_THRESHOLDS; k++) {
+        char lv[24];
+        pct(lv, sizeof lv, "", alvh_stats_loss_thresholds[k]);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "p_loss_gt_%spct", lv);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "p_loss_gt_%spct_lo95", lv);
+        snprintf(t->row_names[r++], ALVH_TABLE_NAME, "p_loss_gt_%spct_hi95", lv);
+    }
+    for (size_t c = 0; c < cols; c++)
+        snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", alvh_book_out_names[c]);
+    double *x = malloc(n_paths * sizeof(double));
+    if (!x) {
+        alvh_table_free(t);
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n_paths);
+    }
+    for (size_t c = 0; st == ALVH_OK && c < cols; c++) {
+        column(outcomes, n_paths, (int)c, x);
+        alvh_pnl_summary s;
+        st = alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
+        if (st != ALVH_OK)
+            break;
+        double v[8] = {(double)s.moments.n, (double)s.moments.n_nan, (double)s.moments.n_inf, s.moments.mean,
+                       s.moments.stdev, s.moments.mean_se, s.moments.skewness, s.moments.excess_kurtosis};
+        size_t rr = 0;
+        for (int k = 0; k < 8; k++)
+            t->data[rr++ * cols + c] = v[k];
+        for (int k = 0; k < ALVH_STATS_N_PROBS; k++)
+            t->data[rr++ * cols + c] = s.quantile_usd[k];
+        for (int k = 0; k < ALVH_STATS_N_LEVELS; k++) {
+            t->data[rr++ * cols + c] = s.tail[k].var;
+            t->data[rr++ * cols + c] = s.tail[k].es;
+            t->data[rr++ * cols + c] = s.tail[k].es_se;
+        }
+        for (int k = 0; k < ALVH_STATS_N_THRESHOLDS; k++) {
+            t->data[rr++ * cols + c] = s.p_loss_above[k].p_hat;
+            t->data[rr++ * cols + c] = s.p_loss_above[k].lo;
+            t->data[rr++ * cols + c] = s.p_loss_above[k].hi;
+        }
+    }
+    free(x);
+    if (st != ALVH_OK)
+        alvh_table_free(t);
+    return st;
+}
+
+alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, alvh_error *err)
+{
+    static const char *names[] = {
+        "max_drawdown_mean",       "max_drawdown_q50",        "max_drawdown_q95",       "max_drawdown_q99",
+        "min_health_factor_q1",    "min_health_factor_q5",    "min_health_factor_q50",  "p_liquidation",
+        "p_liquidation_lo95",      "p_liquidation_hi95",      "liquidations_mean",      "p_exploit",
+        "p_exploit_lo95",          "p_exploit_hi95",          "exploits_mean",          "p_stop_out",
+        "p_stop_out_lo95",         "p_stop_out_hi95",         "stop_outs_mean",         "rolls_mean",
+    };
+    const size_t rows = sizeof names / sizeof names[0];
+    alvh_status st = table_alloc(t, rows, 1, "USD for drawdowns; health factor unitless; probabilities per path", err);
+    if (st != ALVH_OK)
+        return st;
+    snprintf(t->col_names[0], ALVH_TABLE_NAME, "value");
+    for (size_t r = 0; r < rows; r++)
+        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
+    double *x = malloc(n * sizeof(double));
+    if (!x) {
+        alvh_table_free(t);
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n);
+    }
+    double *d = t->data;
+    alvh_moments mo;
+    size_t nonfin = 0;
+    column(outcomes, n, ALVH_OUT_MAX_DD, x);
+    const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
+    st = alvh_stats_moments(x, n, &mo, err);
+    if (st == ALVH_OK) {
+        d[0] = mo.mean;
+        st = alvh_stats_quantiles(x, n, p_dd, 3, d + 1, &nonfin, err);
+    }
+    if (st == ALVH_OK) {
+        /* infinite where a variant never borrows: those paths carry no health factor */
+        column(outcomes, n, ALVH_OUT_MIN_HF, x);
+        size_t finite = 0;
+        for (size_t i = 0; i < n; i++)
+            finite += isfinite(x[i]) != 0;
+        if (finite > 0)
+            st = alvh_stats_quantiles(x, n, p_hf, 3, d + 4, &nonfin, err);
+        else
+            d[4] = d[5] = d[6] = INFINITY;
+    }
+    const int counts[3] = {ALVH_OUT_N_LIQ, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP};
+    for (int k = 0; st == ALVH_OK && k < 3; k++) {
+        column(outcomes, n, counts[k], x);
+        alvh_proportion pr;
+        st = alvh_stats_prob_above(x, n, 0.5, ALVH_STATS_Z95, &pr, err);
+        if (st == ALVH_OK)
+            st = alvh_stats_moments(x, n, &mo, err);
+        if (st == ALVH_OK) {
+            d[7 + 4 * k] = pr.p_hat;
+            d[8 + 4 * k] = pr.lo;
+            d[9 + 4 * k] = pr.hi;
+            d[10 + 4 * k] = mo.mean;
+        }
+    }
+    if (st == ALVH_OK) {
+        column(outcomes, n, ALVH_OUT_N_ROLL, x);
+        st = alvh_stats_moments(x, n, &mo, err);
+        d[19] = mo.mean;
+    }
+    free(x);
+    if (st != ALVH_OK)
+        alvh_table_free(t);
+    return st;
+}
+
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, alvh_table *t,
+                                       alvh_error *err)
+{
+    static const char *names[] = {"var_total",          "var_baseline",       "var_reduction",
+                                  "var_reduction_se",   "var_reduction_se_unpaired",
+                                  "es99_total",         "es99_baseline",      "es99_reduction",
+                                  "es99_reduction_se",  "es99_reduction_se_unpaired"};
+    const size_t rows = sizeof names / sizeof names[0];
+    alvh_status st = table_alloc(t, rows, 1, "USD^2 for variances, USD for ES, reductions are fractions", err);
+    if (st != ALVH_OK)
+        return st;
+    snprintf(t->col_names[0], ALVH_TABLE_NAME, "total");
+    for (size_t r = 0; r < rows; r++)
+        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
+    double *h = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double));
+    if (!h || !b) {
+        free(h);
+        free(b);
+        alvh_table_free(t);
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n);
+    }
+    column(outcomes, n, ALVH_OUT_TOTAL, h);
+    column(baseline, n, ALVH_OUT_TOTAL, b);
+    alvh_hedge_eff e;
+    st = alvh_hedge_eff_compute(h, b, n, 0.99, &e, err);
+    if (st == ALVH_OK) {
+        double v[] = {e.var_h, e.var_b, e.var_reduction, e.var_reduction_se, e.var_reduction_se_unpaired,
+                      e.es_h, e.es_b, e.es_reduction, e.es_reduction_se, e.es_reduction_se_unpaired};
+        memcpy(t->data, v, sizeof v);
+    }
+    free(h);
+    free(b);
+    if (st != ALVH_OK)
+        alvh_table_free(t);
+    return st;
+}

@@ -1,0 +1,40 @@
+/*
+ * The tables alvh stores and prints per scenario and variant, built from the
+ * per-path outcomes of engine/book_run.h with the estimators of engine/stats.h
+ * (definitions: docs/statistics.md). A table is a matrix with row and column
+ * names; the HDF5 writer stores it with those names as attributes and
+ * `alvh summary` prints it back without recomputing.
+ */
+#ifndef ALVH_ENGINE_SUMMARY_H
+#define ALVH_ENGINE_SUMMARY_H
+
+#include <stddef.h>
+
+#include "engine/status.h"
+
+#define ALVH_TABLE_NAME 48
+
+typedef struct alvh_table {
+    size_t rows, cols;
+    double *data;                         /* rows x cols, row-major */
+    char (*row_names)[ALVH_TABLE_NAME];
+    char (*col_names)[ALVH_TABLE_NAME];
+    char units[64];
+} alvh_table;
+
+void alvh_table_free(alvh_table *t); /* frees the arrays, accepts a zeroed table */
+
+/* P&L statistics (rows: n, mean, stdev, ..., quantiles, VaR/ES, P(loss > x C))
+ * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT. */
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
+                             alvh_error *err);
+
+/* Drawdown, health factor and event statistics: one column `value`. */
+alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, alvh_table *t, alvh_error *err);
+
+/* Hedge effectiveness of a variant against the baseline on the same paths
+ * (total P&L): variance and ES99 reductions with paired and unpaired SEs. */
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n_paths, alvh_table *t,
+                                       alvh_error *err);
+
+#endif
