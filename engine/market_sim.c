@@ -166,7 +166,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
     if (st == ALVH_OK) {
         double t0 = omp_get_wtime();
-        st = alvh_sched_run(alvh_market_sim_blocks(rq), nt, run_block, &c);
+        st = alvh_sched_run_plan(alvh_market_sim_blocks(rq), nt, run_block, &c, rq->plan);
         if (seconds)
             *seconds = omp_get_wtime() - t0;
         if (st != ALVH_OK && err && err->msg[0] == '\0')

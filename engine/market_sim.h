@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/scheduler.h"
 #include "engine/status.h"
 #include "kernels/isa.h"
 #include "kernels/market_model.h"
@@ -42,6 +43,7 @@ typedef struct alvh_market_sim_request {
     int threads;       /* <= 0: OpenMP default */
     const alvh_market_injection *injections;
     size_t n_injections;
+    const alvh_sched_plan *plan; /* NULL: every block; else a subset (checkpointed runs) */
 } alvh_market_sim_request;
 
 /* Validates the request (model, injections, sizes), then runs every block.

@@ -1,6 +1,7 @@
 #include "engine/scenario_run.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,25 +10,38 @@
 
 const double alvh_fan_probs[ALVH_FAN_N_PROBS] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
 
+/* per step of a fan chart: underflow, overflow, n, n_nan, n_inf, min bits, max bits */
+enum { FAN_META = 7 };
+
+struct alvh_scenario_job {
+    alvh_scenario_request rq;
+    const alvh_kernel_ops *ops;
+    alvh_scenario_result res;
+    size_t n_blocks, bins;
+    unsigned char *done;
+    alvh_fan_chart **fan;     /* n_variants: blocks done so far */
+    alvh_fan_chart **wfan;    /* threads x n_variants: the current round */
+    int threads;
+    uint64_t *fan_meta;       /* n_variants x (n_steps + 1) x FAN_META, filled by _buffers */
+    uint64_t *fan_counts;     /* n_variants x (n_steps + 1) x bins: copies for the buffers view */
+};
+
 typedef struct {
-    const alvh_scenario_request *rq;
-    alvh_scenario_result *res;
-    alvh_fan_chart **fans; /* workers x variants */
-    size_t n_variants;
+    alvh_scenario_job *job;
 } hook_ctx;
 
 static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *info)
 {
-    hook_ctx *h = vctx;
+    alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
+    size_t nv = j->rq.n_variants;
     alvh_error err = {0};
-    for (size_t v = 0; v < h->n_variants; v++) {
-        alvh_status st =
-            alvh_fan_add_step(h->fans[(size_t)worker * h->n_variants + v], info->step, info->equity[v], info->n, &err);
+    for (size_t v = 0; v < nv; v++) {
+        alvh_status st = alvh_fan_add_step(j->wfan[(size_t)worker * nv + v], info->step, info->equity[v], info->n, &err);
         if (st != ALVH_OK)
             return st;
     }
     /* sample paths are the first paths of the run: each lives in one block */
-    alvh_scenario_result *r = h->res;
+    alvh_scenario_result *r = &j->res;
     for (size_t i = 0; i < info->n && info->first_path + i < r->n_sample; i++) {
         double *o = r->sample + ((info->first_path + i) * (r->n_steps + 1) + info->step) * ALVH_TERM_COUNT;
         const alvh_book_market *m = info->market;
@@ -61,68 +75,200 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     memset(r, 0, sizeof *r);
 }
 
-alvh_status alvh_scenario_run(const alvh_scenario_request *rq, const alvh_kernel_ops *ops, alvh_scenario_result *r,
-                              alvh_error *err)
+void alvh_scenario_job_free(alvh_scenario_job *j)
 {
-    memset(r, 0, sizeof *r);
+    if (!j)
+        return;
+    size_t nv = j->rq.n_variants;
+    for (size_t k = 0; j->fan && k < nv; k++)
+        alvh_fan_free(j->fan[k]);
+    for (size_t k = 0; j->wfan && k < (size_t)j->threads * nv; k++)
+        alvh_fan_free(j->wfan[k]);
+    free(j->fan);
+    free(j->wfan);
+    free(j->done);
+    free(j->fan_meta);
+    free(j->fan_counts);
+    alvh_scenario_result_free(&j->res);
+    free(j);
+}
+
+alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
+                                     alvh_scenario_job **out, alvh_error *err)
+{
+    *out = NULL;
+    if (rq->n_variants < 1)
+        return alvh_error_set(err, ALVH_E_CONFIG, "a scenario needs at least one variant");
+    alvh_scenario_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate a scenario job");
+    j->rq = *rq;
+    j->ops = ops;
+    alvh_scenario_result *r = &j->res;
     const size_t np = rq->market.n_paths, ns = rq->market.n_steps, nv = rq->n_variants;
     r->n_paths = np;
     r->n_steps = ns;
     r->n_variants = nv;
     r->n_sample = rq->n_sample_paths < np ? rq->n_sample_paths : np;
-    size_t bins = rq->fan_bins ? rq->fan_bins : 1250;
-    r->terminal = malloc(np * ALVH_TERM_COUNT * sizeof(double));
-    r->outcomes = malloc(nv * np * ALVH_OUT_COUNT * sizeof(double));
+    j->bins = rq->fan_bins ? rq->fan_bins : 1250;
+    j->n_blocks = alvh_market_sim_blocks(&rq->market);
+    j->threads = alvh_sched_threads(rq->market.threads);
+    r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
+    r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
     r->fan = malloc(nv * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
     r->fan_bound = malloc(nv * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
-    r->sample = malloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT * sizeof(double));
+    r->sample = calloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT, sizeof(double));
     r->pnl = calloc(nv, sizeof *r->pnl);
     r->risk = calloc(nv, sizeof *r->risk);
     r->eff = calloc(nv, sizeof *r->eff);
-    int nt = alvh_sched_threads(rq->market.threads);
-    alvh_fan_chart **fans = calloc((size_t)nt * nv, sizeof *fans);
+    j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
+    j->fan = calloc(nv, sizeof *j->fan);
+    j->wfan = calloc((size_t)j->threads * nv, sizeof *j->wfan);
+    j->fan_meta = malloc(nv * (ns + 1) * FAN_META * sizeof(uint64_t));
+    j->fan_counts = malloc(nv * (ns + 1) * j->bins * sizeof(uint64_t));
     double *lo = malloc((ns + 1) * sizeof(double)), *hi = malloc((ns + 1) * sizeof(double));
     alvh_status st = ALVH_OK;
     if (!r->terminal || !r->outcomes || !r->fan || !r->fan_bound || !r->sample || !r->pnl || !r->risk || !r->eff ||
-        !fans || !lo || !hi)
+        !j->done || !j->fan || !j->wfan || !j->fan_meta || !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
     /* equity histograms over [0, 2.5 C): a bin is 2.5 C / bins wide */
     for (size_t t = 0; st == ALVH_OK && t <= ns; t++) {
         lo[t] = 0.0;
         hi[t] = 2.5 * rq->book.capital_usd;
     }
-    for (size_t k = 0; st == ALVH_OK && k < (size_t)nt * nv; k++)
-        if (!(fans[k] = alvh_fan_create(ns + 1, lo, hi, bins, err)))
+    for (size_t k = 0; st == ALVH_OK && k < nv; k++)
+        if (!(j->fan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
             st = err ? err->code : ALVH_E_NOMEM;
-    if (st == ALVH_OK) {
-        hook_ctx h = {.rq = rq, .res = r, .fans = fans, .n_variants = nv};
-        alvh_book_run_request brq = {.market = rq->market, .book = rq->book, .variants = rq->variants,
-                                     .n_variants = nv, .outcomes = r->outcomes, .terminal = r->terminal,
-                                     .on_step = on_step, .hook_ctx = &h};
-        st = alvh_book_run(&brq, ops, &r->seconds, err);
+    for (size_t k = 0; st == ALVH_OK && k < (size_t)j->threads * nv; k++)
+        if (!(j->wfan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
+            st = err ? err->code : ALVH_E_NOMEM;
+    free(lo);
+    free(hi);
+    if (st != ALVH_OK) {
+        alvh_scenario_job_free(j);
+        return st;
     }
-    /* histograms merge by integer addition: any worker order gives the same counts */
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
-        for (int t = 1; st == ALVH_OK && t < nt; t++)
-            st = alvh_fan_merge(fans[v], fans[(size_t)t * nv + v], err);
-        if (st == ALVH_OK)
-            st = alvh_fan_quantiles(fans[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
-                                    r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
-    }
+    *out = j;
+    return ALVH_OK;
+}
+
+size_t alvh_scenario_job_blocks(const alvh_scenario_job *j) { return j->n_blocks; }
+
+size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *j)
+{
+    size_t k = 0;
+    for (size_t b = 0; b < j->n_blocks; b++)
+        k += j->done[b] != 0;
+    return k;
+}
+
+size_t alvh_scenario_job_paths_done(const alvh_scenario_job *j)
+{
+    size_t bs = j->rq.market.block_size, np = j->rq.market.n_paths, k = 0;
+    for (size_t b = 0; b < j->n_blocks; b++)
+        if (j->done[b])
+            k += np - b * bs < bs ? np - b * bs : bs;
+    return k;
+}
+
+alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const volatile int *stop,
+                                    alvh_error *err)
+{
+    size_t nv = j->rq.n_variants;
+    for (size_t k = 0; k < (size_t)j->threads * nv; k++)
+        alvh_fan_reset(j->wfan[k]);
+    alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
+    hook_ctx h = {.job = j};
+    alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
+                                 .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
+                                 .on_step = on_step, .hook_ctx = &h};
+    brq.market.plan = &plan;
+    double secs = 0.0;
+    alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);
+    j->res.seconds += secs;
+    /* a failed round leaves partial blocks in the worker charts: they are
+     * dropped, and the blocks that failed are not marked done */
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        for (int t = 0; st == ALVH_OK && t < j->threads; t++)
+            st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nv + v], err);
+    return st;
+}
+
+size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
+{
+    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1;
+    for (size_t v = 0; v < nv; v++)
+        for (size_t t = 0; t < ns1; t++) {
+            const alvh_histogram *h = &j->fan[v]->step[t];
+            uint64_t *m = j->fan_meta + (v * ns1 + t) * FAN_META;
+            m[0] = h->underflow, m[1] = h->overflow, m[2] = h->n, m[3] = h->n_nan, m[4] = h->n_inf;
+            memcpy(&m[5], &h->min, 8);
+            memcpy(&m[6], &h->max, 8);
+            memcpy(j->fan_counts + (v * ns1 + t) * j->bins, h->counts, j->bins * sizeof(uint64_t));
+        }
+    size_t k = 0;
+#define BUF(nm, ptr, sz) (snprintf(out[k].name, sizeof out[k].name, "%s", nm), out[k].data = (ptr), out[k].bytes = (sz), k++)
+    BUF("done", j->done, j->n_blocks);
+    BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
+    BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
+    BUF("sample", j->res.sample, (j->res.n_sample ? j->res.n_sample : 1) * ns1 * ALVH_TERM_COUNT * sizeof(double));
+    BUF("fan_meta", j->fan_meta, nv * ns1 * FAN_META * sizeof(uint64_t));
+    BUF("fan_counts", j->fan_counts, nv * ns1 * j->bins * sizeof(uint64_t));
+#undef BUF
+    return k;
+}
+
+void alvh_scenario_job_restored(alvh_scenario_job *j)
+{
+    const size_t nv = j->res.n_variants, ns1 = j->res.n_steps + 1;
+    for (size_t v = 0; v < nv; v++)
+        for (size_t t = 0; t < ns1; t++) {
+            alvh_histogram *h = &j->fan[v]->step[t];
+            const uint64_t *m = j->fan_meta + (v * ns1 + t) * FAN_META;
+            h->underflow = m[0], h->overflow = m[1], h->n = m[2], h->n_nan = m[3], h->n_inf = m[4];
+            memcpy(&h->min, &m[5], 8);
+            memcpy(&h->max, &m[6], 8);
+            memcpy(h->counts, j->fan_counts + (v * ns1 + t) * j->bins, j->bins * sizeof(uint64_t));
+        }
+}
+
+alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
+{
+    alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths, ns = r->n_steps, nv = r->n_variants;
+    if (alvh_scenario_job_blocks_done(j) != j->n_blocks)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "scenario finished with %zu of %zu blocks done",
+                              alvh_scenario_job_blocks_done(j), j->n_blocks);
+    alvh_status st = ALVH_OK;
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
+                                r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
         const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-        st = alvh_summary_pnl(o, np, rq->book.capital_usd, &r->pnl[v], err);
+        st = alvh_summary_pnl(o, np, j->rq.book.capital_usd, &r->pnl[v], err);
         if (st == ALVH_OK)
             st = alvh_summary_risk(o, np, &r->risk[v], err);
         if (st == ALVH_OK && v > 0)
             st = alvh_summary_effectiveness(o, r->outcomes, np, &r->eff[v], err);
     }
-    for (size_t k = 0; fans && k < (size_t)nt * nv; k++)
-        alvh_fan_free(fans[k]);
-    free(fans);
-    free(lo);
-    free(hi);
+    if (st == ALVH_OK) {
+        *out = *r;
+        memset(r, 0, sizeof *r);
+    }
+    return st;
+}
+
+alvh_status alvh_scenario_run(const alvh_scenario_request *rq, const alvh_kernel_ops *ops, alvh_scenario_result *res,
+                              alvh_error *err)
+{
+    memset(res, 0, sizeof *res);
+    alvh_scenario_job *j;
+    alvh_status st = alvh_scenario_job_create(rq, ops, &j, err);
     if (st != ALVH_OK)
-        alvh_scenario_result_free(r);
+        return st;
+    st = alvh_scenario_job_round(j, 0, NULL, err);
+    if (st == ALVH_OK)
+        st = alvh_scenario_job_finish(j, res, err);
+    alvh_scenario_job_free(j);
     return st;
 }

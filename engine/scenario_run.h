@@ -35,8 +35,47 @@ typedef struct alvh_scenario_result {
     double seconds;     /* simulation wall time */
 } alvh_scenario_result;
 
+/* Everything at once (a job run to the end). */
 alvh_status alvh_scenario_run(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                               alvh_scenario_result *res, alvh_error *err);
 void alvh_scenario_result_free(alvh_scenario_result *res);
+
+/*
+ * The same as a job that runs in rounds of blocks, so a batch can checkpoint
+ * between rounds and resume after a crash: the per-path arrays of finished
+ * blocks, the done mask and the merged fan-chart counts are the whole state,
+ * and finishing from a restored state gives bit-identical results (per-path
+ * rows do not depend on which round ran them; histogram counts add exactly).
+ */
+typedef struct alvh_scenario_job alvh_scenario_job;
+
+alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
+                                     alvh_scenario_job **job, alvh_error *err);
+void alvh_scenario_job_free(alvh_scenario_job *job); /* accepts NULL */
+
+/* Runs up to max_blocks (0: all) of the blocks not yet done, lowest first;
+ * stops starting new blocks once *stop is set (may be NULL). */
+alvh_status alvh_scenario_job_round(alvh_scenario_job *job, size_t max_blocks, const volatile int *stop,
+                                    alvh_error *err);
+
+size_t alvh_scenario_job_blocks(const alvh_scenario_job *job);
+size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *job);
+size_t alvh_scenario_job_paths_done(const alvh_scenario_job *job);
+
+/* Quantiles and summary tables; moves the arrays into res (the job is then
+ * spent: only alvh_scenario_job_free remains). Every block must be done. */
+alvh_status alvh_scenario_job_finish(alvh_scenario_job *job, alvh_scenario_result *res, alvh_error *err);
+
+/* The job's state as named raw buffers, for checkpoint files. After the
+ * buffers' contents have been replaced by a saved copy (same names and sizes),
+ * alvh_scenario_job_restored must be called. */
+typedef struct alvh_job_buffer {
+    char name[32];
+    void *data;
+    size_t bytes;
+} alvh_job_buffer;
+#define ALVH_JOB_MAX_BUFFERS 8
+size_t alvh_scenario_job_buffers(alvh_scenario_job *job, alvh_job_buffer *out);
+void alvh_scenario_job_restored(alvh_scenario_job *job);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 int alvh_sched_threads(int requested)
 {
@@ -10,12 +11,40 @@ int alvh_sched_threads(int requested)
 
 alvh_status alvh_sched_run(size_t n_blocks, int threads, alvh_block_fn fn, void *ctx)
 {
+    return alvh_sched_run_plan(n_blocks, threads, fn, ctx, NULL);
+}
+
+alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, void *ctx,
+                                const alvh_sched_plan *plan)
+{
+    /* the blocks of this call, in increasing order */
+    size_t *todo = NULL, n_todo = n_blocks;
+    if (plan && (plan->skip || plan->max_blocks)) {
+        todo = malloc((n_blocks ? n_blocks : 1) * sizeof *todo);
+        if (!todo)
+            return ALVH_E_NOMEM;
+        n_todo = 0;
+        for (size_t b = 0; b < n_blocks; b++) {
+            if (plan->skip && plan->skip[b])
+                continue;
+            if (plan->max_blocks && n_todo == plan->max_blocks)
+                break;
+            todo[n_todo++] = b;
+        }
+    }
+    const volatile int *stop = plan ? plan->stop : NULL;
+    unsigned char *done = plan ? plan->done : NULL;
     int nt = alvh_sched_threads(threads);
     size_t first_bad = SIZE_MAX;
     alvh_status bad = ALVH_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-    for (size_t b = 0; b < n_blocks; b++) {
+    for (size_t j = 0; j < n_todo; j++) {
+        size_t b = todo ? todo[j] : j;
+        if (stop && *stop)
+            continue;
         alvh_status s = fn(ctx, b, omp_get_thread_num());
+        if (s == ALVH_OK && done)
+            done[b] = 1;
         if (s != ALVH_OK) {
 #pragma omp critical(alvh_sched_error)
             if (b < first_bad) {
@@ -24,5 +53,6 @@ alvh_status alvh_sched_run(size_t n_blocks, int threads, alvh_block_fn fn, void 
             }
         }
     }
+    free(todo);
     return bad;
 }

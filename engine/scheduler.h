@@ -17,6 +17,19 @@ typedef alvh_status (*alvh_block_fn)(void *ctx, size_t block, int worker);
  * (lowest block index), after all blocks have run or been skipped. */
 alvh_status alvh_sched_run(size_t n_blocks, int threads, alvh_block_fn fn, void *ctx);
 
+/* Which blocks to run and when to stop, for checkpointed runs (all optional). */
+typedef struct alvh_sched_plan {
+    const unsigned char *skip; /* skip[b] != 0: block b is already done, not run */
+    size_t max_blocks;         /* run at most this many blocks this call (0: no limit), lowest first */
+    const volatile int *stop;  /* set asynchronously (a signal): blocks not yet started are not started */
+    unsigned char *done;       /* done[b] = 1 once block b has run successfully */
+} alvh_sched_plan;
+
+/* alvh_sched_run restricted by plan (NULL: every block). Blocks that started
+ * always finish; the caller sees in plan->done which ones ran. */
+alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, void *ctx,
+                                const alvh_sched_plan *plan);
+
 /* Threads a run will use for a request (<= 0: OpenMP default). */
 int alvh_sched_threads(int requested);
 
