@@ -37,7 +37,7 @@ typedef struct alvh_condor_params {
     double wing_width_pts;   /* long strikes this far beyond the shorts (index points) */
     double strike_grid_pts;  /* strikes are multiples of this (5) */
     double max_loss_frac;    /* contracts sized so (width - credit) x 100 x n = this x C */
-    double profit_take;      /* close when the cost to close <= (1 - this) x credit */
+    double profit_take;      /* close when the cost to close < (1 - this) x credit */
     double stop_mult;        /* close when the cost to close >= this x credit */
     double roll_dte_cal;     /* close ("time shift") at this many calendar days left (21) */
     double vix_max;          /* no new entry while VIX is above this */
@@ -72,7 +72,7 @@ typedef struct alvh_perp_params {
     double h_min, h_max;     /* clamp of the adapted ratio */
     double w_rsi;            /* + w_rsi (RSI - 50) / 50: short more when overbought */
     double w_macd;           /* - w_macd when MACD is above its signal (uptrend) */
-    double w_funding;        /* + w_funding (f - f_bar) / |f_bar|-scaled: short more when funding is rich */
+    double w_funding;        /* + w_funding (f - f_bar): short more when funding is rich */
     double band;             /* hysteresis: a new ratio is decided only if it moves this much */
     double timelock_days;    /* decided at t, executed at t + d (multisig), 0..ALVH_PERP_MAX_DELAY */
     double leverage;         /* isolated margin posted = notional / leverage */

@@ -30,20 +30,6 @@ static inline vd spx_iv(const alvh_book_consts *c, vd v, vd s, vd k, vd t)
     return vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
 }
 
-static inline vd bs_put(const alvh_book_consts *c, vd s, vd k, vd t, vd sig)
-{
-    vd p, d;
-    bsm_lanes(s, k, t, sig, c->r_ann, c->q_ann, -1.0, &p, &d);
-    return p;
-}
-
-static inline vd bs_call(const alvh_book_consts *c, vd s, vd k, vd t, vd sig)
-{
-    vd p, d;
-    bsm_lanes(s, k, t, sig, c->r_ann, c->q_ann, 1.0, &p, &d);
-    return p;
-}
-
 /* One leg of a strip sharing spot, life and the implied-vol model: given
  * lm = ln(K/F), the discounted spot s_dq = S e^{-qT}, discount dr = e^{-rT},
  * sqrt(T) and the at-the-money vol, the skewed vol and the BSM price (same
@@ -92,7 +78,7 @@ static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, vd kp
     return vd_max(vd_add(pv, cv), zero);
 }
 
-/* strike of delta d1 (the d1 of the target delta), iterated twice through the skew */
+/* strike of delta d1 (the d1 of the target delta): three passes through the skew, the first at the at-the-money vol */
 static inline vd strike_for_d1(const alvh_book_consts *c, vd s, vd v, double t, double d1)
 {
     vd tt = v1(t), fwd = vd_mul(s, v1(exp((c->r_ann - c->q_ann) * t)));
@@ -132,7 +118,23 @@ static inline vd black76_call(vd f, vd k, vd t, vd sig, double r)
     return p;
 }
 
-/* token implied vol: sigma_G of the VIX level plus the puts' jump variance */
+/* token options: the rate of the scenario, no dividend yield on the token */
+static inline vd tok_put(const alvh_book_consts *c, vd g, vd k, vd t, vd sig)
+{
+    vd p, d;
+    bsm_lanes(g, k, t, sig, c->r_ann, 0.0, -1.0, &p, &d);
+    return p;
+}
+
+static inline vd tok_call(const alvh_book_consts *c, vd g, vd k, vd t, vd sig)
+{
+    vd p, d;
+    bsm_lanes(g, k, t, sig, c->r_ann, 0.0, 1.0, &p, &d);
+    return p;
+}
+
+/* token implied vol: sigma_G of the VIX level plus the jump variance add-on
+ * (puts.jump_var_ann, used for the covered calls too) */
 static inline vd token_iv(const alvh_book_consts *c, vd vix, double jump_var)
 {
     vd sig = v1(c->g_sigma0);
@@ -186,16 +188,17 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             vd pend = LD(s->f_pending), emis = LD(s->f_emis);
             if (moving) {
                 vd nh = LD(mk->n_hack), ng = LD(mk->n_gov_dn);
-                /* an exploit takes hack_loss of the stake: (1 - L)^N for N in {0, 1, 2} */
-                vd keepf = vd_blend(vd_lt(zero, nh), one,
-                                    vd_blend(vd_lt(one, nh), v1(1.0 - c->hack_loss),
-                                             v1((1.0 - c->hack_loss) * (1.0 - c->hack_loss))));
+                /* an exploit takes hack_loss of the stake, each down shock cuts
+                 * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection) */
+                vd keepf = one, cut = one;
+                for (int k = 1; k <= 3; k++) {
+                    keepf = vd_mul(keepf, vd_blend(vd_le(v1(k), nh), one, v1(1.0 - c->hack_loss)));
+                    cut = vd_mul(cut, vd_blend(vd_le(v1(k), ng), one, v1(p->farm.gov_cut)));
+                }
                 units = vd_mul(units, keepf);
                 vm hit = vd_lt(zero, nh);
                 if (vm_any(hit))
                     count_event(s->m_n_exploit, s->m_t_exploit, i, m, hit, nh, fstep);
-                vd cut = vd_blend(vd_lt(zero, ng), one,
-                                  vd_blend(vd_lt(one, ng), v1(p->farm.gov_cut), v1(p->farm.gov_cut * p->farm.gov_cut)));
                 emis = vd_mul(emis, cut);
                 pend = vd_fma(vd_mul(units, emis), v1(emis_t), pend);
                 if (harvest) {
@@ -231,7 +234,7 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
                 vd nn = vd_min(vd_mul(v1(p->calls.cover_frac), vd_max(harv, zero)), units);
                 vd strike = vd_mul(g, v1(1.0 + p->calls.otm_frac));
                 vd sig = token_iv(c, vix, p->puts.jump_var_ann);
-                vd prem = bs_call(c, g, strike, v1(c->k_t_life), sig);
+                vd prem = tok_call(c, g, strike, v1(c->k_t_life), sig);
                 kcash = vd_fma(vd_mul(nn, prem), v1(1.0 - p->calls.slippage_frac), kcash);
                 kn = nn;
                 kk = strike;
@@ -240,7 +243,7 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             vd mark = zero;
             if (moving || call_roll) {
                 vd sig = token_iv(c, vix, p->puts.jump_var_ann);
-                mark = vd_mul(kn, bs_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig));
+                mark = vd_mul(kn, tok_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig));
             }
             ST(s->k_n, kn);
             ST(s->k_k, kk);
@@ -277,6 +280,9 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             if (vm_any(liq)) {
                 vd repay = vd_mul(debt, v1(p->borrow.close_factor));
                 vd seize_usd = vd_min(vd_mul(repay, v1(1.0 + p->borrow.liq_bonus)), coll);
+                /* when the collateral cannot cover repay plus bonus, only what it
+                 * covers is repaid: the rest stays as (bad) debt */
+                repay = vd_div(seize_usd, v1(1.0 + p->borrow.liq_bonus));
                 vd seize_units = vd_div(seize_usd, g);
                 /* the borrow layer's own tokens go first, then the farm's stake */
                 vd from_b = vd_min(seize_units, bun), from_f = vd_sub(seize_units, from_b);
@@ -388,11 +394,11 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
                 ucash = vd_fma(un, vd_max(vd_sub(uk, g), zero), ucash);
                 un = vd_mul(v1(p->puts.cover_frac), units);
                 uk = vd_mul(g, v1(1.0 - p->puts.otm_frac));
-                vd prem = bs_put(c, g, uk, v1(c->u_t_life), sig);
+                vd prem = tok_put(c, g, uk, v1(c->u_t_life), sig);
                 ucash = vd_sub(ucash, vd_mul(vd_mul(un, prem), v1(1.0 + p->puts.slippage_frac)));
                 t_left = v1(c->u_t_life);
             }
-            vd mark = vd_mul(un, bs_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig));
+            vd mark = vd_mul(un, tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig));
             ST(s->u_n, un);
             ST(s->u_k, uk);
             ST(s->u_cash, ucash);
@@ -438,9 +444,11 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
                 mark = vd_blend(close, vd_mul(vd_mul(val, v1(mult)), cn), zero);
                 act = vd_blend(close, act, zero);
                 cn = vd_blend(close, cn, zero);
+                /* a closed condor may be replaced from the next step on */
+                exp_s = vd_blend(close, exp_s, vd_min(exp_s, v1(fstep)));
                 live = vm_and(live, vm_not(close));
             }
-            /* entry: not live (nor closed this step), VIX at or below the filter */
+            /* entry: not live and not closed this step (c_exp <= step - 1), VIX at or below the filter */
             vm enter = vm_and(vd_le(act, v1(0.5)), vd_le(vix, v1(p->condor.vix_max)));
             enter = vm_and(enter, vd_le(LD(s->c_exp), v1(fstep - 0.5)));
             if (vm_any(enter)) {

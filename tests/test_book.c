@@ -150,6 +150,32 @@ static void test_condor_flat_path_earns_credit(void **state)
     }
 }
 
+static void test_condor_time_roll_reenters(void **state)
+{
+    (void)state;
+    alvh_market_params mp = market_params();
+    alvh_book_params bp = alvh_book_defaults(); /* time roll at 21 calendar days left */
+    bp.condor.profit_take = 1.0, bp.condor.stop_mult = 100.0;
+    static tape_t t;
+    tape_fill(&t, &mp, 5000.0, 0.0, 100.0, 0.0, 0.04, 0.1);
+    book_t b;
+    book_open(&b, &bp, &mp);
+    const alvh_kernel_ops *ops = isa_ops(alvh_isa_best());
+    /* the roll happens once fewer than roll_dte_cal / 365 / dt steps are left */
+    int life = (int)b.c.c_life_steps, roll = -1;
+    for (int k = 1; k < life && roll < 0; k++)
+        if ((double)(life - k) <= b.c.c_roll_steps_left)
+            roll = k;
+    book_run_to(&b, ops, BIT(ALVH_LAYER_CONDOR), &t, roll);
+    assert_true(b.st.c_active[0] == 0.0 && b.st.m_n_roll[0] == 1.0);
+    book_run_to(&b, ops, BIT(ALVH_LAYER_CONDOR), &t, roll + 1);
+    printf("# time roll at step %d (of a %d-step life), new condor at step %d expiring at step %.0f\n", roll, life,
+           roll + 1, b.st.c_exp[0]);
+    assert_true(b.st.c_active[0] == 1.0);
+    assert_true(b.st.c_exp[0] == (double)(roll + 1 + life));
+    free(b.mem);
+}
+
 static void test_condor_stop_on_falling_path(void **state)
 {
     (void)state;
@@ -446,6 +472,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validation),
         cmocka_unit_test(test_condor_flat_path_earns_credit),
+        cmocka_unit_test(test_condor_time_roll_reenters),
         cmocka_unit_test(test_condor_stop_on_falling_path),
         cmocka_unit_test(test_borrow_liquidation),
         cmocka_unit_test(test_funding_accrues_exactly),
