@@ -9,14 +9,18 @@
 
 #include "alvh_gitinfo.h"
 #include <inttypes.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/run.h"
 #include "engine/dispatch.h"
 #include "engine/driver_run.h"
+#include "io/config.h"
+#include "io/h5_summary.h"
 #include "io/libinfo.h"
 #include "io/report.h"
 
@@ -28,35 +32,45 @@ static void usage_main(FILE *f)
             "usage: alvh <command> [options]\n"
             "       alvh --version | --help\n"
             "commands:\n"
-            "  run       simulate (no CONFIG: the built-in default)\n"
+            "  run       simulate every scenario and book variant into an HDF5 file\n"
+            "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
+            "  drivers   the random drivers alone: moments and a digest (a quick self-check)\n"
             "Run 'alvh <command> --help' for the options of a command.\n");
 }
 
-static void usage_run(FILE *f)
+static void usage_drivers(FILE *f)
 {
     fprintf(f,
-            "usage: alvh run [CONFIG] [--paths N] [--steps N] [--drivers K] [--seed S]\n"
-            "                [--threads T] [--block-size B] [--isa ISA] [-o FILE]\n"
+            "usage: alvh drivers [--paths N] [--steps N] [--drivers K] [--seed S]\n"
+            "                    [--threads T] [--block-size B] [--isa ISA]\n"
+            "  the random drivers alone: moments and a digest of K standard normals per step\n"
             "  --paths N       paths to simulate (default 100000)\n"
             "  --steps N       time steps per path (default 252, one year daily)\n"
             "  --drivers K     normal drivers per step (default 4: SPX, variance, token, funding)\n"
             "  --seed S        run seed, 0..2^64-1 (default 1)\n"
-            "  --threads T     OpenMP threads (default: all)\n"
-            "  --block-size B  paths per block, 8..1048576 (default 1024); results depend on it\n"
-            "  --isa ISA       auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
-            "  -o FILE         HDF5 output (not available in this build yet)\n"
-            "This build runs the random drivers of the market model and reports their\n"
-            "statistics; configuration files and HDF5 output are not available yet.\n");
+            "  --threads T     OpenMP threads (default: all); the digest does not depend on it\n"
+            "  --block-size B  paths per block, 8..1048576 (default 1024)\n"
+            "  --isa ISA       auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n");
 }
 
-static void usage_validate(FILE *f) { fprintf(f, "usage: alvh validate CONFIG\n  check CONFIG and exit (not available in this build yet)\n"); }
+static void usage_validate(FILE *f)
+{
+    fprintf(f, "usage: alvh validate CONFIG [--resolved]\n"
+               "  read and check CONFIG (YAML, see docs/config.md) without simulating: exit 0 and a\n"
+               "  summary when valid, exit 2 and the first problem (file:line:column: key: ...) when not\n"
+               "  --resolved  print only the configuration with every default and extends applied (YAML)\n");
+}
 static void usage_summary(FILE *f)
 {
     fprintf(f, "usage: alvh summary FILE.h5 [--scenario NAME] [--format table|csv|json]\n"
-               "  print the stored tables of a result file (not available in this build yet)\n");
+               "  print the summary and hedge-effectiveness tables stored in a result file\n"
+               "  (docs/hdf5_layout.md); nothing is recomputed\n"
+               "  --scenario NAME  only this scenario (default: all)\n"
+               "  --format F       table (aligned, default), csv (one value per line) or json\n"
+               "exit 2 when FILE is missing, not HDF5, not an alvh result, or lacks the scenario\n");
 }
 
 static int bad_usage(const char *cmd, void (*usage)(FILE *), const char *fmt, const char *arg)
@@ -97,7 +111,7 @@ static void print_version(void)
     printf(")\nhdf5 %s, openmp %d, %d threads\n", h5, _OPENMP, omp_get_max_threads());
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_drivers(int argc, char **argv)
 {
     alvh_driver_params p = {.seed = 1, .n_paths = 100000, .n_steps = 252, .n_drivers = 4, .block_size = 1024};
     const char *isa_req = NULL;
@@ -105,102 +119,156 @@ static int cmd_run(int argc, char **argv)
         {"paths", required_argument, NULL, 'p'},   {"steps", required_argument, NULL, 'n'},
         {"drivers", required_argument, NULL, 'k'}, {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'}, {"block-size", required_argument, NULL, 'b'},
-        {"isa", required_argument, NULL, 'i'},     {"output", required_argument, NULL, 'o'},
+        {"isa", required_argument, NULL, 'i'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     int c;
     uint64_t v;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         switch (c) {
         case 'p':
             if (parse_u64(optarg, 1, UINT64_C(1) << 40, &v))
-                return bad_usage("run", usage_run, "--paths %s: expected a whole number from 1 to 2^40", optarg);
+                return bad_usage("drivers", usage_drivers, "--paths %s: expected a whole number from 1 to 2^40", optarg);
             p.n_paths = v;
             break;
         case 'n':
             if (parse_u64(optarg, 1, 1000000, &v))
-                return bad_usage("run", usage_run, "--steps %s: expected a whole number from 1 to 1000000", optarg);
+                return bad_usage("drivers", usage_drivers, "--steps %s: expected a whole number from 1 to 1000000", optarg);
             p.n_steps = v;
             break;
         case 'k':
             if (parse_u64(optarg, 1, 64, &v))
-                return bad_usage("run", usage_run, "--drivers %s: expected a whole number from 1 to 64", optarg);
+                return bad_usage("drivers", usage_drivers, "--drivers %s: expected a whole number from 1 to 64", optarg);
             p.n_drivers = v;
             break;
         case 's':
             if (parse_u64(optarg, 0, UINT64_MAX, &v))
-                return bad_usage("run", usage_run, "--seed %s: expected a whole number from 0 to 2^64-1", optarg);
+                return bad_usage("drivers", usage_drivers, "--seed %s: expected a whole number from 0 to 2^64-1", optarg);
             p.seed = v;
             break;
         case 't':
             if (parse_u64(optarg, 1, 4096, &v))
-                return bad_usage("run", usage_run, "--threads %s: expected a whole number from 1 to 4096", optarg);
+                return bad_usage("drivers", usage_drivers, "--threads %s: expected a whole number from 1 to 4096", optarg);
             p.threads = (int)v;
             break;
         case 'b':
             if (parse_u64(optarg, 8, 1 << 20, &v))
-                return bad_usage("run", usage_run, "--block-size %s: expected a whole number from 8 to 1048576", optarg);
+                return bad_usage("drivers", usage_drivers, "--block-size %s: expected a whole number from 8 to 1048576", optarg);
             p.block_size = v;
             break;
         case 'i': isa_req = optarg; break;
-        case 'o':
-            fprintf(stderr, "alvh run: -o %s: HDF5 output is not available in this build yet\n", optarg);
-            return EXIT_UNAVAILABLE;
-        case 'h': usage_run(stdout); return 0;
-        case ':': return bad_usage("run", usage_run, "%s needs a value", argv[optind - 1]);
-        default: return bad_usage("run", usage_run, "unknown option '%s'", argv[optind - 1]);
+        case 'h': usage_drivers(stdout); return 0;
+        case ':': return bad_usage("drivers", usage_drivers, "%s needs a value", argv[optind - 1]);
+        default: return bad_usage("drivers", usage_drivers, "unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind < argc) {
-        if (optind + 1 < argc)
-            return bad_usage("run", usage_run, "unexpected argument '%s'", argv[optind + 1]);
-        fprintf(stderr, "alvh run: %s: configuration files are not available in this build yet\n", argv[optind]);
-        return EXIT_UNAVAILABLE;
-    }
+    if (optind < argc)
+        return bad_usage("drivers", usage_drivers, "unexpected argument '%s'", argv[optind]);
     if ((p.n_paths + p.block_size - 1) / p.block_size > (UINT64_C(1) << 32))
-        return bad_usage("run", usage_run, "--paths %s: too many blocks for this block size", "");
+        return bad_usage("drivers", usage_drivers, "--paths %s: too many blocks for this block size", "");
     const alvh_kernel_ops *ops;
     alvh_error err = {0};
     if (alvh_dispatch_select(isa_req, &ops, &err) != ALVH_OK) {
-        fprintf(stderr, "alvh run: %s\n", err.msg);
+        fprintf(stderr, "alvh drivers: %s\n", err.msg);
         return err.code == ALVH_E_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
     }
     alvh_driver_result r;
     if (alvh_driver_run(&p, ops, &r, &err) != ALVH_OK) {
-        fprintf(stderr, "alvh run: %s (%s)\n", err.msg, alvh_status_name(err.code));
+        fprintf(stderr, "alvh drivers: %s (%s)\n", err.msg, alvh_status_name(err.code));
         return err.code == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
     }
     alvh_report_driver_run(stdout, &p, &r, ops->name);
     return r.n_nonfinite ? EXIT_RUN_FAILED : 0;
 }
 
-/* validate and summary: arguments are checked now; the work arrives with the
- * YAML and HDF5 layers. */
-static int cmd_unavailable(const char *cmd, void (*usage)(FILE *), int argc, char **argv, const char *what)
+static int cmd_validate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"resolved", no_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c, resolved = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage_validate(stdout);
+            return 0;
+        }
+        if (c == 'r')
+            resolved = 1;
+        else
+            return bad_usage("validate", usage_validate, "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind + 1 != argc)
+        return bad_usage("validate", usage_validate, "%s", optind == argc ? "missing CONFIG argument" : "too many arguments");
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_file(argv[optind], &cfg, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh validate: %s\n", err.msg);
+        /* a bad or unreadable file is bad input; only running out of memory is a failure of the run */
+        return st == ALVH_E_CONFIG || st == ALVH_E_IO ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    if (resolved) { /* only the YAML on stdout, so it can be saved and loaded again */
+        char *text = alvh_config_resolved_text(cfg);
+        int rc = text ? 0 : EXIT_RUN_FAILED;
+        if (text)
+            fputs(text, stdout);
+        else
+            fprintf(stderr, "alvh validate: out of memory\n");
+        free(text);
+        alvh_config_free(cfg);
+        return rc;
+    }
+    const alvh_config_run *r = &cfg->run;
+    printf("%s: valid\n", cfg->source_path);
+    printf("run %s: %zu scenario%s x %" PRIu64 " paths, %" PRIu64 " steps (horizon %g y at %" PRIu64
+           " steps/y), seed %" PRIu64 ", blocks of %" PRIu64 "%s\n",
+           r->name, cfg->n_scenarios, cfg->n_scenarios == 1 ? "" : "s", r->paths, cfg->n_steps, r->horizon_years,
+           r->steps_per_year, r->seed, r->block_size, cfg->book_text ? ", book kept as text" : "");
+    for (size_t i = 0; i < cfg->n_scenarios; i++) {
+        const alvh_config_scenario *sc = &cfg->scenarios[i];
+        printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s\n", sc->name, sc->market.spx.v0,
+               isnan(sc->vix0) ? "" : " (from VIX)", sc->market.token.sigma0_ann, sc->n_injections,
+               sc->n_injections == 1 ? "" : "s");
+    }
+    alvh_config_free(cfg);
+    return 0;
+}
+
+/* summary: print the tables stored in a result file (io/h5_summary.h). A file
+ * that cannot be read as an alvh result, or a scenario it does not hold, is
+ * bad input (exit 2). */
+static int cmd_summary(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"scenario", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
-    int is_summary = strcmp(cmd, "summary") == 0, c;
+    const char *scenario = NULL;
+    alvh_summary_format fmt = ALVH_SUMMARY_TABLE;
+    int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return 0;
+        switch (c) {
+        case 'h': usage_summary(stdout); return 0;
+        case 's': scenario = optarg; break;
+        case 'f':
+            if (alvh_summary_format_parse(optarg, &fmt))
+                return bad_usage("summary", usage_summary, "--format %s: expected table, csv or json", optarg);
+            break;
+        case ':': return bad_usage("summary", usage_summary, "%s needs a value", argv[optind - 1]);
+        default: return bad_usage("summary", usage_summary, "unknown option '%s'", argv[optind - 1]);
         }
-        if (c == ':')
-            return bad_usage(cmd, usage, "%s needs a value", argv[optind - 1]);
-        if (!is_summary || c == '?')
-            return bad_usage(cmd, usage, "unknown option '%s'", argv[optind - 1]);
-        if (c == 'f' && strcmp(optarg, "table") && strcmp(optarg, "csv") && strcmp(optarg, "json"))
-            return bad_usage(cmd, usage, "--format %s: expected table, csv or json", optarg);
     }
     if (optind + 1 != argc)
-        return bad_usage(cmd, usage, "%s", optind == argc ? "missing FILE argument" : "too many arguments");
-    fprintf(stderr, "alvh %s: %s: %s are not available in this build yet\n", cmd, argv[optind], what);
-    return EXIT_UNAVAILABLE;
+        return bad_usage("summary", usage_summary, "%s",
+                         optind == argc ? "missing FILE argument" : "too many arguments");
+    alvh_error err = {0};
+    if (alvh_h5_summary_print(stdout, argv[optind], scenario, fmt, &err) != ALVH_OK) {
+        fprintf(stderr, "alvh summary: %s\n", err.msg);
+        return err.code == ALVH_E_NOMEM || err.code == ALVH_E_INTERNAL ? EXIT_RUN_FAILED : EXIT_USAGE;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -220,13 +288,15 @@ int main(int argc, char **argv)
     }
     /* subcommands parse argv[1..]: their argv[0] is the command name */
     if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 1, argv + 1);
+        return alvh_cmd_run(argc - 1, argv + 1);
+    if (strcmp(cmd, "drivers") == 0)
+        return cmd_drivers(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return alvh_bench_cli(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
-        return cmd_unavailable("validate", usage_validate, argc - 1, argv + 1, "configuration files");
+        return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)
-        return cmd_unavailable("summary", usage_summary, argc - 1, argv + 1, "result files");
+        return cmd_summary(argc - 1, argv + 1);
     fprintf(stderr, "alvh: unknown command or option '%s'\n", cmd);
     usage_main(stderr);
     return EXIT_USAGE;

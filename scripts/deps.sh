@@ -7,6 +7,7 @@ ALVH_PACKAGES=(
   build-essential cmake pkg-config git   # toolchain (gcc brings OpenMP's libgomp)
   libhdf5-dev hdf5-tools                 # HDF5 C library and h5dump
   libcmocka-dev                          # unit tests
+  libfyaml-dev                           # YAML configuration reader (io/config.c)
   python3 python3-numpy python3-h5py     # fixtures, peers, interop tests (/usr/bin/python3)
   quantlib-python                        # reference prices (QuantLib-Python)
 )

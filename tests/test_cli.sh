@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CLI contract: exit codes, --help on every command, ISA override, and the
-# run digest unchanged across thread counts. Usage: test_cli.sh path/to/alvh
+# drivers digest unchanged across thread counts (runs of the whole model:
+# test_run.sh). Usage: test_cli.sh path/to/alvh
 set -u
 alvh="$1"
 pass=0
@@ -27,7 +28,7 @@ expect_line() { # name, pattern, command...: output must contain the pattern
 check "no args" 2 "$alvh"
 check "--help" 0 "$alvh" --help
 check "unknown command" 2 "$alvh" frobnicate
-for cmd in run validate summary bench; do
+for cmd in run drivers validate summary bench; do
   check "$cmd --help" 0 "$alvh" "$cmd" --help
   check "$cmd bad flag" 2 "$alvh" "$cmd" --no-such-flag
 done
@@ -36,21 +37,36 @@ check "run bad number" 2 "$alvh" run --paths 12x
 check "run zero paths" 2 "$alvh" run --paths 0
 check "run negative seed" 2 "$alvh" run --seed -1
 check "run missing value" 2 "$alvh" run --paths
-check "run bad isa" 2 "$alvh" run --isa sse9 --paths 100 --steps 1
+check "run bad isa" 2 "$alvh" run --isa sse9 --paths 100
+check "drivers bad number" 2 "$alvh" drivers --steps 12x
 check "bench bad seconds" 2 "$alvh" bench --seconds abc
 check "summary bad format" 2 "$alvh" summary x.h5 --format xml
 check "validate missing file arg" 2 "$alvh" validate
+# validate: the shipped default is valid; a bad file exits 2 with file:line:col and the key
+src_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+check "validate default.yaml" 0 "$alvh" validate "$src_dir/configs/default.yaml"
+expect_line "validate summary" '1 scenario x 100000 paths, 252 steps' "$alvh" validate "$src_dir/configs/default.yaml"
+bad_cfg=/tmp/alvh_cli_bad.$$.yaml
+printf 'scenarios:\n  - name: a\n  - name: b\n    token:\n      p_up: 1.5\n' >"$bad_cfg"
+check "validate bad value" 2 "$alvh" validate "$bad_cfg"
+expect_line "validate names file:line:col and key" \
+  "alvh_cli_bad\.$$\.yaml:5:13: scenarios\[1\]\.token\.p_up: expected a number in \[0, 1\], got 1\.5" \
+  "$alvh" validate "$bad_cfg"
+check "validate missing file" 2 "$alvh" validate /nonexistent/alvh.yaml
+"$alvh" validate --resolved "$src_dir/configs/default.yaml" >"$bad_cfg" 2>/dev/null
+check "validate --resolved reads back" 0 "$alvh" validate "$bad_cfg"
+rm -f "$bad_cfg"
 expect_line "version names the ISA" '^isa: (scalar|avx2|avx512)' "$alvh" --version
 expect_line "ALVH_ISA forces scalar" '^isa: scalar' env ALVH_ISA=scalar "$alvh" --version
-check "ALVH_ISA bogus" 2 env ALVH_ISA=bogus "$alvh" run --paths 100 --steps 1
+check "ALVH_ISA bogus" 2 env ALVH_ISA=bogus "$alvh" drivers --paths 100 --steps 1
 for isa in scalar avx2 avx512; do
   if "$alvh" --version | grep -q "supports:.* $isa"; then
-    expect_line "run --isa $isa" "isa $isa" "$alvh" run --isa "$isa" --paths 2000 --steps 4
+    expect_line "drivers --isa $isa" "isa $isa" "$alvh" drivers --isa "$isa" --paths 2000 --steps 4
   fi
 done
-d1=$("$alvh" run --paths 5000 --steps 8 --threads 1 | grep digest)
-d2=$("$alvh" run --paths 5000 --steps 8 --threads 2 | grep digest)
-d3=$("$alvh" run --paths 5000 --steps 8 --threads 3 | grep digest)
+d1=$("$alvh" drivers --paths 5000 --steps 8 --threads 1 | grep digest)
+d2=$("$alvh" drivers --paths 5000 --steps 8 --threads 2 | grep digest)
+d3=$("$alvh" drivers --paths 5000 --steps 8 --threads 3 | grep digest)
 if [ -n "$d1" ] && [ "$d1" = "$d2" ] && [ "$d1" = "$d3" ]; then pass=$((pass + 1)); else
   fail=$((fail + 1)); echo "FAIL digest differs across threads: $d1 / $d2 / $d3"; fi
 rm -f /tmp/alvh_cli_out.$$

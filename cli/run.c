@@ -1,0 +1,555 @@
+/*
+ * `alvh run [CONFIG]`: every scenario of a configuration through the market
+ * model and every variant of the hedge book, into one HDF5 result file.
+ *
+ * Batch life cycle (docs/batch.md): each finished scenario is written to its
+ * own part file in "<output>.parts/"; the scenario in progress is checkpointed
+ * there every --checkpoint-blocks blocks; SIGINT/SIGTERM finish the blocks
+ * being computed, checkpoint and exit with code 5; `--resume` continues from
+ * the parts (refused when the configuration or the binary changed); when all
+ * scenarios are done the parts are copied into "<output>" (written under a
+ * temporary name, renamed when complete) and the parts directory is removed.
+ */
+#define _GNU_SOURCE
+#include "cli/run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alvh_default_config.h"
+#include "alvh_gitinfo.h"
+#include "engine/dispatch.h"
+#include "engine/scenario_run.h"
+#include "engine/scheduler.h"
+#include "io/checkpoint.h"
+#include "io/config.h"
+#include "io/h5_writer.h"
+#include "io/result_file.h"
+
+#ifndef ALVH_VERSION
+#define ALVH_VERSION "0.0.0"
+#endif
+
+enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_UNAVAILABLE = 3, EXIT_INTERRUPTED = 5 };
+enum { MAX_SELECTED = 256 };
+
+static volatile int g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+void alvh_run_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: alvh run [CONFIG] [-o FILE] [--paths N] [--seed S] [--threads T] [--scenario NAME]...\n"
+            "                [--isa ISA] [--resume] [--checkpoint-blocks N] [--quiet]\n"
+            "  CONFIG               YAML configuration (docs/config.md); none: the built-in default\n"
+            "                       (configs/default.yaml, compiled in)\n"
+            "  -o FILE              result file (default: <run name>.h5 in the current directory)\n"
+            "  --paths N            paths per scenario (overrides run.paths)\n"
+            "  --seed S             run seed (overrides run.seed)\n"
+            "  --threads T          OpenMP threads (overrides run.threads; results do not depend on it)\n"
+            "  --scenario NAME      run only this scenario (repeatable; default: all)\n"
+            "  --isa ISA            auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
+            "  --resume             continue an interrupted run from FILE.parts/\n"
+            "  --checkpoint-blocks N  checkpoint the scenario in progress every N blocks (default 64)\n"
+            "  --quiet              no progress output\n"
+            "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
+            "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
+}
+
+typedef struct {
+    const char *config_path, *output, *isa;
+    const char *scenarios[MAX_SELECTED];
+    size_t n_scenarios;
+    long long paths, threads;
+    unsigned long long seed;
+    int have_seed, resume, quiet;
+    size_t ckpt_blocks;
+} run_opts;
+
+static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "alvh run: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    alvh_run_usage(stderr);
+    return EXIT_USAGE;
+}
+
+static int parse(int argc, char **argv, run_opts *o)
+{
+    static const struct option longs[] = {
+        {"paths", required_argument, 0, 'p'},   {"seed", required_argument, 0, 's'},
+        {"threads", required_argument, 0, 't'}, {"scenario", required_argument, 0, 'n'},
+        {"isa", required_argument, 0, 'i'},     {"resume", no_argument, 0, 'r'},
+        {"checkpoint-blocks", required_argument, 0, 'c'}, {"quiet", no_argument, 0, 'q'},
+        {"output", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->paths = -1;
+    o->threads = -1;
+    o->ckpt_blocks = 64;
+    optind = 1;
+    opterr = 0;
+    int c;
+    unsigned long long v;
+    while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'p':
+            if (parse_u(optarg, 10000000000ull, &v) != 0 || v < 1)
+                return usage_error("--paths expects a whole number in [1, 1e10], got '%s'", optarg);
+            o->paths = (long long)v;
+            break;
+        case 's':
+            if (parse_u(optarg, UINT64_MAX, &v) != 0)
+                return usage_error("--seed expects a whole number in [0, 2^64-1], got '%s'", optarg);
+            o->seed = v;
+            o->have_seed = 1;
+            break;
+        case 't':
+            if (parse_u(optarg, 1024, &v) != 0)
+                return usage_error("--threads expects a whole number in [0, 1024] (0: all), got '%s'", optarg);
+            o->threads = (long long)v;
+            break;
+        case 'n':
+            if (o->n_scenarios == MAX_SELECTED)
+                return usage_error("too many --scenario options (at most %s)", "256");
+            o->scenarios[o->n_scenarios++] = optarg;
+            break;
+        case 'i':
+            o->isa = optarg;
+            break;
+        case 'r':
+            o->resume = 1;
+            break;
+        case 'c':
+            if (parse_u(optarg, 1000000, &v) != 0 || v < 1)
+                return usage_error("--checkpoint-blocks expects a whole number in [1, 1000000], got '%s'", optarg);
+            o->ckpt_blocks = (size_t)v;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
+        case 'h':
+            alvh_run_usage(stdout);
+            return -1;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        o->config_path = argv[optind++];
+    if (optind < argc)
+        return usage_error("unexpected argument '%s' (one CONFIG at most)", argv[optind]);
+    return EXIT_OK;
+}
+
+/* ---- the book of a run: the config's, or the documented defaults ---- */
+
+#define L(x) (1u << ALVH_LAYER_##x)
+static const alvh_variant default_variants[] = {
+    {"farm_only", L(FARM)},
+    {"condor_only", L(CONDOR)},
+    {"condor_vix", L(CONDOR) | L(VIX)},
+    {"full", L(CONDOR) | L(VIX) | L(FARM) | L(PERP) | L(PUTS) | L(CALLS) | L(BORROW)},
+    {"full_no_borrow", L(CONDOR) | L(VIX) | L(FARM) | L(PERP) | L(PUTS) | L(CALLS)},
+};
+#undef L
+
+/* ---- files of a batch ---- */
+
+typedef struct {
+    char out[4096], parts[4200], state[4300], ckpt[4300];
+} batch_paths;
+
+static void batch_paths_init(batch_paths *b, const char *out)
+{
+    snprintf(b->out, sizeof b->out, "%s", out);
+    snprintf(b->parts, sizeof b->parts, "%s.parts", out);
+    snprintf(b->state, sizeof b->state, "%s/run.state", b->parts);
+    snprintf(b->ckpt, sizeof b->ckpt, "%s/current.ckpt", b->parts);
+}
+
+static void part_path(const batch_paths *b, size_t k, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/scenario-%04zu.h5", b->parts, k);
+}
+
+static int file_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static void remove_parts(const batch_paths *b)
+{
+    DIR *d = opendir(b->parts);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[8600];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof p, "%s/%s", b->parts, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(b->parts);
+}
+
+/* run.state: the hashes a resume must match */
+static int write_state(const batch_paths *b, uint64_t cfg_hash, uint64_t bin_hash)
+{
+    FILE *f = fopen(b->state, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "config_hash %016" PRIx64 "\nbinary_hash %016" PRIx64 "\n", cfg_hash, bin_hash);
+    return fclose(f);
+}
+
+static int read_state(const batch_paths *b, uint64_t *cfg_hash, uint64_t *bin_hash)
+{
+    FILE *f = fopen(b->state, "r");
+    if (!f)
+        return -1;
+    int got = fscanf(f, "config_hash %" SCNx64 "\nbinary_hash %" SCNx64, cfg_hash, bin_hash);
+    fclose(f);
+    return got == 2 ? 0 : -1;
+}
+
+/* ---- progress ---- */
+
+typedef struct {
+    int tty, quiet;
+    double t0, last_log;
+} progress;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* the rate counts the paths of this process only (not those restored from a checkpoint) */
+static void progress_show(progress *p, size_t k, size_t n, const char *name, size_t done, size_t total, double t_start,
+                          size_t base_done, int final)
+{
+    if (p->quiet)
+        return;
+    double el = now_s() - t_start, rate = el > 0 ? (double)(done - base_done) / el : 0.0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
+    if (p->tty) {
+        fprintf(stderr, "\r[%zu/%zu] %-20.20s %10zu/%zu paths  %9.0f paths/s  ETA %6.0f s%s", k, n, name, done,
+                total, rate, eta, final ? "\n" : "");
+        fflush(stderr);
+    } else if (final || now_s() - p->last_log >= 10.0) {
+        fprintf(stderr, "alvh run: scenario %zu/%zu %s: %zu/%zu paths, %.0f paths/s, ETA %.0f s\n", k, n, name, done,
+                total, rate, eta);
+        p->last_log = now_s();
+    }
+}
+
+/* ---- the compact table printed at the end ---- */
+
+static double cell(const alvh_table *t, const char *row, size_t col)
+{
+    for (size_t r = 0; r < t->rows; r++)
+        if (strcmp(t->row_names[r], row) == 0)
+            return t->data[r * t->cols + col];
+    return NAN;
+}
+
+static void print_summary(const char *scenario, const alvh_variant *vars, const alvh_scenario_result *r,
+                          double capital)
+{
+    printf("\nscenario %s: %zu paths x %zu steps, capital %.0f USD (P&L in USD; loss = -P&L)\n", scenario,
+           r->n_paths, r->n_steps, capital);
+    printf("  %-16s %12s %12s %12s %12s %10s %10s %10s\n", "variant", "mean", "stdev", "VaR99", "ES99",
+           "P(L>10%)", "P(liq)", "var.red");
+    for (size_t v = 0; v < r->n_variants; v++) {
+        const alvh_table *t = &r->pnl[v];
+        size_t tc = ALVH_OUT_TOTAL;
+        char vr[16] = "baseline";
+        if (v > 0)
+            snprintf(vr, sizeof vr, "%.3f", cell(&r->eff[v], "var_reduction", 0));
+        printf("  %-16s %12.0f %12.0f %12.0f %12.0f %10.4f %10.4f %10s\n", vars[v].name, cell(t, "mean", tc),
+               cell(t, "stdev", tc), cell(t, "var_99", tc), cell(t, "es_99", tc), cell(t, "p_loss_gt_10pct", tc),
+               cell(&r->risk[v], "p_liquidation", 0), vr);
+    }
+}
+
+/* ---- the run ---- */
+
+int alvh_cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    int rc = parse(argc, argv, &o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+
+    alvh_error err = {0};
+    alvh_config *cfg = NULL;
+    alvh_status st = o.config_path
+                         ? alvh_config_load_file(o.config_path, &cfg, &err)
+                         : alvh_config_load_text("default.yaml (built in)", alvh_default_config,
+                                                 sizeof alvh_default_config - 1, &cfg, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", err.msg);
+        return st == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    if (o.paths > 0)
+        cfg->run.paths = (uint64_t)o.paths;
+    if (o.have_seed)
+        cfg->run.seed = o.seed;
+    if (o.threads >= 0)
+        cfg->run.threads = (uint64_t)o.threads;
+
+    /* scenarios to run */
+    size_t *sel = calloc(cfg->n_scenarios + o.n_scenarios + 1, sizeof *sel), n_sel = 0;
+    if (!sel) {
+        alvh_config_free(cfg);
+        fprintf(stderr, "alvh run: out of memory\n");
+        return EXIT_RUN_FAILED;
+    }
+    if (o.n_scenarios == 0) {
+        for (size_t k = 0; k < cfg->n_scenarios; k++)
+            sel[n_sel++] = k;
+    } else {
+        for (size_t j = 0; j < o.n_scenarios; j++) {
+            const alvh_config_scenario *s = alvh_config_find_scenario(cfg, o.scenarios[j]);
+            if (!s) {
+                fprintf(stderr, "alvh run: no scenario '%s' in %s\n", o.scenarios[j],
+                        o.config_path ? o.config_path : "the built-in default");
+                free(sel);
+                alvh_config_free(cfg);
+                return EXIT_USAGE;
+            }
+            sel[n_sel++] = (size_t)(s - cfg->scenarios);
+        }
+    }
+
+    const alvh_kernel_ops *ops;
+    st = alvh_dispatch_select(o.isa, &ops, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", err.msg);
+        free(sel);
+        alvh_config_free(cfg);
+        return st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
+    }
+
+    char out[4096];
+    snprintf(out, sizeof out, "%s", o.output ? o.output : "");
+    if (!o.output)
+        snprintf(out, sizeof out, "%s.h5", cfg->run.name[0] ? cfg->run.name : "alvh");
+    batch_paths bp;
+    batch_paths_init(&bp, out);
+
+    /* the identity of this run: resolved config (with the command-line
+     * overrides and the scenario selection) and the program */
+    char *resolved = alvh_config_resolved_text(cfg);
+    uint64_t cfg_hash = ALVH_HASH_INIT, bin_hash = 0;
+    if (resolved)
+        cfg_hash = alvh_hash_bytes(cfg_hash, resolved, strlen(resolved));
+    cfg_hash = alvh_hash_bytes(cfg_hash, sel, n_sel * sizeof sel[0]);
+    if (!resolved || alvh_hash_self(&bin_hash, &err) != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", resolved ? err.msg : "out of memory");
+        free(resolved);
+        free(sel);
+        alvh_config_free(cfg);
+        return EXIT_RUN_FAILED;
+    }
+
+    if (o.resume) {
+        uint64_t ch, bh;
+        if (read_state(&bp, &ch, &bh) != 0) {
+            fprintf(stderr, "alvh run: --resume: no interrupted run at %s (nothing to resume)\n", bp.parts);
+            rc = EXIT_USAGE;
+        } else if (ch != cfg_hash) {
+            fprintf(stderr, "alvh run: --resume refused: the configuration (or --paths/--seed/--threads/--scenario) "
+                            "differs from the interrupted run's; rerun without --resume to start over\n");
+            rc = EXIT_USAGE;
+        } else if (bh != bin_hash) {
+            fprintf(stderr, "alvh run: --resume refused: the alvh binary changed since the interrupted run; rerun "
+                            "without --resume to start over\n");
+            rc = EXIT_USAGE;
+        }
+    } else {
+        remove_parts(&bp);
+        if (mkdir(bp.parts, 0777) != 0 || write_state(&bp, cfg_hash, bin_hash) != 0) {
+            fprintf(stderr, "alvh run: cannot create %s: %s\n", bp.parts, strerror(errno));
+            rc = EXIT_RUN_FAILED;
+        }
+    }
+    if (rc != EXIT_OK) {
+        free(resolved);
+        free(sel);
+        alvh_config_free(cfg);
+        return rc;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    progress pr = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet, .t0 = now_s()};
+    time_t start_utc = time(NULL);
+    alvh_book_params book = alvh_book_defaults();
+    const alvh_variant *vars = default_variants;
+    size_t n_vars = sizeof default_variants / sizeof default_variants[0];
+    int threads = (int)cfg->run.threads;
+
+    for (size_t j = 0; j < n_sel && rc == EXIT_OK; j++) {
+        size_t k = sel[j];
+        const alvh_config_scenario *sc = &cfg->scenarios[k];
+        char part[8600];
+        part_path(&bp, k, part, sizeof part);
+        if (o.resume && file_exists(part))
+            continue;
+        alvh_scenario_request rq = {
+            .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
+                       .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
+                       .scenario = (uint32_t)k, .threads = threads, .injections = sc->injections,
+                       .n_injections = sc->n_injections},
+            .book = book, .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
+        };
+        rq.book.farm.gov_cut = sc->gov_dn_emission_factor;
+        alvh_scenario_job *job = NULL;
+        st = alvh_scenario_job_create(&rq, ops, &job, &err);
+        alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+        size_t nb = st == ALVH_OK ? alvh_scenario_job_buffers(job, bufs) : 0;
+        alvh_ckpt_header h = {.config_hash = cfg_hash, .binary_hash = bin_hash, .scenario = (uint32_t)k};
+        if (st == ALVH_OK && o.resume && file_exists(bp.ckpt)) {
+            alvh_ckpt_header saved;
+            if (alvh_ckpt_peek(bp.ckpt, &saved, &err) == ALVH_OK && saved.scenario == k) {
+                st = alvh_ckpt_load(bp.ckpt, &saved, bufs, nb, &err);
+                if (st == ALVH_OK)
+                    alvh_scenario_job_restored(job);
+            }
+        }
+        double t_start = now_s();
+        size_t total = cfg->run.paths, base_done = st == ALVH_OK ? alvh_scenario_job_paths_done(job) : 0;
+        while (st == ALVH_OK && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
+            st = alvh_scenario_job_round(job, o.ckpt_blocks, &g_stop, &err);
+            if (st != ALVH_OK)
+                break;
+            size_t done = alvh_scenario_job_paths_done(job);
+            /* the rate counts only this life's paths */
+            progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
+            if (alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
+                alvh_scenario_job_buffers(job, bufs);
+                st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
+            }
+            if (st == ALVH_OK && g_stop) {
+                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "
+                                "'alvh run %s%s-o %s --resume'\n",
+                        pr.tty ? "\n" : "", sc->name, done, total, o.config_path ? o.config_path : "",
+                        o.config_path ? " " : "", out);
+                rc = EXIT_INTERRUPTED;
+                break;
+            }
+        }
+        if (st == ALVH_OK && rc == EXIT_OK) {
+            progress_show(&pr, j + 1, n_sel, sc->name, total, total, t_start, base_done, 1);
+            alvh_scenario_result res;
+            st = alvh_scenario_job_finish(job, &res, &err);
+            alvh_h5_writer *w = NULL;
+            if (st == ALVH_OK)
+                st = alvh_h5_open(part, &w, &err);
+            if (st == ALVH_OK)
+                st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
+            if (w) {
+                alvh_error cerr = {0};
+                alvh_status cst = alvh_h5_close(w, st == ALVH_OK, &cerr);
+                if (st == ALVH_OK && cst != ALVH_OK) {
+                    st = cst;
+                    err = cerr;
+                }
+            }
+            if (st == ALVH_OK) {
+                if (!o.quiet)
+                    print_summary(sc->name, vars, &res, book.capital_usd);
+                unlink(bp.ckpt);
+            }
+            alvh_scenario_result_free(&res);
+        }
+        alvh_scenario_job_free(job);
+        if (st != ALVH_OK) {
+            fprintf(stderr, "%salvh run: scenario %s: %s\n", pr.tty ? "\n" : "", sc->name, err.msg);
+            rc = st == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
+        }
+    }
+
+    if (rc == EXIT_OK) {
+        /* assemble: the run attributes, then every part's scenario group */
+        alvh_h5_writer *w = NULL;
+        st = alvh_h5_open(out, &w, &err);
+        alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = resolved, .engine_version = ALVH_VERSION,
+                                 .git_describe = ALVH_GIT_DESCRIBE, .isa = ops->name,
+                                 .threads = alvh_sched_threads(threads), .ranks = 1, .start_utc = start_utc,
+                                 .end_utc = time(NULL)};
+        if (st == ALVH_OK)
+            st = alvh_h5_write_run_info(w, &info, &err);
+        for (size_t j = 0; st == ALVH_OK && j < n_sel; j++) {
+            char part[8600];
+            part_path(&bp, sel[j], part, sizeof part);
+            st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
+        }
+        if (w) {
+            alvh_error cerr = {0};
+            alvh_status cst = alvh_h5_close(w, st == ALVH_OK, &cerr);
+            if (st == ALVH_OK && cst != ALVH_OK) {
+                st = cst;
+                err = cerr;
+            }
+        }
+        if (st == ALVH_OK) {
+            remove_parts(&bp);
+            if (!o.quiet)
+                printf("\nwrote %s (%zu scenario%s, %zu variants) in %.1f s; full tables: alvh summary %s\n", out,
+                       n_sel, n_sel == 1 ? "" : "s", n_vars, now_s() - pr.t0, out);
+        } else {
+            fprintf(stderr, "alvh run: %s\n", err.msg);
+            rc = EXIT_RUN_FAILED;
+        }
+    }
+    free(resolved);
+    free(sel);
+    alvh_config_free(cfg);
+    return rc;
+}

@@ -1,0 +1,149 @@
+#define _POSIX_C_SOURCE 200809L
+#include "io/checkpoint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '1'};
+
+uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err)
+{
+    FILE *f = fopen("/proc/self/exe", "rb");
+    if (!f)
+        return alvh_error_set(err, ALVH_E_IO, "cannot read the program file /proc/self/exe: %s", strerror(errno));
+    uint64_t h = ALVH_HASH_INIT;
+    unsigned char buf[1 << 16];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        h = alvh_hash_bytes(h, buf, got);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return alvh_error_set(err, ALVH_E_IO, "error reading /proc/self/exe");
+    *hash = h;
+    return ALVH_OK;
+}
+
+typedef struct {
+    FILE *f;
+    uint64_t sum;
+    int bad;
+} wstream;
+
+static void put(wstream *w, const void *p, size_t n)
+{
+    if (w->bad || fwrite(p, 1, n, w->f) != n)
+        w->bad = 1;
+    w->sum = alvh_hash_bytes(w->sum, p, n);
+}
+
+alvh_status alvh_ckpt_save(const char *path, const alvh_ckpt_header *h, const alvh_job_buffer *bufs, size_t n,
+                           alvh_error *err)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f)
+        return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", tmp, strerror(errno));
+    wstream w = {.f = f, .sum = ALVH_HASH_INIT};
+    uint32_t sc = h->scenario, nb = (uint32_t)n;
+    put(&w, magic, sizeof magic);
+    put(&w, &h->config_hash, 8);
+    put(&w, &h->binary_hash, 8);
+    put(&w, &sc, 4);
+    put(&w, &nb, 4);
+    for (size_t k = 0; k < n; k++) {
+        char name[32] = {0};
+        snprintf(name, sizeof name, "%s", bufs[k].name);
+        uint64_t bytes = bufs[k].bytes;
+        put(&w, name, sizeof name);
+        put(&w, &bytes, 8);
+        put(&w, bufs[k].data, bufs[k].bytes);
+    }
+    uint64_t sum = w.sum;
+    put(&w, &sum, 8);
+    int bad = w.bad || fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int saved = errno;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", path, strerror(bad ? saved : errno));
+    }
+    return ALVH_OK;
+}
+
+typedef struct {
+    FILE *f;
+    uint64_t sum;
+} rstream;
+
+static int get(rstream *r, void *p, size_t n)
+{
+    if (fread(p, 1, n, r->f) != n)
+        return -1;
+    r->sum = alvh_hash_bytes(r->sum, p, n);
+    return 0;
+}
+
+static alvh_status read_header(rstream *r, const char *path, alvh_ckpt_header *h, uint32_t *nb, alvh_error *err)
+{
+    char m[8];
+    uint32_t sc;
+    if (get(r, m, 8) != 0 || memcmp(m, magic, 8) != 0 || get(r, &h->config_hash, 8) != 0 ||
+        get(r, &h->binary_hash, 8) != 0 || get(r, &sc, 4) != 0 || get(r, nb, 4) != 0)
+        return alvh_error_set(err, ALVH_E_IO, "%s is not an alvh checkpoint (bad or truncated header)", path);
+    h->scenario = sc;
+    return ALVH_OK;
+}
+
+alvh_status alvh_ckpt_peek(const char *path, alvh_ckpt_header *h, alvh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
+    rstream r = {.f = f, .sum = ALVH_HASH_INIT};
+    uint32_t nb;
+    alvh_status st = read_header(&r, path, h, &nb, err);
+    fclose(f);
+    return st;
+}
+
+alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job_buffer *bufs, size_t n,
+                           alvh_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
+    rstream r = {.f = f, .sum = ALVH_HASH_INIT};
+    uint32_t nb;
+    alvh_status st = read_header(&r, path, h, &nb, err);
+    if (st == ALVH_OK && nb != n)
+        st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s holds %u buffers, this run expects %zu", path, nb, n);
+    for (size_t k = 0; st == ALVH_OK && k < n; k++) {
+        char name[32];
+        uint64_t bytes;
+        if (get(&r, name, sizeof name) != 0 || get(&r, &bytes, 8) != 0)
+            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is truncated", path);
+        else if (strncmp(name, bufs[k].name, sizeof name) != 0 || bytes != bufs[k].bytes)
+            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s: buffer %zu is '%.32s' of %llu bytes, expected '%s' of %zu",
+                                path, k, name, (unsigned long long)bytes, bufs[k].name, bufs[k].bytes);
+        else if (get(&r, bufs[k].data, bufs[k].bytes) != 0)
+            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is truncated", path);
+    }
+    uint64_t want = r.sum, sum;
+    if (st == ALVH_OK && (fread(&sum, 8, 1, f) != 1 || sum != want))
+        st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is corrupt (checksum mismatch)", path);
+    fclose(f);
+    return st;
+}

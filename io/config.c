@@ -1,0 +1,634 @@
+/*
+ * Configuration reader (config.h): YAML tree -> alvh_config, driven by the
+ * schema tables (config_schema.c). Order of work, so that every check knows
+ * what it needs: top-level keys, then run (dt is needed by the scenario
+ * checks), then each scenario resolved through its extends chain and checked
+ * as a whole (config_check.c), then the book kept as text.
+ *
+ * Every value remembers where it was written (file, line, column, key path),
+ * so a check across keys (e.g. correlations that are not positive definite
+ * only together) still points at a line the user wrote, possibly in a base
+ * file of an extends chain.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "io/config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/config_check.h"
+#include "io/config_schema.h"
+#include "io/strbuf.h"
+#include "io/yaml_tree.h"
+
+#define MAX_DOCS 64 /* files in one extends graph */
+
+typedef struct chain_link {
+    const alvh_ydoc *doc;
+    const char *name;
+} chain_link;
+
+typedef struct loader {
+    alvh_error *err;
+    alvh_ydoc *docs[MAX_DOCS];
+    char *canon[MAX_DOCS]; /* realpath of each file; NULL for text given in memory */
+    size_t n_docs;
+    const alvh_ydoc *root;
+    alvh_cfg_run_checked run; /* run settings with their origins */
+    chain_link chain[ALVH_CFG_MAX_EXTENDS_DEPTH + 1];
+    size_t chain_len;
+} loader;
+
+static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
+                             ...) __attribute__((format(printf, 5, 6)));
+static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
+                             ...)
+{
+    char what[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return alvh_error_set(L->err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", d->path, n ? n->line : 1, n ? n->col : 1, path,
+                          *path ? ": " : "", what);
+}
+
+static void set_origin(alvh_cfg_origin *o, const alvh_ydoc *d, const alvh_ynode *n, const char *path)
+{
+    o->file = d->path;
+    o->line = n->line;
+    o->col = n->col;
+    o->set = 1;
+    alvh_cfg_fmt(o->path, sizeof o->path, "%s", path);
+}
+
+static void join(char *out, size_t size, const char *prefix, const char *key)
+{
+    alvh_cfg_fmt(out, size, "%s%s%s", prefix, *prefix ? "." : "", key);
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+static alvh_status doc_add(loader *L, alvh_ydoc *d, const char *canon)
+{
+    if (L->n_docs == MAX_DOCS) {
+        alvh_ydoc_free(d);
+        return alvh_error_set(L->err, ALVH_E_CONFIG, "%s: more than %d files in one extends graph", d->path, MAX_DOCS);
+    }
+    L->canon[L->n_docs] = canon ? strdup(canon) : NULL;
+    L->docs[L->n_docs++] = d;
+    return ALVH_OK;
+}
+
+/* The file an extends reference names, relative to the including file. */
+static alvh_status doc_open(loader *L, const alvh_ydoc *from, const char *rel, alvh_ydoc **out)
+{
+    char path[PATH_MAX];
+    const char *slash = strrchr(from->path, '/');
+    if (rel[0] == '/' || !slash)
+        alvh_cfg_fmt(path, sizeof path, "%s", rel);
+    else
+        alvh_cfg_fmt(path, sizeof path, "%.*s/%s", (int)(slash - from->path), from->path, rel);
+    char canon[PATH_MAX];
+    if (realpath(path, canon)) {
+        for (size_t i = 0; i < L->n_docs; i++)
+            if (L->canon[i] && !strcmp(L->canon[i], canon)) {
+                *out = L->docs[i];
+                return ALVH_OK;
+            }
+    }
+    alvh_ydoc *d;
+    alvh_status st = alvh_ydoc_load_file(path, &d, L->err);
+    if (st != ALVH_OK)
+        return st;
+    st = doc_add(L, d, realpath(path, canon) ? canon : NULL);
+    if (st == ALVH_OK)
+        *out = d;
+    return st;
+}
+
+/* The scenarios sequence of a file (the root file is checked in detail by load_top). */
+static alvh_status scenarios_of(loader *L, const alvh_ydoc *d, const alvh_ynode **out)
+{
+    const alvh_ynode *s = alvh_ynode_get(d->root, "scenarios");
+    if (!d->root || d->root->kind != ALVH_Y_MAP)
+        return fail_node(L, d, d->root, "", "expected a mapping with a scenarios sequence at the top level");
+    if (!s || s->kind != ALVH_Y_SEQ)
+        return fail_node(L, d, s ? s : d->root, s ? "scenarios" : "", "expected a sequence of scenarios");
+    *out = s;
+    return ALVH_OK;
+}
+
+/* ---- scenarios ------------------------------------------------------------------------------ */
+
+static void work_defaults(alvh_cfg_scenario_work *w)
+{
+    memset(w, 0, sizeof *w);
+    alvh_ctable_defaults(&alvh_cfg_scenario_table, &w->s);
+    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
+        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &w->s);
+}
+
+/* Candidates for an unknown key in section `own`: its keys first, then
+ * extra names, then "section.key" of every other scenario section. */
+static size_t scenario_candidates(const alvh_ctable *own, const char *const *extra, size_t n_extra,
+                                  const char **cands, char (*store)[80], size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; own && i < own->n_keys && n < max; i++)
+        cands[n++] = own->keys[i].key;
+    for (size_t i = 0; i < n_extra && n < max; i++)
+        cands[n++] = extra[i];
+    for (size_t s = 0; s < alvh_cfg_n_scenario_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_scenario_sections[s];
+        if (t == own)
+            continue;
+        for (size_t i = 0; i < t->n_keys && n < max; i++) {
+            alvh_cfg_fmt(store[n], sizeof store[n], "%s.%s", t->name, t->keys[i].key);
+            cands[n] = store[n];
+            n++;
+        }
+    }
+    return n;
+}
+
+static alvh_status unknown_in_section(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *path,
+                                      const alvh_ctable *own, const char *const *extra, size_t n_extra)
+{
+    const char *cands[128];
+    char store[128][80];
+    size_t n = scenario_candidates(own, extra, n_extra, cands, store, 128);
+    return alvh_cfg_unknown_key(d->path, key, path, key->text, cands, n, L->err);
+}
+
+static alvh_status expect_kind(loader *L, const alvh_ydoc *d, const alvh_ynode *n, alvh_ynode_kind kind,
+                               const char *path)
+{
+    if (n->kind == kind)
+        return ALVH_OK;
+    char got[96];
+    alvh_ynode_describe(n, got, sizeof got);
+    return fail_node(L, d, n, path, "expected %s, got %s", kind == ALVH_Y_MAP ? "a mapping" : "a sequence", got);
+}
+
+/* One flat section (spx, token, funding) of a scenario node onto w. */
+static alvh_status apply_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, const char *path, size_t sec,
+                                 alvh_cfg_scenario_work *w)
+{
+    const alvh_ctable *t = alvh_cfg_scenario_sections[sec];
+    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, path);
+    for (size_t i = 0; st == ALVH_OK && i < map->n; i++) {
+        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
+        char kpath[160];
+        join(kpath, sizeof kpath, path, key->text);
+        const alvh_ckey *k = alvh_ctable_find(t, key->text);
+        if (!k)
+            return unknown_in_section(L, d, key, kpath, t, NULL, 0);
+        st = alvh_ckey_set(k, val, &w->s, d->path, kpath, L->err);
+        if (st == ALVH_OK)
+            set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
+    }
+    if (st != ALVH_OK || t != &alvh_cfg_spx_table)
+        return st;
+    /* v0 and vix0 are two ways to set one state: one per mapping, and the
+     * one given here replaces the other one inherited from a base */
+    const alvh_ynode *v0 = alvh_ynode_get(map, "v0"), *vix0 = alvh_ynode_get(map, "vix0");
+    int has_v0 = v0 && !alvh_ynode_is_null(v0), has_vix0 = vix0 && !alvh_ynode_is_null(vix0);
+    if (has_v0 && has_vix0) {
+        const alvh_ynode *later = (vix0->line > v0->line || (vix0->line == v0->line && vix0->col > v0->col)) ? vix0 : v0;
+        char kpath[160];
+        join(kpath, sizeof kpath, path, later == vix0 ? "vix0" : "v0");
+        return fail_node(L, d, later, kpath, "expected v0 or vix0, not both (%s given at line %d, column %d)",
+                         later == vix0 ? "v0" : "vix0", later == vix0 ? v0->line : vix0->line,
+                         later == vix0 ? v0->col : vix0->col);
+    }
+    if (has_v0)
+        w->s.vix0 = NAN;
+    if (has_vix0)
+        w->s.market.spx.v0 = NAN;
+    return ALVH_OK;
+}
+
+static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, const char *path,
+                                    alvh_cfg_scenario_work *w)
+{
+    alvh_status st = expect_kind(L, d, seq, ALVH_Y_SEQ, path);
+    if (st != ALVH_OK)
+        return st;
+    if (seq->n > ALVH_CFG_MAX_INJECTIONS)
+        return fail_node(L, d, seq, path, "expected at most %u injections, got %zu", ALVH_CFG_MAX_INJECTIONS, seq->n);
+    /* a list given here replaces the inherited one */
+    free(w->s.injections);
+    free(w->inj_origins);
+    w->s.injections = NULL;
+    w->inj_origins = NULL;
+    w->s.n_injections = 0;
+    if (!seq->n)
+        return ALVH_OK;
+    w->s.injections = calloc(seq->n, sizeof *w->s.injections);
+    w->inj_origins = calloc(seq->n, sizeof *w->inj_origins);
+    if (!w->s.injections || !w->inj_origins)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    const alvh_ctable *t = &alvh_cfg_injection_table;
+    for (size_t j = 0; j < seq->n; j++) {
+        const alvh_ynode *item = seq->kids[j];
+        char ipath[160];
+        alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
+        if ((st = expect_kind(L, d, item, ALVH_Y_MAP, ipath)) != ALVH_OK)
+            return st;
+        alvh_market_injection *inj = &w->s.injections[j];
+        alvh_ctable_defaults(t, inj);
+        for (size_t i = 0; i < item->n; i++) {
+            const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
+            char kpath[192];
+            join(kpath, sizeof kpath, ipath, key->text);
+            const alvh_ckey *k = alvh_ctable_find(t, key->text);
+            if (!k) {
+                const char *cands[16];
+                for (size_t c = 0; c < t->n_keys; c++)
+                    cands[c] = t->keys[c].key;
+                return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, t->n_keys, L->err);
+            }
+            if ((st = alvh_ckey_set(k, val, inj, d->path, kpath, L->err)) != ALVH_OK)
+                return st;
+            if (!strcmp(k->key, "day"))
+                set_origin(&w->inj_origins[j].day, d, val, kpath);
+            else if (!strcmp(k->key, "vix"))
+                set_origin(&w->inj_origins[j].vix, d, val, kpath);
+        }
+        if (!alvh_ynode_get(item, "day"))
+            return fail_node(L, d, item, ipath, "missing required key 'day' (%s)", t->keys[0].doc);
+        if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
+            !inj->gov_shock && !inj->hack)
+            return fail_node(L, d, item, ipath,
+                             "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
+                             "funding_ann, gov_shock, hack");
+        w->s.n_injections = j + 1;
+    }
+    return ALVH_OK;
+}
+
+static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "injections"};
+
+/* Keys of one scenario node over w (defaults or the resolved base). */
+static alvh_status apply_scenario(loader *L, const alvh_ydoc *d, const alvh_ynode *node, const char *path,
+                                  alvh_cfg_scenario_work *w)
+{
+    alvh_status st = ALVH_OK;
+    for (size_t i = 0; st == ALVH_OK && i < node->n; i++) {
+        const alvh_ynode *key = node->kids[2 * i], *val = node->kids[2 * i + 1];
+        char kpath[160];
+        join(kpath, sizeof kpath, path, key->text);
+        size_t sec;
+        for (sec = 0; sec < alvh_cfg_n_scenario_sections; sec++)
+            if (!strcmp(key->text, alvh_cfg_scenario_sections[sec]->name))
+                break;
+        if (sec < alvh_cfg_n_scenario_sections) {
+            st = apply_section(L, d, val, kpath, sec, w);
+        } else if (!strcmp(key->text, "injections")) {
+            st = apply_injections(L, d, val, kpath, w);
+            if (st == ALVH_OK)
+                set_origin(&w->injections_origin, d, val, kpath);
+        } else {
+            const alvh_ckey *k = alvh_ctable_find(&alvh_cfg_scenario_table, key->text);
+            if (!k)
+                return unknown_in_section(L, d, key, kpath, &alvh_cfg_scenario_table, scenario_extra_keys,
+                                          sizeof scenario_extra_keys / sizeof scenario_extra_keys[0]);
+            if (!(k->flags & ALVH_CK_SPECIAL))
+                st = alvh_ckey_set(k, val, &w->s, d->path, kpath, L->err);
+        }
+    }
+    return st;
+}
+
+static void chain_text(const loader *L, char *buf, size_t size, const alvh_ydoc *last_doc, const char *last_name)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i <= L->chain_len && o < size; i++) {
+        const alvh_ydoc *d = i < L->chain_len ? L->chain[i].doc : last_doc;
+        const char *name = i < L->chain_len ? L->chain[i].name : last_name;
+        if (!d)
+            break;
+        if (d == L->root)
+            o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? " -> " : "", name);
+        else
+            o += (size_t)snprintf(buf + o, size - o, "%s%s#%s", i ? " -> " : "", d->path, name);
+    }
+}
+
+static alvh_status resolve(loader *L, const alvh_ydoc *d, const alvh_ynode *node, const char *path,
+                           alvh_cfg_scenario_work *w);
+
+/* The base named by an extends value: "name" (this file) or "file.yaml#name". */
+static alvh_status resolve_base(loader *L, const alvh_ydoc *d, const alvh_ynode *ext, const char *path,
+                                alvh_cfg_scenario_work *w)
+{
+    char epath[160];
+    join(epath, sizeof epath, path, "extends");
+    char text[ALVH_CONFIG_TEXT_MAX];
+    alvh_ckey k = *alvh_ctable_find(&alvh_cfg_scenario_table, "extends");
+    k.offset = 0;
+    k.flags = 0;
+    alvh_status st = ext->kind == ALVH_Y_SCALAR ? alvh_ckey_set(&k, ext, text, d->path, epath, L->err) : ALVH_E_CONFIG;
+    const char *hash = st == ALVH_OK ? strrchr(text, '#') : NULL;
+    const char *name = hash ? hash + 1 : text;
+    if (st != ALVH_OK || !*name) {
+        char got[96];
+        alvh_ynode_describe(ext, got, sizeof got);
+        return fail_node(L, d, ext, epath, "expected 'name' or 'file.yaml#name', got %s", got);
+    }
+    const alvh_ydoc *bd = d;
+    char chain[300];
+    if (hash && hash != text) {
+        char rel[ALVH_CONFIG_TEXT_MAX];
+        alvh_cfg_fmt(rel, sizeof rel, "%.*s", (int)(hash - text), text);
+        alvh_ydoc *od;
+        if (doc_open(L, d, rel, &od) != ALVH_OK) {
+            char why[sizeof L->err->msg];
+            alvh_cfg_fmt(why, sizeof why, "%s", L->err->msg);
+            chain_text(L, chain, sizeof chain, NULL, NULL);
+            return fail_node(L, d, ext, epath, "cannot read the base: %s (extends chain: %s -> %s)", why, chain, text);
+        }
+        bd = od;
+    }
+    /* cycle: the base is already on the chain */
+    for (size_t i = 0; i < L->chain_len; i++)
+        if (L->chain[i].doc == bd && !strcmp(L->chain[i].name, name)) {
+            chain_text(L, chain, sizeof chain, bd, name);
+            return fail_node(L, d, ext, epath, "cyclic extends chain: %s", chain);
+        }
+    if (L->chain_len >= ALVH_CFG_MAX_EXTENDS_DEPTH) {
+        chain_text(L, chain, sizeof chain, bd, name);
+        return fail_node(L, d, ext, epath, "extends chain longer than %u: %s", ALVH_CFG_MAX_EXTENDS_DEPTH, chain);
+    }
+    const alvh_ynode *seq = NULL;
+    if ((st = scenarios_of(L, bd, &seq)) != ALVH_OK) {
+        chain_text(L, chain, sizeof chain, bd, name);
+        size_t o = strlen(L->err->msg);
+        alvh_cfg_fmt(L->err->msg + o, sizeof L->err->msg - o, " (extends chain: %s)", chain);
+        return st;
+    }
+    for (size_t j = 0; j < seq->n; j++) {
+        const alvh_ynode *nm = alvh_ynode_get(seq->kids[j], "name");
+        if (nm && nm->kind == ALVH_Y_SCALAR && !strcmp(nm->text, name)) {
+            char bpath[64];
+            alvh_cfg_fmt(bpath, sizeof bpath, "scenarios[%zu]", j);
+            st = resolve(L, bd, seq->kids[j], bpath, w);
+            if (st == ALVH_E_CONFIG && !strstr(L->err->msg, "extends chain")) {
+                /* an error inside a base: say how the scenario got there */
+                chain_text(L, chain, sizeof chain, bd, name);
+                size_t o = strlen(L->err->msg);
+                alvh_cfg_fmt(L->err->msg + o, sizeof L->err->msg - o, " (extends chain: %s)", chain);
+            }
+            return st;
+        }
+    }
+    chain_text(L, chain, sizeof chain, bd, name);
+    return fail_node(L, d, ext, epath, "no scenario named '%s' in %s (extends chain: %s)", name, bd->path, chain);
+}
+
+/* Scenario node -> w: base first (extends), then this node's keys. */
+static alvh_status resolve(loader *L, const alvh_ydoc *d, const alvh_ynode *node, const char *path,
+                           alvh_cfg_scenario_work *w)
+{
+    alvh_status st = expect_kind(L, d, node, ALVH_Y_MAP, path);
+    if (st != ALVH_OK)
+        return st;
+    const alvh_ynode *name = alvh_ynode_get(node, "name");
+    if (!name)
+        return fail_node(L, d, node, path, "missing required key 'name' (%s)", alvh_cfg_scenario_table.keys[0].doc);
+    char npath[160];
+    join(npath, sizeof npath, path, "name");
+    alvh_config_scenario probe;
+    if ((st = alvh_ckey_set(&alvh_cfg_scenario_table.keys[0], name, &probe, d->path, npath, L->err)) != ALVH_OK)
+        return st;
+    const alvh_ynode *ext = alvh_ynode_get(node, "extends");
+    if (ext && !alvh_ynode_is_null(ext)) {
+        L->chain[L->chain_len++] = (chain_link){d, name->text};
+        st = resolve_base(L, d, ext, path, w);
+        L->chain_len--;
+        if (st != ALVH_OK)
+            return st;
+    } else {
+        work_defaults(w);
+    }
+    set_origin(&w->node, d, node, path);
+    return apply_scenario(L, d, node, path, w);
+}
+
+/* ---- top level ------------------------------------------------------------------------------ */
+
+static alvh_status load_run(loader *L, const alvh_ydoc *d, const alvh_ynode *map)
+{
+    alvh_cfg_run_checked *r = &L->run;
+    alvh_ctable_defaults(&alvh_cfg_run_table, &r->run);
+    r->node = (alvh_cfg_origin){.file = d->path, .line = 1, .col = 1};
+    alvh_cfg_fmt(r->node.path, sizeof r->node.path, "run");
+    if (!map)
+        return alvh_cfg_check_run(r, L->err);
+    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, "run");
+    if (st != ALVH_OK)
+        return st;
+    set_origin(&r->node, d, map, "run");
+    const alvh_ctable *t = &alvh_cfg_run_table;
+    for (size_t i = 0; i < map->n; i++) {
+        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
+        char kpath[160];
+        join(kpath, sizeof kpath, "run", key->text);
+        const alvh_ckey *k = alvh_ctable_find(t, key->text);
+        if (!k) {
+            const char *cands[ALVH_CFG_MAX_SECTION_KEYS];
+            for (size_t c = 0; c < t->n_keys; c++)
+                cands[c] = t->keys[c].key;
+            return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, t->n_keys, L->err);
+        }
+        if ((st = alvh_ckey_set(k, val, &r->run, d->path, kpath, L->err)) != ALVH_OK)
+            return st;
+        set_origin(&r->origin[k - t->keys], d, val, kpath);
+    }
+    return alvh_cfg_check_run(r, L->err);
+}
+
+static alvh_status load_scenarios(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_config *cfg)
+{
+    alvh_status st = expect_kind(L, d, seq, ALVH_Y_SEQ, "scenarios");
+    if (st != ALVH_OK)
+        return st;
+    if (seq->n == 0)
+        return fail_node(L, d, seq, "scenarios", "expected at least one scenario, got an empty sequence");
+    if (seq->n > ALVH_CFG_MAX_SCENARIOS)
+        return fail_node(L, d, seq, "scenarios", "expected at most %u scenarios, got %zu", ALVH_CFG_MAX_SCENARIOS,
+                         seq->n);
+    cfg->scenarios = calloc(seq->n, sizeof *cfg->scenarios);
+    if (!cfg->scenarios)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    for (size_t j = 0; j < seq->n; j++) {
+        char path[64];
+        alvh_cfg_fmt(path, sizeof path, "scenarios[%zu]", j);
+        alvh_cfg_scenario_work w;
+        memset(&w, 0, sizeof w);
+        L->chain_len = 0;
+        st = resolve(L, d, seq->kids[j], path, &w);
+        if (st == ALVH_OK)
+            st = alvh_cfg_check_scenario(&w, &L->run, L->err);
+        if (st == ALVH_OK)
+            for (size_t i = 0; i < j; i++)
+                if (!strcmp(cfg->scenarios[i].name, w.s.name)) {
+                    char npath[80];
+                    alvh_cfg_fmt(npath, sizeof npath, "%s.name", path);
+                    st = fail_node(L, d, alvh_ynode_get(seq->kids[j], "name"), npath,
+                                   "duplicate scenario name '%s' (also scenarios[%zu]): expected unique names", w.s.name,
+                                   i);
+                    break;
+                }
+        free(w.inj_origins);
+        w.inj_origins = NULL;
+        cfg->scenarios[j] = w.s; /* takes the injections */
+        cfg->n_scenarios = j + 1;
+        if (st != ALVH_OK)
+            return st;
+    }
+    return ALVH_OK;
+}
+
+/* The hedge book's schema is not fixed yet: keep the mapping as canonical text. */
+static alvh_status load_book(loader *L, const alvh_ydoc *d, const alvh_ynode *map, alvh_config *cfg)
+{
+    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, "book");
+    if (st != ALVH_OK)
+        return st;
+    alvh_strbuf b = {0};
+    alvh_ynode_emit(&b, map, 0);
+    cfg->book_text = alvh_strbuf_take(&b);
+    return cfg->book_text ? ALVH_OK : alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+}
+
+/* Top-level sections in the order they are read; a new section (e.g. the
+ * parsed hedge book) is one more row. */
+typedef enum { TOP_RUN, TOP_SCENARIOS, TOP_BOOK, TOP_COUNT } top_id;
+static const char *const top_keys[TOP_COUNT] = {"run", "scenarios", "book"};
+static const int top_required[TOP_COUNT] = {0, 1, 0};
+
+static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
+{
+    const alvh_ynode *root = d->root;
+    if (!root || alvh_ynode_is_null(root))
+        return fail_node(L, d, root, "",
+                         "empty configuration: expected a mapping with a scenarios sequence (see docs/config.md)");
+    if (root->kind != ALVH_Y_MAP) {
+        char got[96];
+        alvh_ynode_describe(root, got, sizeof got);
+        return fail_node(L, d, root, "", "expected a mapping with the keys run, scenarios and book, got %s", got);
+    }
+    const alvh_ynode *sec[TOP_COUNT] = {0};
+    for (size_t i = 0; i < root->n; i++) {
+        const alvh_ynode *key = root->kids[2 * i];
+        size_t t;
+        for (t = 0; t < TOP_COUNT; t++)
+            if (!strcmp(key->text, top_keys[t]))
+                break;
+        if (t == TOP_COUNT)
+            return alvh_cfg_unknown_key(d->path, key, key->text, key->text, top_keys, TOP_COUNT, L->err);
+        sec[t] = root->kids[2 * i + 1];
+    }
+    for (size_t t = 0; t < TOP_COUNT; t++)
+        if (top_required[t] && !sec[t])
+            return fail_node(L, d, root, "", "missing required key '%s'", top_keys[t]);
+    alvh_status st = load_run(L, d, sec[TOP_RUN]);
+    if (st != ALVH_OK)
+        return st;
+    cfg->run = L->run.run;
+    cfg->n_steps = L->run.n_steps;
+    cfg->dt_years = L->run.dt_years;
+    if ((st = load_scenarios(L, d, sec[TOP_SCENARIOS], cfg)) != ALVH_OK)
+        return st;
+    if (sec[TOP_BOOK] && (st = load_book(L, d, sec[TOP_BOOK], cfg)) != ALVH_OK)
+        return st;
+    return ALVH_OK;
+}
+
+/* ---- public --------------------------------------------------------------------------------- */
+
+static alvh_status load(alvh_ydoc *root, const char *canon, alvh_config **out, alvh_error *err)
+{
+    /* origins are kept per table row in fixed arrays */
+    const alvh_ctable *tabs[] = {&alvh_cfg_run_table, &alvh_cfg_spx_table, &alvh_cfg_token_table,
+                                 &alvh_cfg_funding_table};
+    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
+        if (tabs[i]->n_keys > ALVH_CFG_MAX_SECTION_KEYS) {
+            alvh_ydoc_free(root);
+            return alvh_error_set(err, ALVH_E_INTERNAL, "schema table %s has more than %d keys", tabs[i]->name,
+                                  ALVH_CFG_MAX_SECTION_KEYS);
+        }
+    loader *L = calloc(1, sizeof *L);
+    alvh_config *cfg = calloc(1, sizeof *cfg);
+    if (!L || !cfg || !(cfg->source_path = strdup(root->path))) {
+        free(L);
+        alvh_config_free(cfg);
+        alvh_ydoc_free(root);
+        return alvh_error_set(err, ALVH_E_NOMEM, "out of memory");
+    }
+    L->err = err;
+    L->root = root;
+    alvh_status st = doc_add(L, root, canon);
+    if (st == ALVH_OK)
+        st = load_top(L, root, cfg);
+    for (size_t i = 0; i < L->n_docs; i++) {
+        alvh_ydoc_free(L->docs[i]);
+        free(L->canon[i]);
+    }
+    free(L);
+    if (st != ALVH_OK) {
+        alvh_config_free(cfg);
+        return st;
+    }
+    *out = cfg;
+    return ALVH_OK;
+}
+
+alvh_status alvh_config_load_file(const char *path, alvh_config **out, alvh_error *err)
+{
+    *out = NULL;
+    alvh_ydoc *d;
+    alvh_status st = alvh_ydoc_load_file(path, &d, err);
+    if (st != ALVH_OK)
+        return st;
+    char canon[PATH_MAX];
+    return load(d, realpath(path, canon) ? canon : NULL, out, err);
+}
+
+alvh_status alvh_config_load_text(const char *name, const char *text, size_t len, alvh_config **out,
+                                  alvh_error *err)
+{
+    *out = NULL;
+    alvh_ydoc *d;
+    alvh_status st = alvh_ydoc_load_text(name, text, len, &d, err);
+    if (st != ALVH_OK)
+        return st;
+    return load(d, NULL, out, err);
+}
+
+void alvh_config_free(alvh_config *cfg)
+{
+    if (!cfg)
+        return;
+    for (size_t i = 0; i < cfg->n_scenarios; i++)
+        free(cfg->scenarios[i].injections);
+    free(cfg->scenarios);
+    free(cfg->book_text);
+    free(cfg->source_path);
+    free(cfg);
+}
+
+const alvh_config_scenario *alvh_config_find_scenario(const alvh_config *cfg, const char *name)
+{
+    for (size_t i = 0; cfg && i < cfg->n_scenarios; i++)
+        if (!strcmp(cfg->scenarios[i].name, name))
+            return &cfg->scenarios[i];
+    return NULL;
+}

@@ -1,0 +1,80 @@
+/*
+ * Run configuration: a YAML file (docs/config.md) read into alvh_config and
+ * validated before any simulation. Every value is range-checked, the driver
+ * correlation matrix of every scenario is checked positive definite, unknown
+ * keys are refused with a suggestion, and each error names
+ * file:line:column, the key path and what was expected, e.g.
+ *   configs/x.yaml:12:5: scenarios[1].token.p_up: expected a number in [0, 1], got 1.5
+ * A scenario may extend another one in the same file (extends: calm) or in
+ * another file (extends: base.yaml#calm, relative to the including file).
+ *
+ * Layout of the file:
+ *   run:        run settings (paths, horizon, steps, seed, ...), all optional
+ *   scenarios:  a sequence of scenarios (name, spx, token, funding, injections)
+ *   book:       the hedge book: kept as text for now (its schema is not fixed yet)
+ */
+#ifndef ALVH_IO_CONFIG_H
+#define ALVH_IO_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/status.h"
+#include "kernels/market_model.h"
+
+#define ALVH_CONFIG_NAME_MAX 64   /* names: letters, digits, '_', '-', '.'; used as HDF5 group names */
+#define ALVH_CONFIG_TEXT_MAX 256  /* descriptions */
+
+typedef struct alvh_config_run {
+    char name[ALVH_CONFIG_NAME_MAX]; /* run name, recorded in outputs */
+    uint64_t paths;                  /* Monte Carlo paths per scenario */
+    double horizon_years;            /* simulated time */
+    uint64_t steps_per_year;         /* dt = 1 / steps_per_year */
+    uint64_t seed;                   /* run seed: streams derive from (seed, scenario, block) */
+    uint64_t block_size;             /* paths per block (results depend on it) */
+    uint64_t threads;                /* OpenMP threads, 0: all */
+    bool store_paths;                /* write per-path outcomes, not only summaries */
+    uint64_t sample_paths;           /* market paths kept per scenario for plots */
+} alvh_config_run;
+
+typedef struct alvh_config_scenario {
+    char name[ALVH_CONFIG_NAME_MAX];
+    char description[ALVH_CONFIG_TEXT_MAX];
+    alvh_market_params market;          /* spx.v0 final (from vix0 when given) */
+    double vix0;                        /* starting VIX (points) when v0 was set from it, else NaN */
+    double gov_dn_emission_factor;      /* farm emission rate multiplier at each down governance shock */
+    alvh_market_injection *injections;  /* deterministic stress injections, in file order */
+    size_t n_injections;
+} alvh_config_scenario;
+
+typedef struct alvh_config {
+    char *source_path;  /* file it was read from */
+    alvh_config_run run;
+    uint64_t n_steps;   /* horizon_years * steps_per_year (a whole number) */
+    double dt_years;    /* 1 / steps_per_year */
+    alvh_config_scenario *scenarios;
+    size_t n_scenarios;
+    char *book_text;    /* the book: mapping as canonical YAML (not yet interpreted), NULL when absent */
+} alvh_config;
+
+/* Reads and validates path. ALVH_OK and *out, or ALVH_E_CONFIG (bad file, the
+ * message in err names file:line:column and key), ALVH_E_IO, ALVH_E_NOMEM. */
+alvh_status alvh_config_load_file(const char *path, alvh_config **out, alvh_error *err);
+
+/* Same for text in memory; name is used in messages and extends paths are
+ * relative to its directory. */
+alvh_status alvh_config_load_text(const char *name, const char *text, size_t len, alvh_config **out,
+                                  alvh_error *err);
+
+void alvh_config_free(alvh_config *cfg);
+
+/* The configuration with every value explicit (defaults and extends applied),
+ * as YAML that loads back to the same values: recorded in outputs. Caller
+ * frees; NULL when out of memory. */
+char *alvh_config_resolved_text(const alvh_config *cfg);
+
+/* Scenario by name, NULL when absent. */
+const alvh_config_scenario *alvh_config_find_scenario(const alvh_config *cfg, const char *name);
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * Checks across keys (config_check.h). A failing check points at the line of
+ * the key that is most likely wrong, or at the scenario when every value
+ * involved is a default.
+ */
+#include "io/config_check.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/config_schema.h"
+#include "kernels/market_model.h"
+#include "kernels/vix.h"
+
+static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
+{
+    char what[420];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: %s", o->file, o->line, o->col, o->path, what);
+}
+
+static size_t row(const alvh_ctable *t, const char *key)
+{
+    const alvh_ckey *k = alvh_ctable_find(t, key);
+    return k ? (size_t)(k - t->keys) : 0;
+}
+
+/* Where a run key was written; a default points at the run mapping (or the file). */
+static alvh_cfg_origin run_origin(const alvh_cfg_run_checked *r, const char *key)
+{
+    alvh_cfg_origin o = r->origin[row(&alvh_cfg_run_table, key)];
+    if (!o.set) {
+        o = r->node;
+        alvh_cfg_fmt(o.path, sizeof o.path, "run.%s", key);
+    }
+    return o;
+}
+
+alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
+{
+    const alvh_config_run *c = &r->run;
+    double steps = c->horizon_years * (double)c->steps_per_year;
+    double whole = nearbyint(steps);
+    if (fabs(steps - whole) > 1e-9 * (whole > 1.0 ? whole : 1.0)) {
+        alvh_cfg_origin o = run_origin(r, "horizon_years");
+        return fail_at(err, &o, "%g years at %llu steps_per_year is %.6g steps: expected a whole number of steps",
+                       c->horizon_years, (unsigned long long)c->steps_per_year, steps);
+    }
+    if (whole < 1.0 || whole > ALVH_CFG_MAX_STEPS) {
+        alvh_cfg_origin o = run_origin(r, "horizon_years");
+        return fail_at(err, &o,
+                       "%g years at %llu steps_per_year is %.0f steps: expected 1 to %u steps (horizon_years x "
+                       "steps_per_year)",
+                       c->horizon_years, (unsigned long long)c->steps_per_year, whole, ALVH_CFG_MAX_STEPS);
+    }
+    if (c->sample_paths > c->paths) {
+        alvh_cfg_origin o = run_origin(r, "sample_paths");
+        return fail_at(err, &o, "expected at most run.paths = %llu, got %llu", (unsigned long long)c->paths,
+                       (unsigned long long)c->sample_paths);
+    }
+    if ((c->paths + c->block_size - 1) / c->block_size > (UINT64_C(1) << 32)) {
+        alvh_cfg_origin o = run_origin(r, "paths");
+        return fail_at(err, &o, "%llu paths in blocks of %llu is more than 2^32 blocks: raise run.block_size",
+                       (unsigned long long)c->paths, (unsigned long long)c->block_size);
+    }
+    if (c->store_paths && (double)c->paths > ALVH_CFG_MAX_STORED_PATHS) {
+        alvh_cfg_origin o = run_origin(r, "store_paths");
+        return fail_at(err, &o,
+                       "per-path outcomes of %llu paths would take many GB per variant: expected at most %.0f paths "
+                       "with store_paths: true",
+                       (unsigned long long)c->paths, ALVH_CFG_MAX_STORED_PATHS);
+    }
+    r->n_steps = (uint64_t)whole;
+    r->dt_years = 1.0 / (double)c->steps_per_year;
+    return ALVH_OK;
+}
+
+/* A check of a whole scenario that blames a key written in a base (another
+ * scenario, maybe another file): also name the scenario being checked. */
+static alvh_status fail_scn(alvh_error *err, const alvh_cfg_scenario_work *w, const alvh_cfg_origin *o,
+                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static alvh_status fail_scn(alvh_error *err, const alvh_cfg_scenario_work *w, const alvh_cfg_origin *o,
+                            const char *fmt, ...)
+{
+    char what[420];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(w->node.path);
+    if (o->file == w->node.file && !strncmp(o->path, w->node.path, n) && (o->path[n] == '.' || !o->path[n]))
+        return fail_at(err, o, "%s", what);
+    return fail_at(err, o, "%s (checking scenario '%s', %s:%d:%d)", what, w->s.name, w->node.file, w->node.line,
+                   w->node.col);
+}
+
+/* Where a scenario key was written; a default points at the scenario mapping. */
+static alvh_cfg_origin scn_origin(const alvh_cfg_scenario_work *w, size_t sec, const char *key)
+{
+    const alvh_ctable *t = alvh_cfg_scenario_sections[sec];
+    alvh_cfg_origin o = w->origin[sec][row(t, key)];
+    if (!o.set) {
+        o = w->node;
+        size_t n = strlen(o.path);
+        alvh_cfg_fmt(o.path + n, sizeof o.path - n, ".%s.%s", t->name, key);
+    }
+    return o;
+}
+
+enum { SEC_SPX = 0, SEC_TOKEN = 1, SEC_FUNDING = 2 };
+
+static alvh_status check_rate(const alvh_cfg_scenario_work *w, size_t sec, const char *key, double rate_ann,
+                              const alvh_cfg_run_checked *r, alvh_error *err)
+{
+    double per_step = rate_ann * r->dt_years;
+    if (per_step <= ALVH_CFG_MAX_JUMPS_PER_STEP)
+        return ALVH_OK;
+    alvh_cfg_origin o = scn_origin(w, sec, key);
+    return fail_scn(err, w, &o,
+                   "%g per year at %llu steps_per_year is %.3g per step: expected at most %g per step (event counts "
+                   "are capped at 2 per step); lower it or raise run.steps_per_year",
+                   rate_ann, (unsigned long long)r->run.steps_per_year, per_step, ALVH_CFG_MAX_JUMPS_PER_STEP);
+}
+
+static alvh_status check_correlations(const alvh_cfg_scenario_work *w, alvh_error *err)
+{
+    const alvh_market_params *p = &w->s.market;
+    double a[16], l[16];
+    alvh_market_corr_matrix(p, a);
+    int k = alvh_cholesky4(a, l);
+    if (k == 0)
+        return ALVH_OK;
+    /* blame the key that completes the failing leading minor, preferring one the user wrote */
+    static const struct {
+        size_t sec;
+        const char *key;
+    } blame[] = {{SEC_FUNDING, "rho_gf"}, {SEC_TOKEN, "rho_sg"}, {SEC_TOKEN, "rho_vg"}, {SEC_SPX, "rho"}};
+    size_t first = k == 4 ? 0 : k == 3 ? 1 : 3;
+    alvh_cfg_origin o = scn_origin(w, blame[first].sec, blame[first].key);
+    for (size_t i = first; i < 4; i++)
+        if (w->origin[blame[i].sec][row(alvh_cfg_scenario_sections[blame[i].sec], blame[i].key)].set) {
+            o = scn_origin(w, blame[i].sec, blame[i].key);
+            break;
+        }
+    return fail_scn(err, w, &o,
+                   "the driver correlations spx.rho = %g, token.rho_vg = %g, token.rho_sg = %g, funding.rho_gf = %g "
+                   "do not form a positive definite matrix (leading minor %d of the v, S, G, f matrix is not "
+                   "positive): expected a positive definite correlation matrix",
+                   p->spx.rho, p->token.rho_vg, p->token.rho_sg, p->funding.rho_gf, k);
+}
+
+static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r,
+                                    const alvh_vix_coeffs *vc, alvh_error *err)
+{
+    double vix_floor = alvh_vix_from_var(vc, 0.0);
+    for (size_t j = 0; j < w->s.n_injections; j++) {
+        const alvh_market_injection *inj = &w->s.injections[j];
+        const alvh_cfg_inj_origin *o = &w->inj_origins[j];
+        if (inj->step >= r->n_steps)
+            return fail_scn(err, w, &o->day, "expected a step before the horizon (0 to %llu), got %zu",
+                           (unsigned long long)(r->n_steps - 1), inj->step);
+        for (size_t i = 0; i < j; i++)
+            if (w->s.injections[i].step == inj->step)
+                return fail_scn(err, w, &o->day, "day %zu is already forced by %s: expected one injection per day",
+                               inj->step, w->inj_origins[i].day.path);
+        if (!isnan(inj->vix_level) && alvh_vix_var_for_level(vc, inj->vix_level) < 0.0)
+            return fail_scn(err, w, &o->vix,
+                           "expected a VIX of at least %.4g (the VIX of zero variance under this scenario's SPX "
+                           "parameters), got %g",
+                           vix_floor, inj->vix_level);
+    }
+    return ALVH_OK;
+}
+
+alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r, alvh_error *err)
+{
+    alvh_market_params *p = &w->s.market;
+    alvh_vix_coeffs vc;
+    alvh_vix_coeffs_init(&vc, &p->spx);
+    if (!isnan(w->s.vix0)) {
+        double v0 = alvh_vix_var_for_level(&vc, w->s.vix0);
+        if (v0 < 0.0) {
+            alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
+            return fail_scn(err, w, &o,
+                           "expected at least %.4g (the VIX of zero variance under this scenario's theta, kappa and "
+                           "jumps), got %g",
+                           alvh_vix_from_var(&vc, 0.0), w->s.vix0);
+        }
+        p->spx.v0 = v0;
+    } else if (isnan(p->spx.v0)) {
+        p->spx.v0 = p->spx.theta; /* neither given: start at the long-run variance */
+    }
+    alvh_status st;
+    if ((st = check_rate(w, SEC_SPX, "lambda_ann", p->spx.lambda_ann, r, err)) ||
+        (st = check_rate(w, SEC_TOKEN, "lambda_gov_ann", p->token.lambda_gov_ann, r, err)) ||
+        (st = check_rate(w, SEC_TOKEN, "lambda_hack_ann", p->token.lambda_hack_ann, r, err)))
+        return st;
+    if (p->token.sigma_max_ann < p->token.sigma0_ann) {
+        const char *key = w->origin[SEC_TOKEN][row(&alvh_cfg_token_table, "sigma_max_ann")].set ? "sigma_max_ann"
+                                                                                                 : "sigma0_ann";
+        alvh_cfg_origin o = scn_origin(w, SEC_TOKEN, key);
+        return fail_scn(err, w, &o, "expected token.sigma_max_ann (%g) >= token.sigma0_ann (%g)", p->token.sigma_max_ann,
+                       p->token.sigma0_ann);
+    }
+    if ((st = check_correlations(w, err)) != ALVH_OK)
+        return st;
+    if ((st = check_injections(w, r, &vc, err)) != ALVH_OK)
+        return st;
+    /* last line of defence: the model's own check, so the config can never
+     * accept what the simulation would refuse */
+    alvh_market_consts mc;
+    char msg[300];
+    if (alvh_market_consts_init(&mc, p, r->dt_years, msg, sizeof msg) != 0)
+        return fail_scn(err, w, &w->node, "the market model refuses these parameters: %s", msg);
+    for (size_t j = 0; j < w->s.n_injections; j++)
+        if (alvh_market_injection_check(&mc, &w->s.injections[j], msg, sizeof msg) != 0)
+            return fail_scn(err, w, &w->inj_origins[j].day, "%s", msg);
+    return ALVH_OK;
+}

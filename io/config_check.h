@@ -1,0 +1,50 @@
+/*
+ * Checks across keys, once a section is complete: whole steps over the
+ * horizon, sizes, v0 from vix0, jump rates per step, the driver correlation
+ * matrix positive definite, injections inside the horizon, and finally the
+ * market model's own parameter check. Private to io/.
+ */
+#ifndef ALVH_IO_CONFIG_CHECK_H
+#define ALVH_IO_CONFIG_CHECK_H
+
+#include "engine/status.h"
+#include "io/config.h"
+
+#define ALVH_CFG_MAX_SECTION_KEYS 32
+#define ALVH_CFG_N_SECTIONS 3 /* spx, token, funding (alvh_cfg_scenario_sections) */
+
+/* Where a value was written; set == 0: a default. */
+typedef struct alvh_cfg_origin {
+    const char *file;
+    int line, col;
+    int set;
+    char path[160];
+} alvh_cfg_origin;
+
+typedef struct alvh_cfg_run_checked {
+    alvh_config_run run;
+    alvh_cfg_origin origin[ALVH_CFG_MAX_SECTION_KEYS]; /* by row of alvh_cfg_run_table */
+    alvh_cfg_origin node;                              /* the run mapping, or the file when absent */
+    uint64_t n_steps;
+    double dt_years;
+} alvh_cfg_run_checked;
+
+typedef struct alvh_cfg_inj_origin {
+    alvh_cfg_origin day, vix;
+} alvh_cfg_inj_origin;
+
+typedef struct alvh_cfg_scenario_work {
+    alvh_config_scenario s;
+    alvh_cfg_origin origin[ALVH_CFG_N_SECTIONS][ALVH_CFG_MAX_SECTION_KEYS];
+    alvh_cfg_origin node;              /* the scenario mapping */
+    alvh_cfg_origin injections_origin; /* the injections sequence */
+    alvh_cfg_inj_origin *inj_origins; /* per injection: where its day and vix were written */
+} alvh_cfg_scenario_work;
+
+/* Run settings as a whole; fills n_steps and dt_years. */
+alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err);
+
+/* A fully resolved scenario: sets v0 (from vix0, or theta when neither was given), then checks. */
+alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r, alvh_error *err);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * The configuration schema as data: one table per section, one row per key
+ * with its type, where it is stored, default, inclusive/exclusive range, units
+ * and a one-line doc. The reader (config.c), the resolved-text writer
+ * (config_emit.c) and the docs generator (config_doc.c) all walk these tables,
+ * so adding a key is adding a row. Private to io/.
+ */
+#ifndef ALVH_IO_CONFIG_SCHEMA_H
+#define ALVH_IO_CONFIG_SCHEMA_H
+
+#include <stddef.h>
+
+#include "engine/status.h"
+#include "io/yaml_tree.h"
+
+typedef enum alvh_ctype {
+    ALVH_CT_NUM,      /* double, finite */
+    ALVH_CT_NUM_NULL, /* double; null stores NaN ("not set") */
+    ALVH_CT_U64,      /* uint64_t, a whole number */
+    ALVH_CT_SIZE,     /* size_t, a whole number */
+    ALVH_CT_BOOL,     /* bool */
+    ALVH_CT_BOOL_INT, /* int 0 / 1 */
+    ALVH_CT_ENUM,     /* int, one of enum_names (stored as enum_values) */
+    ALVH_CT_NAME,     /* char[ALVH_CONFIG_NAME_MAX]: letters, digits, '_', '-', '.' */
+    ALVH_CT_TEXT,     /* char[ALVH_CONFIG_TEXT_MAX]: one line */
+} alvh_ctype;
+
+enum {
+    ALVH_CK_REQUIRED = 1u << 0, /* no default: the key must be given */
+    ALVH_CK_MIN_OPEN = 1u << 1, /* value > min (else >= min) */
+    ALVH_CK_MAX_OPEN = 1u << 2, /* value < max (else <= max) */
+    ALVH_CK_NO_EMIT = 1u << 3,  /* written specially (or not at all) in the resolved text */
+    ALVH_CK_SPECIAL = 1u << 4,  /* read by config.c itself, not stored through offset (extends) */
+};
+
+typedef struct alvh_ckey {
+    const char *key;
+    alvh_ctype type;
+    size_t offset;        /* into the section's base struct */
+    unsigned flags;
+    double def;           /* numbers, counts, bools (0/1), enums (the stored value) */
+    const char *def_text; /* names and texts; also overrides the docs' default column when set */
+    double min, max;      /* numbers and counts; a max >= 2^64 means none */
+    const char *units;
+    const char *doc;
+    const char *const *enum_names; /* ALVH_CT_ENUM: NULL-terminated */
+    const int *enum_values;
+} alvh_ckey;
+
+typedef struct alvh_ctable {
+    const char *name; /* section name in key paths and docs ("run", "spx", ...) */
+    const char *base; /* C struct the offsets refer to (docs only) */
+    const alvh_ckey *keys;
+    size_t n_keys;
+    const char *doc;
+} alvh_ctable;
+
+/* The sections. Offsets: run -> alvh_config_run; scenario, spx, token, funding
+ * -> alvh_config_scenario; injection -> alvh_market_injection. */
+extern const alvh_ctable alvh_cfg_run_table;
+extern const alvh_ctable alvh_cfg_scenario_table;
+extern const alvh_ctable alvh_cfg_spx_table;
+extern const alvh_ctable alvh_cfg_token_table;
+extern const alvh_ctable alvh_cfg_funding_table;
+extern const alvh_ctable alvh_cfg_injection_table;
+
+/* Scenario sub-sections that are flat key tables, in file and output order. */
+extern const alvh_ctable *const alvh_cfg_scenario_sections[];
+extern const size_t alvh_cfg_n_scenario_sections;
+
+/* Hard limits that are not a single key's range. */
+#define ALVH_CFG_MAX_STEPS 1000000u       /* horizon_years * steps_per_year */
+#define ALVH_CFG_MAX_SCENARIOS 1000u
+#define ALVH_CFG_MAX_INJECTIONS 10000u    /* per scenario */
+#define ALVH_CFG_MAX_EXTENDS_DEPTH 32u
+#define ALVH_CFG_MAX_JUMPS_PER_STEP 0.05  /* lambda * dt: jump counts are capped at 2 per step */
+#define ALVH_CFG_MAX_STORED_PATHS 100000000.0 /* store_paths: per-path rows beyond this are many GB */
+
+/* Row of key in t, NULL when absent. */
+const alvh_ckey *alvh_ctable_find(const alvh_ctable *t, const char *key);
+
+/* Writes every default of t into base (required keys: zero / empty). */
+void alvh_ctable_defaults(const alvh_ctable *t, void *base);
+
+/* Parses v as k's type, range-checks it and stores it into base. On error the
+ * message is "file:line:col: path: expected ..., got ..." at v's position. */
+alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, const char *file, const char *path,
+                          alvh_error *err);
+
+/* "a number in [0, 1]", "a whole number in [1, 10000000000]", "true or false", ...: what k expects. */
+void alvh_ckey_expected(const alvh_ckey *k, char *buf, size_t size);
+
+/* Unknown key at keynode (path includes the key): refused with the closest
+ * candidate ("did you mean 'x'?") by edit distance, or the list of valid keys. */
+alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, const char *path, const char *key,
+                                 const char *const *cands, size_t n_cands, alvh_error *err);
+
+/* Optimal-string-alignment edit distance (insert, delete, substitute, swap neighbours). */
+size_t alvh_edit_distance(const char *a, const char *b);
+
+/* snprintf for key paths and messages: truncates silently (paths are short;
+ * a cut path still locates the key). */
+void alvh_cfg_fmt(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Shortest "%.{15,16,17}g" text that reads back to x exactly. */
+void alvh_format_double(double x, char *buf, size_t size);
+
+/* The schema as Markdown tables (the generated part of docs/config.md). Caller frees. */
+char *alvh_config_schema_markdown(void);
+
+#endif

@@ -1,0 +1,114 @@
+#include "io/result_file.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "io/h5_datasets.h"
+#include "io/h5_diag.h"
+#include "io/h5_internal.h"
+#include "io/h5_layout.h"
+
+/* a table's row and column names as string arrays */
+static alvh_status names_of(const alvh_table *t, const char ***rows, const char ***cols, const char ***units,
+                            alvh_error *err)
+{
+    *rows = malloc(t->rows * sizeof **rows);
+    *cols = malloc(t->cols * sizeof **cols);
+    *units = malloc(t->rows * sizeof **units);
+    if (!*rows || !*cols || !*units) {
+        free(*rows), free(*cols), free(*units);
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate table names");
+    }
+    for (size_t r = 0; r < t->rows; r++) {
+        (*rows)[r] = t->row_names[r];
+        (*units)[r] = t->units;
+    }
+    for (size_t c = 0; c < t->cols; c++)
+        (*cols)[c] = t->col_names[c];
+    return ALVH_OK;
+}
+
+static alvh_status write_labelled(alvh_h5_writer *w, const char *scenario, const char *variant, const char *name,
+                                  const alvh_table *t, const char *baseline, alvh_error *err)
+{
+    const char **rows, **cols, **units;
+    alvh_status st = names_of(t, &rows, &cols, &units, err);
+    if (st != ALVH_OK)
+        return st;
+    if (baseline)
+        st = alvh_h5_write_effectiveness(w, scenario, variant, baseline, t->rows, t->cols, t->data, rows, cols, units,
+                                         err);
+    else if (!name)
+        st = alvh_h5_write_summary(w, scenario, variant, t->rows, t->cols, t->data, rows, cols, units, err);
+    else {
+        char path[ALVH_H5_PATH_MAX];
+        st = alvh_h5_variant_path(path, sizeof path, scenario, variant, err);
+        if (st == ALVH_OK)
+            st = alvh_h5_write_labelled(w, path, name, t->rows, t->cols, t->data, rows, cols, units, err);
+    }
+    free(rows), free(cols), free(units);
+    return st;
+}
+
+alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, const alvh_variant *variants,
+                                       const alvh_scenario_result *r, int store_paths, alvh_error *err)
+{
+    const size_t np = r->n_paths, ns1 = r->n_steps + 1;
+    alvh_status st = alvh_h5_write_terminal(w, scenario, np, r->terminal, err);
+    if (st == ALVH_OK && r->n_sample > 0)
+        st = alvh_h5_write_market_samples(w, scenario, r->n_sample, ns1, r->sample, NULL, err);
+    for (size_t v = 0; st == ALVH_OK && v < r->n_variants; v++) {
+        const char *vn = variants[v].name;
+        char path[ALVH_H5_PATH_MAX];
+        st = alvh_h5_variant_path(path, sizeof path, scenario, vn, err);
+        if (st == ALVH_OK) {
+            /* the layers the variant holds, in layer order */
+            const char *held[ALVH_LAYER_COUNT];
+            size_t nh = 0;
+            for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+                if (variants[v].layers >> l & 1)
+                    held[nh++] = alvh_layer_names[l];
+            st = alvh_h5_attr_strings(w, path, "layers", held, nh, err);
+        }
+        if (st == ALVH_OK && store_paths)
+            st = alvh_h5_write_outcomes(w, scenario, vn, np, r->outcomes + v * np * ALVH_OUT_COUNT, err);
+        if (st == ALVH_OK)
+            st = write_labelled(w, scenario, vn, NULL, &r->pnl[v], NULL, err);
+        if (st == ALVH_OK)
+            st = write_labelled(w, scenario, vn, "risk", &r->risk[v], NULL, err);
+        if (st == ALVH_OK && v > 0)
+            st = write_labelled(w, scenario, vn, NULL, &r->eff[v], variants[0].name, err);
+        if (st == ALVH_OK) {
+            char fan_group[ALVH_H5_PATH_MAX + 16];
+            snprintf(fan_group, sizeof fan_group, "%s/%s", path, ALVH_H5_FAN_CHARTS);
+            st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, ALVH_FAN_N_PROBS,
+                                         r->fan + v * ns1 * ALVH_FAN_N_PROBS, alvh_fan_probs,
+                                         r->fan_bound + v * ns1 * ALVH_FAN_N_PROBS, "USD", err);
+        }
+    }
+    return st;
+}
+
+alvh_status alvh_result_copy_scenario(alvh_h5_writer *w, const char *part_path, const char *scenario,
+                                      alvh_error *err)
+{
+    char path[ALVH_H5_PATH_MAX];
+    alvh_status st = alvh_h5_scenario_path(path, sizeof path, scenario, err);
+    if (st != ALVH_OK)
+        return st;
+    hid_t src = H5Fopen(part_path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (src < 0)
+        return alvh_h5w_fail(w, err, "open the finished scenario file", part_path);
+    hid_t parent = alvh_h5w_group(w, ALVH_H5_SCENARIOS, err);
+    if (parent < 0) {
+        H5Fclose(src);
+        return err ? err->code : ALVH_E_IO;
+    }
+    herr_t rc = H5Ocopy(src, path, parent, scenario, H5P_DEFAULT, H5P_DEFAULT);
+    H5Gclose(parent);
+    H5Fclose(src);
+    if (rc < 0)
+        return alvh_h5w_fail(w, err, "copy the scenario group", path);
+    return ALVH_OK;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Compare every dataset of two alvh result files bit for bit (attributes such
+as timestamps may differ). Usage: h5_compare.py A.h5 B.h5. Exit 0 when equal."""
+import sys
+
+import h5py
+import numpy as np
+
+
+def datasets(f):
+    out = {}
+    f.visititems(lambda name, obj: out.__setitem__(name, obj[()]) if isinstance(obj, h5py.Dataset) else None)
+    return out
+
+
+def main():
+    with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
+        da, db = datasets(a), datasets(b)
+    if sorted(da) != sorted(db):
+        print("dataset names differ:", sorted(set(da) ^ set(db)))
+        return 1
+    bad = [k for k in da if da[k].dtype != db[k].dtype or da[k].shape != db[k].shape
+           or da[k].tobytes() != db[k].tobytes()]
+    for k in bad:
+        print("differs:", k)
+    print("%d datasets compared, %d differ" % (len(da), len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,562 @@
+/*
+ * Configuration reader (io/config.h): a table of bad configurations, each
+ * refused with ALVH_E_CONFIG and its specific message (file:line:column, key
+ * path, what was expected); good configurations read to the expected values;
+ * extends across files; the resolved text reads back to the same values and
+ * the same text; mutated files never crash the reader; docs/config.md
+ * carries the generated key tables.
+ * Files are written to a fresh temporary directory.
+ */
+#define _XOPEN_SOURCE 700 /* mkdtemp */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "io/config.h"
+#include "io/config_schema.h"
+#include "kernels/vix.h"
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    char *slash = strrchr(path, '/');
+    if (slash > path + strlen(tmpdir)) { /* one level of sub-directory */
+        *slash = '\0';
+        char cmd[300];
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
+        assert_int_equal(system(cmd), 0);
+        *slash = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, len, f), len);
+    fclose(f);
+}
+
+static alvh_status load(const char *name, alvh_config **cfg, alvh_error *err)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    memset(err, 0, sizeof *err);
+    return alvh_config_load_file(path, cfg, err);
+}
+
+/* ---- bad configurations --------------------------------------------------------------------- */
+
+typedef struct bad_case {
+    const char *what;
+    const char *text;     /* bad.yaml */
+    size_t len;           /* 0: strlen(text) (binary cases give it) */
+    const char *other;    /* optional second file ... */
+    const char *other_text;
+    const char *expect;   /* fragment of the message, after the temp dir */
+} bad_case;
+
+#define SC "scenarios:\n  - name: a\n" /* a valid scenario list to put keys under */
+
+static const bad_case bad_cases[] = {
+    {"syntax error", "run:\n  paths: [1, 2\nscenarios:\n  - name: a\n", 0, NULL, NULL,
+     "bad.yaml:4:3: YAML syntax error: did not find expected node content"},
+    {"tab indentation", "scenarios:\n\t- name: a\n", 0, NULL, NULL, "bad.yaml:2:1: YAML syntax error: tab character"},
+    {"empty file", "", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
+    {"only comments", "# nothing here\n\n", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
+    {"binary garbage", "scen\0\x01\x02\xff", 9, NULL, NULL, "bad.yaml:1:5: binary data (a NUL byte)"},
+    {"not UTF-8", "scenarios:\n  - name: caf\xe9\n", 0, NULL, NULL,
+     "bad.yaml:2:14: binary data or a non-UTF-8 encoding (byte 0xe9)"},
+    {"two documents", SC "---\nrun: {}\n", 0, NULL, NULL, "bad.yaml:3:1: a second YAML document"},
+    {"top level a sequence", "- a\n- b\n", 0, NULL, NULL,
+     "bad.yaml:1:1: expected a mapping with the keys run, scenarios and book, got a sequence"},
+    {"wrong type: word for a count", "run:\n  paths: many\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:10: run.paths: expected a whole number in [1, 10000000000], got many"},
+    {"wrong type: quoted number", SC "    spx:\n      kappa: \"2\"\n", 0, NULL, NULL,
+     "bad.yaml:4:14: scenarios[0].spx.kappa: expected a number in (0, 100], got the string \"2\""},
+    {"wrong type: sequence for a section", SC "    spx: [1, 2]\n", 0, NULL, NULL,
+     "bad.yaml:3:10: scenarios[0].spx: expected a mapping, got a sequence"},
+    {"wrong type: yes for a bool", "run:\n  store_paths: yes\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:16: run.store_paths: expected true or false, got yes"},
+    {"wrong choice", SC "    spx:\n      scheme: milstein\n", 0, NULL, NULL,
+     "bad.yaml:4:15: scenarios[0].spx.scheme: expected one of qe, euler, got milstein"},
+    {"probability out of range", SC "  - name: b\n    token:\n      p_up: 1.5\n", 0, NULL, NULL,
+     "bad.yaml:5:13: scenarios[1].token.p_up: expected a number in [0, 1], got 1.5"},
+    {"negative vol", SC "    token:\n      sigma0_ann: -0.5\n", 0, NULL, NULL,
+     "bad.yaml:4:19: scenarios[0].token.sigma0_ann: expected a number in (0, 10], got -0.5"},
+    {"correlation beyond 1", SC "    spx:\n      rho: -1.2\n", 0, NULL, NULL,
+     "bad.yaml:4:12: scenarios[0].spx.rho: expected a number in [-1, 1], got -1.2"},
+    {"infinity", SC "    funding:\n      kappa_f: .inf\n", 0, NULL, NULL,
+     "bad.yaml:4:16: scenarios[0].funding.kappa_f: expected a number in [0, 1000], got .inf"},
+    {"unknown key with suggestion", SC "    token:\n      sigma0_anual: 1\n", 0, NULL, NULL,
+     "bad.yaml:4:7: scenarios[0].token.sigma0_anual: unknown key; did you mean 'sigma0_ann'?"},
+    {"key in the wrong section", SC "    spx:\n      rho_sg: 0.3\n", 0, NULL, NULL,
+     "bad.yaml:4:7: scenarios[0].spx.rho_sg: unknown key; did you mean 'token.rho_sg'?"},
+    {"unknown top-level key", "scenario:\n  - name: a\n", 0, NULL, NULL,
+     "bad.yaml:1:1: scenario: unknown key; did you mean 'scenarios'?"},
+    {"unknown key, nothing close", "run:\n  zzzz: 1\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:3: run.zzzz: unknown key; expected one of: name, paths, horizon_years"},
+    {"missing scenarios", "run:\n  paths: 10\n", 0, NULL, NULL, "bad.yaml:1:1: missing required key 'scenarios'"},
+    {"empty scenarios", "scenarios: []\n", 0, NULL, NULL,
+     "bad.yaml:1:12: scenarios: expected at least one scenario, got an empty sequence"},
+    {"missing scenario name", "scenarios:\n  - spx: {kappa: 1}\n", 0, NULL, NULL,
+     "bad.yaml:2:5: scenarios[0]: missing required key 'name'"},
+    {"missing injection day", SC "    injections:\n      - spx_ret: -0.1\n", 0, NULL, NULL,
+     "bad.yaml:4:9: scenarios[0].injections[0]: missing required key 'day'"},
+    {"injection forcing nothing", SC "    injections:\n      - day: 3\n", 0, NULL, NULL,
+     "bad.yaml:4:9: scenarios[0].injections[0]: injection forces nothing"},
+    {"injection beyond the horizon", SC "    injections:\n      - {day: 252, spx_ret: -0.1}\n", 0, NULL, NULL,
+     "bad.yaml:4:15: scenarios[0].injections[0].day: expected a step before the horizon (0 to 251), got 252"},
+    {"two injections on one day", SC "    injections:\n      - {day: 4, spx_ret: -0.1}\n      - {day: 4, hack: true}\n",
+     0, NULL, NULL, "bad.yaml:5:15: scenarios[0].injections[1].day: day 4 is already forced by"},
+    {"injected VIX below the floor", SC "    injections:\n      - {day: 4, vix: 5}\n", 0, NULL, NULL,
+     "bad.yaml:4:23: scenarios[0].injections[0].vix: expected a VIX of at least 8.58"},
+    {"correlations not positive definite", SC "    token:\n      rho_sg: 0.9\n      rho_vg: 0.9\n", 0, NULL, NULL,
+     "bad.yaml:4:15: scenarios[0].token.rho_sg: the driver correlations spx.rho = -0.57, token.rho_vg = 0.9, "
+     "token.rho_sg = 0.9, funding.rho_gf = 0.3 do not form a positive definite matrix (leading minor 3"},
+    {"funding correlation breaks positive definiteness",
+     SC "    spx: {rho: 0}\n    token: {rho_sg: 0.7, rho_vg: 0.7}\n    funding: {rho_gf: 0.5}\n", 0, NULL, NULL,
+     "bad.yaml:5:23: scenarios[0].funding.rho_gf: the driver correlations"},
+    {"v0 and vix0 both", SC "    spx:\n      v0: 0.04\n      vix0: 20\n", 0, NULL, NULL,
+     "bad.yaml:5:13: scenarios[0].spx.vix0: expected v0 or vix0, not both (v0 given at line 4, column 11)"},
+    {"vix0 below the floor", SC "    spx:\n      vix0: 3\n", 0, NULL, NULL,
+     "bad.yaml:4:13: scenarios[0].spx.vix0: expected at least 8.58"},
+    {"jumps too frequent for dt", SC "    spx:\n      lambda_ann: 20\n", 0, NULL, NULL,
+     "bad.yaml:4:19: scenarios[0].spx.lambda_ann: 20 per year at 252 steps_per_year is 0.0794 per step: expected at "
+     "most 0.05 per step"},
+    {"vol cap below the vol", SC "    token:\n      sigma0_ann: 2\n      sigma_max_ann: 1.5\n", 0, NULL, NULL,
+     "bad.yaml:5:22: scenarios[0].token.sigma_max_ann: expected token.sigma_max_ann (1.5) >= token.sigma0_ann (2)"},
+    {"duplicate key", SC "    spx:\n      kappa: 1\n      kappa: 2\n", 0, NULL, NULL,
+     "bad.yaml:5:7: duplicate key 'kappa' (first given at line 4, column 7)"},
+    {"duplicate scenario name", SC "  - name: a\n", 0, NULL, NULL,
+     "bad.yaml:3:11: scenarios[1].name: duplicate scenario name 'a'"},
+    {"bad scenario name", "scenarios:\n  - name: \"a b\"\n", 0, NULL, NULL,
+     "bad.yaml:2:11: scenarios[0].name: expected a name of 1 to 63 letters, digits, '_', '-' or '.', got the string "
+     "\"a b\""},
+    {"absurd paths", "run:\n  paths: 2e10\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:10: run.paths: expected a whole number in [1, 10000000000], got 2e10"},
+    {"absurd horizon", "run:\n  horizon_years: 60\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:18: run.horizon_years: expected a number in (0, 50], got 60"},
+    {"absurd step count", "run:\n  horizon_years: 20\n  steps_per_year: 100000\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:18: run.horizon_years: 20 years at 100000 steps_per_year is 2000000 steps: expected 1 to 1000000"},
+    {"absurd block size", "run:\n  block_size: 4\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:15: run.block_size: expected a whole number in [8, 1048576], got 4"},
+    {"horizon not a whole number of steps", "run:\n  horizon_years: 1.3\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:18: run.horizon_years: 1.3 years at 252 steps_per_year is 327.6 steps: expected a whole number"},
+    {"more sample paths than paths", "run:\n  paths: 50\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:3: run.sample_paths: expected at most run.paths = 50, got 100"},
+    {"negative seed", "run:\n  seed: -1\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:9: run.seed: expected a whole number in [0, 18446744073709551615], got -1"},
+    {"book not a mapping", SC "book: 5\n", 0, NULL, NULL, "bad.yaml:3:7: book: expected a mapping, got 5"},
+    {"merge key", SC "    spx:\n      <<: {kappa: 1}\n", 0, NULL, NULL,
+     "bad.yaml:4:7: scenarios[0].spx.<<: YAML merge keys are not supported: use extends:"},
+    {"unknown alias", SC "    spx: *nope\n", 0, NULL, NULL,
+     "bad.yaml:3:10: alias *nope refers to no complete anchored node before it"},
+    {"cyclic extends", "scenarios:\n  - name: a\n    extends: b\n  - name: b\n    extends: a\n", 0, NULL, NULL,
+     "bad.yaml:5:14: scenarios[1].extends: cyclic extends chain: a -> b -> a"},
+    {"extends itself", "scenarios:\n  - name: a\n    extends: a\n", 0, NULL, NULL,
+     "bad.yaml:3:14: scenarios[0].extends: cyclic extends chain: a -> a"},
+    {"cyclic extends across files", "scenarios:\n  - name: p\n    extends: sub/base.yaml#q\n", 0, "sub/base.yaml",
+     "scenarios:\n  - name: q\n    extends: ../bad.yaml#p\n",
+     "sub/base.yaml:3:14: scenarios[0].extends: cyclic extends chain: p -> "},
+    {"missing base scenario", "scenarios:\n  - name: a\n    extends: nope\n", 0, NULL, NULL,
+     "bad.yaml:3:14: scenarios[0].extends: no scenario named 'nope' in "},
+    {"missing base file", "scenarios:\n  - name: a\n    extends: none.yaml#calm\n", 0, NULL, NULL,
+     "bad.yaml:3:14: scenarios[0].extends: cannot read the base: "},
+    {"error inside a base file", "scenarios:\n  - name: top\n    extends: base.yaml#x\n", 0, "base.yaml",
+     "scenarios:\n  - name: x\n    token:\n      p_up: 2\n",
+     "base.yaml:4:13: scenarios[0].token.p_up: expected a number in [0, 1], got 2 (extends chain: top -> "},
+};
+
+static void test_bad_configs(void **state)
+{
+    (void)state;
+    size_t n = sizeof bad_cases / sizeof bad_cases[0];
+    assert_true(n >= 25);
+    int failures = 0;
+    for (size_t i = 0; i < n; i++) {
+        const bad_case *c = &bad_cases[i];
+        write_file("bad.yaml", c->text, c->len ? c->len : strlen(c->text));
+        if (c->other)
+            write_file(c->other, c->other_text, strlen(c->other_text));
+        alvh_config *cfg = NULL;
+        alvh_error err;
+        alvh_status st = load("bad.yaml", &cfg, &err);
+        if (st != ALVH_E_CONFIG || !strstr(err.msg, c->expect)) {
+            fprintf(stderr, "case '%s': status %d\n  got:  %s\n  want: ...%s\n", c->what, (int)st, err.msg, c->expect);
+            failures++;
+            alvh_config_free(cfg);
+            continue;
+        }
+        assert_null(cfg);
+        /* the message starts with the file it names */
+        assert_non_null(strstr(err.msg, tmpdir));
+    }
+    assert_int_equal(failures, 0);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    alvh_config *cfg = NULL;
+    alvh_error err;
+    assert_int_equal(load("no_such.yaml", &cfg, &err), ALVH_E_CONFIG);
+    assert_non_null(strstr(err.msg, "no_such.yaml: cannot open: No such file"));
+    assert_int_equal(load("", &cfg, &err), ALVH_E_CONFIG); /* the directory itself */
+    assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
+/* ---- good configurations -------------------------------------------------------------------- */
+
+static void test_minimal_gets_every_default(void **state)
+{
+    (void)state;
+    write_file("min.yaml", "scenarios:\n  - name: a\n", strlen("scenarios:\n  - name: a\n"));
+    alvh_config *cfg;
+    alvh_error err;
+    assert_int_equal(load("min.yaml", &cfg, &err), ALVH_OK);
+    assert_int_equal(cfg->n_scenarios, 1);
+    const alvh_config_scenario *s = &cfg->scenarios[0];
+    assert_string_equal(s->name, "a");
+    /* every numeric default of every table is what the table says */
+    const alvh_ctable *tabs[] = {&alvh_cfg_spx_table, &alvh_cfg_token_table, &alvh_cfg_funding_table};
+    for (size_t t = 0; t < 3; t++)
+        for (size_t i = 0; i < tabs[t]->n_keys; i++) {
+            const alvh_ckey *k = &tabs[t]->keys[i];
+            if (k->type != ALVH_CT_NUM)
+                continue;
+            double got;
+            memcpy(&got, (const char *)s + k->offset, sizeof got);
+            assert_true(got == k->def);
+        }
+    assert_true(s->market.spx.v0 == s->market.spx.theta); /* neither v0 nor vix0: theta */
+    assert_true(isnan(s->vix0));
+    assert_int_equal(s->market.spx.scheme, ALVH_SCHEME_QE);
+    assert_int_equal(s->n_injections, 0);
+    assert_int_equal(cfg->run.paths, 100000);
+    assert_int_equal(cfg->run.steps_per_year, 252);
+    assert_int_equal(cfg->n_steps, 252);
+    assert_true(cfg->dt_years == 1.0 / 252.0);
+    assert_false(cfg->run.store_paths);
+    assert_null(cfg->book_text);
+    alvh_config_free(cfg);
+}
+
+static void test_default_yaml(void **state)
+{
+    (void)state;
+    alvh_config *cfg;
+    alvh_error err = {0};
+    assert_int_equal(alvh_config_load_file(ALVH_FIXTURE_DIR "/../../configs/default.yaml", &cfg, &err), ALVH_OK);
+    assert_int_equal(cfg->n_scenarios, 1);
+    const alvh_config_scenario *s = alvh_config_find_scenario(cfg, "calm");
+    assert_non_null(s);
+    assert_null(alvh_config_find_scenario(cfg, "nope"));
+    /* Bakshi-Cao-Chen SVJ */
+    assert_true(s->market.spx.kappa == 2.03 && s->market.spx.theta == 0.04 && s->market.spx.xi == 0.38);
+    assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.59);
+    assert_true(s->market.spx.mu_j == -0.05 && s->market.spx.delta_j == 0.07);
+    /* v0 from the starting VIX through the model's VIX formula */
+    assert_true(s->vix0 == 17.61);
+    alvh_vix_coeffs vc;
+    alvh_vix_coeffs_init(&vc, &s->market.spx);
+    assert_true(s->market.spx.v0 == alvh_vix_var_for_level(&vc, 17.61));
+    assert_true(fabs(alvh_vix_from_var(&vc, s->market.spx.v0) - 17.61) < 1e-12);
+    assert_true(s->market.token.rho_sg == 0.2 && s->market.funding.fbar_ann == 0.11);
+    assert_int_equal(cfg->n_steps, 252);
+    assert_int_equal(cfg->run.seed, 20240805);
+    assert_null(cfg->book_text);
+    alvh_config_free(cfg);
+}
+
+static const char base_yaml[] = "# base scenarios\n"
+                                "scenarios:\n"
+                                "  - name: calm\n"
+                                "    description: calm base\n"
+                                "    spx:\n"
+                                "      vix0: 25\n"
+                                "      kappa: 3\n"
+                                "    injections:\n"
+                                "      - {day: 1, hack: true}\n"
+                                "  - name: stressed\n"
+                                "    extends: calm\n"
+                                "    spx: {lambda_ann: 3, mu_j: -0.1}\n"
+                                "    token: {p_up: 0.1}\n";
+
+static const char child_yaml[] = "run:\n"
+                                 "  paths: 1e6\n"
+                                 "  horizon_years: 0.5\n"
+                                 "  steps_per_year: 504\n"
+                                 "  seed: 18446744073709551615\n"
+                                 "  store_paths: true\n"
+                                 "  sample_paths: 0\n"
+                                 "scenarios:\n"
+                                 "  - name: crash\n"
+                                 "    extends: lib/base.yaml#stressed\n"
+                                 "    token:\n"
+                                 "      sigma0_ann: 0.9\n"
+                                 "    injections:\n"
+                                 "      - {day: 5, spx_ret: -0.12, vix: 82, token_ret: -0.4, funding_ann: -0.8,\n"
+                                 "         gov_shock: down, hack: true}\n"
+                                 "      - day: 6\n"
+                                 "        gov_shock: up\n"
+                                 "  - name: direct_v0\n"
+                                 "    extends: lib/base.yaml#calm\n"
+                                 "    spx: {v0: 0.09}\n"
+                                 "  - &plain\n"
+                                 "    name: plain\n"
+                                 "    token: &tok {p_up: 0.6, mu_up: 0.3}\n"
+                                 "  - name: aliased\n"
+                                 "    token: *tok\n"
+                                 "book:\n"
+                                 "  condor: {delta: 16, dte: 45, note: \"wing: 50 pts\"}\n"
+                                 "  layers: [condor, vix]\n"
+                                 "  empty: {}\n";
+
+static void test_extends_and_overrides(void **state)
+{
+    (void)state;
+    write_file("lib/base.yaml", base_yaml, strlen(base_yaml));
+    write_file("child.yaml", child_yaml, strlen(child_yaml));
+    alvh_config *cfg;
+    alvh_error err;
+    alvh_status st = load("child.yaml", &cfg, &err);
+    if (st != ALVH_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(st, ALVH_OK);
+    assert_int_equal(cfg->run.paths, 1000000);
+    assert_true(cfg->run.seed == UINT64_MAX);
+    assert_int_equal(cfg->n_steps, 252);
+    assert_true(cfg->dt_years == 1.0 / 504.0);
+    assert_true(cfg->run.store_paths);
+    assert_int_equal(cfg->n_scenarios, 4);
+
+    const alvh_config_scenario *c = alvh_config_find_scenario(cfg, "crash");
+    assert_non_null(c);
+    assert_string_equal(c->description, "calm base");       /* inherited over two levels */
+    assert_true(c->market.spx.kappa == 3.0);                /* calm */
+    assert_true(c->market.spx.lambda_ann == 3.0);           /* stressed */
+    assert_true(c->market.spx.mu_j == -0.1);                /* stressed */
+    assert_true(c->market.token.p_up == 0.1);               /* stressed */
+    assert_true(c->market.token.sigma0_ann == 0.9);         /* crash */
+    assert_true(c->market.token.mu_up == 0.2);              /* default */
+    assert_true(c->vix0 == 25.0);                           /* calm's vix0, v0 from crash's own jumps */
+    alvh_vix_coeffs vc;
+    alvh_vix_coeffs_init(&vc, &c->market.spx);
+    assert_true(c->market.spx.v0 == alvh_vix_var_for_level(&vc, 25.0));
+    assert_int_equal(c->n_injections, 2);                   /* replaces calm's list */
+    const alvh_market_injection *i0 = &c->injections[0], *i1 = &c->injections[1];
+    assert_int_equal(i0->step, 5);
+    assert_true(i0->spx_ret == -0.12 && i0->vix_level == 82 && i0->token_ret == -0.4 && i0->funding_ann == -0.8);
+    assert_int_equal(i0->gov_shock, -1);
+    assert_int_equal(i0->hack, 1);
+    assert_int_equal(i1->step, 6);
+    assert_int_equal(i1->gov_shock, 1);
+    assert_int_equal(i1->hack, 0);
+    assert_true(isnan(i1->spx_ret) && isnan(i1->vix_level) && isnan(i1->token_ret) && isnan(i1->funding_ann));
+
+    const alvh_config_scenario *d = alvh_config_find_scenario(cfg, "direct_v0");
+    assert_true(d->market.spx.v0 == 0.09 && isnan(d->vix0)); /* own v0 replaces the inherited vix0 */
+    assert_int_equal(d->n_injections, 1);                     /* inherited list */
+    assert_int_equal(d->injections[0].step, 1);
+
+    const alvh_config_scenario *a = alvh_config_find_scenario(cfg, "aliased");
+    assert_true(a->market.token.p_up == 0.6 && a->market.token.mu_up == 0.3);
+
+    assert_non_null(cfg->book_text);
+    assert_string_equal(cfg->book_text, "condor:\n  delta: 16\n  dte: 45\n  note: \"wing: 50 pts\"\n"
+                                        "layers:\n  - condor\n  - vix\nempty: {}\n");
+    alvh_config_free(cfg);
+}
+
+/* Every schema field, the injections and the book of two configs are equal. */
+static void assert_same_config(const alvh_config *x, const alvh_config *y)
+{
+    for (size_t i = 0; i < alvh_cfg_run_table.n_keys; i++) {
+        const alvh_ckey *k = &alvh_cfg_run_table.keys[i];
+        size_t size = k->type == ALVH_CT_NAME ? ALVH_CONFIG_NAME_MAX : k->type == ALVH_CT_BOOL ? sizeof(bool) : 8;
+        assert_memory_equal((const char *)&x->run + k->offset, (const char *)&y->run + k->offset, size);
+    }
+    assert_int_equal(x->n_steps, y->n_steps);
+    assert_true(x->dt_years == y->dt_years);
+    assert_int_equal(x->n_scenarios, y->n_scenarios);
+    for (size_t s = 0; s < x->n_scenarios; s++) {
+        const alvh_config_scenario *a = &x->scenarios[s], *b = &y->scenarios[s];
+        assert_string_equal(a->name, b->name);
+        assert_string_equal(a->description, b->description);
+        /* the model parameters, bit for bit (NaN included) */
+        assert_memory_equal(&a->market.spx, &b->market.spx, offsetof(alvh_spx_params, scheme));
+        assert_int_equal(a->market.spx.scheme, b->market.spx.scheme);
+        assert_memory_equal(&a->market.token, &b->market.token, sizeof a->market.token);
+        assert_memory_equal(&a->market.funding, &b->market.funding, sizeof a->market.funding);
+        assert_memory_equal(&a->vix0, &b->vix0, sizeof a->vix0);
+        assert_true(a->gov_dn_emission_factor == b->gov_dn_emission_factor);
+        assert_int_equal(a->n_injections, b->n_injections);
+        for (size_t j = 0; j < a->n_injections; j++) {
+            const alvh_market_injection *p = &a->injections[j], *q = &b->injections[j];
+            assert_int_equal(p->step, q->step);
+            assert_memory_equal(&p->spx_ret, &q->spx_ret, 4 * sizeof(double));
+            assert_int_equal(p->gov_shock, q->gov_shock);
+            assert_int_equal(p->hack, q->hack);
+        }
+    }
+    if (x->book_text || y->book_text)
+        assert_string_equal(x->book_text, y->book_text);
+}
+
+static void check_round_trip(const char *path)
+{
+    alvh_config *a, *b;
+    alvh_error err = {0};
+    assert_int_equal(alvh_config_load_file(path, &a, &err), ALVH_OK);
+    char *text = alvh_config_resolved_text(a);
+    assert_non_null(text);
+    write_file("resolved.yaml", text, strlen(text));
+    alvh_status st = load("resolved.yaml", &b, &err);
+    if (st != ALVH_OK)
+        fprintf(stderr, "%s\n%s\n", err.msg, text);
+    assert_int_equal(st, ALVH_OK);
+    assert_same_config(a, b);
+    /* and the text itself is a fixed point, except the source line */
+    char *text2 = alvh_config_resolved_text(b);
+    assert_non_null(text2);
+    const char *body1 = strstr(text, "\nrun:"), *body2 = strstr(text2, "\nrun:");
+    assert_non_null(body1);
+    assert_non_null(body2);
+    assert_string_equal(body1, body2);
+    free(text);
+    free(text2);
+    alvh_config_free(a);
+    alvh_config_free(b);
+}
+
+static void test_resolved_text_round_trip(void **state)
+{
+    (void)state;
+    check_round_trip(ALVH_FIXTURE_DIR "/../../configs/default.yaml");
+    write_file("lib/base.yaml", base_yaml, strlen(base_yaml));
+    write_file("child.yaml", child_yaml, strlen(child_yaml));
+    char path[256];
+    snprintf(path, sizeof path, "%s/child.yaml", tmpdir);
+    check_round_trip(path);
+    /* awkward numbers and text survive: shortest round-trip doubles, escapes */
+    static const char odd[] = "run: {name: x.y-z_1}\n"
+                              "scenarios:\n"
+                              "  - name: \"odd\"\n"
+                              "    description: 'quote \" and back\\slash: # not a comment'\n"
+                              "    spx: {s0: 0.1, r_ann: 0.30000000000000004, theta: 1e-300, xi: 2.5e-7}\n"
+                              "    funding: {f0_ann: -0.0}\n"
+                              "book: {text: \"tab\\there\", n: null, \"quoted key\": ~}\n";
+    write_file("odd.yaml", odd, strlen(odd));
+    snprintf(path, sizeof path, "%s/odd.yaml", tmpdir);
+    check_round_trip(path);
+}
+
+/* Every prefix of default.yaml, and the file with one byte changed at every
+ * position, either loads or is refused with "name:line:col: ..." (never a crash,
+ * never another status). */
+static void check_loads_or_located(const char *text, size_t len)
+{
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_text("mut.yaml", text, len, &cfg, &err);
+    if (st == ALVH_OK) {
+        alvh_config_free(cfg);
+        return;
+    }
+    int line = 0, col = 0;
+    if (st != ALVH_E_CONFIG || sscanf(err.msg, "mut.yaml:%d:%d: ", &line, &col) != 2 || line < 1 || col < 1) {
+        fprintf(stderr, "status %d: %s\n--- input:\n%.*s\n", (int)st, err.msg, (int)len, text);
+        fail();
+    }
+    assert_null(cfg);
+}
+
+static void test_mutations_never_crash(void **state)
+{
+    (void)state;
+    static char text[1 << 14], mut[1 << 14];
+    FILE *f = fopen(ALVH_FIXTURE_DIR "/../../configs/default.yaml", "rb");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    assert_true(n > 100 && n < sizeof text);
+    for (size_t len = 0; len <= n; len += 3)
+        check_loads_or_located(text, len);
+    static const char subst[] = {'\0', ':', '-', '[', '{', '"', '#', '\t', 'x', '9', '&', '*', '\n', (char)0xff};
+    for (size_t i = 0; i < n; i += 2) {
+        memcpy(mut, text, n);
+        mut[i] = subst[i % sizeof subst];
+        check_loads_or_located(mut, n);
+    }
+}
+
+/* ---- helpers and docs ----------------------------------------------------------------------- */
+
+static void test_edit_distance(void **state)
+{
+    (void)state;
+    assert_int_equal(alvh_edit_distance("kappa", "kappa"), 0);
+    assert_int_equal(alvh_edit_distance("kapa", "kappa"), 1);
+    assert_int_equal(alvh_edit_distance("p_pu", "p_up"), 1); /* swapped neighbours */
+    assert_int_equal(alvh_edit_distance("sigma0_anual", "sigma0_ann"), 3);
+    assert_int_equal(alvh_edit_distance("", "abc"), 3);
+    assert_int_equal(alvh_edit_distance("THETA", "theta"), 0);
+}
+
+static void test_docs_match_schema(void **state)
+{
+    (void)state;
+    char *md = alvh_config_schema_markdown();
+    assert_non_null(md);
+    FILE *f = fopen(ALVH_FIXTURE_DIR "/../../docs/config.md", "rb");
+    assert_non_null(f);
+    static char doc[1 << 16];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    int found = strstr(doc, md) != NULL;
+    free(md);
+    if (!found)
+        fprintf(stderr, "docs/config.md is out of date: regenerate its tables with alvh_config_doc\n");
+    assert_true(found);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/alvh_test_config_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_minimal_gets_every_default),
+        cmocka_unit_test(test_default_yaml),
+        cmocka_unit_test(test_extends_and_overrides),
+        cmocka_unit_test(test_resolved_text_round_trip),
+        cmocka_unit_test(test_mutations_never_crash),
+        cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_docs_match_schema),
+    };
+    return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}
