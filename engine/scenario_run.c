@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/fan_chart.h"
+#include "engine/histogram.h"
 #include "engine/scheduler.h"
 
 const double alvh_fan_probs[ALVH_FAN_N_PROBS] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -61,6 +62,9 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->fan);
     free(r->fan_bound);
     free(r->sample);
+    free(r->hist_counts);
+    free(r->hist_edges);
+    free(r->hist_nonfinite);
     for (size_t v = 0; v < r->n_variants; v++) {
         if (r->pnl)
             alvh_table_free(&r->pnl[v]);
@@ -251,6 +255,39 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         if (st == ALVH_OK && v > 0)
             st = alvh_summary_effectiveness(o, r->outcomes, np, &r->eff[v], err);
     }
+    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
+    double *x = malloc(np * sizeof(double));
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !x))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t i = 0; i < np; i++) {
+            x[i] = r->outcomes[(v * np + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+            if (isfinite(x[i])) {
+                lo = fmin(lo, x[i]);
+                hi = fmax(hi, x[i]);
+            }
+        }
+        if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
+            lo = isfinite(lo) ? lo - 0.5 : -0.5;
+            hi = lo + 1.0;
+        }
+        hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
+        alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
+        if (!h) {
+            st = err ? err->code : ALVH_E_NOMEM;
+            break;
+        }
+        alvh_hist_add_array(h, x, np);
+        memcpy(r->hist_counts + v * ALVH_PNL_HIST_BINS, h->counts, ALVH_PNL_HIST_BINS * sizeof(uint64_t));
+        for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
+            r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
+        r->hist_nonfinite[v] = h->n_nan + h->n_inf;
+        alvh_hist_free(h);
+    }
+    free(x);
     if (st == ALVH_OK) {
         *out = *r;
         memset(r, 0, sizeof *r);

@@ -8,11 +8,13 @@
 #define ALVH_ENGINE_SCENARIO_RUN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "engine/book_run.h"
 #include "engine/summary.h"
 
 #define ALVH_FAN_N_PROBS 7
+#define ALVH_PNL_HIST_BINS 200
 extern const double alvh_fan_probs[ALVH_FAN_N_PROBS]; /* 0.01 0.05 0.25 0.5 0.75 0.95 0.99 */
 
 typedef struct alvh_scenario_request {
@@ -32,6 +34,11 @@ typedef struct alvh_scenario_result {
     double *fan_bound;  /* same layout: error bound of each fan quantile, USD */
     double *sample;     /* n_sample x (n_steps + 1) x ALVH_TERM_COUNT */
     alvh_table *pnl, *risk, *eff; /* n_variants each; eff[0] is empty (the baseline) */
+    /* histogram of the total P&L of each variant over [min, max] of its finite
+     * values: ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD */
+    uint64_t *hist_counts;
+    double *hist_edges;
+    uint64_t *hist_nonfinite; /* n_variants */
     double seconds;     /* simulation wall time */
 } alvh_scenario_result;
 

@@ -80,6 +80,15 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         if (st == ALVH_OK && v > 0)
             st = write_labelled(w, scenario, vn, NULL, &r->eff[v], variants[0].name, err);
         if (st == ALVH_OK) {
+            char hist_group[ALVH_H5_PATH_MAX + 16];
+            snprintf(hist_group, sizeof hist_group, "%s/%s", path, ALVH_H5_HISTOGRAMS);
+            alvh_h5_histogram h = {.n_bins = ALVH_PNL_HIST_BINS,
+                                   .counts = r->hist_counts + v * ALVH_PNL_HIST_BINS,
+                                   .edges = r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1),
+                                   .n_nonfinite = r->hist_nonfinite[v], .units = "USD"};
+            st = alvh_h5_write_histogram(w, hist_group, "total_pnl", &h, err);
+        }
+        if (st == ALVH_OK) {
             char fan_group[ALVH_H5_PATH_MAX + 16];
             snprintf(fan_group, sizeof fan_group, "%s/%s", path, ALVH_H5_FAN_CHARTS);
             st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, ALVH_FAN_N_PROBS,
