@@ -55,7 +55,7 @@ void alvh_run_usage(FILE *f)
 {
     fprintf(f,
             "usage: alvh run [CONFIG] [-o FILE] [--paths N] [--seed S] [--threads T] [--scenario NAME]...\n"
-            "                [--isa ISA] [--resume] [--checkpoint-blocks N] [--quiet]\n"
+            "                [--isa ISA] [--resume] [--checkpoint-blocks N] [--checkpoint-seconds S] [--quiet]\n"
             "  CONFIG               YAML configuration (docs/config.md); none: the built-in default\n"
             "                       (configs/default.yaml, compiled in)\n"
             "  -o FILE              result file (default: <run name>.h5 in the current directory)\n"
@@ -65,7 +65,10 @@ void alvh_run_usage(FILE *f)
             "  --scenario NAME      run only this scenario (repeatable; default: all)\n"
             "  --isa ISA            auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
             "  --resume             continue an interrupted run from FILE.parts/\n"
-            "  --checkpoint-blocks N  checkpoint the scenario in progress every N blocks (default 64)\n"
+            "  --checkpoint-blocks N  blocks per round: the scenario in progress is checkpointed after a\n"
+            "                       round (default 64) ...\n"
+            "  --checkpoint-seconds S ... once S seconds have passed since the last checkpoint (default 30;\n"
+            "                       0: after every round); SIGINT/SIGTERM always checkpoint\n"
             "  --quiet              no progress output\n"
             "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
             "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
@@ -79,6 +82,7 @@ typedef struct {
     unsigned long long seed;
     int have_seed, resume, quiet;
     size_t ckpt_blocks;
+    double ckpt_seconds;
 } run_opts;
 
 static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
@@ -110,6 +114,7 @@ static int parse(int argc, char **argv, run_opts *o)
         {"threads", required_argument, 0, 't'}, {"scenario", required_argument, 0, 'n'},
         {"isa", required_argument, 0, 'i'},     {"resume", no_argument, 0, 'r'},
         {"checkpoint-blocks", required_argument, 0, 'c'}, {"quiet", no_argument, 0, 'q'},
+        {"checkpoint-seconds", required_argument, 0, 'S'},
         {"output", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -117,6 +122,7 @@ static int parse(int argc, char **argv, run_opts *o)
     o->paths = -1;
     o->threads = -1;
     o->ckpt_blocks = 64;
+    o->ckpt_seconds = 30.0;
     optind = 1;
     opterr = 0;
     int c;
@@ -160,6 +166,11 @@ static int parse(int argc, char **argv, run_opts *o)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case 'S':
+            if (parse_u(optarg, 86400, &v) != 0)
+                return usage_error("--checkpoint-seconds expects a whole number in [0, 86400], got '%s'", optarg);
+            o->ckpt_seconds = (double)v;
             break;
         case 'h':
             alvh_run_usage(stdout);
@@ -462,7 +473,7 @@ int alvh_cmd_run(int argc, char **argv)
                     alvh_scenario_job_restored(job);
             }
         }
-        double t_start = now_s();
+        double t_start = now_s(), last_ckpt = t_start;
         size_t total = cfg->run.paths, base_done = st == ALVH_OK ? alvh_scenario_job_paths_done(job) : 0;
         while (st == ALVH_OK && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
             st = alvh_scenario_job_round(job, o.ckpt_blocks, &g_stop, &err);
@@ -471,9 +482,13 @@ int alvh_cmd_run(int argc, char **argv)
             size_t done = alvh_scenario_job_paths_done(job);
             /* the rate counts only this life's paths */
             progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
-            if (alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
+            /* the checkpoint holds every finished block's rows: written at most
+             * every ckpt_seconds so that long runs do not spend their time on it */
+            if (alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
+                (g_stop || now_s() - last_ckpt >= o.ckpt_seconds)) {
                 alvh_scenario_job_buffers(job, bufs);
                 st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
+                last_ckpt = now_s();
             }
             if (st == ALVH_OK && g_stop) {
                 fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "

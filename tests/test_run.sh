@@ -27,7 +27,7 @@ if h5dump -H t1.h5 >/dev/null 2>&1; then ok; else bad "h5dump -H"; fi
 
 # kill -9 in the middle of the scenario, then resume
 "$alvh" run --paths 40000 --threads 2 -o ref.h5 --quiet || bad "reference run"
-"$alvh" run --paths 40000 --threads 2 -o k.h5 --quiet --checkpoint-blocks 2 &
+"$alvh" run --paths 40000 --threads 2 -o k.h5 --quiet --checkpoint-blocks 2 --checkpoint-seconds 0 &
 pid=$!
 for _ in $(seq 1 400); do [ -f k.h5.parts/current.ckpt ] && break; sleep 0.02; done
 kill -9 "$pid" 2>/dev/null
@@ -40,7 +40,7 @@ if [ -f k.h5.parts/current.ckpt ] && [ ! -e k.h5 ]; then ok; else bad "no checkp
 "$py" "$here/h5_compare.py" ref.h5 k.h5 && ok || bad "resumed file differs from the uninterrupted run"
 
 # SIGTERM: checkpoint and exit 5, then resume
-"$alvh" run --paths 40000 --threads 2 -o s.h5 --quiet --checkpoint-blocks 2 &
+"$alvh" run --paths 40000 --threads 2 -o s.h5 --quiet --checkpoint-blocks 2 --checkpoint-seconds 0 &
 pid=$!
 for _ in $(seq 1 400); do [ -f s.h5.parts/current.ckpt ] && break; sleep 0.02; done
 kill -TERM "$pid"
