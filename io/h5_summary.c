@@ -2,6 +2,10 @@
  * `alvh summary`: load the labelled tables of every (selected) scenario and
  * variant, then print them in one of three formats. Loading completes before
  * printing so that an error never leaves half a JSON document on stdout.
+ *
+ * A labelled table is any dataset of a variant group with a `rows`
+ * attribute (summary, effectiveness, and whatever the engine adds, such as
+ * risk); they are shown in the order they were written.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/h5_summary.h"
@@ -15,14 +19,16 @@
 #include "io/h5_layout.h"
 #include "io/h5_reader.h"
 
-enum { T_SUMMARY, T_EFFECTIVENESS, T_COUNT };
-static const char *const table_names[T_COUNT] = {ALVH_H5_SUMMARY, ALVH_H5_EFFECTIVENESS};
+typedef struct {
+    char *name;     /* dataset name: summary, effectiveness, ... */
+    char *baseline; /* its baseline attribute (effectiveness), may be NULL */
+    alvh_h5_labelled t;
+} table_t;
 
 typedef struct {
     char *name;
-    char *baseline; /* attribute of the effectiveness table, may be NULL */
-    int has[T_COUNT];
-    alvh_h5_labelled t[T_COUNT];
+    table_t *t;
+    size_t n_t;
 } variant_t;
 
 typedef struct {
@@ -68,10 +74,13 @@ static void result_free(result_t *res)
     for (size_t i = 0; i < res->n_s; i++) {
         scenario_t *s = &res->s[i];
         for (size_t j = 0; j < s->n_v; j++) {
-            for (int k = 0; k < T_COUNT; k++)
-                alvh_h5_labelled_free(&s->v[j].t[k]);
+            for (size_t k = 0; k < s->v[j].n_t; k++) {
+                alvh_h5_labelled_free(&s->v[j].t[k].t);
+                free(s->v[j].t[k].name);
+                free(s->v[j].t[k].baseline);
+            }
+            free(s->v[j].t);
             free(s->v[j].name);
-            free(s->v[j].baseline);
         }
         free(s->v);
         free(s->name);
@@ -120,27 +129,35 @@ static alvh_status load_run(alvh_h5_reader *r, result_t *res, alvh_error *err)
 
 static alvh_status load_variant(alvh_h5_reader *r, const char *scenario, variant_t *v, alvh_error *err)
 {
-    char d[4096];
-    for (int k = 0; k < T_COUNT; k++) {
-        /* names listed from the file may not pass the writer's checks: build the path directly */
-        if (mkpath(d, sizeof d, ALVH_H5_SCENARIOS "/%s/" ALVH_H5_VARIANTS "/%s/%s", scenario, v->name,
-                   table_names[k]))
-            return alvh_error_set(err, ALVH_E_IO, "%s: variant name too long in scenario '%s'",
-                                  alvh_h5_reader_path(r), scenario);
-        int ex = alvh_h5_reader_exists(r, d);
-        if (ex < 0)
-            return alvh_error_set(err, ALVH_E_IO, "%s: cannot look up '%s'", alvh_h5_reader_path(r), d);
-        if (!ex)
+    char g[4096], d[4200];
+    /* names listed from the file may not pass the writer's checks: build the path directly */
+    if (mkpath(g, sizeof g, ALVH_H5_SCENARIOS "/%s/" ALVH_H5_VARIANTS "/%s", scenario, v->name))
+        return alvh_error_set(err, ALVH_E_IO, "%s: variant name too long in scenario '%s'", alvh_h5_reader_path(r),
+                              scenario);
+    char **names;
+    size_t n;
+    alvh_status st = alvh_h5_read_children(r, g, &names, &n, err);
+    if (st)
+        return st;
+    v->t = calloc(n ? n : 1, sizeof *v->t);
+    if (!v->t)
+        st = alvh_error_set(err, ALVH_E_NOMEM, "%s: out of memory", alvh_h5_reader_path(r));
+    for (size_t i = 0; i < n && st == ALVH_OK; i++) {
+        /* "name" would collide with the variant's own key in the JSON output */
+        if (strcmp(names[i], "name") == 0 || mkpath(d, sizeof d, "%s/%s", g, names[i]) ||
+            !alvh_h5_attr_exists(r, d, "rows"))
             continue;
-        alvh_status st = alvh_h5_read_labelled(r, d, &v->t[k], err);
-        if (st)
-            return st;
-        v->has[k] = 1;
-        if (k == T_EFFECTIVENESS && alvh_h5_attr_exists(r, d, "baseline") &&
-            (st = alvh_h5_read_attr_string(r, d, "baseline", &v->baseline, err)) != ALVH_OK)
-            return st;
+        table_t *t = &v->t[v->n_t];
+        if ((st = alvh_h5_read_labelled(r, d, &t->t, err)) != ALVH_OK)
+            break;
+        t->name = names[i];
+        names[i] = NULL;
+        v->n_t++;
+        if (alvh_h5_attr_exists(r, d, "baseline"))
+            st = alvh_h5_read_attr_string(r, d, "baseline", &t->baseline, err);
     }
-    return ALVH_OK;
+    alvh_h5_strings_free(names, n);
+    return st;
 }
 
 static alvh_status load_scenario(alvh_h5_reader *r, scenario_t *s, alvh_error *err)
@@ -238,6 +255,14 @@ static void fmt_human(double x, char *buf, size_t n)
     else {
         int dec = 5 - (int)floor(log10(ax));
         snprintf(buf, n, "%.*f", dec < 0 ? 0 : dec > 9 ? 9 : dec, x);
+        /* trailing zeros carry no information: 0.486000 -> 0.486 */
+        char *end = buf + strlen(buf);
+        if (strchr(buf, '.')) {
+            while (end > buf && end[-1] == '0')
+                *--end = '\0';
+            if (end > buf && end[-1] == '.')
+                *--end = '\0';
+        }
     }
 }
 
@@ -256,8 +281,14 @@ static void print_table_human(FILE *out, const char *scenario, const char *varia
     if (baseline)
         fprintf(out, " (vs baseline %s)", baseline);
     fputc('\n', out);
+    /* one unit for every row: say it once above the table instead of in a column */
+    int uniform = 1;
+    for (size_t r = 1; r < t->rows; r++)
+        uniform &= strcmp(t->units[r], t->units[0]) == 0;
+    if (uniform && t->rows > 0)
+        fprintf(out, "units: %s\n", t->units[0]);
     size_t w0 = max_len(strlen("statistic"), t->row_names, t->rows);
-    size_t w1 = max_len(strlen("unit"), t->units, t->rows);
+    size_t w1 = uniform ? 0 : max_len(strlen("unit"), t->units, t->rows);
     size_t *wc = calloc(t->cols ? t->cols : 1, sizeof *wc);
     char num[64];
     if (!wc)
@@ -270,12 +301,16 @@ static void print_table_human(FILE *out, const char *scenario, const char *varia
                 wc[c] = strlen(num);
         }
     }
-    fprintf(out, "%-*s  %-*s", (int)w0, "statistic", (int)w1, "unit");
+    fprintf(out, "%-*s", (int)w0, "statistic");
+    if (!uniform)
+        fprintf(out, "  %-*s", (int)w1, "unit");
     for (size_t c = 0; c < t->cols; c++)
         fprintf(out, "  %*s", (int)wc[c], t->column_names[c]);
     fputc('\n', out);
     for (size_t r = 0; r < t->rows; r++) {
-        fprintf(out, "%-*s  %-*s", (int)w0, t->row_names[r], (int)w1, t->units[r]);
+        fprintf(out, "%-*s", (int)w0, t->row_names[r]);
+        if (!uniform)
+            fprintf(out, "  %-*s", (int)w1, t->units[r]);
         for (size_t c = 0; c < t->cols; c++) {
             fmt_human(t->data[r * t->cols + c], num, sizeof num);
             fprintf(out, "  %*s", (int)wc[c], num);
@@ -302,12 +337,10 @@ static void print_human(FILE *out, const result_t *res)
             fprintf(out, "\n== scenario %s: no variants\n", s->name);
         for (size_t j = 0; j < s->n_v; j++) {
             const variant_t *v = &s->v[j];
-            if (!v->has[T_SUMMARY] && !v->has[T_EFFECTIVENESS])
+            if (v->n_t == 0)
                 fprintf(out, "\n== scenario %s, variant %s: no stored tables\n", s->name, v->name);
-            for (int k = 0; k < T_COUNT; k++)
-                if (v->has[k])
-                    print_table_human(out, s->name, v->name, table_names[k],
-                                      k == T_EFFECTIVENESS ? v->baseline : NULL, &v->t[k]);
+            for (size_t k = 0; k < v->n_t; k++)
+                print_table_human(out, s->name, v->name, v->t[k].name, v->t[k].baseline, &v->t[k].t);
         }
     }
 }
@@ -352,16 +385,16 @@ static void print_csv(FILE *out, const result_t *res)
     for (size_t i = 0; i < res->n_s; i++)
         for (size_t j = 0; j < res->s[i].n_v; j++) {
             const variant_t *v = &res->s[i].v[j];
-            for (int k = 0; k < T_COUNT; k++) {
-                if (!v->has[k])
-                    continue;
-                const alvh_h5_labelled *t = &v->t[k];
+            for (size_t k = 0; k < v->n_t; k++) {
+                const alvh_h5_labelled *t = &v->t[k].t;
                 for (size_t r = 0; r < t->rows; r++)
                     for (size_t c = 0; c < t->cols; c++) {
                         csv_field(out, res->s[i].name);
                         fputc(',', out);
                         csv_field(out, v->name);
-                        fprintf(out, ",%s,", table_names[k]);
+                        fputc(',', out);
+                        csv_field(out, v->t[k].name);
+                        fputc(',', out);
                         csv_field(out, t->row_names[r]);
                         fputc(',', out);
                         csv_field(out, t->units[r]);
@@ -474,11 +507,11 @@ static void print_json(FILE *out, const result_t *res)
             const variant_t *v = &s->v[j];
             fprintf(out, "%s\n        {\n          \"name\": ", j ? "," : "");
             json_string(out, v->name);
-            for (int k = 0; k < T_COUNT; k++) {
-                if (!v->has[k])
-                    continue;
-                fprintf(out, ",\n          \"%s\": ", table_names[k]);
-                json_table(out, &v->t[k], k == T_EFFECTIVENESS ? v->baseline : NULL, "          ");
+            for (size_t k = 0; k < v->n_t; k++) {
+                fputs(",\n          ", out);
+                json_string(out, v->t[k].name);
+                fputs(": ", out);
+                json_table(out, &v->t[k].t, v->t[k].baseline, "          ");
             }
             fputs("\n        }", out);
         }

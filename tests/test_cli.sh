@@ -41,6 +41,52 @@ check "run bad isa" 2 "$alvh" run --isa sse9 --paths 100
 check "drivers bad number" 2 "$alvh" drivers --steps 12x
 check "bench bad seconds" 2 "$alvh" bench --seconds abc
 check "summary bad format" 2 "$alvh" summary x.h5 --format xml
+# summary: bad input exits 2 with one line naming the file; a sample result
+# file (tests/h5_sample_writer, given by CMake as ALVH_H5_SAMPLE_WRITER)
+# prints in every format
+one_line() { # name, expected exit, command...: exactly one line on stderr, nothing on stdout
+  local name="$1" want="$2" out err got
+  shift 2
+  out=$("$@" 2>/tmp/alvh_cli_err.$$)
+  got=$?
+  err=$(wc -l </tmp/alvh_cli_err.$$)
+  if [ "$got" -eq "$want" ] && [ "$err" -eq 1 ] && [ -z "$out" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $name: exit $got (expected $want), $err stderr lines, stdout '${out:0:60}'"
+    sed 's/^/  | /' /tmp/alvh_cli_err.$$ | head -5
+  fi
+  rm -f /tmp/alvh_cli_err.$$
+}
+check "summary missing file arg" 2 "$alvh" summary
+one_line "summary missing file" 2 "$alvh" summary /nonexistent/alvh.h5
+expect_line "summary missing file names it" '^alvh summary: /nonexistent/alvh\.h5: No such file or directory$' \
+  "$alvh" summary /nonexistent/alvh.h5
+not_h5=/tmp/alvh_cli_not_h5.$$.h5
+echo "plain text" >"$not_h5"
+one_line "summary not HDF5" 2 "$alvh" summary "$not_h5"
+expect_line "summary not HDF5 says so" 'not an HDF5 file' "$alvh" summary "$not_h5"
+rm -f "$not_h5"
+if [ -n "${ALVH_H5_SAMPLE_WRITER:-}" ] && [ -x "$ALVH_H5_SAMPLE_WRITER" ]; then
+  h5=/tmp/alvh_cli_sample.$$.h5
+  "$ALVH_H5_SAMPLE_WRITER" "$h5" 500
+  check "summary table" 0 "$alvh" summary "$h5"
+  expect_line "summary table names the tables" \
+    '^== scenario base, variant full_alvh: effectiveness \(vs baseline unhedged\)$' "$alvh" summary "$h5"
+  expect_line "summary table columns" '^statistic +unit +condor +vix .* total$' "$alvh" summary "$h5"
+  check "summary csv" 0 "$alvh" summary "$h5" --format csv
+  expect_line "summary csv header" '^scenario,variant,table,statistic,unit,column,value$' \
+    "$alvh" summary "$h5" --format csv
+  if "$alvh" summary "$h5" --format json | "${ALVH_PYTHON:-/usr/bin/python3}" -m json.tool >/dev/null; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL summary json is not valid JSON"; fi
+  check "summary --scenario" 0 "$alvh" summary "$h5" --scenario crash --format json
+  if "$alvh" summary "$h5" --scenario crash | grep -q 'scenario base'; then
+    fail=$((fail + 1)); echo "FAIL summary --scenario crash shows base"; else pass=$((pass + 1)); fi
+  one_line "summary no such scenario" 2 "$alvh" summary "$h5" --scenario nope
+  expect_line "summary no such scenario lists them" "no scenario 'nope' \(scenarios: base, crash\)" \
+    "$alvh" summary "$h5" --scenario nope
+  rm -f "$h5"
+else
+  echo "note: ALVH_H5_SAMPLE_WRITER not set: summary output checks skipped"
+fi
 check "validate missing file arg" 2 "$alvh" validate
 # validate: the shipped default is valid; a bad file exits 2 with file:line:col and the key
 src_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
