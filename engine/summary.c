@@ -14,10 +14,11 @@ void alvh_table_free(alvh_table *t)
     free(t->data);
     free(t->row_names);
     free(t->col_names);
+    free(t->row_units);
     memset(t, 0, sizeof *t);
 }
 
-static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, const char *units, alvh_error *err)
+static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, alvh_error *err)
 {
     memset(t, 0, sizeof *t);
     t->rows = rows;
@@ -25,12 +26,34 @@ static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, const ch
     t->data = calloc(rows * cols, sizeof(double));
     t->row_names = calloc(rows, sizeof *t->row_names);
     t->col_names = calloc(cols, sizeof *t->col_names);
-    snprintf(t->units, sizeof t->units, "%s", units);
-    if (!t->data || !t->row_names || !t->col_names) {
+    t->row_units = calloc(rows, sizeof *t->row_units);
+    if (!t->data || !t->row_names || !t->col_names || !t->row_units) {
         alvh_table_free(t);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate a %zu x %zu table", rows, cols);
     }
     return ALVH_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* unit of a statistic from its name (docs/hdf5_layout.md unit strings) */
+static void set_units(alvh_table *t)
+{
+    for (size_t r = 0; r < t->rows; r++) {
+        const char *n = t->row_names[r], *u = "USD";
+        if (!strcmp(n, "n") || !strcmp(n, "n_nan") || !strcmp(n, "n_inf") || ends_with(n, "_mean"))
+            u = strncmp(n, "max_drawdown", 12) == 0 ? "USD" : "count";
+        if (!strcmp(n, "skewness") || !strcmp(n, "excess_kurtosis") || !strncmp(n, "p_", 2) ||
+            strstr(n, "reduction") || strstr(n, "health_factor"))
+            u = "1";
+        if (!strncmp(n, "var_", 4) && !strstr(n, "reduction") && (!strcmp(n, "var_total") || !strcmp(n, "var_baseline")))
+            u = "USD^2";
+        snprintf(t->row_units[r], sizeof t->row_units[r], "%s", u);
+    }
 }
 
 static void column(const double *outcomes, size_t n, int k, double *out)
@@ -57,7 +80,7 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
 {
     const size_t rows = 8 + ALVH_STATS_N_PROBS + 3 * ALVH_STATS_N_LEVELS + 3 * ALVH_STATS_N_THRESHOLDS;
     const size_t cols = ALVH_LAYER_COUNT + 1;
-    alvh_status st = table_alloc(t, rows, cols, "USD (probabilities: fraction of paths; moments: see row)", err);
+    alvh_status st = table_alloc(t, rows, cols, err);
     if (st != ALVH_OK)
         return st;
     size_t r = 0;
@@ -82,6 +105,7 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
     }
     for (size_t c = 0; c < cols; c++)
         snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", alvh_book_out_names[c]);
+    set_units(t);
     double *x = malloc(n_paths * sizeof(double));
     if (!x) {
         alvh_table_free(t);
@@ -127,12 +151,13 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
         "p_stop_out_lo95",         "p_stop_out_hi95",         "stop_outs_mean",         "rolls_mean",
     };
     const size_t rows = sizeof names / sizeof names[0];
-    alvh_status st = table_alloc(t, rows, 1, "USD for drawdowns; health factor unitless; probabilities per path", err);
+    alvh_status st = table_alloc(t, rows, 1, err);
     if (st != ALVH_OK)
         return st;
     snprintf(t->col_names[0], ALVH_TABLE_NAME, "value");
     for (size_t r = 0; r < rows; r++)
         snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
+    set_units(t);
     double *x = malloc(n * sizeof(double));
     if (!x) {
         alvh_table_free(t);
@@ -192,12 +217,13 @@ alvh_status alvh_summary_effectiveness(const double *outcomes, const double *bas
                                   "es99_total",         "es99_baseline",      "es99_reduction",
                                   "es99_reduction_se",  "es99_reduction_se_unpaired"};
     const size_t rows = sizeof names / sizeof names[0];
-    alvh_status st = table_alloc(t, rows, 1, "USD^2 for variances, USD for ES, reductions are fractions", err);
+    alvh_status st = table_alloc(t, rows, 1, err);
     if (st != ALVH_OK)
         return st;
     snprintf(t->col_names[0], ALVH_TABLE_NAME, "total");
     for (size_t r = 0; r < rows; r++)
         snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
+    set_units(t);
     double *h = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double));
     if (!h || !b) {
         free(h);

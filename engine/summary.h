@@ -19,7 +19,7 @@ typedef struct alvh_table {
     double *data;                         /* rows x cols, row-major */
     char (*row_names)[ALVH_TABLE_NAME];
     char (*col_names)[ALVH_TABLE_NAME];
-    char units[64];
+    char (*row_units)[16];                /* unit of each row: USD, USD^2, count, 1 (ratios, probabilities) */
 } alvh_table;
 
 void alvh_table_free(alvh_table *t); /* frees the arrays, accepts a zeroed table */

@@ -22,7 +22,7 @@ static alvh_status names_of(const alvh_table *t, const char ***rows, const char 
     }
     for (size_t r = 0; r < t->rows; r++) {
         (*rows)[r] = t->row_names[r];
-        (*units)[r] = t->units;
+        (*units)[r] = t->row_units[r];
     }
     for (size_t c = 0; c < t->cols; c++)
         (*cols)[c] = t->col_names[c];
