@@ -10,6 +10,8 @@
 #include "engine/scheduler.h"
 
 const double alvh_fan_probs[ALVH_FAN_N_PROBS] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
+const char *const alvh_mkt_fan_names[ALVH_MKT_FANS] = {"spx", "vix", "token", "funding"};
+const char *const alvh_mkt_fan_units[ALVH_MKT_FANS] = {"index points", "index points", "USD", "1/yr"};
 
 /* per step of a fan chart: underflow, overflow, n, n_nan, n_inf, min bits, max bits */
 enum { FAN_META = 7 };
@@ -34,10 +36,13 @@ typedef struct {
 static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *info)
 {
     alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
-    size_t nv = j->rq.n_variants;
+    size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
     alvh_error err = {0};
-    for (size_t v = 0; v < nv; v++) {
-        alvh_status st = alvh_fan_add_step(j->wfan[(size_t)worker * nv + v], info->step, info->equity[v], info->n, &err);
+    const alvh_book_market *mk = info->market;
+    const double *series[ALVH_MKT_FANS] = {mk->spx, mk->vix, mk->g, mk->f};
+    for (size_t v = 0; v < nf; v++) {
+        const double *x = v < nv ? info->equity[v] : series[v - nv];
+        alvh_status st = alvh_fan_add_step(j->wfan[(size_t)worker * nf + v], info->step, x, info->n, &err);
         if (st != ALVH_OK)
             return st;
     }
@@ -83,10 +88,10 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
 {
     if (!j)
         return;
-    size_t nv = j->rq.n_variants;
-    for (size_t k = 0; j->fan && k < nv; k++)
+    size_t nf = j->rq.n_variants + ALVH_MKT_FANS;
+    for (size_t k = 0; j->fan && k < nf; k++)
         alvh_fan_free(j->fan[k]);
-    for (size_t k = 0; j->wfan && k < (size_t)j->threads * nv; k++)
+    for (size_t k = 0; j->wfan && k < (size_t)j->threads * nf; k++)
         alvh_fan_free(j->wfan[k]);
     free(j->fan);
     free(j->wfan);
@@ -109,7 +114,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->rq = *rq;
     j->ops = ops;
     alvh_scenario_result *r = &j->res;
-    const size_t np = rq->market.n_paths, ns = rq->market.n_steps, nv = rq->n_variants;
+    const size_t np = rq->market.n_paths, ns = rq->market.n_steps, nv = rq->n_variants, nf = nv + ALVH_MKT_FANS;
     r->n_paths = np;
     r->n_steps = ns;
     r->n_variants = nv;
@@ -119,33 +124,39 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->threads = alvh_sched_threads(rq->market.threads);
     r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
     r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
-    r->fan = malloc(nv * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
-    r->fan_bound = malloc(nv * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
+    r->fan = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
+    r->fan_bound = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
     r->sample = calloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT, sizeof(double));
     r->pnl = calloc(nv, sizeof *r->pnl);
     r->risk = calloc(nv, sizeof *r->risk);
     r->eff = calloc(nv, sizeof *r->eff);
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
-    j->fan = calloc(nv, sizeof *j->fan);
-    j->wfan = calloc((size_t)j->threads * nv, sizeof *j->wfan);
-    j->fan_meta = malloc(nv * (ns + 1) * FAN_META * sizeof(uint64_t));
-    j->fan_counts = malloc(nv * (ns + 1) * j->bins * sizeof(uint64_t));
+    j->fan = calloc(nf, sizeof *j->fan);
+    j->wfan = calloc((size_t)j->threads * nf, sizeof *j->wfan);
+    j->fan_meta = malloc(nf * (ns + 1) * FAN_META * sizeof(uint64_t));
+    j->fan_counts = malloc(nf * (ns + 1) * j->bins * sizeof(uint64_t));
     double *lo = malloc((ns + 1) * sizeof(double)), *hi = malloc((ns + 1) * sizeof(double));
     alvh_status st = ALVH_OK;
     if (!r->terminal || !r->outcomes || !r->fan || !r->fan_bound || !r->sample || !r->pnl || !r->risk || !r->eff ||
         !j->done || !j->fan || !j->wfan || !j->fan_meta || !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
-    /* equity histograms over [0, 2.5 C): a bin is 2.5 C / bins wide */
-    for (size_t t = 0; st == ALVH_OK && t <= ns; t++) {
-        lo[t] = 0.0;
-        hi[t] = 2.5 * rq->book.capital_usd;
-    }
-    for (size_t k = 0; st == ALVH_OK && k < nv; k++)
+    /* fixed ranges (a bin is range / bins wide): equity [0, 2.5 C); market
+     * series SPX [0, 3 S0), VIX [0, 150), token [0, 10 G0), funding [-3, 3) per year */
+    const double c = rq->book.capital_usd, s0 = rq->market.params.spx.s0, g0 = rq->market.params.token.g0_usd;
+    const double range_lo[1 + ALVH_MKT_FANS] = {0.0, 0.0, 0.0, 0.0, -3.0};
+    const double range_hi[1 + ALVH_MKT_FANS] = {2.5 * c, 3.0 * s0, 150.0, 10.0 * g0, 3.0};
+    for (size_t k = 0; st == ALVH_OK && k < nf; k++) {
+        size_t which = k < nv ? 0 : 1 + (k - nv);
+        for (size_t t = 0; t <= ns; t++) {
+            lo[t] = range_lo[which];
+            hi[t] = range_hi[which];
+        }
         if (!(j->fan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
             st = err ? err->code : ALVH_E_NOMEM;
-    for (size_t k = 0; st == ALVH_OK && k < (size_t)j->threads * nv; k++)
-        if (!(j->wfan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
-            st = err ? err->code : ALVH_E_NOMEM;
+        for (int t = 0; st == ALVH_OK && t < j->threads; t++)
+            if (!(j->wfan[(size_t)t * nf + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
+                st = err ? err->code : ALVH_E_NOMEM;
+    }
     free(lo);
     free(hi);
     if (st != ALVH_OK) {
@@ -178,8 +189,8 @@ size_t alvh_scenario_job_paths_done(const alvh_scenario_job *j)
 alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const volatile int *stop,
                                     alvh_error *err)
 {
-    size_t nv = j->rq.n_variants;
-    for (size_t k = 0; k < (size_t)j->threads * nv; k++)
+    size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
+    for (size_t k = 0; k < (size_t)j->threads * nf; k++)
         alvh_fan_reset(j->wfan[k]);
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
     hook_ctx h = {.job = j};
@@ -192,16 +203,16 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     j->res.seconds += secs;
     /* a failed round leaves partial blocks in the worker charts: they are
      * dropped, and the blocks that failed are not marked done */
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+    for (size_t v = 0; st == ALVH_OK && v < nf; v++)
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
-            st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nv + v], err);
+            st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nf + v], err);
     return st;
 }
 
 size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
 {
-    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1;
-    for (size_t v = 0; v < nv; v++)
+    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             const alvh_histogram *h = &j->fan[v]->step[t];
             uint64_t *m = j->fan_meta + (v * ns1 + t) * FAN_META;
@@ -216,16 +227,16 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
     BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
     BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
     BUF("sample", j->res.sample, (j->res.n_sample ? j->res.n_sample : 1) * ns1 * ALVH_TERM_COUNT * sizeof(double));
-    BUF("fan_meta", j->fan_meta, nv * ns1 * FAN_META * sizeof(uint64_t));
-    BUF("fan_counts", j->fan_counts, nv * ns1 * j->bins * sizeof(uint64_t));
+    BUF("fan_meta", j->fan_meta, nf * ns1 * FAN_META * sizeof(uint64_t));
+    BUF("fan_counts", j->fan_counts, nf * ns1 * j->bins * sizeof(uint64_t));
 #undef BUF
     return k;
 }
 
 void alvh_scenario_job_restored(alvh_scenario_job *j)
 {
-    const size_t nv = j->res.n_variants, ns1 = j->res.n_steps + 1;
-    for (size_t v = 0; v < nv; v++)
+    const size_t nf = j->res.n_variants + ALVH_MKT_FANS, ns1 = j->res.n_steps + 1;
+    for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             alvh_histogram *h = &j->fan[v]->step[t];
             const uint64_t *m = j->fan_meta + (v * ns1 + t) * FAN_META;
@@ -244,7 +255,7 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         return alvh_error_set(err, ALVH_E_INTERNAL, "scenario finished with %zu of %zu blocks done",
                               alvh_scenario_job_blocks_done(j), j->n_blocks);
     alvh_status st = ALVH_OK;
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+    for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
         st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
                                 r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {

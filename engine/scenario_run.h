@@ -15,6 +15,9 @@
 
 #define ALVH_FAN_N_PROBS 7
 #define ALVH_PNL_HIST_BINS 200
+#define ALVH_MKT_FANS 4
+extern const char *const alvh_mkt_fan_names[ALVH_MKT_FANS];  /* spx, vix, token, funding */
+extern const char *const alvh_mkt_fan_units[ALVH_MKT_FANS];
 extern const double alvh_fan_probs[ALVH_FAN_N_PROBS]; /* 0.01 0.05 0.25 0.5 0.75 0.95 0.99 */
 
 typedef struct alvh_scenario_request {
@@ -30,8 +33,11 @@ typedef struct alvh_scenario_result {
     size_t n_paths, n_steps, n_variants, n_sample;
     double *terminal;   /* n_paths x ALVH_TERM_COUNT */
     double *outcomes;   /* n_variants x n_paths x ALVH_OUT_COUNT */
-    double *fan;        /* n_variants x (n_steps + 1) x ALVH_FAN_N_PROBS: equity quantiles, USD */
-    double *fan_bound;  /* same layout: error bound of each fan quantile, USD */
+    /* (n_variants + ALVH_MKT_FANS) x (n_steps + 1) x ALVH_FAN_N_PROBS: each
+     * variant's equity quantiles (USD), then the market series of
+     * alvh_mkt_fan_names; fan_bound: the error bound of each quantile */
+    double *fan;
+    double *fan_bound;
     double *sample;     /* n_sample x (n_steps + 1) x ALVH_TERM_COUNT */
     alvh_table *pnl, *risk, *eff; /* n_variants each; eff[0] is empty (the baseline) */
     /* histogram of the total P&L of each variant over [min, max] of its finite

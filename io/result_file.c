@@ -58,6 +58,15 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
     alvh_status st = alvh_h5_write_terminal(w, scenario, np, r->terminal, err);
     if (st == ALVH_OK && r->n_sample > 0)
         st = alvh_h5_write_market_samples(w, scenario, r->n_sample, ns1, r->sample, NULL, err);
+    char mpath[ALVH_H5_PATH_MAX], mfan[ALVH_H5_PATH_MAX + 16];
+    if (st == ALVH_OK)
+        st = alvh_h5_market_path(mpath, sizeof mpath, scenario, err);
+    snprintf(mfan, sizeof mfan, "%s/%s", mpath, ALVH_H5_FAN_CHARTS);
+    for (size_t k = 0; st == ALVH_OK && k < ALVH_MKT_FANS; k++) {
+        size_t off = (r->n_variants + k) * ns1 * ALVH_FAN_N_PROBS;
+        st = alvh_h5_write_fan_chart(w, mfan, alvh_mkt_fan_names[k], ns1, ALVH_FAN_N_PROBS, r->fan + off,
+                                     alvh_fan_probs, r->fan_bound + off, alvh_mkt_fan_units[k], err);
+    }
     for (size_t v = 0; st == ALVH_OK && v < r->n_variants; v++) {
         const char *vn = variants[v].name;
         char path[ALVH_H5_PATH_MAX];
