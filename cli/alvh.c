@@ -18,6 +18,7 @@
 #include "bench/bench.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
+#include "engine/mpi_dist.h"
 #include "engine/driver_run.h"
 #include "io/config.h"
 #include "io/h5_summary.h"
@@ -108,7 +109,8 @@ static void print_version(void)
     for (int i = 0; i < ALVH_ISA_COUNT; i++)
         if (alvh_isa_supported((alvh_isa)i))
             printf(" %s", alvh_isa_name((alvh_isa)i));
-    printf(")\nhdf5 %s, openmp %d, %d threads\n", h5, _OPENMP, omp_get_max_threads());
+    printf(")\nhdf5 %s, openmp %d, %d threads, mpi %s\n", h5, _OPENMP, omp_get_max_threads(),
+           alvh_mpi_enabled() ? "yes (alvh run under mpirun/srun splits the blocks over ranks)" : "no");
 }
 
 static int cmd_drivers(int argc, char **argv)
@@ -222,9 +224,11 @@ static int cmd_validate(int argc, char **argv)
     const alvh_config_run *r = &cfg->run;
     printf("%s: valid\n", cfg->source_path);
     printf("run %s: %zu scenario%s x %" PRIu64 " paths, %" PRIu64 " steps (horizon %g y at %" PRIu64
-           " steps/y), seed %" PRIu64 ", blocks of %" PRIu64 "%s\n",
+           " steps/y), seed %" PRIu64 ", blocks of %" PRIu64 "\n",
            r->name, cfg->n_scenarios, cfg->n_scenarios == 1 ? "" : "s", r->paths, cfg->n_steps, r->horizon_years,
-           r->steps_per_year, r->seed, r->block_size, cfg->book_text ? ", book kept as text" : "");
+           r->steps_per_year, r->seed, r->block_size);
+    printf("book: capital %.0f USD, %zu variant%s (baseline %s)\n", cfg->book.capital_usd, cfg->n_variants,
+           cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         const alvh_config_scenario *sc = &cfg->scenarios[i];
         printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s\n", sc->name, sc->market.spx.v0,

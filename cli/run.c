@@ -29,6 +29,7 @@
 #include "alvh_default_config.h"
 #include "alvh_gitinfo.h"
 #include "engine/dispatch.h"
+#include "engine/mpi_dist.h"
 #include "engine/scenario_run.h"
 #include "engine/scheduler.h"
 #include "io/checkpoint.h"
@@ -188,18 +189,6 @@ static int parse(int argc, char **argv, run_opts *o)
     return EXIT_OK;
 }
 
-/* ---- the book of a run: the config's, or the documented defaults ---- */
-
-#define L(x) (1u << ALVH_LAYER_##x)
-static const alvh_variant default_variants[] = {
-    {"farm_only", L(FARM)},
-    {"condor_only", L(CONDOR)},
-    {"condor_vix", L(CONDOR) | L(VIX)},
-    {"full", L(CONDOR) | L(VIX) | L(FARM) | L(PERP) | L(PUTS) | L(CALLS) | L(BORROW)},
-    {"full_no_borrow", L(CONDOR) | L(VIX) | L(FARM) | L(PERP) | L(PUTS) | L(CALLS)},
-};
-#undef L
-
 /* ---- files of a batch ---- */
 
 typedef struct {
@@ -325,12 +314,20 @@ static void print_summary(const char *scenario, const alvh_variant *vars, const 
 
 /* ---- the run ---- */
 
-int alvh_cmd_run(int argc, char **argv)
+static int run_main(int argc, char **argv, int rank, int ranks)
 {
     run_opts o;
     int rc = parse(argc, argv, &o);
     if (rc != EXIT_OK)
         return rc < 0 ? EXIT_OK : rc;
+    if (rank != 0)
+        o.quiet = 1; /* rank 0 speaks and writes for all */
+    if (ranks > 1 && o.resume) {
+        if (rank == 0)
+            fprintf(stderr, "alvh run: --resume is not available with %d MPI ranks: checkpoints are written by "
+                            "single-process runs only\n", ranks);
+        return EXIT_USAGE;
+    }
 
     alvh_error err = {0};
     alvh_config *cfg = NULL;
@@ -404,7 +401,9 @@ int alvh_cmd_run(int argc, char **argv)
         return EXIT_RUN_FAILED;
     }
 
-    if (o.resume) {
+    if (rank != 0) {
+        /* files are rank 0's business */
+    } else if (o.resume) {
         uint64_t ch, bh;
         if (read_state(&bp, &ch, &bh) != 0) {
             fprintf(stderr, "alvh run: --resume: no interrupted run at %s (nothing to resume)\n", bp.parts);
@@ -425,11 +424,11 @@ int alvh_cmd_run(int argc, char **argv)
             rc = EXIT_RUN_FAILED;
         }
     }
-    if (rc != EXIT_OK) {
+    if (alvh_mpi_any(rc != EXIT_OK)) {
         free(resolved);
         free(sel);
         alvh_config_free(cfg);
-        return rc;
+        return rc != EXIT_OK ? rc : EXIT_RUN_FAILED;
     }
 
     struct sigaction sa;
@@ -440,9 +439,9 @@ int alvh_cmd_run(int argc, char **argv)
 
     progress pr = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet, .t0 = now_s()};
     time_t start_utc = time(NULL);
-    alvh_book_params book = alvh_book_defaults();
-    const alvh_variant *vars = default_variants;
-    size_t n_vars = sizeof default_variants / sizeof default_variants[0];
+    /* the book and its variants: the config's (or the documented defaults it filled in) */
+    const alvh_variant *vars = cfg->variants;
+    size_t n_vars = cfg->n_variants;
     int threads = (int)cfg->run.threads;
 
     for (size_t j = 0; j < n_sel && rc == EXIT_OK; j++) {
@@ -457,9 +456,10 @@ int alvh_cmd_run(int argc, char **argv)
                        .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
                        .scenario = (uint32_t)k, .threads = threads, .injections = sc->injections,
                        .n_injections = sc->n_injections},
-            .book = book, .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
+            .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
+            .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
+            .rank = rank, .ranks = ranks,
         };
-        rq.book.farm.gov_cut = sc->gov_dn_emission_factor;
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
         alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
@@ -474,23 +474,26 @@ int alvh_cmd_run(int argc, char **argv)
             }
         }
         double t_start = now_s(), last_ckpt = t_start;
-        size_t total = cfg->run.paths, base_done = st == ALVH_OK ? alvh_scenario_job_paths_done(job) : 0;
+        /* progress counts this rank's share of the paths */
+        size_t total = st == ALVH_OK ? alvh_scenario_job_paths_owned(job) : 0;
+        size_t base_done = st == ALVH_OK ? alvh_scenario_job_paths_owned_done(job) : 0;
         while (st == ALVH_OK && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
-            st = alvh_scenario_job_round(job, o.ckpt_blocks, &g_stop, &err);
+            /* with several ranks: one round (no checkpoints, no collective calls inside) */
+            st = alvh_scenario_job_round(job, ranks > 1 ? 0 : o.ckpt_blocks, &g_stop, &err);
             if (st != ALVH_OK)
                 break;
-            size_t done = alvh_scenario_job_paths_done(job);
+            size_t done = alvh_scenario_job_paths_owned_done(job);
             /* the rate counts only this life's paths */
             progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
             /* the checkpoint holds every finished block's rows: written at most
              * every ckpt_seconds so that long runs do not spend their time on it */
-            if (alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
+            if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
                 (g_stop || now_s() - last_ckpt >= o.ckpt_seconds)) {
                 alvh_scenario_job_buffers(job, bufs);
                 st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
                 last_ckpt = now_s();
             }
-            if (st == ALVH_OK && g_stop) {
+            if (st == ALVH_OK && g_stop && ranks == 1) {
                 fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "
                                 "'alvh run %s%s-o %s --resume'\n",
                         pr.tty ? "\n" : "", sc->name, done, total, o.config_path ? o.config_path : "",
@@ -499,7 +502,23 @@ int alvh_cmd_run(int argc, char **argv)
                 break;
             }
         }
-        if (st == ALVH_OK && rc == EXIT_OK) {
+        if (ranks > 1) {
+            /* every rank agrees on failures and stops before the collective gather */
+            int failed = alvh_mpi_any(st != ALVH_OK), stopped = alvh_mpi_any(g_stop);
+            if (failed && st == ALVH_OK)
+                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
+            else if (!failed && stopped) {
+                if (rank == 0)
+                    fprintf(stderr, "%salvh run: interrupted (MPI runs are not checkpointed: rerun to start over)\n",
+                            pr.tty ? "\n" : "");
+                rc = EXIT_INTERRUPTED;
+            }
+            if (st == ALVH_OK && rc == EXIT_OK)
+                st = alvh_scenario_job_gather(job, &err);
+            if (alvh_mpi_any(st != ALVH_OK) && st == ALVH_OK)
+                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
+        }
+        if (st == ALVH_OK && rc == EXIT_OK && rank == 0) {
             progress_show(&pr, j + 1, n_sel, sc->name, total, total, t_start, base_done, 1);
             alvh_scenario_result res;
             st = alvh_scenario_job_finish(job, &res, &err);
@@ -518,7 +537,7 @@ int alvh_cmd_run(int argc, char **argv)
             }
             if (st == ALVH_OK) {
                 if (!o.quiet)
-                    print_summary(sc->name, vars, &res, book.capital_usd);
+                    print_summary(sc->name, vars, &res, cfg->book.capital_usd);
                 unlink(bp.ckpt);
             }
             alvh_scenario_result_free(&res);
@@ -530,13 +549,13 @@ int alvh_cmd_run(int argc, char **argv)
         }
     }
 
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && rank == 0) {
         /* assemble: the run attributes, then every part's scenario group */
         alvh_h5_writer *w = NULL;
         st = alvh_h5_open(out, &w, &err);
         alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = resolved, .engine_version = ALVH_VERSION,
                                  .git_describe = ALVH_GIT_DESCRIBE, .isa = ops->name,
-                                 .threads = alvh_sched_threads(threads), .ranks = 1, .start_utc = start_utc,
+                                 .threads = alvh_sched_threads(threads), .ranks = ranks, .start_utc = start_utc,
                                  .end_utc = time(NULL)};
         if (st == ALVH_OK)
             st = alvh_h5_write_run_info(w, &info, &err);
@@ -566,5 +585,16 @@ int alvh_cmd_run(int argc, char **argv)
     free(resolved);
     free(sel);
     alvh_config_free(cfg);
+    return rc;
+}
+
+int alvh_cmd_run(int argc, char **argv)
+{
+    alvh_mpi_init(NULL, NULL);
+    int rank = alvh_mpi_rank(), ranks = alvh_mpi_size();
+    int rc = run_main(argc, argv, rank, ranks);
+    /* every rank leaves with rank 0's verdict on the run */
+    rc = alvh_mpi_any(rc != 0) && rc == 0 ? EXIT_RUN_FAILED : rc;
+    alvh_mpi_finalize();
     return rc;
 }

@@ -7,6 +7,12 @@
 
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
+#include "engine/mpi_dist.h"
+
+#ifdef ALVH_HAVE_MPI
+#include <limits.h>
+#include <mpi.h>
+#endif
 #include "engine/scheduler.h"
 
 const double alvh_fan_probs[ALVH_FAN_N_PROBS] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -25,6 +31,7 @@ struct alvh_scenario_job {
     alvh_fan_chart **fan;     /* n_variants: blocks done so far */
     alvh_fan_chart **wfan;    /* threads x n_variants: the current round */
     int threads;
+    size_t first_block, last_block; /* this rank's blocks */
     uint64_t *fan_meta;       /* n_variants x (n_steps + 1) x FAN_META, filled by _buffers */
     uint64_t *fan_counts;     /* n_variants x (n_steps + 1) x bins: copies for the buffers view */
 };
@@ -163,8 +170,36 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         alvh_scenario_job_free(j);
         return st;
     }
+    /* blocks of other ranks count as done here: they arrive by alvh_scenario_job_gather */
+    alvh_mpi_block_range(j->n_blocks, rq->rank, rq->ranks, &j->first_block, &j->last_block);
+    for (size_t b = 0; b < j->n_blocks; b++)
+        if (b < j->first_block || b >= j->last_block)
+            j->done[b] = 1;
     *out = j;
     return ALVH_OK;
+}
+
+static size_t block_paths(const alvh_scenario_job *j, size_t b)
+{
+    size_t bs = j->rq.market.block_size, np = j->rq.market.n_paths;
+    return np - b * bs < bs ? np - b * bs : bs;
+}
+
+size_t alvh_scenario_job_paths_owned(const alvh_scenario_job *j)
+{
+    size_t k = 0;
+    for (size_t b = j->first_block; b < j->last_block; b++)
+        k += block_paths(j, b);
+    return k;
+}
+
+size_t alvh_scenario_job_paths_owned_done(const alvh_scenario_job *j)
+{
+    size_t k = 0;
+    for (size_t b = j->first_block; b < j->last_block; b++)
+        if (j->done[b])
+            k += block_paths(j, b);
+    return k;
 }
 
 size_t alvh_scenario_job_blocks(const alvh_scenario_job *j) { return j->n_blocks; }
@@ -245,6 +280,111 @@ void alvh_scenario_job_restored(alvh_scenario_job *j)
             memcpy(&h->max, &m[6], 8);
             memcpy(h->counts, j->fan_counts + (v * ns1 + t) * j->bins, j->bins * sizeof(uint64_t));
         }
+}
+
+#ifdef ALVH_HAVE_MPI
+/* rows [lo(r), hi(r)) of a row-major array of row_len doubles, gathered on rank 0 */
+static alvh_status gather_rows(double *a, size_t row_len, const size_t *lo, const size_t *hi, int ranks, int rank,
+                               alvh_error *err)
+{
+    int *counts = malloc((size_t)ranks * sizeof(int)), *displs = malloc((size_t)ranks * sizeof(int));
+    alvh_status st = counts && displs ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate MPI counts");
+    for (int r = 0; st == ALVH_OK && r < ranks; r++) {
+        size_t c = (hi[r] - lo[r]) * row_len, d = lo[r] * row_len;
+        if (c > INT_MAX || d > INT_MAX)
+            st = alvh_error_set(err, ALVH_E_UNSUPPORTED, "MPI gather of %zu values exceeds one message", c + d);
+        else
+            counts[r] = (int)c, displs[r] = (int)d;
+    }
+    if (st == ALVH_OK) {
+        void *send = rank == 0 ? MPI_IN_PLACE : (void *)(a + lo[rank] * row_len);
+        if (MPI_Gatherv(send, counts[rank], MPI_DOUBLE, a, counts, displs, MPI_DOUBLE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            st = alvh_error_set(err, ALVH_E_IO, "MPI_Gatherv failed");
+    }
+    free(counts);
+    free(displs);
+    return st;
+}
+
+static alvh_status reduce_u64(void *a, size_t n, MPI_Datatype type, MPI_Op op, int rank, alvh_error *err)
+{
+    for (size_t off = 0; off < n;) {
+        int c = n - off > (size_t)INT_MAX / 2 ? INT_MAX / 2 : (int)(n - off);
+        char *p = (char *)a + off * 8;
+        int rc = rank == 0 ? MPI_Reduce(MPI_IN_PLACE, p, c, type, op, 0, MPI_COMM_WORLD)
+                           : MPI_Reduce(p, NULL, c, type, op, 0, MPI_COMM_WORLD);
+        if (rc != MPI_SUCCESS)
+            return alvh_error_set(err, ALVH_E_IO, "MPI_Reduce failed");
+        off += (size_t)c;
+    }
+    return ALVH_OK;
+}
+#endif
+
+alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
+{
+    int ranks = j->rq.ranks > 1 ? j->rq.ranks : 1;
+    if (ranks == 1)
+        return ALVH_OK;
+#ifdef ALVH_HAVE_MPI
+    int rank = j->rq.rank;
+    alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    const size_t bs = j->rq.market.block_size;
+    size_t *lo = malloc((size_t)ranks * sizeof *lo), *hi = malloc((size_t)ranks * sizeof *hi);
+    size_t *slo = malloc((size_t)ranks * sizeof *slo), *shi = malloc((size_t)ranks * sizeof *shi);
+    alvh_status st = lo && hi && slo && shi ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate ranges");
+    for (int q = 0; st == ALVH_OK && q < ranks; q++) {
+        size_t fb, lb;
+        alvh_mpi_block_range(j->n_blocks, q, ranks, &fb, &lb);
+        lo[q] = fb * bs < np ? fb * bs : np;
+        hi[q] = lb * bs < np ? lb * bs : np;
+        slo[q] = lo[q] < r->n_sample ? lo[q] : r->n_sample;
+        shi[q] = hi[q] < r->n_sample ? hi[q] : r->n_sample;
+    }
+    if (st == ALVH_OK)
+        st = gather_rows(r->terminal, ALVH_TERM_COUNT, lo, hi, ranks, rank, err);
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        st = gather_rows(r->outcomes + v * np * ALVH_OUT_COUNT, ALVH_OUT_COUNT, lo, hi, ranks, rank, err);
+    if (st == ALVH_OK && r->n_sample)
+        st = gather_rows(r->sample, ns1 * ALVH_TERM_COUNT, slo, shi, ranks, rank, err);
+    /* histograms: counts add, the exact extremes take min and max */
+    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+    if (st == ALVH_OK)
+        alvh_scenario_job_buffers(j, bufs);
+    size_t nh = nf * ns1;
+    uint64_t *sums = malloc(nh * 5 * sizeof(uint64_t));
+    double *mins = malloc(nh * sizeof(double)), *maxs = malloc(nh * sizeof(double));
+    if (st == ALVH_OK && (!sums || !mins || !maxs))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram reduction");
+    for (size_t h = 0; st == ALVH_OK && h < nh; h++) {
+        const uint64_t *m = j->fan_meta + h * FAN_META;
+        memcpy(sums + h * 5, m, 5 * sizeof(uint64_t));
+        memcpy(&mins[h], &m[5], 8);
+        memcpy(&maxs[h], &m[6], 8);
+    }
+    if (st == ALVH_OK)
+        st = reduce_u64(j->fan_counts, nh * j->bins, MPI_UINT64_T, MPI_SUM, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(sums, nh * 5, MPI_UINT64_T, MPI_SUM, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(mins, nh, MPI_DOUBLE, MPI_MIN, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(maxs, nh, MPI_DOUBLE, MPI_MAX, rank, err);
+    if (st == ALVH_OK && rank == 0) {
+        for (size_t h = 0; h < nh; h++) {
+            uint64_t *m = j->fan_meta + h * FAN_META;
+            memcpy(m, sums + h * 5, 5 * sizeof(uint64_t));
+            memcpy(&m[5], &mins[h], 8);
+            memcpy(&m[6], &maxs[h], 8);
+        }
+        alvh_scenario_job_restored(j);
+    }
+    free(lo), free(hi), free(slo), free(shi), free(sums), free(mins), free(maxs);
+    return st;
+#else
+    return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
+#endif
 }
 
 alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)

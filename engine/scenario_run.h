@@ -27,6 +27,7 @@ typedef struct alvh_scenario_request {
     size_t n_variants;
     size_t n_sample_paths;        /* market paths 0..n-1 kept at every step */
     size_t fan_bins;              /* equity histogram bins per step over [0, 2.5 C) */
+    int rank, ranks;              /* MPI: this rank computes blocks alvh_mpi_block_range(rank, ranks) */
 } alvh_scenario_request;
 
 typedef struct alvh_scenario_result {
@@ -74,6 +75,15 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *job, size_t max_blocks, c
 size_t alvh_scenario_job_blocks(const alvh_scenario_job *job);
 size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *job);
 size_t alvh_scenario_job_paths_done(const alvh_scenario_job *job);
+
+/* This rank's share: paths it computes, and of those done. */
+size_t alvh_scenario_job_paths_owned(const alvh_scenario_job *job);
+size_t alvh_scenario_job_paths_owned_done(const alvh_scenario_job *job);
+
+/* Collective over MPI ranks once every rank has done its blocks: the per-path
+ * rows are gathered and the histogram counts summed on rank 0, which can then
+ * finish; other ranks only free the job. A no-op for one rank. */
+alvh_status alvh_scenario_job_gather(alvh_scenario_job *job, alvh_error *err);
 
 /* Quantiles and summary tables; moves the arrays into res (the job is then
  * spent: only alvh_scenario_job_free remains). Every block must be done. */

@@ -3,7 +3,8 @@
  * schema tables (config_schema.c). Order of work, so that every check knows
  * what it needs: top-level keys, then run (dt is needed by the scenario
  * checks), then each scenario resolved through its extends chain and checked
- * as a whole (config_check.c), then the book kept as text.
+ * as a whole (config_check.c), then the book (its sections, its variants,
+ * and the kernel's check of the book under every scenario).
  *
  * Every value remembers where it was written (file, line, column, key path),
  * so a check across keys (e.g. correlations that are not positive definite
@@ -22,7 +23,6 @@
 
 #include "io/config_check.h"
 #include "io/config_schema.h"
-#include "io/strbuf.h"
 #include "io/yaml_tree.h"
 
 #define MAX_DOCS 64 /* files in one extends graph */
@@ -496,20 +496,179 @@ static alvh_status load_scenarios(loader *L, const alvh_ydoc *d, const alvh_ynod
     return ALVH_OK;
 }
 
-/* The hedge book's schema is not fixed yet: keep the mapping as canonical text. */
-static alvh_status load_book(loader *L, const alvh_ydoc *d, const alvh_ynode *map, alvh_config *cfg)
+/* ---- the hedge book ------------------------------------------------------------------------- */
+
+/* Book section whose name is parent + "." + key, or -1. */
+static int book_child(size_t parent, const char *key)
 {
-    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, "book");
-    if (st != ALVH_OK)
-        return st;
-    alvh_strbuf b = {0};
-    alvh_ynode_emit(&b, map, 0);
-    cfg->book_text = alvh_strbuf_take(&b);
-    return cfg->book_text ? ALVH_OK : alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    const char *pn = alvh_cfg_book_sections[parent]->name;
+    size_t n = strlen(pn);
+    for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
+        const char *sn = alvh_cfg_book_sections[s]->name;
+        if (!strncmp(sn, pn, n) && sn[n] == '.' && !strcmp(sn + n + 1, key))
+            return (int)s;
+    }
+    return -1;
 }
 
-/* Top-level sections in the order they are read; a new section (e.g. the
- * parsed hedge book) is one more row. */
+/* Unknown key in book section sec: its keys and sub-sections first, then
+ * "section.key" of every other book section (relative to book). */
+static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *path, size_t sec)
+{
+    enum { MAX_CANDS = 160 };
+    const char *cands[MAX_CANDS];
+    char store[MAX_CANDS][80];
+    size_t n = 0;
+    const alvh_ctable *own = alvh_cfg_book_sections[sec];
+    const char *pn = own->name;
+    size_t pl = strlen(pn);
+    for (size_t i = 0; i < own->n_keys && n < MAX_CANDS; i++)
+        cands[n++] = own->keys[i].key;
+    for (size_t s = 0; s < alvh_cfg_n_book_sections && n < MAX_CANDS; s++) {
+        const char *sn = alvh_cfg_book_sections[s]->name;
+        if (!strncmp(sn, pn, pl) && sn[pl] == '.' && !strchr(sn + pl + 1, '.'))
+            cands[n++] = sn + pl + 1;
+    }
+    if (sec == 0 && n < MAX_CANDS)
+        cands[n++] = "variants";
+    for (size_t s = 1; s < alvh_cfg_n_book_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_book_sections[s];
+        if (t == own)
+            continue;
+        for (size_t i = 0; i < t->n_keys && n < MAX_CANDS; i++) {
+            alvh_cfg_fmt(store[n], sizeof store[n], "%s.%s", t->name + 5, t->keys[i].key);
+            cands[n] = store[n];
+            n++;
+        }
+    }
+    return alvh_cfg_unknown_key(d->path, key, path, key->text, cands, n, L->err);
+}
+
+static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
+{
+    const char *path = "book.variants";
+    alvh_status st = expect_kind(L, d, seq, ALVH_Y_SEQ, path);
+    if (st != ALVH_OK)
+        return st;
+    if (seq->n == 0)
+        return fail_node(L, d, seq, path, "expected at least one variant, got an empty sequence");
+    if (seq->n > ALVH_CFG_MAX_VARIANTS)
+        return fail_node(L, d, seq, path, "expected at most %u variants, got %zu", ALVH_CFG_MAX_VARIANTS, seq->n);
+    w->variants = calloc(seq->n, sizeof *w->variants);
+    w->var_origins = calloc(seq->n, sizeof *w->var_origins);
+    if (!w->variants || !w->var_origins)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    set_origin(&w->variants_node, d, seq, path);
+    const alvh_ctable *t = &alvh_cfg_variant_table;
+    for (size_t j = 0; j < seq->n; j++) {
+        const alvh_ynode *item = seq->kids[j];
+        char ipath[64];
+        alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
+        if ((st = expect_kind(L, d, item, ALVH_Y_MAP, ipath)) != ALVH_OK)
+            return st;
+        alvh_variant *v = &w->variants[j];
+        alvh_cfg_variant_origin *o = &w->var_origins[j];
+        set_origin(&o->node, d, item, ipath);
+        for (size_t i = 0; i < item->n; i++) {
+            const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
+            char kpath[128];
+            join(kpath, sizeof kpath, ipath, key->text);
+            const alvh_ckey *k = alvh_ctable_find(t, key->text);
+            if (!k) {
+                const char *cands[] = {"name", "layers"};
+                return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, 2, L->err);
+            }
+            if ((st = alvh_ckey_set(k, val, v, d->path, kpath, L->err)) != ALVH_OK)
+                return st;
+            set_origin(k == &t->keys[0] ? &o->name : &o->layers, d, val, kpath);
+        }
+        for (size_t i = 0; i < t->n_keys; i++)
+            if (!alvh_ynode_get(item, t->keys[i].key))
+                return fail_node(L, d, item, ipath, "missing required key '%s' (%s)", t->keys[i].key, t->keys[i].doc);
+        for (size_t i = 0; i < j; i++)
+            if (!strcmp(w->variants[i].name, v->name))
+                return fail_node(L, d, alvh_ynode_get(item, "name"), o->name.path,
+                                 "duplicate variant name '%s' (also book.variants[%zu]): expected unique names",
+                                 v->name, i);
+        w->n_variants = j + 1;
+    }
+    return ALVH_OK;
+}
+
+/* One book section (a mapping) onto w; sub-sections and variants recurse. */
+static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, size_t sec,
+                                      alvh_cfg_book_work *w)
+{
+    const alvh_ctable *t = alvh_cfg_book_sections[sec];
+    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, t->name);
+    for (size_t i = 0; st == ALVH_OK && i < map->n; i++) {
+        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
+        char kpath[160];
+        join(kpath, sizeof kpath, t->name, key->text);
+        int child = book_child(sec, key->text);
+        const alvh_ckey *k = alvh_ctable_find(t, key->text);
+        if (child >= 0) {
+            st = apply_book_section(L, d, val, (size_t)child, w);
+        } else if (sec == 0 && !strcmp(key->text, "variants")) {
+            st = apply_variants(L, d, val, w);
+        } else if (k) {
+            st = alvh_ckey_set(k, val, &w->book, d->path, kpath, L->err);
+            if (st == ALVH_OK)
+                set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
+            else if (t == &alvh_cfg_farm_table && !strcmp(k->key, "stake_frac")) {
+                size_t o = strlen(L->err->msg);
+                alvh_cfg_fmt(L->err->msg + o, sizeof L->err->msg - o,
+                             " (the farm cap: at most 40%% of capital is staked)");
+            }
+        } else if (t == &alvh_cfg_farm_table && !strcmp(key->text, "gov_cut")) {
+            return fail_node(L, d, key, kpath,
+                             "not a book key: the farm's emission cut at each down governance shock is the "
+                             "scenario's token.gov_dn_emission_factor");
+        } else {
+            return unknown_in_book(L, d, key, kpath, sec);
+        }
+    }
+    return st;
+}
+
+static alvh_status load_book(loader *L, const alvh_ydoc *d, const alvh_ynode *map, alvh_config *cfg)
+{
+    alvh_cfg_book_work *w = calloc(1, sizeof *w);
+    if (!w)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    for (size_t s = 0; s < alvh_cfg_n_book_sections; s++)
+        alvh_ctable_defaults(alvh_cfg_book_sections[s], &w->book);
+    w->book.farm.gov_cut = NAN; /* per scenario: alvh_config_book_for */
+    w->node = (alvh_cfg_origin){.file = d->path, .line = 1, .col = 1};
+    alvh_cfg_fmt(w->node.path, sizeof w->node.path, "book");
+    alvh_status st = ALVH_OK;
+    if (map) {
+        set_origin(&w->node, d, map, "book");
+        st = apply_book_section(L, d, map, 0, w);
+    }
+    if (st == ALVH_OK && !w->variants) {
+        w->variants = malloc(alvh_cfg_n_default_variants * sizeof *w->variants);
+        if (!w->variants)
+            st = alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+        else
+            memcpy(w->variants, alvh_cfg_default_variants, alvh_cfg_n_default_variants * sizeof *w->variants);
+        w->n_variants = alvh_cfg_n_default_variants;
+    }
+    if (st == ALVH_OK)
+        st = alvh_cfg_check_book(w, &L->run, cfg->scenarios, cfg->n_scenarios, L->err);
+    if (st == ALVH_OK) {
+        cfg->book = w->book;
+        cfg->variants = w->variants;
+        cfg->n_variants = w->n_variants;
+        w->variants = NULL;
+    }
+    free(w->variants);
+    free(w->var_origins);
+    free(w);
+    return st;
+}
+
+/* Top-level sections in the order they are read; a new section is one more row. */
 typedef enum { TOP_RUN, TOP_SCENARIOS, TOP_BOOK, TOP_COUNT } top_id;
 static const char *const top_keys[TOP_COUNT] = {"run", "scenarios", "book"};
 static const int top_required[TOP_COUNT] = {0, 1, 0};
@@ -547,9 +706,8 @@ static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
     cfg->dt_years = L->run.dt_years;
     if ((st = load_scenarios(L, d, sec[TOP_SCENARIOS], cfg)) != ALVH_OK)
         return st;
-    if (sec[TOP_BOOK] && (st = load_book(L, d, sec[TOP_BOOK], cfg)) != ALVH_OK)
-        return st;
-    return ALVH_OK;
+    /* the book last: it is checked under every scenario */
+    return load_book(L, d, sec[TOP_BOOK], cfg);
 }
 
 /* ---- public --------------------------------------------------------------------------------- */
@@ -557,13 +715,16 @@ static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
 static alvh_status load(alvh_ydoc *root, const char *canon, alvh_config **out, alvh_error *err)
 {
     /* origins are kept per table row in fixed arrays */
-    const alvh_ctable *tabs[] = {&alvh_cfg_run_table, &alvh_cfg_spx_table, &alvh_cfg_token_table,
-                                 &alvh_cfg_funding_table};
+    const alvh_ctable *tabs[4 + ALVH_CFG_N_BOOK_SECTIONS] = {&alvh_cfg_run_table, &alvh_cfg_spx_table,
+                                                             &alvh_cfg_token_table, &alvh_cfg_funding_table};
+    for (size_t i = 0; i < alvh_cfg_n_book_sections && i < ALVH_CFG_N_BOOK_SECTIONS; i++)
+        tabs[4 + i] = alvh_cfg_book_sections[i];
     for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
-        if (tabs[i]->n_keys > ALVH_CFG_MAX_SECTION_KEYS) {
+        if (alvh_cfg_n_book_sections != ALVH_CFG_N_BOOK_SECTIONS || tabs[i]->n_keys > ALVH_CFG_MAX_SECTION_KEYS) {
             alvh_ydoc_free(root);
-            return alvh_error_set(err, ALVH_E_INTERNAL, "schema table %s has more than %d keys", tabs[i]->name,
-                                  ALVH_CFG_MAX_SECTION_KEYS);
+            return alvh_error_set(err, ALVH_E_INTERNAL, "schema table %s has more than %d keys (or %zu book sections, "
+                                  "not %d)", tabs[i]->name, ALVH_CFG_MAX_SECTION_KEYS, alvh_cfg_n_book_sections,
+                                  ALVH_CFG_N_BOOK_SECTIONS);
         }
     loader *L = calloc(1, sizeof *L);
     alvh_config *cfg = calloc(1, sizeof *cfg);
@@ -620,9 +781,16 @@ void alvh_config_free(alvh_config *cfg)
     for (size_t i = 0; i < cfg->n_scenarios; i++)
         free(cfg->scenarios[i].injections);
     free(cfg->scenarios);
-    free(cfg->book_text);
+    free(cfg->variants);
     free(cfg->source_path);
     free(cfg);
+}
+
+alvh_book_params alvh_config_book_for(const alvh_config *cfg, const alvh_config_scenario *s)
+{
+    alvh_book_params b = cfg->book;
+    b.farm.gov_cut = s->gov_dn_emission_factor;
+    return b;
 }
 
 const alvh_config_scenario *alvh_config_find_scenario(const alvh_config *cfg, const char *name)

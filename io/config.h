@@ -11,7 +11,10 @@
  * Layout of the file:
  *   run:        run settings (paths, horizon, steps, seed, ...), all optional
  *   scenarios:  a sequence of scenarios (name, spx, token, funding, injections)
- *   book:       the hedge book: kept as text for now (its schema is not fixed yet)
+ *   book:       the hedge book (capital_usd, one mapping per layer, variants),
+ *               optional: alvh_book_defaults() and the default variants
+ * The book is checked with the kernel's own check (alvh_book_consts_init)
+ * under every scenario, so a configuration that validates also runs.
  */
 #ifndef ALVH_IO_CONFIG_H
 #define ALVH_IO_CONFIG_H
@@ -20,7 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/book_run.h"
 #include "engine/status.h"
+#include "kernels/book_model.h"
 #include "kernels/market_model.h"
 
 #define ALVH_CONFIG_NAME_MAX 64   /* names: letters, digits, '_', '-', '.'; used as HDF5 group names */
@@ -55,7 +60,11 @@ typedef struct alvh_config {
     double dt_years;    /* 1 / steps_per_year */
     alvh_config_scenario *scenarios;
     size_t n_scenarios;
-    char *book_text;    /* the book: mapping as canonical YAML (not yet interpreted), NULL when absent */
+    /* the hedge book; book.farm.gov_cut is NaN here: it is per scenario
+     * (token.gov_dn_emission_factor), see alvh_config_book_for */
+    alvh_book_params book;
+    alvh_variant *variants; /* 1 to 32, unique names; variants[0] is the hedge-effectiveness baseline */
+    size_t n_variants;
 } alvh_config;
 
 /* Reads and validates path. ALVH_OK and *out, or ALVH_E_CONFIG (bad file, the
@@ -73,6 +82,10 @@ void alvh_config_free(alvh_config *cfg);
  * as YAML that loads back to the same values: recorded in outputs. Caller
  * frees; NULL when out of memory. */
 char *alvh_config_resolved_text(const alvh_config *cfg);
+
+/* The book as scenario s runs it: cfg->book with farm.gov_cut set to the
+ * scenario's token.gov_dn_emission_factor. */
+alvh_book_params alvh_config_book_for(const alvh_config *cfg, const alvh_config_scenario *s);
 
 /* Scenario by name, NULL when absent. */
 const alvh_config_scenario *alvh_config_find_scenario(const alvh_config *cfg, const char *name);

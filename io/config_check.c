@@ -1,7 +1,8 @@
 /*
  * Checks across keys (config_check.h). A failing check points at the line of
- * the key that is most likely wrong, or at the scenario when every value
- * involved is a default.
+ * the key that is most likely wrong, or at the scenario (or the book) when
+ * every value involved is a default. The model's and the book's own checks run
+ * last, so nothing they refuse gets through.
  */
 #include "io/config_check.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "io/config_schema.h"
+#include "kernels/book_model.h"
 #include "kernels/market_model.h"
 #include "kernels/vix.h"
 
@@ -222,5 +224,162 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
     for (size_t j = 0; j < w->s.n_injections; j++)
         if (alvh_market_injection_check(&mc, &w->s.injections[j], msg, sizeof msg) != 0)
             return fail_scn(err, w, &w->inj_origins[j].day, "%s", msg);
+    return ALVH_OK;
+}
+
+/* ---- the book ------------------------------------------------------------------------------- */
+
+/* Section index of t in alvh_cfg_book_sections. */
+static size_t book_sec(const alvh_ctable *t)
+{
+    for (size_t i = 0; i < alvh_cfg_n_book_sections; i++)
+        if (alvh_cfg_book_sections[i] == t)
+            return i;
+    return 0;
+}
+
+/* Where a book key was written; a default points at the book mapping (or the file). */
+static alvh_cfg_origin book_origin(const alvh_cfg_book_work *w, const alvh_ctable *t, const char *key)
+{
+    alvh_cfg_origin o = w->origin[book_sec(t)][row(t, key)];
+    if (!o.set) {
+        o = w->node;
+        alvh_cfg_fmt(o.path, sizeof o.path, "%s.%s", t->name, key);
+    }
+    return o;
+}
+
+static int book_key_set(const alvh_cfg_book_work *w, const alvh_ctable *t, const char *key)
+{
+    return w->origin[book_sec(t)][row(t, key)].set;
+}
+
+static double book_value(const alvh_cfg_book_work *w, const alvh_ctable *t, const char *key)
+{
+    double x;
+    memcpy(&x, (const char *)&w->book + alvh_ctable_find(t, key)->offset, sizeof x);
+    return x;
+}
+
+/* a < b (strict) or a <= b between two keys of one section; blames the key the
+ * user wrote (the later one when both were written). */
+static alvh_status check_order(const alvh_cfg_book_work *w, const alvh_ctable *t, const char *a, const char *b,
+                               int strict, alvh_error *err)
+{
+    double x = book_value(w, t, a), y = book_value(w, t, b);
+    if (strict ? x < y : x <= y)
+        return ALVH_OK;
+    const char *blame = a;
+    if (book_key_set(w, t, b)) {
+        blame = b;
+        if (book_key_set(w, t, a)) {
+            alvh_cfg_origin oa = book_origin(w, t, a), ob = book_origin(w, t, b);
+            if (oa.line > ob.line || (oa.line == ob.line && oa.col > ob.col))
+                blame = a;
+        }
+    }
+    alvh_cfg_origin o = book_origin(w, t, blame);
+    return fail_at(err, &o, "expected %s.%s (%g) %s %s.%s (%g)", t->name, a, x, strict ? "<" : "<=", t->name, b, y);
+}
+
+/* A message of alvh_book_consts_init ("book.farm.stake_frac: expected ...") at
+ * the key it names; suffix says under which scenario it failed. */
+static alvh_status fail_kernel(const alvh_cfg_book_work *w, const char *msg, const char *suffix, alvh_error *err)
+{
+    const char *colon = strstr(msg, ": ");
+    char key[96] = "";
+    if (!strncmp(msg, "book.", 5) && colon && (size_t)(colon - msg) < sizeof key)
+        alvh_cfg_fmt(key, sizeof key, "%.*s", (int)(colon - msg), msg);
+    for (size_t s = 0; *key && s < alvh_cfg_n_book_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_book_sections[s];
+        size_t n = strlen(t->name);
+        if (strncmp(key, t->name, n) || key[n] != '.' || !alvh_ctable_find(t, key + n + 1))
+            continue;
+        alvh_cfg_origin o = book_origin(w, t, key + n + 1);
+        return fail_at(err, &o, "%s%s", colon + 2, suffix);
+    }
+    alvh_cfg_origin o = w->node;
+    return fail_at(err, &o, "the hedge book refuses these parameters: %s%s", msg, suffix);
+}
+
+/* The scenario table defaults as a market: what the book is checked against first. */
+static void default_market(alvh_market_params *m, double *gov_cut)
+{
+    alvh_config_scenario s;
+    memset(&s, 0, sizeof s);
+    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
+        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &s);
+    s.market.spx.v0 = s.market.spx.theta;
+    *m = s.market;
+    *gov_cut = s.gov_dn_emission_factor;
+}
+
+alvh_status alvh_cfg_check_book(const alvh_cfg_book_work *w, const alvh_cfg_run_checked *r,
+                                const alvh_config_scenario *scenarios, size_t n_scenarios, alvh_error *err)
+{
+    const alvh_book_params *p = &w->book;
+    alvh_status st;
+    if ((st = check_order(w, &alvh_cfg_condor_table, "roll_dte_cal", "entry_dte_cal", 1, err)) ||
+        (st = check_order(w, &alvh_cfg_vixhedge_table, "regime_lo", "regime_mid", 0, err)) ||
+        (st = check_order(w, &alvh_cfg_vixhedge_table, "regime_mid", "regime_hi", 0, err)) ||
+        (st = check_order(w, &alvh_cfg_perp_table, "h_min", "h_base", 0, err)) ||
+        (st = check_order(w, &alvh_cfg_perp_table, "h_base", "h_max", 0, err)) ||
+        (st = check_order(w, &alvh_cfg_borrow_table, "ltv_target", "liq_threshold", 1, err)))
+        return st;
+    if (!(p->perp.maint_margin < 1.0 / p->perp.leverage)) {
+        const char *key = book_key_set(w, &alvh_cfg_perp_table, "maint_margin") ? "maint_margin" : "leverage";
+        alvh_cfg_origin o = book_origin(w, &alvh_cfg_perp_table, key);
+        return fail_at(err, &o,
+                       "expected book.perp.maint_margin (%g) < 1 / book.perp.leverage (%g): the margin posted at "
+                       "entry must exceed the maintenance margin",
+                       p->perp.maint_margin, 1.0 / p->perp.leverage);
+    }
+    if (p->borrow.adl_hf != 0.0) {
+        if (!(p->borrow.adl_hf > 1.0)) {
+            alvh_cfg_origin o = book_origin(w, &alvh_cfg_borrow_table, "adl_hf");
+            return fail_at(err, &o, "expected 0 (off) or a health factor > 1, got %g", p->borrow.adl_hf);
+        }
+        if ((st = check_order(w, &alvh_cfg_borrow_table, "adl_hf", "adl_target_hf", 1, err)) != ALVH_OK)
+            return st;
+    }
+
+    /* the kernel's own check under every scenario (its rates and dividend
+     * yield matter); a failure that the default market and every scenario
+     * share is a problem of the book alone and is reported without a scenario */
+    alvh_book_params b = *p;
+    alvh_book_consts c;
+    char msg[300], msg0[300], suffix[160];
+    for (size_t s = 0; s < n_scenarios; s++) {
+        b.farm.gov_cut = scenarios[s].gov_dn_emission_factor;
+        if (alvh_book_consts_init(&c, &b, &scenarios[s].market, r->dt_years, msg, sizeof msg) == 0)
+            continue;
+        alvh_market_params m;
+        alvh_book_params b0 = *p;
+        default_market(&m, &b0.farm.gov_cut);
+        int everywhere =
+            alvh_book_consts_init(&c, &b0, &m, r->dt_years, msg0, sizeof msg0) != 0 && !strcmp(msg, msg0);
+        for (size_t t = 0; everywhere && t < n_scenarios; t++) {
+            b0.farm.gov_cut = scenarios[t].gov_dn_emission_factor;
+            everywhere = alvh_book_consts_init(&c, &b0, &scenarios[t].market, r->dt_years, msg0, sizeof msg0) != 0 &&
+                         !strcmp(msg, msg0);
+        }
+        if (everywhere)
+            return fail_kernel(w, msg, "", err);
+        alvh_cfg_fmt(suffix, sizeof suffix, " (under scenario '%s': spx.r_ann = %g, spx.q_ann = %g)",
+                     scenarios[s].name, scenarios[s].market.spx.r_ann, scenarios[s].market.spx.q_ann);
+        return fail_kernel(w, msg, suffix, err);
+    }
+    /* the variants (the layer rules depend on the book only; c is the last scenario's) */
+    for (size_t v = 0; n_scenarios > 0 && v < w->n_variants; v++)
+        if (alvh_book_check_layers(&c, w->variants[v].layers, msg, sizeof msg) != 0) {
+            if (w->var_origins && w->variants_node.set)
+                return fail_at(err, &w->var_origins[v].layers, "variant '%s': %s", w->variants[v].name, msg);
+            const char *key = book_key_set(w, &alvh_cfg_farm_table, "restake") ? "restake" : NULL;
+            alvh_cfg_origin o = key ? book_origin(w, &alvh_cfg_farm_table, key) : w->node;
+            if (!key)
+                alvh_cfg_fmt(o.path, sizeof o.path, "book.variants");
+            return fail_at(err, &o, "default variant '%s': %s (or give book.variants without it)",
+                           w->variants[v].name, msg);
+        }
     return ALVH_OK;
 }

@@ -41,10 +41,35 @@ typedef struct alvh_cfg_scenario_work {
     alvh_cfg_inj_origin *inj_origins; /* per injection: where its day and vix were written */
 } alvh_cfg_scenario_work;
 
+#define ALVH_CFG_N_BOOK_SECTIONS 9 /* book, condor, condor.skew, vix, farm, perp, puts, calls, borrow */
+
+typedef struct alvh_cfg_variant_origin {
+    alvh_cfg_origin node, name, layers;
+} alvh_cfg_variant_origin;
+
+/* The book being read: values (every offset of the book tables is into
+ * book) and where each was written. */
+typedef struct alvh_cfg_book_work {
+    alvh_book_params book;
+    alvh_cfg_origin origin[ALVH_CFG_N_BOOK_SECTIONS][ALVH_CFG_MAX_SECTION_KEYS]; /* by alvh_cfg_book_sections row */
+    alvh_cfg_origin node;          /* the book mapping, or the file when absent */
+    alvh_cfg_origin variants_node; /* the variants sequence (unset: the default variants) */
+    alvh_variant *variants;
+    alvh_cfg_variant_origin *var_origins;
+    size_t n_variants;
+} alvh_cfg_book_work;
+
 /* Run settings as a whole; fills n_steps and dt_years. */
 alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err);
 
 /* A fully resolved scenario: sets v0 (from vix0, or theta when neither was given), then checks. */
 alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r, alvh_error *err);
+
+/* The complete book: rules between keys, then alvh_book_consts_init under
+ * every scenario (farm.gov_cut from the scenario), then alvh_book_check_layers
+ * for every variant. Errors point at the book key (or the variant) that is
+ * wrong, and name the scenario when only its market makes the book fail. */
+alvh_status alvh_cfg_check_book(const alvh_cfg_book_work *w, const alvh_cfg_run_checked *r,
+                                const alvh_config_scenario *scenarios, size_t n_scenarios, alvh_error *err);
 
 #endif

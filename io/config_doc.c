@@ -9,6 +9,7 @@
 #include "io/config.h"
 #include "io/config_schema.h"
 #include "io/strbuf.h"
+#include "kernels/book_model.h"
 
 static const char *type_name(const alvh_ckey *k)
 {
@@ -22,6 +23,7 @@ static const char *type_name(const alvh_ckey *k)
     case ALVH_CT_ENUM: return "choice";
     case ALVH_CT_NAME: return "name";
     case ALVH_CT_TEXT: return "text";
+    case ALVH_CT_LAYERS: return "layer list";
     }
     return "?";
 }
@@ -59,6 +61,11 @@ static void range_text(const alvh_ckey *k, char *buf, size_t size)
         snprintf(buf, size, "one line, < %d bytes", ALVH_CONFIG_TEXT_MAX);
     } else if (k->type == ALVH_CT_BOOL || k->type == ALVH_CT_BOOL_INT) {
         buf[0] = '\0';
+    } else if (k->type == ALVH_CT_LAYERS) {
+        size_t o = 0;
+        buf[0] = '\0';
+        for (int l = 0; l < ALVH_LAYER_COUNT && o < size; l++)
+            o += (size_t)snprintf(buf + o, size - o, "%s`%s`", l ? ", " : "", alvh_layer_names[l]);
     } else {
         char want[160];
         alvh_ckey_expected(k, want, sizeof want);
@@ -91,11 +98,34 @@ char *alvh_config_schema_markdown(void)
     for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
         table_md(&b, alvh_cfg_scenario_sections[i]);
     table_md(&b, &alvh_cfg_injection_table);
+    for (size_t i = 0; i < alvh_cfg_n_book_sections; i++)
+        table_md(&b, alvh_cfg_book_sections[i]);
+    table_md(&b, &alvh_cfg_variant_table);
+    alvh_strbuf_printf(&b, "Default variants (when the book gives no `variants`), the first being the baseline:\n\n");
+    alvh_strbuf_printf(&b, "| name | layers |\n|---|---|\n");
+    for (size_t v = 0; v < alvh_cfg_n_default_variants; v++) {
+        alvh_strbuf_printf(&b, "| `%s` | ", alvh_cfg_default_variants[v].name);
+        int first = 1;
+        for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+            if (alvh_cfg_default_variants[v].layers >> l & 1) {
+                alvh_strbuf_printf(&b, "%s`%s`", first ? "" : ", ", alvh_layer_names[l]);
+                first = 0;
+            }
+        alvh_strbuf_printf(&b, " |\n");
+    }
+    alvh_strbuf_printf(&b, "\n");
     alvh_strbuf_printf(&b, "Limits besides the ranges: horizon_years x steps_per_year a whole number of steps, at most "
                            "%u; at most %u scenarios, %u injections per scenario, %u levels of extends; "
                            "lambda x dt <= %g for lambda_ann, lambda_gov_ann and lambda_hack_ann; "
-                           "store_paths: true with at most %.0f paths.\n",
+                           "store_paths: true with at most %.0f paths; 1 to %u book variants with unique names, each "
+                           "with at least one layer, none twice; book.condor.roll_dte_cal < entry_dte_cal, "
+                           "book.vix.regime_lo <= regime_mid <= regime_hi, book.perp.h_min <= h_base <= h_max, "
+                           "book.perp.maint_margin < 1 / leverage, book.borrow.ltv_target < liq_threshold, "
+                           "book.borrow.adl_hf 0 or in (1, adl_target_hf); and whatever alvh_book_consts_init "
+                           "refuses under a scenario (e.g. a short_delta unreachable with its dividend yield, a "
+                           "vix.roll_days not shorter than the option's life in steps).\n",
                        ALVH_CFG_MAX_STEPS, ALVH_CFG_MAX_SCENARIOS, ALVH_CFG_MAX_INJECTIONS,
-                       ALVH_CFG_MAX_EXTENDS_DEPTH, ALVH_CFG_MAX_JUMPS_PER_STEP, ALVH_CFG_MAX_STORED_PATHS);
+                       ALVH_CFG_MAX_EXTENDS_DEPTH, ALVH_CFG_MAX_JUMPS_PER_STEP, ALVH_CFG_MAX_STORED_PATHS,
+                       ALVH_CFG_MAX_VARIANTS);
     return alvh_strbuf_take(&b);
 }

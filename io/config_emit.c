@@ -14,6 +14,7 @@
 #include "io/config_schema.h"
 #include "io/strbuf.h"
 #include "io/yaml_tree.h"
+#include "kernels/book_model.h"
 
 static void emit_double(alvh_strbuf *b, double x)
 {
@@ -45,6 +46,18 @@ static void emit_value(alvh_strbuf *b, const alvh_ckey *k, const void *base)
     }
     case ALVH_CT_NAME:
     case ALVH_CT_TEXT: alvh_yaml_emit_quoted(b, p, strlen(p)); break;
+    case ALVH_CT_LAYERS: {
+        unsigned mask = *(const unsigned *)p;
+        int first = 1;
+        alvh_strbuf_printf(b, "[");
+        for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+            if (mask >> l & 1) {
+                alvh_strbuf_printf(b, "%s%s", first ? "" : ", ", alvh_layer_names[l]);
+                first = 0;
+            }
+        alvh_strbuf_printf(b, "]");
+        break;
+    }
     }
 }
 
@@ -98,6 +111,27 @@ static void emit_scenario(alvh_strbuf *b, const alvh_config_scenario *s)
         emit_table(b, &alvh_cfg_injection_table, &s->injections[j], 8, "- ");
 }
 
+/* Book sections nest by name (book.condor.skew inside book.condor): a
+ * section's header is indented by its depth, its keys one level deeper. The
+ * sections are listed parent first, children right after their parent's keys. */
+static void emit_book(alvh_strbuf *b, const alvh_config *cfg)
+{
+    alvh_strbuf_printf(b, "book:\n");
+    alvh_strbuf_printf(b, "  # farm.gov_cut: each scenario's token.gov_dn_emission_factor\n");
+    for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_book_sections[s];
+        int depth = 0;
+        for (const char *c = t->name; *c; c++)
+            depth += *c == '.';
+        if (depth > 0)
+            alvh_strbuf_printf(b, "%*s%s:\n", 2 * depth, "", strrchr(t->name, '.') + 1);
+        emit_table(b, t, &cfg->book, 2 * depth + 2, NULL);
+    }
+    alvh_strbuf_printf(b, "  variants:  # the first one is the baseline of the hedge-effectiveness tables\n");
+    for (size_t v = 0; v < cfg->n_variants; v++)
+        emit_table(b, &alvh_cfg_variant_table, &cfg->variants[v], 6, "- ");
+}
+
 char *alvh_config_resolved_text(const alvh_config *cfg)
 {
     alvh_strbuf b = {0};
@@ -109,15 +143,6 @@ char *alvh_config_resolved_text(const alvh_config *cfg)
     alvh_strbuf_printf(&b, "scenarios:\n");
     for (size_t i = 0; i < cfg->n_scenarios; i++)
         emit_scenario(&b, &cfg->scenarios[i]);
-    if (cfg->book_text) {
-        /* canonical text of the book mapping, indented under book: */
-        alvh_strbuf_printf(&b, "book:\n");
-        for (const char *line = cfg->book_text; *line;) {
-            const char *nl = strchr(line, '\n');
-            size_t len = nl ? (size_t)(nl - line) : strlen(line);
-            alvh_strbuf_printf(&b, "  %.*s\n", (int)len, line);
-            line += len + (nl ? 1 : 0);
-        }
-    }
+    emit_book(&b, cfg);
     return alvh_strbuf_take(&b);
 }

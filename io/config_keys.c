@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "io/config.h"
+#include "kernels/book_model.h"
 
 #define TWO64 18446744073709551616.0
 
@@ -51,6 +52,7 @@ void alvh_ctable_defaults(const alvh_ctable *t, void *base)
         case ALVH_CT_ENUM: *(int *)p = (int)k->def; break;
         case ALVH_CT_NAME: put_text(p, ALVH_CONFIG_NAME_MAX, k->def_text); break;
         case ALVH_CT_TEXT: put_text(p, ALVH_CONFIG_TEXT_MAX, k->def_text); break;
+        case ALVH_CT_LAYERS: *(unsigned *)p = (unsigned)k->def; break;
         }
     }
 }
@@ -100,9 +102,18 @@ void alvh_ckey_expected(const alvh_ckey *k, char *buf, size_t size)
         break;
     }
     case ALVH_CT_NAME:
-        snprintf(buf, size, "a name of 1 to %d letters, digits, '_', '-' or '.'", ALVH_CONFIG_NAME_MAX - 1);
+        snprintf(buf, size, "a name of 1 to %d letters, digits, '_', '-' or '.' (not only dots)",
+                 ALVH_CONFIG_NAME_MAX - 1);
         break;
     case ALVH_CT_TEXT: snprintf(buf, size, "one line of at most %d bytes", ALVH_CONFIG_TEXT_MAX - 1); break;
+    case ALVH_CT_LAYERS: {
+        size_t o = (size_t)snprintf(buf, size, "a sequence of layer names (");
+        for (int l = 0; l < ALVH_LAYER_COUNT && o < size; l++)
+            o += (size_t)snprintf(buf + o, size - o, "%s%s", l ? ", " : "", alvh_layer_names[l]);
+        if (o < size)
+            snprintf(buf + o, size - o, ")");
+        break;
+    }
     }
 }
 
@@ -195,14 +206,73 @@ static int parse_bool(const alvh_ynode *v)
     return -1;
 }
 
+/* Names become HDF5 group names: "." and ".." would not be groups. */
 static bool valid_name(const char *s, size_t len)
 {
     if (len == 0 || len >= ALVH_CONFIG_NAME_MAX)
         return false;
-    for (size_t i = 0; i < len; i++)
+    bool dots_only = true;
+    for (size_t i = 0; i < len; i++) {
         if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
             return false;
-    return true;
+        dots_only = dots_only && s[i] == '.';
+    }
+    return !dots_only;
+}
+
+/* A sequence of layer names -> bit mask: at least one, each known, none twice. */
+static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigned *out, const char *file,
+                                const char *path, alvh_error *err)
+{
+    char want[160], got[96];
+    if (v->kind != ALVH_Y_SEQ) {
+        alvh_ckey_expected(k, want, sizeof want);
+        alvh_ynode_describe(v, got, sizeof got);
+        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected %s, got %s", file, v->line, v->col, path,
+                              want, got);
+    }
+    if (v->n == 0)
+        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected at least one layer, got an empty sequence",
+                              file, v->line, v->col, path);
+    unsigned mask = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        const alvh_ynode *e = v->kids[i];
+        char epath[200];
+        alvh_cfg_fmt(epath, sizeof epath, "%s[%zu]", path, i);
+        if (e->kind != ALVH_Y_SCALAR || alvh_ynode_is_null(e)) {
+            alvh_ynode_describe(e, got, sizeof got);
+            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected a layer name, got %s", file, e->line,
+                                  e->col, epath, got);
+        }
+        int l;
+        for (l = 0; l < ALVH_LAYER_COUNT; l++)
+            if (!strcmp(e->text, alvh_layer_names[l]))
+                break;
+        if (l == ALVH_LAYER_COUNT) {
+            size_t best = SIZE_MAX;
+            int pick = 0;
+            for (int c = 0; c < ALVH_LAYER_COUNT; c++) {
+                size_t d = alvh_edit_distance(e->text, alvh_layer_names[c]);
+                if (d < best) {
+                    best = d;
+                    pick = c;
+                }
+            }
+            size_t lk = strlen(e->text), limit = lk / 3 < 1 ? 1 : lk / 3 > 3 ? 3 : lk / 3;
+            if (best <= limit)
+                return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown layer '%s'; did you mean '%s'?", file,
+                                      e->line, e->col, epath, e->text, alvh_layer_names[pick]);
+            alvh_ckey_expected(k, want, sizeof want);
+            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown layer '%s'; expected %s", file, e->line,
+                                  e->col, epath, e->text, strchr(want, '(') ? strchr(want, '(') : want);
+        }
+        if (mask >> l & 1)
+            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: layer '%s' is listed twice", file, e->line,
+                                  e->col, epath, e->text);
+        mask |= 1u << l;
+    }
+    *out = mask;
+    return ALVH_OK;
 }
 
 alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, const char *file, const char *path,
@@ -268,6 +338,7 @@ alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, c
             ok = true;
         }
         break;
+    case ALVH_CT_LAYERS: return parse_layers(k, v, (unsigned *)p, file, path, err);
     }
     if (ok)
         return ALVH_OK;

@@ -8,7 +8,8 @@
  *   funding: BTC perpetual, mean +12.4%/yr, exchange baseline 10.95%/yr,
  *        5th/95th pct -4%/+52%/yr.
  * Ranges are wide enough for every stress scenario and narrow enough to catch
- * a percent typed as a fraction (e.g. a vol of 80 instead of 0.8).
+ * a percent typed as a fraction (e.g. a vol of 80 instead of 0.8). The book's
+ * tables follow at the end.
  */
 #include "io/config_schema.h"
 
@@ -16,6 +17,7 @@
 #include <stddef.h>
 
 #include "io/config.h"
+#include "kernels/book_model.h"
 
 #define NOMAX 18446744073709551616.0 /* 2^64: no upper bound for a count */
 
@@ -178,3 +180,226 @@ TABLE(alvh_cfg_injection_table, "injections[]", "alvh_market_injection", injecti
 const alvh_ctable *const alvh_cfg_scenario_sections[] = {&alvh_cfg_spx_table, &alvh_cfg_token_table,
                                                          &alvh_cfg_funding_table};
 const size_t alvh_cfg_n_scenario_sections = sizeof alvh_cfg_scenario_sections / sizeof alvh_cfg_scenario_sections[0];
+
+/* ---- the hedge book ---------------------------------------------------------------------------
+ * Defaults are alvh_book_defaults() (kernels/book_model.c; sources in
+ * docs/book.md), which test_config checks row by row. Single-key ranges are
+ * the ones alvh_book_consts_init enforces, with an upper bound where it has
+ * none (to catch a percentage typed as a fraction, or days typed as years);
+ * the rules between keys (roll_dte_cal < entry_dte_cal, h_min <= h_base <=
+ * h_max, ...) are checked in config_check.c, and the book's own check runs
+ * last with every scenario. farm.gov_cut is no key: each scenario's
+ * token.gov_dn_emission_factor is copied into it (alvh_config_book_for). */
+
+#define BK(k) offsetof(alvh_book_params, k)
+#define VAR(k) offsetof(alvh_variant, k)
+
+_Static_assert(sizeof(((alvh_variant *)0)->name) == ALVH_CONFIG_NAME_MAX, "variant names are config names");
+
+static const alvh_ckey book_keys[] = {
+    {"capital_usd", ALVH_CT_NUM, BK(capital_usd), OPEN_LO, 10e6, NULL, 0, 1e13, "USD",
+     "starting capital C: every size of the book is a fraction of it", NULL, NULL},
+};
+
+static const alvh_ckey condor_keys[] = {
+    {"entry_dte_cal", ALVH_CT_NUM, BK(condor.entry_dte_cal), OPEN_LO, 45, NULL, 0, 365, "calendar days",
+     "days to expiry at entry", NULL, NULL},
+    {"short_delta", ALVH_CT_NUM, BK(condor.short_delta), OPEN_LO | OPEN_HI, 0.16, NULL, 0, 0.5, "abs. delta",
+     "delta of the short put and the short call (short_delta e^{q T} < 1)", NULL, NULL},
+    {"wing_width_pts", ALVH_CT_NUM, BK(condor.wing_width_pts), OPEN_LO, 50, NULL, 0, 10000, "index points",
+     "long strikes this far beyond the shorts", NULL, NULL},
+    {"strike_grid_pts", ALVH_CT_NUM, BK(condor.strike_grid_pts), OPEN_LO, 5, NULL, 0, 1000, "index points",
+     "strikes are multiples of this", NULL, NULL},
+    {"max_loss_frac", ALVH_CT_NUM, BK(condor.max_loss_frac), 0, 0.05, NULL, 0, 1, "fraction of C",
+     "contracts sized so (width - credit) x 100 x n = max_loss_frac x C", NULL, NULL},
+    {"profit_take", ALVH_CT_NUM, BK(condor.profit_take), OPEN_LO, 0.5, NULL, 0, 1, "fraction of credit",
+     "close when the cost to close < (1 - profit_take) x credit (1: never)", NULL, NULL},
+    {"stop_mult", ALVH_CT_NUM, BK(condor.stop_mult), OPEN_LO, 2.0, NULL, 1, 100, "multiple of credit",
+     "close when the cost to close >= stop_mult x credit", NULL, NULL},
+    {"roll_dte_cal", ALVH_CT_NUM, BK(condor.roll_dte_cal), OPEN_HI, 21, NULL, 0, 365, "calendar days",
+     "close (time roll) at this many days left (< entry_dte_cal)", NULL, NULL},
+    {"vix_max", ALVH_CT_NUM, BK(condor.vix_max), OPEN_LO, 30, NULL, 0, 1000, "VIX points",
+     "no new entry while the VIX is above this", NULL, NULL},
+    {"commission_usd", ALVH_CT_NUM, BK(condor.commission_usd), 0, 1.0, NULL, 0, 1000, "USD",
+     "per contract per leg, each way", NULL, NULL},
+    {"slippage_pts", ALVH_CT_NUM, BK(condor.slippage_pts), 0, 0.10, NULL, 0, 1000, "index points",
+     "per leg, against us, each way", NULL, NULL},
+};
+
+static const alvh_ckey skew_keys[] = {
+    {"skew_slope", ALVH_CT_NUM, BK(condor.skew.skew_slope), 0, -0.3, NULL, -10, 10, "vol per unit ln(K/F)",
+     "implied-vol slope in log-moneyness (SPX: negative)", NULL, NULL},
+    {"skew_curv", ALVH_CT_NUM, BK(condor.skew.skew_curv), 0, 0.4, NULL, 0, 100, "vol per unit ln(K/F)^2",
+     "implied-vol curvature (smile)", NULL, NULL},
+    {"sigma_floor", ALVH_CT_NUM, BK(condor.skew.sigma_floor), 0, 0.05, NULL, 0, 5, "1/sqrt(yr)",
+     "lowest implied vol", NULL, NULL},
+    {"sigma_cap", ALVH_CT_NUM, BK(condor.skew.sigma_cap), OPEN_LO, 2.0, NULL, 0, 10, "1/sqrt(yr)",
+     "highest implied vol (wins over sigma_floor)", NULL, NULL},
+};
+
+static const alvh_ckey vixhedge_keys[] = {
+    {"buy_every_days", ALVH_CT_NUM, BK(vix.buy_every_days), 0, 21, NULL, 1, 10000, "steps",
+     "a purchase is considered every this many steps (rounded)", NULL, NULL},
+    {"tenor_cal", ALVH_CT_NUM, BK(vix.tenor_cal), OPEN_LO, 30, NULL, 0, 365, "calendar days",
+     "days to expiry at purchase", NULL, NULL},
+    {"call_delta", ALVH_CT_NUM, BK(vix.call_delta), OPEN_LO | OPEN_HI, 0.30, NULL, 0, 1, "Black-76 delta",
+     "delta of the bought call (call_delta e^{r T} < 1)", NULL, NULL},
+    {"regime_lo", ALVH_CT_NUM, BK(vix.regime_lo), OPEN_LO, 15, NULL, 0, 1000, "VIX points",
+     "VXTH table: budget_lo while the model VIX future <= regime_lo (<= regime_mid)", NULL, NULL},
+    {"regime_mid", ALVH_CT_NUM, BK(vix.regime_mid), OPEN_LO, 30, NULL, 0, 1000, "VIX points",
+     "budget_mid up to regime_mid (<= regime_hi)", NULL, NULL},
+    {"regime_hi", ALVH_CT_NUM, BK(vix.regime_hi), OPEN_LO, 50, NULL, 0, 1000, "VIX points",
+     "budget_hi up to regime_hi, budget_top above", NULL, NULL},
+    {"budget_lo", ALVH_CT_NUM, BK(vix.budget_lo), 0, 0.0, NULL, 0, 0.1, "fraction of C",
+     "premium per purchase in the lowest regime", NULL, NULL},
+    {"budget_mid", ALVH_CT_NUM, BK(vix.budget_mid), 0, 0.01, NULL, 0, 0.1, "fraction of C",
+     "premium per purchase in (regime_lo, regime_mid]", NULL, NULL},
+    {"budget_hi", ALVH_CT_NUM, BK(vix.budget_hi), 0, 0.005, NULL, 0, 0.1, "fraction of C",
+     "premium per purchase in (regime_mid, regime_hi]", NULL, NULL},
+    {"budget_top", ALVH_CT_NUM, BK(vix.budget_top), 0, 0.0, NULL, 0, 0.1, "fraction of C",
+     "premium per purchase above regime_hi", NULL, NULL},
+    {"monetize_vix", ALVH_CT_NUM, BK(vix.monetize_vix), OPEN_LO, 40, NULL, 0, 1000, "VIX points",
+     "sell everything when the spot VIX >= this", NULL, NULL},
+    {"monetize_mult", ALVH_CT_NUM, BK(vix.monetize_mult), OPEN_LO, 5, NULL, 1, 1000, "multiple of cost",
+     "or when the position is worth >= this x its cost", NULL, NULL},
+    {"roll_days", ALVH_CT_NUM, BK(vix.roll_days), 0, 5, NULL, 0, 1000, "steps",
+     "sell this many steps before expiry (rounded; fewer than the option's life in steps)", NULL, NULL},
+    {"slippage_frac", ALVH_CT_NUM, BK(vix.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
+     "paid each way", NULL, NULL},
+};
+
+static const alvh_ckey farm_keys[] = {
+    {"stake_frac", ALVH_CT_NUM, BK(farm.stake_frac), 0, 0.30, NULL, 0, 0.4, "fraction of C",
+     "staked in the token at t = 0 (the farm cap: at most 40% of capital)", NULL, NULL},
+    {"apr0", ALVH_CT_NUM, BK(farm.apr0), 0, 0.20, NULL, 0, 10, "1/yr",
+     "reward APR at t = 0, in tokens per staked token per year", NULL, NULL},
+    {"apr_decay_ann", ALVH_CT_NUM, BK(farm.apr_decay_ann), 0, 0.173, NULL, 0, 100, "1/yr",
+     "APR(t) = apr0 e^{-apr_decay_ann t} x emission cuts", NULL, NULL},
+    {"harvest_days", ALVH_CT_NUM, BK(farm.harvest_days), 0, 7, NULL, 1, 10000, "steps",
+     "rewards are harvested every this many steps (rounded)", NULL, NULL},
+    {"restake", ALVH_CT_BOOL_INT, BK(farm.restake), 0, 1, NULL, 0, 1, "",
+     "harvested rewards are staked (true) or sold at market (false); the calls layer needs true", NULL, NULL},
+};
+
+static const alvh_ckey perp_keys[] = {
+    {"h_base", ALVH_CT_NUM, BK(perp.h_base), 0, 0.5, NULL, 0, 3, "ratio",
+     "hedge ratio: short notional / stake value (h_min <= h_base <= h_max)", NULL, NULL},
+    {"h_min", ALVH_CT_NUM, BK(perp.h_min), 0, 0.0, NULL, 0, 3, "ratio", "lower clamp of the adapted ratio", NULL,
+     NULL},
+    {"h_max", ALVH_CT_NUM, BK(perp.h_max), 0, 1.0, NULL, 0, 3, "ratio", "upper clamp of the adapted ratio", NULL,
+     NULL},
+    {"w_rsi", ALVH_CT_NUM, BK(perp.w_rsi), 0, 0.3, NULL, -10, 10, "ratio",
+     "+ w_rsi (RSI - 50) / 50: short more when overbought", NULL, NULL},
+    {"w_macd", ALVH_CT_NUM, BK(perp.w_macd), 0, 0.1, NULL, -10, 10, "ratio",
+     "- w_macd while MACD is above its signal (uptrend)", NULL, NULL},
+    {"w_funding", ALVH_CT_NUM, BK(perp.w_funding), 0, 0.5, NULL, -100, 100, "ratio x yr",
+     "+ w_funding (f - f_bar): short more when funding is rich", NULL, NULL},
+    {"band", ALVH_CT_NUM, BK(perp.band), 0, 0.05, NULL, 0, 3, "ratio",
+     "hysteresis: a new ratio is decided only if it moves this much", NULL, NULL},
+    {"timelock_days", ALVH_CT_NUM, BK(perp.timelock_days), 0, 2, NULL, 0, ALVH_PERP_MAX_DELAY, "steps",
+     "decided at t, executed at t + d (multisig timelock; rounded)", NULL, NULL},
+    {"leverage", ALVH_CT_NUM, BK(perp.leverage), 0, 3, NULL, 1, 100, "",
+     "isolated margin posted = notional / leverage", NULL, NULL},
+    {"maint_margin", ALVH_CT_NUM, BK(perp.maint_margin), OPEN_LO | OPEN_HI, 0.05, NULL, 0, 1,
+     "fraction of notional", "liquidated when margin + P&L < maint_margin x notional (< 1/leverage)", NULL, NULL},
+    {"liq_penalty", ALVH_CT_NUM, BK(perp.liq_penalty), 0, 0.01, NULL, 0, 1, "fraction of notional",
+     "lost on a liquidation", NULL, NULL},
+    {"fee_frac", ALVH_CT_NUM, BK(perp.fee_frac), 0, 0.0005, NULL, 0, 0.05, "fraction of traded notional",
+     "trading fee", NULL, NULL},
+};
+
+static const alvh_ckey puts_keys[] = {
+    {"cover_frac", ALVH_CT_NUM, BK(puts.cover_frac), 0, 0.5, NULL, 0, 1, "fraction",
+     "of the staked tokens covered", NULL, NULL},
+    {"otm_frac", ALVH_CT_NUM, BK(puts.otm_frac), OPEN_HI, 0.2, NULL, 0, 1, "fraction",
+     "strike = G (1 - otm_frac)", NULL, NULL},
+    {"roll_days", ALVH_CT_NUM, BK(puts.roll_days), 0, 21, NULL, 1, 10000, "steps",
+     "bought every this many steps (rounded), expiring at the next roll", NULL, NULL},
+    {"jump_var_ann", ALVH_CT_NUM, BK(puts.jump_var_ann), 0, 0.2, NULL, 0, 10, "variance (1/yr)",
+     "token implied variance added to sigma_G^2 (jump risk premium; also used by the calls)", NULL, NULL},
+    {"slippage_frac", ALVH_CT_NUM, BK(puts.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
+     "paid each way", NULL, NULL},
+};
+
+static const alvh_ckey calls_keys[] = {
+    {"otm_frac", ALVH_CT_NUM, BK(calls.otm_frac), 0, 0.3, NULL, 0, 10, "fraction", "strike = G (1 + otm_frac)",
+     NULL, NULL},
+    {"cover_frac", ALVH_CT_NUM, BK(calls.cover_frac), 0, 1.0, NULL, 0, 1, "fraction",
+     "of the harvested reward tokens written on", NULL, NULL},
+    {"slippage_frac", ALVH_CT_NUM, BK(calls.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
+     "paid each way", NULL, NULL},
+};
+
+static const alvh_ckey borrow_keys[] = {
+    {"ltv_target", ALVH_CT_NUM, BK(borrow.ltv_target), OPEN_HI, 0.40, NULL, 0, 1, "fraction",
+     "debt at t = 0 = ltv_target x stake value (< liq_threshold)", NULL, NULL},
+    {"liq_threshold", ALVH_CT_NUM, BK(borrow.liq_threshold), OPEN_LO, 0.77, NULL, 0, 1, "fraction",
+     "health factor = collateral x liq_threshold / debt", NULL, NULL},
+    {"liq_bonus", ALVH_CT_NUM, BK(borrow.liq_bonus), 0, 0.10, NULL, 0, 0.5, "fraction",
+     "liquidator's bonus on seized collateral (the penalty)", NULL, NULL},
+    {"close_factor", ALVH_CT_NUM, BK(borrow.close_factor), OPEN_LO, 0.5, NULL, 0, 1, "fraction",
+     "of the debt repaid per liquidation", NULL, NULL},
+    {"borrow_apr", ALVH_CT_NUM, BK(borrow.borrow_apr), 0, 0.05, NULL, 0, 5, "1/yr", "interest on the debt", NULL,
+     NULL},
+    {"stable_apr", ALVH_CT_NUM, BK(borrow.stable_apr), 0, 0.04, NULL, 0, 5, "1/yr",
+     "yield on the unspent proceeds", NULL, NULL},
+    {"redeploy", ALVH_CT_BOOL_INT, BK(borrow.redeploy), 0, 0, NULL, 0, 1, "",
+     "proceeds buy tokens (true, collateral too) or stay in stablecoins (false)", NULL, NULL},
+    {"adl_hf", ALVH_CT_NUM, BK(borrow.adl_hf), 0, 1.2, NULL, 0, 100, "health factor",
+     "auto-deleverage below this health factor (0: off, else > 1)", NULL, NULL},
+    {"adl_target_hf", ALVH_CT_NUM, BK(borrow.adl_target_hf), OPEN_LO, 1.5, NULL, 1, 100, "health factor",
+     "... repaying from stables until the health factor is this (> adl_hf)", NULL, NULL},
+};
+
+static const alvh_ckey variant_keys[] = {
+    {"name", ALVH_CT_NAME, VAR(name), ALVH_CK_REQUIRED, 0, NULL, 0, 0, "",
+     "variant name, unique in the book (HDF5 group name)", NULL, NULL},
+    {"layers", ALVH_CT_LAYERS, VAR(layers), ALVH_CK_REQUIRED, 0, NULL, 0, 0, "",
+     "the layers switched on; perp, puts, calls and borrow need farm", NULL, NULL},
+};
+
+TABLE(alvh_cfg_book_table, "book", "alvh_book_params", book_keys,
+      "The hedge book (DESIGN.md section 5, docs/book.md): capital_usd, one mapping per layer (below) and the "
+      "variants sequence. Optional; every key has a default (alvh_book_defaults). The farm's emission cut per down "
+      "governance shock is no book key: each scenario's token.gov_dn_emission_factor is used.");
+TABLE(alvh_cfg_condor_table, "book.condor", "alvh_condor_params", condor_keys,
+      "SPX iron condor: entry by delta, sized by a max-loss budget, profit take, stop, time roll, VIX filter.");
+TABLE(alvh_cfg_skew_table, "book.condor.skew", "alvh_iv_skew", skew_keys,
+      "Implied-vol skew over the model's expected variance, for pricing the condor: "
+      "min(max(sigma_atm + skew_slope m + skew_curv m^2, sigma_floor), sigma_cap), m = ln(K/F).");
+TABLE(alvh_cfg_vixhedge_table, "book.vix", "alvh_vixhedge_params", vixhedge_keys,
+      "Long OTM VIX calls on a schedule, budget by the Cboe VXTH regime table, monetized or rolled.");
+TABLE(alvh_cfg_farm_table, "book.farm", "alvh_farm_params", farm_keys,
+      "Governance-token stake earning decaying rewards; exploits hit the stake. Each down governance shock "
+      "multiplies emissions by the scenario's token.gov_dn_emission_factor.");
+TABLE(alvh_cfg_perp_table, "book.perp", "alvh_perp_params", perp_keys,
+      "Short perpetual on the token: RSI/MACD/funding-adapted hedge ratio, hysteresis, timelock, isolated margin.");
+TABLE(alvh_cfg_puts_table, "book.puts", "alvh_puts_params", puts_keys,
+      "OTM token puts on a fraction of the stake, rolled on a schedule.");
+TABLE(alvh_cfg_calls_table, "book.calls", "alvh_calls_params", calls_keys,
+      "Covered calls written on harvested reward tokens (needs farm.restake: true).");
+TABLE(alvh_cfg_borrow_table, "book.borrow", "alvh_borrow_params", borrow_keys,
+      "Stablecoins borrowed against the stake: interest, health factor, liquidation with bonus and close factor, "
+      "auto-deleverage.");
+TABLE(alvh_cfg_variant_table, "book.variants[]", "alvh_variant", variant_keys,
+      "One variant of the book: a name and the layers it holds. Every variant runs on the same paths (common "
+      "random numbers); the first one is the baseline of the hedge-effectiveness tables.");
+
+const alvh_ctable *const alvh_cfg_book_sections[] = {
+    &alvh_cfg_book_table, &alvh_cfg_condor_table, &alvh_cfg_skew_table,  &alvh_cfg_vixhedge_table,
+    &alvh_cfg_farm_table, &alvh_cfg_perp_table,   &alvh_cfg_puts_table,  &alvh_cfg_calls_table,
+    &alvh_cfg_borrow_table,
+};
+const size_t alvh_cfg_n_book_sections = sizeof alvh_cfg_book_sections / sizeof alvh_cfg_book_sections[0];
+
+#define LAYER(x) (1u << ALVH_LAYER_##x)
+/* the farm alone is the baseline: the other variants show what the hedges add */
+const alvh_variant alvh_cfg_default_variants[] = {
+    {"farm_only", LAYER(FARM)},
+    {"condor_only", LAYER(CONDOR)},
+    {"condor_vix", LAYER(CONDOR) | LAYER(VIX)},
+    {"full", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS) | LAYER(BORROW)},
+    {"full_no_borrow", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS)},
+};
+#undef LAYER
+const size_t alvh_cfg_n_default_variants = sizeof alvh_cfg_default_variants / sizeof alvh_cfg_default_variants[0];

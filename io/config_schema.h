@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "engine/book_run.h"
 #include "engine/status.h"
 #include "io/yaml_tree.h"
 
@@ -23,6 +24,7 @@ typedef enum alvh_ctype {
     ALVH_CT_ENUM,     /* int, one of enum_names (stored as enum_values) */
     ALVH_CT_NAME,     /* char[ALVH_CONFIG_NAME_MAX]: letters, digits, '_', '-', '.' */
     ALVH_CT_TEXT,     /* char[ALVH_CONFIG_TEXT_MAX]: one line */
+    ALVH_CT_LAYERS,   /* unsigned layer bit mask, from a sequence of layer names (alvh_layer_names) */
 } alvh_ctype;
 
 enum {
@@ -56,22 +58,38 @@ typedef struct alvh_ctable {
 } alvh_ctable;
 
 /* The sections. Offsets: run -> alvh_config_run; scenario, spx, token, funding
- * -> alvh_config_scenario; injection -> alvh_market_injection. */
+ * -> alvh_config_scenario; injection -> alvh_market_injection; every book
+ * section -> alvh_book_params; variant -> alvh_variant. */
 extern const alvh_ctable alvh_cfg_run_table;
 extern const alvh_ctable alvh_cfg_scenario_table;
 extern const alvh_ctable alvh_cfg_spx_table;
 extern const alvh_ctable alvh_cfg_token_table;
 extern const alvh_ctable alvh_cfg_funding_table;
 extern const alvh_ctable alvh_cfg_injection_table;
+extern const alvh_ctable alvh_cfg_book_table; /* book: capital_usd */
+extern const alvh_ctable alvh_cfg_condor_table, alvh_cfg_skew_table, alvh_cfg_vixhedge_table, alvh_cfg_farm_table,
+    alvh_cfg_perp_table, alvh_cfg_puts_table, alvh_cfg_calls_table, alvh_cfg_borrow_table;
+extern const alvh_ctable alvh_cfg_variant_table;
 
 /* Scenario sub-sections that are flat key tables, in file and output order. */
 extern const alvh_ctable *const alvh_cfg_scenario_sections[];
 extern const size_t alvh_cfg_n_scenario_sections;
 
+/* The book's sections in file and output order: "book" first, then one per
+ * layer; a section's parent is its name up to the last '.' (book.condor.skew
+ * sits in book.condor). Every offset is into alvh_book_params. */
+extern const alvh_ctable *const alvh_cfg_book_sections[];
+extern const size_t alvh_cfg_n_book_sections;
+
+/* The variants when the book gives none (variants[0] is the baseline). */
+extern const alvh_variant alvh_cfg_default_variants[];
+extern const size_t alvh_cfg_n_default_variants;
+
 /* Hard limits that are not a single key's range. */
 #define ALVH_CFG_MAX_STEPS 1000000u       /* horizon_years * steps_per_year */
 #define ALVH_CFG_MAX_SCENARIOS 1000u
 #define ALVH_CFG_MAX_INJECTIONS 10000u    /* per scenario */
+#define ALVH_CFG_MAX_VARIANTS 32u         /* alvh_book_run's limit */
 #define ALVH_CFG_MAX_EXTENDS_DEPTH 32u
 #define ALVH_CFG_MAX_JUMPS_PER_STEP 0.05  /* lambda * dt: jump counts are capped at 2 per step */
 #define ALVH_CFG_MAX_STORED_PATHS 100000000.0 /* store_paths: per-path rows beyond this are many GB */

@@ -2,9 +2,11 @@
  * Configuration reader (io/config.h): a table of bad configurations, each
  * refused with ALVH_E_CONFIG and its specific message (file:line:column, key
  * path, what was expected); good configurations read to the expected values;
- * extends across files; the resolved text reads back to the same values and
- * the same text; mutated files never crash the reader; docs/config.md
- * carries the generated key tables.
+ * extends across files; the hedge book (defaults = alvh_book_defaults(), one
+ * schema row per field, overrides, variants, the kernel's check under every
+ * scenario); the resolved text reads back to the same values and the same
+ * text; mutated files never crash the reader; docs/config.md carries the
+ * generated key tables.
  * Files are written to a fresh temporary directory.
  */
 #define _XOPEN_SOURCE 700 /* mkdtemp */
@@ -139,8 +141,10 @@ static const bad_case bad_cases[] = {
     {"duplicate scenario name", SC "  - name: a\n", 0, NULL, NULL,
      "bad.yaml:3:11: scenarios[1].name: duplicate scenario name 'a'"},
     {"bad scenario name", "scenarios:\n  - name: \"a b\"\n", 0, NULL, NULL,
-     "bad.yaml:2:11: scenarios[0].name: expected a name of 1 to 63 letters, digits, '_', '-' or '.', got the string "
-     "\"a b\""},
+     "bad.yaml:2:11: scenarios[0].name: expected a name of 1 to 63 letters, digits, '_', '-' or '.' (not only dots), "
+     "got the string \"a b\""},
+    {"scenario name of dots only", "scenarios:\n  - name: ..\n", 0, NULL, NULL,
+     "bad.yaml:2:11: scenarios[0].name: expected a name of 1 to 63 letters"},
     {"absurd paths", "run:\n  paths: 2e10\n" SC, 0, NULL, NULL,
      "bad.yaml:2:10: run.paths: expected a whole number in [1, 10000000000], got 2e10"},
     {"absurd horizon", "run:\n  horizon_years: 60\n" SC, 0, NULL, NULL,
@@ -156,6 +160,100 @@ static const bad_case bad_cases[] = {
     {"negative seed", "run:\n  seed: -1\n" SC, 0, NULL, NULL,
      "bad.yaml:2:9: run.seed: expected a whole number in [0, 18446744073709551615], got -1"},
     {"book not a mapping", SC "book: 5\n", 0, NULL, NULL, "bad.yaml:3:7: book: expected a mapping, got 5"},
+    /* the hedge book */
+    {"stake above the farm cap", SC "book:\n  farm:\n    stake_frac: 0.5\n", 0, NULL, NULL,
+     "bad.yaml:5:17: book.farm.stake_frac: expected a number in [0, 0.4], got 0.5 (the farm cap: at most 40% of "
+     "capital is staked)"},
+    {"unknown layer with suggestion", SC "book:\n  variants:\n    - {name: x, layers: [condor, vixx]}\n", 0, NULL,
+     NULL, "bad.yaml:5:34: book.variants[0].layers[1]: unknown layer 'vixx'; did you mean 'vix'?"},
+    {"unknown layer, nothing close", SC "book:\n  variants:\n    - {name: x, layers: [straddle]}\n", 0, NULL, NULL,
+     "bad.yaml:5:26: book.variants[0].layers[0]: unknown layer 'straddle'; expected (condor, vix, farm, perp, puts, "
+     "calls, borrow)"},
+    {"variant needing the farm without it", SC "book:\n  variants:\n    - {name: f, layers: [farm]}\n"
+     "    - {name: x, layers: [condor, perp]}\n", 0, NULL, NULL,
+     "bad.yaml:6:25: book.variants[1].layers: variant 'x': layer 'perp' hedges or borrows against the farm's stake: "
+     "add 'farm' to the variant"},
+    {"calls without restaked rewards", SC "book:\n  farm: {restake: false}\n  variants:\n"
+     "    - {name: x, layers: [farm, calls]}\n", 0, NULL, NULL,
+     "bad.yaml:6:25: book.variants[0].layers: variant 'x': layer 'calls' writes on harvested rewards kept in the "
+     "stake: needs farm.restake = true"},
+    {"no restake with the default variants", SC "book:\n  farm:\n    restake: false\n", 0, NULL, NULL,
+     "bad.yaml:5:14: book.farm.restake: default variant 'full': layer 'calls'"},
+    {"duplicate variant names", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
+     "    - {name: x, layers: [vix]}\n", 0, NULL, NULL,
+     "bad.yaml:6:14: book.variants[1].name: duplicate variant name 'x' (also book.variants[0]): expected unique "
+     "names"},
+    {"layer listed twice", SC "book:\n  variants:\n    - {name: x, layers: [vix, condor, vix]}\n", 0, NULL, NULL,
+     "bad.yaml:5:39: book.variants[0].layers[2]: layer 'vix' is listed twice"},
+    {"empty layer list", SC "book:\n  variants:\n    - {name: x, layers: []}\n", 0, NULL, NULL,
+     "bad.yaml:5:25: book.variants[0].layers: expected at least one layer, got an empty sequence"},
+    {"layers not a sequence", SC "book:\n  variants:\n    - {name: x, layers: condor}\n", 0, NULL, NULL,
+     "bad.yaml:5:25: book.variants[0].layers: expected a sequence of layer names (condor, vix, farm, perp, puts, "
+     "calls, borrow), got condor"},
+    {"variant without layers", SC "book:\n  variants:\n    - name: x\n", 0, NULL, NULL,
+     "bad.yaml:5:7: book.variants[0]: missing required key 'layers'"},
+    {"variant unknown key", SC "book:\n  variants:\n    - {name: x, layer: [vix]}\n", 0, NULL, NULL,
+     "bad.yaml:5:17: book.variants[0].layer: unknown key; did you mean 'layers'?"},
+    {"variant name not a group name", SC "book:\n  variants:\n    - {name: \"a/b\", layers: [vix]}\n", 0, NULL, NULL,
+     "bad.yaml:5:14: book.variants[0].name: expected a name of 1 to 63 letters"},
+    {"no variants", SC "book:\n  variants: []\n", 0, NULL, NULL,
+     "bad.yaml:4:13: book.variants: expected at least one variant, got an empty sequence"},
+    {"too many variants", SC "book:\n  variants: [{name: v0, layers: [vix]}, {name: v1, layers: [vix]}, "
+     "{name: v2, layers: [vix]}, {name: v3, layers: [vix]}, {name: v4, layers: [vix]}, {name: v5, layers: [vix]}, "
+     "{name: v6, layers: [vix]}, {name: v7, layers: [vix]}, {name: v8, layers: [vix]}, {name: v9, layers: [vix]}, "
+     "{name: v10, layers: [vix]}, {name: v11, layers: [vix]}, {name: v12, layers: [vix]}, {name: v13, layers: [vix]}, "
+     "{name: v14, layers: [vix]}, {name: v15, layers: [vix]}, {name: v16, layers: [vix]}, {name: v17, layers: [vix]}, "
+     "{name: v18, layers: [vix]}, {name: v19, layers: [vix]}, {name: v20, layers: [vix]}, {name: v21, layers: [vix]}, "
+     "{name: v22, layers: [vix]}, {name: v23, layers: [vix]}, {name: v24, layers: [vix]}, {name: v25, layers: [vix]}, "
+     "{name: v26, layers: [vix]}, {name: v27, layers: [vix]}, {name: v28, layers: [vix]}, {name: v29, layers: [vix]}, "
+     "{name: v30, layers: [vix]}, {name: v31, layers: [vix]}, {name: v32, layers: [vix]}]\n", 0, NULL, NULL,
+     "bad.yaml:4:13: book.variants: expected at most 32 variants, got 33"},
+    {"book key in the wrong layer", SC "book:\n  condor:\n    stake_frac: 0.1\n", 0, NULL, NULL,
+     "bad.yaml:5:5: book.condor.stake_frac: unknown key; did you mean 'farm.stake_frac'?"},
+    {"misspelt layer section", SC "book:\n  condr: {}\n", 0, NULL, NULL,
+     "bad.yaml:4:3: book.condr: unknown key; did you mean 'condor'?"},
+    {"gov_cut is the scenario's", SC "book:\n  farm:\n    gov_cut: 0.5\n", 0, NULL, NULL,
+     "bad.yaml:5:5: book.farm.gov_cut: not a book key: the farm's emission cut at each down governance shock is the "
+     "scenario's token.gov_dn_emission_factor"},
+    {"book range: delta beyond 0.5", SC "book:\n  condor:\n    short_delta: 0.5\n", 0, NULL, NULL,
+     "bad.yaml:5:18: book.condor.short_delta: expected a number in (0, 0.5), got 0.5"},
+    {"book range: stop inside the credit", SC "book:\n  condor: {stop_mult: 1}\n", 0, NULL, NULL,
+     "bad.yaml:4:23: book.condor.stop_mult: expected a number in (1, 100], got 1"},
+    {"book range: nested skew", SC "book:\n  condor:\n    skew: {sigma_cap: 0}\n", 0, NULL, NULL,
+     "bad.yaml:5:23: book.condor.skew.sigma_cap: expected a number in (0, 10], got 0"},
+    {"book range: percent for a fraction", SC "book:\n  borrow: {liq_threshold: 77}\n", 0, NULL, NULL,
+     "bad.yaml:4:27: book.borrow.liq_threshold: expected a number in (0, 1], got 77"},
+    {"book range: timelock too long", SC "book:\n  perp: {timelock_days: 17}\n", 0, NULL, NULL,
+     "bad.yaml:4:25: book.perp.timelock_days: expected a number in [0, 16], got 17"},
+    {"book wrong type: string capital", SC "book:\n  capital_usd: \"1e7\"\n", 0, NULL, NULL,
+     "bad.yaml:4:16: book.capital_usd: expected a number in (0, 10000000000000], got the string \"1e7\""},
+    {"book wrong type: yes for restake", SC "book:\n  farm: {restake: yes}\n", 0, NULL, NULL,
+     "bad.yaml:4:19: book.farm.restake: expected true or false, got yes"},
+    {"book wrong type: layer section a number", SC "book:\n  vix: 3\n", 0, NULL, NULL,
+     "bad.yaml:4:8: book.vix: expected a mapping, got 3"},
+    {"book rule: roll after entry", SC "book:\n  condor:\n    entry_dte_cal: 14\n", 0, NULL, NULL,
+     "bad.yaml:5:20: book.condor.entry_dte_cal: expected book.condor.roll_dte_cal (21) < book.condor.entry_dte_cal "
+     "(14)"},
+    {"book rule: hedge ratio above its cap", SC "book:\n  perp: {h_base: 0.8, h_max: 0.6}\n", 0, NULL, NULL,
+     "bad.yaml:4:30: book.perp.h_max: expected book.perp.h_base (0.8) <= book.perp.h_max (0.6)"},
+    {"book rule: VXTH regimes out of order", SC "book:\n  vix:\n    regime_mid: 60\n", 0, NULL, NULL,
+     "bad.yaml:5:17: book.vix.regime_mid: expected book.vix.regime_mid (60) <= book.vix.regime_hi (50)"},
+    {"book rule: maintenance above the initial margin", SC "book:\n  perp: {leverage: 25}\n", 0, NULL, NULL,
+     "bad.yaml:4:20: book.perp.leverage: expected book.perp.maint_margin (0.05) < 1 / book.perp.leverage (0.04)"},
+    {"book rule: ltv at the liquidation threshold", SC "book:\n  borrow: {ltv_target: 0.8}\n", 0, NULL, NULL,
+     "bad.yaml:4:24: book.borrow.ltv_target: expected book.borrow.ltv_target (0.8) < book.borrow.liq_threshold "
+     "(0.77)"},
+    {"book rule: deleverage below 1", SC "book:\n  borrow: {adl_hf: 0.9}\n", 0, NULL, NULL,
+     "bad.yaml:4:20: book.borrow.adl_hf: expected 0 (off) or a health factor > 1, got 0.9"},
+    {"book kernel: VIX roll beyond the option's life", SC "book:\n  vix:\n    roll_days: 25\n", 0, NULL, NULL,
+     "bad.yaml:5:16: book.vix.roll_days: expected fewer steps than the option's life (21), got 25"},
+    {"book kernel: VIX delta unreachable under a scenario's rate",
+     SC "    spx: {r_ann: 0.5}\nbook:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n", 0, NULL, NULL,
+     "bad.yaml:5:21: book.vix.call_delta: 0.7 is unreachable with rate 0.5 (under scenario 'a': spx.r_ann = 0.5, "
+     "spx.q_ann = 0.013)"},
+    {"error in the book after a base file", "scenarios:\n  - name: top\n    extends: base.yaml#x\nbook:\n  farm: "
+     "{apr0: -1}\n", 0, "base.yaml", "scenarios:\n  - name: x\n",
+     "bad.yaml:5:16: book.farm.apr0: expected a number in [0, 10], got -1"},
     {"merge key", SC "    spx:\n      <<: {kappa: 1}\n", 0, NULL, NULL,
      "bad.yaml:4:7: scenarios[0].spx.<<: YAML merge keys are not supported: use extends:"},
     {"unknown alias", SC "    spx: *nope\n", 0, NULL, NULL,
@@ -180,7 +278,7 @@ static void test_bad_configs(void **state)
 {
     (void)state;
     size_t n = sizeof bad_cases / sizeof bad_cases[0];
-    assert_true(n >= 25);
+    assert_true(n >= 85);
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
         const bad_case *c = &bad_cases[i];
@@ -216,6 +314,22 @@ static void test_missing_file(void **state)
 
 /* ---- good configurations -------------------------------------------------------------------- */
 
+/* The book of cfg is alvh_book_defaults() (gov_cut aside: per scenario) with the default variants. */
+static void assert_default_book(const alvh_config *cfg)
+{
+    alvh_book_params want = alvh_book_defaults(), got = cfg->book;
+    assert_true(isnan(got.farm.gov_cut));
+    got.farm.gov_cut = want.farm.gov_cut;
+    assert_memory_equal(&got, &want, sizeof want);
+    assert_int_equal(cfg->n_variants, 5);
+    static const char *const names[] = {"farm_only", "condor_only", "condor_vix", "full", "full_no_borrow"};
+    static const unsigned masks[] = {0x4, 0x1, 0x3, 0x7f, 0x3f};
+    for (size_t v = 0; v < 5; v++) {
+        assert_string_equal(cfg->variants[v].name, names[v]);
+        assert_int_equal(cfg->variants[v].layers, masks[v]);
+    }
+}
+
 static void test_minimal_gets_every_default(void **state)
 {
     (void)state;
@@ -246,7 +360,7 @@ static void test_minimal_gets_every_default(void **state)
     assert_int_equal(cfg->n_steps, 252);
     assert_true(cfg->dt_years == 1.0 / 252.0);
     assert_false(cfg->run.store_paths);
-    assert_null(cfg->book_text);
+    assert_default_book(cfg);
     alvh_config_free(cfg);
 }
 
@@ -273,7 +387,10 @@ static void test_default_yaml(void **state)
     assert_true(s->market.token.rho_sg == 0.2 && s->market.funding.fbar_ann == 0.11);
     assert_int_equal(cfg->n_steps, 252);
     assert_int_equal(cfg->run.seed, 20240805);
-    assert_null(cfg->book_text);
+    /* the book is written out with the documented defaults */
+    assert_default_book(cfg);
+    alvh_book_params b = alvh_config_book_for(cfg, s);
+    assert_true(b.farm.gov_cut == 0.8); /* the scenario's token.gov_dn_emission_factor */
     alvh_config_free(cfg);
 }
 
@@ -317,9 +434,17 @@ static const char child_yaml[] = "run:\n"
                                  "  - name: aliased\n"
                                  "    token: *tok\n"
                                  "book:\n"
-                                 "  condor: {delta: 16, dte: 45, note: \"wing: 50 pts\"}\n"
-                                 "  layers: [condor, vix]\n"
-                                 "  empty: {}\n";
+                                 "  capital_usd: 2.5e7\n"
+                                 "  condor: {short_delta: 0.1, skew: {skew_slope: -0.5}}\n"
+                                 "  vix: {}\n"
+                                 "  farm:\n"
+                                 "    stake_frac: 0.4\n"
+                                 "    restake: false\n"
+                                 "  borrow: {redeploy: true, adl_hf: 0}\n"
+                                 "  variants:\n"
+                                 "    - name: farm\n"
+                                 "      layers: [farm]\n"
+                                 "    - {name: hedged.v2, layers: [borrow, farm, vix, perp, puts]}\n";
 
 static void test_extends_and_overrides(void **state)
 {
@@ -371,9 +496,25 @@ static void test_extends_and_overrides(void **state)
     const alvh_config_scenario *a = alvh_config_find_scenario(cfg, "aliased");
     assert_true(a->market.token.p_up == 0.6 && a->market.token.mu_up == 0.3);
 
-    assert_non_null(cfg->book_text);
-    assert_string_equal(cfg->book_text, "condor:\n  delta: 16\n  dte: 45\n  note: \"wing: 50 pts\"\n"
-                                        "layers:\n  - condor\n  - vix\nempty: {}\n");
+    /* the book: given keys, nested skew, defaults elsewhere, variants in file order */
+    alvh_book_params want = alvh_book_defaults();
+    want.capital_usd = 2.5e7;
+    want.condor.short_delta = 0.1;
+    want.condor.skew.skew_slope = -0.5;
+    want.farm.stake_frac = 0.4;
+    want.farm.restake = 0;
+    want.borrow.redeploy = 1;
+    want.borrow.adl_hf = 0;
+    alvh_book_params got = alvh_config_book_for(cfg, c);
+    assert_true(got.farm.gov_cut == c->gov_dn_emission_factor);
+    want.farm.gov_cut = got.farm.gov_cut;
+    assert_memory_equal(&got, &want, sizeof want);
+    assert_int_equal(cfg->n_variants, 2);
+    assert_string_equal(cfg->variants[0].name, "farm");
+    assert_int_equal(cfg->variants[0].layers, 1u << ALVH_LAYER_FARM);
+    assert_string_equal(cfg->variants[1].name, "hedged.v2");
+    assert_int_equal(cfg->variants[1].layers, 1u << ALVH_LAYER_FARM | 1u << ALVH_LAYER_VIX | 1u << ALVH_LAYER_PERP |
+                                                  1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_BORROW);
     alvh_config_free(cfg);
 }
 
@@ -408,8 +549,12 @@ static void assert_same_config(const alvh_config *x, const alvh_config *y)
             assert_int_equal(p->hack, q->hack);
         }
     }
-    if (x->book_text || y->book_text)
-        assert_string_equal(x->book_text, y->book_text);
+    assert_memory_equal(&x->book, &y->book, sizeof x->book); /* gov_cut NaN in both */
+    assert_int_equal(x->n_variants, y->n_variants);
+    for (size_t v = 0; v < x->n_variants; v++) {
+        assert_string_equal(x->variants[v].name, y->variants[v].name);
+        assert_int_equal(x->variants[v].layers, y->variants[v].layers);
+    }
 }
 
 static void check_round_trip(const char *path)
@@ -454,10 +599,101 @@ static void test_resolved_text_round_trip(void **state)
                               "    description: 'quote \" and back\\slash: # not a comment'\n"
                               "    spx: {s0: 0.1, r_ann: 0.30000000000000004, theta: 1e-300, xi: 2.5e-7}\n"
                               "    funding: {f0_ann: -0.0}\n"
-                              "book: {text: \"tab\\there\", n: null, \"quoted key\": ~}\n";
+                              "book: {capital_usd: 1234567.8901234567, condor: {skew: {skew_slope: -1e-9}},\n"
+                              "       perp: {w_funding: 0.30000000000000004},\n"
+                              "       variants: [{name: \"only-vix\", layers: [vix]}]}\n";
     write_file("odd.yaml", odd, strlen(odd));
     snprintf(path, sizeof path, "%s/odd.yaml", tmpdir);
     check_round_trip(path);
+}
+
+/* The book tables: one row per field of alvh_book_params (farm.gov_cut is
+ * the scenario's), no field twice, and each default equal to alvh_book_defaults(). */
+static void test_book_schema_matches_kernel(void **state)
+{
+    (void)state;
+    static unsigned char covered[sizeof(alvh_book_params)];
+    memset(covered, 0, sizeof covered);
+    const alvh_book_params def = alvh_book_defaults();
+    size_t rows = 0;
+    for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_book_sections[s];
+        for (size_t i = 0; i < t->n_keys; i++) {
+            const alvh_ckey *k = &t->keys[i];
+            size_t size = k->type == ALVH_CT_BOOL_INT ? sizeof(int) : sizeof(double);
+            assert_true(k->type == ALVH_CT_NUM || k->type == ALVH_CT_BOOL_INT);
+            assert_true(k->offset + size <= sizeof covered);
+            for (size_t b = 0; b < size; b++) {
+                assert_int_equal(covered[k->offset + b], 0);
+                covered[k->offset + b] = 1;
+            }
+            const char *p = (const char *)&def + k->offset;
+            if (k->type == ALVH_CT_NUM) {
+                double x;
+                memcpy(&x, p, sizeof x);
+                if (x != k->def)
+                    fprintf(stderr, "%s.%s: table default %g, alvh_book_defaults %g\n", t->name, k->key, k->def, x);
+                assert_true(x == k->def);
+                /* the default is inside the row's own range */
+                assert_true((k->flags & ALVH_CK_MIN_OPEN) ? x > k->min : x >= k->min);
+                assert_true((k->flags & ALVH_CK_MAX_OPEN) ? x < k->max : x <= k->max);
+            } else {
+                int x;
+                memcpy(&x, p, sizeof x);
+                assert_int_equal(x, (int)k->def);
+            }
+            rows++;
+        }
+    }
+    size_t gc = offsetof(alvh_book_params, farm.gov_cut);
+    for (size_t b = 0; b < sizeof(double); b++) {
+        assert_int_equal(covered[gc + b], 0);
+        covered[gc + b] = 1;
+    }
+    /* every byte is a field except the padding after the two ints */
+    size_t pad = offsetof(alvh_farm_params, gov_cut) - offsetof(alvh_farm_params, restake) - sizeof(int) +
+                 offsetof(alvh_borrow_params, adl_hf) - offsetof(alvh_borrow_params, redeploy) - sizeof(int);
+    size_t n_covered = 0;
+    for (size_t b = 0; b < sizeof covered; b++)
+        n_covered += covered[b];
+    assert_int_equal(n_covered + pad, sizeof(alvh_book_params));
+    assert_int_equal(rows, 64);
+    /* the default variants pass the kernel's layer check */
+    alvh_book_consts c;
+    alvh_market_params m;
+    memset(&m, 0, sizeof m);
+    alvh_config *cfg;
+    alvh_error err = {0};
+    assert_int_equal(alvh_config_load_text("t.yaml", "scenarios: [{name: a}]\n", 23, &cfg, &err), ALVH_OK);
+    alvh_book_params b = alvh_config_book_for(cfg, &cfg->scenarios[0]);
+    assert_int_equal(alvh_book_consts_init(&c, &b, &cfg->scenarios[0].market, cfg->dt_years, NULL, 0), 0);
+    assert_int_equal(cfg->n_variants, alvh_cfg_n_default_variants);
+    for (size_t v = 0; v < alvh_cfg_n_default_variants; v++)
+        assert_int_equal(alvh_book_check_layers(&c, alvh_cfg_default_variants[v].layers, NULL, 0), 0);
+    alvh_config_free(cfg);
+}
+
+/* The book is checked under the scenarios it runs with: a VIX call delta that
+ * the default 4% rate makes unreachable is fine when every scenario has r = 0. */
+static void test_book_checked_per_scenario(void **state)
+{
+    (void)state;
+    static const char text[] = "scenarios:\n  - name: a\n    spx: {r_ann: 0}\n"
+                               "book:\n  vix: {call_delta: 0.97, tenor_cal: 365}\n";
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_text("ok.yaml", text, strlen(text), &cfg, &err);
+    if (st != ALVH_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(st, ALVH_OK);
+    assert_true(cfg->book.vix.call_delta == 0.97);
+    alvh_config_free(cfg);
+    /* one more scenario at the default rate: refused, naming that scenario */
+    static const char text2[] = "scenarios:\n  - name: a\n    spx: {r_ann: 0}\n  - name: b\n"
+                                "book:\n  vix: {call_delta: 0.97, tenor_cal: 365}\n";
+    assert_int_equal(alvh_config_load_text("bad.yaml", text2, strlen(text2), &cfg, &err), ALVH_E_CONFIG);
+    assert_non_null(strstr(err.msg, "bad.yaml:6:21: book.vix.call_delta: 0.97 is unreachable with rate 0.04 "
+                                    "(under scenario 'b'"));
 }
 
 /* Every prefix of default.yaml, and the file with one byte changed at every
@@ -554,6 +790,8 @@ int main(void)
         cmocka_unit_test(test_default_yaml),
         cmocka_unit_test(test_extends_and_overrides),
         cmocka_unit_test(test_resolved_text_round_trip),
+        cmocka_unit_test(test_book_schema_matches_kernel),
+        cmocka_unit_test(test_book_checked_per_scenario),
         cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_docs_match_schema),

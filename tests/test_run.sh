@@ -50,6 +50,18 @@ rc=$?
 "$alvh" run --paths 40000 --threads 2 -o s.h5 --quiet --resume && "$py" "$here/h5_compare.py" ref.h5 s.h5 >/dev/null &&
   ok || bad "resume after SIGTERM differs"
 
+# MPI: 2 and 3 ranks give the same datasets as one process (when built with MPI)
+if command -v mpirun >/dev/null && "$alvh" --version | grep -q "mpi yes"; then
+  for np in 2 3; do
+    mpirun --allow-run-as-root --oversubscribe -np "$np" "$alvh" run --paths 3000 --threads 1 -o mpi$np.h5 --quiet \
+      >/dev/null 2>&1 && "$py" "$here/h5_compare.py" t1.h5 mpi$np.h5 >/dev/null && ok || bad "MPI $np ranks differ"
+  done
+  "$py" -c "import h5py,sys; sys.exit(0 if h5py.File('mpi3.h5').attrs['ranks'] == 3 else 1)" && ok ||
+    bad "ranks attribute"
+else
+  echo "# MPI not built or mpirun missing: MPI checks skipped"
+fi
+
 # bad input: exit 2 and no output
 printf 'run:\n  pathz: 10\n' >bad.yaml
 "$alvh" run bad.yaml -o bad.h5 2>err.txt

@@ -1,0 +1,33 @@
+/*
+ * Scale-out over MPI ranks. A scenario's blocks are split into one contiguous
+ * range per rank; each rank computes its blocks exactly as a single process
+ * would (a path's numbers depend only on seed, scenario and path), then the
+ * per-path rows are gathered and the histogram counts summed on rank 0, which
+ * computes the statistics and writes the file. Results are therefore
+ * bit-identical for any number of ranks (and threads per rank).
+ *
+ * Built without MPI (or run without mpirun) everything here reduces to one
+ * rank of rank 0.
+ */
+#ifndef ALVH_ENGINE_MPI_DIST_H
+#define ALVH_ENGINE_MPI_DIST_H
+
+#include <stddef.h>
+
+#include "engine/status.h"
+
+/* MPI_Init_thread (funneled) when built with MPI; safe without mpirun. */
+void alvh_mpi_init(int *argc, char ***argv);
+void alvh_mpi_finalize(void);
+int alvh_mpi_rank(void);
+int alvh_mpi_size(void);
+int alvh_mpi_enabled(void); /* built with MPI */
+/* Every rank's flag ORed (collective; a plain copy on one rank). */
+int alvh_mpi_any(int flag);
+/* Ends every rank (after an error on one of them). */
+void alvh_mpi_abort(int code);
+
+/* Blocks [*first, *last) of n_blocks owned by rank of ranks. */
+void alvh_mpi_block_range(size_t n_blocks, int rank, int ranks, size_t *first, size_t *last);
+
+#endif
