@@ -312,6 +312,21 @@ static void print_summary(const char *scenario, const alvh_variant *vars, const 
     }
 }
 
+/* Closes w (may be NULL), committing it only when everything before went
+ * well; a failed close becomes the run's error. */
+static alvh_status close_writer(alvh_h5_writer *w, alvh_status st, alvh_error *err)
+{
+    if (!w)
+        return st;
+    alvh_error cerr = {0};
+    alvh_status cst = alvh_h5_close(w, st == ALVH_OK, &cerr);
+    if (st == ALVH_OK && cst != ALVH_OK) {
+        *err = cerr;
+        return cst;
+    }
+    return st;
+}
+
 /* ---- the run ---- */
 
 static int run_main(int argc, char **argv, int rank, int ranks)
@@ -527,14 +542,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 st = alvh_h5_open(part, &w, &err);
             if (st == ALVH_OK)
                 st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
-            if (w) {
-                alvh_error cerr = {0};
-                alvh_status cst = alvh_h5_close(w, st == ALVH_OK, &cerr);
-                if (st == ALVH_OK && cst != ALVH_OK) {
-                    st = cst;
-                    err = cerr;
-                }
-            }
+            st = close_writer(w, st, &err);
             if (st == ALVH_OK) {
                 if (!o.quiet)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
@@ -564,14 +572,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             part_path(&bp, sel[j], part, sizeof part);
             st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
         }
-        if (w) {
-            alvh_error cerr = {0};
-            alvh_status cst = alvh_h5_close(w, st == ALVH_OK, &cerr);
-            if (st == ALVH_OK && cst != ALVH_OK) {
-                st = cst;
-                err = cerr;
-            }
-        }
+        st = close_writer(w, st, &err);
         if (st == ALVH_OK) {
             remove_parts(&bp);
             if (!o.quiet)

@@ -1,6 +1,7 @@
 /* Hedge-book constants, validation, state layout and initial state (scalar,
  * outside the hot loop). */
 #include "kernels/book_model.h"
+#include "kernels/kmsg.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -42,17 +43,7 @@ alvh_book_params alvh_book_defaults(void)
     };
 }
 
-static int fail(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t size, const char *fmt, ...)
-{
-    if (msg && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#define fail alvh_kmsg
 
 #define REQUIRE(cond, key, val, expect)                                                                   \
     do {                                                                                                  \
