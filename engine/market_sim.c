@@ -10,12 +10,21 @@
 
 enum { N_STATE = 4, N_EVENTS = 5 };
 
+/* Paths per tile: a step draws and moves a block one tile at a time, so the
+ * tile's draws (written by the fills, read once by the step) stay in L1. Any
+ * value gives the same numbers: every path has its own streams. */
+enum { TILE = 256 };
+
 typedef struct {
-    alvh_block_rng *rng;
-    double *mem; /* state, previous state, events, normals, uniforms */
+    alvh_block_rng *rng;     /* main streams of the block's paths */
+    alvh_block_rng *ev_rng;  /* their event streams */
+    alvh_block_rng *pick;    /* event streams of one tile's eventful lanes, packed */
+    uint32_t *idx;           /* those lanes' indices in the tile */
+    double *mem;             /* state, previous state, events */
+    double *draws;           /* one tile: normals, uniforms, packed event draws */
     alvh_market_state state, prev;
     alvh_market_events events;
-    double *normals, *uniforms;
+    double *normals, *uniforms, *packed;
 } worker_buf;
 
 typedef struct {
@@ -26,7 +35,8 @@ typedef struct {
     size_t *inj_first; /* injections sorted by step: [inj_first[t], inj_first[t+1]) act at step t */
     alvh_market_injection *inj_sorted;
     worker_buf *w;
-    size_t ld; /* row stride of every per-worker array */
+    size_t ld;  /* row stride of every per-worker block array */
+    size_t ldt; /* row stride of the tile's draws */
 } sim_ctx;
 
 size_t alvh_market_sim_blocks(const alvh_market_sim_request *rq)
@@ -40,6 +50,64 @@ static alvh_status notify(alvh_status (*fn)(void *, int, const alvh_market_view 
     return fn ? fn(ctx, worker, view) : ALVH_OK;
 }
 
+/* Event rows of the tile's lanes that have an event this step, drawn from
+ * their event streams: the streams are packed, filled by the ISA's fill
+ * kernels, unpacked, and the draws scattered into the event rows. Lanes
+ * without an event consume nothing from their event stream. */
+static void draw_events(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
+{
+    const alvh_market_consts *mc = &c->consts;
+    size_t ldt = c->ldt;
+    size_t k = alvh_market_event_lanes(mc, nt, w->uniforms, ldt, w->idx);
+    if (k == 0)
+        return;
+    size_t nn0 = (size_t)mc->n_normals_dense, nn = (size_t)mc->n_normals - nn0;
+    size_t nu0 = (size_t)mc->n_uniforms_dense, nu = (size_t)mc->n_uniforms - nu0;
+    alvh_pcg64_lanes *ev = &w->ev_rng->lanes, *pk = &w->pick->lanes;
+    const uint32_t *idx = w->idx;
+    for (size_t j = 0; j < k; j++) {
+        size_t i = t0 + idx[j];
+        pk->state_hi[j] = ev->state_hi[i];
+        pk->state_lo[j] = ev->state_lo[i];
+        pk->inc_hi[j] = ev->inc_hi[i];
+        pk->inc_lo[j] = ev->inc_lo[i];
+    }
+    pk->n = k;
+    if (nn)
+        c->ops->normal_fill(pk, nn, ldt, w->packed);
+    if (nu)
+        c->ops->uniform_fill(pk, nu, ldt, w->packed + nn * ldt);
+    for (size_t j = 0; j < k; j++) {
+        size_t i = t0 + idx[j];
+        ev->state_hi[i] = pk->state_hi[j];
+        ev->state_lo[i] = pk->state_lo[j];
+    }
+    for (size_t r = 0; r < nn; r++)
+        for (size_t j = 0; j < k; j++)
+            w->normals[(nn0 + r) * ldt + idx[j]] = w->packed[r * ldt + j];
+    for (size_t r = 0; r < nu; r++)
+        for (size_t j = 0; j < k; j++)
+            w->uniforms[(nu0 + r) * ldt + idx[j]] = w->packed[(nn + r) * ldt + j];
+}
+
+/* One step of paths [t0, t0 + nt) of the block. */
+static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
+{
+    const alvh_market_consts *mc = &c->consts;
+    alvh_pcg64_lanes main = w->rng->lanes;
+    main.state_hi += t0, main.state_lo += t0, main.inc_hi += t0, main.inc_lo += t0;
+    main.n = nt;
+    c->ops->normal_fill(&main, (size_t)mc->n_normals_dense, c->ldt, w->normals);
+    if (mc->n_uniforms_dense)
+        c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
+    draw_events(c, w, t0, nt);
+    const alvh_market_state *s = &w->state;
+    const alvh_market_events *e = &w->events;
+    alvh_market_state st = {s->ln_s + t0, s->v + t0, s->ln_g + t0, s->f + t0};
+    alvh_market_events ev = {e->vix + t0, e->n_jump + t0, e->n_gov_up + t0, e->n_gov_dn + t0, e->n_hack + t0};
+    c->ops->market_step(mc, nt, &st, w->normals, w->uniforms, c->ldt, &ev);
+}
+
 static alvh_status run_block(void *vctx, size_t b, int worker)
 {
     sim_ctx *c = vctx;
@@ -49,6 +117,7 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
     size_t n = rq->n_paths - first < bs ? rq->n_paths - first : bs;
     worker_buf *w = &c->w[worker];
     alvh_block_rng_seed(w->rng, rq->seed, rq->scenario, b, bs, n);
+    alvh_market_event_streams(&w->rng->lanes, &w->ev_rng->lanes);
 
     const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd);
     const double vix0 = alvh_vix_from_var(&c->consts.vix, p->spx.v0);
@@ -68,9 +137,8 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         if (i1 > i0)
             for (size_t k = 0; k < N_STATE; k++)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
-        c->ops->normal_fill(&w->rng->lanes, (size_t)c->consts.n_normals, c->ld, w->normals);
-        c->ops->uniform_fill(&w->rng->lanes, (size_t)c->consts.n_uniforms, c->ld, w->uniforms);
-        c->ops->market_step(&c->consts, n, &w->state, w->normals, w->uniforms, c->ld, &w->events);
+        for (size_t t0 = 0; t0 < n; t0 += TILE)
+            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
         view.step = t + 1;
@@ -91,7 +159,11 @@ static void free_workers(sim_ctx *c, int nt)
 {
     for (int t = 0; c->w && t < nt; t++) {
         alvh_block_rng_free(c->w[t].rng);
+        alvh_block_rng_free(c->w[t].ev_rng);
+        alvh_block_rng_free(c->w[t].pick);
+        free(c->w[t].idx);
         free(c->w[t].mem);
+        free(c->w[t].draws);
     }
     free(c->w);
 }
@@ -117,11 +189,13 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
 
     int nt = alvh_sched_threads(rq->threads);
-    size_t bs = rq->block_size;
+    size_t bs = rq->block_size, tile = bs < TILE ? bs : TILE;
     /* rows rounded up to a cache line of doubles so every row starts aligned */
-    size_t ld = (bs + 7) & ~(size_t)7;
+    size_t ld = (bs + 7) & ~(size_t)7, ldt = (tile + 7) & ~(size_t)7;
     c.ld = ld;
+    c.ldt = ldt;
     size_t nn = (size_t)c.consts.n_normals, nu = (size_t)c.consts.n_uniforms;
+    size_t n_packed = nn + nu - (size_t)c.consts.n_normals_dense - (size_t)c.consts.n_uniforms_dense;
     alvh_status st = ALVH_OK;
     c.inj_first = calloc(rq->n_steps + 1, sizeof *c.inj_first);
     c.inj_sorted = malloc((rq->n_injections ? rq->n_injections : 1) * sizeof *c.inj_sorted);
@@ -147,22 +221,30 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_buf *w = &c.w[t];
-        size_t rows = 2 * N_STATE + N_EVENTS + nn + nu;
+        size_t rows = 2 * N_STATE + N_EVENTS, draw_rows = nn + nu + n_packed;
         w->rng = alvh_block_rng_create(bs);
+        w->ev_rng = alvh_block_rng_create(bs);
+        w->pick = alvh_block_rng_create(tile);
+        w->idx = malloc(tile * sizeof *w->idx);
         w->mem = aligned_alloc(64, rows * ld * sizeof(double));
-        if (!w->rng || !w->mem) {
-            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate worker buffers (block size %zu, %zu rows)", bs, rows);
+        w->draws = aligned_alloc(64, draw_rows * ldt * sizeof(double));
+        if (!w->rng || !w->ev_rng || !w->pick || !w->idx || !w->mem || !w->draws) {
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate worker buffers (block size %zu, %zu rows)", bs,
+                                rows + draw_rows);
             break;
         }
+        /* event rows are written only where an event happens and read nowhere
+         * else; zeroed once so the rest is never uninitialized memory */
+        memset(w->draws, 0, draw_rows * ldt * sizeof(double));
         double *m = w->mem;
         w->state = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld};
         m += N_STATE * ld;
         w->prev = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld};
         m += N_STATE * ld;
         w->events = (alvh_market_events){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld};
-        m += N_EVENTS * ld;
-        w->normals = m;
-        w->uniforms = m + nn * ld;
+        w->normals = w->draws;
+        w->uniforms = w->normals + nn * ldt;
+        w->packed = w->uniforms + nu * ldt;
     }
     if (st == ALVH_OK) {
         double t0 = omp_get_wtime();

@@ -5,7 +5,10 @@
  * their steps. What happens to the paths is the observer's business (the hedge
  * book, a test, a benchmark): it sees every step of every block and keeps its
  * own per-block results, which it reduces in block order afterwards. Memory is
- * per worker (block size x draws), never paths x steps.
+ * per worker (block size x state, a tile of 256 paths x draws), never paths x
+ * steps. Each path draws from its main stream every step and from its event
+ * stream only on steps with an event (draw layout: kernels/market_model.c), so
+ * its numbers depend on (seed, scenario, path) alone.
  */
 #ifndef ALVH_ENGINE_MARKET_SIM_H
 #define ALVH_ENGINE_MARKET_SIM_H

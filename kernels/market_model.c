@@ -1,22 +1,56 @@
-/* Per-scenario constants of the full market model, the driver correlation
- * factor and the stress injections (scalar, outside the hot loop). */
+/*
+ * Per-scenario constants of the full market model, the driver correlation
+ * factor, the draw layout and the stress injections (scalar, outside the hot
+ * loop). docs/market_model.md describes the model and its speed.
+ *
+ * Draw layout. Every path has two PCG64 streams: its main stream
+ * (alvh_pcg64_for_path(seed, scenario, path)) and its event stream, the main
+ * stream jumped ahead by floor(2^128 phi) steps (alvh_market_event_streams).
+ * One step of one path reads, each row one value per path:
+ *
+ *   main stream, every step, in this order:
+ *     normals   z_s, z_v, z_g, z_f            two Box-Muller pairs
+ *     uniform   u_e                           when any event type is on, or QE
+ *   event stream, only on a step with an event (u_e > P0), in this order:
+ *     normals   z_j      SPX jump size        (lambda > 0)
+ *               z_c      contagion            (beta_J or delta_c, and delta_c > 0)
+ *               z_gov    governance shocks    (lambda_gov > 0)
+ *               z_hack   exploit jump         (lambda_hack > 0)
+ *     uniforms  u_cj, u_cg, u_ch              the counts N_J, N_gov, N_hack (each when on)
+ *               u_jv1, u_jv2                  variance jump sizes (lambda > 0, mu_v > 0)
+ *
+ * A step with an event draws all of the event rows the scenario uses, whatever
+ * happened; an odd number of event normals drops the last pair's second one.
+ *
+ * Events. P0 = P(N_J = N_gov = N_hack = 0) = e^{-(lambda + lambda_gov +
+ * lambda_hack) dt}; a step has an event iff u_e > P0 (about 2% of path-steps
+ * in the default market). Given an event the counts are drawn from their joint
+ * law given that one is >= 1 (each still capped at 2, exactly the law of three
+ * independent capped counts): N_J from its conditional law; N_gov from its own
+ * law when N_J >= 1, else given (N_gov, N_hack) != (0, 0); N_hack from its own
+ * law when N_J + N_gov >= 1, else given N_hack >= 1. The up/down split of the
+ * governance shocks uses the position of u_cg in its count's interval, a
+ * fresh uniform given the count.
+ *
+ * Recycled uniform. Given "no event" u_e / P0, and given "event" (u_e - P0) /
+ * (1 - P0), are uniform and independent of everything else the step uses: that
+ * is QE's uniform (its exponential branch), so QE costs no draw of its own.
+ *
+ * Why: the payloads (jump sizes, shock sizes) are needed on ~2% of path-steps,
+ * so drawing them for every path cost more than half of the step (8 normals
+ * and 6 uniforms a step before, 4 normals and 1 uniform now). Results are a
+ * pure function of (seed, scenario, path): the engine may group paths into
+ * blocks and tiles of any size, on any number of threads.
+ */
 #include "kernels/market_model.h"
+#include "kernels/kmsg.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
-static int fail(char *msg, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *msg, size_t size, const char *fmt, ...)
-{
-    if (msg && size) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(msg, size, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
+#define fail alvh_kmsg
 
 void alvh_market_corr_matrix(const alvh_market_params *p, double a[16])
 {
@@ -188,29 +222,121 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
     c->f_sd = fu->kappa_f > 0.0 ? fu->sigma_f_ann * sqrt(-expm1(-2.0 * fu->kappa_f * dt) / (2.0 * fu->kappa_f))
                                 : fu->sigma_f_ann * sqrt(dt);
 
-    /* draw rows: only what the scenario uses is drawn */
+    /* one uniform says whether anything happens: P0 = P(N_J = N_gov = N_hack = 0);
+     * given that something does, the counts' thresholds below */
+    const double ld_j = c->spx.has_jumps ? sp->lambda_ann * dt : 0.0;
+    const double ld_g = tk->lambda_gov_ann * dt, ld_h = tk->lambda_hack_ann * dt;
+    c->has_events = ld_j + ld_g + ld_h > 0.0;
+    c->p_quiet = exp(-(ld_j + ld_g + ld_h));
+    c->inv_quiet = 1.0 / c->p_quiet;
+    c->inv_loud = c->has_events ? -1.0 / expm1(-(ld_j + ld_g + ld_h)) : 0.0;
+    c->cj_t0 = c->cj_t1 = c->cg_t0 = c->cg_t1 = c->ch_t1 = 0.0;
+    if (c->has_events) {
+        /* N_J: P(N_J = k | event) = P(N_J = k) P(event | N_J = k) / (1 - P0) */
+        const double q_j = exp(-ld_j);
+        c->cj_t0 = q_j * -expm1(-(ld_g + ld_h)) * c->inv_loud;
+        c->cj_t1 = c->cj_t0 + q_j * ld_j * c->inv_loud;
+        /* given N_J = 0, (N_gov, N_hack) != (0, 0): P(N_gov = k | .) = P(N_gov = k) P(. | k) / (1 - q_gov q_hack) */
+        if (c->has_gov) {
+            const double q_g = exp(-ld_g), inv = -1.0 / expm1(-(ld_g + ld_h));
+            c->cg_t0 = q_g * -expm1(-ld_h) * inv;
+            c->cg_t1 = c->cg_t0 + q_g * ld_g * inv;
+        }
+        /* given N_J = N_gov = 0, N_hack >= 1: P(N_hack = 1 | N_hack >= 1) */
+        if (c->has_hack)
+            c->ch_t1 = exp(-ld_h) * ld_h / -expm1(-ld_h);
+    }
+
+    /* draw rows (layout at the top of this file): only what the scenario uses
+     * is drawn; dense rows first, event rows after them */
     int nn = 0, nu = 0;
     c->r_zs = nn++;
     c->r_zv = nn++;
-    c->r_zj = c->spx.has_jumps ? nn++ : -1;
     c->r_zg = nn++;
     c->r_zf = nn++;
+    c->n_normals_dense = nn;
+    c->r_zj = c->spx.has_jumps ? nn++ : -1;
     c->r_zc = c->has_contagion && tk->delta_c > 0.0 ? nn++ : -1;
     c->r_zgov = c->has_gov ? nn++ : -1;
     c->r_zhack = c->has_hack ? nn++ : -1;
-    c->r_uv = c->spx.scheme == ALVH_SCHEME_QE ? nu++ : -1;
-    c->r_un = c->spx.has_jumps ? nu++ : -1;
+    c->r_ue = c->has_events || c->spx.scheme == ALVH_SCHEME_QE ? nu++ : -1;
+    c->n_uniforms_dense = nu;
+    c->r_ucj = c->spx.has_jumps ? nu++ : -1;
+    c->r_ucg = c->has_gov ? nu++ : -1;
+    c->r_uch = c->has_hack ? nu++ : -1;
     c->r_ujv1 = c->spx.has_jumps && sp->mu_v > 0.0 ? nu++ : -1;
     c->r_ujv2 = c->spx.has_jumps && sp->mu_v > 0.0 ? nu++ : -1;
-    c->r_ugov = c->has_gov ? nu++ : -1;
-    c->r_uhack = c->has_hack ? nu++ : -1;
     c->n_normals = nn;
     c->n_uniforms = nu;
     return 0;
 }
 
 size_t alvh_market_normals_per_step(const alvh_market_consts *c) { return (size_t)c->n_normals; }
+size_t alvh_market_dense_normals(const alvh_market_consts *c) { return (size_t)c->n_normals_dense; }
+size_t alvh_market_dense_uniforms(const alvh_market_consts *c) { return (size_t)c->n_uniforms_dense; }
+
+/* two doubles and two 64-bit lanes: GCC's generic vectors, SSE2 on plain x86-64 */
+typedef double v2d __attribute__((vector_size(16)));
+typedef int64_t v2l __attribute__((vector_size(16)));
+
+size_t alvh_market_event_lanes(const alvh_market_consts *c, size_t n, const double *restrict u, size_t ld,
+                               uint32_t *restrict idx)
+{
+    if (!c->has_events)
+        return 0;
+    const double *restrict ue = u + (size_t)c->r_ue * ld;
+    const double p0 = c->p_quiet;
+    const v2d p0v = {p0, p0};
+    size_t m = 0, i0 = 0;
+    /* events are rare (a few % of path-steps): test 8 lanes at once, look at
+     * single lanes only in a group that has one */
+    for (; i0 + 8 <= n; i0 += 8) {
+        v2l any = {0, 0};
+        for (int k = 0; k < 4; k++) {
+            v2d x;
+            memcpy(&x, ue + i0 + 2 * k, sizeof x);
+            any |= x > p0v;
+        }
+        if (!(any[0] | any[1]))
+            continue;
+        for (size_t i = i0; i < i0 + 8; i++) {
+            idx[m] = (uint32_t)i; /* kept only if the lane has an event: m <= i, so the slot exists */
+            m += (size_t)(ue[i] > p0);
+        }
+    }
+    for (size_t i = i0; i < n; i++) {
+        idx[m] = (uint32_t)i;
+        m += (size_t)(ue[i] > p0);
+    }
+    return m;
+}
+
 size_t alvh_market_uniforms_per_step(const alvh_market_consts *c) { return (size_t)c->n_uniforms; }
+
+__extension__ typedef unsigned __int128 u128;
+
+static u128 join128(uint64_t hi, uint64_t lo) { return ((u128)hi << 64) | lo; }
+
+void alvh_market_event_streams(const alvh_pcg64_lanes *main, alvh_pcg64_lanes *ev)
+{
+    /* advancing an LCG by a fixed jump is an affine map s -> A s + K inc, A and K
+     * independent of the stream: read them off two advances of simple states
+     * (state 1 without increment gives A, state 0 with increment 1 gives K) */
+    alvh_pcg64 ga = {.state_hi = 0, .state_lo = 1, .inc_hi = 0, .inc_lo = 0};
+    alvh_pcg64 gk = {.state_hi = 0, .state_lo = 0, .inc_hi = 0, .inc_lo = 1};
+    alvh_pcg64_advance(&ga, ALVH_MARKET_EVENT_JUMP_HI, ALVH_MARKET_EVENT_JUMP_LO);
+    alvh_pcg64_advance(&gk, ALVH_MARKET_EVENT_JUMP_HI, ALVH_MARKET_EVENT_JUMP_LO);
+    const u128 a = join128(ga.state_hi, ga.state_lo), k = join128(gk.state_hi, gk.state_lo);
+    ev->n = main->n;
+    for (size_t i = 0; i < main->n; i++) {
+        u128 inc = join128(main->inc_hi[i], main->inc_lo[i]);
+        u128 st = a * join128(main->state_hi[i], main->state_lo[i]) + k * inc;
+        ev->state_hi[i] = (uint64_t)(st >> 64);
+        ev->state_lo[i] = (uint64_t)st;
+        ev->inc_hi[i] = main->inc_hi[i];
+        ev->inc_lo[i] = main->inc_lo[i];
+    }
+}
 
 int alvh_market_injection_check(const alvh_market_consts *c, const alvh_market_injection *inj, char *msg,
                                 size_t size)

@@ -27,7 +27,9 @@
 #define ALVH_KERNELS_MARKET_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "kernels/pcg64.h"
 #include "kernels/spx_model.h"
 #include "kernels/vix.h"
 
@@ -89,26 +91,67 @@ typedef struct alvh_market_consts {
     double beta_j, delta_c;
     int has_contagion;            /* SPX jumps and (beta_J or delta_c) != 0 */
     int has_gov, has_hack;
-    double gov_p_le0, gov_p_le1;  /* N_gov = [u > p_le0] + [u > p_le1] */
+    double gov_p_le0, gov_p_le1;  /* N_gov = [u > p_le0] + [u > p_le1] (its own law) */
     double p_up, p_up2, p_up_any; /* N=2: both up with p^2, one up with 2p(1-p) */
     double mu_up, d_up2, mu_dn, d_dn2;
-    double hack_p_le0, hack_p_le1, mu_hack, d_hack;
+    double hack_p_le0, hack_p_le1, mu_hack, d_hack; /* N_hack's own law as N_gov's */
     /* funding, exact OU step: f' = fbar + (f - fbar) e + sd W_f */
     double f_bar, f_e, f_sd;
     double l_fv, l_fs, l_fg, l_ff; /* W_f = l_fv z_v + l_fs z_s + l_fg z_g + l_ff z_f */
-    /* rows of the draws (-1: not drawn); see alvh_market_consts_init */
-    int r_zs, r_zv, r_zj, r_zg, r_zf, r_zc, r_zgov, r_zhack;
-    int r_uv, r_un, r_ujv1, r_ujv2, r_ugov, r_uhack;
-    int n_normals, n_uniforms;
+    /* events of a step: u_e > p_quiet (= P(no count >= 1)) says that something
+     * happens; the counts then come from the event stream, drawn from their
+     * law given that at least one is >= 1 (see "Draw layout" in market_model.c) */
+    int has_events;
+    double p_quiet, inv_quiet, inv_loud; /* P0, 1 / P0, 1 / (1 - P0) */
+    double cj_t0, cj_t1;                 /* N_J = [u > t0] + [u > t1] given an event */
+    double cg_t0, cg_t1;                 /* N_gov given an event and N_J = 0 */
+    double ch_t1;                        /* N_hack = 1 + [u > t1] given an event and N_J = N_gov = 0 */
+    /* rows of the draws (-1: not drawn). Rows [0, n_*_dense) are drawn for
+     * every path from its main stream; rows [n_*_dense, n_*) are event rows,
+     * valid only in lanes whose step has an event (u_e > p_quiet) and drawn
+     * there from the path's event stream. */
+    int r_zs, r_zv, r_zg, r_zf;      /* dense normals */
+    int r_zj, r_zc, r_zgov, r_zhack; /* event normals */
+    int r_ue;                        /* dense uniform: any event; recycled into QE's uniform */
+    int r_ucj, r_ucg, r_uch;         /* event uniforms: jump, governance and exploit counts */
+    int r_ujv1, r_ujv2;              /* event uniforms: variance jump sizes */
+    int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
+    int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
 
 /* Returns 0; otherwise -1 and a message in msg (names the offending parameters). */
 int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt_years, char *msg,
                             size_t msg_size);
 
-/* Rows of normals and uniforms one step reads (each row: one value per path). */
+/* Rows of normals and uniforms one step reads (each row: one value per path),
+ * dense rows and event rows together: the height of the draw buffers. */
 size_t alvh_market_normals_per_step(const alvh_market_consts *c);
 size_t alvh_market_uniforms_per_step(const alvh_market_consts *c);
+
+/* The dense rows (the first ones): drawn for every path from its main stream. */
+size_t alvh_market_dense_normals(const alvh_market_consts *c);
+size_t alvh_market_dense_uniforms(const alvh_market_consts *c);
+
+/*
+ * Lanes whose step has at least one event (SPX jump, governance shock or
+ * exploit), read from the dense uniform u_e of the step: their indices are
+ * written to idx in increasing order (idx holds n entries) and their number is
+ * returned. These lanes, and only these, need the event rows (the market step
+ * reads no event row of any other lane, whatever it holds).
+ */
+size_t alvh_market_event_lanes(const alvh_market_consts *c, size_t n, const double *restrict uniforms, size_t ld,
+                               uint32_t *restrict idx);
+
+/* How far a path's event stream lies ahead of its main stream: floor(2^128 phi)
+ * steps with phi = (sqrt 5 - 1) / 2, the jump of numpy's PCG64.jumped(). A
+ * path's main stream never gets near it (it draws 5 numbers a step). */
+#define ALVH_MARKET_EVENT_JUMP_HI UINT64_C(0x9e3779b97f4a7c15)
+#define ALVH_MARKET_EVENT_JUMP_LO UINT64_C(0xf39cc0605cedc835)
+
+/* Sets ev (ev->n = main->n) to the event streams of main's lanes: lane i of ev
+ * is lane i of main advanced by the jump above (same increment). Call it with
+ * the main streams at their start, before any draw. */
+void alvh_market_event_streams(const alvh_pcg64_lanes *main, alvh_pcg64_lanes *ev);
 
 /* Path state, structure of arrays, updated in place. */
 typedef struct alvh_market_state {
@@ -121,7 +164,8 @@ typedef struct alvh_market_events {
     double *vix, *n_jump, *n_gov_up, *n_gov_dn, *n_hack;
 } alvh_market_events;
 
-/* normals: n_norm rows of ld; uniforms: n_unif rows of ld (row order: see market_model.c). */
+/* normals: alvh_market_normals_per_step rows of ld; uniforms: alvh_market_uniforms_per_step
+ * rows of ld (row order and which rows are read where: see market_model.c). */
 #define ALVH_MARKET_STEP_DECLARE(isa)                                                                  \
     void alvh_market_step_##isa(const alvh_market_consts *c, size_t n, const alvh_market_state *s,      \
                                 const double *restrict normals, const double *restrict uniforms, size_t ld, \

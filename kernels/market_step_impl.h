@@ -1,29 +1,110 @@
 /*
  * One step of the full market (market_model.h) for n paths, written once and
  * compiled per ISA (market_step_scalar.c, _avx2.c, _avx512.c). The state is
- * updated in place; the step's VIX and event counts are written to ev.
+ * updated in place; the step's VIX and event counts are written to ev. The
+ * dense draw rows are read in every lane, the event rows only in lanes with an
+ * event (draw layout: market_model.c).
  */
 #include "kernels/market_model.h"
 #include "kernels/spx_step_core.h"
 
-/* Recycles the count's uniform: given N = 1 (u in (p0, p1]) or N = 2 (u > p1),
- * the rescaled position of u in its interval is a fresh uniform. */
-static inline vd recycle_uniform(vd u, vd nj, double p0, double p1)
-{
-    const vd one = vd_set1(1.0);
-    vm two = vd_lt(one, nj);
-    vd lo = vd_blend(two, vd_set1(p0), vd_set1(p1));
-    vd width = vd_blend(two, vd_set1(p1 - p0), vd_set1(1.0 - p1));
-    return vd_div(vd_sub(u, lo), width);
-}
-
-static inline vd poisson_count(vd u, double p0, double p1)
+/* [t0 < u] + [t1 < u] as a double */
+static inline vd count2(vd u, vd t0, vd t1)
 {
     const vd zero = vd_set1(0.0), one = vd_set1(1.0);
-    return vd_add(vd_blend(vd_lt(vd_set1(p0), u), zero, one), vd_blend(vd_lt(vd_set1(p1), u), zero, one));
+    return vd_add(vd_blend(vd_lt(t0, u), zero, one), vd_blend(vd_lt(t1, u), zero, one));
+}
+
+/* sqrt(N) for N in {0, 1, 2}, without a square root */
+static inline vd sqrt_count(vd nk)
+{
+    return vd_blend(vd_lt(vd_set1(1.0), nk), nk, vd_set1(1.41421356237309504880));
 }
 
 #define ROW(base, r) ((base) + (size_t)(r) * ld + i)
+
+/*
+ * The event part of a step, for a group of lanes of which at least one has an
+ * event (evm). The counts come from the event rows: N_J from its law given an
+ * event; N_gov from its own law when N_J >= 1, else given (N_gov, N_hack) !=
+ * (0, 0); N_hack from its own law when N_J + N_gov >= 1, else given N_hack >= 1.
+ * Every contribution is blended in by its lane's own count, so a lane without
+ * an event keeps its state bit for bit and its event rows are never used,
+ * whatever they hold (the engine draws them only where an event happens).
+ */
+static inline void event_step(const alvh_market_consts *c, const double *restrict normals,
+                              const double *restrict uniforms, size_t ld, size_t i, size_t m, vm evm, vd *x, vd *v,
+                              vd *g, vd *nj_out, vd *n_up_out, vd *n_dn_out, vd *nh_out)
+{
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
+    const alvh_spx_consts *sc = &c->spx;
+    vd nj = zero, ng = zero, nh = zero, n_up = zero, n_dn = zero, u_g = zero, g_lo = zero, g_hi = zero;
+    if (sc->has_jumps)
+        nj = vd_blend(evm, zero,
+                      count2(vd_load_n(ROW(uniforms, c->r_ucj), m), vd_set1(c->cj_t0), vd_set1(c->cj_t1)));
+    vm jm = vd_lt(zero, nj);
+    if (c->has_gov) {
+        u_g = vd_load_n(ROW(uniforms, c->r_ucg), m);
+        g_lo = vd_blend(jm, vd_set1(c->cg_t0), vd_set1(c->gov_p_le0));
+        g_hi = vd_blend(jm, vd_set1(c->cg_t1), vd_set1(c->gov_p_le1));
+        ng = vd_blend(evm, zero, count2(u_g, g_lo, g_hi));
+    }
+    if (c->has_hack) {
+        vd u_h = vd_load_n(ROW(uniforms, c->r_uch), m);
+        vd free_h = count2(u_h, vd_set1(c->hack_p_le0), vd_set1(c->hack_p_le1));
+        vd only_h = vd_add(one, vd_blend(vd_lt(vd_set1(c->ch_t1), u_h), zero, one));
+        nh = vd_blend(evm, zero, vd_blend(vd_lt(zero, vd_add(nj, ng)), only_h, free_h));
+    }
+
+    if (sc->has_jumps && vm_any(jm)) {
+        /* SPX: N(N mu_J, N delta_J^2); variance: Gamma(N, mu_v) = -mu_v ln(U1 U2^[N = 2]) */
+        vd sq = sqrt_count(nj);
+        vd y = vd_fma(sq, vd_mul(vd_set1(sc->delta_j), vd_load_n(ROW(normals, c->r_zj), m)),
+                      vd_mul(nj, vd_set1(sc->mu_j)));
+        *x = vd_blend(jm, *x, vd_add(*x, y));
+        if (c->r_ujv1 >= 0) {
+            /* 1 - U lies in (0, 1], so the log is finite */
+            vd u1 = vd_load_n(ROW(uniforms, c->r_ujv1), m), u2 = vd_load_n(ROW(uniforms, c->r_ujv2), m);
+            vd prod = vd_mul(vd_sub(one, u1), vd_blend(vd_lt(one, nj), one, vd_sub(one, u2)));
+            vd jv = vd_mul(vd_set1(-sc->mu_v), vmath_log(prod));
+            *v = vd_blend(jm, *v, vd_add(*v, jv));
+        }
+        if (c->has_contagion) {
+            /* token: beta_J Y + N(0, N delta_c^2) */
+            vd cj = vd_mul(vd_set1(c->beta_j), y);
+            if (c->r_zc >= 0)
+                cj = vd_fma(vd_mul(sq, vd_set1(c->delta_c)), vd_load_n(ROW(normals, c->r_zc), m), cj);
+            *g = vd_blend(jm, *g, vd_add(*g, cj));
+        }
+    }
+    vm gm = vd_lt(zero, ng);
+    if (c->has_gov && vm_any(gm)) {
+        /* the position of u_g in its count's interval is a fresh uniform w: it
+         * splits the shocks into up and down, K ups given N:
+         * N = 1 -> [w < p]; N = 2 -> 2 [w < p^2] + [p^2 <= w < p^2 + 2p(1-p)] */
+        vm two = vd_lt(one, ng);
+        vd lo = vd_blend(two, g_lo, g_hi), width = vd_blend(two, vd_sub(g_hi, g_lo), vd_sub(one, g_hi));
+        vd w = vd_div(vd_sub(u_g, lo), width);
+        vd k1 = vd_blend(vd_lt(w, vd_set1(c->p_up)), zero, one);
+        vd k2 = vd_add(vd_blend(vd_lt(w, vd_set1(c->p_up2)), zero, one),
+                       vd_blend(vd_lt(w, vd_set1(c->p_up_any)), zero, one));
+        n_up = vd_blend(two, vd_blend(gm, zero, k1), k2);
+        n_dn = vd_sub(ng, n_up);
+        vd mean = vd_fma(n_up, vd_set1(c->mu_up), vd_mul(n_dn, vd_set1(c->mu_dn)));
+        vd sd = vd_sqrt(vd_fma(n_up, vd_set1(c->d_up2), vd_mul(n_dn, vd_set1(c->d_dn2))));
+        *g = vd_blend(gm, *g, vd_add(*g, vd_fma(sd, vd_load_n(ROW(normals, c->r_zgov), m), mean)));
+    }
+    vm hm = vd_lt(zero, nh);
+    if (c->has_hack && vm_any(hm)) {
+        vd jh = vd_fma(vd_mul(sqrt_count(nh), vd_set1(c->d_hack)), vd_load_n(ROW(normals, c->r_zhack), m),
+                       vd_mul(nh, vd_set1(c->mu_hack)));
+        *g = vd_blend(hm, *g, vd_add(*g, jh));
+    }
+    *nj_out = nj;
+    *n_up_out = n_up;
+    *n_dn_out = n_dn;
+    *nh_out = nh;
+}
 
 void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, const alvh_market_state *s,
                                        const double *restrict normals, const double *restrict uniforms, size_t ld,
@@ -58,55 +139,28 @@ void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, co
                                                                               vd_mul(vd_set1(c->l_ff), zf))));
         f = vd_fma(vd_sub(f, vd_set1(c->f_bar)), vd_set1(c->f_e), vd_fma(vd_set1(c->f_sd), wf, vd_set1(c->f_bar)));
 
-        if (sc->scheme == ALVH_SCHEME_QE)
-            qe_step(sc, &x, &v, zs, zv, vd_load_n(ROW(uniforms, c->r_uv), m));
-        else
-            euler_step(sc, &x, &v, zs, zv);
-
-        if (sc->has_jumps) {
-            vd u1 = zero, u2 = zero, y;
-            if (c->r_ujv1 >= 0) {
-                u1 = vd_load_n(ROW(uniforms, c->r_ujv1), m);
-                u2 = vd_load_n(ROW(uniforms, c->r_ujv2), m);
-            }
-            vd nj = jump_step(sc, &x, &v, vd_load_n(ROW(uniforms, c->r_un), m), vd_load_n(ROW(normals, c->r_zj), m),
-                              u1, u2, &y);
-            vd_store_n(ev->n_jump + i, m, nj);
-            if (c->has_contagion) {
-                vd cj = vd_mul(vd_set1(c->beta_j), y);
-                if (c->r_zc >= 0)
-                    cj = vd_fma(vd_mul(vd_sqrt(nj), vd_set1(c->delta_c)), vd_load_n(ROW(normals, c->r_zc), m), cj);
-                g = vd_add(g, cj);
-            }
+        /* u_e: whether anything happens; its position in [0, P0] (quiet) or
+         * (P0, 1) (event) is a fresh uniform, the QE step's */
+        vd ue = zero;
+        vm evm = vd_lt(one, zero);
+        if (c->r_ue >= 0) {
+            ue = vd_load_n(ROW(uniforms, c->r_ue), m);
+            evm = vd_lt(vd_set1(c->p_quiet), ue);
+        }
+        if (sc->scheme == ALVH_SCHEME_QE) {
+            vd uv = vd_blend(evm, vd_mul(ue, vd_set1(c->inv_quiet)),
+                             vd_mul(vd_sub(ue, vd_set1(c->p_quiet)), vd_set1(c->inv_loud)));
+            qe_step(sc, &x, &v, zs, zv, vd_min(uv, vd_set1(0x1.fffffffffffffp-1)));
         } else {
-            vd_store_n(ev->n_jump + i, m, zero);
+            euler_step(sc, &x, &v, zs, zv);
         }
 
-        vd n_up = zero, n_dn = zero;
-        if (c->has_gov) {
-            vd u = vd_load_n(ROW(uniforms, c->r_ugov), m);
-            vd ng = poisson_count(u, c->gov_p_le0, c->gov_p_le1);
-            vd w = recycle_uniform(u, ng, c->gov_p_le0, c->gov_p_le1);
-            /* up count K: N = 1 -> [w < p]; N = 2 -> 2 [w < p^2] + [p^2 <= w < p^2 + 2p(1-p)] */
-            vd k1 = vd_blend(vd_lt(w, vd_set1(c->p_up)), zero, one);
-            vd k2 = vd_add(vd_blend(vd_lt(w, vd_set1(c->p_up2)), zero, one),
-                           vd_blend(vd_lt(w, vd_set1(c->p_up_any)), zero, one));
-            n_up = vd_blend(vd_lt(one, ng), vd_blend(vd_lt(zero, ng), zero, k1), k2);
-            n_dn = vd_sub(ng, n_up);
-            vd mean = vd_fma(n_up, vd_set1(c->mu_up), vd_mul(n_dn, vd_set1(c->mu_dn)));
-            vd sd = vd_sqrt(vd_fma(n_up, vd_set1(c->d_up2), vd_mul(n_dn, vd_set1(c->d_dn2))));
-            g = vd_add(g, vd_fma(sd, vd_load_n(ROW(normals, c->r_zgov), m), mean));
-        }
+        vd nj = zero, n_up = zero, n_dn = zero, nh = zero;
+        if (c->has_events && vm_any(evm))
+            event_step(c, normals, uniforms, ld, i, m, evm, &x, &v, &g, &nj, &n_up, &n_dn, &nh);
+        vd_store_n(ev->n_jump + i, m, nj);
         vd_store_n(ev->n_gov_up + i, m, n_up);
         vd_store_n(ev->n_gov_dn + i, m, n_dn);
-
-        vd nh = zero;
-        if (c->has_hack) {
-            nh = poisson_count(vd_load_n(ROW(uniforms, c->r_uhack), m), c->hack_p_le0, c->hack_p_le1);
-            vd jh = vd_fma(vd_mul(vd_sqrt(nh), vd_set1(c->d_hack)), vd_load_n(ROW(normals, c->r_zhack), m),
-                           vd_mul(nh, vd_set1(c->mu_hack)));
-            g = vd_add(g, jh);
-        }
         vd_store_n(ev->n_hack + i, m, nh);
 
         vd vix_end = vd_sqrt(vd_fma(vd_set1(c->vix.alpha), vd_max(v, zero), vd_set1(c->vix.beta)));

@@ -9,52 +9,88 @@
 #include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
 
+/* x / (1 - x) and -ln(1 - x) for |x| <= 1/64 by their series to x^9: the
+ * first omitted terms are below 2^-54 |x|. Written x + x^2 (...) so the
+ * leading term is exact and the rest, at most |x| of the result, carries the
+ * rounding; the polynomials in Estrin's form keep the dependency chains short. */
+static inline void small_x_series(vd x, vd *frac, vd *neg_log)
+{
+    const vd one = vd_set1(1.0);
+    vd x2 = vd_mul(x, x), x4 = vd_mul(x2, x2);
+    /* 1 + x + ... + x^7 = (1 + x)(1 + x^2)(1 + x^4) */
+    vd f = vd_mul(vd_mul(vd_add(one, x), vd_add(one, x2)), vd_add(one, x4));
+    /* 1/2 + x/3 + x^2/4 + ... + x^7/9 */
+    vd l01 = vd_fma(vd_set1(1.0 / 3), x, vd_set1(1.0 / 2)), l23 = vd_fma(vd_set1(1.0 / 5), x, vd_set1(1.0 / 4));
+    vd l45 = vd_fma(vd_set1(1.0 / 7), x, vd_set1(1.0 / 6)), l67 = vd_fma(vd_set1(1.0 / 9), x, vd_set1(1.0 / 8));
+    vd l = vd_fma(vd_fma(l67, x2, l45), x4, vd_fma(l23, x2, l01));
+    *frac = vd_fma(x2, f, x);
+    *neg_log = vd_fma(x2, l, x);
+}
+
 /* Andersen's QE step for v and the matching log-price step with the
- * martingale correction K0* (Andersen 2008, sections 3.2.3 and 4.2). Both
- * branches are computed in every lane and blended by psi <= psi_c. */
+ * martingale correction K0* (Andersen 2008, sections 3.2.3 and 4.2).
+ *
+ * Every lane computes the quadratic branch. Its K0* depends on x = 2 A a, which
+ * is of order xi^2 dt (about 1e-3 for daily steps): where |x| <= 1/64 it comes
+ * from series (no log, no division). The exponential branch (psi > psi_c: small
+ * v or large xi) and the exact K0* of the other lanes are computed only when a
+ * lane of the group needs them, and blended in per lane, so a lane's result
+ * never depends on its neighbours. uv is read only by the exponential branch. */
 static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd zv, vd uv)
 {
-    const vd one = vd_set1(1.0), two = vd_set1(2.0);
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0), two = vd_set1(2.0);
     vd v0 = *v;
     vd m = vd_fma(vd_sub(v0, vd_set1(c->theta)), vd_set1(c->e), vd_set1(c->theta));
     vd s2 = vd_fma(v0, vd_set1(c->c1), vd_set1(c->c2));
-    vd psi = vd_div(s2, vd_mul(m, m));
-    vm quad = vd_le(psi, vd_set1(c->psi_c));
+    vd m2 = vd_mul(m, m);
+    /* psi = s2 / m^2 <= psi_c, without the division; s2 = 0 (only with v = 0
+     * and theta = 0, where m = 0 too) takes the exponential branch */
+    vm quad = vm_and(vd_le(s2, vd_mul(vd_set1(c->psi_c), m2)), vd_lt(zero, s2));
 
-    /* quadratic branch: v' = a (b + Z)^2; lanes with psi > 2 compute a NaN here
-     * that the blend discards, so psi is clamped to keep the arithmetic clean */
-    vd psi_q = vd_min(psi, vd_set1(c->psi_c));
-    vd inv = vd_div(two, psi_q);
+    /* quadratic branch: v' = a (b + Z)^2 with 2/psi clamped to >= 2/psi_c, so
+     * the lanes that take the other branch compute finite numbers here */
+    vd inv = vd_max(vd_div(vd_mul(two, m2), s2), vd_set1(2.0 / c->psi_c));
     vd b2 = vd_add(vd_sub(inv, one), vd_sqrt(vd_mul(inv, vd_sub(inv, one))));
     vd a = vd_div(m, vd_add(one, b2));
     vd bz = vd_add(vd_sqrt(b2), zv);
-    vd v_quad = vd_mul(a, vd_mul(bz, bz));
+    vd v1 = vd_mul(a, vd_mul(bz, bz));
 
-    /* exponential branch: v' = 0 with probability p, else Exp with rate beta */
-    vd psi_e = vd_max(psi, vd_set1(c->psi_c));
-    vd p = vd_div(vd_sub(psi_e, one), vd_add(psi_e, one));
-    vd beta = vd_div(vd_sub(one, p), m);
-    vd ratio = vd_div(vd_sub(one, p), vd_sub(one, uv));
-    vd v_exp = vd_blend(vd_le(uv, p), vd_div(vmath_log(vd_max(ratio, one)), beta), vd_set1(0.0));
-
-    vd v1 = vd_blend(quad, v_exp, v_quad);
-
-    /* K0*: quadratic -A b^2 a / (1 - 2 A a) + ln(1 - 2 A a) / 2;
-     * exponential -ln(p + beta (1 - p) / (beta - A)). One log for both. */
+    /* K0* of the quadratic branch: -A b^2 a / (1 - 2 A a) + ln(1 - 2 A a) / 2
+     * = -(b^2 / 2) x / (1 - x) - (-ln(1 - x)) / 2 with x = 2 A a */
     const vd A = vd_set1(c->a_mart);
-    vd one_m2aa = vd_sub(one, vd_mul(vd_mul(two, A), a));
-    vd arg_e = vd_add(p, vd_div(vd_mul(beta, vd_sub(one, p)), vd_sub(beta, A)));
-    vd arg = vd_blend(quad, arg_e, one_m2aa);
-    /* where A >= 1/(2a) or A >= beta the correction does not exist (very large
-     * dt or xi): fall back to the uncorrected K0 there */
-    vm ok = vd_lt(vd_set1(0.0), arg);
-    vd L = vmath_log(vd_blend(ok, one, arg));
-    vd k0q = vd_fma(vd_set1(0.5), L, vd_div(vd_mul(vd_mul(A, b2), a), vd_sub(vd_set1(0.0), one_m2aa)));
-    vd k0_star = vd_blend(quad, vd_sub(vd_set1(0.0), L), k0q);
-    k0_star = vd_sub(k0_star, vd_mul(vd_set1(c->k1 + 0.5 * c->k3), v0));
-    vd k0 = vd_blend(ok, vd_set1(c->k0), k0_star);
+    vd x2 = vd_mul(vd_mul(two, A), a);
+    vm series = vm_and(quad, vd_le(vd_abs(x2), vd_set1(1.0 / 64.0)));
+    vd frac, neg_log;
+    small_x_series(x2, &frac, &neg_log);
+    vd k0 = vd_fma(vd_mul(vd_set1(-0.5), b2), frac, vd_mul(vd_set1(-0.5), neg_log));
+    k0 = vd_sub(k0, vd_mul(vd_set1(c->k1 + 0.5 * c->k3), v0));
 
-    vd var_term = vd_sqrt(vd_max(vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1)), vd_set1(0.0)));
+    if (vm_any(vm_not(series))) {
+        vd one_m2aa = vd_sub(one, x2);
+        vd arg = one_m2aa;
+        if (vm_any(vm_not(quad))) {
+            /* exponential branch: v' = 0 with probability p, else Exp with rate beta */
+            vd psi_e = vd_max(vd_div(s2, m2), vd_set1(c->psi_c));
+            vd p = vd_div(vd_sub(psi_e, one), vd_add(psi_e, one));
+            vd beta = vd_div(vd_sub(one, p), m);
+            vd ratio = vd_div(vd_sub(one, p), vd_sub(one, uv));
+            vd v_exp = vd_blend(vd_le(uv, p), vd_div(vmath_log(vd_max(ratio, one)), beta), zero);
+            v1 = vd_blend(quad, v_exp, v1);
+            /* K0* of the exponential branch: -ln(p + beta (1 - p) / (beta - A)) */
+            vd arg_e = vd_add(p, vd_div(vd_mul(beta, vd_sub(one, p)), vd_sub(beta, A)));
+            arg = vd_blend(quad, arg_e, one_m2aa);
+        }
+        /* where A >= 1/(2a) or A >= beta the correction does not exist (very
+         * large dt or xi): fall back to the uncorrected K0 there */
+        vm ok = vd_lt(zero, arg);
+        vd L = vmath_log(vd_blend(ok, one, arg));
+        vd k0q = vd_fma(vd_set1(0.5), L, vd_div(vd_mul(vd_mul(A, b2), a), vd_sub(zero, one_m2aa)));
+        vd k0_star = vd_blend(quad, vd_sub(zero, L), k0q);
+        k0_star = vd_sub(k0_star, vd_mul(vd_set1(c->k1 + 0.5 * c->k3), v0));
+        k0 = vd_blend(series, vd_blend(ok, vd_set1(c->k0), k0_star), k0);
+    }
+
+    vd var_term = vd_sqrt(vd_max(vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1)), zero));
     vd dx = vd_add(vd_set1(c->drift_dt), k0);
     dx = vd_fma(vd_set1(c->k1), v0, dx);
     dx = vd_fma(vd_set1(c->k2), v1, dx);

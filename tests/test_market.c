@@ -21,6 +21,9 @@
 #include "engine/dispatch.h"
 #include "engine/market_sim.h"
 #include "kernels/pcg64.h"
+/* the scalar build of the SPX step pieces, for the accuracy of QE's K0* series */
+#include "kernels/simd/scalar.h"
+#include "kernels/spx_step_core.h"
 
 enum { MAX_WORKERS = 8, N_SUMS = 12 };
 
@@ -427,6 +430,16 @@ static void test_threads_and_blocks_bit_identical(void **state)
     assert_int_equal(run(&p, paths, 40, 1.0 / 252.0, 2, 1000, o, NULL, 0, &err), ALVH_OK);
     assert_true(digest(o) == ref);
     obs_free(o);
+    /* nor on how blocks split into tiles (blocks below, at and above the
+     * engine's tile, lengths not a multiple of the vector width) */
+    const size_t more[] = {100, 257, 3000};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
+        o = obs_new(paths, more[k]);
+        assert_int_equal(run(&p, paths, 40, 1.0 / 252.0, 2, more[k], o, NULL, 0, &err), ALVH_OK);
+        printf("# block size %zu: digest %016llx\n", more[k], (unsigned long long)digest(o));
+        assert_true(digest(o) == ref);
+        obs_free(o);
+    }
 }
 
 /* ---- vector kernels vs the scalar reference ---- */
@@ -486,6 +499,300 @@ static void test_vector_matches_scalar(void **state)
     }
 }
 
+/* ---- draw layout: event streams and event rows ---- */
+
+/* A path's event stream is its main stream advanced by the documented jump. */
+static void test_event_streams_are_jumps(void **state)
+{
+    (void)state;
+    enum { N = 37 };
+    uint64_t mb[4 * N], eb[4 * N];
+    alvh_pcg64_lanes main_l = {mb, mb + N, mb + 2 * N, mb + 3 * N, N};
+    alvh_pcg64_lanes ev_l = {eb, eb + N, eb + 2 * N, eb + 3 * N, 0};
+    alvh_pcg64_lanes_for_paths(&main_l, 99, 5, 1000);
+    alvh_market_event_streams(&main_l, &ev_l);
+    assert_int_equal(ev_l.n, N);
+    for (size_t i = 0; i < N; i++) {
+        alvh_pcg64 g, h;
+        alvh_pcg64_lanes_get(&main_l, i, &g);
+        alvh_pcg64_lanes_get(&ev_l, i, &h);
+        alvh_pcg64_advance(&g, ALVH_MARKET_EVENT_JUMP_HI, ALVH_MARKET_EVENT_JUMP_LO);
+        assert_true(g.state_hi == h.state_hi && g.state_lo == h.state_lo);
+        assert_true(g.inc_hi == h.inc_hi && g.inc_lo == h.inc_lo);
+        /* and back: 2^128 - jump */
+        uint64_t lo = ~ALVH_MARKET_EVENT_JUMP_LO + 1, hi = ~ALVH_MARKET_EVENT_JUMP_HI + (lo == 0);
+        alvh_pcg64_advance(&h, hi, lo);
+        alvh_pcg64_lanes_get(&main_l, i, &g);
+        assert_true(g.state_hi == h.state_hi && g.state_lo == h.state_lo);
+    }
+}
+
+/* The step reads the event rows of eventful lanes only: NaN in every other
+ * lane's event rows changes no bit of the result, on any ISA. */
+static void test_event_rows_only_where_events(void **state)
+{
+    (void)state;
+    enum { N = 1003 };
+    alvh_market_params p = full_params();
+    alvh_market_consts c;
+    char msg[256];
+    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), 0);
+    size_t nn = alvh_market_normals_per_step(&c), nu = alvh_market_uniforms_per_step(&c);
+    size_t nn0 = alvh_market_dense_normals(&c), nu0 = alvh_market_dense_uniforms(&c);
+    assert_true(nn0 == 4 && nu0 == 1 && nn > nn0 && nu > nu0);
+    static double normals[2][16 * N], uniforms[2][16 * N], init[4][N], st[2][4][N], ev[2][5][N];
+    static uint32_t idx[N];
+    static int has_event[N];
+    alvh_pcg64 rng;
+    alvh_pcg64_seed(&rng, 0, 43, 0, 1);
+    for (size_t i = 0; i < N; i++) {
+        init[0][i] = log(5000.0);
+        init[1][i] = 0.2 * alvh_pcg64_next_double(&rng);
+        init[2][i] = log(100.0);
+        init[3][i] = 0.1;
+    }
+    alvh_pcg64_lanes lanes;
+    uint64_t buf[4 * N];
+    lanes.state_hi = buf, lanes.state_lo = buf + N, lanes.inc_hi = buf + 2 * N, lanes.inc_lo = buf + 3 * N;
+    lanes.n = N;
+    alvh_pcg64_lanes_for_paths(&lanes, 8, 1, 0);
+    const alvh_kernel_ops *scalar = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
+    scalar->normal_fill(&lanes, nn, N, normals[0]);
+    scalar->uniform_fill(&lanes, nu, N, uniforms[0]);
+    memcpy(normals[1], normals[0], sizeof normals[0]);
+    memcpy(uniforms[1], uniforms[0], sizeof uniforms[0]);
+    size_t k = alvh_market_event_lanes(&c, N, uniforms[0], N, idx);
+    for (size_t j = 0; j < k; j++)
+        has_event[idx[j]] = 1;
+    for (size_t j = 1; j < k; j++)
+        assert_true(idx[j] > idx[j - 1]);
+    size_t check = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(has_event[i], uniforms[0][(size_t)c.r_ue * N + i] > c.p_quiet);
+        check += (size_t)has_event[i];
+        if (has_event[i])
+            continue;
+        for (size_t r = nn0; r < nn; r++)
+            normals[1][r * N + i] = NAN;
+        for (size_t r = nu0; r < nu; r++)
+            uniforms[1][r * N + i] = NAN;
+    }
+    printf("# %zu of %d lanes have an event this step\n", k, N);
+    assert_true(k == check && k > 5 && k < N / 10);
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        for (int v = 0; v < 2; v++) {
+            memcpy(st[v], init, sizeof init);
+            alvh_market_state s = {st[v][0], st[v][1], st[v][2], st[v][3]};
+            alvh_market_events e = {ev[v][0], ev[v][1], ev[v][2], ev[v][3], ev[v][4]};
+            alvh_kernel_ops_for((alvh_isa)isa)->market_step(&c, N, &s, normals[v], uniforms[v], N, &e);
+        }
+        assert_memory_equal(st[0], st[1], sizeof st[0]);
+        assert_memory_equal(ev[0], ev[1], sizeof ev[0]);
+        double n_ev = 0.0;
+        for (size_t i = 0; i < N; i++)
+            n_ev += ev[0][1][i] + ev[0][2][i] + ev[0][3][i] + ev[0][4][i];
+        assert_true(n_ev >= (double)k); /* every eventful lane counts at least one event */
+    }
+}
+
+/* ---- the joint law of a step's event counts ---- */
+
+enum { N_CELLS = 54 }; /* N_J (3) x governance (up, down) (6) x N_hack (3) */
+
+typedef struct {
+    double *cells; /* per block */
+} cell_obs_t;
+
+static int gov_cell(double up, double dn)
+{
+    static const int cell[3][3] = {{0, 2, 5}, {1, 4, -1}, {3, -1, -1}}; /* [up][dn] */
+    return cell[(int)up][(int)dn];
+}
+
+static alvh_status cell_step(void *ctx, int worker, const alvh_market_view *w)
+{
+    (void)worker;
+    cell_obs_t *o = ctx;
+    double *cells = o->cells + w->block * N_CELLS;
+    const alvh_market_events *e = w->events;
+    for (size_t i = 0; i < w->n; i++)
+        cells[(int)e->n_jump[i] * 18 + gov_cell(e->n_gov_up[i], e->n_gov_dn[i]) * 3 + (int)e->n_hack[i]] += 1.0;
+    return ALVH_OK;
+}
+
+static void capped_poisson(double ld, double pr[3])
+{
+    pr[0] = exp(-ld);
+    pr[1] = ld * exp(-ld);
+    pr[2] = 1.0 - pr[0] - pr[1];
+}
+
+static void test_joint_event_counts(void **state)
+{
+    (void)state;
+    /* every type on; no SPX jumps; SPX jumps only: the counts' law given an
+     * event takes a different path through the decoding in each */
+    const double lam[3][3] = {{5.0, 10.0, 4.0}, {0.0, 10.0, 4.0}, {8.0, 0.0, 0.0}};
+    const double dt = 1.0 / 252.0, p_up = 0.3;
+    const size_t paths = 20000, steps = 100, bs = 1000, nb = paths / bs;
+    for (int set = 0; set < 3; set++) {
+        alvh_market_params p = full_params();
+        p.spx.lambda_ann = lam[set][0];
+        p.token.lambda_gov_ann = lam[set][1];
+        p.token.lambda_hack_ann = lam[set][2];
+        p.token.p_up = p_up;
+        cell_obs_t o = {calloc(nb * N_CELLS, sizeof(double))};
+        const alvh_kernel_ops *ops;
+        alvh_error err = {0};
+        assert_int_equal(alvh_dispatch_select(NULL, &ops, &err), ALVH_OK);
+        alvh_market_sim_request rq = {.params = p, .dt_years = dt, .n_steps = steps, .n_paths = paths,
+                                      .block_size = bs, .seed = 777, .scenario = 1, .threads = 0};
+        alvh_market_observer ob = {.ctx = &o, .step = cell_step};
+        assert_int_equal(alvh_market_sim_run(&rq, ops, &ob, NULL, &err), ALVH_OK);
+        double got[N_CELLS] = {0}, want[N_CELLS] = {0}, pj[3], pg[3], ph[3];
+        for (size_t b = 0; b < nb; b++)
+            for (int k = 0; k < N_CELLS; k++)
+                got[k] += o.cells[b * N_CELLS + k];
+        capped_poisson(lam[set][0] * dt, pj);
+        capped_poisson(lam[set][1] * dt, pg);
+        capped_poisson(lam[set][2] * dt, ph);
+        const double gov[6] = {pg[0], pg[1] * p_up, pg[1] * (1 - p_up), pg[2] * p_up * p_up,
+                               pg[2] * 2 * p_up * (1 - p_up), pg[2] * (1 - p_up) * (1 - p_up)};
+        double total = (double)paths * (double)steps;
+        for (int j = 0; j < 3; j++)
+            for (int g = 0; g < 6; g++)
+                for (int h = 0; h < 3; h++)
+                    want[j * 18 + g * 3 + h] = total * pj[j] * gov[g] * ph[h];
+        /* chi-square, cells expected below 20 pooled into one */
+        double chi2 = 0.0, pool_got = 0.0, pool_want = 0.0;
+        int dof = -1;
+        for (int k = 0; k < N_CELLS; k++) {
+            if (want[k] < 20.0) {
+                pool_got += got[k], pool_want += want[k];
+                continue;
+            }
+            chi2 += (got[k] - want[k]) * (got[k] - want[k]) / want[k];
+            dof++;
+        }
+        if (pool_want > 0.0) {
+            chi2 += (pool_got - pool_want) * (pool_got - pool_want) / fmax(pool_want, 1.0);
+            dof++;
+        }
+        double limit = dof + 5.0 * sqrt(2.0 * dof);
+        printf("# lambda J/gov/hack %g/%g/%g: quiet steps %.0f (want %.0f), chi2 %.1f on %d dof (limit %.1f), "
+               "pooled %.0f (want %.1f)\n",
+               lam[set][0], lam[set][1], lam[set][2], got[0], want[0], chi2, dof, limit, pool_got, pool_want);
+        assert_true(dof >= 1 && chi2 < limit);
+        free(o.cells);
+    }
+}
+
+/* ---- QE's exponential branch with its recycled uniform ---- */
+
+/* Small variance and a large vol of variance send many steps through the
+ * exponential branch, whose uniform is recycled from u_e (quiet and eventful
+ * steps alike): the mean variance must follow the exact recursion of the
+ * scheme's conditional mean plus the variance jumps, and SPX stays a martingale. */
+static void test_qe_exponential_branch_with_events(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.spx.v0 = 0.005, p.spx.theta = 0.04, p.spx.kappa = 1.0, p.spx.xi = 1.0, p.spx.rho = -0.5;
+    p.spx.lambda_ann = 2.0, p.spx.mu_j = -0.05, p.spx.delta_j = 0.1, p.spx.mu_v = 0.05;
+    p.token.lambda_gov_ann = 2.0, p.token.lambda_hack_ann = 1.0;
+    const size_t paths = 100000, steps = 52;
+    const double dt = 1.0 / 52.0, t = 1.0;
+    obs_t *o = obs_new(paths, 1000);
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, steps, dt, 0, 1000, o, NULL, 0, &err), ALVH_OK);
+    double pr[3];
+    capped_poisson(p.spx.lambda_ann * dt, pr);
+    double e = exp(-p.spx.kappa * dt), mean_jumps = pr[1] + 2.0 * pr[2], ev = p.spx.v0;
+    for (size_t k = 0; k < steps; k++)
+        ev = p.spx.theta + (ev - p.spx.theta) * e + p.spx.mu_v * mean_jumps;
+    double sv = 0, sv2 = 0, ss = 0, ss2 = 0, zeros = 0;
+    for (size_t i = 0; i < paths; i++) {
+        double s = exp(-p.spx.r_ann * t + o->ln_s[i]);
+        sv += o->v[i], sv2 += o->v[i] * o->v[i], ss += s, ss2 += s * s;
+        zeros += o->v[i] == 0.0; /* only the exponential branch puts v at 0 */
+    }
+    double mv = sv / paths, sev = sqrt((sv2 / paths - mv * mv) / paths);
+    double ms = ss / paths, ses = sqrt((ss2 / paths - ms * ms) / paths), want_s = p.spx.s0 * exp(-p.spx.q_ann * t);
+    printf("# E[v_T] = %.6f +- %.6f (exact %.6f), v_T = 0 on %.1f%% of paths; "
+           "E[e^-rT S_T] = %.2f +- %.2f (want %.2f)\n",
+           mv, sev, ev, 100.0 * zeros / paths, ms, ses, want_s);
+    assert_true(zeros > 0.01 * paths);
+    assert_true(fabs(mv - ev) <= 4.0 * sev);
+    assert_true(fabs(ms - want_s) <= 4.0 * ses);
+    obs_free(o);
+}
+
+/* ---- QE's K0* from series: accuracy ---- */
+
+/* Where |x| = |2 A a| <= 1/64 the quadratic branch takes x / (1 - x) and
+ * -ln(1 - x) from series instead of a division and a log: measured against
+ * long double over the whole range (a grid through 0 and both ends). */
+static void test_qe_k0_series_accuracy(void **state)
+{
+    (void)state;
+    double worst_f = 0.0, worst_l = 0.0;
+    const int n = 200000;
+    for (int k = -n; k <= n; k++) {
+        double x = (double)k / n / 64.0, frac, neg_log;
+        small_x_series(x, &frac, &neg_log);
+        if (x == 0.0) {
+            assert_true(frac == 0.0 && neg_log == 0.0);
+            continue;
+        }
+        long double xl = x, f_ref = xl / (1.0L - xl), l_ref = -log1pl(-xl);
+        worst_f = fmax(worst_f, (double)fabsl((frac - f_ref) / f_ref));
+        worst_l = fmax(worst_l, (double)fabsl((neg_log - l_ref) / l_ref));
+    }
+    printf("# |x| <= 1/64: x/(1-x) within %.2e, -ln(1-x) within %.2e relative (ulp 2.2e-16)\n", worst_f, worst_l);
+    assert_true(worst_f <= 2.5e-16 && worst_l <= 2.5e-16);
+}
+
+/* ---- the whole engine: vector ISAs vs the scalar reference ---- */
+
+static void test_engine_vector_matches_scalar(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    const size_t paths = 3001, steps = 60;
+    obs_t *ref = NULL;
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        obs_t *o = obs_new(paths, 512);
+        alvh_market_sim_request rq = {.params = p, .dt_years = 1.0 / 252.0, .n_steps = steps, .n_paths = paths,
+                                      .block_size = 512, .seed = 5, .scenario = 2, .threads = 0};
+        alvh_market_observer ob = {.ctx = o, .block_begin = on_begin, .step = on_step, .block_end = on_end};
+        alvh_error err = {0};
+        g_params = &p;
+        assert_int_equal(alvh_market_sim_run(&rq, alvh_kernel_ops_for((alvh_isa)isa), &ob, NULL, &err), ALVH_OK);
+        if (!ref) {
+            ref = o;
+            continue;
+        }
+        double worst = 0.0, events = 0.0;
+        const double *a[4] = {o->ln_s, o->v, o->ln_g, o->f}, *b[4] = {ref->ln_s, ref->v, ref->ln_g, ref->f};
+        for (int k = 0; k < 4; k++)
+            for (size_t i = 0; i < paths; i++)
+                worst = fmax(worst, fabs(a[k][i] - b[k][i]) / fmax(fabs(b[k][i]), 1e-3));
+        for (size_t i = 0; i < 4 * paths; i++) {
+            assert_true(o->counts[i] == ref->counts[i]); /* events come from uniforms: identical everywhere */
+            events += o->counts[i];
+        }
+        printf("# engine %s vs scalar, %zu paths x %zu steps, %.0f events: max relative difference %.2e\n",
+               alvh_isa_name((alvh_isa)isa), paths, steps, events, worst);
+        assert_true(worst <= 1e-11);
+        obs_free(o);
+    }
+    obs_free(ref);
+}
+
 /* ---- validation ---- */
 
 static void test_correlation_validation(void **state)
@@ -527,6 +834,12 @@ int main(void)
         cmocka_unit_test(test_correlation_validation),
         cmocka_unit_test(test_vector_matches_scalar),
         cmocka_unit_test(test_threads_and_blocks_bit_identical),
+        cmocka_unit_test(test_event_streams_are_jumps),
+        cmocka_unit_test(test_event_rows_only_where_events),
+        cmocka_unit_test(test_engine_vector_matches_scalar),
+        cmocka_unit_test(test_joint_event_counts),
+        cmocka_unit_test(test_qe_exponential_branch_with_events),
+        cmocka_unit_test(test_qe_k0_series_accuracy),
         cmocka_unit_test(test_injection),
         cmocka_unit_test(test_sample_correlations),
         cmocka_unit_test(test_martingales_and_counts),
