@@ -35,13 +35,10 @@ typedef struct {
     int use_shared[2]; /* some variant has the layer */
 } book_ctx;
 
-static alvh_book_market market_of(worker_t *w, const alvh_market_view *view)
+static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_market_view *view)
 {
     const alvh_market_state *s = view->state;
-    for (size_t i = 0; i < view->n; i++) {
-        w->spx[i] = exp(s->ln_s[i]);
-        w->g[i] = exp(s->ln_g[i]);
-    }
+    c->ops->book_levels(view->n, s->ln_s, s->ln_g, w->spx, w->g);
     return (alvh_book_market){.spx = w->spx, .v = s->v, .vix = view->events->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = view->events->n_gov_dn, .n_hack = view->events->n_hack};
 }
@@ -81,7 +78,7 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
-    alvh_book_market mk = market_of(w, view);
+    alvh_book_market mk = market_of(c, w, view);
     for (int k = 0; k < 2; k++)
         if (c->use_shared[k])
             alvh_book_init(&c->consts, 1u << shared_layer[k], view->n, &w->shared[k], &mk);
@@ -97,7 +94,7 @@ static alvh_status on_step(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
-    alvh_book_market mk = market_of(w, view);
+    alvh_book_market mk = market_of(c, w, view);
     step_all(c, w, view->step, view->n, &mk);
     return hook(c, w, worker, view, &mk);
 }
@@ -135,9 +132,10 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     if (rq->terminal)
         for (size_t i = 0; i < view->n; i++) {
             double *t = rq->terminal + (view->first_path + i) * ALVH_TERM_COUNT;
-            t[ALVH_TERM_SPX] = exp(view->state->ln_s[i]);
+            /* the levels the book saw at the last step (same exp as every step) */
+            t[ALVH_TERM_SPX] = w->spx[i];
             t[ALVH_TERM_VIX] = view->events->vix[i];
-            t[ALVH_TERM_TOKEN] = exp(view->state->ln_g[i]);
+            t[ALVH_TERM_TOKEN] = w->g[i];
             t[ALVH_TERM_VARIANCE] = view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
         }

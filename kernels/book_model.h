@@ -161,7 +161,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
  * p perp, u puts, k calls, b borrow; m metrics. */
 typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
-    double *c_active, *c_exp, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
+    double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
     double *x_n, *x_k, *x_exp, *x_cost, *x_cash, *x_mark;
     double *f_units, *f_pending, *f_cash, *f_emis;
     double *p_units, *p_margin, *p_pnl, *p_cash, *p_h, *p_h_dec, *p_pend; /* p_pend: ALVH_PERP_MAX_DELAY rows */
@@ -194,7 +194,9 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
 
 #define ALVH_BOOK_STEP_DECLARE(isa)                                                                       \
     void alvh_book_step_##isa(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,             \
-                              const alvh_book_state *s, const alvh_book_market *mk);
+                              const alvh_book_state *s, const alvh_book_market *mk);                         \
+    void alvh_book_levels_##isa(size_t n, const double *restrict ln_s, const double *restrict ln_g,           \
+                                double *restrict spx, double *restrict g);
 ALVH_BOOK_STEP_DECLARE(scalar)
 ALVH_BOOK_STEP_DECLARE(avx2)
 ALVH_BOOK_STEP_DECLARE(avx512)

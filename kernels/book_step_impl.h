@@ -78,12 +78,13 @@ static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, vd kp
     return vd_max(vd_add(pv, cv), zero);
 }
 
-/* strike of delta d1 (the d1 of the target delta): three passes through the skew, the first at the at-the-money vol */
+/* strike of delta d1 (the d1 of the target delta): two passes through the skew, the first at the
+ * at-the-money vol (the strike is then rounded to the grid, far coarser than the iteration error) */
 static inline vd strike_for_d1(const alvh_book_consts *c, vd s, vd v, double t, double d1)
 {
     vd tt = v1(t), fwd = vd_mul(s, v1(exp((c->r_ann - c->q_ann) * t)));
     vd k = fwd;
-    for (int it = 0; it < 3; it++) {
+    for (int it = 0; it < 2; it++) {
         vd sig = spx_iv(c, v, s, k, tt), sd = vd_mul(sig, v1(sqrt(t)));
         k = vd_mul(fwd, vmath_exp(vd_fma(v1(-d1), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
     }
@@ -154,6 +155,80 @@ static inline void count_event(double *cnt, double *first, size_t i, size_t m, v
     ST(cnt, vd_add(n0, vd_blend(k, v1(0.0), how_many)));
     vd f0 = LD(first);
     ST(first, vd_blend(vm_and(k, vd_lt(f0, v1(0.0))), f0, v1(step)));
+}
+
+/* Opens a condor on every lane flagged in c_enter, W lanes at a time from the
+ * packed list of those lanes: the per-lane arithmetic is the same whatever
+ * lanes share a vector, so results do not depend on the packing. */
+static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, const alvh_book_state *s,
+                           const alvh_book_market *mk)
+{
+    const alvh_book_params *p = &c->p;
+    const double fstep = (double)step, te = c->c_t_entry, grid = p->condor.strike_grid_pts;
+    const double w = p->condor.wing_width_pts, legs = 4.0, mult = 100.0;
+    const vd zero = v1(0.0);
+    size_t ne = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s->c_enter[i] != 0.0)
+            s->c_idx[ne++] = (double)i;
+    for (size_t k = 0; k < ne; k += ALVH_W) {
+        size_t m = ne - k < ALVH_W ? ne - k : ALVH_W, idx[ALVH_W];
+        double t_spx[ALVH_W], t_var[ALVH_W];
+        for (size_t j = 0; j < ALVH_W; j++) {
+            /* padding lanes repeat the first lane: clean arithmetic, never stored */
+            idx[j] = (size_t)s->c_idx[k + (j < m ? j : 0)];
+            t_spx[j] = mk->spx[idx[j]];
+            t_var[j] = mk->v[idx[j]];
+        }
+        vd spx = vd_load(t_spx), var = vd_load(t_var);
+        vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, -c->c_zp), v1(grid))), v1(grid));
+        vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, c->c_zc), v1(grid))), v1(grid));
+        vd nkpl = vd_max(vd_sub(nkps, v1(w)), v1(grid)), nkcl = vd_add(nkcs, v1(w));
+        vd val = condor_value(c, spx, var, v1(te), nkps, nkpl, nkcs, nkcl);
+        vd cr = vd_sub(val, v1(legs * p->condor.slippage_pts)); /* net credit per share */
+        vm ok = vm_and(vd_lt(zero, cr), vd_lt(cr, v1(w)));
+        vd risk = vd_mul(vd_sub(v1(w), cr), v1(mult));
+        vd nct = vd_div(v1(p->condor.max_loss_frac * p->capital_usd), vd_max(risk, v1(1e-300)));
+        vd cash_in = vd_sub(vd_mul(vd_mul(cr, v1(mult)), nct), vd_mul(v1(legs * p->condor.commission_usd), nct));
+        vd mark = vd_mul(vd_mul(val, v1(mult)), nct);
+        double o_ok[ALVH_W], o_kps[ALVH_W], o_kpl[ALVH_W], o_kcs[ALVH_W], o_kcl[ALVH_W], o_n[ALVH_W], o_cr[ALVH_W];
+        double o_cash[ALVH_W], o_mark[ALVH_W];
+        vd_store(o_ok, vmask(ok));
+        vd_store(o_kps, nkps), vd_store(o_kpl, nkpl), vd_store(o_kcs, nkcs), vd_store(o_kcl, nkcl);
+        vd_store(o_n, nct), vd_store(o_cr, cr), vd_store(o_cash, cash_in), vd_store(o_mark, mark);
+        for (size_t j = 0; j < m; j++) {
+            size_t i = idx[j];
+            if (o_ok[j] == 0.0)
+                continue;
+            s->c_active[i] = 1.0;
+            s->c_n[i] = o_n[j];
+            s->c_credit[i] = o_cr[j];
+            s->c_kps[i] = o_kps[j], s->c_kpl[i] = o_kpl[j], s->c_kcs[i] = o_kcs[j], s->c_kcl[i] = o_kcl[j];
+            s->c_exp[i] = fstep + (double)c->c_life_steps;
+            s->c_cash[i] += o_cash[j];
+            s->c_mark[i] = o_mark[j];
+            s->m_pnl[(size_t)ALVH_LAYER_CONDOR * s->ld + i] = s->c_cash[i] - s->c_mark[i];
+        }
+    }
+}
+
+/* Equity (starting capital plus the layers' P&L, summed in layer order, plus
+ * the P&L of layers stepped elsewhere), its running peak and the drawdown. */
+static void metrics(const alvh_book_consts *c, size_t n, const alvh_book_state *s)
+{
+    for (size_t i = 0; i < n; i += ALVH_W) {
+        size_t m = n - i < ALVH_W ? n - i : ALVH_W;
+        vd total = LD(s->m_pnl);
+        for (int l = 1; l < ALVH_LAYER_COUNT; l++)
+            total = vd_add(total, LD(s->m_pnl + (size_t)l * s->ld));
+        if (s->ext_pnl)
+            total = vd_add(total, LD(s->ext_pnl));
+        vd eq = vd_add(v1(c->p.capital_usd), total);
+        vd peak = vd_max(LD(s->m_peak), eq);
+        ST(s->m_peak, peak);
+        ST(s->m_dd, vd_max(LD(s->m_dd), vd_sub(peak, eq)));
+        ST(s->m_equity, eq);
+    }
 }
 
 void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,
@@ -451,28 +526,9 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             /* entry: not live and not closed this step (c_exp <= step - 1), VIX at or below the filter */
             vm enter = vm_and(vd_le(act, v1(0.5)), vd_le(vix, v1(p->condor.vix_max)));
             enter = vm_and(enter, vd_le(LD(s->c_exp), v1(fstep - 0.5)));
-            if (vm_any(enter)) {
-                double te = c->c_t_entry, grid = p->condor.strike_grid_pts, w = p->condor.wing_width_pts;
-                vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, -c->c_zp), v1(grid))), v1(grid));
-                vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, c->c_zc), v1(grid))), v1(grid));
-                vd nkpl = vd_sub(nkps, v1(w)), nkcl = vd_add(nkcs, v1(w));
-                vd val = condor_value(c, spx, var, v1(te), nkps, vd_max(nkpl, v1(grid)), nkcs, nkcl);
-                vd cr = vd_sub(val, v1(legs * p->condor.slippage_pts)); /* net credit per share */
-                vm ok = vm_and(enter, vm_and(vd_lt(zero, cr), vd_lt(cr, v1(w))));
-                vd risk = vd_mul(vd_sub(v1(w), cr), v1(mult));
-                vd nct = vd_div(v1(p->condor.max_loss_frac * p->capital_usd), vd_max(risk, v1(1e-300)));
-                vd cash_in = vd_sub(vd_mul(vd_mul(cr, v1(mult)), nct), vd_mul(v1(legs * p->condor.commission_usd), nct));
-                ccash = vd_add(ccash, vd_blend(ok, zero, cash_in));
-                mark = vd_blend(ok, mark, vd_mul(vd_mul(val, v1(mult)), nct));
-                act = vd_blend(ok, act, one);
-                cn = vd_blend(ok, cn, nct);
-                credit = vd_blend(ok, credit, cr);
-                kps = vd_blend(ok, kps, nkps);
-                kpl = vd_blend(ok, kpl, vd_max(nkpl, v1(grid)));
-                kcs = vd_blend(ok, kcs, nkcs);
-                kcl = vd_blend(ok, kcl, nkcl);
-                exp_s = vd_blend(ok, exp_s, v1(fstep + (double)c->c_life_steps));
-            }
+            /* entries are rare per lane: they run after this loop on the packed
+             * list of entering lanes (condor_entries), not on whole vectors */
+            ST(s->c_enter, vmask(enter));
             ST(s->c_active, act);
             ST(s->c_exp, exp_s);
             ST(s->c_n, cn);
@@ -541,19 +597,23 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             pnl_x = vd_add(xcash, value);
         }
 
-        /* ---- metrics ---- */
-        vd total = vd_add(vd_add(vd_add(pnl_c, pnl_x), vd_add(pnl_f, pnl_p)), vd_add(vd_add(pnl_u, pnl_k), pnl_b));
-        if (s->ext_pnl)
-            total = vd_add(total, LD(s->ext_pnl));
-        vd eq = vd_add(v1(p->capital_usd), total);
-        vd peak = vd_max(LD(s->m_peak), eq);
-        ST(s->m_peak, peak);
-        ST(s->m_dd, vd_max(LD(s->m_dd), vd_sub(peak, eq)));
-        ST(s->m_equity, eq);
         const vd layer_pnl[ALVH_LAYER_COUNT] = {pnl_c, pnl_x, pnl_f, pnl_p, pnl_u, pnl_k, pnl_b};
         for (int l = 0; l < ALVH_LAYER_COUNT; l++)
             ST(s->m_pnl + (size_t)l * s->ld, layer_pnl[l]);
         ST(s->m_min_hf, min_hf);
+    }
+    if (on_c)
+        condor_entries(c, step, n, s, mk);
+    metrics(c, n, s);
+}
+
+void ALVH_ISA_SUFFIX(alvh_book_levels)(size_t n, const double *restrict ln_s, const double *restrict ln_g,
+                                       double *restrict spx, double *restrict g)
+{
+    for (size_t i = 0; i < n; i += ALVH_W) {
+        size_t m = n - i < ALVH_W ? n - i : ALVH_W;
+        ST(spx, vmath_exp(LD(ln_s)));
+        ST(g, vmath_exp(LD(ln_g)));
     }
 }
 #undef LD

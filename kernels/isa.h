@@ -34,6 +34,9 @@ typedef struct alvh_kernel_ops {
                         const alvh_market_events *ev);
     void (*book_step)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n, const alvh_book_state *s,
                       const alvh_book_market *mk);
+    /* spx = e^{ln_s}, g = e^{ln_g}: the price levels the book reads */
+    void (*book_levels)(size_t n, const double *restrict ln_s, const double *restrict ln_g, double *restrict spx,
+                        double *restrict g);
     alvh_bs_batch_fn *bs_batch;           /* BSM price and delta (kernels/bs.h) */
     alvh_black76_batch_fn *black76_batch; /* Black-76 price and delta */
     alvh_iv_batch_fn *iv_batch;           /* implied vol from the model state and skew */
