@@ -25,20 +25,12 @@ void ALVH_ISA_SUFFIX(alvh_bs_batch)(size_t n, const double *restrict s, const do
     }
 }
 
+/* Black-76 is BSM on the forward with q = r */
 void ALVH_ISA_SUFFIX(alvh_black76_batch)(size_t n, const double *restrict f, const double *restrict k,
                                          const double *restrict t_years, const double *restrict sigma,
                                          double r_ann, int is_call, double *restrict price, double *restrict delta)
 {
-    const double w = is_call ? 1.0 : -1.0;
-    for (size_t i = 0; i < n; i += ALVH_W) {
-        size_t m = n - i < ALVH_W ? n - i : ALVH_W;
-        vd p, d;
-        bsm_lanes(vd_load_n(f + i, m), vd_load_n(k + i, m), vd_load_n(t_years + i, m), vd_load_n(sigma + i, m),
-                  r_ann, r_ann, w, &p, &d);
-        vd_store_n(price + i, m, p);
-        if (delta)
-            vd_store_n(delta + i, m, d);
-    }
+    ALVH_ISA_SUFFIX(alvh_bs_batch)(n, f, k, t_years, sigma, r_ann, r_ann, is_call, price, delta);
 }
 
 void ALVH_ISA_SUFFIX(alvh_iv_batch)(const alvh_iv_model *mdl, const alvh_iv_skew *sk, size_t n,
