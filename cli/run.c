@@ -56,7 +56,8 @@ void alvh_run_usage(FILE *f)
 {
     fprintf(f,
             "usage: alvh run [CONFIG] [-o FILE] [--paths N] [--seed S] [--threads T] [--scenario NAME]...\n"
-            "                [--isa ISA] [--resume] [--checkpoint-blocks N] [--checkpoint-seconds S] [--quiet]\n"
+            "                [--isa ISA] [--summaries exact|histogram] [--resume] [--checkpoint-blocks N]\n"
+            "                [--checkpoint-seconds S] [--quiet]\n"
             "  CONFIG               YAML configuration (docs/config.md); none: the built-in default\n"
             "                       (configs/default.yaml, compiled in)\n"
             "  -o FILE              result file (default: <run name>.h5 in the current directory)\n"
@@ -65,6 +66,8 @@ void alvh_run_usage(FILE *f)
             "  --threads T          OpenMP threads (overrides run.threads; results do not depend on it)\n"
             "  --scenario NAME      run only this scenario (repeatable; default: all)\n"
             "  --isa ISA            auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
+            "  --summaries MODE     exact|histogram (overrides run.summaries): histogram keeps no per-path\n"
+            "                       values (memory independent of paths; needs run.store_paths: false)\n"
             "  --resume             continue an interrupted run from FILE.parts/\n"
             "  --checkpoint-blocks N  blocks per round: the scenario in progress is checkpointed after a\n"
             "                       round (default 64) ...\n"
@@ -77,6 +80,7 @@ void alvh_run_usage(FILE *f)
 
 typedef struct {
     const char *config_path, *output, *isa;
+    int summaries; /* -1: the config's */
     const char *scenarios[MAX_SELECTED];
     size_t n_scenarios;
     long long paths, threads;
@@ -117,11 +121,13 @@ static int parse(int argc, char **argv, run_opts *o)
         {"checkpoint-blocks", required_argument, 0, 'c'}, {"quiet", no_argument, 0, 'q'},
         {"checkpoint-seconds", required_argument, 0, 'S'},
         {"output", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
+        {"summaries", required_argument, 0, 'M'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
     o->paths = -1;
     o->threads = -1;
+    o->summaries = -1;
     o->ckpt_blocks = 64;
     o->ckpt_seconds = 30.0;
     optind = 1;
@@ -156,6 +162,14 @@ static int parse(int argc, char **argv, run_opts *o)
             break;
         case 'i':
             o->isa = optarg;
+            break;
+        case 'M':
+            if (strcmp(optarg, alvh_summaries_names[ALVH_SUMMARIES_EXACT]) == 0)
+                o->summaries = ALVH_SUMMARIES_EXACT;
+            else if (strcmp(optarg, alvh_summaries_names[ALVH_SUMMARIES_HISTOGRAM]) == 0)
+                o->summaries = ALVH_SUMMARIES_HISTOGRAM;
+            else
+                return usage_error("--summaries expects exact or histogram, got '%s'", optarg);
             break;
         case 'r':
             o->resume = 1;
@@ -360,6 +374,17 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         cfg->run.seed = o.seed;
     if (o.threads >= 0)
         cfg->run.threads = (uint64_t)o.threads;
+    if (o.summaries >= 0)
+        cfg->run.summaries = o.summaries;
+    if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && cfg->run.store_paths) {
+        /* only reachable through --summaries: the config check refuses the pair */
+        if (rank == 0)
+            fprintf(stderr, "alvh run: --summaries histogram keeps no per-path values, but %s sets run.store_paths: "
+                            "true; use a config with store_paths: false (or --summaries exact)\n",
+                    o.config_path ? o.config_path : "the configuration");
+        alvh_config_free(cfg);
+        return EXIT_USAGE;
+    }
 
     /* scenarios to run */
     size_t *sel = calloc(cfg->n_scenarios + o.n_scenarios + 1, sizeof *sel), n_sel = 0;
@@ -424,8 +449,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             fprintf(stderr, "alvh run: --resume: no interrupted run at %s (nothing to resume)\n", bp.parts);
             rc = EXIT_USAGE;
         } else if (ch != cfg_hash) {
-            fprintf(stderr, "alvh run: --resume refused: the configuration (or --paths/--seed/--threads/--scenario) "
-                            "differs from the interrupted run's; rerun without --resume to start over\n");
+            fprintf(stderr, "alvh run: --resume refused: the configuration (or --paths/--seed/--threads/--summaries/"
+                            "--scenario) differs from the interrupted run's; rerun without --resume to start over\n");
             rc = EXIT_USAGE;
         } else if (bh != bin_hash) {
             fprintf(stderr, "alvh run: --resume refused: the alvh binary changed since the interrupted run; rerun "
@@ -473,7 +498,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                        .n_injections = sc->n_injections},
             .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
             .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
-            .rank = rank, .ranks = ranks,
+            .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
         };
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);

@@ -24,6 +24,7 @@ typedef struct {
     double *ext[MAX_VARIANTS];
     double *spx, *g;
     const double *equity[MAX_VARIANTS];
+    double *block_out; /* n_variants x block_size x ALVH_OUT_COUNT, with on_block */
 } worker_t;
 
 typedef struct {
@@ -105,11 +106,13 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     const alvh_book_run_request *rq = c->rq;
     worker_t *w = &c->w[worker];
     size_t np = rq->market.n_paths;
-    if (rq->outcomes)
+    if (rq->outcomes || rq->on_block)
         for (size_t v = 0; v < rq->n_variants; v++) {
             unsigned layers = rq->variants[v].layers;
             for (size_t i = 0; i < view->n; i++) {
-                double *out = rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, sh[ALVH_OUT_COUNT];
+                double *out = rq->on_block ? w->block_out + (v * view->n + i) * ALVH_OUT_COUNT
+                                           : rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT;
+                double sh[ALVH_OUT_COUNT];
                 alvh_book_outcome(&w->st[v], i, out);
                 for (int k = 0; k < 2; k++) {
                     int l = shared_layer[k];
@@ -127,6 +130,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                 for (int l = 0; l < ALVH_LAYER_COUNT; l++)
                     total += out[l];
                 out[ALVH_OUT_TOTAL] = total;
+                if (rq->on_block && rq->outcomes)
+                    memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
             }
         }
     if (rq->terminal)
@@ -139,6 +144,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             t[ALVH_TERM_VARIANCE] = view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
         }
+    if (rq->on_block)
+        return rq->on_block(rq->hook_ctx, worker, view->block, view->first_path, view->n, w->block_out);
     return ALVH_OK;
 }
 
@@ -185,13 +192,20 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
             w->ext[v] = tail + v * ld;
         w->spx = tail + nv * ld;
         w->g = w->spx + ld;
+        if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
+                                nv, rq->market.block_size);
+            break;
+        }
     }
     if (st == ALVH_OK) {
         alvh_market_observer obs = {.ctx = &c, .block_begin = on_begin, .step = on_step, .block_end = on_end};
         st = alvh_market_sim_run(&rq->market, ops, &obs, seconds, err);
     }
-    for (int t = 0; c.w && t < nt; t++)
+    for (int t = 0; c.w && t < nt; t++) {
         free(c.w[t].mem);
+        free(c.w[t].block_out);
+    }
     free(c.w);
     return st;
 }

@@ -38,6 +38,11 @@ typedef struct alvh_book_run_request {
     double *terminal;
     /* called after every step of every block, from the worker that runs it */
     alvh_status (*on_step)(void *ctx, int worker, const alvh_book_step_info *info);
+    /* called once per block when its outcomes are final, from the worker that
+     * ran it: out[(v * n + i) * ALVH_OUT_COUNT + k] for the block's n paths
+     * (first_path + i), in a worker buffer valid during the call. Lets a
+     * caller summarize blocks without a paths-sized outcomes array. */
+    alvh_status (*on_block)(void *ctx, int worker, size_t block, size_t first_path, size_t n, const double *out);
     void *hook_ctx;
 } alvh_book_run_request;
 

@@ -275,6 +275,38 @@ alvh_status alvh_hist_tail_mean(const alvh_histogram *h, double level, int upper
     return ALVH_OK;
 }
 
+alvh_status alvh_hist_tail_sumsq(const alvh_histogram *h, double level, int upper, double center,
+                                 double *sumsq, alvh_error *err)
+{
+    alvh_status st = need_values(h, "tail sum of squares", err);
+    if (st)
+        return st;
+    if (!(level > 0.0 && level < 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "histogram tail sum of squares: level %g outside (0, 1)", level);
+    uint64_t left = alvh_stats_tail_count((size_t)h->n, level);
+    size_t n_seg = h->n_bins + 2;
+    alvh_ksum sum = {0, 0};
+    for (size_t t = 0; t < n_seg && left > 0; t++) {
+        segment g = seg_at(h, upper ? n_seg - 1 - t : t);
+        if (g.c == 0)
+            continue;
+        uint64_t m = g.c < left ? g.c : left;
+        /* values a + d t_i, t_i = (i + 1/2) / c for local ranks i0 .. i0 + m - 1:
+         * sum (A + d t_i)^2 = m A^2 + 2 A d sum t_i + d^2 sum t_i^2, A = a - center;
+         * sum_{j < m} (i0 + j + 1/2)^2 = m i0^2 + i0 m^2 + m^3 / 3 - m / 12 (no cancellation) */
+        double c = (double)g.c, mm = (double)m, i0 = upper ? c - mm : 0.0;
+        double a = g.a - center, d = g.b - g.a;
+        double t1 = (mm * i0 + mm * mm / 2.0) / c;
+        double t2 = (mm * i0 * i0 + i0 * mm * mm + mm * mm * mm / 3.0 - mm / 12.0) / (c * c);
+        alvh_ksum_add(&sum, mm * a * a);
+        alvh_ksum_add(&sum, 2.0 * a * d * t1);
+        alvh_ksum_add(&sum, d * d * t2);
+        left -= m;
+    }
+    *sumsq = alvh_ksum_value(&sum);
+    return ALVH_OK;
+}
+
 alvh_status alvh_hist_loss_tail_risk(const alvh_histogram *pnl, double level, double *var,
                                      double *var_bound, double *es, double *es_bound, alvh_error *err)
 {

@@ -65,6 +65,12 @@ alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, dou
 alvh_status alvh_hist_tail_mean(const alvh_histogram *h, double level, int upper, double *mean,
                                 double *bound, alvh_error *err);
 
+/* Sum of (x - center)^2 over the same k values alvh_hist_tail_mean averages,
+ * under the same evenly-spread model (no bound): the tail variance behind an
+ * expected-shortfall standard error when only the histogram is kept. */
+alvh_status alvh_hist_tail_sumsq(const alvh_histogram *h, double level, int upper, double center,
+                                 double *sumsq, alvh_error *err);
+
 /* Loss VaR and ES at level a from a histogram of P&L (loss = -P&L), estimating
  * exactly the quantities alvh_stats_tail_risk computes from stored values.
  * var_bound / es_bound may be NULL. */

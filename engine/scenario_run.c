@@ -8,6 +8,7 @@
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "engine/mpi_dist.h"
+#include "engine/summary_hist.h"
 
 #ifdef ALVH_HAVE_MPI
 #include <limits.h>
@@ -21,6 +22,8 @@ const char *const alvh_mkt_fan_units[ALVH_MKT_FANS] = {"index points", "index po
 
 /* per step of a fan chart: underflow, overflow, n, n_nan, n_inf, min bits, max bits */
 enum { FAN_META = 7 };
+_Static_assert(FAN_META == ALVH_SHIST_META, "fan and summary histograms share the meta layout");
+_Static_assert(ALVH_SHIST_PNL_BINS % ALVH_PNL_HIST_BINS == 0, "the stored P&L histogram groups whole fine bins");
 
 struct alvh_scenario_job {
     alvh_scenario_request rq;
@@ -34,7 +37,14 @@ struct alvh_scenario_job {
     size_t first_block, last_block; /* this rank's blocks */
     uint64_t *fan_meta;       /* n_variants x (n_steps + 1) x FAN_META, filled by _buffers */
     uint64_t *fan_counts;     /* n_variants x (n_steps + 1) x bins: copies for the buffers view */
+    /* histogram mode (run.summaries: histogram) */
+    alvh_shist_acc *sh;       /* blocks done so far */
+    alvh_shist_acc **wsh;     /* threads: the current round */
+    double *sh_rows;          /* n_blocks x alvh_shist_block_len(n_variants): block moments */
+    uint64_t *sh_meta;        /* n_variants x ALVH_SHIST_N_HIST x ALVH_SHIST_META, filled by _buffers */
 };
+
+static int hist_mode(const alvh_scenario_job *j) { return j->rq.summaries == ALVH_SUMMARIES_HISTOGRAM; }
 
 typedef struct {
     alvh_scenario_job *job;
@@ -67,6 +77,17 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     return ALVH_OK;
 }
 
+/* histogram mode: a finished block into this worker's accumulator and its moment row */
+static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, const double *out)
+{
+    alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
+    (void)first_path;
+    alvh_shist_acc_add(j->wsh[worker], out, n);
+    size_t len = alvh_shist_block_len(j->rq.n_variants);
+    alvh_shist_block_moments(out, n, j->rq.n_variants, j->sh_rows + block * len);
+    return ALVH_OK;
+}
+
 void alvh_scenario_result_free(alvh_scenario_result *r)
 {
     free(r->terminal);
@@ -84,10 +105,19 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk[v]);
         if (r->eff)
             alvh_table_free(&r->eff[v]);
+        if (r->pnl_bound)
+            alvh_table_free(&r->pnl_bound[v]);
+        if (r->risk_bound)
+            alvh_table_free(&r->risk_bound[v]);
+        if (r->eff_bound)
+            alvh_table_free(&r->eff_bound[v]);
     }
     free(r->pnl);
     free(r->risk);
     free(r->eff);
+    free(r->pnl_bound);
+    free(r->risk_bound);
+    free(r->eff_bound);
     memset(r, 0, sizeof *r);
 }
 
@@ -105,6 +135,12 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
     free(j->done);
     free(j->fan_meta);
     free(j->fan_counts);
+    alvh_shist_acc_free(j->sh);
+    for (int t = 0; j->wsh && t < j->threads; t++)
+        alvh_shist_acc_free(j->wsh[t]);
+    free(j->wsh);
+    free(j->sh_rows);
+    free(j->sh_meta);
     alvh_scenario_result_free(&j->res);
     free(j);
 }
@@ -129,8 +165,27 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->bins = rq->fan_bins ? rq->fan_bins : 1250;
     j->n_blocks = alvh_market_sim_blocks(&rq->market);
     j->threads = alvh_sched_threads(rq->market.threads);
-    r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
-    r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
+    r->summaries = rq->summaries;
+    alvh_status st = ALVH_OK;
+    if (rq->summaries != ALVH_SUMMARIES_EXACT && rq->summaries != ALVH_SUMMARIES_HISTOGRAM)
+        st = alvh_error_set(err, ALVH_E_CONFIG, "unknown summaries mode %d", (int)rq->summaries);
+    if (st == ALVH_OK && hist_mode(j)) {
+        /* no paths-sized array: accumulators, one moment row per block */
+        j->wsh = calloc((size_t)j->threads, sizeof *j->wsh);
+        j->sh_rows = calloc((j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv), sizeof(double));
+        j->sh_meta = malloc(nv * ALVH_SHIST_N_HIST * ALVH_SHIST_META * sizeof(uint64_t));
+        if (!j->wsh || !j->sh_rows || !j->sh_meta)
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram summaries of %zu blocks",
+                                j->n_blocks);
+        if (st == ALVH_OK && !(j->sh = alvh_shist_acc_create(nv, rq->book.capital_usd, err)))
+            st = err ? err->code : ALVH_E_NOMEM;
+        for (int t = 0; st == ALVH_OK && t < j->threads; t++)
+            if (!(j->wsh[t] = alvh_shist_acc_create(nv, rq->book.capital_usd, err)))
+                st = err ? err->code : ALVH_E_NOMEM;
+    } else if (st == ALVH_OK) {
+        r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
+        r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
+    }
     r->fan = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
     r->fan_bound = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
     r->sample = calloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT, sizeof(double));
@@ -143,9 +198,18 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->fan_meta = malloc(nf * (ns + 1) * FAN_META * sizeof(uint64_t));
     j->fan_counts = malloc(nf * (ns + 1) * j->bins * sizeof(uint64_t));
     double *lo = malloc((ns + 1) * sizeof(double)), *hi = malloc((ns + 1) * sizeof(double));
-    alvh_status st = ALVH_OK;
-    if (!r->terminal || !r->outcomes || !r->fan || !r->fan_bound || !r->sample || !r->pnl || !r->risk || !r->eff ||
-        !j->done || !j->fan || !j->wfan || !j->fan_meta || !j->fan_counts || !lo || !hi)
+    if (st == ALVH_OK && hist_mode(j)) {
+        r->pnl_bound = calloc(nv, sizeof *r->pnl_bound);
+        r->risk_bound = calloc(nv, sizeof *r->risk_bound);
+        r->eff_bound = calloc(nv, sizeof *r->eff_bound);
+        if (!r->pnl_bound || !r->risk_bound || !r->eff_bound)
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the bound tables");
+    }
+    if (st != ALVH_OK) {
+        /* reported above */
+    } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
+               !r->pnl || !r->risk || !r->eff || !j->done || !j->fan || !j->wfan || !j->fan_meta ||
+               !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
     /* fixed ranges (a bin is range / bins wide): equity [0, 2.5 C); market
      * series SPX [0, 3 S0), VIX [0, 150), token [0, 10 G0), funding [-3, 3) per year */
@@ -227,11 +291,13 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
     for (size_t k = 0; k < (size_t)j->threads * nf; k++)
         alvh_fan_reset(j->wfan[k]);
+    for (int t = 0; hist_mode(j) && t < j->threads; t++)
+        alvh_shist_acc_reset(j->wsh[t]);
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
     hook_ctx h = {.job = j};
     alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
                                  .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
-                                 .on_step = on_step, .hook_ctx = &h};
+                                 .on_step = on_step, .on_block = hist_mode(j) ? on_block : NULL, .hook_ctx = &h};
     brq.market.plan = &plan;
     double secs = 0.0;
     alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);
@@ -241,6 +307,8 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     for (size_t v = 0; st == ALVH_OK && v < nf; v++)
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nf + v], err);
+    for (int t = 0; st == ALVH_OK && hist_mode(j) && t < j->threads; t++)
+        st = alvh_shist_acc_merge(j->sh, j->wsh[t], err);
     return st;
 }
 
@@ -259,11 +327,20 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
     size_t k = 0;
 #define BUF(nm, ptr, sz) (snprintf(out[k].name, sizeof out[k].name, "%s", nm), out[k].data = (ptr), out[k].bytes = (sz), k++)
     BUF("done", j->done, j->n_blocks);
-    BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
-    BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
+    if (!hist_mode(j)) {
+        BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
+        BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
+    }
     BUF("sample", j->res.sample, (j->res.n_sample ? j->res.n_sample : 1) * ns1 * ALVH_TERM_COUNT * sizeof(double));
     BUF("fan_meta", j->fan_meta, nf * ns1 * FAN_META * sizeof(uint64_t));
     BUF("fan_counts", j->fan_counts, nf * ns1 * j->bins * sizeof(uint64_t));
+    if (hist_mode(j)) {
+        alvh_shist_acc_get_meta(j->sh, j->sh_meta);
+        BUF("shist_meta", j->sh_meta, nv * ALVH_SHIST_N_HIST * ALVH_SHIST_META * sizeof(uint64_t));
+        BUF("shist_counts", j->sh->counts, j->sh->n_counts * sizeof(uint64_t));
+        BUF("shist_counters", j->sh->counters, nv * ALVH_SHIST_N_COUNTERS * sizeof(uint64_t));
+        BUF("shist_blocks", j->sh_rows, (j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv) * sizeof(double));
+    }
 #undef BUF
     return k;
 }
@@ -280,6 +357,8 @@ void alvh_scenario_job_restored(alvh_scenario_job *j)
             memcpy(&h->max, &m[6], 8);
             memcpy(h->counts, j->fan_counts + (v * ns1 + t) * j->bins, j->bins * sizeof(uint64_t));
         }
+    if (hist_mode(j))
+        alvh_shist_acc_set_meta(j->sh, j->sh_meta); /* the counts and rows are the buffers themselves */
 }
 
 #ifdef ALVH_HAVE_MPI
@@ -319,6 +398,40 @@ static alvh_status reduce_u64(void *a, size_t n, MPI_Datatype type, MPI_Op op, i
     }
     return ALVH_OK;
 }
+
+/* n_hist histograms on rank 0: counts and the first 5 meta words (underflow,
+ * overflow, n, n_nan, n_inf) add, words 5 and 6 (min, max bits) take min and max */
+static alvh_status reduce_hists(uint64_t *meta, size_t n_hist, uint64_t *counts, size_t n_counts, int rank,
+                                alvh_error *err)
+{
+    uint64_t *sums = malloc(n_hist * 5 * sizeof(uint64_t));
+    double *mins = malloc(n_hist * sizeof(double)), *maxs = malloc(n_hist * sizeof(double));
+    alvh_status st = ALVH_OK;
+    if (!sums || !mins || !maxs)
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram reduction");
+    for (size_t h = 0; st == ALVH_OK && h < n_hist; h++) {
+        const uint64_t *m = meta + h * FAN_META;
+        memcpy(sums + h * 5, m, 5 * sizeof(uint64_t));
+        memcpy(&mins[h], &m[5], 8);
+        memcpy(&maxs[h], &m[6], 8);
+    }
+    if (st == ALVH_OK)
+        st = reduce_u64(counts, n_counts, MPI_UINT64_T, MPI_SUM, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(sums, n_hist * 5, MPI_UINT64_T, MPI_SUM, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(mins, n_hist, MPI_DOUBLE, MPI_MIN, rank, err);
+    if (st == ALVH_OK)
+        st = reduce_u64(maxs, n_hist, MPI_DOUBLE, MPI_MAX, rank, err);
+    for (size_t h = 0; st == ALVH_OK && rank == 0 && h < n_hist; h++) {
+        uint64_t *m = meta + h * FAN_META;
+        memcpy(m, sums + h * 5, 5 * sizeof(uint64_t));
+        memcpy(&m[5], &mins[h], 8);
+        memcpy(&m[6], &maxs[h], 8);
+    }
+    free(sums), free(mins), free(maxs);
+    return st;
+}
 #endif
 
 alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
@@ -342,49 +455,63 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         slo[q] = lo[q] < r->n_sample ? lo[q] : r->n_sample;
         shi[q] = hi[q] < r->n_sample ? hi[q] : r->n_sample;
     }
-    if (st == ALVH_OK)
+    if (st == ALVH_OK && !hist_mode(j))
         st = gather_rows(r->terminal, ALVH_TERM_COUNT, lo, hi, ranks, rank, err);
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+    for (size_t v = 0; st == ALVH_OK && !hist_mode(j) && v < nv; v++)
         st = gather_rows(r->outcomes + v * np * ALVH_OUT_COUNT, ALVH_OUT_COUNT, lo, hi, ranks, rank, err);
     if (st == ALVH_OK && r->n_sample)
         st = gather_rows(r->sample, ns1 * ALVH_TERM_COUNT, slo, shi, ranks, rank, err);
     /* histograms: counts add, the exact extremes take min and max */
     alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
     if (st == ALVH_OK)
-        alvh_scenario_job_buffers(j, bufs);
-    size_t nh = nf * ns1;
-    uint64_t *sums = malloc(nh * 5 * sizeof(uint64_t));
-    double *mins = malloc(nh * sizeof(double)), *maxs = malloc(nh * sizeof(double));
-    if (st == ALVH_OK && (!sums || !mins || !maxs))
-        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram reduction");
-    for (size_t h = 0; st == ALVH_OK && h < nh; h++) {
-        const uint64_t *m = j->fan_meta + h * FAN_META;
-        memcpy(sums + h * 5, m, 5 * sizeof(uint64_t));
-        memcpy(&mins[h], &m[5], 8);
-        memcpy(&maxs[h], &m[6], 8);
+        alvh_scenario_job_buffers(j, bufs); /* fills fan_meta, fan_counts and shist_meta */
+    if (st == ALVH_OK)
+        st = reduce_hists(j->fan_meta, nf * ns1, j->fan_counts, nf * ns1 * j->bins, rank, err);
+    if (st == ALVH_OK && hist_mode(j)) {
+        /* block moment rows by block, like the per-path rows */
+        size_t *blo = malloc((size_t)ranks * sizeof *blo), *bhi = malloc((size_t)ranks * sizeof *bhi);
+        if (!blo || !bhi)
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate ranges");
+        for (int q = 0; st == ALVH_OK && q < ranks; q++)
+            alvh_mpi_block_range(j->n_blocks, q, ranks, &blo[q], &bhi[q]);
+        if (st == ALVH_OK)
+            st = gather_rows(j->sh_rows, alvh_shist_block_len(nv), blo, bhi, ranks, rank, err);
+        free(blo), free(bhi);
+        if (st == ALVH_OK)
+            st = reduce_hists(j->sh_meta, nv * ALVH_SHIST_N_HIST, j->sh->counts, j->sh->n_counts, rank, err);
+        if (st == ALVH_OK)
+            st = reduce_u64(j->sh->counters, nv * ALVH_SHIST_N_COUNTERS, MPI_UINT64_T, MPI_SUM, rank, err);
     }
-    if (st == ALVH_OK)
-        st = reduce_u64(j->fan_counts, nh * j->bins, MPI_UINT64_T, MPI_SUM, rank, err);
-    if (st == ALVH_OK)
-        st = reduce_u64(sums, nh * 5, MPI_UINT64_T, MPI_SUM, rank, err);
-    if (st == ALVH_OK)
-        st = reduce_u64(mins, nh, MPI_DOUBLE, MPI_MIN, rank, err);
-    if (st == ALVH_OK)
-        st = reduce_u64(maxs, nh, MPI_DOUBLE, MPI_MAX, rank, err);
-    if (st == ALVH_OK && rank == 0) {
-        for (size_t h = 0; h < nh; h++) {
-            uint64_t *m = j->fan_meta + h * FAN_META;
-            memcpy(m, sums + h * 5, 5 * sizeof(uint64_t));
-            memcpy(&m[5], &mins[h], 8);
-            memcpy(&m[6], &maxs[h], 8);
-        }
+    if (st == ALVH_OK && rank == 0)
         alvh_scenario_job_restored(j);
-    }
-    free(lo), free(hi), free(slo), free(shi), free(sums), free(mins), free(maxs);
+    free(lo), free(hi), free(slo), free(shi);
     return st;
 #else
     return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
 #endif
+}
+
+/* histogram mode: tables from the merged accumulators and the block rows in block order */
+static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
+{
+    alvh_scenario_result *r = &j->res;
+    const size_t nv = r->n_variants;
+    alvh_shist_tables t = {.pnl = r->pnl, .risk = r->risk, .eff = r->eff, .pnl_bound = r->pnl_bound,
+                           .risk_bound = r->risk_bound, .eff_bound = r->eff_bound};
+    alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, &t, err);
+    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        alvh_shist_total_hist(j->sh, v, ALVH_PNL_HIST_BINS, r->hist_counts + v * ALVH_PNL_HIST_BINS,
+                              r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1), &r->hist_nonfinite[v]);
+    if (st == ALVH_OK) {
+        *out = *r;
+        memset(r, 0, sizeof *r);
+    }
+    return st;
 }
 
 alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
@@ -398,6 +525,8 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
         st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
                                 r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
+    if (st == ALVH_OK && hist_mode(j))
+        return finish_hist(j, out, err);
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
         const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
         st = alvh_summary_pnl(o, np, j->rq.book.capital_usd, &r->pnl[v], err);

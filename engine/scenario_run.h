@@ -27,13 +27,18 @@ typedef struct alvh_scenario_request {
     size_t n_variants;
     size_t n_sample_paths;        /* market paths 0..n-1 kept at every step */
     size_t fan_bins;              /* equity histogram bins per step over [0, 2.5 C) */
+    /* exact: keep every per-path outcome and terminal value (memory grows with
+     * paths); histogram: keep neither, summaries from mergeable histograms
+     * and block moment sums (engine/summary_hist.h; memory independent of paths) */
+    alvh_summaries summaries;
     int rank, ranks;              /* MPI: this rank computes blocks alvh_mpi_block_range(rank, ranks) */
 } alvh_scenario_request;
 
 typedef struct alvh_scenario_result {
     size_t n_paths, n_steps, n_variants, n_sample;
-    double *terminal;   /* n_paths x ALVH_TERM_COUNT */
-    double *outcomes;   /* n_variants x n_paths x ALVH_OUT_COUNT */
+    alvh_summaries summaries;
+    double *terminal;   /* n_paths x ALVH_TERM_COUNT; NULL in histogram mode */
+    double *outcomes;   /* n_variants x n_paths x ALVH_OUT_COUNT; NULL in histogram mode */
     /* (n_variants + ALVH_MKT_FANS) x (n_steps + 1) x ALVH_FAN_N_PROBS: each
      * variant's equity quantiles (USD), then the market series of
      * alvh_mkt_fan_names; fan_bound: the error bound of each quantile */
@@ -41,8 +46,12 @@ typedef struct alvh_scenario_result {
     double *fan_bound;
     double *sample;     /* n_sample x (n_steps + 1) x ALVH_TERM_COUNT */
     alvh_table *pnl, *risk, *eff; /* n_variants each; eff[0] is empty (the baseline) */
+    /* histogram mode only (NULL in exact mode): per cell, a bound on
+     * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
+    alvh_table *pnl_bound, *risk_bound, *eff_bound;
     /* histogram of the total P&L of each variant over [min, max] of its finite
-     * values: ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD */
+     * values: ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD
+     * (histogram mode: bins of whole fine bins, see alvh_shist_total_hist) */
     uint64_t *hist_counts;
     double *hist_edges;
     uint64_t *hist_nonfinite; /* n_variants */
@@ -57,9 +66,11 @@ void alvh_scenario_result_free(alvh_scenario_result *res);
 /*
  * The same as a job that runs in rounds of blocks, so a batch can checkpoint
  * between rounds and resume after a crash: the per-path arrays of finished
- * blocks, the done mask and the merged fan-chart counts are the whole state,
- * and finishing from a restored state gives bit-identical results (per-path
- * rows do not depend on which round ran them; histogram counts add exactly).
+ * blocks (histogram mode: the summary histograms, counters and block moment
+ * rows instead), the done mask and the merged fan-chart counts are the whole
+ * state, and finishing from a restored state gives bit-identical results
+ * (per-path and block rows do not depend on which round ran them; histogram
+ * counts add exactly).
  */
 typedef struct alvh_scenario_job alvh_scenario_job;
 
@@ -81,7 +92,7 @@ size_t alvh_scenario_job_paths_owned(const alvh_scenario_job *job);
 size_t alvh_scenario_job_paths_owned_done(const alvh_scenario_job *job);
 
 /* Collective over MPI ranks once every rank has done its blocks: the per-path
- * rows are gathered and the histogram counts summed on rank 0, which can then
+ * (or block moment) rows are gathered and the histogram counts summed on rank 0, which can then
  * finish; other ranks only free the job. A no-op for one rank. */
 alvh_status alvh_scenario_job_gather(alvh_scenario_job *job, alvh_error *err);
 
@@ -97,7 +108,7 @@ typedef struct alvh_job_buffer {
     void *data;
     size_t bytes;
 } alvh_job_buffer;
-#define ALVH_JOB_MAX_BUFFERS 8
+#define ALVH_JOB_MAX_BUFFERS 12
 size_t alvh_scenario_job_buffers(alvh_scenario_job *job, alvh_job_buffer *out);
 void alvh_scenario_job_restored(alvh_scenario_job *job);
 

@@ -9,6 +9,8 @@
 #include "engine/stats.h"
 #include "kernels/book_model.h"
 
+const char *const alvh_summaries_names[2] = {"exact", "histogram"};
+
 void alvh_table_free(alvh_table *t)
 {
     free(t->data);
@@ -75,8 +77,33 @@ static void pct(char *buf, size_t n, const char *prefix, double p)
     snprintf(buf, n, "%s%s", prefix, num);
 }
 
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
-                             alvh_error *err)
+size_t alvh_table_row(const alvh_table *t, const char *name)
+{
+    for (size_t r = 0; r < t->rows; r++)
+        if (strcmp(t->row_names[r], name) == 0)
+            return r;
+    return t->rows;
+}
+
+alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extra_rows,
+                                    const char *const *units_extra, size_t n_extra, alvh_table *b,
+                                    alvh_error *err)
+{
+    alvh_status st = table_alloc(b, t->rows + n_extra, t->cols, err);
+    if (st != ALVH_OK)
+        return st;
+    memcpy(b->row_names, t->row_names, t->rows * sizeof *t->row_names);
+    memcpy(b->row_units, t->row_units, t->rows * sizeof *t->row_units);
+    memcpy(b->col_names, t->col_names, t->cols * sizeof *t->col_names);
+    for (size_t k = 0; k < n_extra; k++) {
+        snprintf(b->row_names[t->rows + k], ALVH_TABLE_NAME, "%s", extra_rows[k]);
+        snprintf(b->row_units[t->rows + k], sizeof b->row_units[0], "%s",
+                 units_extra && units_extra[k] ? units_extra[k] : "USD");
+    }
+    return ALVH_OK;
+}
+
+alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err)
 {
     const size_t rows = 8 + ALVH_STATS_N_PROBS + 3 * ALVH_STATS_N_LEVELS + 3 * ALVH_STATS_N_THRESHOLDS;
     const size_t cols = ALVH_LAYER_COUNT + 1;
@@ -106,6 +133,16 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
     for (size_t c = 0; c < cols; c++)
         snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", alvh_book_out_names[c]);
     set_units(t);
+    return ALVH_OK;
+}
+
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
+                             alvh_error *err)
+{
+    alvh_status st = alvh_summary_pnl_layout(t, err);
+    if (st != ALVH_OK)
+        return st;
+    const size_t cols = t->cols;
     double *x = malloc(n_paths * sizeof(double));
     if (!x) {
         alvh_table_free(t);
@@ -141,7 +178,7 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
     return st;
 }
 
-alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, alvh_error *err)
+alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err)
 {
     static const char *names[] = {
         "max_drawdown_mean",       "max_drawdown_q50",        "max_drawdown_q95",       "max_drawdown_q99",
@@ -158,6 +195,14 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
     for (size_t r = 0; r < rows; r++)
         snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
     set_units(t);
+    return ALVH_OK;
+}
+
+alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, alvh_error *err)
+{
+    alvh_status st = alvh_summary_risk_layout(t, err);
+    if (st != ALVH_OK)
+        return st;
     double *x = malloc(n * sizeof(double));
     if (!x) {
         alvh_table_free(t);
@@ -209,8 +254,7 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
     return st;
 }
 
-alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, alvh_table *t,
-                                       alvh_error *err)
+alvh_status alvh_summary_effectiveness_layout(alvh_table *t, alvh_error *err)
 {
     static const char *names[] = {"var_total",          "var_baseline",       "var_reduction",
                                   "var_reduction_se",   "var_reduction_se_unpaired",
@@ -224,6 +268,15 @@ alvh_status alvh_summary_effectiveness(const double *outcomes, const double *bas
     for (size_t r = 0; r < rows; r++)
         snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", names[r]);
     set_units(t);
+    return ALVH_OK;
+}
+
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, alvh_table *t,
+                                       alvh_error *err)
+{
+    alvh_status st = alvh_summary_effectiveness_layout(t, err);
+    if (st != ALVH_OK)
+        return st;
     double *h = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double));
     if (!h || !b) {
         free(h);

@@ -14,6 +14,15 @@
 
 #define ALVH_TABLE_NAME 48
 
+/* How a scenario's summary tables are computed (run.summaries):
+ * exact from every stored per-path value, or from mergeable histograms and
+ * block moment sums without per-path storage (engine/summary_hist.h). */
+typedef enum alvh_summaries {
+    ALVH_SUMMARIES_EXACT = 0,
+    ALVH_SUMMARIES_HISTOGRAM = 1,
+} alvh_summaries;
+extern const char *const alvh_summaries_names[2]; /* "exact", "histogram" */
+
 typedef struct alvh_table {
     size_t rows, cols;
     double *data;                         /* rows x cols, row-major */
@@ -23,6 +32,21 @@ typedef struct alvh_table {
 } alvh_table;
 
 void alvh_table_free(alvh_table *t); /* frees the arrays, accepts a zeroed table */
+
+/* Row index of name, or t->rows when absent. */
+size_t alvh_table_row(const alvh_table *t, const char *name);
+
+/* The empty tables (names and units, data zero) that the functions below
+ * fill: histogram mode fills the same rows from its accumulators. */
+alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err);
+alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err);
+alvh_status alvh_summary_effectiveness_layout(alvh_table *t, alvh_error *err);
+
+/* A bound table for t: the same rows, columns and units, then extra_rows
+ * (names given, unit "USD" unless units_extra names one), data zero. */
+alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extra_rows,
+                                    const char *const *units_extra, size_t n_extra, alvh_table *b,
+                                    alvh_error *err);
 
 /* P&L statistics (rows: n, mean, stdev, ..., quantiles, VaR/ES, P(loss > x C))
  * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT. */

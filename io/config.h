@@ -25,6 +25,7 @@
 
 #include "engine/book_run.h"
 #include "engine/status.h"
+#include "engine/summary.h"
 #include "kernels/book_model.h"
 #include "kernels/market_model.h"
 
@@ -40,6 +41,7 @@ typedef struct alvh_config_run {
     uint64_t block_size;             /* paths per block (results depend on it) */
     uint64_t threads;                /* OpenMP threads, 0: all */
     bool store_paths;                /* write per-path outcomes, not only summaries */
+    int summaries;                   /* alvh_summaries: exact (per-path values kept) or histogram */
     uint64_t sample_paths;           /* market paths kept per scenario for plots */
 } alvh_config_run;
 

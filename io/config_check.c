@@ -79,6 +79,14 @@ alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
                        "with store_paths: true",
                        (unsigned long long)c->paths, ALVH_CFG_MAX_STORED_PATHS);
     }
+    if (c->summaries == ALVH_SUMMARIES_HISTOGRAM && c->store_paths) {
+        /* blame the key the user wrote last in the pair: whichever is set here */
+        alvh_cfg_origin o = run_origin(r, r->origin[row(&alvh_cfg_run_table, "summaries")].set ? "summaries"
+                                                                                              : "store_paths");
+        return fail_at(err, &o,
+                       "summaries: histogram keeps no per-path values, so it cannot store them: expected "
+                       "store_paths: false (or summaries: exact)");
+    }
     r->n_steps = (uint64_t)whole;
     r->dt_years = 1.0 / (double)c->steps_per_year;
     return ALVH_OK;

@@ -31,6 +31,9 @@
 #define OPEN_LO ALVH_CK_MIN_OPEN
 #define OPEN_HI ALVH_CK_MAX_OPEN
 
+static const char *const summaries_names[] = {"exact", "histogram", NULL};
+static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HISTOGRAM};
+
 static const alvh_ckey run_keys[] = {
     {"name", ALVH_CT_NAME, RUN(name), 0, 0, "run", 0, 0, "", "run name, recorded in outputs", NULL, NULL},
     {"paths", ALVH_CT_U64, RUN(paths), 0, 100000, NULL, 1, 1e10, "paths", "Monte Carlo paths per scenario", NULL, NULL},
@@ -46,6 +49,10 @@ static const alvh_ckey run_keys[] = {
      NULL, NULL},
     {"store_paths", ALVH_CT_BOOL, RUN(store_paths), 0, 0, NULL, 0, 1, "",
      "write per-path outcomes, not only the summaries", NULL, NULL},
+    {"summaries", ALVH_CT_ENUM, RUN(summaries), 0, ALVH_SUMMARIES_EXACT, NULL, 0, 0, "",
+     "summary tables: exact (from every path, kept in memory: 17 doubles per path and variant) or histogram "
+     "(no per-path values: quantiles, VaR and ES from fixed-bin histograms with their error bounds, "
+     "docs/statistics.md; needs store_paths: false)", summaries_names, summaries_values},
     {"sample_paths", ALVH_CT_U64, RUN(sample_paths), 0, 100, NULL, 0, 100000, "paths",
      "market paths kept per scenario for plots (at most paths)", NULL, NULL},
 };

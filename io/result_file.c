@@ -55,7 +55,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
                                        const alvh_scenario_result *r, int store_paths, alvh_error *err)
 {
     const size_t np = r->n_paths, ns1 = r->n_steps + 1;
-    alvh_status st = alvh_h5_write_terminal(w, scenario, np, r->terminal, err);
+    const char *mode = alvh_summaries_names[r->summaries == ALVH_SUMMARIES_HISTOGRAM];
+    /* histogram mode keeps no per-path values: no terminal or pnl/metrics tables */
+    alvh_status st = r->terminal ? alvh_h5_write_terminal(w, scenario, np, r->terminal, err) : ALVH_OK;
     if (st == ALVH_OK && r->n_sample > 0)
         st = alvh_h5_write_market_samples(w, scenario, r->n_sample, ns1, r->sample, NULL, err);
     char mpath[ALVH_H5_PATH_MAX], mfan[ALVH_H5_PATH_MAX + 16];
@@ -80,7 +82,7 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
                     held[nh++] = alvh_layer_names[l];
             st = alvh_h5_attr_strings(w, path, "layers", held, nh, err);
         }
-        if (st == ALVH_OK && store_paths)
+        if (st == ALVH_OK && store_paths && r->outcomes)
             st = alvh_h5_write_outcomes(w, scenario, vn, np, r->outcomes + v * np * ALVH_OUT_COUNT, err);
         if (st == ALVH_OK)
             st = write_labelled(w, scenario, vn, NULL, &r->pnl[v], NULL, err);
@@ -88,6 +90,25 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             st = write_labelled(w, scenario, vn, "risk", &r->risk[v], NULL, err);
         if (st == ALVH_OK && v > 0)
             st = write_labelled(w, scenario, vn, NULL, &r->eff[v], variants[0].name, err);
+        /* histogram mode: the error bound of every estimate, and the bin widths */
+        if (st == ALVH_OK && r->pnl_bound)
+            st = write_labelled(w, scenario, vn, "summary_bound", &r->pnl_bound[v], NULL, err);
+        if (st == ALVH_OK && r->risk_bound)
+            st = write_labelled(w, scenario, vn, "risk_bound", &r->risk_bound[v], NULL, err);
+        if (st == ALVH_OK && r->eff_bound && v > 0)
+            st = write_labelled(w, scenario, vn, "effectiveness_bound", &r->eff_bound[v], NULL, err);
+        /* how the tables were computed, on each of them */
+        static const char *const tables[] = {ALVH_H5_SUMMARY, "risk", ALVH_H5_EFFECTIVENESS, "summary_bound",
+                                             "risk_bound", "effectiveness_bound"};
+        for (size_t k = 0; st == ALVH_OK && k < sizeof tables / sizeof tables[0]; k++) {
+            if ((k == 2 || k == 5) && v == 0)
+                continue; /* the baseline has no effectiveness tables */
+            if (k >= 3 && !r->pnl_bound)
+                continue;
+            char tpath[ALVH_H5_PATH_MAX + 32];
+            snprintf(tpath, sizeof tpath, "%s/%s", path, tables[k]);
+            st = alvh_h5_attr_string(w, tpath, "summaries", mode, err);
+        }
         if (st == ALVH_OK) {
             char hist_group[ALVH_H5_PATH_MAX + 16];
             snprintf(hist_group, sizeof hist_group, "%s/%s", path, ALVH_H5_HISTOGRAMS);
@@ -105,6 +126,11 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
                                          r->fan_bound + v * ns1 * ALVH_FAN_N_PROBS, "USD", err);
         }
     }
+    char spath[ALVH_H5_PATH_MAX];
+    if (st == ALVH_OK)
+        st = alvh_h5_scenario_path(spath, sizeof spath, scenario, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_string(w, spath, "summaries", mode, err);
     return st;
 }
 

@@ -6,10 +6,21 @@ recomputes the stored summaries with numpy from the per-path P&L: moments,
 quantiles (numpy's default linear method), VaR/ES (docs/statistics.md),
 P(loss > x capital), the histogram counts and the fan chart's last step.
 
-Usage: run_interop.py ALVH_BINARY CONFIG
+With a second config (HIST_CONFIG: the same run in histogram mode, run.summaries:
+histogram) it also checks the histogram-mode file against the first run's per-path
+values: the same table names, rows and columns; every quantile, VaR and ES within
+its bound from the `*_bound` tables; moments to 1e-12; counts and probabilities
+identical; no per-path datasets; the `summaries` attributes; `alvh summary` prints
+it; `--summaries histogram` with store_paths: true is refused (exit 2); and,
+when alvh has MPI ("mpi yes" in `alvh --version`) and mpirun exists, 2 ranks give
+the same datasets as one process (tests/h5_compare.py).
+
+Usage: run_interop.py ALVH_BINARY CONFIG [HIST_CONFIG]
 """
+import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,13 +53,114 @@ def strs(x):
 
 def main():
     alvh, config = sys.argv[1], sys.argv[2]
+    hist_config = sys.argv[3] if len(sys.argv) > 3 else None
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "small.h5")
         subprocess.run([alvh, "run", config, "-o", out, "--quiet"], check=True)
         with h5py.File(out, "r") as f:
             verify(f)
+            check(attr_str(f["scenarios/calm"], "summaries") == "exact", "exact run: summaries attribute")
+        if hist_config:
+            verify_histogram_run(alvh, config, hist_config, out, d)
     print("%d checks, %d failures" % (checks[0], len(failures)))
     return 1 if failures else 0
+
+
+def attr_str(obj, name):
+    v = obj.attrs.get(name)
+    return v.decode() if isinstance(v, bytes) else v
+
+
+def verify_histogram_run(alvh, config, hist_config, exact_out, d):
+    hist_out = os.path.join(d, "hist.h5")
+    subprocess.run([alvh, "run", hist_config, "-o", hist_out, "--quiet"], check=True)
+    # refused: histogram summaries with store_paths: true (exit 2, nothing written)
+    bad = os.path.join(d, "bad.h5")
+    r = subprocess.run([alvh, "run", config, "--summaries", "histogram", "-o", bad, "--quiet"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode == 2 and b"store_paths" in r.stderr and not os.path.exists(bad),
+          "--summaries histogram with store_paths: true refused (exit %d)" % r.returncode)
+    # alvh summary prints it, as a table and as JSON
+    r = subprocess.run([alvh, "summary", hist_out], stdout=subprocess.PIPE)
+    check(r.returncode == 0 and b"summary_bound" in r.stdout and b"quantile_99" in r.stdout, "alvh summary (table)")
+    r = subprocess.run([alvh, "summary", hist_out, "--format", "json"], stdout=subprocess.PIPE)
+    check(r.returncode == 0 and json.loads(r.stdout.decode())["scenarios"][0]["name"] == "calm", "alvh summary json")
+    with h5py.File(exact_out, "r") as fe, h5py.File(hist_out, "r") as fh:
+        verify_histogram(fe, fh)
+    # MPI: 2 ranks give the same datasets as one process
+    ver = subprocess.run([alvh, "--version"], stdout=subprocess.PIPE).stdout.decode()
+    if "mpi yes" in ver and shutil.which("mpirun"):
+        mpi_out = os.path.join(d, "hist_mpi2.h5")
+        r = subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", alvh, "run", hist_config,
+                            "-o", mpi_out, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        check(r.returncode == 0, "histogram mode under mpirun -np 2 (exit %d)" % r.returncode)
+        cmp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "h5_compare.py")
+        r = subprocess.run([sys.executable, cmp, hist_out, mpi_out], stdout=subprocess.PIPE)
+        check(r.returncode == 0, "histogram mode: 2 MPI ranks give the same datasets as one process: %s"
+              % r.stdout.decode().strip())
+    else:
+        print("# MPI not built or mpirun missing: histogram-mode MPI check skipped")
+
+
+def verify_histogram(fe, fh):
+    scen = fh["scenarios/calm"]
+    check(attr_str(scen, "summaries") == "histogram", "histogram run: summaries attribute on the scenario")
+    check("terminal" not in scen["market"], "histogram run: no per-path terminal table")
+    check("sample_paths" in scen["market"], "histogram run: sample paths kept")
+    check(np.array_equal(scen["market/sample_paths"][()], fe["scenarios/calm/market/sample_paths"][()]),
+          "histogram run: the same paths as the exact run")
+    worst = 0.0
+    for name, var in scen["variants"].items():
+        ve = fe["scenarios/calm/variants/" + name]
+        check("pnl" not in var and "metrics" not in var, "%s: no per-path tables" % name)
+        pnl = ve["pnl"][()]
+        for table in ("summary", "risk", "effectiveness"):
+            if table not in ve:
+                check(table not in var, "%s: no %s on the baseline" % (name, table))
+                continue
+            te, th, tb = ve[table], var[table], var[table + "_bound"]
+            check(attr_str(th, "summaries") == "histogram" and attr_str(te, "summaries") == "exact",
+                  "%s %s: summaries attributes" % (name, table))
+            rows, cols = strs(th.attrs["rows"]), strs(th.attrs["columns"])
+            check(rows == strs(te.attrs["rows"]) and cols == strs(te.attrs["columns"]),
+                  "%s %s: same rows and columns as exact mode" % (name, table))
+            check(strs(th.attrs["units"]) == strs(te.attrs["units"]), "%s %s: same units" % (name, table))
+            brows = strs(tb.attrs["rows"])
+            check(brows[:len(rows)] == rows, "%s %s_bound rows" % (name, table))
+            e, h, b = te[()], th[()], tb[()]
+            for i, r in enumerate(rows):
+                for c in range(len(cols)):
+                    x, y, bd = e[i, c], h[i, c], b[i, c]
+                    if r.endswith("_se") or r.endswith("_unpaired"):
+                        continue  # estimates (docs/statistics.md); NaN for the paired ES SE
+                    if r.startswith(("quantile_", "var_9", "es_", "es99_total", "es99_baseline")) or "_q" in r:
+                        if math.isinf(x):
+                            check(x == y, "%s %s %s[%d] infinite" % (name, table, r, c))
+                            continue
+                        ok = abs(x - y) <= bd * (1 + 1e-12) + 1e-9 * abs(x)
+                        check(ok, "%s %s %s[%s]: exact %r, histogram %r, bound %r" % (name, table, r, cols[c], x, y, bd))
+                        if bd > 0:
+                            worst = max(worst, abs(x - y) / bd)
+                    elif r in ("mean", "stdev", "mean_se", "max_drawdown_mean", "var_total", "var_baseline",
+                               "var_reduction", "skewness", "excess_kurtosis"):
+                        check(close(x, y, 1e-10 if "kurt" in r or "skew" in r else 1e-12, 1e-9),
+                              "%s %s %s[%s]: %r vs %r" % (name, table, r, cols[c], x, y))
+                    elif r == "es99_reduction":
+                        check(abs(x - y) <= bd * (1 + 1e-12) + 1e-12, "%s es99_reduction within bound" % name)
+                    else:
+                        check(x == y or (math.isnan(x) and math.isnan(y)),
+                              "%s %s %s[%s] identical: %r vs %r" % (name, table, r, cols[c], x, y))
+        # the resolution: 1e-4 of capital for P&L columns
+        sb = var["summary_bound"]
+        brows = strs(sb.attrs["rows"])
+        check(abs(sb[()][brows.index("bin_width"), 7] - 1e-4 * CAPITAL) < 1e-6, "%s P&L bin width" % name)
+        # the stored total P&L histogram: exact counts over its edges
+        hg = var["histograms/total_pnl"]
+        counts, edges = hg["counts"][()], hg["edges"][()]
+        check(counts.sum() == len(pnl) and np.all(np.diff(edges) > 0), "%s histogram covers every path" % name)
+        check(np.array_equal(np.histogram(pnl[:, 7], bins=edges)[0], counts), "%s histogram counts exact" % name)
+        check(np.array_equal(var["fan_charts/equity"][()], ve["fan_charts/equity"][()]), "%s fan chart" % name)
+    print("# histogram mode vs per-path values: worst estimate error %.2f of its bound" % worst)
 
 
 def verify(f):

@@ -157,6 +157,11 @@ static const bad_case bad_cases[] = {
      "bad.yaml:2:18: run.horizon_years: 1.3 years at 252 steps_per_year is 327.6 steps: expected a whole number"},
     {"more sample paths than paths", "run:\n  paths: 50\n" SC, 0, NULL, NULL,
      "bad.yaml:2:3: run.sample_paths: expected at most run.paths = 50, got 100"},
+    {"histogram summaries with stored paths", "run:\n  store_paths: true\n  summaries: histogram\n" SC, 0, NULL, NULL,
+     "bad.yaml:3:14: run.summaries: summaries: histogram keeps no per-path values, so it cannot store them: expected "
+     "store_paths: false (or summaries: exact)"},
+    {"unknown summaries mode", "run:\n  summaries: approximate\n" SC, 0, NULL, NULL,
+     "bad.yaml:2:14: run.summaries: expected one of exact, histogram, got approximate"},
     {"negative seed", "run:\n  seed: -1\n" SC, 0, NULL, NULL,
      "bad.yaml:2:9: run.seed: expected a whole number in [0, 18446744073709551615], got -1"},
     {"book not a mapping", SC "book: 5\n", 0, NULL, NULL, "bad.yaml:3:7: book: expected a mapping, got 5"},

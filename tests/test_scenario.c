@@ -3,6 +3,9 @@
  * bit-identical for 1, 2 and 3 threads, for a run split into rounds of blocks,
  * and for a run interrupted, checkpointed (state copied out), restored into a
  * fresh job and finished — the contract `alvh run --resume` relies on.
+ * Histogram mode (no per-path storage): every estimate within its reported
+ * bound of the exact value, moments to ~1e-12, counts identical; the same
+ * bit-identity over threads and an interrupted, restored job.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,11 +144,263 @@ static void test_interrupt_and_resume(void **state)
     alvh_scenario_result_free(&ref);
 }
 
+/* ---- histogram mode (run.summaries: histogram) ---------------------------------------------- */
+
+static alvh_scenario_request hist_request(int threads)
+{
+    alvh_scenario_request rq = request(threads);
+    rq.summaries = ALVH_SUMMARIES_HISTOGRAM;
+    return rq;
+}
+
+static double cell(const alvh_table *t, const char *row, size_t col)
+{
+    size_t r = alvh_table_row(t, row);
+    assert_true(r < t->rows);
+    return t->data[r * t->cols + col];
+}
+
+static int prefix(const char *s, const char *p) { return strncmp(s, p, strlen(p)) == 0; }
+
+static int ends(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static double g_moment_rel, g_var_se_rel, g_es_se_rel; /* largest relative differences seen */
+
+static double rel_diff(double a, double b)
+{
+    double s = fmax(fabs(a), fabs(b));
+    return s > 0 && isfinite(a) && isfinite(b) ? fabs(a - b) / s : 0.0;
+}
+
+/* |a - b| <= rel max(|a|, |b|, floor) */
+static int near(double a, double b, double rel, double floor)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    if (isinf(a) || isinf(b))
+        return a == b;
+    double s = fmax(fmax(fabs(a), fabs(b)), floor);
+    return fabs(a - b) <= rel * s;
+}
+
+static void assert_tables_equal(const alvh_table *a, const alvh_table *b)
+{
+    assert_int_equal(a->rows, b->rows);
+    assert_int_equal(a->cols, b->cols);
+    assert_true(same(a->data, b->data, a->rows * a->cols * sizeof(double)));
+}
+
+static void assert_same_hist_results(const alvh_scenario_result *a, const alvh_scenario_result *b)
+{
+    size_t nv = a->n_variants, ns1 = a->n_steps + 1;
+    assert_null(a->outcomes);
+    assert_null(a->terminal);
+    assert_true(same(a->fan, b->fan, nv * ns1 * ALVH_FAN_N_PROBS * sizeof(double)));
+    assert_true(same(a->sample, b->sample, a->n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double)));
+    assert_true(same(a->hist_counts, b->hist_counts, nv * ALVH_PNL_HIST_BINS * sizeof(uint64_t)));
+    assert_true(same(a->hist_edges, b->hist_edges, nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double)));
+    for (size_t v = 0; v < nv; v++) {
+        assert_tables_equal(&a->pnl[v], &b->pnl[v]);
+        assert_tables_equal(&a->risk[v], &b->risk[v]);
+        assert_tables_equal(&a->pnl_bound[v], &b->pnl_bound[v]);
+        assert_tables_equal(&a->risk_bound[v], &b->risk_bound[v]);
+        if (v > 0) {
+            assert_tables_equal(&a->eff[v], &b->eff[v]);
+            assert_tables_equal(&a->eff_bound[v], &b->eff_bound[v]);
+        }
+    }
+}
+
+/* Every estimate of t (histogram mode) against the exact table e: quantiles,
+ * VaR and ES within their bound; moments to ~1e-12; counts and probabilities
+ * identical. Returns the largest |error| / bound seen over estimated cells. */
+static double compare_table(const alvh_table *e, const alvh_table *t, const alvh_table *tb, const char *what)
+{
+    double worst = 0.0;
+    assert_int_equal(e->rows, t->rows);
+    assert_int_equal(e->cols, t->cols);
+    for (size_t r = 0; r < e->rows; r++) {
+        const char *n = e->row_names[r];
+        assert_string_equal(n, t->row_names[r]);
+        assert_string_equal(e->row_units[r], t->row_units[r]);
+        for (size_t c = 0; c < e->cols; c++) {
+            double x = e->data[r * e->cols + c], y = t->data[r * t->cols + c], b = cell(tb, n, c);
+            int ok;
+            if (!strcmp(n, "mean") || !strcmp(n, "stdev") || !strcmp(n, "max_drawdown_mean"))
+                g_moment_rel = fmax(g_moment_rel, rel_diff(x, y));
+            if (prefix(n, "var_reduction_se"))
+                g_var_se_rel = fmax(g_var_se_rel, rel_diff(x, y));
+            if (prefix(n, "es_") && ends(n, "_se") && c == ALVH_OUT_TOTAL)
+                g_es_se_rel = fmax(g_es_se_rel, rel_diff(x, y));
+            if (ends(n, "_se") || ends(n, "_se_unpaired")) {
+                /* standard errors: the paired ES SE needs per-path values (NaN);
+                 * the others are estimates from the histogram or the moments */
+                if (strstr(n, "es99_reduction_se") && !strstr(n, "unpaired"))
+                    ok = isnan(y);
+                else if (prefix(n, "es_"))
+                    /* estimated from values known to a bin width: 5% or a bin */
+                    ok = fabs(x - y) <= 0.05 * fabs(x) + cell(tb, "bin_width", c);
+                else if (strstr(n, "es99"))
+                    ok = near(x, y, 0.05, 0.0);
+                else
+                    ok = near(x, y, 1e-9, 0.0);
+            } else if (prefix(n, "quantile_") || prefix(n, "var_") || prefix(n, "es_") ||
+                       prefix(n, "es99_") || strstr(n, "_q")) {
+                if (!strcmp(n, "var_total") || !strcmp(n, "var_baseline") || !strcmp(n, "var_reduction"))
+                    ok = near(x, y, 1e-11, 0.0);
+                else {
+                    ok = isfinite(b) && fabs(x - y) <= b * (1 + 1e-12) + 1e-9 * fabs(x);
+                    if (!isfinite(x))
+                        ok = x == y;
+                    else if (b > 0)
+                        worst = fmax(worst, fabs(x - y) / b);
+                }
+            } else if (!strcmp(n, "mean") || !strcmp(n, "stdev") || !strcmp(n, "mean_se") ||
+                       !strcmp(n, "max_drawdown_mean")) {
+                ok = near(x, y, 1e-12, 0.0) || (c < ALVH_OUT_TOTAL && fabs(x - y) <= 1e-12 * cell(e, "stdev", c));
+            } else if (!strcmp(n, "skewness") || !strcmp(n, "excess_kurtosis")) {
+                ok = near(x, y, 1e-10, 1e-6);
+            } else {
+                ok = same(&x, &y, sizeof x); /* n, counts, probabilities, Wilson bounds, event means */
+            }
+            if (!ok)
+                fprintf(stderr, "%s: %s[%zu]: exact %.17g, histogram %.17g, bound %.3g\n", what, n, c, x, y, b);
+            assert_true(ok);
+        }
+    }
+    return worst;
+}
+
+static void test_histogram_vs_exact(void **state)
+{
+    (void)state;
+    alvh_error err = {0};
+    alvh_scenario_request rq = request(2), hq = hist_request(2);
+    alvh_scenario_result ex, hi;
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &ex, &err), ALVH_OK);
+    assert_int_equal(alvh_scenario_run(&hq, ops(), &hi, &err), ALVH_OK);
+    assert_int_equal(hi.summaries, ALVH_SUMMARIES_HISTOGRAM);
+    assert_null(hi.outcomes);
+    assert_null(ex.pnl_bound);
+    /* the paths are the same: fan charts and samples agree bit for bit */
+    size_t ns1 = ex.n_steps + 1;
+    assert_true(same(ex.fan, hi.fan, ex.n_variants * ns1 * ALVH_FAN_N_PROBS * sizeof(double)));
+    assert_true(same(ex.sample, hi.sample, ex.n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double)));
+    double worst = 0.0;
+    for (size_t v = 0; v < ex.n_variants; v++) {
+        worst = fmax(worst, compare_table(&ex.pnl[v], &hi.pnl[v], &hi.pnl_bound[v], "pnl"));
+        worst = fmax(worst, compare_table(&ex.risk[v], &hi.risk[v], &hi.risk_bound[v], "risk"));
+        if (v > 0)
+            worst = fmax(worst, compare_table(&ex.eff[v], &hi.eff[v], &hi.eff_bound[v], "effectiveness"));
+        /* the resolution rows */
+        double c = rq.book.capital_usd;
+        assert_true(near(cell(&hi.pnl_bound[v], "bin_width", ALVH_OUT_TOTAL), 1e-4 * c, 1e-12, 0));
+        assert_true(cell(&hi.pnl_bound[v], "range_lo", 0) == -2 * c);
+        /* the stored total P&L histogram counts every path */
+        uint64_t k = hi.hist_nonfinite[v];
+        for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++)
+            k += hi.hist_counts[v * ALVH_PNL_HIST_BINS + b];
+        assert_int_equal(k, hi.n_paths);
+        const double *e = hi.hist_edges + v * (ALVH_PNL_HIST_BINS + 1);
+        for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++)
+            assert_true(e[b] < e[b + 1]);
+        /* ... and each count matches the exact per-path values */
+        for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++) {
+            uint64_t m = 0;
+            for (size_t i = 0; i < ex.n_paths; i++) {
+                double x = ex.outcomes[(v * ex.n_paths + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+                m += x >= e[b] && x < e[b + 1];
+            }
+            assert_int_equal(m, hi.hist_counts[v * ALVH_PNL_HIST_BINS + b]);
+        }
+    }
+    printf("# histogram vs exact: every estimate within its bound (worst error %.2f of the bound); "
+           "full book VaR99 %.0f vs %.0f USD (bound %.0f)\n",
+           worst, cell(&ex.pnl[2], "var_99", ALVH_OUT_TOTAL), cell(&hi.pnl[2], "var_99", ALVH_OUT_TOTAL),
+           cell(&hi.pnl_bound[2], "var_99", ALVH_OUT_TOTAL));
+    printf("# largest relative differences: mean/stdev %.1e, variance-reduction SEs %.1e, total ES SEs %.1e\n",
+           g_moment_rel, g_var_se_rel, g_es_se_rel);
+    alvh_scenario_result_free(&ex);
+    alvh_scenario_result_free(&hi);
+}
+
+static void test_histogram_threads_bit_identical(void **state)
+{
+    (void)state;
+    alvh_scenario_result ref, r;
+    alvh_error err = {0};
+    alvh_scenario_request rq = hist_request(1);
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &ref, &err), ALVH_OK);
+    for (int threads = 2; threads <= 3; threads++) {
+        rq = hist_request(threads);
+        assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
+        assert_same_hist_results(&ref, &r);
+        alvh_scenario_result_free(&r);
+    }
+    alvh_scenario_result_free(&ref);
+}
+
+static void test_histogram_interrupt_and_resume(void **state)
+{
+    (void)state;
+    alvh_error err = {0};
+    alvh_scenario_request rq = hist_request(2);
+    alvh_scenario_result ref, r;
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &ref, &err), ALVH_OK);
+    alvh_scenario_job *j;
+    assert_int_equal(alvh_scenario_job_create(&rq, ops(), &j, &err), ALVH_OK);
+    size_t nb = alvh_scenario_job_blocks(j);
+    assert_int_equal(alvh_scenario_job_round(j, 2, NULL, &err), ALVH_OK);
+    assert_int_equal(alvh_scenario_job_round(j, 3, NULL, &err), ALVH_OK);
+    alvh_job_buffer saved[ALVH_JOB_MAX_BUFFERS];
+    size_t nbuf = alvh_scenario_job_buffers(j, saved);
+    int has_outcomes = 0;
+    size_t bytes = 0;
+    for (size_t k = 0; k < nbuf; k++) {
+        has_outcomes |= !strcmp(saved[k].name, "outcomes") || !strcmp(saved[k].name, "terminal");
+        bytes += saved[k].bytes;
+    }
+    assert_false(has_outcomes);
+    printf("# histogram-mode checkpoint: %zu buffers, %.1f MB\n", nbuf, (double)bytes / 1e6);
+    void *copies[ALVH_JOB_MAX_BUFFERS];
+    for (size_t k = 0; k < nbuf; k++) {
+        copies[k] = malloc(saved[k].bytes);
+        memcpy(copies[k], saved[k].data, saved[k].bytes);
+    }
+    alvh_scenario_job_free(j);
+    rq = hist_request(3); /* another thread count in the second life */
+    assert_int_equal(alvh_scenario_job_create(&rq, ops(), &j, &err), ALVH_OK);
+    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+    assert_int_equal(alvh_scenario_job_buffers(j, bufs), nbuf);
+    for (size_t k = 0; k < nbuf; k++) {
+        assert_string_equal(bufs[k].name, saved[k].name);
+        assert_int_equal(bufs[k].bytes, saved[k].bytes);
+        memcpy(bufs[k].data, copies[k], bufs[k].bytes);
+        free(copies[k]);
+    }
+    alvh_scenario_job_restored(j);
+    assert_int_equal(alvh_scenario_job_blocks_done(j), 5);
+    while (alvh_scenario_job_blocks_done(j) < nb)
+        assert_int_equal(alvh_scenario_job_round(j, 4, NULL, &err), ALVH_OK);
+    assert_int_equal(alvh_scenario_job_finish(j, &r, &err), ALVH_OK);
+    alvh_scenario_job_free(j);
+    assert_same_hist_results(&ref, &r);
+    alvh_scenario_result_free(&r);
+    alvh_scenario_result_free(&ref);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_interrupt_and_resume),
+        cmocka_unit_test(test_histogram_vs_exact),
+        cmocka_unit_test(test_histogram_threads_bit_identical),
+        cmocka_unit_test(test_histogram_interrupt_and_resume),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
 }

@@ -1,0 +1,706 @@
+/*
+ * Histogram-mode summaries: accumulators, block moments and the tables built
+ * from them (summary_hist.h; definitions in docs/statistics.md).
+ */
+#include "engine/summary_hist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ksum.h"
+#include "engine/stats.h"
+
+/* outcome column of each histogram: fine ones, then the tail ones */
+static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD, ALVH_OUT_MIN_HF,
+                                                0, 1, 2, 3, 4, 5, 6, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD};
+static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP,
+                                                   ALVH_OUT_N_ROLL};
+
+/* moment columns: the P&L columns and max drawdown (outcome columns 0..8) */
+enum { N_MOM = ALVH_OUT_TOTAL + 2, MOM_K = 6 }; /* n, sum hi, sum lo, C2, C3, C4 */
+/* paired with the baseline's total: n, sum h hi/lo, sum b hi/lo, then the
+ * central co-moments C_pq = sum dh^p db^q in this order */
+enum { PAIR_K = 15 };
+static const int pair_pq[10][2] = {{2, 0}, {0, 2}, {1, 1}, {3, 0}, {0, 3}, {2, 1}, {1, 2}, {4, 0}, {0, 4}, {2, 2}};
+enum { VAR_LEN = N_MOM * MOM_K + PAIR_K };
+
+/* counters of a variant */
+#define CNT_FINITE(e) (e)
+#define CNT_ABOVE(e) (ALVH_SHIST_N_EVENTS + (e))
+#define CNT_SUM(e) (2 * ALVH_SHIST_N_EVENTS + (e))
+#define CNT_LOSS(c, k) (3 * ALVH_SHIST_N_EVENTS + (c) * 3 + (k))
+
+static size_t bins_of(int k)
+{
+    if (k >= ALVH_SHIST_TAIL)
+        return k - ALVH_SHIST_TAIL <= ALVH_OUT_TOTAL ? ALVH_SHIST_TAIL_PNL_BINS : ALVH_SHIST_TAIL_DD_BINS;
+    return k <= ALVH_OUT_TOTAL ? ALVH_SHIST_PNL_BINS : k == ALVH_SHIST_MAX_DD ? ALVH_SHIST_DD_BINS : ALVH_SHIST_HF_BINS;
+}
+
+static void range_of(int k, double capital, double *lo, double *hi)
+{
+    if (k >= ALVH_SHIST_TAIL) {
+        int pnl = k - ALVH_SHIST_TAIL <= ALVH_OUT_TOTAL;
+        *lo = pnl ? ALVH_SHIST_TAIL_PNL_LO_C * capital : 0.0;
+        *hi = ALVH_SHIST_TAIL_HI_C * capital;
+    } else if (k <= ALVH_OUT_TOTAL) {
+        *lo = ALVH_SHIST_PNL_LO_C * capital;
+        *hi = ALVH_SHIST_PNL_HI_C * capital;
+    } else if (k == ALVH_SHIST_MAX_DD) {
+        *lo = 0.0;
+        *hi = ALVH_SHIST_DD_HI_C * capital;
+    } else {
+        *lo = 0.0;
+        *hi = ALVH_SHIST_HF_HI;
+    }
+}
+
+static size_t bins_per_variant(void)
+{
+    size_t s = 0;
+    for (int k = 0; k < ALVH_SHIST_N_HIST; k++)
+        s += bins_of(k);
+    return s;
+}
+
+void alvh_shist_acc_free(alvh_shist_acc *a)
+{
+    if (!a)
+        return;
+    free(a->counts);
+    free(a->hist);
+    free(a->counters);
+    free(a);
+}
+
+alvh_shist_acc *alvh_shist_acc_create(size_t nv, double capital, alvh_error *err)
+{
+    if (!(capital > 0.0 && isfinite(capital))) {
+        alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries: capital_usd = %g, need > 0", capital);
+        return NULL;
+    }
+    alvh_shist_acc *a = calloc(1, sizeof *a);
+    if (!a) {
+        alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate histogram summaries");
+        return NULL;
+    }
+    a->n_variants = nv;
+    a->capital_usd = capital;
+    a->n_counts = nv * bins_per_variant();
+    a->counts = malloc(a->n_counts * sizeof *a->counts);
+    a->hist = calloc(nv * ALVH_SHIST_N_HIST, sizeof *a->hist);
+    a->counters = calloc(nv * ALVH_SHIST_N_COUNTERS, sizeof *a->counters);
+    if (!a->counts || !a->hist || !a->counters) {
+        alvh_shist_acc_free(a);
+        alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate histogram summaries of %zu variants", nv);
+        return NULL;
+    }
+    uint64_t *c = a->counts;
+    for (size_t v = 0; v < nv; v++)
+        for (int k = 0; k < ALVH_SHIST_N_HIST; k++) {
+            double lo, hi;
+            range_of(k, capital, &lo, &hi);
+            if (alvh_hist_init(&a->hist[v * ALVH_SHIST_N_HIST + (size_t)k], lo, hi, bins_of(k), c, err) != ALVH_OK) {
+                alvh_shist_acc_free(a);
+                return NULL;
+            }
+            c += bins_of(k);
+        }
+    return a;
+}
+
+void alvh_shist_acc_reset(alvh_shist_acc *a)
+{
+    for (size_t h = 0; h < a->n_variants * ALVH_SHIST_N_HIST; h++)
+        alvh_hist_reset(&a->hist[h]);
+    memset(a->counters, 0, a->n_variants * ALVH_SHIST_N_COUNTERS * sizeof *a->counters);
+}
+
+alvh_status alvh_shist_acc_merge(alvh_shist_acc *into, const alvh_shist_acc *from, alvh_error *err)
+{
+    if (into->n_variants != from->n_variants)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "histogram summaries: merging %zu into %zu variants",
+                              from->n_variants, into->n_variants);
+    for (size_t h = 0; h < into->n_variants * ALVH_SHIST_N_HIST; h++) {
+        alvh_status st = alvh_hist_merge(&into->hist[h], &from->hist[h], err);
+        if (st != ALVH_OK)
+            return st;
+    }
+    for (size_t k = 0; k < into->n_variants * ALVH_SHIST_N_COUNTERS; k++)
+        into->counters[k] += from->counters[k];
+    return ALVH_OK;
+}
+
+void alvh_shist_acc_add(alvh_shist_acc *a, const double *out, size_t n)
+{
+    for (size_t v = 0; v < a->n_variants; v++) {
+        const double *o = out + v * n * ALVH_OUT_COUNT;
+        alvh_histogram *h = a->hist + v * ALVH_SHIST_N_HIST;
+        uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
+        for (size_t i = 0; i < n; i++) {
+            const double *row = o + i * ALVH_OUT_COUNT;
+            for (int k = 0; k < ALVH_SHIST_N_HIST; k++)
+                alvh_hist_add(&h[k], row[hist_col[k]]);
+            for (int e = 0; e < ALVH_SHIST_N_EVENTS; e++) {
+                double x = row[event_col[e]];
+                if (!isfinite(x))
+                    continue;
+                cnt[CNT_FINITE(e)]++;
+                cnt[CNT_ABOVE(e)] += x > 0.5;
+                /* counts are whole numbers >= 0 (the book increments them by 1) */
+                cnt[CNT_SUM(e)] += x > 0.0 ? (uint64_t)x : 0;
+            }
+            for (int c = 0; c <= ALVH_OUT_TOTAL; c++)
+                for (int k = 0; k < ALVH_STATS_N_THRESHOLDS; k++)
+                    cnt[CNT_LOSS(c, k)] += isfinite(row[c]) && -row[c] > alvh_stats_loss_thresholds[k] * a->capital_usd;
+        }
+    }
+}
+
+void alvh_shist_acc_get_meta(const alvh_shist_acc *a, uint64_t *meta)
+{
+    for (size_t k = 0; k < a->n_variants * ALVH_SHIST_N_HIST; k++) {
+        const alvh_histogram *h = &a->hist[k];
+        uint64_t *m = meta + k * ALVH_SHIST_META;
+        m[0] = h->underflow, m[1] = h->overflow, m[2] = h->n, m[3] = h->n_nan, m[4] = h->n_inf;
+        memcpy(&m[5], &h->min, 8);
+        memcpy(&m[6], &h->max, 8);
+    }
+}
+
+void alvh_shist_acc_set_meta(alvh_shist_acc *a, const uint64_t *meta)
+{
+    for (size_t k = 0; k < a->n_variants * ALVH_SHIST_N_HIST; k++) {
+        alvh_histogram *h = &a->hist[k];
+        const uint64_t *m = meta + k * ALVH_SHIST_META;
+        h->underflow = m[0], h->overflow = m[1], h->n = m[2], h->n_nan = m[3], h->n_inf = m[4];
+        memcpy(&h->min, &m[5], 8);
+        memcpy(&h->max, &m[6], 8);
+    }
+}
+
+/* ---- block moments ------------------------------------------------------------- */
+
+size_t alvh_shist_block_len(size_t nv) { return nv * VAR_LEN; }
+
+static double ipow(double x, int p)
+{
+    double r = 1.0;
+    for (int k = 0; k < p; k++)
+        r *= x;
+    return r;
+}
+
+void alvh_shist_block_moments(const double *out, size_t n, size_t nv, double *row)
+{
+    memset(row, 0, alvh_shist_block_len(nv) * sizeof *row);
+    const double *base = out; /* variant 0: the baseline */
+    for (size_t v = 0; v < nv; v++) {
+        const double *o = out + v * n * ALVH_OUT_COUNT;
+        double *r = row + v * VAR_LEN;
+        for (int c = 0; c < N_MOM; c++, r += MOM_K) {
+            alvh_ksum s1 = {0, 0};
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                double x = o[i * ALVH_OUT_COUNT + (size_t)c];
+                if (isfinite(x)) {
+                    alvh_ksum_add(&s1, x);
+                    m++;
+                }
+            }
+            if (m == 0)
+                continue;
+            /* the block mean, as the reduction recomputes it from the stored sum */
+            double mean = (s1.s + s1.c) / (double)m;
+            alvh_ksum s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
+            for (size_t i = 0; i < n; i++) {
+                double x = o[i * ALVH_OUT_COUNT + (size_t)c];
+                if (!isfinite(x))
+                    continue;
+                double d = x - mean, d2 = d * d;
+                alvh_ksum_add(&s2, d2);
+                alvh_ksum_add(&s3, d2 * d);
+                alvh_ksum_add(&s4, d2 * d2);
+            }
+            r[0] = (double)m, r[1] = s1.s, r[2] = s1.c;
+            r[3] = alvh_ksum_value(&s2), r[4] = alvh_ksum_value(&s3), r[5] = alvh_ksum_value(&s4);
+        }
+        if (v == 0)
+            continue;
+        /* paired with the baseline: paths where both totals are finite */
+        alvh_ksum sh = {0, 0}, sb = {0, 0};
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            double h = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL], b = base[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+            if (isfinite(h) && isfinite(b)) {
+                alvh_ksum_add(&sh, h);
+                alvh_ksum_add(&sb, b);
+                m++;
+            }
+        }
+        if (m == 0)
+            continue;
+        double mh = (sh.s + sh.c) / (double)m, mb = (sb.s + sb.c) / (double)m;
+        alvh_ksum cs[10];
+        memset(cs, 0, sizeof cs);
+        for (size_t i = 0; i < n; i++) {
+            double h = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL], b = base[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+            if (!(isfinite(h) && isfinite(b)))
+                continue;
+            double dh = h - mh, db = b - mb;
+            for (int k = 0; k < 10; k++)
+                alvh_ksum_add(&cs[k], ipow(dh, pair_pq[k][0]) * ipow(db, pair_pq[k][1]));
+        }
+        r[0] = (double)m, r[1] = sh.s, r[2] = sh.c, r[3] = sb.s, r[4] = sb.c;
+        for (int k = 0; k < 10; k++)
+            r[5 + k] = alvh_ksum_value(&cs[k]);
+    }
+}
+
+/* ---- reduction in block order -------------------------------------------------- */
+
+typedef struct {
+    double n, mean, c2, c3, c4; /* c_p: sum (x - mean)^p over all blocks */
+} col_moments;
+
+static col_moments reduce_col(const double *rows, size_t n_blocks, size_t stride, size_t off)
+{
+    col_moments m = {0};
+    alvh_ksum s = {0, 0};
+    for (size_t b = 0; b < n_blocks; b++) {
+        const double *r = rows + b * stride + off;
+        m.n += r[0];
+        alvh_ksum_add(&s, r[1]);
+        alvh_ksum_add(&s, r[2]);
+    }
+    if (m.n == 0.0)
+        return m;
+    m.mean = alvh_ksum_value(&s) / m.n;
+    /* each block's central sums shifted to the overall mean (binomial expansion) */
+    alvh_ksum c2 = {0, 0}, c3 = {0, 0}, c4 = {0, 0};
+    for (size_t b = 0; b < n_blocks; b++) {
+        const double *r = rows + b * stride + off;
+        if (r[0] == 0.0)
+            continue;
+        double d = (r[1] + r[2]) / r[0] - m.mean, d2 = d * d;
+        alvh_ksum_add(&c2, r[3]);
+        alvh_ksum_add(&c2, r[0] * d2);
+        alvh_ksum_add(&c3, r[4]);
+        alvh_ksum_add(&c3, 3.0 * d * r[3]);
+        alvh_ksum_add(&c3, r[0] * d2 * d);
+        alvh_ksum_add(&c4, r[5]);
+        alvh_ksum_add(&c4, 4.0 * d * r[4]);
+        alvh_ksum_add(&c4, 6.0 * d2 * r[3]);
+        alvh_ksum_add(&c4, r[0] * d2 * d2);
+    }
+    m.c2 = alvh_ksum_value(&c2);
+    m.c3 = alvh_ksum_value(&c3);
+    m.c4 = alvh_ksum_value(&c4);
+    return m;
+}
+
+/* the moments of alvh_stats_moments from the reduced sums */
+static void moments_of(const col_moments *c, alvh_moments *o)
+{
+    *o = (alvh_moments){.n = (size_t)c->n, .mean = NAN, .stdev = NAN, .mean_se = NAN, .skewness = NAN,
+                        .excess_kurtosis = NAN, .min = NAN, .max = NAN};
+    if (c->n == 0.0)
+        return;
+    o->mean = c->mean;
+    if (c->n >= 2.0) {
+        o->stdev = sqrt(c->c2 / (c->n - 1.0));
+        o->mean_se = o->stdev / sqrt(c->n);
+    }
+    double m2 = c->c2 / c->n;
+    if (m2 > 0.0) {
+        o->skewness = (c->c3 / c->n) / (m2 * sqrt(m2));
+        o->excess_kurtosis = (c->c4 / c->n) / (m2 * m2) - 3.0;
+    }
+}
+
+static double binom(int n, int k)
+{
+    static const double t[5][5] = {{1, 0, 0, 0, 0}, {1, 1, 0, 0, 0}, {1, 2, 1, 0, 0}, {1, 3, 3, 1, 0}, {1, 4, 6, 4, 1}};
+    return t[n][k];
+}
+
+typedef struct {
+    double n, mh, mb, c[5][5]; /* c[p][q] = sum dh^p db^q about the overall means (p + q <= 4 as needed) */
+} pair_moments;
+
+static pair_moments reduce_pair(const double *rows, size_t n_blocks, size_t stride, size_t off)
+{
+    pair_moments m;
+    memset(&m, 0, sizeof m);
+    alvh_ksum sh = {0, 0}, sb = {0, 0};
+    for (size_t b = 0; b < n_blocks; b++) {
+        const double *r = rows + b * stride + off;
+        m.n += r[0];
+        alvh_ksum_add(&sh, r[1]);
+        alvh_ksum_add(&sh, r[2]);
+        alvh_ksum_add(&sb, r[3]);
+        alvh_ksum_add(&sb, r[4]);
+    }
+    if (m.n == 0.0)
+        return m;
+    m.mh = alvh_ksum_value(&sh) / m.n;
+    m.mb = alvh_ksum_value(&sb) / m.n;
+    alvh_ksum acc[10];
+    memset(acc, 0, sizeof acc);
+    for (size_t b = 0; b < n_blocks; b++) {
+        const double *r = rows + b * stride + off;
+        if (r[0] == 0.0)
+            continue;
+        double bc[5][5] = {{0}}; /* the block's co-moments about its own means */
+        bc[0][0] = r[0];
+        for (int k = 0; k < 10; k++)
+            bc[pair_pq[k][0]][pair_pq[k][1]] = r[5 + k];
+        double dh = (r[1] + r[2]) / r[0] - m.mh, db = (r[3] + r[4]) / r[0] - m.mb;
+        /* sum (x + dh)^p (y + db)^q = sum_kl C(p,k) C(q,l) C_kl dh^(p-k) db^(q-l) */
+        for (int t = 0; t < 10; t++) {
+            int p = pair_pq[t][0], q = pair_pq[t][1];
+            for (int k = 0; k <= p; k++)
+                for (int l = 0; l <= q; l++)
+                    if (bc[k][l] != 0.0)
+                        alvh_ksum_add(&acc[t], binom(p, k) * binom(q, l) * bc[k][l] * ipow(dh, p - k) *
+                                                   ipow(db, q - l));
+        }
+    }
+    for (int t = 0; t < 10; t++)
+        m.c[pair_pq[t][0]][pair_pq[t][1]] = alvh_ksum_value(&acc[t]);
+    return m;
+}
+
+/* ---- tables -------------------------------------------------------------------- */
+
+static void put(alvh_table *t, const char *row, size_t col, double v)
+{
+    size_t r = alvh_table_row(t, row);
+    if (r < t->rows)
+        t->data[r * t->cols + col] = v;
+}
+
+static void pct(char *buf, size_t n, const char *prefix, double p, const char *suffix)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%.4f", 100.0 * p);
+    char *e = num + strlen(num) - 1;
+    while (*e == '0')
+        *e-- = '\0';
+    if (*e == '.')
+        *e = '\0';
+    snprintf(buf, n, "%s%s%s", prefix, num, suffix);
+}
+
+/* ES standard error from the histogram (Manistre-Hancock form, as the exact
+ * one, with the tail variance from the evenly-spread model) */
+static alvh_status es_se_of(const alvh_histogram *h, double level, double var, double es, double *se,
+                            alvh_error *err)
+{
+    size_t k = alvh_stats_tail_count((size_t)h->n, level);
+    double ss = 0.0;
+    alvh_status st = alvh_hist_tail_sumsq(h, level, 0, -es, &ss, err); /* loss - ES = -(pnl + ES) */
+    if (st != ALVH_OK)
+        return st;
+    double var_tail = k > 1 ? fmax(ss, 0.0) / (double)(k - 1) : 0.0, gap = es - var;
+    *se = sqrt((var_tail + level * gap * gap) / ((double)h->n * (1.0 - level)));
+    return ALVH_OK;
+}
+
+static double bin_width(const alvh_histogram *h) { return (h->hi - h->lo) / (double)h->n_bins; }
+
+/* the estimate of the fine or the tail histogram (NULL: none), whichever has
+ * the tighter bound (the fine one on ties) */
+static alvh_status best_quantile(const alvh_histogram *f, const alvh_histogram *t, double p, double *q, double *bd,
+                                 alvh_error *err)
+{
+    alvh_status st = alvh_hist_quantile(f, p, q, bd, err);
+    double q2, b2;
+    if (st == ALVH_OK && t && (st = alvh_hist_quantile(t, p, &q2, &b2, err)) == ALVH_OK && b2 < *bd)
+        *q = q2, *bd = b2;
+    return st;
+}
+
+typedef struct {
+    double var, var_bound, es, es_bound, es_se;
+} tail_est;
+
+/* loss VaR and ES, each from the histogram with the tighter bound; the ES
+ * standard error from the histogram the ES came from */
+static alvh_status best_tail(const alvh_histogram *f, const alvh_histogram *t, double level, tail_est *o,
+                             alvh_error *err)
+{
+    alvh_status st = alvh_hist_loss_tail_risk(f, level, &o->var, &o->var_bound, &o->es, &o->es_bound, err);
+    const alvh_histogram *es_from = f;
+    tail_est w;
+    if (st == ALVH_OK && t &&
+        (st = alvh_hist_loss_tail_risk(t, level, &w.var, &w.var_bound, &w.es, &w.es_bound, err)) == ALVH_OK) {
+        if (w.var_bound < o->var_bound)
+            o->var = w.var, o->var_bound = w.var_bound;
+        if (w.es_bound < o->es_bound)
+            o->es = w.es, o->es_bound = w.es_bound, es_from = t;
+    }
+    o->es += 0.0; /* -0 -> +0, as the exact sum of a zero tail */
+    if (st == ALVH_OK)
+        st = es_se_of(es_from, level, o->var, o->es, &o->es_se, err);
+    return st;
+}
+
+static alvh_status pnl_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
+                              alvh_table *t, alvh_table *tb, alvh_error *err)
+{
+    alvh_status st = alvh_summary_pnl_layout(t, err);
+    static const char *const extra[6] = {"bin_width", "range_lo", "range_hi",
+                                         "tail_bin_width", "tail_range_lo", "tail_range_hi"};
+    if (st == ALVH_OK)
+        st = alvh_table_bound_layout(t, extra, NULL, 6, tb, err);
+    const size_t stride = alvh_shist_block_len(a->n_variants);
+    const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
+    for (size_t c = 0; st == ALVH_OK && c <= ALVH_OUT_TOTAL; c++) {
+        const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + c];
+        const alvh_histogram *ht = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + c];
+        col_moments cm = reduce_col(rows, n_blocks, stride, v * VAR_LEN + c * MOM_K);
+        alvh_moments mo;
+        moments_of(&cm, &mo);
+        put(t, "n", c, (double)h->n);
+        put(t, "n_nan", c, (double)h->n_nan);
+        put(t, "n_inf", c, (double)h->n_inf);
+        put(t, "mean", c, mo.mean);
+        put(t, "stdev", c, mo.stdev);
+        put(t, "mean_se", c, mo.mean_se);
+        put(t, "skewness", c, mo.skewness);
+        put(t, "excess_kurtosis", c, mo.excess_kurtosis);
+        char name[ALVH_TABLE_NAME];
+        for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_PROBS; k++) {
+            double q, bd;
+            st = best_quantile(h, ht, alvh_stats_probs[k], &q, &bd, err);
+            pct(name, sizeof name, "quantile_", alvh_stats_probs[k], "");
+            put(t, name, c, q);
+            put(tb, name, c, bd);
+        }
+        for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_LEVELS; k++) {
+            double a_ = alvh_stats_levels[k];
+            tail_est te = {NAN, NAN, NAN, NAN, NAN};
+            st = best_tail(h, ht, a_, &te, err);
+            pct(name, sizeof name, "var_", a_, "");
+            put(t, name, c, te.var);
+            put(tb, name, c, te.var_bound);
+            pct(name, sizeof name, "es_", a_, "");
+            put(t, name, c, te.es);
+            put(tb, name, c, te.es_bound);
+            pct(name, sizeof name, "es_", a_, "_se");
+            put(t, name, c, te.es_se);
+            put(tb, name, c, NAN); /* an estimate of a standard error: no bound */
+        }
+        for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_THRESHOLDS; k++) {
+            alvh_proportion pr;
+            st = alvh_stats_wilson(cnt[CNT_LOSS(c, k)], h->n, ALVH_STATS_Z95, &pr, err);
+            if (st != ALVH_OK)
+                break;
+            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct");
+            put(t, name, c, pr.p_hat);
+            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_lo95");
+            put(t, name, c, pr.lo);
+            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_hi95");
+            put(t, name, c, pr.hi);
+        }
+        put(tb, "bin_width", c, bin_width(h));
+        put(tb, "range_lo", c, h->lo);
+        put(tb, "range_hi", c, h->hi);
+        put(tb, "tail_bin_width", c, bin_width(ht));
+        put(tb, "tail_range_lo", c, ht->lo);
+        put(tb, "tail_range_hi", c, ht->hi);
+    }
+    return st;
+}
+
+static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
+                               alvh_table *t, alvh_table *tb, alvh_error *err)
+{
+    alvh_status st = alvh_summary_risk_layout(t, err);
+    static const char *const extra[3] = {"max_drawdown_bin_width", "max_drawdown_tail_bin_width",
+                                         "min_health_factor_bin_width"};
+    static const char *const extra_units[3] = {"USD", "USD", "1"};
+    if (st == ALVH_OK)
+        st = alvh_table_bound_layout(t, extra, extra_units, 3, tb, err);
+    if (st != ALVH_OK)
+        return st;
+    const alvh_histogram *dd = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_MAX_DD];
+    const alvh_histogram *ddt = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_MAX_DD];
+    const alvh_histogram *hf = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_MIN_HF];
+    col_moments cm = reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants),
+                                v * VAR_LEN + ALVH_OUT_MAX_DD * MOM_K);
+    if (cm.n == 0.0)
+        return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite max drawdown");
+    put(t, "max_drawdown_mean", 0, cm.mean);
+    static const char *const dd_rows[3] = {"max_drawdown_q50", "max_drawdown_q95", "max_drawdown_q99"};
+    static const char *const hf_rows[3] = {"min_health_factor_q1", "min_health_factor_q5", "min_health_factor_q50"};
+    const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
+    for (int k = 0; st == ALVH_OK && k < 3; k++) {
+        double q, bd;
+        st = best_quantile(dd, ddt, p_dd[k], &q, &bd, err);
+        put(t, dd_rows[k], 0, q);
+        put(tb, dd_rows[k], 0, bd);
+        /* infinite where a variant never borrows: no finite value, as exact mode */
+        if (st == ALVH_OK && hf->n > 0)
+            st = alvh_hist_quantile(hf, p_hf[k], &q, &bd, err);
+        else
+            q = INFINITY, bd = 0.0;
+        put(t, hf_rows[k], 0, q);
+        put(tb, hf_rows[k], 0, bd);
+    }
+    static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation", "exploit", "stop_out", "roll"};
+    static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_mean", "exploits_mean", "stop_outs_mean",
+                                                             "rolls_mean"};
+    const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
+    for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {
+        if (cnt[CNT_FINITE(e)] == 0)
+            return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count", ev[e]);
+        put(t, ev_mean[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
+        if (e == 3)
+            break; /* rolls: a mean only */
+        alvh_proportion pr;
+        st = alvh_stats_wilson(cnt[CNT_ABOVE(e)], cnt[CNT_FINITE(e)], ALVH_STATS_Z95, &pr, err);
+        char name[ALVH_TABLE_NAME];
+        snprintf(name, sizeof name, "p_%s", ev[e]);
+        put(t, name, 0, pr.p_hat);
+        snprintf(name, sizeof name, "p_%s_lo95", ev[e]);
+        put(t, name, 0, pr.lo);
+        snprintf(name, sizeof name, "p_%s_hi95", ev[e]);
+        put(t, name, 0, pr.hi);
+    }
+    put(tb, "max_drawdown_bin_width", 0, bin_width(dd));
+    put(tb, "max_drawdown_tail_bin_width", 0, bin_width(ddt));
+    put(tb, "min_health_factor_bin_width", 0, bin_width(hf));
+    return st;
+}
+
+/* largest |ratio - estimate| over the box [h +- bh] x [b +- bb] (b > bb) */
+static double ratio_bound(double h, double bh, double b, double bb)
+{
+    if (!(b - bb > 0.0))
+        return INFINITY;
+    double r = h / b, w = 0.0;
+    for (int i = -1; i <= 1; i += 2)
+        for (int j = -1; j <= 1; j += 2)
+            w = fmax(w, fabs((h + i * bh) / (b + j * bb) - r));
+    return w;
+}
+
+static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
+                              alvh_table *t, alvh_table *tb, alvh_error *err)
+{
+    alvh_status st = alvh_summary_effectiveness_layout(t, err);
+    if (st == ALVH_OK)
+        st = alvh_table_bound_layout(t, NULL, NULL, 0, tb, err);
+    if (st != ALVH_OK)
+        return st;
+    pair_moments pm = reduce_pair(rows, n_blocks, alvh_shist_block_len(a->n_variants), v * VAR_LEN + N_MOM * MOM_K);
+    if (pm.n < 2.0)
+        return alvh_error_set(err, ALVH_E_NUMERIC,
+                              "hedge effectiveness: %.0f paired finite paths, need at least 2", pm.n);
+    /* variance ratio and its paired delta-method SE (engine/hedge_eff.c):
+     * psi_i = (dh_i^2 - r db_i^2) / var_b up to a constant */
+    double n = pm.n, vh = pm.c[2][0] / (n - 1.0), vb = pm.c[0][2] / (n - 1.0);
+    double var_red = NAN, se = NAN, se_un = NAN;
+    if (vb > 0.0) {
+        double r = vh / vb;
+        double su = (pm.c[4][0] - pm.c[2][0] * pm.c[2][0] / n) / (vb * vb);
+        double sw = r * r * (pm.c[0][4] - pm.c[0][2] * pm.c[0][2] / n) / (vb * vb);
+        double dpsi = pm.c[2][0] - r * pm.c[0][2];
+        double spsi = (pm.c[4][0] - 2.0 * r * pm.c[2][2] + r * r * pm.c[0][4] - dpsi * dpsi / n) / (vb * vb);
+        var_red = 1.0 - r;
+        se = sqrt(fmax(spsi, 0.0) / (n - 1.0) / n);
+        se_un = sqrt((fmax(su, 0.0) + fmax(sw, 0.0)) / (n - 1.0) / n);
+    }
+    put(t, "var_total", 0, vh);
+    put(t, "var_baseline", 0, vb);
+    put(t, "var_reduction", 0, var_red);
+    put(t, "var_reduction_se", 0, se);
+    put(t, "var_reduction_se_unpaired", 0, se_un);
+    /* ES99 from each variant's histogram of the total P&L */
+    const alvh_histogram *hh = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
+    const alvh_histogram *hht = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
+    const alvh_histogram *hb = &a->hist[ALVH_OUT_TOTAL];
+    const alvh_histogram *hbt = &a->hist[ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
+    tail_est th, tbs;
+    st = best_tail(hh, hht, 0.99, &th, err);
+    if (st == ALVH_OK)
+        st = best_tail(hb, hbt, 0.99, &tbs, err);
+    if (st != ALVH_OK)
+        return st;
+    double es_h = th.es, es_b = tbs.es, bh = th.es_bound, bb = tbs.es_bound, se_h = th.es_se, se_b = tbs.es_se;
+    double es_red = NAN, es_red_b = NAN, es_se_un = NAN;
+    if (es_b > 0.0) {
+        double r = es_h / es_b;
+        es_red = 1.0 - r;
+        es_red_b = ratio_bound(es_h, bh, es_b, bb);
+        /* independent samples: Var(IF)/n of each ES is its squared SE */
+        es_se_un = sqrt(se_h * se_h + r * r * se_b * se_b) / es_b;
+    }
+    put(t, "es99_total", 0, es_h);
+    put(t, "es99_baseline", 0, es_b);
+    put(t, "es99_reduction", 0, es_red);
+    put(t, "es99_reduction_se", 0, NAN); /* needs per-path values */
+    put(t, "es99_reduction_se_unpaired", 0, es_se_un);
+    put(tb, "es99_total", 0, bh);
+    put(tb, "es99_baseline", 0, bb);
+    put(tb, "es99_reduction", 0, es_red_b);
+    put(tb, "es99_reduction_se", 0, NAN);
+    put(tb, "es99_reduction_se_unpaired", 0, NAN);
+    return ALVH_OK;
+}
+
+alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
+                                      alvh_shist_tables *t, alvh_error *err)
+{
+    alvh_status st = ALVH_OK;
+    for (size_t v = 0; st == ALVH_OK && v < a->n_variants; v++) {
+        st = pnl_tables(a, v, rows, n_blocks, &t->pnl[v], &t->pnl_bound[v], err);
+        if (st == ALVH_OK)
+            st = risk_tables(a, v, rows, n_blocks, &t->risk[v], &t->risk_bound[v], err);
+        if (st == ALVH_OK && v > 0)
+            st = eff_tables(a, v, rows, n_blocks, &t->eff[v], &t->eff_bound[v], err);
+    }
+    return st;
+}
+
+void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uint64_t *counts, double *edges,
+                           uint64_t *n_nonfinite)
+{
+    const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
+    const size_t nf = h->n_bins;
+    memset(counts, 0, n_bins * sizeof *counts);
+    *n_nonfinite = h->n_nan + h->n_inf;
+    if (h->n == 0) {
+        for (size_t k = 0; k <= n_bins; k++)
+            edges[k] = alvh_hist_edge(h, k * (nf / n_bins));
+        return;
+    }
+    /* fine bins [j0, j1) hold every value inside the range */
+    size_t j0 = 0, j1 = nf;
+    if (h->min >= h->lo)
+        while (j0 + 1 < nf && alvh_hist_edge(h, j0 + 1) <= h->min)
+            j0++;
+    if (h->max < h->hi)
+        while (j1 > j0 + 1 && alvh_hist_edge(h, j1 - 1) > h->max)
+            j1--;
+    size_t g = (j1 - j0 + n_bins - 1) / n_bins; /* fine bins per bin */
+    if (j0 > nf - n_bins * g)
+        j0 = nf - n_bins * g;
+    for (size_t k = 0; k <= n_bins; k++)
+        edges[k] = alvh_hist_edge(h, j0 + k * g);
+    for (size_t j = j0; j < j0 + n_bins * g; j++)
+        counts[(j - j0) / g] += h->counts[j];
+    /* values outside the fixed range: the outer bins reach the exact extremes */
+    if (h->underflow) {
+        edges[0] = h->min;
+        counts[0] += h->underflow;
+    }
+    if (h->overflow) {
+        edges[n_bins] = nextafter(h->max, INFINITY);
+        counts[n_bins - 1] += h->overflow;
+    }
+}
