@@ -75,6 +75,29 @@ static void assert_same_results(const alvh_scenario_result *a, const alvh_scenar
     }
 }
 
+/* A checkpoint kept in memory: copies of the job's buffers ... */
+static void keep_copies(const alvh_job_buffer *saved, size_t nbuf, void **copies)
+{
+    for (size_t k = 0; k < nbuf; k++) {
+        copies[k] = malloc(saved[k].bytes);
+        memcpy(copies[k], saved[k].data, saved[k].bytes);
+    }
+}
+
+/* ... loaded into a fresh job (same names and sizes), then freed */
+static void restore_copies(alvh_scenario_job *j, const alvh_job_buffer *saved, size_t nbuf, void **copies)
+{
+    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+    assert_int_equal(alvh_scenario_job_buffers(j, bufs), nbuf);
+    for (size_t k = 0; k < nbuf; k++) {
+        assert_string_equal(bufs[k].name, saved[k].name);
+        assert_int_equal(bufs[k].bytes, saved[k].bytes);
+        memcpy(bufs[k].data, copies[k], bufs[k].bytes);
+        free(copies[k]);
+    }
+    alvh_scenario_job_restored(j);
+}
+
 static void test_threads_bit_identical(void **state)
 {
     (void)state;
@@ -117,23 +140,12 @@ static void test_interrupt_and_resume(void **state)
     alvh_job_buffer saved[ALVH_JOB_MAX_BUFFERS];
     size_t nbuf = alvh_scenario_job_buffers(j, saved);
     void *copies[ALVH_JOB_MAX_BUFFERS];
-    for (size_t k = 0; k < nbuf; k++) {
-        copies[k] = malloc(saved[k].bytes);
-        memcpy(copies[k], saved[k].data, saved[k].bytes);
-    }
+    keep_copies(saved, nbuf, copies);
     alvh_scenario_job_free(j);
 
     /* second life: a fresh job restored from the copies */
     assert_int_equal(alvh_scenario_job_create(&rq, ops(), &j, &err), ALVH_OK);
-    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
-    assert_int_equal(alvh_scenario_job_buffers(j, bufs), nbuf);
-    for (size_t k = 0; k < nbuf; k++) {
-        assert_string_equal(bufs[k].name, saved[k].name);
-        assert_int_equal(bufs[k].bytes, saved[k].bytes);
-        memcpy(bufs[k].data, copies[k], bufs[k].bytes);
-        free(copies[k]);
-    }
-    alvh_scenario_job_restored(j);
+    restore_copies(j, saved, nbuf, copies);
     assert_int_equal(alvh_scenario_job_blocks_done(j), 6);
     while (alvh_scenario_job_blocks_done(j) < nb)
         assert_int_equal(alvh_scenario_job_round(j, 4, NULL, &err), ALVH_OK);
@@ -367,22 +379,11 @@ static void test_histogram_interrupt_and_resume(void **state)
     assert_false(has_outcomes);
     printf("# histogram-mode checkpoint: %zu buffers, %.1f MB\n", nbuf, (double)bytes / 1e6);
     void *copies[ALVH_JOB_MAX_BUFFERS];
-    for (size_t k = 0; k < nbuf; k++) {
-        copies[k] = malloc(saved[k].bytes);
-        memcpy(copies[k], saved[k].data, saved[k].bytes);
-    }
+    keep_copies(saved, nbuf, copies);
     alvh_scenario_job_free(j);
     rq = hist_request(3); /* another thread count in the second life */
     assert_int_equal(alvh_scenario_job_create(&rq, ops(), &j, &err), ALVH_OK);
-    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
-    assert_int_equal(alvh_scenario_job_buffers(j, bufs), nbuf);
-    for (size_t k = 0; k < nbuf; k++) {
-        assert_string_equal(bufs[k].name, saved[k].name);
-        assert_int_equal(bufs[k].bytes, saved[k].bytes);
-        memcpy(bufs[k].data, copies[k], bufs[k].bytes);
-        free(copies[k]);
-    }
-    alvh_scenario_job_restored(j);
+    restore_copies(j, saved, nbuf, copies);
     assert_int_equal(alvh_scenario_job_blocks_done(j), 5);
     while (alvh_scenario_job_blocks_done(j) < nb)
         assert_int_equal(alvh_scenario_job_round(j, 4, NULL, &err), ALVH_OK);
