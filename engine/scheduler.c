@@ -18,18 +18,18 @@ alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, 
                                 const alvh_sched_plan *plan)
 {
     /* the blocks of this call, in increasing order */
-    size_t *todo = NULL, n_todo = n_blocks;
+    size_t *run_list = NULL, n_run = n_blocks;
     if (plan && (plan->skip || plan->max_blocks)) {
-        todo = malloc((n_blocks ? n_blocks : 1) * sizeof *todo);
-        if (!todo)
+        run_list = malloc((n_blocks ? n_blocks : 1) * sizeof *run_list);
+        if (!run_list)
             return ALVH_E_NOMEM;
-        n_todo = 0;
+        n_run = 0;
         for (size_t b = 0; b < n_blocks; b++) {
             if (plan->skip && plan->skip[b])
                 continue;
-            if (plan->max_blocks && n_todo == plan->max_blocks)
+            if (plan->max_blocks && n_run == plan->max_blocks)
                 break;
-            todo[n_todo++] = b;
+            run_list[n_run++] = b;
         }
     }
     const volatile int *stop = plan ? plan->stop : NULL;
@@ -38,8 +38,8 @@ alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, 
     size_t first_bad = SIZE_MAX;
     alvh_status bad = ALVH_OK;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-    for (size_t j = 0; j < n_todo; j++) {
-        size_t b = todo ? todo[j] : j;
+    for (size_t j = 0; j < n_run; j++) {
+        size_t b = run_list ? run_list[j] : j;
         if (stop && *stop)
             continue;
         alvh_status s = fn(ctx, b, omp_get_thread_num());
@@ -53,6 +53,6 @@ alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, 
             }
         }
     }
-    free(todo);
+    free(run_list);
     return bad;
 }
