@@ -107,28 +107,41 @@ static alvh_status read_header(rstream *r, const char *path, alvh_ckpt_header *h
     return ALVH_OK;
 }
 
+/* Opens path and reads its header; on success *f is open, positioned after it. */
+static alvh_status open_checkpoint(const char *path, rstream *r, alvh_ckpt_header *h, uint32_t *nb, alvh_error *err)
+{
+    r->f = fopen(path, "rb");
+    r->sum = ALVH_HASH_INIT;
+    if (!r->f)
+        return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
+    alvh_status st = read_header(r, path, h, nb, err);
+    if (st != ALVH_OK) {
+        fclose(r->f);
+        r->f = NULL;
+    }
+    return st;
+}
+
 alvh_status alvh_ckpt_peek(const char *path, alvh_ckpt_header *h, alvh_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
-    rstream r = {.f = f, .sum = ALVH_HASH_INIT};
+    rstream r;
     uint32_t nb;
-    alvh_status st = read_header(&r, path, h, &nb, err);
-    fclose(f);
+    alvh_status st = open_checkpoint(path, &r, h, &nb, err);
+    if (st == ALVH_OK)
+        fclose(r.f);
     return st;
 }
 
 alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job_buffer *bufs, size_t n,
                            alvh_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
-    rstream r = {.f = f, .sum = ALVH_HASH_INIT};
+    rstream r;
     uint32_t nb;
-    alvh_status st = read_header(&r, path, h, &nb, err);
-    if (st == ALVH_OK && nb != n)
+    alvh_status st = open_checkpoint(path, &r, h, &nb, err);
+    if (st != ALVH_OK)
+        return st;
+    FILE *f = r.f;
+    if (nb != n)
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s holds %u buffers, this run expects %zu", path, nb, n);
     for (size_t k = 0; st == ALVH_OK && k < n; k++) {
         char name[32];
