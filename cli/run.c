@@ -32,7 +32,10 @@
 #include "engine/mpi_dist.h"
 #include "engine/scenario_run.h"
 #include "engine/scheduler.h"
+#include "io/batch.h"
 #include "io/checkpoint.h"
+#include "cli/run_ckpt.h"
+#include "io/fault.h"
 #include "io/config.h"
 #include "io/h5_writer.h"
 #include "io/result_file.h"
@@ -94,7 +97,8 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 {
     char *end;
     errno = 0;
-    if (!s || !*s || *s == '-')
+    /* digits only: strtoull would skip leading blanks and wrap a sign (" -1" -> 2^64-1) */
+    if (!s || *s < '0' || *s > '9')
         return -1;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end || v > max)
@@ -203,67 +207,6 @@ static int parse(int argc, char **argv, run_opts *o)
     return EXIT_OK;
 }
 
-/* ---- files of a batch ---- */
-
-typedef struct {
-    char out[4096], parts[4200], state[4300], ckpt[4300];
-} batch_paths;
-
-static void batch_paths_init(batch_paths *b, const char *out)
-{
-    snprintf(b->out, sizeof b->out, "%s", out);
-    snprintf(b->parts, sizeof b->parts, "%s.parts", out);
-    snprintf(b->state, sizeof b->state, "%s/run.state", b->parts);
-    snprintf(b->ckpt, sizeof b->ckpt, "%s/current.ckpt", b->parts);
-}
-
-static void part_path(const batch_paths *b, size_t k, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s/scenario-%04zu.h5", b->parts, k);
-}
-
-static int file_exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static void remove_parts(const batch_paths *b)
-{
-    DIR *d = opendir(b->parts);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[8600];
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-            snprintf(p, sizeof p, "%s/%s", b->parts, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(b->parts);
-}
-
-/* run.state: the hashes a resume must match */
-static int write_state(const batch_paths *b, uint64_t cfg_hash, uint64_t bin_hash)
-{
-    FILE *f = fopen(b->state, "w");
-    if (!f)
-        return -1;
-    fprintf(f, "config_hash %016" PRIx64 "\nbinary_hash %016" PRIx64 "\n", cfg_hash, bin_hash);
-    return fclose(f);
-}
-
-static int read_state(const batch_paths *b, uint64_t *cfg_hash, uint64_t *bin_hash)
-{
-    FILE *f = fopen(b->state, "r");
-    if (!f)
-        return -1;
-    int got = fscanf(f, "config_hash %" SCNx64 "\nbinary_hash %" SCNx64, cfg_hash, bin_hash);
-    fclose(f);
-    return got == 2 ? 0 : -1;
-}
-
 /* ---- progress ---- */
 
 typedef struct {
@@ -366,7 +309,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                                                  sizeof alvh_default_config - 1, &cfg, &err);
     if (st != ALVH_OK) {
         fprintf(stderr, "alvh run: %s\n", err.msg);
-        return st == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
+        /* as alvh validate: a bad or unreadable file is bad input */
+        return st == ALVH_E_CONFIG || st == ALVH_E_IO ? EXIT_USAGE : EXIT_RUN_FAILED;
     }
     if (o.paths > 0)
         cfg->run.paths = (uint64_t)o.paths;
@@ -406,7 +350,15 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 alvh_config_free(cfg);
                 return EXIT_USAGE;
             }
-            sel[n_sel++] = (size_t)(s - cfg->scenarios);
+            size_t k = (size_t)(s - cfg->scenarios);
+            for (size_t i = 0; i < n_sel; i++)
+                if (sel[i] == k) {
+                    fprintf(stderr, "alvh run: --scenario %s given twice\n", o.scenarios[j]);
+                    free(sel);
+                    alvh_config_free(cfg);
+                    return EXIT_USAGE;
+                }
+            sel[n_sel++] = k;
         }
     }
 
@@ -423,8 +375,6 @@ static int run_main(int argc, char **argv, int rank, int ranks)
     snprintf(out, sizeof out, "%s", o.output ? o.output : "");
     if (!o.output)
         snprintf(out, sizeof out, "%s.h5", cfg->run.name[0] ? cfg->run.name : "alvh");
-    batch_paths bp;
-    batch_paths_init(&bp, out);
 
     /* the identity of this run: resolved config (with the command-line
      * overrides and the scenario selection) and the program */
@@ -441,30 +391,25 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         return EXIT_RUN_FAILED;
     }
 
-    if (rank != 0) {
-        /* files are rank 0's business */
-    } else if (o.resume) {
-        uint64_t ch, bh;
-        if (read_state(&bp, &ch, &bh) != 0) {
-            fprintf(stderr, "alvh run: --resume: no interrupted run at %s (nothing to resume)\n", bp.parts);
-            rc = EXIT_USAGE;
-        } else if (ch != cfg_hash) {
-            fprintf(stderr, "alvh run: --resume refused: the configuration (or --paths/--seed/--threads/--summaries/"
-                            "--scenario) differs from the interrupted run's; rerun without --resume to start over\n");
-            rc = EXIT_USAGE;
-        } else if (bh != bin_hash) {
-            fprintf(stderr, "alvh run: --resume refused: the alvh binary changed since the interrupted run; rerun "
-                            "without --resume to start over\n");
-            rc = EXIT_USAGE;
+    /* the batch directory, locked; a resume verified against this run's identity */
+    alvh_batch *bp = calloc(1, sizeof *bp);
+    alvh_run_identity id = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
+                            .n_scenarios = n_sel};
+    if (!bp) {
+        fprintf(stderr, "alvh run: out of memory\n");
+        rc = EXIT_RUN_FAILED;
+    } else if (rank == 0) {
+        bp->lock_fd = -1;
+        st = alvh_batch_open(bp, out, &id, o.resume, &err);
+        if (st != ALVH_OK) {
+            fprintf(stderr, "alvh run: %s\n", err.msg);
+            rc = st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
         }
     } else {
-        remove_parts(&bp);
-        if (mkdir(bp.parts, 0777) != 0 || write_state(&bp, cfg_hash, bin_hash) != 0) {
-            fprintf(stderr, "alvh run: cannot create %s: %s\n", bp.parts, strerror(errno));
-            rc = EXIT_RUN_FAILED;
-        }
+        bp->lock_fd = -1; /* files are rank 0's business */
     }
     if (alvh_mpi_any(rc != EXIT_OK)) {
+        free(bp);
         free(resolved);
         free(sel);
         alvh_config_free(cfg);
@@ -488,8 +433,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         size_t k = sel[j];
         const alvh_config_scenario *sc = &cfg->scenarios[k];
         char part[8600];
-        part_path(&bp, k, part, sizeof part);
-        if (o.resume && file_exists(part))
+        alvh_batch_part_path(bp, k, part, sizeof part);
+        if (rank == 0 && o.resume && alvh_batch_scenario_done(bp, k))
             continue;
         alvh_scenario_request rq = {
             .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
@@ -502,17 +447,15 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         };
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
+        /* the identity a checkpoint of this scenario must carry (one process: every block) */
+        alvh_ckpt_header h = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
+                              .scenario = (uint32_t)k, .block_first = 0,
+                              .block_count = st == ALVH_OK ? alvh_scenario_job_blocks(job) : 0,
+                              .block_size = cfg->run.block_size, .n_paths = cfg->run.paths};
+        if (st == ALVH_OK && o.resume)
+            st = alvh_run_restore(bp, &h, &rq, ops, &job, &err);
         alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
         size_t nb = st == ALVH_OK ? alvh_scenario_job_buffers(job, bufs) : 0;
-        alvh_ckpt_header h = {.config_hash = cfg_hash, .binary_hash = bin_hash, .scenario = (uint32_t)k};
-        if (st == ALVH_OK && o.resume && file_exists(bp.ckpt)) {
-            alvh_ckpt_header saved;
-            if (alvh_ckpt_peek(bp.ckpt, &saved, &err) == ALVH_OK && saved.scenario == k) {
-                st = alvh_ckpt_load(bp.ckpt, &saved, bufs, nb, &err);
-                if (st == ALVH_OK)
-                    alvh_scenario_job_restored(job);
-            }
-        }
         double t_start = now_s(), last_ckpt = t_start;
         /* progress counts this rank's share of the paths */
         size_t total = st == ALVH_OK ? alvh_scenario_job_paths_owned(job) : 0;
@@ -530,7 +473,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
                 (g_stop || now_s() - last_ckpt >= o.ckpt_seconds)) {
                 alvh_scenario_job_buffers(job, bufs);
-                st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
+                st = alvh_ckpt_save(bp->ckpt, bp->prev_ckpt, &h, bufs, nb, &err);
                 last_ckpt = now_s();
             }
             if (st == ALVH_OK && g_stop && ranks == 1) {
@@ -568,17 +511,20 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             if (st == ALVH_OK)
                 st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
             st = close_writer(w, st, &err);
+            alvh_fault_point("part file renamed, not recorded");
+            if (st == ALVH_OK)
+                st = alvh_batch_mark_done(bp, k, &err);
             if (st == ALVH_OK) {
                 if (!o.quiet)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
-                unlink(bp.ckpt);
+                alvh_batch_drop_checkpoints(bp);
             }
             alvh_scenario_result_free(&res);
         }
         alvh_scenario_job_free(job);
         if (st != ALVH_OK) {
             fprintf(stderr, "%salvh run: scenario %s: %s\n", pr.tty ? "\n" : "", sc->name, err.msg);
-            rc = st == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
+            rc = st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
         }
     }
 
@@ -594,12 +540,16 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             st = alvh_h5_write_run_info(w, &info, &err);
         for (size_t j = 0; st == ALVH_OK && j < n_sel; j++) {
             char part[8600];
-            part_path(&bp, sel[j], part, sizeof part);
-            st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
+            alvh_batch_part_path(bp, sel[j], part, sizeof part);
+            st = alvh_batch_verify_part(bp, sel[j], &err);
+            if (st == ALVH_OK)
+                st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
+            alvh_fault_point("final file: scenario copied");
         }
         st = close_writer(w, st, &err);
+        alvh_fault_point("final file renamed, parts not removed");
         if (st == ALVH_OK) {
-            remove_parts(&bp);
+            alvh_batch_close(bp, 1);
             if (!o.quiet)
                 printf("\nwrote %s (%zu scenario%s, %zu variants) in %.1f s; full tables: alvh summary %s\n", out,
                        n_sel, n_sel == 1 ? "" : "s", n_vars, now_s() - pr.t0, out);
@@ -608,6 +558,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             rc = EXIT_RUN_FAILED;
         }
     }
+    alvh_batch_close(bp, 0);
+    free(bp);
     free(resolved);
     free(sel);
     alvh_config_free(cfg);

@@ -2,12 +2,20 @@
 #include "io/checkpoint.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '1'};
+#include "io/atomic_file.h"
+#include "io/fault.h"
+#include "io/file_check.h"
+
+static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '2'};
+enum { HEADER_BYTES = 8 + 3 * 8 + 2 * 4 + 4 * 8, BUFFER_HEAD_BYTES = 32 + 8 };
 
 uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n)
 {
@@ -48,21 +56,32 @@ static void put(wstream *w, const void *p, size_t n)
     w->sum = alvh_hash_bytes(w->sum, p, n);
 }
 
-alvh_status alvh_ckpt_save(const char *path, const alvh_ckpt_header *h, const alvh_job_buffer *bufs, size_t n,
-                           alvh_error *err)
+static void put_header(wstream *w, const alvh_ckpt_header *h, uint32_t nb)
+{
+    uint32_t sc = h->scenario;
+    put(w, magic, sizeof magic);
+    put(w, &h->config_hash, 8);
+    put(w, &h->binary_hash, 8);
+    put(w, &h->seed, 8);
+    put(w, &sc, 4);
+    put(w, &nb, 4);
+    put(w, &h->block_first, 8);
+    put(w, &h->block_count, 8);
+    put(w, &h->block_size, 8);
+    put(w, &h->n_paths, 8);
+}
+
+alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ckpt_header *h,
+                           const alvh_job_buffer *bufs, size_t n, alvh_error *err)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", tmp, strerror(errno));
+    alvh_fault_point("checkpoint: temporary file created");
     wstream w = {.f = f, .sum = ALVH_HASH_INIT};
-    uint32_t sc = h->scenario, nb = (uint32_t)n;
-    put(&w, magic, sizeof magic);
-    put(&w, &h->config_hash, 8);
-    put(&w, &h->binary_hash, 8);
-    put(&w, &sc, 4);
-    put(&w, &nb, 4);
+    put_header(&w, h, (uint32_t)n);
     for (size_t k = 0; k < n; k++) {
         char name[32] = {0};
         snprintf(name, sizeof name, "%s", bufs[k].name);
@@ -70,22 +89,69 @@ alvh_status alvh_ckpt_save(const char *path, const alvh_ckpt_header *h, const al
         put(&w, name, sizeof name);
         put(&w, &bytes, 8);
         put(&w, bufs[k].data, bufs[k].bytes);
+        if (k == n / 2)
+            alvh_fault_point("checkpoint: partly written");
     }
     uint64_t sum = w.sum;
     put(&w, &sum, 8);
     int bad = w.bad || fflush(f) != 0 || fsync(fileno(f)) != 0;
     int saved = errno;
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
+    if (bad) {
         unlink(tmp);
-        return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", path, strerror(bad ? saved : errno));
+        return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", path, strerror(saved));
+    }
+    alvh_fault_point("checkpoint: synced, not renamed");
+    /* the old checkpoint stays complete under `previous` until the new one is in place */
+    if (previous && rename(path, previous) != 0 && errno != ENOENT) {
+        saved = errno;
+        unlink(tmp);
+        return alvh_error_set(err, ALVH_E_IO, "cannot rename %s to %s: %s", path, previous, strerror(saved));
+    }
+    alvh_fault_point("checkpoint: old one moved to previous");
+    if (rename(tmp, path) != 0) {
+        saved = errno;
+        unlink(tmp);
+        return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", path, strerror(saved));
+    }
+    alvh_sync_parent_dir(path);
+    alvh_fault_point("checkpoint: renamed");
+    return ALVH_OK;
+}
+
+alvh_status alvh_ckpt_check_identity(const char *path, const alvh_ckpt_header *saved, const alvh_ckpt_header *want,
+                                     alvh_error *err)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } items[] = {
+        {"seed", offsetof(alvh_ckpt_header, seed)},
+        {"binary hash", offsetof(alvh_ckpt_header, binary_hash)},
+        {"configuration hash", offsetof(alvh_ckpt_header, config_hash)},
+        {"first block", offsetof(alvh_ckpt_header, block_first)},
+        {"block count", offsetof(alvh_ckpt_header, block_count)},
+        {"block size", offsetof(alvh_ckpt_header, block_size)},
+        {"paths", offsetof(alvh_ckpt_header, n_paths)},
+    };
+    if (saved->scenario != want->scenario)
+        return alvh_error_set(err, ALVH_E_USAGE, "checkpoint %s is not this run's: scenario %" PRIu32 " in the "
+                              "file, %" PRIu32 " in progress", path, saved->scenario, want->scenario);
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+        uint64_t a, b;
+        memcpy(&a, (const char *)saved + items[i].off, 8);
+        memcpy(&b, (const char *)want + items[i].off, 8);
+        if (a != b)
+            return alvh_error_set(err, ALVH_E_USAGE, "checkpoint %s is not this run's: %s %" PRIu64 " (%#" PRIx64
+                                  ") in the file, %" PRIu64 " (%#" PRIx64 ") in this run", path, items[i].name, a,
+                                  a, b, b);
     }
     return ALVH_OK;
 }
 
 typedef struct {
     FILE *f;
-    uint64_t sum;
+    uint64_t sum, size;
 } rstream;
 
 static int get(rstream *r, void *p, size_t n)
@@ -101,8 +167,11 @@ static alvh_status read_header(rstream *r, const char *path, alvh_ckpt_header *h
     char m[8];
     uint32_t sc;
     if (get(r, m, 8) != 0 || memcmp(m, magic, 8) != 0 || get(r, &h->config_hash, 8) != 0 ||
-        get(r, &h->binary_hash, 8) != 0 || get(r, &sc, 4) != 0 || get(r, nb, 4) != 0)
-        return alvh_error_set(err, ALVH_E_IO, "%s is not an alvh checkpoint (bad or truncated header)", path);
+        get(r, &h->binary_hash, 8) != 0 || get(r, &h->seed, 8) != 0 || get(r, &sc, 4) != 0 || get(r, nb, 4) != 0 ||
+        get(r, &h->block_first, 8) != 0 || get(r, &h->block_count, 8) != 0 || get(r, &h->block_size, 8) != 0 ||
+        get(r, &h->n_paths, 8) != 0)
+        return alvh_error_set(err, ALVH_E_IO, "%s is not an alvh checkpoint of this version (bad or truncated "
+                              "header)", path);
     h->scenario = sc;
     return ALVH_OK;
 }
@@ -110,10 +179,18 @@ static alvh_status read_header(rstream *r, const char *path, alvh_ckpt_header *h
 /* Opens path and reads its header; on success *f is open, positioned after it. */
 static alvh_status open_checkpoint(const char *path, rstream *r, alvh_ckpt_header *h, uint32_t *nb, alvh_error *err)
 {
-    r->f = fopen(path, "rb");
     r->sum = ALVH_HASH_INIT;
-    if (!r->f)
+    r->size = 0;
+    int fd = alvh_open_regular(path, "checkpoint", err);
+    if (fd < 0)
+        return ALVH_E_IO;
+    struct stat sb;
+    r->f = fstat(fd, &sb) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!r->f) {
+        close(fd);
         return alvh_error_set(err, ALVH_E_IO, "cannot read checkpoint %s: %s", path, strerror(errno));
+    }
+    r->size = (uint64_t)sb.st_size;
     alvh_status st = read_header(r, path, h, nb, err);
     if (st != ALVH_OK) {
         fclose(r->f);
@@ -141,8 +218,14 @@ alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job
     if (st != ALVH_OK)
         return st;
     FILE *f = r.f;
+    uint64_t want_size = HEADER_BYTES + 8;
+    for (size_t k = 0; k < n; k++)
+        want_size += BUFFER_HEAD_BYTES + bufs[k].bytes;
     if (nb != n)
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s holds %u buffers, this run expects %zu", path, nb, n);
+    else if (r.size != want_size)
+        st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is %" PRIu64 " bytes, this run's are %" PRIu64
+                            " (truncated or not this run's)", path, r.size, want_size);
     for (size_t k = 0; st == ALVH_OK && k < n; k++) {
         char name[32];
         uint64_t bytes;

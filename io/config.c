@@ -76,8 +76,11 @@ static void join(char *out, size_t size, const char *prefix, const char *key)
 static alvh_status doc_add(loader *L, alvh_ydoc *d, const char *canon)
 {
     if (L->n_docs == MAX_DOCS) {
+        /* the message names d's path: format it before freeing d */
+        alvh_status st = alvh_error_set(L->err, ALVH_E_CONFIG, "%s: more than %d files in one extends graph",
+                                        d->path, MAX_DOCS);
         alvh_ydoc_free(d);
-        return alvh_error_set(L->err, ALVH_E_CONFIG, "%s: more than %d files in one extends graph", d->path, MAX_DOCS);
+        return st;
     }
     L->canon[L->n_docs] = canon ? strdup(canon) : NULL;
     L->docs[L->n_docs++] = d;

@@ -13,12 +13,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "io/file_check.h"
 #include "io/h5_diag.h"
 
 struct alvh_h5_reader {
     hid_t file;
     char *path;
+    size_t budget_bytes; /* largest single allocation a read may make */
 };
+
+/* n elements of elem bytes within budget: the product is checked before it
+ * can wrap (a corrupt file may declare 2^62 x 1 doubles). */
+static alvh_status check_alloc(alvh_h5_reader *r, const char *what, const char *object, size_t n, size_t elem,
+                               alvh_error *err)
+{
+    if (elem && n > r->budget_bytes / elem)
+        return alvh_error_set(err, ALVH_E_IO,
+                              "%s: %s '%s' declares %zu elements of %zu bytes, more than the read budget of %zu "
+                              "bytes (corrupt file?)",
+                              r->path, what, object, n, elem, r->budget_bytes);
+    return ALVH_OK;
+}
 
 static alvh_status nomem(alvh_h5_reader *r, alvh_error *err)
 {
@@ -32,6 +47,12 @@ static alvh_status fail(alvh_h5_reader *r, alvh_error *err, const char *action, 
 
 const char *alvh_h5_reader_path(const alvh_h5_reader *r) { return r ? r->path : NULL; }
 
+void alvh_h5_reader_set_budget(alvh_h5_reader *r, size_t bytes)
+{
+    if (r)
+        r->budget_bytes = bytes;
+}
+
 alvh_status alvh_h5_reader_open(const char *path, alvh_h5_reader **out, alvh_error *err)
 {
     if (!out)
@@ -43,8 +64,9 @@ alvh_status alvh_h5_reader_open(const char *path, alvh_h5_reader **out, alvh_err
     struct stat sb;
     if (stat(path, &sb) != 0)
         return alvh_error_set(err, ALVH_E_IO, "%s: %s", path, strerror(errno));
-    if (S_ISDIR(sb.st_mode))
-        return alvh_error_set(err, ALVH_E_IO, "%s: is a directory, not an HDF5 file", path);
+    /* a FIFO or device would block or never end inside HDF5 */
+    if (!S_ISREG(sb.st_mode))
+        return alvh_error_set(err, ALVH_E_IO, "%s: is a %s, not an HDF5 file", path, alvh_file_kind(sb.st_mode));
     htri_t is = H5Fis_hdf5(path);
     if (is < 0)
         return alvh_h5_fail(err, path, "open", NULL);
@@ -55,6 +77,10 @@ alvh_status alvh_h5_reader_open(const char *path, alvh_h5_reader **out, alvh_err
         free(r);
         return alvh_error_set(err, ALVH_E_NOMEM, "%s: out of memory", path);
     }
+    /* deflate expands at most 1032:1 (zlib's limit), so no dataset of this
+     * file can honestly hold more than that times its size */
+    double expand = 1100.0 * (double)sb.st_size + (double)(1 << 20);
+    r->budget_bytes = expand < (double)ALVH_H5_READ_BUDGET_BYTES ? (size_t)expand : ALVH_H5_READ_BUDGET_BYTES;
     r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (r->file < 0) {
         alvh_status st = alvh_h5_fail(err, path, "open", NULL);
@@ -211,9 +237,15 @@ static hid_t open_numeric(alvh_h5_reader *r, const char *path, int *rank, size_t
     } else {
         *rank = rk;
         *n = 1;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 3 && ok; i++) {
             dims[i] = i < rk ? (size_t)hd[i] : 1;
-            *n *= dims[i];
+            if (dims[i] && *n > SIZE_MAX / dims[i]) {
+                alvh_error_set(err, ALVH_E_IO, "%s: dataset '%s' declares more elements than fit in memory "
+                               "(corrupt file?)", r->path, path);
+                ok = 0;
+            } else {
+                *n *= dims[i];
+            }
         }
     }
     if (t >= 0)
@@ -234,15 +266,19 @@ static alvh_status read_numeric(alvh_h5_reader *r, const char *path, hid_t mem_t
     hid_t d = open_numeric(r, path, rank, dims, n, err);
     if (d < 0)
         return err ? err->code : ALVH_E_IO;
-    alvh_status st = ALVH_OK;
-    void *buf = malloc((*n ? *n : 1) * elem_size);
-    if (!buf)
+    alvh_status st = check_alloc(r, "dataset", path, *n, elem_size, err);
+    void *buf = st ? NULL : malloc((*n ? *n : 1) * elem_size);
+    if (st)
+        ; /* over budget: nothing allocated */
+    else if (!buf)
         st = nomem(r, err);
     else if (*n && H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
         st = fail(r, err, "read dataset", path);
     H5Dclose(d);
     if (st) {
         free(buf);
+        *rank = 0;
+        *n = 0;
         return st;
     }
     *data = buf;
@@ -325,10 +361,13 @@ alvh_status alvh_h5_read_attr_strings(alvh_h5_reader *r, const char *obj_path, c
     hid_t a = open_attr(r, obj_path, name, &ft, &np, err);
     if (a < 0)
         return err ? err->code : ALVH_E_IO;
-    alvh_status st = ALVH_OK;
-    char **out = calloc(np ? np : 1, sizeof *out);
+    size_t sz = H5Tget_size(ft);
+    alvh_status st = check_alloc(r, "attribute", name, np, sizeof(char *) + (sz ? sz : 1), err);
+    char **out = st ? NULL : calloc(np ? np : 1, sizeof *out);
     hid_t mt = H5I_INVALID_HID;
-    if (!out) {
+    if (st) {
+        /* refused above */
+    } else if (!out) {
         st = nomem(r, err);
     } else if (H5Tget_class(ft) != H5T_STRING) {
         st = alvh_error_set(err, ALVH_E_IO, "%s: attribute '%s' of '%s' is not a string", r->path, name, obj_path);
@@ -350,7 +389,6 @@ alvh_status alvh_h5_read_attr_strings(alvh_h5_reader *r, const char *obj_path, c
             free(raw);
         }
     } else {
-        size_t sz = H5Tget_size(ft);
         H5T_str_t pad = H5Tget_strpad(ft);
         char *raw = malloc(np * sz + 1);
         mt = H5Tcopy(ft);
@@ -410,10 +448,12 @@ static alvh_status read_attr_numbers(alvh_h5_reader *r, const char *obj_path, co
     hid_t a = open_attr(r, obj_path, name, &ft, &np, err);
     if (a < 0)
         return err ? err->code : ALVH_E_IO;
-    alvh_status st = ALVH_OK;
+    alvh_status st = check_alloc(r, "attribute", name, np, elem_size, err);
     H5T_class_t cls = H5Tget_class(ft);
-    void *buf = malloc((np ? np : 1) * elem_size);
-    if (!buf)
+    void *buf = st ? NULL : malloc((np ? np : 1) * elem_size);
+    if (st)
+        ; /* over budget: nothing allocated */
+    else if (!buf)
         st = nomem(r, err);
     else if (cls != H5T_INTEGER && cls != H5T_FLOAT)
         st = alvh_error_set(err, ALVH_E_IO, "%s: attribute '%s' of '%s' is not numeric", r->path, name, obj_path);

@@ -22,6 +22,13 @@ alvh_status alvh_h5_reader_open(const char *path, alvh_h5_reader **r, alvh_error
 void alvh_h5_reader_close(alvh_h5_reader *r); /* accepts NULL */
 const char *alvh_h5_reader_path(const alvh_h5_reader *r);
 
+/* Every read refuses, before allocating, an object larger than the budget: a
+ * corrupt file can declare any size. The default is the smaller of
+ * ALVH_H5_READ_BUDGET_BYTES and 1100 x the file's size + 1 MiB (deflate, the
+ * only filter alvh writes, expands at most 1032:1). */
+#define ALVH_H5_READ_BUDGET_BYTES ((size_t)1 << 30)
+void alvh_h5_reader_set_budget(alvh_h5_reader *r, size_t bytes);
+
 /* 1 if every link of the absolute path exists, 0 if not, -1 on error. */
 int alvh_h5_reader_exists(alvh_h5_reader *r, const char *path);
 

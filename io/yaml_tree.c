@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/file_check.h"
 
 #define MAX_DEPTH 64        /* libfyaml's guaranteed minimum depth limit */
 #define MAX_MAP_PAIRS 10000 /* the duplicate-key check is quadratic; no config mapping is this large */
@@ -402,14 +405,14 @@ alvh_status alvh_ydoc_load_text(const char *name, const char *text, size_t len, 
 alvh_status alvh_ydoc_load_file(const char *path, alvh_ydoc **out, alvh_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return alvh_error_set(err, errno == ENOENT ? ALVH_E_CONFIG : ALVH_E_IO, "%s: cannot open: %s", path,
-                              strerror(errno));
+    int fd = alvh_open_regular(path, "YAML configuration file", err);
+    if (fd < 0)
+        return err ? err->code : ALVH_E_CONFIG;
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s: not a regular file: expected a YAML configuration file", path);
+    FILE *f = fstat(fd, &sb) == 0 ? fdopen(fd, "rb") : NULL;
+    if (!f) {
+        close(fd);
+        return alvh_error_set(err, ALVH_E_IO, "%s: cannot read: %s", path, strerror(errno));
     }
     if ((unsigned long long)sb.st_size > ALVH_YAML_MAX_FILE_BYTES) {
         fclose(f);

@@ -1,0 +1,26 @@
+#define _POSIX_C_SOURCE 200809L
+#include "io/fault.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static long g_kill_at = -1; /* -1: not read yet; 0: off */
+static long g_count;
+
+void alvh_fault_point(const char *where)
+{
+    if (g_kill_at < 0) {
+        const char *e = getenv("ALVH_FAULT_KILL_AT");
+        g_kill_at = e ? strtol(e, NULL, 10) : 0;
+        if (g_kill_at < 0)
+            g_kill_at = 0;
+    }
+    if (g_kill_at == 0)
+        return;
+    if (++g_count == g_kill_at) {
+        if (getenv("ALVH_FAULT_VERBOSE"))
+            fprintf(stderr, "alvh: fault point %ld (%s): SIGKILL\n", g_count, where);
+        raise(SIGKILL);
+    }
+}
