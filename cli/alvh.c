@@ -275,7 +275,7 @@ static int cmd_summary(int argc, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage_main(stderr);
@@ -304,4 +304,17 @@ int main(int argc, char **argv)
     fprintf(stderr, "alvh: unknown command or option '%s'\n", cmd);
     usage_main(stderr);
     return EXIT_USAGE;
+}
+
+/* Output that could not be written (a full disk, a closed pipe, /dev/full)
+ * fails the command: a report the user never saw is not a success. */
+int main(int argc, char **argv)
+{
+    int rc = dispatch(argc, argv);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "alvh: cannot write to standard output: %s\n", errno ? strerror(errno) : "write error");
+        return rc == 0 ? EXIT_RUN_FAILED : rc;
+    }
+    return rc;
 }

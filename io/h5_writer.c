@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE /* memfd_create */
 #include "io/h5_writer.h"
+#include "io/fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -483,13 +484,16 @@ alvh_status alvh_h5_close(alvh_h5_writer *w, int commit, alvh_error *err)
         w->file = H5I_INVALID_HID;
     }
     if (st == ALVH_OK && keep) {
+        alvh_fault_point("h5 file: closed, not synced");
         if (sync_file(w->tmp_path) != 0)
             st = alvh_error_set(err, ALVH_E_IO, "%s: cannot sync '%s' to disk: %s", w->path, w->tmp_path,
                                 strerror(errno));
-        else if (rename(w->tmp_path, w->path) != 0)
+        else
+            alvh_fault_point("h5 file: synced, not renamed");
+        if (st == ALVH_OK && rename(w->tmp_path, w->path) != 0)
             st = alvh_error_set(err, ALVH_E_IO, "%s: cannot rename '%s' to the final name: %s", w->path,
                                 w->tmp_path, strerror(errno));
-        else
+        else if (st == ALVH_OK)
             sync_parent_dir(w->path);
     }
     if (!keep || st != ALVH_OK)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Compare every dataset of two alvh result files bit for bit (attributes such
-as timestamps may differ). Usage: h5_compare.py A.h5 B.h5. Exit 0 when equal."""
+as timestamps may differ). Usage: h5_compare.py A.h5 B.h5 [C.h5 ...] (each against A). Exit 0 when all equal."""
 import sys
 
 import h5py
@@ -13,8 +13,8 @@ def datasets(f):
     return out
 
 
-def main():
-    with h5py.File(sys.argv[1], "r") as a, h5py.File(sys.argv[2], "r") as b:
+def compare(path_a, path_b):
+    with h5py.File(path_a, "r") as a, h5py.File(path_b, "r") as b:
         da, db = datasets(a), datasets(b)
     if sorted(da) != sorted(db):
         print("dataset names differ:", sorted(set(da) ^ set(db)))
@@ -23,8 +23,13 @@ def main():
            or da[k].tobytes() != db[k].tobytes()]
     for k in bad:
         print("differs:", k)
-    print("%d datasets compared, %d differ" % (len(da), len(bad)))
+    print("%s: %d datasets compared, %d differ" % (path_b, len(da), len(bad)))
     return 1 if bad else 0
+
+
+def main():
+    # A.h5 B.h5 [C.h5 ...]: every later file against the first
+    return max(compare(sys.argv[1], other) for other in sys.argv[2:])
 
 
 if __name__ == "__main__":
