@@ -171,7 +171,7 @@ static void clean_stale_outputs(const alvh_batch *b)
         char *end;
         long pid = strtol(e->d_name + bl + 5, &end, 10);
         if (*end || pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            snprintf(p, sizeof p, "%s%s%s", slash ? dir : "", slash ? "/" : "", e->d_name);
             if (unlink(p) == 0)
                 fprintf(stderr, "alvh run: removed %s, left by a run that was killed\n", p);
         }

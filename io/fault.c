@@ -18,9 +18,9 @@ void alvh_fault_point(const char *where)
     }
     if (g_kill_at == 0)
         return;
-    if (++g_count == g_kill_at) {
-        if (getenv("ALVH_FAULT_VERBOSE"))
-            fprintf(stderr, "alvh: fault point %ld (%s): SIGKILL\n", g_count, where);
+    ++g_count;
+    if (getenv("ALVH_FAULT_VERBOSE")) /* lists the points, so a test can pick one by name */
+        fprintf(stderr, "alvh: fault point %ld (%s)%s\n", g_count, where, g_count == g_kill_at ? ": SIGKILL" : "");
+    if (g_count == g_kill_at)
         raise(SIGKILL);
-    }
 }

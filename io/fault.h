@@ -4,7 +4,8 @@
  * environment sets ALVH_FAULT_KILL_AT=N, the N-th point reached kills the
  * process with SIGKILL (the same as kill -9 at that instant), so a test can
  * kill a run at every such instant in turn (tests/test_crash_points.sh).
- * Unset (always, outside tests): one integer compare per point.
+ * ALVH_FAULT_VERBOSE=1 lists every point reached on stderr. Unset (always,
+ * outside tests): one integer compare per point.
  */
 #ifndef ALVH_IO_FAULT_H
 #define ALVH_IO_FAULT_H

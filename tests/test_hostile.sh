@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Hostile input and unlucky operators (docs/reliability.md): each case is a
+# defect that was reproduced before its fix. Every refusal is exit 2 with one
+# message, before any simulation, leaving nothing behind; nothing hangs
+# (every command runs under a timeout).
+# Usage: test_hostile.sh path/to/alvh python3
+set -u
+alvh="$1"
+py="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+hostile="$here/fixtures/hostile"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+# name, expected exit, pattern on stderr, command... (10 s at most: a hang fails)
+expect() {
+  local name="$1" want="$2" pat="$3"
+  shift 3
+  timeout 10 "$@" >out.txt 2>err.txt </dev/null
+  local got=$?
+  if [ "$got" -eq "$want" ] && grep -qE -- "$pat" err.txt; then ok; else
+    bad "$name: exit $got (expected $want), stderr: $(head -c 300 err.txt)"
+  fi
+}
+small=(--paths 300 --quiet)
+big=(--paths 100000000 --quiet) # refusals must come before this much simulation
+
+# extends graph of 66 files (one scenario per base file): the 65th was freed before its message used its name
+{ printf 'run:\n  paths: 100\nscenarios:\n'; for i in $(seq 1 65); do printf '  - name: s%d\n    extends: f%d.yaml#b\n' $i $i; done; } >graph.yaml
+for i in $(seq 1 65); do printf 'scenarios:\n  - name: b\n' >f$i.yaml; done
+expect "65-file extends graph" 2 "more than 64 files" "$alvh" validate graph.yaml
+expect "65-file extends graph (run)" 2 "more than 64 files" "$alvh" run graph.yaml -o g.h5 "${small[@]}"
+
+# FIFOs block a reader forever; devices never end
+mkfifo fifo.yaml fifo.h5
+expect "FIFO config (validate)" 2 "not a regular file \(a FIFO\)" "$alvh" validate fifo.yaml
+expect "FIFO config (run)" 2 "not a regular file \(a FIFO\)" "$alvh" run fifo.yaml -o f.h5 "${small[@]}"
+printf 'scenarios:\n  - name: x\n    extends: fifo.yaml#calm\n' >ext_fifo.yaml
+expect "FIFO extends target" 2 "not a regular file \(a FIFO\)" "$alvh" validate ext_fifo.yaml
+expect "FIFO to summary" 2 "is a FIFO, not an HDF5 file" "$alvh" summary fifo.h5
+expect "device to summary" 2 "is a character device" "$alvh" summary /dev/zero
+ln -s loop1.yaml loop2.yaml && ln -s loop2.yaml loop1.yaml
+expect "symlink loop (validate)" 2 "symbolic links" "$alvh" validate loop1.yaml
+expect "symlink loop (run)" 2 "symbolic links" "$alvh" run loop1.yaml -o l.h5 "${small[@]}"
+
+# -o naming something that is not a regular file: refused before simulating, left as it was
+mkdir outdir
+expect "-o directory" 2 "is a directory" "$alvh" run -o outdir "${big[@]}"
+expect "-o FIFO" 2 "is a FIFO" "$alvh" run -o fifo.h5 "${big[@]}"
+[ -p fifo.h5 ] && [ -d outdir ] && [ ! -e outdir.parts ] && [ ! -e fifo.h5.parts ] && ok || bad "-o target replaced"
+"$py" -c "import socket; s = socket.socket(socket.AF_UNIX); s.bind('sock.h5')"
+expect "-o socket" 2 "is a socket" "$alvh" run -o sock.h5 "${big[@]}"
+if mknod null.h5 c 1 3 2>/dev/null; then
+  expect "-o character device" 2 "is a character device" "$alvh" run -o null.h5 "${big[@]}"
+  [ -c null.h5 ] && ok || bad "-o device replaced by a regular file"
+else
+  echo "# mknod not permitted: device case skipped (FIFO, directory and socket cover the same check)"
+fi
+touch plain.parts
+expect "OUT.parts is a file" 2 "not the batch directory" "$alvh" run -o plain "${big[@]}"
+
+# command-line values refused before simulating
+expect "--seed with a blank and a sign" 2 "--seed expects" "$alvh" run --seed " -1" "${small[@]}"
+expect "--scenario twice" 2 "given twice" "$alvh" run --scenario calm --scenario calm -o d.h5 "${big[@]}"
+[ ! -e d.h5.parts ] && ok || bad "--scenario twice left d.h5.parts"
+
+# untrusted result files: sizes checked before allocating, unknown layouts refused
+expect "2^62 x 1 table" 2 "more than the read budget" "$alvh" summary "$hostile/huge_table.h5"
+expect "1e8 x 8 table" 2 "more than the read budget" "$alvh" summary "$hostile/big_table.h5"
+expect "future layout version" 2 "layout version 99 is not known" "$alvh" summary "$hostile/future_layout.h5"
+expect "other format" 2 "alvh_format is 'something-else'" "$alvh" summary "$hostile/not_alvh.h5"
+
+# standard output that cannot be written fails the command
+if [ -w /dev/full ]; then
+  timeout 10 "$alvh" --version >/dev/full 2>err.txt
+  [ $? -eq 1 ] && grep -q "cannot write to standard output" err.txt && ok || bad "--version > /dev/full exit 0"
+  timeout 10 "$alvh" validate "$here/../configs/default.yaml" >/dev/full 2>/dev/null
+  [ $? -eq 1 ] && ok || bad "validate > /dev/full exit 0"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
