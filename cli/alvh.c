@@ -21,6 +21,7 @@
 #include "engine/mpi_dist.h"
 #include "engine/driver_run.h"
 #include "io/config.h"
+#include "io/contained.h"
 #include "io/h5_summary.h"
 #include "io/libinfo.h"
 #include "io/report.h"
@@ -239,6 +240,17 @@ static int cmd_validate(int argc, char **argv)
     return 0;
 }
 
+typedef struct {
+    const char *path, *scenario;
+    alvh_summary_format fmt;
+} summary_job;
+
+static alvh_status summary_in_child(void *ctx, FILE *out, alvh_error *err)
+{
+    const summary_job *j = ctx;
+    return alvh_h5_summary_print(out, j->path, j->scenario, j->fmt, err);
+}
+
 /* summary: print the tables stored in a result file (io/h5_summary.h). A file
  * that cannot be read as an alvh result, or a scenario it does not hold, is
  * bad input (exit 2). */
@@ -268,7 +280,9 @@ static int cmd_summary(int argc, char **argv)
         return bad_usage("summary", usage_summary, "%s",
                          optind == argc ? "missing FILE argument" : "too many arguments");
     alvh_error err = {0};
-    if (alvh_h5_summary_print(stdout, argv[optind], scenario, fmt, &err) != ALVH_OK) {
+    summary_job job = {.path = argv[optind], .scenario = scenario, .fmt = fmt};
+    /* in a child process: HDF5 itself may crash on a corrupt file (io/contained.h) */
+    if (alvh_run_contained(job.path, summary_in_child, &job, stdout, &err) != ALVH_OK) {
         fprintf(stderr, "alvh summary: %s\n", err.msg);
         return err.code == ALVH_E_NOMEM || err.code == ALVH_E_INTERNAL ? EXIT_RUN_FAILED : EXIT_USAGE;
     }

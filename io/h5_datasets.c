@@ -39,8 +39,17 @@ static alvh_status dset_close(alvh_h5_writer *w, dset_t *d, alvh_status st, alvh
     return st;
 }
 
+static int all_positive(const hsize_t *dims, int rank)
+{
+    for (int i = 0; i < rank; i++)
+        if (dims[i] == 0)
+            return 0;
+    return 1;
+}
+
 /* Create <group_path>/<name> with the given file type and shape. chunked:
- * split along the first dimension (alvh_h5_chunk_rows), shuffle + deflate. */
+ * split along the first dimension (alvh_h5_chunk_rows), shuffle + deflate;
+ * every dataset with elements carries a Fletcher-32 checksum. */
 static alvh_status dset_create(alvh_h5_writer *w, const char *group_path, const char *name, hid_t file_type,
                                int rank, const hsize_t *dims, int chunked, dset_t *d, alvh_error *err)
 {
@@ -75,9 +84,17 @@ static alvh_status dset_create(alvh_h5_writer *w, const char *group_path, const 
         hsize_t rows = alvh_h5_chunk_rows((size_t)row_elems);
         chunk[0] = dims[0] < rows ? (dims[0] ? dims[0] : 1) : rows;
         /* shuffle groups the bytes of equal significance: P&L doubles compress far better */
+        /* Fletcher-32 last: the checksum covers the stored (compressed) bytes and HDF5
+         * verifies it on every read, so a flipped bit is an error instead of a number */
         if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-            H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) {
+            H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 || H5Pset_fletcher32(dcpl) < 0) {
             st = alvh_h5w_fail(w, err, "set up compression for", d->path);
+            goto done;
+        }
+    } else if (rank > 0 && all_positive(dims, rank)) {
+        /* small tables: one chunk, for the checksum alone (filters need chunks) */
+        if (H5Pset_chunk(dcpl, rank, dims) < 0 || H5Pset_fletcher32(dcpl) < 0) {
+            st = alvh_h5w_fail(w, err, "set up the checksum of", d->path);
             goto done;
         }
     }

@@ -272,6 +272,9 @@ static alvh_status read_numeric(alvh_h5_reader *r, const char *path, hid_t mem_t
         ; /* over budget: nothing allocated */
     else if (!buf)
         st = nomem(r, err);
+    else if (*n && H5Dget_storage_size(d) == 0)
+        /* HDF5 reads unstored chunks as fill values: a damaged chunk index would pass as zeros */
+        st = alvh_error_set(err, ALVH_E_IO, "%s: corrupt file: dataset '%s' has no stored data", r->path, path);
     else if (*n && H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
         st = fail(r, err, "read dataset", path);
     H5Dclose(d);
@@ -309,9 +312,12 @@ alvh_status alvh_h5_read_u64(alvh_h5_reader *r, const char *path, uint64_t **dat
 
 int alvh_h5_attr_exists(alvh_h5_reader *r, const char *obj_path, const char *name)
 {
-    if (alvh_h5_reader_exists(r, obj_path) != 1)
-        return 0;
-    return H5Aexists_by_name(r->file, obj_path, name, H5P_DEFAULT) > 0;
+    int ex = alvh_h5_reader_exists(r, obj_path);
+    if (ex != 1)
+        return ex;
+    /* an object header that cannot be read (corrupt) is an error, not "no attribute" */
+    htri_t a = H5Aexists_by_name(r->file, obj_path, name, H5P_DEFAULT);
+    return a < 0 ? -1 : a > 0;
 }
 
 /* Open attribute name of obj_path with its type and element count. */

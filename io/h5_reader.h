@@ -53,6 +53,7 @@ alvh_status alvh_h5_read_u64(alvh_h5_reader *r, const char *path, uint64_t **dat
 
 /* Attributes of the object at obj_path. Strings may be stored variable- or
  * fixed-length; a scalar attribute reads as one element. */
+/* 1 yes, 0 no, -1 the object cannot be read (callers treat -1 as "try and fail") */
 int alvh_h5_attr_exists(alvh_h5_reader *r, const char *obj_path, const char *name);
 alvh_status alvh_h5_read_attr_string(alvh_h5_reader *r, const char *obj_path, const char *name, char **value,
                                      alvh_error *err); /* free() */

@@ -144,8 +144,15 @@ static alvh_status load_variant(alvh_h5_reader *r, const char *scenario, variant
         st = alvh_error_set(err, ALVH_E_NOMEM, "%s: out of memory", alvh_h5_reader_path(r));
     for (size_t i = 0; i < n && st == ALVH_OK; i++) {
         /* "name" would collide with the variant's own key in the JSON output */
-        if (strcmp(names[i], "name") == 0 || mkpath(d, sizeof d, "%s/%s", g, names[i]) ||
-            !alvh_h5_attr_exists(r, d, "rows"))
+        if (strcmp(names[i], "name") == 0 || mkpath(d, sizeof d, "%s/%s", g, names[i]))
+            continue;
+        int has_rows = alvh_h5_attr_exists(r, d, "rows");
+        if (has_rows < 0) {
+            st = alvh_error_set(err, ALVH_E_IO, "%s: corrupt file: cannot read the object header of '%s'",
+                                alvh_h5_reader_path(r), d);
+            break;
+        }
+        if (!has_rows)
             continue;
         table_t *t = &v->t[v->n_t];
         if ((st = alvh_h5_read_labelled(r, d, &t->t, err)) != ALVH_OK)

@@ -219,6 +219,8 @@ static alvh_status put_attr(alvh_h5_writer *w, hid_t obj, const char *obj_path, 
     return st;
 }
 
+#define FIXED_STRINGS_MAX_BYTES 16384 /* larger arrays stay variable-length (object headers hold 64 KiB) */
+
 alvh_status alvh_h5w_attr_strings(alvh_h5_writer *w, hid_t obj, const char *obj_path, const char *name,
                                   const char *const *values, size_t n, int scalar, alvh_error *err)
 {
@@ -230,14 +232,25 @@ alvh_status alvh_h5w_attr_strings(alvh_h5_writer *w, hid_t obj, const char *obj_
         return alvh_error_set(err, ALVH_E_NOMEM, "%s: out of memory for attribute %s", w->path, name);
     for (size_t i = 0; i < n; i++)
         v[i] = (values && values[i]) ? values[i] : "";
-    hid_t t = alvh_h5_vlen_string_type();
+    /* Arrays of labels as fixed-length strings: they live in the object header,
+     * which carries a checksum, while variable-length strings go to the global
+     * heap, which has none (a flipped bit there would rename a row). */
+    size_t width = 1;
+    for (size_t i = 0; i < n; i++)
+        width = strlen(v[i]) + 1 > width ? strlen(v[i]) + 1 : width;
+    char *packed = !scalar && n && width * n <= FIXED_STRINGS_MAX_BYTES ? calloc(n, width) : NULL;
+    for (size_t i = 0; packed && i < n; i++)
+        memcpy(packed + i * width, v[i], strlen(v[i]));
+    hid_t t = packed ? H5Tcopy(H5T_C_S1) : alvh_h5_vlen_string_type();
     alvh_status st;
-    if (t < 0)
+    if (t < 0 || (packed && (H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+                             H5Tset_cset(t, H5T_CSET_UTF8) < 0)))
         st = alvh_h5w_fail(w, err, "make the string type for", obj_path);
     else
-        st = put_attr(w, obj, obj_path, name, t, t, v, n, scalar, err);
+        st = put_attr(w, obj, obj_path, name, t, t, packed ? (const void *)packed : (const void *)v, n, scalar, err);
     if (t >= 0)
         H5Tclose(t);
+    free(packed);
     free(v);
     return st;
 }
@@ -383,7 +396,9 @@ alvh_status alvh_h5_open(const char *path, alvh_h5_writer **out, alvh_error *err
     if (fcpl < 0 || fapl < 0 ||
         H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
         /* strong: H5Fclose really closes (and flushes) the file before the rename */
-        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0) {
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
+        /* the 1.8+ file format: superblock v2 and object headers v2 carry checksums of the metadata */
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) {
         st = alvh_h5w_fail(w, err, "set up file properties for", w->tmp_path);
     } else {
         w->file = H5Fcreate(w->tmp_path, H5F_ACC_TRUNC, fcpl, fapl);

@@ -70,7 +70,8 @@ def check_table(ds, shape, columns, units=None, chunked=True):
         check(ds.compression == "gzip" and ds.compression_opts == 4, f"{name}: compression {ds.compression}")
         check(ds.shuffle, f"{name}: shuffle off")
     else:
-        check(ds.chunks is None, f"{name}: chunked")
+        check(ds.chunks == ds.shape and ds.compression is None, f"{name}: not one uncompressed chunk")
+    check(ds.fletcher32, f"{name}: no Fletcher-32 checksum")
 
 
 def summary_of(pnl):
@@ -132,7 +133,7 @@ def check_file(path):
             check(strs(s.attrs["rows"]) == STAT_ROWS, f"{v} summary rows")
             check(strs(s.attrs["columns"]) == PNL_COLUMNS, f"{v} summary columns")
             check(len(strs(s.attrs["units"])) == len(STAT_ROWS), f"{v} summary units per row")
-            check(s.chunks is None, f"{v} summary contiguous")
+            check(s.chunks == s.shape and s.fletcher32, f"{v} summary: one chunk with a Fletcher-32 checksum")
             close(s[...], summary_of(pnl), 1e-12, f"{v}: summary == numpy statistics of pnl")
 
             h = g["histograms/total"]

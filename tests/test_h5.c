@@ -160,6 +160,8 @@ static void assert_attr_string(alvh_h5_reader *r, const char *obj, const char *n
 }
 
 /* Layout and filters of a dataset, straight from HDF5. */
+static H5Z_filter_t g_last_filter; /* of the last dataset_layout call */
+
 static void dataset_layout(const char *file, const char *path, H5D_layout_t *layout, int *n_filters,
                            hsize_t chunk[2], unsigned *deflate_level)
 {
@@ -171,6 +173,7 @@ static void dataset_layout(const char *file, const char *path, H5D_layout_t *lay
     *layout = H5Pget_layout(p);
     *n_filters = H5Pget_nfilters(p);
     *deflate_level = 0;
+    g_last_filter = H5Z_FILTER_NONE;
     if (*layout == H5D_CHUNKED) {
         assert_int_equal(H5Pget_chunk(p, 2, chunk), 2);
         for (int i = 0; i < *n_filters; i++) {
@@ -179,6 +182,7 @@ static void dataset_layout(const char *file, const char *path, H5D_layout_t *lay
             H5Z_filter_t id = H5Pget_filter2(p, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL);
             if (id == H5Z_FILTER_DEFLATE && ncd >= 1)
                 *deflate_level = cd[0];
+            g_last_filter = id;
         }
     }
     H5Pclose(p);
@@ -438,25 +442,29 @@ static void test_round_trip(void **state)
     free(dv);
     alvh_h5_reader_close(r);
 
-    /* storage: per-path tables chunked (about 1 MiB) with shuffle + deflate 4, small ones contiguous */
+    /* storage: per-path tables chunked (about 1 MiB) with shuffle + deflate 4, small ones one chunk;
+     * every one with a Fletcher-32 checksum (the last filter) */
     H5D_layout_t layout;
     int nf;
     hsize_t chunk[2];
     unsigned level;
     dataset_layout(path, "/t/big", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 2);
+    assert_int_equal(nf, 3);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
     assert_int_equal(level, 4);
     assert_int_equal(chunk[0], alvh_h5_chunk_rows(3));
     assert_int_equal(chunk[1], 3);
     dataset_layout(path, "/scenarios/alpha/variants/full/pnl", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 2);
+    assert_int_equal(nf, 3);
     dataset_layout(path, "/t/small", &layout, &nf, chunk, &level);
-    assert_int_equal(layout, H5D_CONTIGUOUS);
-    assert_int_equal(nf, 0);
+    assert_int_equal(layout, H5D_CHUNKED);
+    assert_int_equal(nf, 1);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
     dataset_layout(path, "/t/lab", &layout, &nf, chunk, &level);
-    assert_int_equal(layout, H5D_CONTIGUOUS);
+    assert_int_equal(layout, H5D_CHUNKED);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
 
     free(big);
     free(outcomes);
