@@ -3,6 +3,7 @@
  * condor's marking workload (one batch of positions across paths per step).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime in bench/timer.h */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime (bench/timer.h) under ISO C */
 #include "bench/bench_bs.h"
 
 #include <stdlib.h>

@@ -3,6 +3,7 @@
  * CPU has, and on all threads for the best ISA. The workload is the engine's:
  * a block of 1024 paths, 64 draws per path per call, written structure-of-arrays.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime (bench/timer.h) under ISO C */
 #include "bench/bench_rng.h"
 
 #include <omp.h>

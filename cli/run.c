@@ -35,6 +35,7 @@
 #include "io/batch.h"
 #include "io/checkpoint.h"
 #include "cli/run_ckpt.h"
+#include "cli/run_memory.h"
 #include "io/fault.h"
 #include "io/config.h"
 #include "io/h5_writer.h"
@@ -60,7 +61,7 @@ void alvh_run_usage(FILE *f)
     fprintf(f,
             "usage: alvh run [CONFIG] [-o FILE] [--paths N] [--seed S] [--threads T] [--scenario NAME]...\n"
             "                [--isa ISA] [--summaries exact|histogram] [--resume] [--checkpoint-blocks N]\n"
-            "                [--checkpoint-seconds S] [--quiet]\n"
+            "                [--checkpoint-seconds S] [--memory-budget BYTES] [--quiet]\n"
             "  CONFIG               YAML configuration (docs/config.md); none: the built-in default\n"
             "                       (configs/default.yaml, compiled in)\n"
             "  -o FILE              result file (default: <run name>.h5 in the current directory)\n"
@@ -76,6 +77,8 @@ void alvh_run_usage(FILE *f)
             "                       round (default 64) ...\n"
             "  --checkpoint-seconds S ... once S seconds have passed since the last checkpoint (default 30;\n"
             "                       0: after every round); SIGINT/SIGTERM always checkpoint\n"
+            "  --memory-budget B    refuse, before simulating, a scenario whose estimated memory exceeds B\n"
+            "                       bytes (suffix K, M, G, T; default: the memory available at the start)\n"
             "  --quiet              no progress output\n"
             "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
             "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
@@ -90,7 +93,7 @@ typedef struct {
     unsigned long long seed;
     int have_seed, resume, quiet;
     size_t ckpt_blocks;
-    double ckpt_seconds;
+    double ckpt_seconds, memory_budget; /* memory_budget 0: the available memory */
 } run_opts;
 
 static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
@@ -126,6 +129,7 @@ static int parse(int argc, char **argv, run_opts *o)
         {"checkpoint-seconds", required_argument, 0, 'S'},
         {"output", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
         {"summaries", required_argument, 0, 'M'},
+        {"memory-budget", required_argument, 0, 'B'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -177,6 +181,10 @@ static int parse(int argc, char **argv, run_opts *o)
             break;
         case 'r':
             o->resume = 1;
+            break;
+        case 'B':
+            if ((o->memory_budget = alvh_parse_bytes(optarg)) < 0)
+                return usage_error("--memory-budget expects a size in bytes (suffix K, M, G or T), got '%s'", optarg);
             break;
         case 'c':
             if (parse_u(optarg, 1000000, &v) != 0 || v < 1)
@@ -282,6 +290,36 @@ static alvh_status close_writer(alvh_h5_writer *w, alvh_status st, alvh_error *e
         return cst;
     }
     return st;
+}
+
+static alvh_scenario_request scenario_request(const alvh_config *cfg, size_t k, const alvh_kernel_ops *ops, int rank,
+                                              int ranks)
+{
+    (void)ops;
+    const alvh_config_scenario *sc = &cfg->scenarios[k];
+    return (alvh_scenario_request){
+        .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
+                   .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
+                   .scenario = (uint32_t)k, .threads = (int)cfg->run.threads, .injections = sc->injections,
+                   .n_injections = sc->n_injections},
+        .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
+        .variants = cfg->variants, .n_variants = cfg->n_variants, .n_sample_paths = cfg->run.sample_paths,
+        .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
+    };
+}
+
+/* Every scenario's memory against the budget, before the batch directory exists. */
+static int check_memory(const alvh_config *cfg, const size_t *sel, size_t n_sel, const run_opts *o, int rank,
+                        int ranks)
+{
+    double budget = o->memory_budget > 0 ? o->memory_budget : alvh_available_memory();
+    for (size_t j = 0; j < n_sel; j++) {
+        alvh_scenario_request rq = scenario_request(cfg, sel[j], NULL, rank, ranks);
+        alvh_memory_estimate m = alvh_scenario_memory_estimate(&rq);
+        if (alvh_check_memory(cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* ---- the run ---- */
@@ -391,6 +429,12 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         return EXIT_RUN_FAILED;
     }
 
+    if (check_memory(cfg, sel, n_sel, &o, rank, ranks) != 0) {
+        free(resolved);
+        free(sel);
+        alvh_config_free(cfg);
+        return EXIT_USAGE;
+    }
     /* the batch directory, locked; a resume verified against this run's identity */
     alvh_batch *bp = calloc(1, sizeof *bp);
     alvh_run_identity id = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
@@ -436,15 +480,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         alvh_batch_part_path(bp, k, part, sizeof part);
         if (rank == 0 && o.resume && alvh_batch_scenario_done(bp, k))
             continue;
-        alvh_scenario_request rq = {
-            .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
-                       .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
-                       .scenario = (uint32_t)k, .threads = threads, .injections = sc->injections,
-                       .n_injections = sc->n_injections},
-            .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
-            .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
-            .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
-        };
+        alvh_scenario_request rq = scenario_request(cfg, k, ops, rank, ranks);
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
         /* the identity a checkpoint of this scenario must carry (one process: every block) */

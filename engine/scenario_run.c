@@ -145,6 +145,26 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
     free(j);
 }
 
+alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *rq)
+{
+    /* doubles, not size_t: a hostile configuration must not wrap the estimate */
+    const double np = (double)rq->market.n_paths, ns1 = (double)rq->market.n_steps + 1.0;
+    const double nv = (double)rq->n_variants, nf = nv + ALVH_MKT_FANS;
+    const double th = (double)alvh_sched_threads(rq->market.threads), bins = rq->fan_bins ? rq->fan_bins : 1250;
+    const double bs = (double)rq->market.block_size, nb = ceil(np / (bs > 0 ? bs : 1.0));
+    const double n_sample = (double)rq->n_sample_paths < np ? (double)rq->n_sample_paths : np;
+    alvh_memory_estimate m;
+    if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM)
+        m.results = 8.0 * nb * (double)alvh_shist_block_len(rq->n_variants) + (th + 1.0) * nv * 6.2e6;
+    else /* outcomes, terminal values, and the sorted copies the statistics make at the end */
+        m.results = 8.0 * np * (nv * ALVH_OUT_COUNT + ALVH_TERM_COUNT) + 8.0 * np * 3.0;
+    m.fan_charts = nf * ns1 * (8.0 * bins * (th + 2.0) + 2.0 * 8.0 * ALVH_FAN_N_PROBS) +
+                   8.0 * n_sample * ns1 * ALVH_TERM_COUNT;
+    m.workers = th * bs * (425.0 + 831.0 * nv);
+    m.total = m.results + m.fan_charts + m.workers + 32e6; /* + program, libraries, HDF5 caches */
+    return m;
+}
+
 alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                                      alvh_scenario_job **out, alvh_error *err)
 {
@@ -550,9 +570,13 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
                 hi = fmax(hi, x[i]);
             }
         }
-        if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
-            lo = isfinite(lo) ? lo - 0.5 : -0.5;
-            hi = lo + 1.0;
+        double scale = isfinite(lo) ? fmax(1.0, fmax(fabs(lo), fabs(hi))) : 1.0;
+        if (!(lo < hi) || hi - lo < 1e-9 * scale) {
+            /* one value, none, or values closer than the bins could tell apart (every
+             * path lost the whole capital): a range of width max(1, 1e-6 |value|) around them */
+            double mid = isfinite(lo) ? 0.5 * (lo + hi) : 0.0, w = fmax(1.0, 1e-6 * scale);
+            lo = mid - 0.5 * w;
+            hi = mid + 0.5 * w;
         }
         hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
         alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);

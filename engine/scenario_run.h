@@ -74,6 +74,16 @@ void alvh_scenario_result_free(alvh_scenario_result *res);
  */
 typedef struct alvh_scenario_job alvh_scenario_job;
 
+/* Estimated peak memory of a job for rq (bytes), before anything is allocated:
+ * per-path results (exact mode) or block rows and accumulators (histogram
+ * mode), fan-chart histograms (one copy per thread and a merged one), sample
+ * paths, and the worker buffers of the market and book kernels per thread
+ * (measured: about 425 + 831 x variants bytes per path of a block, 2026-12-01). */
+typedef struct alvh_memory_estimate {
+    double results, fan_charts, workers, total; /* bytes */
+} alvh_memory_estimate;
+alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *rq);
+
 alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                                      alvh_scenario_job **job, alvh_error *err);
 void alvh_scenario_job_free(alvh_scenario_job *job); /* accepts NULL */

@@ -71,7 +71,7 @@ static const char *const scheme_names[] = {"qe", "euler", NULL};
 static const int scheme_values[] = {ALVH_SCHEME_QE, ALVH_SCHEME_EULER};
 
 static const alvh_ckey spx_keys[] = {
-    {"s0", ALVH_CT_NUM, SPX(s0), OPEN_LO, 5000, NULL, 0, 1e7, "index points", "initial SPX level", NULL, NULL},
+    {"s0", ALVH_CT_NUM, SPX(s0), 0, 5000, NULL, 1, 1e7, "index points", "initial SPX level", NULL, NULL},
     {"vix0", ALVH_CT_NUM_NULL, SCN(vix0), OPEN_LO | ALVH_CK_NO_EMIT, NAN, "none", 0, 200, "VIX points",
      "starting VIX: sets v0 through the model's VIX formula (give vix0 or v0, not both)", NULL, NULL},
     {"v0", ALVH_CT_NUM_NULL, SPX(v0), ALVH_CK_NO_EMIT, NAN, "theta", 0, 4, "variance (1/yr)",
@@ -80,9 +80,9 @@ static const alvh_ckey spx_keys[] = {
      NULL, NULL},
     {"q_ann", ALVH_CT_NUM, SPX(q_ann), 0, 0.013, NULL, -0.2, 0.5, "1/yr", "SPX dividend yield, continuously compounded",
      NULL, NULL},
-    {"kappa", ALVH_CT_NUM, SPX(kappa), OPEN_LO, 2.03, NULL, 0, 100, "1/yr", "variance mean reversion speed", NULL, NULL},
+    {"kappa", ALVH_CT_NUM, SPX(kappa), 0, 2.03, NULL, 1e-3, 100, "1/yr", "variance mean reversion speed", NULL, NULL},
     {"theta", ALVH_CT_NUM, SPX(theta), 0, 0.04, NULL, 0, 4, "variance (1/yr)", "long-run variance", NULL, NULL},
-    {"xi", ALVH_CT_NUM, SPX(xi), OPEN_LO, 0.38, NULL, 0, 10, "1/sqrt(yr)", "vol of variance", NULL, NULL},
+    {"xi", ALVH_CT_NUM, SPX(xi), 0, 0.38, NULL, 1e-3, 10, "1/sqrt(yr)", "vol of variance", NULL, NULL},
     {"rho", ALVH_CT_NUM, SPX(rho), 0, -0.57, NULL, -1, 1, "", "correlation of SPX and variance shocks", NULL, NULL},
     {"lambda_ann", ALVH_CT_NUM, SPX(lambda_ann), 0, 0.59, NULL, 0, 1000, "1/yr",
      "SPX jump intensity (lambda * dt <= 0.05)", NULL, NULL},
@@ -97,7 +97,7 @@ static const alvh_ckey spx_keys[] = {
 };
 
 static const alvh_ckey token_keys[] = {
-    {"g0_usd", ALVH_CT_NUM, TOK(g0_usd), OPEN_LO, 10, NULL, 0, 1e9, "USD", "initial token price", NULL, NULL},
+    {"g0_usd", ALVH_CT_NUM, TOK(g0_usd), 0, 10, NULL, 1e-6, 1e9, "USD", "initial token price", NULL, NULL},
     {"mu_ann", ALVH_CT_NUM, TOK(mu_ann), 0, 0.04, NULL, -5, 5, "1/yr",
      "expected token return (= spx.r_ann: pricing measure)", NULL, NULL},
     {"sigma0_ann", ALVH_CT_NUM, TOK(sigma0_ann), OPEN_LO, 1.2, NULL, 0, 10, "1/sqrt(yr)",
@@ -204,7 +204,7 @@ const size_t alvh_cfg_n_scenario_sections = sizeof alvh_cfg_scenario_sections / 
 _Static_assert(sizeof(((alvh_variant *)0)->name) == ALVH_CONFIG_NAME_MAX, "variant names are config names");
 
 static const alvh_ckey book_keys[] = {
-    {"capital_usd", ALVH_CT_NUM, BK(capital_usd), OPEN_LO, 10e6, NULL, 0, 1e13, "USD",
+    {"capital_usd", ALVH_CT_NUM, BK(capital_usd), 0, 10e6, NULL, 1000, 1e13, "USD",
      "starting capital C: every size of the book is a fraction of it", NULL, NULL},
 };
 

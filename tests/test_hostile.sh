@@ -27,7 +27,7 @@ expect() {
   fi
 }
 small=(--paths 300 --quiet)
-big=(--paths 100000000 --quiet) # refusals must come before this much simulation
+big=(--paths 100000000 --quiet --memory-budget 1T) # refusals must come before this much simulation
 
 # extends graph of 66 files (one scenario per base file): the 65th was freed before its message used its name
 { printf 'run:\n  paths: 100\nscenarios:\n'; for i in $(seq 1 65); do printf '  - name: s%d\n    extends: f%d.yaml#b\n' $i $i; done; } >graph.yaml
@@ -73,6 +73,34 @@ expect "2^62 x 1 table" 2 "more than the read budget" "$alvh" summary "$hostile/
 expect "1e8 x 8 table" 2 "more than the read budget" "$alvh" summary "$hostile/big_table.h5"
 expect "future layout version" 2 "layout version 99 is not known" "$alvh" summary "$hostile/future_layout.h5"
 expect "other format" 2 "alvh_format is 'something-else'" "$alvh" summary "$hostile/not_alvh.h5"
+
+# memory: estimated and refused up front with the figure (issue: 64 paths at horizon_years 50 took 4.5 GB,
+# block_size 1048576 4.8 GB, steps_per_year 100000 failed even with 10 GB naming a fan chart)
+mem() { printf 'run:\n  paths: 64\n  sample_paths: 4\n  threads: 2\n%b\nscenarios:\n  - name: calm\n    extends: %s#calm\n' \
+  "$1" "$here/../configs/default.yaml" >mem.yaml; }
+mem "  horizon_years: 50"
+expect "horizon 50 over 1 GB" 2 "needs about 4\.[0-9]+ GB .*fan charts .* budget of 1\.07 GB" \
+  "$alvh" run mem.yaml -o m.h5 --quiet --memory-budget 1G
+[ ! -e m.h5.parts ] && ok || bad "memory refusal left m.h5.parts"
+mem "  block_size: 1048576"
+expect "block_size 1048576 over 1 GB" 2 "needs about [0-9.]+ GB .*worker buffers" \
+  "$alvh" run mem.yaml -o m.h5 --quiet --memory-budget 1G
+mem "  steps_per_year: 100000"
+expect "steps_per_year 100000 over 10 GB" 2 "needs about 3[0-9]\.[0-9]+ GB" \
+  "$alvh" run mem.yaml -o m.h5 --quiet --memory-budget 10G
+expect "bad --memory-budget" 2 "--memory-budget expects" "$alvh" run --memory-budget 12Q
+# the estimate against the measured peak (resident set) of a run whose fan charts dominate
+mem "  horizon_years: 2"
+"$py" - "$alvh" <<'PY' && ok || bad "memory estimate far from the measured peak"
+import re, resource, subprocess, sys
+alvh = sys.argv[1]
+est = subprocess.run([alvh, "run", "mem.yaml", "-o", "e.h5", "--memory-budget", "1K"], capture_output=True, text=True)
+gb = float(re.search(r"needs about ([0-9.]+) GB", est.stderr).group(1))
+subprocess.run([alvh, "run", "mem.yaml", "-o", "e.h5", "--quiet"], check=True)
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024 / 1e9
+print("# memory estimate %.3f GB, measured peak %.3f GB" % (gb, rss))
+sys.exit(0 if 0.6 * gb <= rss <= 1.2 * gb else 1)
+PY
 
 # standard output that cannot be written fails the command
 if [ -w /dev/full ]; then
