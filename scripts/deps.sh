@@ -11,6 +11,7 @@ ALVH_PACKAGES=(
   libopenmpi-dev openmpi-bin             # MPI scale-out of alvh run (mpirun); tests compare 1-3 ranks
   python3 python3-numpy python3-h5py     # fixtures, peers, interop tests (/usr/bin/python3)
   quantlib-python                        # reference prices (QuantLib-Python)
+  clang libclang-rt-14-dev libomp-14-dev # the sanitizer suite and libFuzzer targets (scripts/test.sh)
 )
 
 alvh_missing_packages() {

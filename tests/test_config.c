@@ -83,7 +83,7 @@ static const bad_case bad_cases[] = {
     {"wrong type: word for a count", "run:\n  paths: many\n" SC, 0, NULL, NULL,
      "bad.yaml:2:10: run.paths: expected a whole number in [1, 10000000000], got many"},
     {"wrong type: quoted number", SC "    spx:\n      kappa: \"2\"\n", 0, NULL, NULL,
-     "bad.yaml:4:14: scenarios[0].spx.kappa: expected a number in (0, 100], got the string \"2\""},
+     "bad.yaml:4:14: scenarios[0].spx.kappa: expected a number in [0.001, 100], got the string \"2\""},
     {"wrong type: sequence for a section", SC "    spx: [1, 2]\n", 0, NULL, NULL,
      "bad.yaml:3:10: scenarios[0].spx: expected a mapping, got a sequence"},
     {"wrong type: yes for a bool", "run:\n  store_paths: yes\n" SC, 0, NULL, NULL,
@@ -231,7 +231,7 @@ static const bad_case bad_cases[] = {
     {"book range: timelock too long", SC "book:\n  perp: {timelock_days: 17}\n", 0, NULL, NULL,
      "bad.yaml:4:25: book.perp.timelock_days: expected a number in [0, 16], got 17"},
     {"book wrong type: string capital", SC "book:\n  capital_usd: \"1e7\"\n", 0, NULL, NULL,
-     "bad.yaml:4:16: book.capital_usd: expected a number in (0, 10000000000000], got the string \"1e7\""},
+     "bad.yaml:4:16: book.capital_usd: expected a number in [1000, 10000000000000], got the string \"1e7\""},
     {"book wrong type: yes for restake", SC "book:\n  farm: {restake: yes}\n", 0, NULL, NULL,
      "bad.yaml:4:19: book.farm.restake: expected true or false, got yes"},
     {"book wrong type: layer section a number", SC "book:\n  vix: 3\n", 0, NULL, NULL,
@@ -602,7 +602,7 @@ static void test_resolved_text_round_trip(void **state)
                               "scenarios:\n"
                               "  - name: \"odd\"\n"
                               "    description: 'quote \" and back\\slash: # not a comment'\n"
-                              "    spx: {s0: 0.1, r_ann: 0.30000000000000004, theta: 1e-300, xi: 2.5e-7}\n"
+                              "    spx: {s0: 1.1, r_ann: 0.30000000000000004, theta: 1e-300, xi: 2.5e-3}\n"
                               "    funding: {f0_ann: -0.0}\n"
                               "book: {capital_usd: 1234567.8901234567, condor: {skew: {skew_slope: -1e-9}},\n"
                               "       perp: {w_funding: 0.30000000000000004},\n"
