@@ -473,6 +473,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
     size_t n_vars = cfg->n_variants;
     int threads = (int)cfg->run.threads;
 
+    int nonfinite = 0; /* a scenario had NaN/Inf state: exit 1 once everything is written */
     for (size_t j = 0; j < n_sel && rc == EXIT_OK; j++) {
         size_t k = sel[j];
         const alvh_config_scenario *sc = &cfg->scenarios[k];
@@ -554,6 +555,14 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 if (!o.quiet)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
                 alvh_batch_drop_checkpoints(bp);
+                if (res.nonfinite_paths) {
+                    fprintf(stderr, "alvh run: scenario %s: %" PRIu64 " path%s reached a NaN or infinite market "
+                                    "state or equity (first: path %" PRId64 " at step %" PRId64 "); the results "
+                                    "are written, but the run fails\n",
+                            sc->name, res.nonfinite_paths, res.nonfinite_paths == 1 ? "" : "s",
+                            res.first_nonfinite_path, res.first_nonfinite_step);
+                    nonfinite = 1;
+                }
             }
             alvh_scenario_result_free(&res);
         }
@@ -594,6 +603,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             rc = EXIT_RUN_FAILED;
         }
     }
+    if (rc == EXIT_OK && nonfinite)
+        rc = EXIT_RUN_FAILED;
     alvh_batch_close(bp, 0);
     free(bp);
     free(resolved);

@@ -42,6 +42,9 @@ struct alvh_scenario_job {
     alvh_shist_acc **wsh;     /* threads: the current round */
     double *sh_rows;          /* n_blocks x alvh_shist_block_len(n_variants): block moments */
     uint64_t *sh_meta;        /* n_variants x ALVH_SHIST_N_HIST x ALVH_SHIST_META, filled by _buffers */
+    /* non-finite state: per block {paths, first path + 1, its step}; per worker, a flag per lane */
+    uint64_t *bad;
+    unsigned char *wbad;
 };
 
 static int hist_mode(const alvh_scenario_job *j) { return j->rq.summaries == ALVH_SUMMARIES_HISTOGRAM; }
@@ -50,12 +53,42 @@ typedef struct {
     alvh_scenario_job *job;
 } hook_ctx;
 
+/* Paths of the block whose market state or equity is NaN/Inf at this step:
+ * counted once each; the lowest path index is kept with its first such step. */
+static void note_nonfinite(alvh_scenario_job *j, int worker, const alvh_book_step_info *info)
+{
+    const size_t nv = j->rq.n_variants;
+    const alvh_book_market *mk = info->market;
+    unsigned char *seen = j->wbad + (size_t)worker * j->rq.market.block_size;
+    uint64_t *b = j->bad + info->block * 3;
+    if (info->step == 0)
+        memset(seen, 0, info->n);
+    for (size_t i = 0; i < info->n; i++) {
+        if (seen[i])
+            continue;
+        int ok = isfinite(mk->spx[i]) && isfinite(mk->vix[i]) && isfinite(mk->g[i]) && isfinite(mk->v[i]) &&
+                 isfinite(mk->f[i]);
+        for (size_t v = 0; ok && v < nv; v++)
+            ok = isfinite(info->equity[v][i]);
+        if (ok)
+            continue;
+        seen[i] = 1;
+        b[0]++;
+        uint64_t p = info->first_path + i + 1;
+        if (!b[1] || p < b[1]) {
+            b[1] = p;
+            b[2] = info->step;
+        }
+    }
+}
+
 static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *info)
 {
     alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
     size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
     alvh_error err = {0};
     const alvh_book_market *mk = info->market;
+    note_nonfinite(j, worker, info);
     const double *series[ALVH_MKT_FANS] = {mk->spx, mk->vix, mk->g, mk->f};
     for (size_t v = 0; v < nf; v++) {
         const double *x = v < nv ? info->equity[v] : series[v - nv];
@@ -141,6 +174,8 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
     free(j->wsh);
     free(j->sh_rows);
     free(j->sh_meta);
+    free(j->bad);
+    free(j->wbad);
     alvh_scenario_result_free(&j->res);
     free(j);
 }
@@ -213,6 +248,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     r->risk = calloc(nv, sizeof *r->risk);
     r->eff = calloc(nv, sizeof *r->eff);
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
+    j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
+    j->wbad = calloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1), 1);
     j->fan = calloc(nf, sizeof *j->fan);
     j->wfan = calloc((size_t)j->threads * nf, sizeof *j->wfan);
     j->fan_meta = malloc(nf * (ns + 1) * FAN_META * sizeof(uint64_t));
@@ -228,7 +265,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     if (st != ALVH_OK) {
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
-               !r->pnl || !r->risk || !r->eff || !j->done || !j->fan || !j->wfan || !j->fan_meta ||
+               !r->pnl || !r->risk || !r->eff || !j->done || !j->bad || !j->wbad || !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
     /* fixed ranges (a bin is range / bins wide): equity [0, 2.5 C); market
@@ -347,6 +384,7 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
     size_t k = 0;
 #define BUF(nm, ptr, sz) (snprintf(out[k].name, sizeof out[k].name, "%s", nm), out[k].data = (ptr), out[k].bytes = (sz), k++)
     BUF("done", j->done, j->n_blocks);
+    BUF("nonfinite", j->bad, (j->n_blocks ? j->n_blocks : 1) * 3 * sizeof(uint64_t));
     if (!hist_mode(j)) {
         BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
         BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
@@ -487,6 +525,9 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         alvh_scenario_job_buffers(j, bufs); /* fills fan_meta, fan_counts and shist_meta */
     if (st == ALVH_OK)
         st = reduce_hists(j->fan_meta, nf * ns1, j->fan_counts, nf * ns1 * j->bins, rank, err);
+    /* a block's record is zero on every rank but its owner's: the sum is the owner's */
+    if (st == ALVH_OK)
+        st = reduce_u64(j->bad, j->n_blocks * 3, MPI_UINT64_T, MPI_SUM, rank, err);
     if (st == ALVH_OK && hist_mode(j)) {
         /* block moment rows by block, like the per-path rows */
         size_t *blo = malloc((size_t)ranks * sizeof *blo), *bhi = malloc((size_t)ranks * sizeof *bhi);
@@ -541,6 +582,17 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     if (alvh_scenario_job_blocks_done(j) != j->n_blocks)
         return alvh_error_set(err, ALVH_E_INTERNAL, "scenario finished with %zu of %zu blocks done",
                               alvh_scenario_job_blocks_done(j), j->n_blocks);
+    /* blocks in order: the first block with a non-finite path holds the lowest path */
+    r->nonfinite_paths = 0;
+    r->first_nonfinite_path = r->first_nonfinite_step = -1;
+    for (size_t b = 0; b < j->n_blocks; b++) {
+        const uint64_t *e = j->bad + b * 3;
+        r->nonfinite_paths += e[0];
+        if (e[1] && r->first_nonfinite_path < 0) {
+            r->first_nonfinite_path = (int64_t)(e[1] - 1);
+            r->first_nonfinite_step = (int64_t)e[2];
+        }
+    }
     alvh_status st = ALVH_OK;
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
         st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,

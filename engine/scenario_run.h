@@ -55,6 +55,10 @@ typedef struct alvh_scenario_result {
     uint64_t *hist_counts;
     double *hist_edges;
     uint64_t *hist_nonfinite; /* n_variants */
+    /* paths whose market state or equity became NaN/Inf at some step, and the
+     * first of them (lowest path index) with the step it happened at */
+    uint64_t nonfinite_paths;
+    int64_t first_nonfinite_path, first_nonfinite_step; /* -1: none */
     double seconds;     /* simulation wall time */
 } alvh_scenario_result;
 

@@ -131,6 +131,13 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         st = alvh_h5_scenario_path(spath, sizeof spath, scenario, err);
     if (st == ALVH_OK)
         st = alvh_h5_attr_string(w, spath, "summaries", mode, err);
+    /* paths whose state became NaN/Inf (docs/hdf5_layout.md): 0 and -1, -1 in a sound run */
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_u64(w, spath, "nonfinite_paths", r->nonfinite_paths, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_int(w, spath, "first_nonfinite_path", r->first_nonfinite_path, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_int(w, spath, "first_nonfinite_step", r->first_nonfinite_step, err);
     return st;
 }
 

@@ -394,6 +394,36 @@ static void test_histogram_interrupt_and_resume(void **state)
     alvh_scenario_result_free(&ref);
 }
 
+/* NaN/Inf state is counted with its first path and step (issue: spx.xi 1e-20 gave infinite SPX paths
+ * with every n_nan = n_inf = 0 and exit 0; the config now refuses xi < 1e-3, the engine still counts) */
+static void test_nonfinite_counted(void **state)
+{
+    (void)state;
+    alvh_scenario_request rq = request(2);
+    alvh_scenario_result r;
+    alvh_error err = {0};
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
+    assert_int_equal(r.nonfinite_paths, 0);
+    assert_int_equal(r.first_nonfinite_path, -1);
+    alvh_scenario_result_free(&r);
+    rq.market.params.spx.xi = 1e-20; /* below the config's range: QE's coefficients overflow */
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
+    printf("# xi 1e-20: %llu of %zu paths non-finite, first path %lld at step %lld\n",
+           (unsigned long long)r.nonfinite_paths, r.n_paths, (long long)r.first_nonfinite_path,
+           (long long)r.first_nonfinite_step);
+    assert_true(r.nonfinite_paths > 0);
+    assert_true(r.first_nonfinite_path >= 0 && r.first_nonfinite_step >= 1);
+    /* the same figures with another thread count (blocks in order) */
+    alvh_scenario_result r1;
+    rq.market.threads = 1;
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &r1, &err), ALVH_OK);
+    assert_int_equal(r1.nonfinite_paths, r.nonfinite_paths);
+    assert_int_equal(r1.first_nonfinite_path, r.first_nonfinite_path);
+    assert_int_equal(r1.first_nonfinite_step, r.first_nonfinite_step);
+    alvh_scenario_result_free(&r);
+    alvh_scenario_result_free(&r1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_histogram_vs_exact),
         cmocka_unit_test(test_histogram_threads_bit_identical),
         cmocka_unit_test(test_histogram_interrupt_and_resume),
+        cmocka_unit_test(test_nonfinite_counted),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
 }
