@@ -120,8 +120,12 @@ typedef struct alvh_book_params {
     alvh_borrow_params borrow;
 } alvh_book_params;
 
-/* Documented defaults (docs/book.md; figures from ../shared/SCENARIOS.md). */
+/* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
 alvh_book_params alvh_book_defaults(void);
+
+/* 0 when every parameter lies in its range of book_params.def; else -1 and
+ * "book.section.key: expected a number in ..., got x" in msg. */
+int alvh_book_check_ranges(const alvh_book_params *p, char *msg, size_t msg_size);
 
 /* What the step kernel needs, precomputed once per (book, market, dt). */
 typedef struct alvh_book_consts {
