@@ -43,19 +43,9 @@ typedef struct loader {
     size_t chain_len;
 } loader;
 
-static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
-                             ...) __attribute__((format(printf, 5, 6)));
-static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
-                             ...)
-{
-    char what[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return alvh_error_set(L->err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", d->path, n ? n->line : 1, n ? n->col : 1, path,
-                          *path ? ": " : "", what);
-}
+/* An error at node n of document d (the file's start when n is NULL). */
+#define fail_node(L, d, n, kpath, ...)                                                                     \
+    alvh_error_at((L)->err, (d)->path, (n) ? (n)->line : 1, (n) ? (n)->col : 1, kpath, __VA_ARGS__)
 
 static void set_origin(alvh_cfg_origin *o, const alvh_ydoc *d, const alvh_ynode *n, const char *path)
 {

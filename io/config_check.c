@@ -16,17 +16,8 @@
 #include "kernels/market_model.h"
 #include "kernels/vix.h"
 
-static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
-{
-    char what[420];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: %s", o->file, o->line, o->col, o->path, what);
-}
+/* An error at the place o was written. */
+#define fail_at(err, o, ...) alvh_error_at(err, (o)->file, (o)->line, (o)->col, (o)->path, __VA_ARGS__)
 
 static size_t row(const alvh_ctable *t, const char *key)
 {

@@ -7,7 +7,7 @@
 #ifndef ALVH_IO_CONFIG_CHECK_H
 #define ALVH_IO_CONFIG_CHECK_H
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/config.h"
 
 #include "kernels/book_params.def"

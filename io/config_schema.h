@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "engine/book_run.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/yaml_tree.h"
 #include "kernels/market_params.def"
 #include "kernels/params.h"

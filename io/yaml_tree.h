@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 #define ALVH_YAML_MAX_FILE_BYTES ((size_t)16 << 20) /* a config is a few KB; 16 MiB is certainly a mistake */
 #define ALVH_YAML_MAX_NODES 1000000                 /* after alias expansion ("billion laughs") */

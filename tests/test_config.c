@@ -72,6 +72,10 @@ static const bad_case bad_cases[] = {
     {"syntax error", "run:\n  paths: [1, 2\nscenarios:\n  - name: a\n", 0, NULL, NULL,
      "bad.yaml:4:3: YAML syntax error: did not find expected node content"},
     {"tab indentation", "scenarios:\n\t- name: a\n", 0, NULL, NULL, "bad.yaml:2:1: YAML syntax error: tab character"},
+    /* libfyaml collects no position for these: the reader names where parsing stopped */
+    {"bad block scalar header", SC "    spx:\n      s0: |000\n", 0, NULL, NULL,
+     "bad.yaml:4:11: YAML syntax error: indentation indicator 0"},
+    {"multi-line plain key", "a: b\n  c: d\n", 0, NULL, NULL, "bad.yaml:1:4: YAML syntax error: invalid multiline"},
     {"empty file", "", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
     {"only comments", "# nothing here\n\n", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
     {"binary garbage", "scen\0\x01\x02\xff", 9, NULL, NULL, "bad.yaml:1:5: binary data (a NUL byte)"},
