@@ -2,9 +2,9 @@
  * Configuration reader (io/config.h): a table of bad configurations, each
  * refused with ALVH_E_CONFIG and its specific message (file:line:column, key
  * path, what was expected); good configurations read to the expected values;
- * extends across files; the hedge book (defaults = alvh_book_defaults(), one
- * schema row per field, overrides, variants, the kernel's check under every
- * scenario); the resolved text reads back to the same values and the same
+ * extends across files; the hedge book (defaults = alvh_book_defaults(),
+ * overrides, variants, the kernel's check under every scenario); the kernels'
+ * range checks refuse what the parameter tables refuse; the resolved text reads back to the same values and the same
  * text; mutated files never crash the reader; docs/config.md carries the
  * generated key tables.
  * Files are written to a fresh temporary directory.
@@ -616,61 +616,70 @@ static void test_resolved_text_round_trip(void **state)
     check_round_trip(path);
 }
 
-/* The book tables: one row per field of alvh_book_params (farm.gov_cut is
- * the scenario's), no field twice, and each default equal to alvh_book_defaults(). */
-static void test_book_schema_matches_kernel(void **state)
+/* One parameter table row, pushed just outside its range on each side. */
+static void check_row_refused(const alvh_ckey *k, const char *section, void *params, double *field,
+                              int (*check)(const void *, char *, size_t))
+{
+    char msg[300], want[120];
+    snprintf(want, sizeof want, "%s.%s: expected", section, k->key);
+    double keep = *field;
+    double below = (k->flags & ALVH_CK_MIN_OPEN) ? k->min : k->min - fabs(k->min) * 1e-9 - 1e-9;
+    double above = (k->flags & ALVH_CK_MAX_OPEN) ? k->max : k->max + fabs(k->max) * 1e-9 + 1e-9;
+    *field = below;
+    assert_int_equal(check(params, msg, sizeof msg), -1);
+    if (!strstr(msg, want))
+        fprintf(stderr, "%s below its range: %s\n", want, msg);
+    assert_non_null(strstr(msg, want));
+    *field = above;
+    assert_int_equal(check(params, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, want));
+    *field = keep;
+    assert_int_equal(check(params, msg, sizeof msg), 0);
+}
+
+static int book_check(const void *p, char *msg, size_t size) { return alvh_book_check_ranges(p, msg, size); }
+static int market_check(const void *p, char *msg, size_t size) { return alvh_market_check_ranges(p, msg, size); }
+
+/* The kernels' range checks and defaults come from the same table rows as
+ * the schema: every numeric default lies in its range, and the kernel refuses
+ * each parameter just outside it, naming it. */
+static void test_kernel_checks_follow_tables(void **state)
 {
     (void)state;
-    static unsigned char covered[sizeof(alvh_book_params)];
-    memset(covered, 0, sizeof covered);
-    const alvh_book_params def = alvh_book_defaults();
-    size_t rows = 0;
+    alvh_book_params book = alvh_book_defaults();
+    assert_int_equal(alvh_book_check_ranges(&book, NULL, 0), 0);
+    size_t n_rows = 0;
     for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
         const alvh_ctable *t = alvh_cfg_book_sections[s];
-        for (size_t i = 0; i < t->n_keys; i++) {
+        for (size_t i = 0; i < t->n_keys; i++, n_rows++) {
             const alvh_ckey *k = &t->keys[i];
-            size_t size = k->type == ALVH_CT_BOOL_INT ? sizeof(int) : sizeof(double);
-            assert_true(k->type == ALVH_CT_NUM || k->type == ALVH_CT_BOOL_INT);
-            assert_true(k->offset + size <= sizeof covered);
-            for (size_t b = 0; b < size; b++) {
-                assert_int_equal(covered[k->offset + b], 0);
-                covered[k->offset + b] = 1;
-            }
-            const char *p = (const char *)&def + k->offset;
-            if (k->type == ALVH_CT_NUM) {
-                double x;
-                memcpy(&x, p, sizeof x);
-                if (x != k->def)
-                    fprintf(stderr, "%s.%s: table default %g, alvh_book_defaults %g\n", t->name, k->key, k->def, x);
-                assert_true(x == k->def);
-                /* the default is inside the row's own range */
-                assert_true((k->flags & ALVH_CK_MIN_OPEN) ? x > k->min : x >= k->min);
-                assert_true((k->flags & ALVH_CK_MAX_OPEN) ? x < k->max : x <= k->max);
-            } else {
-                int x;
-                memcpy(&x, p, sizeof x);
-                assert_int_equal(x, (int)k->def);
-            }
-            rows++;
+            if (k->type != ALVH_CT_NUM)
+                continue;
+            double *field = (double *)((char *)&book + k->offset);
+            assert_true(*field == k->def);
+            check_row_refused(k, t->name, &book, field, book_check);
         }
     }
-    size_t gc = offsetof(alvh_book_params, farm.gov_cut);
-    for (size_t b = 0; b < sizeof(double); b++) {
-        assert_int_equal(covered[gc + b], 0);
-        covered[gc + b] = 1;
+    assert_int_equal(n_rows, 64);
+    alvh_market_params mk = alvh_market_defaults();
+    assert_true(isnan(mk.spx.v0)); /* not set: the configuration starts it at theta or from vix0 */
+    mk.spx.v0 = mk.spx.theta;
+    assert_int_equal(alvh_market_check_ranges(&mk, NULL, 0), 0);
+    const size_t base = offsetof(alvh_config_scenario, market);
+    for (size_t s = 0; s < alvh_cfg_n_scenario_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_scenario_sections[s];
+        for (size_t i = 0; i < t->n_keys; i++) {
+            const alvh_ckey *k = &t->keys[i];
+            if (k->offset < base || k->offset >= base + sizeof mk || k->type == ALVH_CT_ENUM)
+                continue; /* vix0, gov_dn_emission_factor: the configuration's own */
+            double *field = (double *)((char *)&mk + (k->offset - base));
+            if (k->type == ALVH_CT_NUM)
+                assert_true(*field == k->def);
+            check_row_refused(k, t->name, &mk, field, market_check);
+        }
     }
-    /* every byte is a field except the padding after the two ints */
-    size_t pad = offsetof(alvh_farm_params, gov_cut) - offsetof(alvh_farm_params, restake) - sizeof(int) +
-                 offsetof(alvh_borrow_params, adl_hf) - offsetof(alvh_borrow_params, redeploy) - sizeof(int);
-    size_t n_covered = 0;
-    for (size_t b = 0; b < sizeof covered; b++)
-        n_covered += covered[b];
-    assert_int_equal(n_covered + pad, sizeof(alvh_book_params));
-    assert_int_equal(rows, 64);
     /* the default variants pass the kernel's layer check */
     alvh_book_consts c;
-    alvh_market_params m;
-    memset(&m, 0, sizeof m);
     alvh_config *cfg;
     alvh_error err = {0};
     assert_int_equal(alvh_config_load_text("t.yaml", "scenarios: [{name: a}]\n", 23, &cfg, &err), ALVH_OK);
@@ -799,7 +808,7 @@ int main(void)
         cmocka_unit_test(test_default_yaml),
         cmocka_unit_test(test_extends_and_overrides),
         cmocka_unit_test(test_resolved_text_round_trip),
-        cmocka_unit_test(test_book_schema_matches_kernel),
+        cmocka_unit_test(test_kernel_checks_follow_tables),
         cmocka_unit_test(test_book_checked_per_scenario),
         cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_edit_distance),
