@@ -62,11 +62,6 @@ void alvh_ynode_describe(const alvh_ynode *n, char *buf, size_t size);
 
 struct alvh_strbuf;
 
-/* Appends n as canonical block YAML whose lines start at indent spaces: plain
- * scalars as written, others double-quoted, nulls as null; reading the text
- * back and emitting it again gives the same text. */
-void alvh_ynode_emit(struct alvh_strbuf *b, const alvh_ynode *n, int indent);
-
 /* Appends s (len bytes) double-quoted with YAML escapes. */
 void alvh_yaml_emit_quoted(struct alvh_strbuf *b, const char *s, size_t len);
 
