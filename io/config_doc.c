@@ -124,9 +124,12 @@ char *alvh_config_schema_markdown(void)
                            "book.condor.roll_dte_cal < entry_dte_cal, "
                            "book.vix.regime_lo <= regime_mid <= regime_hi, book.perp.h_min <= h_base <= h_max, "
                            "book.perp.maint_margin < 1 / leverage, book.borrow.ltv_target < liq_threshold, "
-                           "book.borrow.adl_hf 0 or in (1, adl_target_hf); and whatever alvh_book_consts_init "
-                           "refuses under a scenario (e.g. a short_delta unreachable with its dividend yield, a "
-                           "vix.roll_days not shorter than the option's life in steps).\n",
+                           "book.borrow.adl_hf 0 or in (1, adl_target_hf); whatever alvh_book_consts_init "
+                           "refuses under a scenario; and, only for the layers some variant holds (the message "
+                           "names the variant), what a layer needs of the time grid and the market "
+                           "(alvh_book_check_layers): a condor short_delta reachable under the dividend yield, a "
+                           "vix.call_delta reachable under the rate, a vix.roll_days shorter than the option's "
+                           "life in steps.\n",
                        ALVH_CFG_MAX_STEPS, ALVH_CFG_MAX_SCENARIOS, ALVH_CFG_MAX_INJECTIONS,
                        ALVH_CFG_MAX_EXTENDS_DEPTH, ALVH_CFG_MAX_JUMPS_PER_STEP, ALVH_CFG_MAX_STORED_PATHS,
                        ALVH_CFG_MAX_VARIANTS);

@@ -74,10 +74,9 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->c_t_entry = cp->entry_dte_cal / 365.0;
     c->c_life_steps = steps_of(c->c_t_entry / dt);
     c->c_roll_steps_left = cp->roll_dte_cal / 365.0 / dt;
+    /* put delta -D: N(-d1) e^{-qT} = D, so d1 = -N^{-1}(D e^{qT}); call: d1 = N^{-1}(D e^{qT});
+     * D e^{qT} >= 1 (unreachable) is refused by alvh_book_check_layers for a variant with a condor */
     double dq = cp->short_delta * exp(c->q_ann * c->c_t_entry);
-    if (!(dq < 1.0))
-        return fail(msg, size, "book.condor.short_delta: %g is unreachable with dividend yield %g", cp->short_delta, c->q_ann);
-    /* put delta -D: N(-d1) e^{-qT} = D, so d1 = -N^{-1}(D e^{qT}); call: d1 = N^{-1}(D e^{qT}) */
     c->c_zp = alvh_norm_inv(dq);
     c->c_zc = alvh_norm_inv(dq);
 
@@ -85,13 +84,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->x_t_life = xp->tenor_cal / 365.0;
     c->x_life_steps = steps_of(c->x_t_life / dt);
     c->x_roll_steps = (size_t)llround(xp->roll_days < 0.0 ? 0.0 : xp->roll_days);
-    if (c->x_roll_steps >= c->x_life_steps)
-        return fail(msg, size, "book.vix.roll_days: expected fewer steps than the option's life (%zu), got %g",
-                    c->x_life_steps, xp->roll_days);
-    double dr = xp->call_delta * exp(c->r_ann * c->x_t_life);
-    if (!(dr < 1.0))
-        return fail(msg, size, "book.vix.call_delta: %g is unreachable with rate %g", xp->call_delta, c->r_ann);
-    c->x_zd = alvh_norm_inv(dr);
+    c->x_zd = alvh_norm_inv(xp->call_delta * exp(c->r_ann * c->x_t_life)); /* checked as the condor's */
 
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
@@ -99,6 +92,24 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
     c->k_t_life = (double)c->k_every * dt;
+    return 0;
+}
+
+/* What a layer needs of the time grid and the market (rate, dividend yield):
+ * checked only for the layers a variant holds. */
+static int check_layer_grid(const alvh_book_consts *c, unsigned layers, char *msg, size_t size)
+{
+    const alvh_book_params *p = &c->p;
+    if ((layers >> ALVH_LAYER_CONDOR & 1) && !(p->condor.short_delta * exp(c->q_ann * c->c_t_entry) < 1.0))
+        return fail(msg, size, "book.condor.short_delta: %g is unreachable with dividend yield %g", p->condor.short_delta,
+                    c->q_ann);
+    if (!(layers >> ALVH_LAYER_VIX & 1))
+        return 0;
+    if (c->x_roll_steps >= c->x_life_steps)
+        return fail(msg, size, "book.vix.roll_days: expected fewer steps than the option's life (%zu), got %g",
+                    c->x_life_steps, p->vix.roll_days);
+    if (!(p->vix.call_delta * exp(c->r_ann * c->x_t_life) < 1.0))
+        return fail(msg, size, "book.vix.call_delta: %g is unreachable with rate %g", p->vix.call_delta, c->r_ann);
     return 0;
 }
 
@@ -116,7 +127,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     }
     if ((layers >> ALVH_LAYER_CALLS & 1) && !c->p.farm.restake)
         return fail(msg, size, "layer 'calls' writes on harvested rewards kept in the stake: needs farm.restake = true");
-    return 0;
+    return check_layer_grid(c, layers, msg, size);
 }
 
 /* the double* members of alvh_book_state in order, with their row counts */

@@ -256,6 +256,14 @@ static const bad_case bad_cases[] = {
      "bad.yaml:4:20: book.borrow.adl_hf: expected 0 (off) or a health factor > 1, got 0.9"},
     {"book kernel: VIX roll beyond the option's life", SC "book:\n  vix:\n    roll_days: 25\n", 0, NULL, NULL,
      "bad.yaml:5:16: book.vix.roll_days: expected fewer steps than the option's life (21), got 25"},
+    {"VIX roll on a weekly grid, default variants", "run: {steps_per_year: 52}\n" SC, 0, NULL, NULL,
+     "bad.yaml:1:1: book.vix.roll_days: expected fewer steps than the option's life (4), got 5 (default variant "
+     "'condor_vix' holds the vix layer; give book.variants to choose the layers)"},
+    {"VIX roll on a weekly grid, named variant",
+     "run: {steps_per_year: 52}\n" SC "book:\n  vix: {roll_days: 4}\n  variants:\n    - {name: farm, layers: [farm]}\n"
+     "    - {name: crash_hedge, layers: [condor, vix]}\n", 0, NULL, NULL,
+     "bad.yaml:5:20: book.vix.roll_days: expected fewer steps than the option's life (4), got 4 (variant "
+     "'crash_hedge' holds the vix layer)"},
     {"book kernel: VIX delta unreachable under a scenario's rate",
      SC "    spx: {r_ann: 0.5}\nbook:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n", 0, NULL, NULL,
      "bad.yaml:5:21: book.vix.call_delta: 0.7 is unreachable with rate 0.5 (under scenario 'a': spx.r_ann = 0.5, "
@@ -714,6 +722,35 @@ static void test_book_checked_per_scenario(void **state)
                                     "(under scenario 'b'"));
 }
 
+/* What a layer needs of the time grid and the market is checked only when a
+ * variant holds the layer: a weekly run without the VIX hedge keeps its daily
+ * roll, and a VIX call delta the rate makes unreachable, without being refused. */
+static void test_layer_checks_follow_variants(void **state)
+{
+    (void)state;
+    static const char text[] = "run: {steps_per_year: 52}\n"
+                               "scenarios:\n  - name: a\n    spx: {r_ann: 0.5}\n"
+                               "book:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n"
+                               "  variants:\n    - {name: farm, layers: [farm]}\n    - {name: h, layers: [condor, farm]}\n";
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_text("ok.yaml", text, strlen(text), &cfg, &err);
+    if (st != ALVH_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(st, ALVH_OK);
+    assert_true(cfg->book.vix.roll_days == 5 && cfg->n_steps == 52);
+    alvh_config_free(cfg);
+    /* the same book with a VIX variant: refused, naming the variant */
+    static const char text2[] = "scenarios:\n  - name: a\n    spx: {r_ann: 0.5}\n"
+                                "book:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n"
+                                "  variants:\n    - {name: farm, layers: [farm]}\n    - {name: x, layers: [vix]}\n";
+    assert_int_equal(alvh_config_load_text("bad.yaml", text2, strlen(text2), &cfg, &err), ALVH_E_CONFIG);
+    fprintf(stderr, "# %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "bad.yaml:5:21: book.vix.call_delta: 0.7 is unreachable with rate 0.5 (under "
+                                    "scenario 'a'"));
+    assert_non_null(strstr(err.msg, "(variant 'x' holds the vix layer)"));
+}
+
 /* Every prefix of default.yaml, and the file with one byte changed at every
  * position, either loads or is refused with "name:line:col: ..." (never a crash,
  * never another status). */
@@ -810,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_resolved_text_round_trip),
         cmocka_unit_test(test_kernel_checks_follow_tables),
         cmocka_unit_test(test_book_checked_per_scenario),
+        cmocka_unit_test(test_layer_checks_follow_variants),
         cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_docs_match_schema),
