@@ -9,6 +9,7 @@
  * are identical on all backends.
  */
 #include "kernels/pcg64.h"
+#include "kernels/pcg64_vec.h"
 #include "kernels/rng.h"
 #include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
