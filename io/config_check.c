@@ -301,16 +301,12 @@ static alvh_status fail_kernel(const alvh_cfg_book_work *w, const char *msg, con
     return fail_at(err, &o, "the hedge book refuses these parameters: %s%s", msg, suffix);
 }
 
-/* The scenario table defaults as a market: what the book is checked against first. */
+/* The default market (market_params.def): what the book is checked against first. */
 static void default_market(alvh_market_params *m, double *gov_cut)
 {
-    alvh_config_scenario s;
-    memset(&s, 0, sizeof s);
-    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
-        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &s);
-    s.market.spx.v0 = s.market.spx.theta;
-    *m = s.market;
-    *gov_cut = s.gov_dn_emission_factor;
+    *m = alvh_market_defaults();
+    m->spx.v0 = m->spx.theta; /* neither v0 nor vix0 given */
+    *gov_cut = alvh_ctable_find(&alvh_cfg_token_table, "gov_dn_emission_factor")->def;
 }
 
 /* The kernel's checks of the book p under market m: alvh_book_consts_init,
