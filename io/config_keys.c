@@ -257,9 +257,11 @@ static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigne
             }
             size_t lk = strlen(e->text), limit = lk / 3 < 1 ? 1 : lk / 3 > 3 ? 3 : lk / 3;
             if (best <= limit)
-                return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; did you mean '%s'?", e->text, alvh_layer_names[pick]);
+                return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; did you mean '%s'?",
+                                     e->text, alvh_layer_names[pick]);
             alvh_ckey_expected(k, want, sizeof want);
-            return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; expected %s", e->text, strchr(want, '(') ? strchr(want, '(') : want);
+            return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; expected %s", e->text,
+                                 strchr(want, '(') ? strchr(want, '(') : want);
         }
         if (mask >> l & 1)
             return alvh_error_at(err, file, e->line, e->col, epath, "layer '%s' is listed twice", e->text);
@@ -339,8 +341,7 @@ alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, c
     char want[160], got[96];
     alvh_ckey_expected(k, want, sizeof want);
     alvh_ynode_describe(v, got, sizeof got);
-    return alvh_error_at(err, file, v->line, v->col, path, "expected %s, got %s", want,
-                          got);
+    return alvh_error_at(err, file, v->line, v->col, path, "expected %s, got %s", want, got);
 }
 
 size_t alvh_edit_distance(const char *a, const char *b)
@@ -383,7 +384,8 @@ alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, co
                                  const char *const *cands, size_t n_cands, alvh_error *err)
 {
     if (!strcmp(key, "<<"))
-        return alvh_error_at(err, file, keynode->line, keynode->col, path, "YAML merge keys are not supported: use extends:");
+        return alvh_error_at(err, file, keynode->line, keynode->col, path,
+                             "YAML merge keys are not supported: use extends:");
     size_t best = SIZE_MAX, lk = strlen(key);
     const char *pick = NULL;
     for (size_t i = 0; i < n_cands; i++) {
@@ -403,6 +405,7 @@ alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, co
         if (!strchr(cands[i], '.'))
             o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", cands[i]);
     if (o >= sizeof list)
-        return alvh_error_at(err, file, keynode->line, keynode->col, path, "unknown key (the keys are listed in docs/config.md)");
+        return alvh_error_at(err, file, keynode->line, keynode->col, path,
+                             "unknown key (the keys are listed in docs/config.md)");
     return alvh_error_at(err, file, keynode->line, keynode->col, path, "unknown key; expected one of: %s", list);
 }

@@ -45,7 +45,8 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     const alvh_perp_params *pp = &p->perp;
     const alvh_puts_params *up = &p->puts;
     const alvh_borrow_params *bp = &p->borrow;
-    REQUIRE(cp->roll_dte_cal < cp->entry_dte_cal, "condor.roll_dte_cal", cp->roll_dte_cal, "fewer days than entry_dte_cal");
+    REQUIRE(cp->roll_dte_cal < cp->entry_dte_cal, "condor.roll_dte_cal", cp->roll_dte_cal,
+            "fewer days than entry_dte_cal");
     REQUIRE(xp->regime_lo <= xp->regime_mid && xp->regime_mid <= xp->regime_hi, "vix.regime_lo", xp->regime_lo,
             "regime_lo <= regime_mid <= regime_hi");
     REQUIRE(fp->gov_cut >= 0.0 && fp->gov_cut <= 1.0, "farm.gov_cut", fp->gov_cut, "a factor in [0, 1]");
