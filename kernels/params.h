@@ -3,8 +3,9 @@
  * A table row is P(key, TYPE, field, FLAGS, default, default_text, RANGE,
  * "units", "doc"); RANGE is CC(a, b) = [a, b], CO = [a, b), OC = (a, b],
  * OO = (a, b) or ANY. A row macro with these nine parameters passes them on
- * through ALVH_PARAM_CALL(m, #key, ..., range): the range, expanded by then,
- * arrives at m as three arguments (low, high, open bits).
+ * through ALVH_PARAM_CALL(m, #key, ..., range) (or through __VA_ARGS__, which
+ * expands them alike): the range, expanded by then, arrives at m as three
+ * arguments (low, high, open bits).
  * The range names themselves are in params_ranges.h, which only the .c files
  * that expand a table include, so the short names cannot leak elsewhere.
  */
