@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 alvh_status alvh_atomic_write(const char *path, const void *data, size_t n, alvh_error *err);
 

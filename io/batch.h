@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 #define ALVH_BATCH_MAX_DONE 4096 /* finished scenarios recorded in run.state */
 

@@ -13,7 +13,7 @@
 
 #include <stdio.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef alvh_status (*alvh_contained_fn)(void *ctx, FILE *out, alvh_error *err);
 

@@ -7,7 +7,7 @@
 #ifndef ALVH_IO_FILE_CHECK_H
 #define ALVH_IO_FILE_CHECK_H
 
-#include "engine/status.h"
+#include "common/status.h"
 
 /* Opens path for reading without blocking on FIFOs and returns a blocking
  * descriptor to a regular file, or -1 with err set. `what` names the file's

@@ -19,7 +19,11 @@
 #include <cmocka.h>
 
 #include "engine/dispatch.h"
+#include "engine/block_rng.h"
+#include "engine/fan_chart.h"
+#include "engine/histogram.h"
 #include "engine/scenario_run.h"
+#include "engine/summary_hist.h"
 
 #define BIT(l) (1u << (l))
 
@@ -394,34 +398,65 @@ static void test_histogram_interrupt_and_resume(void **state)
     alvh_scenario_result_free(&ref);
 }
 
-/* NaN/Inf state is counted with its first path and step (issue: spx.xi 1e-20 gave infinite SPX paths
- * with every n_nan = n_inf = 0 and exit 0; the config now refuses xi < 1e-3, the engine still counts) */
+/* NaN/Inf state is counted with its first path and step (issue: spx.xi 1e-20 gave infinite SPX
+ * paths with every n_nan = n_inf = 0 and exit 0). The ranges now keep a validated model finite, so
+ * the market kernel is wrapped to poison every lane of its g_poison_call-th call (one thread). */
+static const alvh_kernel_ops *g_real_ops;
+static size_t g_calls, g_poison_call, g_poisoned;
+
+static void poisoning_market_step(const alvh_market_consts *c, size_t n, const alvh_market_state *s,
+                                  const double *restrict normals, const double *restrict uniforms, size_t ld,
+                                  const alvh_market_events *ev)
+{
+    g_real_ops->market_step(c, n, s, normals, uniforms, ld, ev);
+    if (++g_calls == g_poison_call) {
+        for (size_t i = 0; i < n; i++)
+            s->ln_s[i] = i % 2 ? INFINITY : NAN;
+        g_poisoned = n;
+    }
+}
+
 static void test_nonfinite_counted(void **state)
 {
     (void)state;
-    alvh_scenario_request rq = request(2);
+    alvh_scenario_request rq = request(1);
     alvh_scenario_result r;
     alvh_error err = {0};
     assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
     assert_int_equal(r.nonfinite_paths, 0);
     assert_int_equal(r.first_nonfinite_path, -1);
+    assert_int_equal(r.first_nonfinite_step, -1);
     alvh_scenario_result_free(&r);
-    rq.market.params.spx.xi = 1e-20; /* below the config's range: QE's coefficients overflow */
-    assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
-    printf("# xi 1e-20: %llu of %zu paths non-finite, first path %lld at step %lld\n",
-           (unsigned long long)r.nonfinite_paths, r.n_paths, (long long)r.first_nonfinite_path,
+    g_real_ops = ops();
+    alvh_kernel_ops poisoned = *g_real_ops;
+    poisoned.market_step = poisoning_market_step;
+    g_calls = 0;
+    g_poison_call = 300; /* a step of a block in the middle of the run (12 blocks x 63 steps) */
+    assert_int_equal(alvh_scenario_run(&rq, &poisoned, &r, &err), ALVH_OK);
+    printf("# poisoned %zu lanes at kernel call %zu: %llu paths counted, first path %lld at step %lld\n",
+           g_poisoned, g_poison_call, (unsigned long long)r.nonfinite_paths, (long long)r.first_nonfinite_path,
            (long long)r.first_nonfinite_step);
-    assert_true(r.nonfinite_paths > 0);
-    assert_true(r.first_nonfinite_path >= 0 && r.first_nonfinite_step >= 1);
-    /* the same figures with another thread count (blocks in order) */
-    alvh_scenario_result r1;
-    rq.market.threads = 1;
-    assert_int_equal(alvh_scenario_run(&rq, ops(), &r1, &err), ALVH_OK);
-    assert_int_equal(r1.nonfinite_paths, r.nonfinite_paths);
-    assert_int_equal(r1.first_nonfinite_path, r.first_nonfinite_path);
-    assert_int_equal(r1.first_nonfinite_step, r.first_nonfinite_step);
+    assert_true(g_poisoned > 0);
+    assert_int_equal(r.nonfinite_paths, g_poisoned);
+    /* one thread, one tile per block of 128: call k is block (k-1) / 63, step (k-1) % 63 + 1 */
+    assert_int_equal(r.first_nonfinite_path, (g_poison_call - 1) / rq.market.n_steps * rq.market.block_size);
+    assert_int_equal(r.first_nonfinite_step, (g_poison_call - 1) % rq.market.n_steps + 1);
     alvh_scenario_result_free(&r);
-    alvh_scenario_result_free(&r1);
+}
+
+/* Every free of the engine accepts NULL (and a zeroed record), as free() does. */
+static void test_frees_accept_null(void **state)
+{
+    (void)state;
+    alvh_scenario_result_free(NULL);
+    alvh_scenario_result zero;
+    memset(&zero, 0, sizeof zero);
+    alvh_scenario_result_free(&zero);
+    alvh_scenario_job_free(NULL);
+    alvh_fan_free(NULL);
+    alvh_hist_free(NULL);
+    alvh_shist_acc_free(NULL);
+    alvh_block_rng_free(NULL);
 }
 
 int main(void)
@@ -433,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_histogram_threads_bit_identical),
         cmocka_unit_test(test_histogram_interrupt_and_resume),
         cmocka_unit_test(test_nonfinite_counted),
+        cmocka_unit_test(test_frees_accept_null),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
 }
