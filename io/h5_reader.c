@@ -407,8 +407,13 @@ alvh_status alvh_h5_read_attr_strings(alvh_h5_reader *r, const char *obj_path, c
             size_t len = strnlen(s, sz);
             while (pad == H5T_STR_SPACEPAD && len && s[len - 1] == ' ')
                 len--;
-            if (!(out[i] = strndup(s, len)))
+            /* a fixed-length string need not end in NUL within its width: copy exactly len bytes */
+            if (!(out[i] = malloc(len + 1)))
                 st = nomem(r, err);
+            else {
+                memcpy(out[i], s, len);
+                out[i][len] = '\0';
+            }
         }
         free(raw);
     }

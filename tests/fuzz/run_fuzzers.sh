@@ -13,6 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 export ALVH_READ_TIMEOUT_SECONDS=5
+export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan_fuzz.supp"
 mkdir -p "$work"/{config,checkpoint,h5_reader}
 cp "$src"/configs/*.yaml "$src"/configs/scenarios/*.yaml "$src"/tests/fixtures/configs/*.yaml "$work/config/"
 ALVH_FUZZ_WRITE_SEED="$work/checkpoint/valid.ckpt" "$build/tests/fuzz/fuzz_checkpoint" || fail=1
