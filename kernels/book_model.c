@@ -11,15 +11,18 @@
 const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow"};
 
 const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
-    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "total", "max_drawdown", "min_health_factor",
-    "n_liquidations", "first_liquidation_step", "n_exploits", "first_exploit_step", "n_stop_outs",
-    "first_stop_out_step", "n_rolls",
+    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "cash", "total", "max_drawdown",
+    "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
+    "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
+    "perp_margin_peak",
 };
 
 alvh_book_params alvh_book_defaults(void)
 {
     return (alvh_book_params){
         .capital_usd = 10e6,
+        /* undeployed capital earns the scenario's risk-free rate (T-bills, money-market) */
+        .cash = {.market_rate = 1, .rate_ann = 0.04},
         /* 45 DTE, 16-delta shorts, managed at 21 DTE, 50% profit take, stop at 2x credit (SCENARIOS.md) */
         .condor = {.entry_dte_cal = 45, .short_delta = 0.16, .wing_width_pts = 50, .strike_grid_pts = 5,
                    .max_loss_frac = 0.05, .profit_take = 0.5, .stop_mult = 2.0, .roll_dte_cal = 21, .vix_max = 30,
@@ -28,17 +31,22 @@ alvh_book_params alvh_book_defaults(void)
         /* Cboe VXTH: 30-delta one-month calls, 0% / 1% / 0.5% / 0% by forward VIX 15 / 30 / 50 */
         .vix = {.buy_every_days = 21, .tenor_cal = 30, .call_delta = 0.30, .regime_lo = 15, .regime_mid = 30,
                 .regime_hi = 50, .budget_lo = 0.0, .budget_mid = 0.01, .budget_hi = 0.005, .budget_top = 0.0,
-                .monetize_vix = 40, .monetize_mult = 5, .roll_days = 5, .slippage_frac = 0.05},
+                .budget_of_condor = 1, .roll_at_expiry = 1, .monetize_vix = 40, .monetize_mult = 5, .roll_days = 5,
+                .slippage_frac = 0.05},
         /* CRV-like emissions: falling ~15.9% a year, e^{-0.173} = 0.841 */
         .farm = {.stake_frac = 0.30, .apr0 = 0.20, .apr_decay_ann = 0.173, .harvest_days = 7, .restake = 1,
                  .gov_cut = 0.5},
         .perp = {.h_base = 0.5, .h_min = 0.0, .h_max = 1.0, .w_rsi = 0.3, .w_macd = 0.1, .w_funding = 0.5,
-                 .band = 0.05, .timelock_days = 2, .leverage = 3, .maint_margin = 0.05, .liq_penalty = 0.01,
-                 .fee_frac = 0.0005},
-        .puts = {.cover_frac = 0.5, .otm_frac = 0.2, .roll_days = 21, .jump_var_ann = 0.2, .slippage_frac = 0.05},
+                 .band = 0.05, .timelock_days = 2, .leverage = 1, .maint_margin = 0.05, .liq_penalty = 0.01,
+                 .fee_frac = 0.0005, .margin_topup = 1, .topup_trigger = 0.50, .topup_target = 1.0,
+                 .cooldown_days = 1, .reentry_cost_frac = 0.001},
+        .puts = {.cover_frac = 0.5, .budget_ann = 0.05, .otm_frac = 0.2, .roll_days = 21, .jump_var_ann = 0.2,
+                 .slippage_frac = 0.05},
         .calls = {.otm_frac = 0.3, .cover_frac = 1.0, .slippage_frac = 0.05},
-        /* Aave v3 UNI: LTV 65%, liquidation threshold 77%, bonus 10%; close factor 50% */
+        /* Aave v3 UNI: LTV 65%, liquidation threshold 77%, bonus 10%; close factor 50% above HF 0.95,
+         * 100% at or below it and under $2000 of collateral or debt (v3.3) */
         .borrow = {.ltv_target = 0.40, .liq_threshold = 0.77, .liq_bonus = 0.10, .close_factor = 0.5,
+                   .full_close_hf = 0.95, .dust_usd = 2000,
                    .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.2, .adl_target_hf = 1.5},
     };
 }
@@ -111,9 +119,18 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
             "a fraction in (0, 1/leverage)");
     REQUIRE(pp->liq_penalty >= 0.0 && pp->liq_penalty <= 1.0, "perp.liq_penalty", pp->liq_penalty, "a fraction in [0, 1]");
     REQUIRE(pp->fee_frac >= 0.0 && pp->fee_frac <= 0.05, "perp.fee_frac", pp->fee_frac, "a fraction in [0, 0.05]");
+    REQUIRE(!pp->margin_topup || (pp->topup_trigger > pp->maint_margin && pp->topup_trigger <= pp->topup_target),
+            "perp.topup_trigger", pp->topup_trigger, "maint_margin < topup_trigger <= topup_target");
+    REQUIRE(pp->topup_target <= 1.0, "perp.topup_target", pp->topup_target, "an equity / notional ratio <= 1");
+    REQUIRE(pp->cooldown_days >= 0.0 && pp->cooldown_days <= 252.0, "perp.cooldown_days", pp->cooldown_days,
+            "steps in [0, 252]");
+    REQUIRE(pp->reentry_cost_frac >= 0.0 && pp->reentry_cost_frac <= 0.05, "perp.reentry_cost_frac",
+            pp->reentry_cost_frac, "a fraction in [0, 0.05]");
 
     const alvh_puts_params *up = &p->puts;
     REQUIRE(up->cover_frac >= 0.0 && up->cover_frac <= 1.0, "puts.cover_frac", up->cover_frac, "a fraction in [0, 1]");
+    REQUIRE(up->budget_ann >= 0.0 && up->budget_ann <= 1.0, "puts.budget_ann", up->budget_ann,
+            "a fraction of the covered stake per year in [0, 1]");
     REQUIRE(up->otm_frac >= 0.0 && up->otm_frac < 1.0, "puts.otm_frac", up->otm_frac, "a fraction in [0, 1)");
     REQUIRE(up->roll_days >= 1.0, "puts.roll_days", up->roll_days, "steps >= 1");
     REQUIRE(up->jump_var_ann >= 0.0, "puts.jump_var_ann", up->jump_var_ann, "a variance >= 0");
@@ -130,13 +147,20 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
             "a fraction in [0, liq_threshold)");
     REQUIRE(bp->liq_bonus >= 0.0 && bp->liq_bonus <= 0.5, "borrow.liq_bonus", bp->liq_bonus, "a fraction in [0, 0.5]");
     REQUIRE(bp->close_factor > 0.0 && bp->close_factor <= 1.0, "borrow.close_factor", bp->close_factor, "a fraction in (0, 1]");
+    REQUIRE(bp->full_close_hf >= 0.0 && bp->full_close_hf < 1.0, "borrow.full_close_hf", bp->full_close_hf,
+            "a health factor in [0, 1)");
+    REQUIRE(bp->dust_usd >= 0.0, "borrow.dust_usd", bp->dust_usd, "USD >= 0");
     REQUIRE(bp->borrow_apr >= 0.0 && bp->borrow_apr <= 5.0, "borrow.borrow_apr", bp->borrow_apr, "an APR in [0, 5]");
     REQUIRE(bp->stable_apr >= 0.0 && bp->stable_apr <= 5.0, "borrow.stable_apr", bp->stable_apr, "an APR in [0, 5]");
     REQUIRE(bp->adl_hf == 0.0 || (bp->adl_hf > 1.0 && bp->adl_target_hf > bp->adl_hf), "borrow.adl_hf", bp->adl_hf,
             "0 (off) or > 1 with adl_target_hf > adl_hf");
 
+    REQUIRE(p->cash.rate_ann >= -0.1 && p->cash.rate_ann <= 1.0, "cash.rate_ann", p->cash.rate_ann,
+            "a rate in [-0.1, 1] per year");
+
     c->dt = dt;
     c->r_ann = mk->spx.r_ann;
+    c->a_rate_dt = (p->cash.market_rate ? mk->spx.r_ann : p->cash.rate_ann) * dt;
     c->q_ann = mk->spx.q_ann;
     alvh_iv_model_init(&c->spx_iv, &mk->spx);
     alvh_vix_coeffs_init(&c->vix, &mk->spx);
@@ -172,6 +196,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
+    c->p_cool_steps = (double)llround(pp->cooldown_days);
     c->u_every = steps_of(up->roll_days);
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
@@ -200,13 +225,13 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 #define BOOK_FIELDS(X)                                                                                     \
     X(c_active, 1) X(c_exp, 1) X(c_enter, 1) X(c_idx, 1) X(c_kps, 1) X(c_kpl, 1) X(c_kcs, 1) X(c_kcl, 1) X(c_n, 1) X(c_credit, 1)   \
     X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1) X(x_cash, 1) X(x_mark, 1)       \
-    X(f_units, 1) X(f_pending, 1) X(f_cash, 1) X(f_emis, 1) X(p_units, 1) X(p_margin, 1) X(p_pnl, 1)      \
-    X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(s_gain, 1) X(s_loss, 1)         \
+    X(f_units, 1) X(f_pending, 1) X(f_cash, 1) X(f_emis, 1) X(a_bal, 1) X(a_carry, 1) X(a_bench, 1) X(p_units, 1) X(p_margin, 1) X(p_pnl, 1)      \
+    X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(p_cool, 1) X(p_reent, 1) X(p_sig, 1) X(s_gain, 1) X(s_loss, 1)         \
     X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1) X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) \
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(b_debt, 1) X(b_stable, 1) X(b_units, 1)  \
-    X(b_cash, 1) X(b_hf, 1) X(m_peak, 1) X(m_dd, 1) X(m_min_hf, 1) X(m_n_liq, 1) X(m_t_liq, 1)             \
-    X(m_n_exploit, 1) X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1)       \
-    X(m_pnl, ALVH_LAYER_COUNT)
+    X(b_cash, 1) X(b_hf, 1) X(m_peak, 1) X(m_dd, 1) X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1)        \
+    X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1) X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1)      \
+    X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1) X(m_pnl, ALVH_LAYER_COUNT)
 
 size_t alvh_book_state_rows(void)
 {
@@ -221,6 +246,7 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld)
 {
     s->ld = ld;
     s->ext_pnl = NULL;
+    s->ext_cash = NULL;
 #define BIND(name, r)                                                                                      \
     s->name = mem;                                                                                         \
     mem += (size_t)(r) * ld;
@@ -256,6 +282,7 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         }
         s->b_hf[i] = INFINITY;
         s->m_peak[i] = s->m_equity[i] = p->capital_usd;
+        s->a_bal[i] = p->capital_usd; /* a_bench, a_carry: 0 */
         s->m_min_hf[i] = INFINITY;
         s->m_t_liq[i] = s->m_t_exploit[i] = s->m_t_stop[i] = -1.0;
     }
@@ -268,14 +295,20 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
         out[l] = s->m_pnl[(size_t)l * s->ld + i];
         total += out[l];
     }
+    out[ALVH_OUT_CASH] = s->a_carry[i];
+    total += out[ALVH_OUT_CASH];
     out[ALVH_OUT_TOTAL] = total;
     out[ALVH_OUT_MAX_DD] = s->m_dd[i];
     out[ALVH_OUT_MIN_HF] = s->m_min_hf[i];
-    out[ALVH_OUT_N_LIQ] = s->m_n_liq[i];
+    out[ALVH_OUT_N_LIQ_PERP] = s->m_n_liq_p[i];
+    out[ALVH_OUT_N_LIQ_BORROW] = s->m_n_liq_b[i];
     out[ALVH_OUT_T_LIQ] = s->m_t_liq[i];
+    out[ALVH_OUT_BAD_DEBT] = s->m_bad_debt[i];
     out[ALVH_OUT_N_EXPLOIT] = s->m_n_exploit[i];
     out[ALVH_OUT_T_EXPLOIT] = s->m_t_exploit[i];
     out[ALVH_OUT_N_STOP] = s->m_n_stop[i];
     out[ALVH_OUT_T_STOP] = s->m_t_stop[i];
     out[ALVH_OUT_N_ROLL] = s->m_n_roll[i];
+    out[ALVH_OUT_EXCESS] = total - s->a_bench[i];
+    out[ALVH_OUT_MARGIN_PEAK] = s->m_margin_peak[i];
 }

@@ -44,6 +44,7 @@ static alvh_market_params market_params(void)
 typedef struct {
     double spx[MAX_STEPS + 1][LANES], v[MAX_STEPS + 1][LANES], g[MAX_STEPS + 1][LANES], f[MAX_STEPS + 1][LANES];
     double gdn[MAX_STEPS + 1][LANES], hack[MAX_STEPS + 1][LANES], vix[MAX_STEPS + 1][LANES];
+    double jump[MAX_STEPS + 1][LANES], u[MAX_STEPS + 1][LANES]; /* token jumps of the step, book uniform */
 } tape_t;
 
 static void tape_fill(tape_t *t, const alvh_market_params *mp, double spx0, double spx_step_ret, double g0,
@@ -57,7 +58,8 @@ static void tape_fill(tape_t *t, const alvh_market_params *mp, double spx0, doub
             t->g[k][i] = g0 * pow(1.0 + g_step_ret, k);
             t->v[k][i] = v;
             t->f[k][i] = f;
-            t->gdn[k][i] = t->hack[k][i] = 0.0;
+            t->gdn[k][i] = t->hack[k][i] = t->jump[k][i] = 0.0;
+            t->u[k][i] = 0.5;
             t->vix[k][i] = alvh_vix_from_var(&vc, v);
         }
 }
@@ -79,7 +81,8 @@ static void book_open(book_t *b, const alvh_book_params *bp, const alvh_market_p
 static alvh_book_market tape_at(const tape_t *t, int k)
 {
     return (alvh_book_market){.spx = t->spx[k], .v = t->v[k], .vix = t->vix[k], .g = t->g[k], .f = t->f[k],
-                              .n_gov_dn = t->gdn[k], .n_hack = t->hack[k]};
+                              .n_gov_dn = t->gdn[k], .n_hack = t->hack[k], .n_tok_jump = t->jump[k],
+                              .u_book = t->u[k]};
 }
 
 /* run steps 0..k on one ISA */
@@ -228,7 +231,7 @@ static void test_borrow_liquidation(void **state)
     book_t b;
     book_open(&b, &bp, &mp);
     book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, want - 1);
-    assert_true(b.st.m_n_liq[0] == 0.0);
+    assert_true(b.st.m_n_liq_b[0] == 0.0);
     assert_true(b.st.b_hf[0] >= 1.0);
     book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, want);
     double debt = debt0 * pow(gb, want), repay = 0.5 * debt, g = t.g[want][0];
@@ -238,7 +241,7 @@ static void test_borrow_liquidation(void **state)
            "borrow P&L %.2f (want %.2f), penalty %.2f\n",
            b.st.m_t_liq[0], want, g, debt, b.st.b_debt[0], pnl(&b, ALVH_LAYER_BORROW, 0), want_b,
            repay * bp.borrow.liq_bonus);
-    assert_true(b.st.m_t_liq[0] == (double)want && b.st.m_n_liq[0] == 1.0);
+    assert_true(b.st.m_t_liq[0] == (double)want && b.st.m_n_liq_b[0] == 1.0);
     assert_true(fabs(b.st.b_debt[0] - (debt - repay)) <= 1e-9 * debt);
     assert_true(fabs(pnl(&b, ALVH_LAYER_BORROW, 0) - want_b) <= 1e-9 * debt);
     assert_true(fabs(b.st.f_units[0] - want_units) <= 1e-9 * units);
@@ -331,10 +334,10 @@ static void test_vxth_budget_per_regime(void **state)
         int regime = fwd <= 15 ? 0 : fwd <= 30 ? 1 : fwd <= 50 ? 2 : 3;
         const double budgets[4] = {bp.vix.budget_lo, bp.vix.budget_mid, bp.vix.budget_hi, bp.vix.budget_top};
         hit[regime]++;
-        double spent = b.st.x_cost[i];
-        printf("# spot VIX %4.0f forward %6.2f: regime %d, spent %.0f (want %.0f)\n", t.vix[0][i], fwd, regime, spent,
-               budgets[regime] * bp.capital_usd);
-        assert_true(fabs(spent - budgets[regime] * bp.capital_usd) < 1e-6);
+        double spent = b.st.x_cost[i], base = bp.condor.max_loss_frac * bp.capital_usd;
+        printf("# spot VIX %4.0f forward %6.2f: regime %d, spent %.0f (want %.0f: of the condor's max loss)\n",
+               t.vix[0][i], fwd, regime, spent, budgets[regime] * base);
+        assert_true(fabs(spent - budgets[regime] * base) < 1e-6);
         assert_true((b.st.x_n[i] > 0.0) == (budgets[regime] > 0.0));
     }
     for (int r = 0; r < 4; r++)
@@ -391,6 +394,7 @@ static void test_layers_sum_and_separate(void **state)
             double sum = 0.0;
             for (int l = 0; l < ALVH_LAYER_COUNT; l++)
                 sum += OUT(v, i, l);
+            sum += OUT(v, i, ALVH_OUT_CASH);
             assert_true(sum == OUT(v, i, ALVH_OUT_TOTAL));
             assert_true(isfinite(sum));
         }
@@ -398,7 +402,7 @@ static void test_layers_sum_and_separate(void **state)
         assert_true(OUT(V_FULL, i, ALVH_LAYER_CONDOR) == OUT(V_CONDOR, i, ALVH_LAYER_CONDOR));
         for (int l = ALVH_LAYER_VIX; l < ALVH_LAYER_COUNT; l++)
             assert_true(OUT(V_FULL, i, l) == OUT(V_NO_CONDOR, i, l));
-        liq += OUT(V_FULL, i, ALVH_OUT_N_LIQ);
+        liq += OUT(V_FULL, i, ALVH_OUT_N_LIQ_PERP) + OUT(V_FULL, i, ALVH_OUT_N_LIQ_BORROW);
         stops += OUT(V_FULL, i, ALVH_OUT_N_STOP);
         expl += OUT(V_FULL, i, ALVH_OUT_N_EXPLOIT);
         mean_full += OUT(V_FULL, i, ALVH_OUT_TOTAL) / paths;
