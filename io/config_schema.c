@@ -283,6 +283,8 @@ static const alvh_ckey vixhedge_keys[] = {
      "sell this many steps before expiry (rounded; fewer than the option's life in steps)", NULL, NULL},
     {"slippage_frac", ALVH_CT_NUM, BK(vix.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
      "paid each way", NULL, NULL},
+    {"timelock_days", ALVH_CT_NUM, BK(vix.timelock_days), 0, 0, NULL, 0, ALVH_PERP_MAX_DELAY, "steps",
+     "a purchase decided at t (strike, budget) is executed at t + d (rounded)", NULL, NULL},
 };
 
 static const alvh_ckey farm_keys[] = {
@@ -348,6 +350,9 @@ static const alvh_ckey puts_keys[] = {
      "token implied variance added to sigma_G^2 (jump risk premium; also used by the calls)", NULL, NULL},
     {"slippage_frac", ALVH_CT_NUM, BK(puts.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
      "paid each way", NULL, NULL},
+    {"timelock_days", ALVH_CT_NUM, BK(puts.timelock_days), 0, 1, NULL, 0, ALVH_PERP_MAX_DELAY, "steps",
+     "the roll's purchase, decided at the roll, is executed this many steps later (rounded; < roll_days)", NULL,
+     NULL},
 };
 
 static const alvh_ckey calls_keys[] = {
@@ -357,6 +362,8 @@ static const alvh_ckey calls_keys[] = {
      "of the harvested reward tokens written on", NULL, NULL},
     {"slippage_frac", ALVH_CT_NUM, BK(calls.slippage_frac), OPEN_HI, 0.05, NULL, 0, 1, "fraction of premium",
      "paid each way", NULL, NULL},
+    {"timelock_days", ALVH_CT_NUM, BK(calls.timelock_days), 0, 1, NULL, 0, ALVH_PERP_MAX_DELAY, "steps",
+     "calls decided at the roll are written this many steps later (rounded; < farm.harvest_days)", NULL, NULL},
 };
 
 static const alvh_ckey borrow_keys[] = {
@@ -383,6 +390,8 @@ static const alvh_ckey borrow_keys[] = {
      "auto-deleverage below this health factor (0: off, else > 1)", NULL, NULL},
     {"adl_target_hf", ALVH_CT_NUM, BK(borrow.adl_target_hf), OPEN_LO, 1.5, NULL, 1, 100, "health factor",
      "... repaying from stables until the health factor is this (> adl_hf)", NULL, NULL},
+    {"timelock_days", ALVH_CT_NUM, BK(borrow.timelock_days), 0, 1, NULL, 0, ALVH_PERP_MAX_DELAY, "steps",
+     "an auto-deleverage decided at t is repaid at t + d (rounded); liquidators do not wait", NULL, NULL},
 };
 
 static const alvh_ckey variant_keys[] = {

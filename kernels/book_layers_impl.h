@@ -91,7 +91,9 @@ static inline vd farm_store(const book_lanes *x, const farm_state *f, double sta
 
 /* ---- calls on harvested rewards: expiry (assignment), then write ---------------------- */
 
-static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll)
+/* the roll: assignment settles, the next calls are decided (size, strike)
+ * and written now or, with a timelock, k_delay steps later (calls_write) */
+static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, int call_exec)
 {
     const alvh_book_consts *c = x->c;
     const alvh_book_state *s = x->s;
@@ -110,12 +112,26 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll)
         f->fcash = vd_fma(deliver, g, f->fcash);
         vd harv = vd_max(vd_sub(LLD(s->k_harv), deliver), zero);
         LST(s->k_harv, harv);
-        /* write new calls for the next period */
-        kn = vd_min(vd_mul(v1(kp->cover_frac), harv), f->units);
-        kk = vd_mul(g, v1(1.0 + kp->otm_frac));
-        vd prem = tok_call(c, g, kk, v1(c->k_t_life), sig);
+        /* decide the calls of the next period */
+        vd nn = vd_min(vd_mul(v1(kp->cover_frac), harv), f->units);
+        vd strike = vd_mul(g, v1(1.0 + kp->otm_frac));
+        if (c->k_delay == 0) {
+            kn = nn, kk = strike;
+            vd prem = tok_call(c, g, kk, v1(c->k_t_life), sig);
+            kcash = vd_fma(vd_mul(kn, prem), v1(1.0 - kp->slippage_frac), kcash);
+            t_left = v1(c->k_t_life);
+        } else {
+            kn = zero;
+            LST(s->k_pn, nn);
+            LST(s->k_pk, strike);
+        }
+    }
+    if (call_exec) {
+        /* the timelocked write: at today's premium for the rest of the period */
+        kn = vd_min(LLD(s->k_pn), f->units);
+        kk = LLD(s->k_pk);
+        vd prem = tok_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig);
         kcash = vd_fma(vd_mul(kn, prem), v1(1.0 - kp->slippage_frac), kcash);
-        t_left = v1(c->k_t_life);
     }
     vd mark = zero;
     if (x->moving || call_roll)
@@ -165,6 +181,43 @@ static inline void borrow_liquidate(const book_lanes *x, const alvh_borrow_param
     b->bcash = vd_sub(b->bcash, vd_mul(from_f, g));
 }
 
+/* Auto-deleverage: below adl_hf, repay from stables until collateral x LT /
+ * debt = adl_target_hf. With a timelock the repayment decided at t (its
+ * amount fixed then) is executed at t + d, if the stables and debt are still
+ * there; no new decision while one is queued. Returns the health factor. */
+static inline vd borrow_deleverage(const book_lanes *x, borrow_state *b, vd coll, vd hf, vm has_debt)
+{
+    const alvh_book_consts *c = x->c;
+    const alvh_book_state *s = x->s;
+    const alvh_borrow_params *bp = &c->p.borrow;
+    const vd zero = v1(0.0);
+    vd pat = c->b_delay ? LLD(s->b_pat) : v1(-1.0), pamt = c->b_delay ? LLD(s->b_pamt) : zero;
+    vm due = vm_and(vd_le(zero, pat), vd_le(pat, v1(x->fstep)));
+    vm adl = vm_and(has_debt, vm_and(vd_lt(hf, v1(bp->adl_hf)), vd_lt(zero, b->stab)));
+    adl = vm_and(adl, vd_lt(pat, zero));
+    vd want = vd_sub(b->debt, vd_div(vd_mul(coll, v1(bp->liq_threshold)), v1(bp->adl_target_hf)));
+    want = vd_max(want, zero);
+    vd amount = zero;
+    vm pay = due;
+    if (c->b_delay) {
+        amount = pamt;
+        pamt = vd_blend(adl, pamt, want);
+        pat = vd_blend(due, pat, v1(-1.0));
+        pat = vd_blend(adl, pat, v1(x->fstep + (double)c->b_delay));
+        LST(s->b_pamt, pamt);
+        LST(s->b_pat, pat);
+    } else {
+        amount = want;
+        pay = adl;
+    }
+    if (!vm_any(pay))
+        return hf;
+    vd repay = vd_blend(pay, zero, vd_min(vd_min(amount, b->stab), b->debt));
+    b->debt = vd_sub(b->debt, repay);
+    b->stab = vd_sub(b->stab, repay);
+    return health(bp, coll, b->debt);
+}
+
 static inline vd borrow_step(const book_lanes *x, farm_state *f, vd *min_hf)
 {
     const alvh_book_consts *c = x->c;
@@ -179,17 +232,8 @@ static inline vd borrow_step(const book_lanes *x, farm_state *f, vd *min_hf)
     vd coll = vd_mul(vd_add(f->units, b.bun), g);
     vd hf = health(bp, coll, b.debt);
     vm has_debt = vd_lt(v1(1e-9), b.debt);
-    if (bp->adl_hf > 0.0) {
-        vm adl = vm_and(has_debt, vm_and(vd_lt(hf, v1(bp->adl_hf)), vd_lt(zero, b.stab)));
-        if (vm_any(adl)) {
-            /* repay from stables until collateral x LT / debt = target */
-            vd want = vd_sub(b.debt, vd_div(vd_mul(coll, v1(bp->liq_threshold)), v1(bp->adl_target_hf)));
-            vd repay = vd_blend(adl, zero, vd_min(vd_max(want, zero), b.stab));
-            b.debt = vd_sub(b.debt, repay);
-            b.stab = vd_sub(b.stab, repay);
-            hf = health(bp, coll, b.debt);
-        }
-    }
+    if (bp->adl_hf > 0.0)
+        hf = borrow_deleverage(x, &b, coll, hf, has_debt);
     hf = vd_blend(has_debt, v1(INFINITY), hf);
     *min_hf = vd_min(*min_hf, hf);
     /* no liquidation without collateral: that debt is bad debt (below) */
@@ -430,7 +474,10 @@ static inline void puts_size(const book_lanes *x, vd units, vd sig, vd *n_out, v
     *n_out = n, *k_out = k, *cost_out = vd_mul(n, p);
 }
 
-static inline vd puts_step(const book_lanes *x, vd units, int put_roll)
+/* the roll: expiring puts settle, the next ones are decided and bought now
+ * or, with a timelock, u_delay steps later at the price of that day, never
+ * spending more than the decision's premium */
+static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_exec)
 {
     const alvh_book_consts *c = x->c;
     const alvh_book_state *s = x->s;
@@ -440,10 +487,24 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll)
     vd t_left = v1((double)(c->u_every - x->step % c->u_every) * c->dt);
     if (put_roll) {
         ucash = vd_fma(un, vd_max(vd_sub(uk, g), zero), ucash);
-        vd cost;
-        puts_size(x, units, sig, &un, &uk, &cost);
-        ucash = vd_sub(ucash, cost);
-        t_left = v1(c->u_t_life);
+        vd n, k, cost;
+        puts_size(x, units, sig, &n, &k, &cost);
+        if (c->u_delay == 0) {
+            un = n, uk = k;
+            ucash = vd_sub(ucash, cost);
+            t_left = v1(c->u_t_life);
+        } else {
+            un = zero;
+            LST(s->u_pn, n);
+            LST(s->u_pk, k);
+            LST(s->u_pcap, c->p.puts.budget_ann > 0.0 ? cost : v1(INFINITY));
+        }
+    }
+    if (put_exec) {
+        uk = LLD(s->u_pk);
+        vd price = vd_mul(tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig), v1(1.0 + c->p.puts.slippage_frac));
+        un = vd_min(LLD(s->u_pn), vd_div(LLD(s->u_pcap), vd_max(price, v1(1e-300))));
+        ucash = vd_sub(ucash, vd_mul(un, price));
     }
     vd mark = vd_mul(un, tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig));
     LST(s->u_n, un);
@@ -552,18 +613,38 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
         xn = vd_blend(sell, xn, zero);
         value = vd_blend(sell, value, zero);
     }
-    /* buy on the schedule, and (roll_at_expiry) right where a call was rolled */
+    /* buy on the schedule, and (roll_at_expiry) right where a call was rolled;
+     * with a timelock the purchase decided now (strike, budget) executes later */
     vm buy = vd_le(xn, zero);
     if (!vix_buy)
         buy = xp->roll_at_expiry ? vm_and(buy, rolled) : vd_lt(v1(1.0), zero);
-    if (vm_any(buy)) {
+    vd pat = v1(-1.0);
+    vm exec = vd_lt(v1(1.0), zero);
+    if (c->x_delay) {
+        pat = LD(s->x_pat);
+        exec = vm_and(vd_le(zero, pat), vd_le(pat, v1(fstep)));
+        buy = vm_and(buy, vd_lt(pat, zero));
+    }
+    if (vm_any(vm_or(buy, exec))) {
         double tl = c->x_t_life;
         vd fwd, sig;
         vix_future(c, var, v1(tl), &fwd, &sig);
         vd sd = vd_mul(sig, v1(sqrt(tl)));
         vd strike = vd_mul(fwd, vmath_exp(vd_fma(v1(-c->x_zd), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
-        vd price = vd_mul(black76_call(fwd, strike, v1(tl), sig, c->r_ann), v1(1.0 + xp->slippage_frac));
         vd spend = vix_budget_usd(c, fwd);
+        if (c->x_delay) {
+            /* queue today's decision; execute the one that is due */
+            ST(s->x_pk, vd_blend(buy, LD(s->x_pk), strike));
+            ST(s->x_pspend, vd_blend(buy, LD(s->x_pspend), spend));
+            pat = vd_blend(buy, pat, v1(fstep + (double)c->x_delay));
+            vd due_k = LD(s->x_pk), due_spend = LD(s->x_pspend);
+            strike = vd_blend(exec, strike, due_k);
+            spend = vd_blend(exec, spend, due_spend);
+            pat = vd_blend(exec, pat, v1(-1.0));
+            ST(s->x_pat, pat);
+            buy = exec;
+        }
+        vd price = vd_mul(black76_call(fwd, strike, v1(tl), sig, c->r_ann), v1(1.0 + xp->slippage_frac));
         vm ok = vm_and(buy, vm_and(vd_lt(zero, spend), vd_lt(v1(1e-8), price)));
         vd nn = vd_div(spend, vd_max(price, v1(1e-8)));
         xn = vd_blend(ok, xn, nn);

@@ -32,7 +32,8 @@ alvh_book_params alvh_book_defaults(void)
         .vix = {.buy_every_days = 21, .tenor_cal = 30, .call_delta = 0.30, .regime_lo = 15, .regime_mid = 30,
                 .regime_hi = 50, .budget_lo = 0.0, .budget_mid = 0.01, .budget_hi = 0.005, .budget_top = 0.0,
                 .budget_of_condor = 1, .roll_at_expiry = 1, .monetize_vix = 40, .monetize_mult = 5, .roll_days = 5,
-                .slippage_frac = 0.05},
+                .slippage_frac = 0.05,
+                .timelock_days = 0},
         /* CRV-like emissions: falling ~15.9% a year, e^{-0.173} = 0.841 */
         .farm = {.stake_frac = 0.30, .apr0 = 0.20, .apr_decay_ann = 0.173, .harvest_days = 7, .restake = 1,
                  .gov_cut = 0.5},
@@ -41,13 +42,14 @@ alvh_book_params alvh_book_defaults(void)
                  .fee_frac = 0.0005, .margin_topup = 1, .topup_trigger = 0.50, .topup_target = 1.0,
                  .cooldown_days = 1, .reentry_cost_frac = 0.001},
         .puts = {.cover_frac = 0.5, .budget_ann = 0.05, .otm_frac = 0.2, .roll_days = 21, .jump_var_ann = 0.2,
-                 .slippage_frac = 0.05},
-        .calls = {.otm_frac = 0.3, .cover_frac = 1.0, .slippage_frac = 0.05},
+                 .slippage_frac = 0.05, .timelock_days = 1},
+        .calls = {.otm_frac = 0.3, .cover_frac = 1.0, .slippage_frac = 0.05, .timelock_days = 1},
         /* Aave v3 UNI: LTV 65%, liquidation threshold 77%, bonus 10%; close factor 50% above HF 0.95,
          * 100% at or below it and under $2000 of collateral or debt (v3.3) */
         .borrow = {.ltv_target = 0.40, .liq_threshold = 0.77, .liq_bonus = 0.10, .close_factor = 0.5,
                    .full_close_hf = 0.95, .dust_usd = 2000,
-                   .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.2, .adl_target_hf = 1.5},
+                   .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.2, .adl_target_hf = 1.5,
+                   .timelock_days = 1},
     };
 }
 
@@ -194,6 +196,16 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
         return fail(msg, size, "book.vix.call_delta: %g is unreachable with rate %g", xp->call_delta, c->r_ann);
     c->x_zd = alvh_norm_inv(dr);
 
+    const double locks[4] = {up->timelock_days, kp->timelock_days, xp->timelock_days, bp->timelock_days};
+    const char *const lock_keys[4] = {"puts", "calls", "vix", "borrow"};
+    for (int l = 0; l < 4; l++)
+        if (!(locks[l] >= 0.0 && locks[l] <= ALVH_PERP_MAX_DELAY))
+            return fail(msg, size, "book.%s.timelock_days: expected steps in [0, %d], got %g", lock_keys[l],
+                        ALVH_PERP_MAX_DELAY, locks[l]);
+    c->u_delay = (size_t)llround(up->timelock_days);
+    c->k_delay = (size_t)llround(kp->timelock_days);
+    c->x_delay = (size_t)llround(xp->timelock_days);
+    c->b_delay = (size_t)llround(bp->timelock_days);
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
     c->p_cool_steps = (double)llround(pp->cooldown_days);
@@ -201,6 +213,13 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
     c->k_t_life = (double)c->k_every * dt;
+    /* a roll's timelocked purchase must land before the next roll */
+    if (c->u_delay >= c->u_every)
+        return fail(msg, size, "book.puts.timelock_days: expected fewer steps than the roll period (%zu), got %g",
+                    c->u_every, up->timelock_days);
+    if (c->k_delay >= c->k_every)
+        return fail(msg, size, "book.calls.timelock_days: expected fewer steps than the harvest period (%zu), got %g",
+                    c->k_every, kp->timelock_days);
     return 0;
 }
 
@@ -224,12 +243,12 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 /* the double* members of alvh_book_state in order, with their row counts */
 #define BOOK_FIELDS(X)                                                                                     \
     X(c_active, 1) X(c_exp, 1) X(c_enter, 1) X(c_idx, 1) X(c_kps, 1) X(c_kpl, 1) X(c_kcs, 1) X(c_kcl, 1) X(c_n, 1) X(c_credit, 1)   \
-    X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1) X(x_cash, 1) X(x_mark, 1)       \
+    X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1) X(x_cash, 1) X(x_mark, 1) X(x_pk, 1) X(x_pspend, 1) X(x_pat, 1)       \
     X(f_units, 1) X(f_pending, 1) X(f_cash, 1) X(f_emis, 1) X(a_bal, 1) X(a_carry, 1) X(a_bench, 1) X(p_units, 1) X(p_margin, 1) X(p_pnl, 1)      \
     X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(p_cool, 1) X(p_reent, 1) X(p_sig, 1) X(s_gain, 1) X(s_loss, 1)         \
-    X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1) X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) \
-    X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(b_debt, 1) X(b_stable, 1) X(b_units, 1)  \
-    X(b_cash, 1) X(b_hf, 1) X(m_peak, 1) X(m_dd, 1) X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1)        \
+    X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1) X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) X(u_pn, 1) X(u_pk, 1) X(u_pcap, 1) \
+    X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1) X(b_stable, 1) X(b_units, 1)  \
+    X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(m_peak, 1) X(m_dd, 1) X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1)        \
     X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1) X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1)      \
     X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1) X(m_pnl, ALVH_LAYER_COUNT)
 
@@ -266,6 +285,7 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         double g0 = mk->g[i];
         s->c_exp[i] = -1.0;
         s->x_exp[i] = -1.0;
+        s->x_pat[i] = s->b_pat[i] = -1.0;
         s->f_units[i] = stake0 / g0;
         s->f_emis[i] = 1.0;
         s->s_prev_g[i] = s->s_ema12[i] = s->s_ema26[i] = g0;

@@ -58,6 +58,7 @@ typedef struct alvh_vixhedge_params {
     double monetize_mult;    /* or when the position is worth >= this x its cost */
     double roll_days;        /* sell this many steps before expiry */
     double slippage_frac;    /* of the premium, each way */
+    double timelock_days;    /* a purchase decided at t (strike, budget) is executed at t + d */
 } alvh_vixhedge_params;
 
 typedef struct alvh_farm_params {
@@ -97,12 +98,14 @@ typedef struct alvh_puts_params {
     double roll_days;        /* bought every this many steps, expiring at the next roll */
     double jump_var_ann;     /* token implied variance added to sigma_G^2 (jump risk premium) */
     double slippage_frac;    /* of the premium, each way */
+    double timelock_days;    /* the roll's purchase decided at t (strike, cover, budget) is executed at t + d */
 } alvh_puts_params;
 
 typedef struct alvh_calls_params {
     double otm_frac;         /* strike = G (1 + otm) */
     double cover_frac;       /* fraction of the harvested rewards written on */
     double slippage_frac;
+    double timelock_days;    /* calls decided at the roll (strike, size) are written at t + d */
 } alvh_calls_params;
 
 typedef struct alvh_borrow_params {
@@ -117,6 +120,7 @@ typedef struct alvh_borrow_params {
     int redeploy;            /* 1: proceeds buy tokens (collateral too), 0: held in stables */
     double adl_hf;           /* auto-deleverage below this health factor (0: off) */
     double adl_target_hf;    /* ... repaying from stables until the health factor is this */
+    double timelock_days;    /* an auto-deleverage decided at t is repaid at t + d */
 } alvh_borrow_params;
 
 /* The book's cash account: capital not deployed, premiums, fees, margin
@@ -165,6 +169,8 @@ typedef struct alvh_book_consts {
     /* perp */
     size_t p_delay;
     double p_cool_steps;
+    /* timelocks (steps) of the other rebalancing layers */
+    size_t u_delay, k_delay, x_delay, b_delay;
     /* puts, calls */
     size_t u_every;
     double u_t_life;
@@ -184,14 +190,15 @@ typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
     double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
     double *x_n, *x_k, *x_exp, *x_cost, *x_cash, *x_mark;
+    double *x_pk, *x_pspend, *x_pat; /* timelocked purchase: strike, budget, step it executes (-1: none) */
     double *f_units, *f_pending, *f_cash, *f_emis;
     double *a_bal, *a_carry, *a_bench; /* cash balance, its interest so far, interest C alone would have earned */
     double *p_units, *p_margin, *p_pnl, *p_cash, *p_h, *p_h_dec, *p_pend; /* p_pend: ALVH_PERP_MAX_DELAY rows */
     double *p_cool, *p_reent, *p_sig; /* cool-down steps left, re-entry pending, token vol for the next step */
     double *s_gain, *s_loss, *s_ema12, *s_ema26, *s_sig9, *s_prev_g; /* signals: RSI(14), MACD(12,26,9) */
-    double *u_n, *u_k, *u_cash, *u_mark;
-    double *k_n, *k_k, *k_cash, *k_mark, *k_harv;
-    double *b_debt, *b_stable, *b_units, *b_cash, *b_hf;
+    double *u_n, *u_k, *u_cash, *u_mark, *u_pn, *u_pk, *u_pcap; /* u_p*: timelocked roll (contracts, strike, budget) */
+    double *k_n, *k_k, *k_cash, *k_mark, *k_harv, *k_pn, *k_pk; /* k_p*: timelocked write */
+    double *b_debt, *b_stable, *b_units, *b_cash, *b_hf, *b_pamt, *b_pat; /* b_p*: timelocked repay, its step */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */

@@ -281,6 +281,8 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
     const int harvest = moving && step % c->f_every == 0;
     const int put_roll = step % c->u_every == 0;
     const int call_roll = moving && step % c->k_every == 0;
+    const int put_exec = c->u_delay > 0 && step % c->u_every == c->u_delay;  /* timelocked purchases */
+    const int call_exec = c->k_delay > 0 && step > c->k_every && step % c->k_every == c->k_delay;
     const int vix_buy = step % c->x_every == 0;
     const double emis_t = p->farm.apr0 * exp(-p->farm.apr_decay_ann * t_now) * c->dt;
     const double stake0 = p->farm.stake_frac * p->capital_usd;
@@ -299,13 +301,13 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             farm_accrue(&x, &f, harvest, on_k, emis_t);
         }
         if (on_k)
-            pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll);
+            pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);
         if (on_b)
             pnl[ALVH_LAYER_BORROW] = borrow_step(&x, &f, &min_hf);
         if (on_p)
             pnl[ALVH_LAYER_PERP] = perp_step(&x, f.units);
         if (on_u)
-            pnl[ALVH_LAYER_PUTS] = puts_step(&x, f.units, put_roll);
+            pnl[ALVH_LAYER_PUTS] = puts_step(&x, f.units, put_roll, put_exec);
         if (on_f)
             pnl[ALVH_LAYER_FARM] = farm_store(&x, &f, stake0);
         if (on_c)

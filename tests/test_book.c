@@ -728,7 +728,8 @@ static void test_put_budget_never_exceeded(void **state)
             book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, s - 1);
         for (int i = 0; i < LANES; i++)
             before[i] = s > 0 ? b.st.u_cash[i] : 0.0;
-        book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, s);
+        /* decided at the roll, bought u_delay steps later (the timelock) */
+        book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, s + (int)b.c.u_delay);
         for (int i = 0; i < LANES; i++) {
             double spent = before[i] - b.st.u_cash[i]; /* flat token: the expiring puts pay nothing */
             assert_true(spent > 0.0 && spent <= cap * (1.0 + 1e-12));
@@ -740,6 +741,49 @@ static void test_put_budget_never_exceeded(void **state)
     printf("# put budget %.0f per roll: over 4 rolls x %d lanes, %d full cover at 80, %d at the deeper strike 60, "
            "%d with the cover cut; never above the budget\n", cap, LANES, full, deeper, cut);
     assert_true(full > 0 && deeper > 0 && cut > 0);
+    free(b.mem);
+}
+
+/* Timelocks of the other rebalancing layers: the puts decided at the roll
+ * (strike from that day's price) are bought d steps later; an
+ * auto-deleverage decided at t is repaid at t + d. */
+static void test_timelocks_delay_puts_and_deleverage(void **state)
+{
+    (void)state;
+    alvh_market_params mp = market_params();
+    static tape_t t;
+    tape_fill(&t, &mp, 5000.0, 0.0, 100.0, 0.0, 0.04, 0.1);
+    alvh_book_params bp = alvh_book_defaults();
+    bp.farm.apr0 = 0.0, bp.puts.budget_ann = 0.0, bp.puts.timelock_days = 2;
+    book_t b;
+    book_open(&b, &bp, &mp);
+    const int roll = (int)b.c.u_every;
+    tape_step_to(&t, roll + 1, 90.0); /* the token falls while the purchase waits */
+    const unsigned layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PUTS);
+    book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, roll + 1);
+    assert_true(b.st.u_n[0] == 0.0); /* between the roll and its execution: no puts */
+    book_run_to(&b, isa_ops(alvh_isa_best()), layers, &t, roll + 2);
+    printf("# puts rolled at step %d, bought at step %d: strike %.1f (decided at 100), %.0f contracts\n", roll,
+           roll + 2, b.st.u_k[0], b.st.u_n[0]);
+    assert_true(b.st.u_k[0] == 100.0 * (1.0 - bp.puts.otm_frac) && b.st.u_n[0] > 0.0);
+    free(b.mem);
+
+    /* auto-deleverage: HF falls below adl_hf at step k; repaid at k + d */
+    alvh_book_params bq = alvh_book_defaults();
+    bq.farm.apr0 = 0.0, bq.borrow.timelock_days = 3;
+    const double units = bq.farm.stake_frac * bq.capital_usd / 100.0, debt0 = bq.borrow.ltv_target * units * 100.0;
+    const int k = 4;
+    tape_fill(&t, &mp, 5000.0, 0.0, 100.0, 0.0, 0.04, 0.1);
+    tape_step_to(&t, k, 1.1 * debt0 / (units * bq.borrow.liq_threshold)); /* HF 1.1 < adl_hf 1.2 */
+    book_open(&b, &bq, &mp);
+    const unsigned lb = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_BORROW);
+    book_run_to(&b, isa_ops(alvh_isa_best()), lb, &t, k + 2);
+    double before = b.st.b_debt[0];
+    assert_true(b.st.b_pat[0] == (double)(k + 3) && b.st.b_hf[0] < bq.borrow.adl_hf);
+    book_run_to(&b, isa_ops(alvh_isa_best()), lb, &t, k + 3);
+    printf("# deleverage decided at step %d (HF %.3f), debt %.0f until step %d, then %.0f (HF %.3f)\n", k,
+           1.1 * debt0 / before, before, k + 3, b.st.b_debt[0], b.st.b_hf[0]);
+    assert_true(b.st.b_debt[0] < 0.9 * before && b.st.b_pat[0] < 0.0);
     free(b.mem);
 }
 
@@ -889,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_aave_close_factor),
         cmocka_unit_test(test_bad_debt_written_off),
         cmocka_unit_test(test_put_budget_never_exceeded),
+        cmocka_unit_test(test_timelocks_delay_puts_and_deleverage),
         cmocka_unit_test(test_perp_pnl_not_rising_with_leverage),
         cmocka_unit_test(test_no_borrow_liquidation_without_collateral),
         cmocka_unit_test(test_layers_sum_and_separate),

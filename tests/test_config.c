@@ -666,7 +666,7 @@ static void test_book_schema_matches_kernel(void **state)
     for (size_t b = 0; b < sizeof covered; b++)
         n_covered += covered[b];
     assert_int_equal(n_covered + pad, sizeof(alvh_book_params));
-    assert_int_equal(rows, 76);
+    assert_int_equal(rows, 80);
     /* the default variants pass the kernel's layer check */
     alvh_book_consts c;
     alvh_market_params m;
