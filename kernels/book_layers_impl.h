@@ -15,6 +15,9 @@
 #define MACD_SLOW 26.0
 #define MACD_SIGNAL 9.0
 
+/* bridge exponents below -BRIDGE_CUT give crossing probabilities < 2^-54: 0 */
+#define BRIDGE_CUT 37.5
+
 /* What every layer reads at one step for lanes [i, i + m). */
 typedef struct {
     const alvh_book_consts *c;
@@ -317,9 +320,19 @@ static inline void perp_liquidate(const book_lanes *x, perp_state *a, vd gp, vd 
     vd e0 = vd_add(vd_add(a->marg, a->ppnl), vd_mul(a->pu, vd_sub(g, gp)));
     vd y_liq = vd_div(vd_fma(a->pu, gp, e0), vd_mul(pu_safe, v1(1.0 + pp->maint_margin)));
     vm beyond = vm_or(vd_le(y_liq, g), vd_le(y_liq, gp));
-    vd lb = vmath_log(vd_div(y_liq, gp)), lc = vmath_log(vd_div(y_liq, g));
+    /* ln r >= 1 - 1/r bounds the exponent: where it is below -BRIDGE_CUT the
+     * probability (< 2^-54) is taken as 0, and the logs are skipped when no
+     * lane comes that close (the usual step) */
     vd s2dt = vd_max(vd_mul(vd_mul(sig, sig), v1(x->c->dt)), v1(1e-300));
-    vd p_cross = vmath_exp(vd_div(vd_mul(v1(-2.0), vd_mul(vd_max(lb, zero), vd_max(lc, zero))), s2dt));
+    /* (1 - gp/y)(1 - g/y) < BRIDGE_CUT s2dt / 2, multiplied out by y^2 */
+    vd lo2 = vd_mul(vd_mul(v1(2.0), vd_sub(y_liq, gp)), vd_sub(y_liq, g));
+    vm near = vm_and(open, vm_and(vm_not(beyond), vd_lt(lo2, vd_mul(vd_mul(v1(BRIDGE_CUT), s2dt), vd_mul(y_liq, y_liq)))));
+    vd p_cross = zero;
+    if (vm_any(near)) {
+        vd lb = vmath_log(vd_div(y_liq, gp)), lc = vmath_log(vd_div(y_liq, g));
+        vd e = vd_div(vd_mul(v1(-2.0), vd_mul(vd_max(lb, zero), vd_max(lc, zero))), s2dt);
+        p_cross = vd_blend(near, zero, vmath_exp(e));
+    }
     vd u = LLD(x->mk->u_book);
     vm liq = vm_and(open, vm_or(beyond, vd_lt(u, p_cross)));
     if (!vm_any(liq))

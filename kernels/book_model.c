@@ -48,7 +48,7 @@ alvh_book_params alvh_book_defaults(void)
          * 100% at or below it and under $2000 of collateral or debt (v3.3) */
         .borrow = {.ltv_target = 0.40, .liq_threshold = 0.77, .liq_bonus = 0.10, .close_factor = 0.5,
                    .full_close_hf = 0.95, .dust_usd = 2000,
-                   .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.2, .adl_target_hf = 1.5,
+                   .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.5, .adl_target_hf = 1.9,
                    .timelock_days = 1},
     };
 }
