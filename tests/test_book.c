@@ -447,6 +447,39 @@ static void test_vector_matches_scalar(void **state)
     free(out);
 }
 
+/* VXTH rolls without unhedged days: the call sold at the roll is replaced in
+ * the same step with roll_at_expiry, at the next schedule without; with
+ * budget_of_condor off the budget is a fraction of C again. */
+static void test_vix_roll_at_expiry_and_base(void **state)
+{
+    (void)state;
+    alvh_market_params mp = market_params();
+    static tape_t t;
+    tape_fill(&t, &mp, 5000.0, 0.0, 100.0, 0.0, 0.04, 0.1); /* VIX ~20: the middle regime */
+    int sold_at = -1;
+    for (int roll = 0; roll < 2; roll++) {
+        alvh_book_params bp = alvh_book_defaults();
+        bp.vix.roll_at_expiry = roll, bp.vix.budget_of_condor = roll;
+        book_t b;
+        book_open(&b, &bp, &mp);
+        const int life = (int)b.c.x_life_steps, sell = life - (int)b.c.x_roll_steps;
+        book_run_to(&b, isa_ops(alvh_isa_best()), BIT(ALVH_LAYER_VIX), &t, 0);
+        double base = roll ? bp.condor.max_loss_frac * bp.capital_usd : bp.capital_usd;
+        assert_true(fabs(b.st.x_cost[0] - bp.vix.budget_mid * base) < 1e-6);
+        book_run_to(&b, isa_ops(alvh_isa_best()), BIT(ALVH_LAYER_VIX), &t, sell);
+        printf("# roll_at_expiry %d: call sold at step %d (of a %d-step life), holding %.1f after it, next expiry %.0f\n",
+               roll, sell, life, b.st.x_n[0], b.st.x_exp[0]);
+        assert_true(b.st.m_n_roll[0] == 1.0);
+        if (roll)
+            assert_true(b.st.x_n[0] > 0.0 && b.st.x_exp[0] == (double)(sell + life));
+        else
+            assert_true(b.st.x_n[0] == 0.0);
+        sold_at = sell;
+        free(b.mem);
+    }
+    assert_true(sold_at > 0);
+}
+
 /* ---- venue mechanics on hand-built paths ---- */
 
 /* farm + perp, signals off (a fixed hedge ratio), no funding, token 100 until
@@ -926,6 +959,7 @@ int main(void)
         cmocka_unit_test(test_funding_accrues_exactly),
         cmocka_unit_test(test_timelock_delays_rebalance),
         cmocka_unit_test(test_vxth_budget_per_regime),
+        cmocka_unit_test(test_vix_roll_at_expiry_and_base),
         cmocka_unit_test(test_perp_intraday_crossing),
         cmocka_unit_test(test_perp_gap_settles_at_close),
         cmocka_unit_test(test_perp_top_up_from_cash),
