@@ -94,6 +94,16 @@ static inline vd farm_store(const book_lanes *x, const farm_state *f, double sta
 
 /* ---- calls on harvested rewards: expiry (assignment), then write ---------------------- */
 
+/* a token option position (calls written, puts bought): contracts, strike, cash flows */
+typedef struct { vd n, k, cash; } option_state;
+
+static inline void option_store(const book_lanes *x, const option_state *o, double *n, double *k, double *cash)
+{
+    LST(n, o->n);
+    LST(k, o->k);
+    LST(cash, o->cash);
+}
+
 /* the roll: assignment settles, the next calls are decided (size, strike)
  * and written now or, with a timelock, k_delay steps later (calls_write) */
 static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, int call_exec)
@@ -102,15 +112,15 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
     const alvh_book_state *s = x->s;
     const alvh_calls_params *kp = &c->p.calls;
     const vd zero = v1(0.0), g = x->g;
-    vd kn = LLD(s->k_n), kk = LLD(s->k_k), kcash = LLD(s->k_cash);
+    option_state o = {LLD(s->k_n), LLD(s->k_k), LLD(s->k_cash)};
     vd t_left = v1((double)(c->k_every - x->step % c->k_every) * c->dt);
     vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
     if (call_roll) {
         /* the short call pays its intrinsic value; the delivered tokens
          * leave the stake at market (the farm sells them at G) */
-        vd itm = vd_max(vd_sub(g, kk), zero);
-        kcash = vd_sub(kcash, vd_mul(kn, itm));
-        vd deliver = vd_blend(vd_lt(zero, itm), zero, vd_min(kn, f->units));
+        vd itm = vd_max(vd_sub(g, o.k), zero);
+        o.cash = vd_sub(o.cash, vd_mul(o.n, itm));
+        vd deliver = vd_blend(vd_lt(zero, itm), zero, vd_min(o.n, f->units));
         f->units = vd_sub(f->units, deliver);
         f->fcash = vd_fma(deliver, g, f->fcash);
         vd harv = vd_max(vd_sub(LLD(s->k_harv), deliver), zero);
@@ -119,31 +129,29 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
         vd nn = vd_min(vd_mul(v1(kp->cover_frac), harv), f->units);
         vd strike = vd_mul(g, v1(1.0 + kp->otm_frac));
         if (c->k_delay == 0) {
-            kn = nn, kk = strike;
-            vd prem = tok_call(c, g, kk, v1(c->k_t_life), sig);
-            kcash = vd_fma(vd_mul(kn, prem), v1(1.0 - kp->slippage_frac), kcash);
+            o.n = nn, o.k = strike;
+            vd prem = tok_call(c, g, o.k, v1(c->k_t_life), sig);
+            o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
             t_left = v1(c->k_t_life);
         } else {
-            kn = zero;
+            o.n = zero;
             LST(s->k_pn, nn);
             LST(s->k_pk, strike);
         }
     }
     if (call_exec) {
         /* the timelocked write: at today's premium for the rest of the period */
-        kn = vd_min(LLD(s->k_pn), f->units);
-        kk = LLD(s->k_pk);
-        vd prem = tok_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig);
-        kcash = vd_fma(vd_mul(kn, prem), v1(1.0 - kp->slippage_frac), kcash);
+        o.n = vd_min(LLD(s->k_pn), f->units);
+        o.k = LLD(s->k_pk);
+        vd prem = tok_call(c, g, vd_max(o.k, v1(1e-300)), t_left, sig);
+        o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
     }
     vd mark = zero;
     if (x->moving || call_roll)
-        mark = vd_mul(kn, tok_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig));
-    LST(s->k_n, kn);
-    LST(s->k_k, kk);
-    LST(s->k_cash, kcash);
+        mark = vd_mul(o.n, tok_call(c, g, vd_max(o.k, v1(1e-300)), t_left, sig));
+    option_store(x, &o, s->k_n, s->k_k, s->k_cash);
     LST(s->k_mark, mark);
-    return vd_sub(kcash, mark);
+    return vd_sub(o.cash, mark);
 }
 
 /* ---- borrow (Aave v3 rules): interest, auto-deleverage, liquidation, bad debt -------- */
@@ -495,36 +503,34 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
     const alvh_book_consts *c = x->c;
     const alvh_book_state *s = x->s;
     const vd zero = v1(0.0), g = x->g;
-    vd un = LLD(s->u_n), uk = LLD(s->u_k), ucash = LLD(s->u_cash);
+    option_state o = {LLD(s->u_n), LLD(s->u_k), LLD(s->u_cash)};
     vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
     vd t_left = v1((double)(c->u_every - x->step % c->u_every) * c->dt);
     if (put_roll) {
-        ucash = vd_fma(un, vd_max(vd_sub(uk, g), zero), ucash);
+        o.cash = vd_fma(o.n, vd_max(vd_sub(o.k, g), zero), o.cash);
         vd n, k, cost;
         puts_size(x, units, sig, &n, &k, &cost);
         if (c->u_delay == 0) {
-            un = n, uk = k;
-            ucash = vd_sub(ucash, cost);
+            o.n = n, o.k = k;
+            o.cash = vd_sub(o.cash, cost);
             t_left = v1(c->u_t_life);
         } else {
-            un = zero;
+            o.n = zero;
             LST(s->u_pn, n);
             LST(s->u_pk, k);
             LST(s->u_pcap, c->p.puts.budget_ann > 0.0 ? cost : v1(INFINITY));
         }
     }
     if (put_exec) {
-        uk = LLD(s->u_pk);
-        vd price = vd_mul(tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig), v1(1.0 + c->p.puts.slippage_frac));
-        un = vd_min(LLD(s->u_pn), vd_div(LLD(s->u_pcap), vd_max(price, v1(1e-300))));
-        ucash = vd_sub(ucash, vd_mul(un, price));
+        o.k = LLD(s->u_pk);
+        vd price = vd_mul(tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig), v1(1.0 + c->p.puts.slippage_frac));
+        o.n = vd_min(LLD(s->u_pn), vd_div(LLD(s->u_pcap), vd_max(price, v1(1e-300))));
+        o.cash = vd_sub(o.cash, vd_mul(o.n, price));
     }
-    vd mark = vd_mul(un, tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig));
-    LST(s->u_n, un);
-    LST(s->u_k, uk);
-    LST(s->u_cash, ucash);
+    vd mark = vd_mul(o.n, tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig));
+    option_store(x, &o, s->u_n, s->u_k, s->u_cash);
     LST(s->u_mark, mark);
-    return vd_add(ucash, mark);
+    return vd_add(o.cash, mark);
 }
 
 /* ---- SPX iron condor: settle, stop, take profit, time roll; flag entries -------------- */
@@ -586,6 +592,9 @@ static inline vd condor_step(const book_lanes *x)
 
 /* ---- VIX calls (Cboe VXTH): monetize / roll, then the purchase ------------------------ */
 
+/* the VIX calls held: units, strike, expiry step, cost, cash flows */
+typedef struct { vd n, k, exp, cost, cash; } vix_state;
+
 /* premium of one purchase: the VXTH table on the forward VIX, as a fraction
  * of the base (the condor's max loss, or the capital) */
 static inline vd vix_budget_usd(const alvh_book_consts *c, vd fwd)
@@ -608,27 +617,27 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
     const size_t i = x->i, m = x->m;
     const double fstep = x->fstep, dt = c->dt;
     const vd zero = v1(0.0), var = x->var;
-    vd xn = LD(s->x_n), xk = LD(s->x_k), xe = LD(s->x_exp), xcost = LD(s->x_cost), xcash = LD(s->x_cash);
+    vix_state o = {LD(s->x_n), LD(s->x_k), LD(s->x_exp), LD(s->x_cost), LD(s->x_cash)};
     vd value = zero;
-    vm hold = vd_lt(zero, xn), rolled = vd_lt(v1(1.0), zero);
+    vm hold = vd_lt(zero, o.n), rolled = vd_lt(v1(1.0), zero);
     if (vm_any(hold)) {
-        vd t = vd_mul(vd_max(vd_sub(xe, v1(fstep)), zero), v1(dt));
+        vd t = vd_mul(vd_max(vd_sub(o.exp, v1(fstep)), zero), v1(dt));
         vd fwd, sig;
         vix_future(c, var, t, &fwd, &sig);
-        value = vd_mul(xn, black76_call(fwd, xk, t, sig, c->r_ann));
-        vm sell_m = vm_or(vd_le(v1(xp->monetize_vix), x->vix), vd_le(vd_mul(v1(xp->monetize_mult), xcost), value));
-        vm sell_r = vd_le(vd_sub(xe, v1(fstep)), v1((double)c->x_roll_steps));
+        value = vd_mul(o.n, black76_call(fwd, o.k, t, sig, c->r_ann));
+        vm sell_m = vm_or(vd_le(v1(xp->monetize_vix), x->vix), vd_le(vd_mul(v1(xp->monetize_mult), o.cost), value));
+        vm sell_r = vd_le(vd_sub(o.exp, v1(fstep)), v1((double)c->x_roll_steps));
         vm sell = vm_and(hold, vm_or(sell_m, sell_r));
-        xcash = vd_add(xcash, vd_blend(sell, zero, vd_mul(value, v1(1.0 - xp->slippage_frac))));
+        o.cash = vd_add(o.cash, vd_blend(sell, zero, vd_mul(value, v1(1.0 - xp->slippage_frac))));
         rolled = vm_and(sell, vm_not(sell_m));
         if (vm_any(rolled))
             ST(s->m_n_roll, vd_add(LD(s->m_n_roll), vmask(rolled)));
-        xn = vd_blend(sell, xn, zero);
+        o.n = vd_blend(sell, o.n, zero);
         value = vd_blend(sell, value, zero);
     }
     /* buy on the schedule, and (roll_at_expiry) right where a call was rolled;
      * with a timelock the purchase decided now (strike, budget) executes later */
-    vm buy = vd_le(xn, zero);
+    vm buy = vd_le(o.n, zero);
     if (!vix_buy)
         buy = xp->roll_at_expiry ? vm_and(buy, rolled) : vd_lt(v1(1.0), zero);
     vd pat = v1(-1.0);
@@ -660,20 +669,20 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
         vd price = vd_mul(black76_call(fwd, strike, v1(tl), sig, c->r_ann), v1(1.0 + xp->slippage_frac));
         vm ok = vm_and(buy, vm_and(vd_lt(zero, spend), vd_lt(v1(1e-8), price)));
         vd nn = vd_div(spend, vd_max(price, v1(1e-8)));
-        xn = vd_blend(ok, xn, nn);
-        xk = vd_blend(ok, xk, strike);
-        xe = vd_blend(ok, xe, v1(fstep + (double)c->x_life_steps));
-        xcost = vd_blend(ok, xcost, spend);
-        xcash = vd_sub(xcash, vd_blend(ok, zero, spend));
+        o.n = vd_blend(ok, o.n, nn);
+        o.k = vd_blend(ok, o.k, strike);
+        o.exp = vd_blend(ok, o.exp, v1(fstep + (double)c->x_life_steps));
+        o.cost = vd_blend(ok, o.cost, spend);
+        o.cash = vd_sub(o.cash, vd_blend(ok, zero, spend));
         value = vd_blend(ok, value, vd_mul(nn, vd_div(price, v1(1.0 + xp->slippage_frac))));
     }
-    ST(s->x_n, xn);
-    ST(s->x_k, xk);
-    ST(s->x_exp, xe);
-    ST(s->x_cost, xcost);
-    ST(s->x_cash, xcash);
+    ST(s->x_n, o.n);
+    ST(s->x_k, o.k);
+    ST(s->x_exp, o.exp);
+    ST(s->x_cost, o.cost);
+    ST(s->x_cash, o.cash);
     ST(s->x_mark, value);
-    return vd_add(xcash, value);
+    return vd_add(o.cash, value);
 }
 
 #undef LLD
