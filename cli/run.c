@@ -30,6 +30,7 @@
 #include "alvh_gitinfo.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
+#include "engine/phase_clock.h"
 #include "engine/scenario_run.h"
 #include "engine/scheduler.h"
 #include "io/checkpoint.h"
@@ -529,9 +530,11 @@ static int run_main(int argc, char **argv, int rank, int ranks)
              * every ckpt_seconds so that long runs do not spend their time on it */
             if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
                 (g_stop || now_s() - last_ckpt >= o.ckpt_seconds)) {
+                double t_ck = now_s();
                 alvh_scenario_job_buffers(job, bufs);
                 st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
                 last_ckpt = now_s();
+                alvh_phase_add(ALVH_PHASE_CHECKPOINT, last_ckpt - t_ck);
             }
             if (st == ALVH_OK && g_stop && ranks == 1) {
                 fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "
@@ -563,11 +566,13 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             alvh_scenario_result res;
             st = alvh_scenario_job_finish(job, &res, &err);
             alvh_h5_writer *w = NULL;
+            double t_h5 = now_s();
             if (st == ALVH_OK)
                 st = alvh_h5_open(part, &w, &err);
             if (st == ALVH_OK)
                 st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
             st = close_writer(w, st, &err);
+            alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
             if (st == ALVH_OK) {
                 if (!o.quiet)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
@@ -585,6 +590,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
     if (rc == EXIT_OK && rank == 0) {
         /* assemble: the run attributes, then every part's scenario group */
         alvh_h5_writer *w = NULL;
+        double t_h5 = now_s();
         st = alvh_h5_open(out, &w, &err);
         alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = resolved, .engine_version = ALVH_VERSION,
                                  .git_describe = ALVH_GIT_DESCRIBE, .isa = ops->name,
@@ -598,6 +604,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
         }
         st = close_writer(w, st, &err);
+        alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
         if (st == ALVH_OK) {
             remove_parts(&bp);
             if (!o.quiet)

@@ -8,6 +8,7 @@
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "engine/mpi_dist.h"
+#include "engine/phase_clock.h"
 #include "engine/summary_hist.h"
 
 #ifdef ALVH_HAVE_MPI
@@ -304,11 +305,15 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     j->res.seconds += secs;
     /* a failed round leaves partial blocks in the worker charts: they are
      * dropped, and the blocks that failed are not marked done */
+    double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nf; v++)
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nf + v], err);
+    double t1 = alvh_phase_now();
     for (int t = 0; st == ALVH_OK && hist_mode(j) && t < j->threads; t++)
         st = alvh_shist_acc_merge(j->sh, j->wsh[t], err);
+    alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
+    alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
     return st;
 }
 
@@ -522,11 +527,17 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         return alvh_error_set(err, ALVH_E_INTERNAL, "scenario finished with %zu of %zu blocks done",
                               alvh_scenario_job_blocks_done(j), j->n_blocks);
     alvh_status st = ALVH_OK;
+    double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
         st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
                                 r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
-    if (st == ALVH_OK && hist_mode(j))
-        return finish_hist(j, out, err);
+    double t1 = alvh_phase_now();
+    alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
+    if (st == ALVH_OK && hist_mode(j)) {
+        st = finish_hist(j, out, err);
+        alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
+        return st;
+    }
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
         const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
         st = alvh_summary_pnl(o, np, j->rq.book.capital_usd, &r->pnl[v], err);
@@ -572,6 +583,7 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         *out = *r;
         memset(r, 0, sizeof *r);
     }
+    alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
     return st;
 }
 
