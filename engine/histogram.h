@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "engine/status.h"
+#include "kernels/hist_bin.h"
 
 typedef struct alvh_histogram {
     double lo, hi;         /* range of the regular bins */
@@ -51,6 +52,9 @@ double alvh_hist_edge(const alvh_histogram *h, size_t j);
 
 void alvh_hist_add(alvh_histogram *h, double x);
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
+/* The same counts as alvh_hist_add_array through a binning kernel
+ * (kernels/hist_bin.h: ops->hist_bin of any ISA). */
+void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n);
 
 /* into += from. The edges must be identical (bitwise). */
 alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err);

@@ -228,6 +228,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             if (!(j->wfan[(size_t)t * nf + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
+            else
+                alvh_fan_set_binning(j->wfan[(size_t)t * nf + k], ops->hist_bin);
     }
     free(lo);
     free(hi);

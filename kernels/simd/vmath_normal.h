@@ -46,63 +46,70 @@ static inline vd vmath_gauss_factor_(vd x, double h)
 }
 
 /* Numerator and denominator of the three Cody pieces at a = |y|:
- * central: erf(a) = num/den; middle and tail: erfc(a) = e^{-a^2} num/den. */
+ * central: erf(a) = num/den; middle and tail: erfc(a) = e^{-a^2} num/den.
+ * A piece no lane needs is skipped (its place holds 1/1, never selected):
+ * option legs rarely reach the tail, and the tail costs a division. */
 static inline void vmath_erfc_parts_(vd a, vd *num, vd *den, vm *central)
 {
-    /* |y| <= 0.46875, polynomials in t = y^2 */
-    vd t = vd_mul(a, a);
-    vd na = vd_set1(1.85777706184603153e-1);
-    na = vd_fma(na, t, vd_set1(3.16112374387056560e+0));
-    na = vd_fma(na, t, vd_set1(1.13864154151050156e+2));
-    na = vd_fma(na, t, vd_set1(3.77485237685302021e+2));
-    na = vd_fma(na, t, vd_set1(3.20937758913846947e+3));
-    vd da = vd_add(t, vd_set1(2.36012909523441209e+1));
-    da = vd_fma(da, t, vd_set1(2.44024637934444173e+2));
-    da = vd_fma(da, t, vd_set1(1.28261652607737228e+3));
-    da = vd_fma(da, t, vd_set1(2.84423683343917062e+3));
-    na = vd_mul(na, a);
-
-    /* 0.46875 < y <= 4, polynomials in y */
-    vd nc = vd_set1(2.15311535474403846e-8);
-    nc = vd_fma(nc, a, vd_set1(5.64188496988670089e-1));
-    nc = vd_fma(nc, a, vd_set1(8.88314979438837594e+0));
-    nc = vd_fma(nc, a, vd_set1(6.61191906371416295e+1));
-    nc = vd_fma(nc, a, vd_set1(2.98635138197400131e+2));
-    nc = vd_fma(nc, a, vd_set1(8.81952221241769090e+2));
-    nc = vd_fma(nc, a, vd_set1(1.71204761263407058e+3));
-    nc = vd_fma(nc, a, vd_set1(2.05107837782607147e+3));
-    nc = vd_fma(nc, a, vd_set1(1.23033935479799725e+3));
-    vd dc = vd_add(a, vd_set1(1.57449261107098347e+1));
-    dc = vd_fma(dc, a, vd_set1(1.17693950891312499e+2));
-    dc = vd_fma(dc, a, vd_set1(5.37181101862009858e+2));
-    dc = vd_fma(dc, a, vd_set1(1.62138957456669019e+3));
-    dc = vd_fma(dc, a, vd_set1(3.29079923573345963e+3));
-    dc = vd_fma(dc, a, vd_set1(4.36261909014324716e+3));
-    dc = vd_fma(dc, a, vd_set1(3.43936767414372164e+3));
-    dc = vd_fma(dc, a, vd_set1(1.23033935480374942e+3));
-
-    /* y > 4, polynomials in z = 1/y^2 (a is clamped to >= 4 so z stays
-     * bounded in the lanes that discard this piece) */
-    vd a4 = vd_max(a, vd_set1(4.0));
-    vd z = vd_div(vd_set1(1.0), vd_mul(a4, a4));
-    vd np = vd_set1(1.63153871373020978e-2);
-    np = vd_fma(np, z, vd_set1(3.05326634961232344e-1));
-    np = vd_fma(np, z, vd_set1(3.60344899949804439e-1));
-    np = vd_fma(np, z, vd_set1(1.25781726111229246e-1));
-    np = vd_fma(np, z, vd_set1(1.60837851487422766e-2));
-    np = vd_fma(np, z, vd_set1(6.58749161529837803e-4));
-    vd dp = vd_add(z, vd_set1(2.56852019228982242e+0));
-    dp = vd_fma(dp, z, vd_set1(1.87295284992346725e+0));
-    dp = vd_fma(dp, z, vd_set1(5.27905102951428412e-1));
-    dp = vd_fma(dp, z, vd_set1(6.05183413124413191e-2));
-    dp = vd_fma(dp, z, vd_set1(2.33520497626869185e-3));
-    /* (1/sqrt(pi) - z P/Q) / y = (Q/sqrt(pi) - z P) / (y Q); no cancellation:
-     * z P/Q <= 0.018 against 0.564 */
-    vd nt = vd_fma(dp, vd_set1(5.6418958354775628695e-1), vd_mul(vd_sub(vd_set1(0.0), z), np));
-    vd dt = vd_mul(a4, dp);
-
+    const vd one = vd_set1(1.0);
     vm mid = vd_le(a, vd_set1(4.0));
     *central = vd_le(a, vd_set1(0.46875));
+    vd na = one, da = one, nc = one, dc = one, nt = one, dt = one;
+    if (vm_any(*central)) {
+        /* |y| <= 0.46875, polynomials in t = y^2 */
+        vd t = vd_mul(a, a);
+        na = vd_set1(1.85777706184603153e-1);
+        na = vd_fma(na, t, vd_set1(3.16112374387056560e+0));
+        na = vd_fma(na, t, vd_set1(1.13864154151050156e+2));
+        na = vd_fma(na, t, vd_set1(3.77485237685302021e+2));
+        na = vd_fma(na, t, vd_set1(3.20937758913846947e+3));
+        da = vd_add(t, vd_set1(2.36012909523441209e+1));
+        da = vd_fma(da, t, vd_set1(2.44024637934444173e+2));
+        da = vd_fma(da, t, vd_set1(1.28261652607737228e+3));
+        da = vd_fma(da, t, vd_set1(2.84423683343917062e+3));
+        na = vd_mul(na, a);
+    }
+    if (vm_any(vm_and(mid, vm_not(*central)))) {
+        /* 0.46875 < y <= 4, polynomials in y */
+        nc = vd_set1(2.15311535474403846e-8);
+        nc = vd_fma(nc, a, vd_set1(5.64188496988670089e-1));
+        nc = vd_fma(nc, a, vd_set1(8.88314979438837594e+0));
+        nc = vd_fma(nc, a, vd_set1(6.61191906371416295e+1));
+        nc = vd_fma(nc, a, vd_set1(2.98635138197400131e+2));
+        nc = vd_fma(nc, a, vd_set1(8.81952221241769090e+2));
+        nc = vd_fma(nc, a, vd_set1(1.71204761263407058e+3));
+        nc = vd_fma(nc, a, vd_set1(2.05107837782607147e+3));
+        nc = vd_fma(nc, a, vd_set1(1.23033935479799725e+3));
+        dc = vd_add(a, vd_set1(1.57449261107098347e+1));
+        dc = vd_fma(dc, a, vd_set1(1.17693950891312499e+2));
+        dc = vd_fma(dc, a, vd_set1(5.37181101862009858e+2));
+        dc = vd_fma(dc, a, vd_set1(1.62138957456669019e+3));
+        dc = vd_fma(dc, a, vd_set1(3.29079923573345963e+3));
+        dc = vd_fma(dc, a, vd_set1(4.36261909014324716e+3));
+        dc = vd_fma(dc, a, vd_set1(3.43936767414372164e+3));
+        dc = vd_fma(dc, a, vd_set1(1.23033935480374942e+3));
+    }
+    if (vm_any(vm_not(mid))) {
+        /* y > 4, polynomials in z = 1/y^2 (a is clamped to >= 4 so z stays
+         * bounded in the lanes that discard this piece) */
+        vd a4 = vd_max(a, vd_set1(4.0));
+        vd z = vd_div(one, vd_mul(a4, a4));
+        vd np = vd_set1(1.63153871373020978e-2);
+        np = vd_fma(np, z, vd_set1(3.05326634961232344e-1));
+        np = vd_fma(np, z, vd_set1(3.60344899949804439e-1));
+        np = vd_fma(np, z, vd_set1(1.25781726111229246e-1));
+        np = vd_fma(np, z, vd_set1(1.60837851487422766e-2));
+        np = vd_fma(np, z, vd_set1(6.58749161529837803e-4));
+        vd dp = vd_add(z, vd_set1(2.56852019228982242e+0));
+        dp = vd_fma(dp, z, vd_set1(1.87295284992346725e+0));
+        dp = vd_fma(dp, z, vd_set1(5.27905102951428412e-1));
+        dp = vd_fma(dp, z, vd_set1(6.05183413124413191e-2));
+        dp = vd_fma(dp, z, vd_set1(2.33520497626869185e-3));
+        /* (1/sqrt(pi) - z P/Q) / y = (Q/sqrt(pi) - z P) / (y Q); no cancellation:
+         * z P/Q <= 0.018 against 0.564 */
+        nt = vd_fma(dp, vd_set1(5.6418958354775628695e-1), vd_mul(vd_sub(vd_set1(0.0), z), np));
+        dt = vd_mul(a4, dp);
+    }
     *num = vd_blend(*central, vd_blend(mid, nt, nc), na);
     *den = vd_blend(*central, vd_blend(mid, dt, dc), da);
 }
