@@ -7,71 +7,88 @@
 #include <math.h>
 
 #include "kernels/hist_bin.h"
-#include "kernels/simd/partial.h"
 
 static inline vd hb1(double x) { return vd_set1(x); }
 
-/* bin of every lane of `in`: the quotient's floor, clamped, then moved down or
- * up until e_j <= x < e_{j+1} on the edges the reference reports */
-static inline vd bin_of(vd x, vm in, double lo, double w, double last)
+/* In bin units, the rounding of q = fl(fl(x - lo) fl(1/w)) is below 3 ulp of
+ * n_bins and that of an edge fl(fl(j w) + lo) below 2^-51 (|lo| + |hi|) / w;
+ * the margin is 16 times their sum. Away from the edges by more than this,
+ * floor(q) is the bin the edges define. */
+static inline double hist_bin_margin(double lo, double hi, double w, size_t n_bins)
 {
-    const vd zero = hb1(0.0), one = hb1(1.0), vlo = hb1(lo), vw = hb1(w), vlast = hb1(last);
-    vd q = vd_blend(in, zero, vd_div(vd_sub(x, vlo), vw));
-    vd j = vd_round(q);
-    j = vd_blend(vd_lt(q, j), j, vd_sub(j, one)); /* floor for q >= 0 */
-    j = vd_min(vd_max(j, zero), vlast);
-    for (;;) {
-        vd e0 = vd_add(vd_mul(j, vw), vlo), e1 = vd_add(vd_mul(vd_add(j, one), vw), vlo);
-        vm down = vm_and(in, vm_and(vd_lt(x, e0), vd_lt(zero, j)));
-        vm up = vm_and(in, vm_and(vd_le(e1, x), vd_lt(j, vlast)));
-        if (!vm_any(vm_or(down, up)))
-            return j;
-        j = vd_add(vd_sub(j, vd_blend(down, zero, one)), vd_blend(up, zero, one));
+    return 0x1p-46 * ((double)n_bins + (fabs(lo) + fabs(hi)) / w + 1.0);
+}
+
+/* One value, exactly as alvh_hist_add (engine/histogram.c): the quotient's
+ * bin, settled on the reported edges. */
+static inline void bin_one(double lo, double hi, size_t n_bins, double w, double x, uint64_t *restrict counts,
+                           alvh_bin_tally *restrict t)
+{
+    if (isnan(x)) {
+        t->n_nan++;
+        return;
     }
+    if (isinf(x)) {
+        t->n_inf++;
+        return;
+    }
+    t->n++;
+    t->min = x < t->min ? x : t->min;
+    t->max = x > t->max ? x : t->max;
+    if (x < lo) {
+        t->underflow++;
+        return;
+    }
+    if (x >= hi) {
+        t->overflow++;
+        return;
+    }
+    double q = (x - lo) / w;
+    size_t j = q < (double)n_bins ? (size_t)q : n_bins - 1;
+    while (j > 0 && x < (double)j * w + lo)
+        j--;
+    while (j + 1 < n_bins && x >= (double)(j + 1) * w + lo)
+        j++;
+    counts[j]++;
 }
 
 void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
                                     uint64_t *restrict counts, alvh_bin_tally *restrict t)
 {
-    const double w = (hi - lo) / (double)n_bins, last = (double)n_bins - 1.0;
-    const vd zero = hb1(0.0), one = hb1(1.0), inf = hb1(INFINITY), vlo = hb1(lo), vhi = hb1(hi);
-    double lane_no[ALVH_W];
-    for (size_t l = 0; l < ALVH_W; l++)
-        lane_no[l] = (double)l;
-    const vd lanes = vd_load(lane_no);
-    /* per-lane tallies: counts as doubles (exact below 2^53 per call) */
-    vd mn = inf, mx = vd_sub(zero, inf), c_under = zero, c_over = zero, c_fin = zero, c_nan = zero, c_inf = zero;
-    double code[ALVH_W];
-    for (size_t i = 0; i < n; i += ALVH_W) {
-        size_t m = n - i < ALVH_W ? n - i : ALVH_W;
-        vd xv = vd_load_n(x + i, m);
-        vm valid = vd_lt(lanes, hb1((double)m));
-        vm num = vm_and(valid, vd_le(xv, xv)); /* not NaN */
-        vm fin = vm_and(num, vd_lt(vd_abs(xv), inf));
-        vm under = vm_and(fin, vd_lt(xv, vlo)), over = vm_and(fin, vd_le(vhi, xv));
-        vm in = vm_and(fin, vm_not(vm_or(under, over)));
-        c_nan = vd_add(c_nan, vd_blend(vm_and(valid, vm_not(num)), zero, one));
-        c_inf = vd_add(c_inf, vd_blend(vm_and(num, vm_not(fin)), zero, one));
-        c_fin = vd_add(c_fin, vd_blend(fin, zero, one));
-        c_under = vd_add(c_under, vd_blend(under, zero, one));
-        c_over = vd_add(c_over, vd_blend(over, zero, one));
-        mn = vd_min(vd_blend(fin, inf, xv), mn);
-        mx = vd_max(vd_blend(fin, vd_sub(zero, inf), xv), mx);
-        vd_store(code, vd_blend(in, hb1(-1.0), bin_of(xv, in, lo, w, last)));
-        for (size_t l = 0; l < m; l++)
-            if (code[l] >= 0.0)
-                counts[(size_t)code[l]]++;
+    const double w = (hi - lo) / (double)n_bins;
+    const vd vlo = hb1(lo), vhi = hb1(hi), vinv = hb1(1.0 / w), vmargin = hb1(hist_bin_margin(lo, hi, w, n_bins));
+    const vd one = hb1(1.0), shifter = hb1(0x1p52);
+    const vu low32 = vu_set1(0xffffffffu);
+    vd mn = hb1(t->min), mx = hb1(t->max);
+    uint64_t n_fast = 0, code[ALVH_W];
+    size_t i = 0;
+    for (; i + ALVH_W <= n; i += ALVH_W) {
+        vd xv = vd_load(x + i);
+        vd q = vd_mul(vd_sub(xv, vlo), vinv);
+        vd r = vd_round(q);
+        /* fast lanes: inside [lo, hi) (so finite) and not next to an edge */
+        vm ok = vm_and(vm_and(vd_le(vlo, xv), vd_lt(xv, vhi)), vd_le(vmargin, vd_abs(vd_sub(q, r))));
+        if (vm_any(vm_not(ok))) {
+            for (size_t l = 0; l < ALVH_W; l++)
+                bin_one(lo, hi, n_bins, w, x[i + l], counts, t);
+            continue;
+        }
+        vd j = vd_blend(vd_lt(q, r), r, vd_sub(r, one)); /* floor: a whole number in [0, n_bins) */
+        mn = vd_min(xv, mn);
+        mx = vd_max(xv, mx);
+        n_fast += ALVH_W;
+        /* j + 2^52 carries j in its low mantissa bits */
+        vu_store(code, vu_and(vd_as_vu(vd_add(j, shifter)), low32));
+        for (size_t l = 0; l < ALVH_W; l++)
+            counts[code[l]]++;
     }
-    double a[7][ALVH_W];
-    vd_store(a[0], c_under), vd_store(a[1], c_over), vd_store(a[2], c_fin), vd_store(a[3], c_nan);
-    vd_store(a[4], c_inf), vd_store(a[5], mn), vd_store(a[6], mx);
+    for (; i < n; i++)
+        bin_one(lo, hi, n_bins, w, x[i], counts, t);
+    double a[2][ALVH_W];
+    vd_store(a[0], mn), vd_store(a[1], mx);
     for (size_t l = 0; l < ALVH_W; l++) {
-        t->underflow += (uint64_t)a[0][l];
-        t->overflow += (uint64_t)a[1][l];
-        t->n += (uint64_t)a[2][l];
-        t->n_nan += (uint64_t)a[3][l];
-        t->n_inf += (uint64_t)a[4][l];
-        t->min = a[5][l] < t->min ? a[5][l] : t->min;
-        t->max = a[6][l] > t->max ? a[6][l] : t->max;
+        t->min = a[0][l] < t->min ? a[0][l] : t->min;
+        t->max = a[1][l] > t->max ? a[1][l] : t->max;
     }
+    t->n += n_fast;
 }
