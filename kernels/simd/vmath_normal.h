@@ -149,10 +149,13 @@ static inline vd vmath_ncdf(vd x)
      * there, Phi is in [0.32, 0.68]) */
     vd half_erf = vd_mul(vd_set1(0.5), r);
     vd c = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_add(vd_set1(0.5), half_erf), vd_sub(vd_set1(0.5), half_erf));
-    /* tails: q = Phi(-|x|) = e^{-x^2/2} R / 2 */
-    vd q = vd_mul(vd_mul(vmath_gauss_factor_(ax, 0.5), r), vd_set1(0.5));
-    vd t = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_sub(vd_set1(1.0), q), q);
-    vd res = vd_blend(central, t, c);
+    /* tails: q = Phi(-|x|) = e^{-x^2/2} R / 2 (skipped when every lane is central) */
+    vd res = c;
+    if (vm_any(vm_not(central))) {
+        vd q = vd_mul(vd_mul(vmath_gauss_factor_(ax, 0.5), r), vd_set1(0.5));
+        vd t = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_sub(vd_set1(1.0), q), q);
+        res = vd_blend(central, t, c);
+    }
     res = vd_blend(vd_lt(x, vd_set1(-37.5)), res, vd_set1(0.0));
     return vd_blend(vd_le(x, x), x, res);
 }
