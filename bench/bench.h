@@ -14,6 +14,7 @@ int alvh_bench_cli(int argc, char **argv);
 typedef struct alvh_bench_run_figures {
     double run_seconds;                      /* wall time of the whole run, output file included */
     double book_seconds;                     /* market + book kernels alone (no hooks, no outputs) */
+    double run_cpu_seconds, book_cpu_seconds; /* the same in CPU seconds of the process */
     double phase_seconds[ALVH_PHASE_COUNT];  /* engine/phase_clock.h counters of the run */
 } alvh_bench_run_figures;
 

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: alvh bench [--json] [--threads T] [--seconds S] [--isa ISA] [--no-peers] [--book-paths N]\n"
-            "                  [--run-paths N [--run-only]]\n"
+            "                  [--run-paths N] [--layer-costs] [--run-only]\n"
             "  --json        print one JSON object instead of a table\n"
             "  --threads T   threads for the all-thread figures (default: all)\n"
             "  --seconds S   time per measurement (default 1.0)\n"
@@ -50,7 +50,8 @@ static void usage(FILE *f)
             "                paths (output to a temporary file, removed), the same configuration's\n"
             "                market + book kernels alone, and the share of each phase (keys run_*);\n"
             "                then book_seconds_measured is that kernels-alone time\n"
-            "  --run-only    with --run-paths: skip the kernel benchmarks and peers\n"
+            "  --layer-costs   the CPU cost of each layer of the book in ns per path-day (1 thread; keys layer_*)\n"
+            "  --run-only    only what --run-paths / --layer-costs ask for: no kernel benchmarks or peers\n"
             "Environment: ALVH_PEERS_DIR (peer scripts), ALVH_PYTHON (interpreter with numpy).\n");
 }
 
@@ -157,6 +158,9 @@ static void json_run(int threads, double paths, const alvh_bench_run_figures *r)
     json_num("run_seconds_measured", r->run_seconds, 0);
     json_num("run_book_seconds_measured", r->book_seconds, 0);
     json_num("run_vs_book", r->book_seconds > 0 ? r->run_seconds / r->book_seconds : 0, 0);
+    json_num("run_cpu_seconds_measured", r->run_cpu_seconds, 0);
+    json_num("book_cpu_seconds_measured", r->book_cpu_seconds, 0);
+    json_num("run_vs_book_cpu", r->book_cpu_seconds > 0 ? r->run_cpu_seconds / r->book_cpu_seconds : 0, 0);
     char key[64];
     for (int p = 0; p <= ALVH_PHASE_COUNT; p++) {
         const char *nm = p < ALVH_PHASE_COUNT ? alvh_phase_names[p] : "other";
@@ -167,12 +171,36 @@ static void json_run(int threads, double paths, const alvh_bench_run_figures *r)
     }
 }
 
+static double g_layer_ns[ALVH_LAYER_COUNT + 1];
+static int g_have_layers;
+
+static void json_layers(void)
+{
+    if (!g_have_layers)
+        return;
+    printf("  \"layer_ns_per_path_day_market_and_bookkeeping\": %.4g,\n", g_layer_ns[ALVH_LAYER_COUNT]);
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+        printf("  \"layer_ns_per_path_day_%s\": %.4g,\n", alvh_layer_names[l], g_layer_ns[l]);
+}
+
+static void table_layers(void)
+{
+    if (!g_have_layers)
+        return;
+    printf("CPU ns per path-day, 1 thread: market + bookkeeping %.1f", g_layer_ns[ALVH_LAYER_COUNT]);
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+        printf(", %s %.1f", alvh_layer_names[l], g_layer_ns[l]);
+    printf("\n");
+}
+
 static void table_run(int threads, double paths, const alvh_bench_run_figures *r)
 {
     double wall[ALVH_PHASE_COUNT + 1];
     run_phase_wall(threads, r, wall);
     printf("alvh run, default config, %.0f paths, %d threads: %.2f s wall; market + book alone %.2f s (%.2fx)\n",
            paths, threads, r->run_seconds, r->book_seconds, r->book_seconds > 0 ? r->run_seconds / r->book_seconds : 0);
+    printf("  CPU: run %.2f s, market + book alone %.2f s (%.2fx)\n", r->run_cpu_seconds, r->book_cpu_seconds,
+           r->book_cpu_seconds > 0 ? r->run_cpu_seconds / r->book_cpu_seconds : 0);
     for (int p = 0; p <= ALVH_PHASE_COUNT; p++)
         printf("  %-12s %9.2f s %6.1f%%\n", p < ALVH_PHASE_COUNT ? alvh_phase_names[p] : "other", wall[p],
                r->run_seconds > 0 ? 100.0 * wall[p] / r->run_seconds : 0.0);
@@ -186,7 +214,9 @@ static int print_run_only(int json, int threads, double paths, const alvh_bench_
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     if (!json) {
         printf("alvh %s (%s) on %s, %s, %s\n", ALVH_VERSION, ALVH_GIT_DESCRIBE, cpu, isa, date);
-        table_run(threads, paths, r);
+        if (paths > 0)
+            table_run(threads, paths, r);
+        table_layers();
         return 0;
     }
     printf("{\n");
@@ -196,7 +226,9 @@ static int print_run_only(int json, int threads, double paths, const alvh_bench_
     json_str("cpu", cpu, 0);
     json_str("isa", isa, 0);
     printf("  \"threads\": %d,\n", threads);
-    json_run(threads, paths, r);
+    if (paths > 0)
+        json_run(threads, paths, r);
+    json_layers();
     printf("  \"book_paths_measured\": %.0f,\n", paths);
     json_num("book_seconds_measured", r->book_seconds, 1);
     printf("}\n");
@@ -205,7 +237,7 @@ static int print_run_only(int json, int threads, double paths, const alvh_bench_
 
 int alvh_bench_cli(int argc, char **argv)
 {
-    int json = 0, threads = 0, peers = 1, run_only = 0;
+    int json = 0, threads = 0, peers = 1, run_only = 0, layer_costs = 0;
     double seconds = 1.0, book_paths = 0.0, run_paths = 0.0;
     const char *isa_req = NULL;
     static const struct option longopts[] = {
@@ -214,6 +246,7 @@ int alvh_bench_cli(int argc, char **argv)
         {"no-peers", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
         {"book-paths", required_argument, NULL, 'b'},
         {"run-paths", required_argument, NULL, 'r'},   {"run-only", no_argument, NULL, 'o'},
+        {"layer-costs", no_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -259,6 +292,7 @@ int alvh_bench_cli(int argc, char **argv)
             }
             break;
         case 'o': run_only = 1; break;
+        case 'L': layer_costs = 1; break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "alvh bench: %s needs a value\n", argv[optind - 1]);
@@ -275,8 +309,8 @@ int alvh_bench_cli(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (run_only && run_paths == 0.0) {
-        fprintf(stderr, "alvh bench: --run-only needs --run-paths N\n");
+    if (run_only && run_paths == 0.0 && !layer_costs) {
+        fprintf(stderr, "alvh bench: --run-only needs --run-paths N or --layer-costs\n");
         usage(stderr);
         return 2;
     }
@@ -301,6 +335,13 @@ int alvh_bench_cli(int argc, char **argv)
             fprintf(stderr, "alvh bench: %s\n", why);
             return 1;
         }
+    }
+    if (layer_costs) {
+        if (alvh_bench_layer_costs(best, 16384, g_layer_ns) != 0) {
+            fprintf(stderr, "alvh bench: the layer-cost runs failed\n");
+            return 1;
+        }
+        g_have_layers = 1;
     }
     if (run_only)
         return print_run_only(json, threads, run_paths, &run, best->name);
@@ -418,6 +459,7 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("book_seconds_1e6_paths_est", bk_all > 0 ? 252e6 / bk_all : 0, 0);
         if (run_paths > 0)
             json_run(threads, run_paths, &run);
+        json_layers();
         printf("  \"book_paths_measured\": %.0f,\n", book_paths);
         json_num("book_seconds_measured", bk_measured, 1);
         printf("}\n");
@@ -456,6 +498,7 @@ int alvh_bench_cli(int argc, char **argv)
             printf("%-28s %14.1f  (%.0f paths, measured)\n", "book run, s", bk_measured, book_paths);
         if (run_paths > 0)
             table_run(threads, run_paths, &run);
+        table_layers();
     }
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "cli/bench_run.h"
 
 #include <dirent.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,13 @@
 #include "engine/book_run.h"
 #include "engine/dispatch.h"
 #include "io/config.h"
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 /* removes dir/run.h5, dir/run.h5.parts/ (if a failed run left it) and dir */
 static void remove_tree(const char *dir)
@@ -42,7 +50,7 @@ static void remove_tree(const char *dir)
 }
 
 /* market + book kernels of every scenario of the default config, as `alvh run` requests them */
-static int book_alone(double paths, int threads, double *seconds, char *why, size_t n)
+static int book_alone(double paths, int threads, double *seconds, double *cpu_seconds, char *why, size_t n)
 {
     alvh_config *cfg = NULL;
     alvh_error err = {0};
@@ -55,6 +63,7 @@ static int book_alone(double paths, int threads, double *seconds, char *why, siz
         return -1;
     }
     *seconds = 0.0;
+    double c0 = cpu_now();
     alvh_status st = ALVH_OK;
     for (size_t k = 0; st == ALVH_OK && k < cfg->n_scenarios; k++) {
         const alvh_config_scenario *sc = &cfg->scenarios[k];
@@ -69,6 +78,7 @@ static int book_alone(double paths, int threads, double *seconds, char *why, siz
         st = alvh_book_run(&rq, ops, NULL, &err);
         *seconds += alvh_phase_now() - t0;
     }
+    *cpu_seconds = cpu_now() - c0;
     alvh_config_free(cfg);
     if (st != ALVH_OK) {
         snprintf(why, n, "book run: %s", err.msg);
@@ -92,14 +102,15 @@ int alvh_bench_run_default(double paths, int threads, alvh_bench_run_figures *ou
     snprintf(threads_s, sizeof threads_s, "%d", threads);
     char *argv[] = {"run", "-o", file, "--paths", paths_s, "--threads", threads_s, "--quiet", NULL};
     alvh_phase_reset();
-    double t0 = alvh_phase_now();
+    double t0 = alvh_phase_now(), c0 = cpu_now();
     int rc = alvh_cmd_run((int)(sizeof argv / sizeof argv[0]) - 1, argv);
     out->run_seconds = alvh_phase_now() - t0;
+    out->run_cpu_seconds = cpu_now() - c0;
     alvh_phase_get(out->phase_seconds);
     remove_tree(dir);
     if (rc != 0) {
         snprintf(why, n, "alvh run of the default configuration at %s paths failed (exit %d)", paths_s, rc);
         return -1;
     }
-    return book_alone(paths, threads, &out->book_seconds, why, n);
+    return book_alone(paths, threads, &out->book_seconds, &out->book_cpu_seconds, why, n);
 }

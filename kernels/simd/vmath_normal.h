@@ -132,19 +132,8 @@ static inline vd vmath_erfc(vd y)
     return vd_blend(vd_le(y, y), y, res);
 }
 
-/* Standard normal CDF Phi(x). Relative accuracy in the lower tail down to
- * x = -37.5 (Phi = 4.6e-308, near the last normal doubles); 0 below that. Above
- * x = 8.3, 1 - Phi < 2^-54 and the result rounds to 1. NaN passes through. */
-static inline vd vmath_ncdf(vd x)
+static inline vd vmath_ncdf_finish_(vd x, vd xc, vd ax, vd r, vm central)
 {
-    const double inv_sqrt2 = 0.70710678118654752440;
-    vd xc = vd_min(vd_max(x, vd_set1(-38.0)), vd_set1(38.0));
-    vd ax = vd_max(xc, vd_sub(vd_set1(0.0), xc));
-    vd a = vd_mul(ax, vd_set1(inv_sqrt2)); /* only the rational part sees this rounding */
-    vd num, den;
-    vm central;
-    vmath_erfc_parts_(a, &num, &den, &central);
-    vd r = vd_div(num, den);
     /* central: Phi = 1/2 + erf(x/sqrt2)/2 (absolute accuracy is what counts
      * there, Phi is in [0.32, 0.68]) */
     vd half_erf = vd_mul(vd_set1(0.5), r);
@@ -158,6 +147,42 @@ static inline vd vmath_ncdf(vd x)
     }
     res = vd_blend(vd_lt(x, vd_set1(-37.5)), res, vd_set1(0.0));
     return vd_blend(vd_le(x, x), x, res);
+}
+
+static inline void vmath_ncdf_parts_(vd x, vd *xc, vd *ax, vd *num, vd *den, vm *central)
+{
+    const double inv_sqrt2 = 0.70710678118654752440;
+    *xc = vd_min(vd_max(x, vd_set1(-38.0)), vd_set1(38.0));
+    *ax = vd_max(*xc, vd_sub(vd_set1(0.0), *xc));
+    vd a = vd_mul(*ax, vd_set1(inv_sqrt2)); /* only the rational part sees this rounding */
+    vmath_erfc_parts_(a, num, den, central);
+}
+
+/* Standard normal CDF Phi(x). Relative accuracy in the lower tail down to
+ * x = -37.5 (Phi = 4.6e-308, near the last normal doubles); 0 below that. Above
+ * x = 8.3, 1 - Phi < 2^-54 and the result rounds to 1. NaN passes through. */
+static inline vd vmath_ncdf(vd x)
+{
+    vd xc, ax, num, den;
+    vm central;
+    vmath_ncdf_parts_(x, &xc, &ax, &num, &den, &central);
+    return vmath_ncdf_finish_(x, xc, ax, vd_div(num, den), central);
+}
+
+/* Phi(x1) and Phi(x2) with one division for both rational parts:
+ * n1/d1 = n1 d2 / (d1 d2). The denominators lie in [0.03, 2.1e6] (Cody's
+ * polynomials on their pieces, the skipped ones 1), so the product neither
+ * overflows nor underflows; each result is within a few ulp of vmath_ncdf's
+ * (relative, also in the lower tail), not bit-equal to it. */
+static inline void vmath_ncdf_pair(vd x1, vd x2, vd *p1, vd *p2)
+{
+    vd xc1, ax1, n1, d1, xc2, ax2, n2, d2;
+    vm c1, c2;
+    vmath_ncdf_parts_(x1, &xc1, &ax1, &n1, &d1, &c1);
+    vmath_ncdf_parts_(x2, &xc2, &ax2, &n2, &d2, &c2);
+    vd inv = vd_div(vd_set1(1.0), vd_mul(d1, d2));
+    *p1 = vmath_ncdf_finish_(x1, xc1, ax1, vd_mul(vd_mul(n1, d2), inv), c1);
+    *p2 = vmath_ncdf_finish_(x2, xc2, ax2, vd_mul(vd_mul(n2, d1), inv), c2);
 }
 
 /* Standard normal density e^{-x^2/2} / sqrt(2 pi), to about 2 ulp where it is
