@@ -521,15 +521,14 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     return st;
 }
 
-/* exact mode: the summary tables and the total-P&L histogram of variant v */
+/* exact mode: the risk and effectiveness tables and the total-P&L histogram
+ * of variant v (the P&L table is made before, its columns spread over the threads) */
 static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *err)
 {
     alvh_scenario_result *r = &j->res;
     const size_t np = r->n_paths;
     const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-    alvh_status st = alvh_summary_pnl(o, np, j->rq.book.capital_usd, &r->pnl[v], err);
-    if (st == ALVH_OK)
-        st = alvh_summary_risk(o, np, &r->risk[v], err);
+    alvh_status st = alvh_summary_risk(o, np, &r->risk[v], err);
     if (st == ALVH_OK && v > 0)
         st = alvh_summary_effectiveness(o, r->outcomes, np, &r->eff[v], err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
@@ -591,7 +590,10 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     alvh_error *verr = calloc(nv, sizeof *verr);
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !vst || !verr))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
-    /* variants are independent: one per thread, each computed as it would be alone */
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,
+                              j->threads, &r->pnl[v], err);
+    /* the rest of each variant is independent: one per thread, each computed as it would be alone */
     if (st == ALVH_OK) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(j->threads)
         for (size_t v = 0; v < nv; v++)
