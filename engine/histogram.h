@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "kernels/hist_bin.h"
 
 typedef struct alvh_histogram {

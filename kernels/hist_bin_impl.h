@@ -1,8 +1,8 @@
 /*
- * Histogram binning (hist_bin.h), written once and compiled per ISA
- * (hist_bin_scalar.c, _avx2.c, _avx512.c, each built with -ffp-contract=off
- * so the edges j w + lo round exactly as the scalar reference's). Include a
- * backend header first.
+ * Histogram binning (hist_bin.h), written once and compiled per ISA (the
+ * hist_bin family of kernels/CMakeLists.txt). The build is ISO C, which keeps
+ * -ffp-contract=off: the edges j w + lo round exactly as the engine's
+ * reference (engine/histogram.c) rounds them. Include a backend header first.
  */
 #include <math.h>
 
