@@ -18,8 +18,9 @@ typedef struct alvh_bench_run_figures {
     double phase_seconds[ALVH_PHASE_COUNT];  /* engine/phase_clock.h counters of the run */
 } alvh_bench_run_figures;
 
-/* Returns 0, or -1 with a reason in why. */
-typedef int (*alvh_bench_run_fn)(double paths, int threads, alvh_bench_run_figures *out, char *why, size_t n);
+/* Runs on `isa` (an alvh_isa_name). Returns 0, or -1 with a reason in why. */
+typedef int (*alvh_bench_run_fn)(double paths, int threads, const char *isa, alvh_bench_run_figures *out, char *why,
+                                 size_t n);
 
 /* The `alvh` binary registers its runner (cli/bench_run.c); without one
  * (the standalone alvh-bench) --run-paths is refused. */

@@ -331,7 +331,7 @@ int alvh_bench_cli(int argc, char **argv)
     alvh_bench_run_figures run = {0};
     if (run_paths > 0) {
         char why[512];
-        if (g_run_fn(run_paths, threads, &run, why, sizeof why) != 0) {
+        if (g_run_fn(run_paths, threads, best->name, &run, why, sizeof why) != 0) {
             fprintf(stderr, "alvh bench: %s\n", why);
             return 1;
         }

@@ -50,14 +50,15 @@ static void remove_tree(const char *dir)
 }
 
 /* market + book kernels of every scenario of the default config, as `alvh run` requests them */
-static int book_alone(double paths, int threads, double *seconds, double *cpu_seconds, char *why, size_t n)
+static int book_alone(double paths, int threads, const char *isa, double *seconds, double *cpu_seconds, char *why,
+                      size_t n)
 {
     alvh_config *cfg = NULL;
     alvh_error err = {0};
     const alvh_kernel_ops *ops;
     if (alvh_config_load_text("default.yaml (built in)", alvh_default_config, sizeof alvh_default_config - 1, &cfg,
                               &err) != ALVH_OK ||
-        alvh_dispatch_select(NULL, &ops, &err) != ALVH_OK) {
+        alvh_dispatch_select(isa, &ops, &err) != ALVH_OK) {
         snprintf(why, n, "%s", err.msg);
         alvh_config_free(cfg);
         return -1;
@@ -87,7 +88,8 @@ static int book_alone(double paths, int threads, double *seconds, double *cpu_se
     return 0;
 }
 
-int alvh_bench_run_default(double paths, int threads, alvh_bench_run_figures *out, char *why, size_t n)
+int alvh_bench_run_default(double paths, int threads, const char *isa, alvh_bench_run_figures *out, char *why,
+                           size_t n)
 {
     memset(out, 0, sizeof *out);
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
@@ -100,7 +102,9 @@ int alvh_bench_run_default(double paths, int threads, alvh_bench_run_figures *ou
     snprintf(file, sizeof file, "%s/run.h5", dir);
     snprintf(paths_s, sizeof paths_s, "%.0f", paths);
     snprintf(threads_s, sizeof threads_s, "%d", threads);
-    char *argv[] = {"run", "-o", file, "--paths", paths_s, "--threads", threads_s, "--quiet", NULL};
+    char isa_s[32];
+    snprintf(isa_s, sizeof isa_s, "%s", isa);
+    char *argv[] = {"run", "-o", file, "--paths", paths_s, "--threads", threads_s, "--isa", isa_s, "--quiet", NULL};
     alvh_phase_reset();
     double t0 = alvh_phase_now(), c0 = cpu_now();
     int rc = alvh_cmd_run((int)(sizeof argv / sizeof argv[0]) - 1, argv);
@@ -112,5 +116,5 @@ int alvh_bench_run_default(double paths, int threads, alvh_bench_run_figures *ou
         snprintf(why, n, "alvh run of the default configuration at %s paths failed (exit %d)", paths_s, rc);
         return -1;
     }
-    return book_alone(paths, threads, &out->book_seconds, &out->book_cpu_seconds, why, n);
+    return book_alone(paths, threads, isa, &out->book_seconds, &out->book_cpu_seconds, why, n);
 }

@@ -4,6 +4,7 @@
 
 #include "bench/bench.h"
 
-int alvh_bench_run_default(double paths, int threads, alvh_bench_run_figures *out, char *why, size_t n);
+int alvh_bench_run_default(double paths, int threads, const char *isa, alvh_bench_run_figures *out, char *why,
+                           size_t n);
 
 #endif
