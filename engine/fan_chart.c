@@ -107,16 +107,28 @@ alvh_status alvh_fan_quantiles(const alvh_fan_chart *f, const double *p, size_t 
     for (size_t k = 0; k < n_p; k++)
         if (!(p[k] >= 0.0 && p[k] <= 1.0))
             return alvh_error_set(err, ALVH_E_CONFIG, "fan chart quantiles: probability %g outside [0, 1]", p[k]);
+    int ascending = n_p <= 64;
+    for (size_t k = 1; k < n_p; k++)
+        ascending &= p[k] >= p[k - 1];
     for (size_t t = 0; t < f->n_steps; t++) {
-        for (size_t k = 0; k < n_p; k++) {
-            double *qk = &q[t * n_p + k], *bk = bound ? &bound[t * n_p + k] : NULL;
-            if (f->step[t].n == 0) {
-                *qk = NAN;
-                if (bk)
-                    *bk = NAN;
-                continue;
+        double *qt = &q[t * n_p], *bt = bound ? &bound[t * n_p] : NULL;
+        if (f->step[t].n == 0) {
+            for (size_t k = 0; k < n_p; k++) {
+                qt[k] = NAN;
+                if (bt)
+                    bt[k] = NAN;
             }
-            alvh_status st = alvh_hist_quantile(&f->step[t], p[k], qk, bk, err);
+            continue;
+        }
+        /* ascending probabilities (alvh_fan_probs): one pass over the bins per step */
+        if (ascending) {
+            alvh_status st = alvh_hist_quantiles(&f->step[t], p, n_p, qt, bt, err);
+            if (st)
+                return st;
+            continue;
+        }
+        for (size_t k = 0; k < n_p; k++) {
+            alvh_status st = alvh_hist_quantile(&f->step[t], p[k], &qt[k], bt ? &bt[k] : NULL, err);
             if (st)
                 return st;
         }

@@ -64,6 +64,11 @@ alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, al
 alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, double *bound,
                                alvh_error *err);
 
+/* The same estimates and bounds as alvh_hist_quantile, bit for bit, for
+ * n_p <= 64 probabilities in ascending order, in one pass over the bins. */
+alvh_status alvh_hist_quantiles(const alvh_histogram *h, const double *p, size_t n_p, double *q, double *bound,
+                                alvh_error *err);
+
 /* Estimate of the mean of the k = alvh_stats_tail_count(n, level) largest
  * (upper != 0) or smallest values, and a bound on its error. */
 alvh_status alvh_hist_tail_mean(const alvh_histogram *h, double level, int upper, double *mean,

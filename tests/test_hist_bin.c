@@ -126,12 +126,51 @@ static void test_accumulates(void **state)
     }
 }
 
+/* alvh_hist_quantiles (one pass, the fan charts' path) equals alvh_hist_quantile bit for bit */
+static void test_quantiles_one_pass(void **state)
+{
+    (void)state;
+    const double probs[] = {0.0, 0.001, 0.01, 0.05, 0.25, 0.5, 0.5, 0.75, 0.95, 0.99, 0.999, 1.0};
+    const size_t np = sizeof probs / sizeof probs[0];
+    const size_t sizes[] = {1, 2, 3, 10, 997, 20011};
+    uint64_t s = 12345;
+    for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+        for (int shape = 0; shape < 3; shape++) {
+            alvh_histogram *h = alvh_hist_create(0.0, 2.5e7, 1250, NULL);
+            for (size_t i = 0; i < sizes[z]; i++) {
+                s = s * 6364136223846793005ull + 1442695040888963407ull;
+                double u = (double)(s >> 11) * 0x1.0p-53;
+                double x = shape == 0 ? 1e7 * (1.0 + 0.4 * tan(3.0 * (u - 0.5))) /* tails beyond both ends */
+                         : shape == 1 ? 1e7                                    /* all equal */
+                                      : 2e7 * u;                               /* spread */
+                alvh_hist_add(h, x);
+            }
+            double q[16], b[16];
+            assert_int_equal(alvh_hist_quantiles(h, probs, np, q, b, NULL), ALVH_OK);
+            for (size_t k = 0; k < np; k++) {
+                double q1, b1;
+                assert_int_equal(alvh_hist_quantile(h, probs[k], &q1, &b1, NULL), ALVH_OK);
+                assert_memory_equal(&q1, &q[k], sizeof q1);
+                assert_memory_equal(&b1, &b[k], sizeof b1);
+            }
+            alvh_hist_free(h);
+        }
+    }
+    alvh_histogram *h = alvh_hist_create(0.0, 1.0, 4, NULL);
+    double q[2], pr[2] = {0.9, 0.1};
+    assert_int_equal(alvh_hist_quantiles(h, pr, 2, q, NULL, NULL), ALVH_E_NUMERIC); /* empty */
+    alvh_hist_add(h, 0.5);
+    assert_int_equal(alvh_hist_quantiles(h, pr, 2, q, NULL, NULL), ALVH_E_CONFIG); /* not ascending */
+    alvh_hist_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edges_and_neighbours),
         cmocka_unit_test(test_random_values),
         cmocka_unit_test(test_accumulates),
+        cmocka_unit_test(test_quantiles_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
