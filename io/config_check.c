@@ -160,7 +160,7 @@ static alvh_status check_correlations(const alvh_cfg_scenario_work *w, alvh_erro
 static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r,
                                     const alvh_vix_coeffs *vc, alvh_error *err)
 {
-    double vix_floor = alvh_vix_from_var(vc, 0.0);
+    double vix_floor = alvh_vix_from_vars(vc, 0.0, 0.0);
     for (size_t j = 0; j < w->s.n_injections; j++) {
         const alvh_market_injection *inj = &w->s.injections[j];
         const alvh_cfg_inj_origin *o = &w->inj_origins[j];
@@ -171,7 +171,7 @@ static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_ru
             if (w->s.injections[i].step == inj->step)
                 return fail_scn(err, w, &o->day, "day %zu is already forced by %s: expected one injection per day",
                                inj->step, w->inj_origins[i].day.path);
-        if (!isnan(inj->vix_level) && alvh_vix_var_for_level(vc, inj->vix_level) < 0.0)
+        if (!isnan(inj->vix_level) && alvh_vix_inject_reachable(vc, inj->vix_level) != 0)
             return fail_scn(err, w, &o->vix,
                            "expected a VIX of at least %.4g (the VIX of zero variance under this scenario's SPX "
                            "parameters), got %g",
@@ -191,7 +191,7 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
             alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
             return fail_scn(err, w, &o,
                            "expected at least %.4g (the VIX of zero variance under this scenario's theta, kappa and "
-                           "jumps), got %g",
+                           "jumps, the second factor at v2_0), got %g",
                            alvh_vix_from_var(&vc, 0.0), w->s.vix0);
         }
         p->spx.v0 = v0;
