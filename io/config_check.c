@@ -185,7 +185,20 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
     alvh_market_params *p = &w->s.market;
     alvh_vix_coeffs vc;
     alvh_vix_coeffs_init(&vc, &p->spx);
-    if (!isnan(w->s.vix0)) {
+    if (!isnan(w->s.vix0) && p->spx.kappa2 > 0.0 && isnan(p->spx.v2_0)) {
+        /* two factors, v2_0 not given: the slow factor starts at its mean and
+         * the fast one takes the rest (as an injected VIX does); a VIX below
+         * what the slow factor alone gives lowers the slow one with v2 = 0 */
+        double rest = w->s.vix0 * w->s.vix0 - vc.beta, v2 = (rest - vc.alpha * p->spx.theta) / vc.alpha2;
+        if (rest < 0.0) {
+            alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
+            return fail_scn(err, w, &o, "expected at least %.4g (the VIX of zero variance in both factors), got %g",
+                            alvh_vix_from_vars(&vc, 0.0, 0.0), w->s.vix0);
+        }
+        p->spx.v0 = v2 >= 0.0 ? p->spx.theta : rest / vc.alpha;
+        p->spx.v2_0 = v2 >= 0.0 ? v2 : 0.0;
+        w->s.v2_from_vix0 = 1;
+    } else if (!isnan(w->s.vix0)) {
         double v0 = alvh_vix_var_for_level(&vc, w->s.vix0);
         if (v0 < 0.0) {
             alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
