@@ -244,6 +244,78 @@ static void test_second_factor_off_is_one_factor(void **state)
     assert_memory_equal(a, b, sizeof a);
 }
 
+/* European calls and puts with both factors against the COS / Lewis prices
+ * of the two-factor characteristic function (tests/fixtures/two_factor_prices.csv,
+ * gen_two_factor_prices.py; its characteristic function reduces to QuantLib's
+ * Bates with the second factor off). */
+typedef struct {
+    char set[16];
+    double s0, k, t, r, q, lam, mu_j, delta_j, v0, kappa, theta, xi, rho, v2_0, kappa2, theta2, xi2, rho2, call, put;
+} price_row;
+
+static size_t read_prices(price_row *rows, size_t max)
+{
+    FILE *f = fopen(ALVH_FIXTURE_DIR "/two_factor_prices.csv", "r");
+    assert_non_null(f);
+    char line[512];
+    size_t n = 0;
+    assert_non_null(fgets(line, sizeof line, f)); /* header */
+    while (n < max && fgets(line, sizeof line, f)) {
+        price_row *r = &rows[n];
+        int got = sscanf(line, "%15[^,],%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
+                         r->set, &r->s0, &r->k, &r->t, &r->r, &r->q, &r->lam, &r->mu_j, &r->delta_j, &r->v0, &r->kappa,
+                         &r->theta, &r->xi, &r->rho, &r->v2_0, &r->kappa2, &r->theta2, &r->xi2, &r->rho2, &r->call,
+                         &r->put);
+        assert_int_equal(got, 21);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static void test_two_factor_prices(void **state)
+{
+    (void)state;
+    enum { N = 60000, MAXR = 64 };
+    static price_row rows[MAXR];
+    size_t nr = read_prices(rows, MAXR), checked = 0;
+    assert_true(nr >= 30);
+    term_t t = term_new(N);
+    double worst_z = 0.0;
+    for (size_t i = 0; i < nr; i++) {
+        if (i > 0 && !strcmp(rows[i].set, rows[i - 1].set) && rows[i].t == rows[i - 1].t)
+            continue; /* one simulation per (set, maturity) */
+        const price_row *r = &rows[i];
+        alvh_market_params p = svcj_params(1);
+        p.spx = (alvh_spx_params){.s0 = r->s0, .v0 = r->v0, .r_ann = r->r, .q_ann = r->q, .kappa = r->kappa,
+                                  .theta = r->theta, .xi = r->xi, .rho = r->rho, .lambda_ann = r->lam,
+                                  .mu_j = r->mu_j, .delta_j = r->delta_j, .scheme = ALVH_SCHEME_QE,
+                                  .kappa2 = r->kappa2, .theta2 = r->theta2, .xi2 = r->xi2, .rho2 = r->rho2,
+                                  .v2_0 = r->v2_0};
+        run(&p, 1.0 / 252, (size_t)llround(r->t * 252), N, &t);
+        for (size_t j = i; j < nr && !strcmp(rows[j].set, r->set) && rows[j].t == r->t; j++) {
+            const price_row *q = &rows[j];
+            double df = exp(-q->r * q->t), a = 0.0, b = 0.0, pa = 0.0, pb = 0.0;
+            for (size_t k = 0; k < N; k++) {
+                double c = df * fmax(t.s[k] - q->k, 0.0), pu = df * fmax(q->k - t.s[k], 0.0);
+                a += c, b += c * c, pa += pu, pb += pu * pu;
+            }
+            double mc = a / N, se = sqrt(fmax(b / N - mc * mc, 0.0) / N);
+            double mp = pa / N, sep = sqrt(fmax(pb / N - mp * mp, 0.0) / N);
+            /* daily QE: its discretization bias is far below the MC error at this N */
+            double z = fabs(mc - q->call) / se, zp = fabs(mp - q->put) / sep;
+            printf("# %-8s T %.2f K %5.1f: call MC %.4f (se %.4f) vs %.4f; put MC %.4f vs %.4f\n", q->set, q->t, q->k,
+                   mc, se, q->call, mp, q->put);
+            worst_z = fmax(worst_z, fmax(z, zp));
+            checked++;
+        }
+    }
+    printf("# %zu strikes x maturities, worst |MC - reference| / se = %.2f\n", checked, worst_z);
+    assert_int_equal(checked, nr);
+    assert_true(worst_z < 4.5);
+    term_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_martingales_two_factor_eth),
         cmocka_unit_test(test_injection_into_fast_factor),
         cmocka_unit_test(test_second_factor_off_is_one_factor),
+        cmocka_unit_test(test_two_factor_prices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
