@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "engine/book_run.h"
 #include "engine/dispatch.h"
 #include "engine/market_sim.h"
 #include "kernels/vix.h"
@@ -316,6 +317,22 @@ static void test_two_factor_prices(void **state)
     term_free(&t);
 }
 
+/* The book's one-factor variance reproduces the two-factor VIX. */
+static void test_book_effective_variance(void **state)
+{
+    (void)state;
+    alvh_market_params p = svcj_params(1);
+    alvh_vix_coeffs x;
+    alvh_vix_coeffs_init(&x, &p.spx);
+    const double v[4] = {0.0, 0.02, 0.3, -0.01}, v2[4] = {0.0, 0.5, 0.001, 0.04};
+    double ve[4];
+    alvh_book_effective_var(&x, 4, v, v2, ve);
+    for (int i = 0; i < 4; i++) {
+        double one = sqrt(x.alpha * ve[i] + x.beta), two = alvh_vix_from_vars(&x, v[i], v2[i]);
+        assert_true(fabs(one - two) < 1e-12 * two);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_injection_into_fast_factor),
         cmocka_unit_test(test_second_factor_off_is_one_factor),
         cmocka_unit_test(test_two_factor_prices),
+        cmocka_unit_test(test_book_effective_variance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
