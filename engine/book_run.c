@@ -184,7 +184,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             t[ALVH_TERM_SPX] = w->spx[i];
             t[ALVH_TERM_VIX] = view->events->vix[i];
             t[ALVH_TERM_TOKEN] = w->g[i];
-            t[ALVH_TERM_VARIANCE] = view->state->v[i];
+            /* the variance the book saw (two factors: v + (alpha2 / alpha) v2) */
+            t[ALVH_TERM_VARIANCE] = view->consts->two_factor ? w->v_eff[i] : view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
         }
     if (rq->on_block)

@@ -119,13 +119,16 @@ static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd 
  * its own martingale-corrected drift terms; one residual normal for both,
  * since sqrt(a) Z1 + sqrt(b) Z2 and sqrt(a + b) Z have the same law. The
  * drift of the first factor's constants carries r - q - lambda m_J; the
- * second's is not used. */
+ * second's is not used. uv: the step's recycled uniform. */
 static inline void qe_step2(const alvh_spx_consts *c, const alvh_spx_consts *c2, vd *ln_s, vd *v, vd *v2, vd zs,
                             vd zv, vd uv, vd zv2)
 {
     vd v0 = *v, v1, k0, w0 = *v2, w1, k02;
-    qe_var(c, v0, zv, uv, 0, &v1, &k0);
-    qe_var(c2, w0, zv2, zv2, 1, &w1, &k02);
+    /* the recycled uniform goes to the second (fast) factor, which is in the
+     * exponential branch on most lanes; the slow factor rarely is, and takes
+     * Phi(z_v) there (computed only then) */
+    qe_var(c, v0, zv, zv, 1, &v1, &k0);
+    qe_var(c2, w0, zv2, uv, 0, &w1, &k02);
     vd vt = vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1));
     vt = vd_add(vt, vd_fma(vd_set1(c2->k3), w0, vd_mul(vd_set1(c2->k4), w1)));
     vd var_term = vd_sqrt(vd_max(vt, vd_set1(0.0)));
