@@ -168,6 +168,16 @@ static void test_martingales_two_factor_eth(void **state)
     assert_true(fabs(m - p.eth.e0_usd * exp(p.eth.mu_ann * T)) < 4.0 * se);
     mean_se(t.g, N, &m, &se);
     assert_true(fabs(m - p.token.g0_usd * exp(p.token.mu_ann * T)) < 4.0 * se);
+    /* emission dilution lowers the token's drift and nothing else */
+    p.token.dilution_ann = 0.25;
+    run(&p, 1.0 / 252, 252, N, &t);
+    double md, sed;
+    mean_se(t.g, N, &md, &sed);
+    printf("# dilution 0.25: E[G_T] %.4f (se %.4f) vs %.4f\n", md, sed,
+           p.token.g0_usd * exp((p.token.mu_ann - 0.25) * T));
+    assert_true(fabs(md - p.token.g0_usd * exp((p.token.mu_ann - 0.25) * T)) < 4.0 * sed);
+    assert_true(fabs(md - m) > 8.0 * sed); /* the test sees the term */
+    p.token.dilution_ann = 0.0;
     /* the token's diffusion vol is what is left of the total after the jumps */
     double sig, jv = alvh_token_jump_var_ann(&p);
     char msg[300];
