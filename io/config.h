@@ -38,7 +38,7 @@ typedef struct alvh_config_run {
     double horizon_years;            /* simulated time */
     uint64_t steps_per_year;         /* dt = 1 / steps_per_year */
     uint64_t seed;                   /* run seed: streams derive from (seed, scenario, block) */
-    uint64_t block_size;             /* paths per block (results depend on it) */
+    uint64_t block_size;             /* paths per block (results do not depend on it) */
     uint64_t threads;                /* OpenMP threads, 0: all */
     bool store_paths;                /* write per-path outcomes, not only summaries */
     int summaries;                   /* alvh_summaries: exact (per-path values kept) or histogram */

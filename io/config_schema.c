@@ -44,7 +44,7 @@ static const alvh_ckey run_keys[] = {
     {"seed", ALVH_CT_U64, RUN(seed), 0, 1, NULL, 0, NOMAX, "",
      "run seed: the random streams derive from (seed, scenario, block)", NULL, NULL},
     {"block_size", ALVH_CT_U64, RUN(block_size), 0, 1024, NULL, 8, 1048576, "paths",
-     "paths per block (part of the reproducibility contract: results depend on it)", NULL, NULL},
+     "paths per block (memory and scheduling only: results are bit-identical for any block size)", NULL, NULL},
     {"threads", ALVH_CT_U64, RUN(threads), 0, 0, NULL, 0, 4096, "", "OpenMP threads, 0: all (results do not depend on it)",
      NULL, NULL},
     {"store_paths", ALVH_CT_BOOL, RUN(store_paths), 0, 0, NULL, 0, 1, "",
