@@ -98,6 +98,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->hist_counts);
     free(r->hist_edges);
     free(r->hist_nonfinite);
+    free(r->hist_outside);
     for (size_t v = 0; v < r->n_variants; v++) {
         if (r->pnl)
             alvh_table_free(&r->pnl[v]);
@@ -492,6 +493,44 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
 }
 
 /* histogram mode: tables from the merged accumulators and the block rows in block order */
+/* Row `row`, column c of a summary table (NaN when absent). */
+static double table_cell(const alvh_table *t, const char *row, size_t c)
+{
+    for (size_t r = 0; r < t->rows; r++)
+        if (strcmp(t->row_names[r], row) == 0)
+            return t->data[r * t->cols + c];
+    return NAN;
+}
+
+/* Range of the stored P&L histogram: the 1 % to 99 % quantile span
+ * widened by a quarter of itself on each side (so the body of the
+ * distribution gets about two thirds of the bins), cut to [min, max] of the
+ * finite values; values outside are counted as underflow / overflow. With no
+ * spread between those quantiles: [min, max]. */
+static void pnl_hist_range(const double *x, size_t n, double q_lo, double q_hi, double *lo, double *hi)
+{
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            mn = fmin(mn, x[i]);
+            mx = fmax(mx, x[i]);
+        }
+    if (!(mn < mx)) { /* one value (or none): a unit-wide range around it */
+        *lo = isfinite(mn) ? mn - 0.5 : -0.5;
+        *hi = *lo + 1.0;
+        return;
+    }
+    double span = q_hi - q_lo;
+    *lo = mn;
+    *hi = mx;
+    if (span > 0 && isfinite(span)) {
+        *lo = fmax(mn, q_lo - 0.25 * span);
+        *hi = fmin(mx, q_hi + 0.25 * span);
+    }
+    if (*hi >= mx)
+        *hi = nextafter(mx + (mx - *lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
+}
+
 static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
 {
     alvh_scenario_result *r = &j->res;
@@ -502,7 +541,8 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
     r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
-    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite))
+    r->hist_outside = calloc(2 * nv, sizeof(uint64_t)); /* stays 0: outer bins reach the extremes */
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
         alvh_shist_total_hist(j->sh, v, ALVH_PNL_HIST_BINS, r->hist_counts + v * ALVH_PNL_HIST_BINS,
@@ -538,23 +578,16 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
     r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
+    r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
     double *x = malloc(np * sizeof(double));
-    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !x))
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside || !x))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; i < np; i++) {
+        for (size_t i = 0; i < np; i++)
             x[i] = r->outcomes[(v * np + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-            if (isfinite(x[i])) {
-                lo = fmin(lo, x[i]);
-                hi = fmax(hi, x[i]);
-            }
-        }
-        if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
-            lo = isfinite(lo) ? lo - 0.5 : -0.5;
-            hi = lo + 1.0;
-        }
-        hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
+        double lo, hi;
+        pnl_hist_range(x, np, table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL),
+                       table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), &lo, &hi);
         alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
         if (!h) {
             st = err ? err->code : ALVH_E_NOMEM;
@@ -565,6 +598,8 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
             r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
         r->hist_nonfinite[v] = h->n_nan + h->n_inf;
+        r->hist_outside[2 * v] = h->underflow;
+        r->hist_outside[2 * v + 1] = h->overflow;
         alvh_hist_free(h);
     }
     free(x);

@@ -49,12 +49,15 @@ typedef struct alvh_scenario_result {
     /* histogram mode only (NULL in exact mode): per cell, a bound on
      * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
     alvh_table *pnl_bound, *risk_bound, *eff_bound;
-    /* histogram of the total P&L of each variant over [min, max] of its finite
-     * values: ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD
+    /* histogram of the total P&L of each variant over the body of its finite
+     * values (exact mode: the 1-99 % quantile span widened by a quarter
+     * on each side, within [min, max]; values outside in hist_outside):
+     * ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD
      * (histogram mode: bins of whole fine bins, see alvh_shist_total_hist) */
     uint64_t *hist_counts;
     double *hist_edges;
     uint64_t *hist_nonfinite; /* n_variants */
+    uint64_t *hist_outside;   /* n_variants x 2: finite values below edges[0], at or above the last edge */
     double seconds;     /* simulation wall time */
 } alvh_scenario_result;
 

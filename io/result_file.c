@@ -115,7 +115,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             alvh_h5_histogram h = {.n_bins = ALVH_PNL_HIST_BINS,
                                    .counts = r->hist_counts + v * ALVH_PNL_HIST_BINS,
                                    .edges = r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1),
-                                   .n_nonfinite = r->hist_nonfinite[v], .units = "USD"};
+                                   .n_nonfinite = r->hist_nonfinite[v], .units = "USD",
+                                   .underflow = r->hist_outside ? r->hist_outside[2 * v] : 0,
+                                   .overflow = r->hist_outside ? r->hist_outside[2 * v + 1] : 0};
             st = alvh_h5_write_histogram(w, hist_group, "total_pnl", &h, err);
         }
         if (st == ALVH_OK) {
