@@ -34,7 +34,6 @@
 #include "engine/scheduler.h"
 #include "io/checkpoint.h"
 #include "io/config.h"
-#include "io/h5_dims.h"
 #include "io/h5_writer.h"
 #include "io/result_file.h"
 
@@ -342,27 +341,6 @@ static alvh_status close_writer(alvh_h5_writer *w, alvh_status st, alvh_error *e
     return st;
 }
 
-/* The scenario's attributes and dimension names, in the final file. */
-static alvh_status label_scenario(alvh_h5_writer *w, const alvh_config *cfg, const alvh_config_scenario *sc,
-                                  alvh_error *err)
-{
-    const alvh_market_params *m = &sc->market;
-    int risk_neutral = m->spx.drift_ann == 0.0 && m->token.mu_ann == m->spx.r_ann;
-    alvh_h5_scenario_meta meta = {.capital_usd = cfg->book.capital_usd, .steps_per_year = cfg->run.steps_per_year,
-                                  .n_steps = cfg->n_steps, .n_paths = cfg->run.paths,
-                                  .measure = risk_neutral ? "risk-neutral" : "real-world",
-                                  .description = sc->description, .n_injections = sc->n_injections};
-    uint64_t *inj = calloc(sc->n_injections + 1, sizeof *inj);
-    if (!inj)
-        return alvh_error_set(err, ALVH_E_NOMEM, "out of memory labelling scenario %s", sc->name);
-    for (size_t i = 0; i < sc->n_injections; i++)
-        inj[i] = sc->injections[i].step;
-    meta.injection_steps = inj;
-    alvh_status st = alvh_h5_label_scenario(w, sc->name, &meta, err);
-    free(inj);
-    return st;
-}
-
 /* ---- the run ---- */
 
 static int run_main(int argc, char **argv, int rank, int ranks)
@@ -513,15 +491,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         part_path(&bp, k, part, sizeof part);
         if (o.resume && file_exists(part))
             continue;
-        alvh_scenario_request rq = {
-            .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
-                       .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
-                       .scenario = (uint32_t)k, .threads = threads, .injections = sc->injections,
-                       .n_injections = sc->n_injections},
-            .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
-            .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
-            .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
-        };
+        alvh_scenario_request rq = alvh_config_scenario_request(cfg, k, rank, ranks);
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
         alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
@@ -619,7 +589,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             part_path(&bp, sel[j], part, sizeof part);
             st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
             if (st == ALVH_OK)
-                st = label_scenario(w, cfg, &cfg->scenarios[sel[j]], &err);
+                st = alvh_result_label_scenario(w, cfg, &cfg->scenarios[sel[j]], &err);
         }
         st = close_writer(w, st, &err);
         if (st == ALVH_OK) {

@@ -6,6 +6,7 @@
 
 #include "io/h5_datasets.h"
 #include "io/h5_diag.h"
+#include "io/h5_dims.h"
 #include "io/h5_internal.h"
 #include "io/h5_layout.h"
 
@@ -157,4 +158,41 @@ alvh_status alvh_result_copy_scenario(alvh_h5_writer *w, const char *part_path, 
     if (rc < 0)
         return alvh_h5w_fail(w, err, "copy the scenario group", path);
     return ALVH_OK;
+}
+
+/* The scenario's attributes and dimension names, in the final file. */
+alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg, const alvh_config_scenario *sc,
+                                       alvh_error *err)
+{
+    const alvh_market_params *m = &sc->market;
+    int risk_neutral = m->spx.drift_ann == 0.0 && m->token.mu_ann == m->spx.r_ann;
+    alvh_h5_scenario_meta meta = {.capital_usd = cfg->book.capital_usd, .steps_per_year = cfg->run.steps_per_year,
+                                  .n_steps = cfg->n_steps, .n_paths = cfg->run.paths,
+                                  .measure = risk_neutral ? "risk-neutral" : "real-world",
+                                  .description = sc->description, .n_injections = sc->n_injections};
+    uint64_t *inj = calloc(sc->n_injections + 1, sizeof *inj);
+    if (!inj)
+        return alvh_error_set(err, ALVH_E_NOMEM, "out of memory labelling scenario %s", sc->name);
+    for (size_t i = 0; i < sc->n_injections; i++)
+        inj[i] = sc->injections[i].step;
+    meta.injection_steps = inj;
+    alvh_status st = alvh_h5_label_scenario(w, sc->name, &meta, err);
+    free(inj);
+    return st;
+}
+
+
+alvh_scenario_request alvh_config_scenario_request(const alvh_config *cfg, size_t k, int rank, int ranks)
+{
+    const alvh_config_scenario *sc = &cfg->scenarios[k];
+    alvh_scenario_request rq = {
+        .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
+                   .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
+                   .scenario = (uint32_t)k, .threads = (int)cfg->run.threads, .injections = sc->injections,
+                   .n_injections = sc->n_injections},
+        .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
+        .variants = cfg->variants, .n_variants = cfg->n_variants, .n_sample_paths = cfg->run.sample_paths,
+        .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
+    };
+    return rq;
 }
