@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
@@ -37,6 +38,7 @@ static void usage_main(FILE *f)
             "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
+            "  report    PNG figures and one HTML page of a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
             "  drivers   the random drivers alone: moments and a digest (a quick self-check)\n"
             "Run 'alvh <command> --help' for the options of a command.\n");
@@ -301,6 +303,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)
         return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return alvh_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "alvh: unknown command or option '%s'\n", cmd);
     usage_main(stderr);
     return EXIT_USAGE;

@@ -53,13 +53,14 @@ static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n,
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return alvh_error_set(L->err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", d->path, n ? n->line : 1, n ? n->col : 1, path,
+    return alvh_error_set(L->err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", alvh_ynode_file(d, n), n ? n->line : 1,
+                          n ? n->col : 1, path,
                           *path ? ": " : "", what);
 }
 
 static void set_origin(alvh_cfg_origin *o, const alvh_ydoc *d, const alvh_ynode *n, const char *path)
 {
-    o->file = d->path;
+    o->file = alvh_ynode_file(d, n);
     o->line = n->line;
     o->col = n->col;
     o->set = 1;
@@ -162,7 +163,7 @@ static alvh_status unknown_in_section(loader *L, const alvh_ydoc *d, const alvh_
     const char *cands[128];
     char store[128][80];
     size_t n = scenario_candidates(own, extra, n_extra, cands, store, 128);
-    return alvh_cfg_unknown_key(d->path, key, path, key->text, cands, n, L->err);
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, path, key->text, cands, n, L->err);
 }
 
 static alvh_status expect_kind(loader *L, const alvh_ydoc *d, const alvh_ynode *n, alvh_ynode_kind kind,
@@ -188,7 +189,7 @@ static alvh_status apply_section(loader *L, const alvh_ydoc *d, const alvh_ynode
         const alvh_ckey *k = alvh_ctable_find(t, key->text);
         if (!k)
             return unknown_in_section(L, d, key, kpath, t, NULL, 0);
-        st = alvh_ckey_set(k, val, &w->s, d->path, kpath, L->err);
+        st = alvh_ckey_set(k, val, &w->s, alvh_ynode_file(d, val), kpath, L->err);
         if (st == ALVH_OK)
             set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
     }
@@ -251,9 +252,9 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
                 const char *cands[16];
                 for (size_t c = 0; c < t->n_keys; c++)
                     cands[c] = t->keys[c].key;
-                return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, t->n_keys, L->err);
+                return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
             }
-            if ((st = alvh_ckey_set(k, val, inj, d->path, kpath, L->err)) != ALVH_OK)
+            if ((st = alvh_ckey_set(k, val, inj, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
                 return st;
             if (!strcmp(k->key, "day"))
                 set_origin(&w->inj_origins[j].day, d, val, kpath);
@@ -299,7 +300,7 @@ static alvh_status apply_scenario(loader *L, const alvh_ydoc *d, const alvh_ynod
                 return unknown_in_section(L, d, key, kpath, &alvh_cfg_scenario_table, scenario_extra_keys,
                                           sizeof scenario_extra_keys / sizeof scenario_extra_keys[0]);
             if (!(k->flags & ALVH_CK_SPECIAL))
-                st = alvh_ckey_set(k, val, &w->s, d->path, kpath, L->err);
+                st = alvh_ckey_set(k, val, &w->s, alvh_ynode_file(d, val), kpath, L->err);
         }
     }
     return st;
@@ -334,7 +335,7 @@ static alvh_status resolve_base(loader *L, const alvh_ydoc *d, const alvh_ynode 
     alvh_ckey k = *alvh_ctable_find(&alvh_cfg_scenario_table, "extends");
     k.offset = 0;
     k.flags = 0;
-    alvh_status st = ext->kind == ALVH_Y_SCALAR ? alvh_ckey_set(&k, ext, text, d->path, epath, L->err) : ALVH_E_CONFIG;
+    alvh_status st = ext->kind == ALVH_Y_SCALAR ? alvh_ckey_set(&k, ext, text, alvh_ynode_file(d, ext), epath, L->err) : ALVH_E_CONFIG;
     const char *hash = st == ALVH_OK ? strrchr(text, '#') : NULL;
     const char *name = hash ? hash + 1 : text;
     if (st != ALVH_OK || !*name) {
@@ -405,7 +406,7 @@ static alvh_status resolve(loader *L, const alvh_ydoc *d, const alvh_ynode *node
     char npath[160];
     join(npath, sizeof npath, path, "name");
     alvh_config_scenario probe;
-    if ((st = alvh_ckey_set(&alvh_cfg_scenario_table.keys[0], name, &probe, d->path, npath, L->err)) != ALVH_OK)
+    if ((st = alvh_ckey_set(&alvh_cfg_scenario_table.keys[0], name, &probe, alvh_ynode_file(d, name), npath, L->err)) != ALVH_OK)
         return st;
     const alvh_ynode *ext = alvh_ynode_get(node, "extends");
     if (ext && !alvh_ynode_is_null(ext)) {
@@ -445,9 +446,9 @@ static alvh_status load_run(loader *L, const alvh_ydoc *d, const alvh_ynode *map
             const char *cands[ALVH_CFG_MAX_SECTION_KEYS];
             for (size_t c = 0; c < t->n_keys; c++)
                 cands[c] = t->keys[c].key;
-            return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, t->n_keys, L->err);
+            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
         }
-        if ((st = alvh_ckey_set(k, val, &r->run, d->path, kpath, L->err)) != ALVH_OK)
+        if ((st = alvh_ckey_set(k, val, &r->run, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
             return st;
         set_origin(&r->origin[k - t->keys], d, val, kpath);
     }
@@ -541,7 +542,7 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
             n++;
         }
     }
-    return alvh_cfg_unknown_key(d->path, key, path, key->text, cands, n, L->err);
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, path, key->text, cands, n, L->err);
 }
 
 static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
@@ -576,9 +577,9 @@ static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynod
             const alvh_ckey *k = alvh_ctable_find(t, key->text);
             if (!k) {
                 const char *cands[] = {"name", "layers"};
-                return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, 2, L->err);
+                return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, 2, L->err);
             }
-            if ((st = alvh_ckey_set(k, val, v, d->path, kpath, L->err)) != ALVH_OK)
+            if ((st = alvh_ckey_set(k, val, v, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
                 return st;
             set_origin(k == &t->keys[0] ? &o->name : &o->layers, d, val, kpath);
         }
@@ -612,7 +613,7 @@ static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_
         } else if (sec == 0 && !strcmp(key->text, "variants")) {
             st = apply_variants(L, d, val, w);
         } else if (k) {
-            st = alvh_ckey_set(k, val, &w->book, d->path, kpath, L->err);
+            st = alvh_ckey_set(k, val, &w->book, alvh_ynode_file(d, val), kpath, L->err);
             if (st == ALVH_OK)
                 set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
             else if (t == &alvh_cfg_farm_table && !strcmp(k->key, "stake_frac")) {
@@ -692,7 +693,7 @@ static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
             if (!strcmp(key->text, top_keys[t]))
                 break;
         if (t == TOP_COUNT)
-            return alvh_cfg_unknown_key(d->path, key, key->text, key->text, top_keys, TOP_COUNT, L->err);
+            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, key->text, key->text, top_keys, TOP_COUNT, L->err);
         sec[t] = root->kids[2 * i + 1];
     }
     for (size_t t = 0; t < TOP_COUNT; t++)
@@ -772,6 +773,21 @@ alvh_status alvh_config_load_text(const char *name, const char *text, size_t len
     if (st != ALVH_OK)
         return st;
     return load(d, NULL, out, err);
+}
+
+alvh_status alvh_config_load_set(const char *path, const char *name, const char *text, size_t len,
+                                 const char *const *sets, size_t n_sets, alvh_config **out, alvh_error *err)
+{
+    *out = NULL;
+    alvh_ydoc *d;
+    alvh_status st = path ? alvh_ydoc_load_file(path, &d, err) : alvh_ydoc_load_text(name, text, len, &d, err);
+    for (size_t i = 0; st == ALVH_OK && i < n_sets; i++)
+        if ((st = alvh_ydoc_set(d, sets[i], err)) != ALVH_OK)
+            alvh_ydoc_free(d);
+    if (st != ALVH_OK)
+        return st;
+    char canon[PATH_MAX];
+    return load(d, path && realpath(path, canon) ? canon : NULL, out, err);
 }
 
 void alvh_config_free(alvh_config *cfg)

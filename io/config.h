@@ -36,6 +36,7 @@ typedef struct alvh_config_run {
     char name[ALVH_CONFIG_NAME_MAX]; /* run name, recorded in outputs */
     uint64_t paths;                  /* Monte Carlo paths per scenario */
     double horizon_years;            /* simulated time */
+    uint64_t horizon_steps;          /* alternative to horizon_years: steps (0: from horizon_years) */
     uint64_t steps_per_year;         /* dt = 1 / steps_per_year */
     uint64_t seed;                   /* run seed: streams derive from (seed, scenario, block) */
     uint64_t block_size;             /* paths per block (results do not depend on it) */
@@ -77,6 +78,13 @@ alvh_status alvh_config_load_file(const char *path, alvh_config **out, alvh_erro
  * relative to its directory. */
 alvh_status alvh_config_load_text(const char *name, const char *text, size_t len, alvh_config **out,
                                   alvh_error *err);
+
+/* Either loader with command-line assignments ("run.paths=1e5", see
+ * alvh_ydoc_set in io/yaml_tree.h) merged in first: path NULL reads the text
+ * (name, text, len) instead of a file. Every value is then validated as if
+ * the file held it; messages about a set value name "--set key=value". */
+alvh_status alvh_config_load_set(const char *path, const char *name, const char *text, size_t len,
+                                 const char *const *sets, size_t n_sets, alvh_config **out, alvh_error *err);
 
 void alvh_config_free(alvh_config *cfg);
 

@@ -45,8 +45,23 @@ static alvh_cfg_origin run_origin(const alvh_cfg_run_checked *r, const char *key
     return o;
 }
 
+/* horizon_steps, when not 0, sets the horizon and horizon_years follows from
+ * it (what a resolved config records); a horizon_years also written is then
+ * not used. */
+static alvh_status horizon_from_steps(alvh_cfg_run_checked *r, alvh_error *err)
+{
+    (void)err;
+    alvh_config_run *c = &r->run;
+    if (c->horizon_steps > 0)
+        c->horizon_years = (double)c->horizon_steps / (double)c->steps_per_year;
+    return ALVH_OK;
+}
+
 alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
 {
+    alvh_status hst = horizon_from_steps(r, err);
+    if (hst != ALVH_OK)
+        return hst;
     const alvh_config_run *c = &r->run;
     double steps = c->horizon_years * (double)c->steps_per_year;
     double whole = nearbyint(steps);

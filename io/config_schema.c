@@ -39,6 +39,9 @@ static const alvh_ckey run_keys[] = {
     {"paths", ALVH_CT_U64, RUN(paths), 0, 100000, NULL, 1, 1e10, "paths", "Monte Carlo paths per scenario", NULL, NULL},
     {"horizon_years", ALVH_CT_NUM, RUN(horizon_years), OPEN_LO, 1.0, NULL, 0, 50, "years", "simulated time", NULL,
      NULL},
+    {"horizon_steps", ALVH_CT_U64, RUN(horizon_steps), 0, 0, NULL, 0, 1000000, "steps",
+     "simulated steps; when not 0 it sets the horizon and horizon_years is not used (10 at 252 steps/yr: ten trading days)",
+     NULL, NULL},
     {"steps_per_year", ALVH_CT_U64, RUN(steps_per_year), 0, 252, NULL, 1, 100000, "steps/yr",
      "time steps per year (dt = 1/steps_per_year; 252: trading days)", NULL, NULL},
     {"seed", ALVH_CT_U64, RUN(seed), 0, 1, NULL, 0, NOMAX, "",
@@ -170,7 +173,7 @@ static const alvh_ckey injection_keys[] = {
     const alvh_ctable var = {nm, base_type, keys, sizeof keys / sizeof keys[0], text}
 
 TABLE(alvh_cfg_run_table, "run", "alvh_config_run", run_keys,
-      "Run settings. Every key is optional; the command line may override paths, seed and threads.");
+      "Run settings. Every key is optional; the command line may override paths, seed and threads, and any key with --set key.path=value.");
 TABLE(alvh_cfg_scenario_table, "scenarios[]", "alvh_config_scenario", scenario_keys,
       "One entry of the scenarios sequence. Besides these keys: the mappings spx, token and funding, and the "
       "sequence injections.");

@@ -82,7 +82,7 @@ def fig_fans(r, s, out_dir):
     vs = r.variants(s)
     ncol = min(3, len(vs))
     nrow = int(math.ceil(len(vs) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
     for k, v in enumerate(vs):
         ax = axes[k // ncol][k % ncol]
         vals, q = r.fan_chart(s, v)
