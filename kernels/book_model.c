@@ -20,7 +20,7 @@ alvh_book_params alvh_book_defaults(void)
 {
     return (alvh_book_params){
         .capital_usd = 10e6,
-        /* 45 DTE, 16-delta shorts, managed at 21 DTE, 50% profit take, stop at 2x credit (SCENARIOS.md) */
+        /* 45 DTE, 16-delta shorts, managed at 21 DTE, 50% profit take, stop at 2x credit (docs/sources.md) */
         .condor = {.entry_dte_cal = 45, .short_delta = 0.16, .wing_width_pts = 50, .strike_grid_pts = 5,
                    .max_loss_frac = 0.05, .profit_take = 0.5, .stop_mult = 2.0, .roll_dte_cal = 21, .vix_max = 30,
                    .commission_usd = 1.0, .slippage_pts = 0.10,

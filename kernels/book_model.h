@@ -120,7 +120,7 @@ typedef struct alvh_book_params {
     alvh_borrow_params borrow;
 } alvh_book_params;
 
-/* Documented defaults (docs/book.md; figures from ../shared/SCENARIOS.md). */
+/* Documented defaults (docs/book.md; figures from docs/sources.md). */
 alvh_book_params alvh_book_defaults(void);
 
 /* What the step kernel needs, precomputed once per (book, market, dt). */
