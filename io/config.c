@@ -214,6 +214,46 @@ static alvh_status apply_section(loader *L, const alvh_ydoc *d, const alvh_ynode
     return ALVH_OK;
 }
 
+/* One item of an injections sequence into ci (its days default to 1). */
+static alvh_status parse_injection(loader *L, const alvh_ydoc *d, const alvh_ynode *item, const char *path, size_t j,
+                                   alvh_cfg_injection *ci, alvh_cfg_inj_origin *origin)
+{
+    char ipath[160];
+    alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
+    alvh_status st = expect_kind(L, d, item, ALVH_Y_MAP, ipath);
+    if (st != ALVH_OK)
+        return st;
+    const alvh_ctable *t = &alvh_cfg_injection_table;
+    alvh_ctable_defaults(t, ci);
+    for (size_t i = 0; i < item->n; i++) {
+        const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
+        char kpath[192];
+        join(kpath, sizeof kpath, ipath, key->text);
+        const alvh_ckey *k = alvh_ctable_find(t, key->text);
+        if (!k) {
+            const char *cands[16];
+            for (size_t c = 0; c < t->n_keys; c++)
+                cands[c] = t->keys[c].key;
+            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
+        }
+        if ((st = alvh_ckey_set(k, val, ci, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
+            return st;
+        if (!strcmp(k->key, "day"))
+            set_origin(&origin->day, d, val, kpath);
+        else if (!strcmp(k->key, "vix"))
+            set_origin(&origin->vix, d, val, kpath);
+    }
+    const alvh_market_injection *inj = &ci->inj;
+    if (!alvh_ynode_get(item, "day"))
+        return fail_node(L, d, item, ipath, "missing required key 'day' (%s)", t->keys[0].doc);
+    if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
+        !inj->gov_shock && !inj->hack)
+        return fail_node(L, d, item, ipath,
+                         "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
+                         "funding_ann, gov_shock, hack");
+    return ALVH_OK;
+}
+
 static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, const char *path,
                                     alvh_cfg_scenario_work *w)
 {
@@ -230,47 +270,36 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
     w->s.n_injections = 0;
     if (!seq->n)
         return ALVH_OK;
-    w->s.injections = calloc(seq->n, sizeof *w->s.injections);
-    w->inj_origins = calloc(seq->n, sizeof *w->inj_origins);
-    if (!w->s.injections || !w->inj_origins)
+    alvh_cfg_injection *items = calloc(seq->n, sizeof *items);
+    alvh_cfg_inj_origin *item_origins = calloc(seq->n, sizeof *item_origins);
+    if (!items || !item_origins) {
+        free(items), free(item_origins);
         return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
-    const alvh_ctable *t = &alvh_cfg_injection_table;
-    for (size_t j = 0; j < seq->n; j++) {
-        const alvh_ynode *item = seq->kids[j];
-        char ipath[160];
-        alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
-        if ((st = expect_kind(L, d, item, ALVH_Y_MAP, ipath)) != ALVH_OK)
-            return st;
-        alvh_market_injection *inj = &w->s.injections[j];
-        alvh_ctable_defaults(t, inj);
-        for (size_t i = 0; i < item->n; i++) {
-            const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
-            char kpath[192];
-            join(kpath, sizeof kpath, ipath, key->text);
-            const alvh_ckey *k = alvh_ctable_find(t, key->text);
-            if (!k) {
-                const char *cands[16];
-                for (size_t c = 0; c < t->n_keys; c++)
-                    cands[c] = t->keys[c].key;
-                return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
-            }
-            if ((st = alvh_ckey_set(k, val, inj, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
-                return st;
-            if (!strcmp(k->key, "day"))
-                set_origin(&w->inj_origins[j].day, d, val, kpath);
-            else if (!strcmp(k->key, "vix"))
-                set_origin(&w->inj_origins[j].vix, d, val, kpath);
-        }
-        if (!alvh_ynode_get(item, "day"))
-            return fail_node(L, d, item, ipath, "missing required key 'day' (%s)", t->keys[0].doc);
-        if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
-            !inj->gov_shock && !inj->hack)
-            return fail_node(L, d, item, ipath,
-                             "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
-                             "funding_ann, gov_shock, hack");
-        w->s.n_injections = j + 1;
     }
-    return ALVH_OK;
+    size_t total = 0;
+    for (size_t j = 0; st == ALVH_OK && j < seq->n; j++) {
+        st = parse_injection(L, d, seq->kids[j], path, j, &items[j], &item_origins[j]);
+        total += items[j].days;
+        if (st == ALVH_OK && total > ALVH_CFG_MAX_INJECTIONS)
+            st = fail_node(L, d, seq->kids[j], path, "expected at most %u injected days, got %zu so far",
+                           ALVH_CFG_MAX_INJECTIONS, total);
+    }
+    /* each item becomes one single-step injection per day of its window */
+    if (st == ALVH_OK) {
+        w->s.injections = calloc(total, sizeof *w->s.injections);
+        w->inj_origins = calloc(total, sizeof *w->inj_origins);
+        if (!w->s.injections || !w->inj_origins)
+            st = alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    }
+    for (size_t j = 0; st == ALVH_OK && j < seq->n; j++) {
+        size_t k = alvh_cfg_injection_expand(&items[j], w->s.injections + w->s.n_injections);
+        for (size_t i = 0; i < k; i++)
+            w->inj_origins[w->s.n_injections + i] = item_origins[j];
+        w->s.n_injections += k;
+    }
+    free(items);
+    free(item_origins);
+    return st;
 }
 
 static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "injections"};

@@ -107,8 +107,11 @@ static void emit_scenario(alvh_strbuf *b, const alvh_config_scenario *s)
         return;
     }
     alvh_strbuf_printf(b, "    injections:\n");
-    for (size_t j = 0; j < s->n_injections; j++)
-        emit_table(b, &alvh_cfg_injection_table, &s->injections[j], 8, "- ");
+    for (size_t j = 0; j < s->n_injections; j++) {
+        /* the expanded single steps: days 1 each */
+        alvh_cfg_injection ci = {.inj = s->injections[j], .days = 1};
+        emit_table(b, &alvh_cfg_injection_table, &ci, 8, "- ");
+    }
 }
 
 /* Book sections nest by name (book.condor.skew inside book.condor): a

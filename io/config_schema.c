@@ -26,7 +26,7 @@
 #define SPX(k) offsetof(alvh_config_scenario, market.spx.k)
 #define TOK(k) offsetof(alvh_config_scenario, market.token.k)
 #define FUN(k) offsetof(alvh_config_scenario, market.funding.k)
-#define INJ(k) offsetof(alvh_market_injection, k)
+#define INJ(k) offsetof(alvh_cfg_injection, inj.k)
 
 #define OPEN_LO ALVH_CK_MIN_OPEN
 #define OPEN_HI ALVH_CK_MAX_OPEN
@@ -155,13 +155,16 @@ static const int gov_values[] = {0, 1, -1};
 
 static const alvh_ckey injection_keys[] = {
     {"day", ALVH_CT_SIZE, INJ(step), ALVH_CK_REQUIRED, 0, NULL, 0, ALVH_CFG_MAX_STEPS - 1, "steps",
-     "0-based index of the forced step (a trading day at 252 steps_per_year)", NULL, NULL},
+     "0-based index of the forced step (a trading day at 252 steps_per_year); the first of days steps", NULL, NULL},
+    {"days", ALVH_CT_SIZE, offsetof(alvh_cfg_injection, days), 0, 1, NULL, 1, 10000, "steps",
+     "steps the move is spread over: returns as equal log returns, vix and funding_ann reached on the last, "
+     "gov_shock and hack on the first", NULL, NULL},
     {"spx_ret", ALVH_CT_NUM_NULL, INJ(spx_ret), OPEN_LO, NAN, "null", -1, 10, "fraction",
-     "SPX simple return over the step (-0.12: -12%), null: not forced", NULL, NULL},
+     "SPX simple return over the step, or over all days (-0.12: -12%), null: not forced", NULL, NULL},
     {"vix", ALVH_CT_NUM_NULL, INJ(vix_level), OPEN_LO, NAN, "null", 0, 1000, "VIX points",
      "VIX at the end of the step (set through the variance), null: not forced", NULL, NULL},
     {"token_ret", ALVH_CT_NUM_NULL, INJ(token_ret), OPEN_LO, NAN, "null", -1, 1000, "fraction",
-     "token simple return over the step, null: not forced", NULL, NULL},
+     "token simple return over the step, or over all days, null: not forced", NULL, NULL},
     {"funding_ann", ALVH_CT_NUM_NULL, INJ(funding_ann), 0, NAN, "null", -50, 50, "1/yr",
      "funding rate at the end of the step, null: not forced", NULL, NULL},
     {"gov_shock", ALVH_CT_ENUM, INJ(gov_shock), 0, 0, NULL, 0, 0, "",
@@ -183,7 +186,7 @@ TABLE(alvh_cfg_token_table, "token", "alvh_token_params", token_keys,
       "Governance token: VIX-coupled vol, contagion co-jumps, governance shocks, exploits.");
 TABLE(alvh_cfg_funding_table, "funding", "alvh_funding_params", funding_keys,
       "Perpetual funding rate of the token: Ornstein-Uhlenbeck, annualized.");
-TABLE(alvh_cfg_injection_table, "injections[]", "alvh_market_injection", injection_keys,
+TABLE(alvh_cfg_injection_table, "injections[]", "alvh_cfg_injection", injection_keys,
       "One deterministic stress injection: forces the given moves on every path at one step, then the paths "
       "evolve. At least one of the moves must be given.");
 

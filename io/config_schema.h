@@ -57,8 +57,23 @@ typedef struct alvh_ctable {
     const char *doc;
 } alvh_ctable;
 
+/* One injection as written: the forced moves and the days they are spread
+ * over (io/config_inject.c expands it into days single-step injections). */
+typedef struct alvh_cfg_injection {
+    alvh_market_injection inj;
+    size_t days;
+} alvh_cfg_injection;
+
+/* Expands ci into ci->days injections of one step each (out has room for
+ * them): spx_ret and token_ret are total simple returns over the window,
+ * spread as equal log returns, (1 + R)^(1/days) - 1 per day; vix and
+ * funding_ann are the levels at the end of the last day (earlier days evolve
+ * as the model says); gov_shock and hack count once, on the first day.
+ * Days that would force nothing are left out; returns the number written. */
+size_t alvh_cfg_injection_expand(const alvh_cfg_injection *ci, alvh_market_injection *out);
+
 /* The sections. Offsets: run -> alvh_config_run; scenario, spx, token, funding
- * -> alvh_config_scenario; injection -> alvh_market_injection; every book
+ * -> alvh_config_scenario; injection -> alvh_cfg_injection; every book
  * section -> alvh_book_params; variant -> alvh_variant. */
 extern const alvh_ctable alvh_cfg_run_table;
 extern const alvh_ctable alvh_cfg_scenario_table;
