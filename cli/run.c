@@ -462,6 +462,16 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         return EXIT_USAGE;
     }
 
+    if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && !isnan(cfg->run.histogram_lo_capital)) {
+        /* only reachable through --summaries: the config check refuses the pair */
+        if (rank == 0)
+            fprintf(stderr, "alvh run: --summaries histogram stores whole fine bins over the data's range, but the "
+                            "configuration sets run.histogram_lo_capital/hi_capital; drop them or use --summaries "
+                            "exact\n");
+        alvh_config_free(cfg);
+        return EXIT_USAGE;
+    }
+
     /* scenarios to run */
     size_t *sel = calloc(cfg->n_scenarios + o.n_scenarios + 1, sizeof *sel), n_sel = 0;
     if (!sel) {

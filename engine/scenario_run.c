@@ -23,7 +23,7 @@ const char *const alvh_mkt_fan_units[ALVH_MKT_FANS] = {"index points", "index po
 /* per step of a fan chart: underflow, overflow, n, n_nan, n_inf, min bits, max bits */
 enum { FAN_META = 7 };
 _Static_assert(FAN_META == ALVH_SHIST_META, "fan and summary histograms share the meta layout");
-_Static_assert(ALVH_SHIST_PNL_BINS % ALVH_PNL_HIST_BINS == 0, "the stored P&L histogram groups whole fine bins");
+_Static_assert(ALVH_SHIST_PNL_BINS >= 50000, "histogram_bins (at most 50000) groups whole fine bins");
 
 struct alvh_scenario_job {
     alvh_scenario_request rq;
@@ -187,8 +187,17 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
         r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
     }
-    r->fan = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
-    r->fan_bound = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
+    /* the stored shapes: fan-chart levels and P&L histogram bins */
+    r->n_fan_probs = rq->fan_probs && rq->n_fan_probs ? rq->n_fan_probs : ALVH_FAN_N_PROBS;
+    if (r->n_fan_probs > ALVH_FAN_MAX_PROBS)
+        st = alvh_error_set(err, ALVH_E_CONFIG, "at most %d fan-chart quantile levels", ALVH_FAN_MAX_PROBS);
+    else
+        memcpy(r->fan_probs, rq->fan_probs && rq->n_fan_probs ? rq->fan_probs : alvh_fan_probs,
+               r->n_fan_probs * sizeof(double));
+    r->hist_bins = rq->hist_bins ? rq->hist_bins : ALVH_PNL_HIST_BINS;
+    const size_t nq = r->n_fan_probs;
+    r->fan = malloc(nf * (ns + 1) * nq * sizeof(double));
+    r->fan_bound = malloc(nf * (ns + 1) * nq * sizeof(double));
     r->sample = calloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT, sizeof(double));
     r->pnl = calloc(nv, sizeof *r->pnl);
     r->risk = calloc(nv, sizeof *r->risk);
@@ -538,15 +547,16 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     alvh_shist_tables t = {.pnl = r->pnl, .risk = r->risk, .eff = r->eff, .pnl_bound = r->pnl_bound,
                            .risk_bound = r->risk_bound, .eff_bound = r->eff_bound};
     alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, &t, err);
-    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
-    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    const size_t nb = r->hist_bins;
+    r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
     r->hist_outside = calloc(2 * nv, sizeof(uint64_t)); /* stays 0: outer bins reach the extremes */
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
-        alvh_shist_total_hist(j->sh, v, ALVH_PNL_HIST_BINS, r->hist_counts + v * ALVH_PNL_HIST_BINS,
-                              r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1), &r->hist_nonfinite[v]);
+        alvh_shist_total_hist(j->sh, v, nb, r->hist_counts + v * nb, r->hist_edges + v * (nb + 1),
+                              &r->hist_nonfinite[v]);
     if (st == ALVH_OK) {
         *out = *r;
         memset(r, 0, sizeof *r);
@@ -563,8 +573,8 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
                               alvh_scenario_job_blocks_done(j), j->n_blocks);
     alvh_status st = ALVH_OK;
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
-        st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
-                                r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
+        st = alvh_fan_quantiles(j->fan[v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
+                                r->fan_bound + v * (ns + 1) * r->n_fan_probs, err);
     if (st == ALVH_OK && hist_mode(j))
         return finish_hist(j, out, err);
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
@@ -575,8 +585,9 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         if (st == ALVH_OK && v > 0)
             st = alvh_summary_effectiveness(o, r->outcomes, np, &r->eff[v], err);
     }
-    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
-    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    const size_t nb = r->hist_bins;
+    r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
     r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
     double *x = malloc(np * sizeof(double));
@@ -585,18 +596,19 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
         for (size_t i = 0; i < np; i++)
             x[i] = r->outcomes[(v * np + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-        double lo, hi;
-        pnl_hist_range(x, np, table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL),
-                       table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), &lo, &hi);
-        alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
+        double lo = j->rq.hist_lo_usd, hi = j->rq.hist_hi_usd;
+        if (!(lo < hi)) /* not given (NaN): the body of the distribution */
+            pnl_hist_range(x, np, table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL),
+                           table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), &lo, &hi);
+        alvh_histogram *h = alvh_hist_create(lo, hi, nb, err);
         if (!h) {
             st = err ? err->code : ALVH_E_NOMEM;
             break;
         }
         alvh_hist_add_array(h, x, np);
-        memcpy(r->hist_counts + v * ALVH_PNL_HIST_BINS, h->counts, ALVH_PNL_HIST_BINS * sizeof(uint64_t));
-        for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
-            r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
+        memcpy(r->hist_counts + v * nb, h->counts, nb * sizeof(uint64_t));
+        for (size_t b = 0; b <= nb; b++)
+            r->hist_edges[v * (nb + 1) + b] = alvh_hist_edge(h, b);
         r->hist_nonfinite[v] = h->n_nan + h->n_inf;
         r->hist_outside[2 * v] = h->underflow;
         r->hist_outside[2 * v + 1] = h->overflow;

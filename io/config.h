@@ -32,6 +32,12 @@
 #define ALVH_CONFIG_NAME_MAX 64   /* names: letters, digits, '_', '-', '.'; used as HDF5 group names */
 #define ALVH_CONFIG_TEXT_MAX 256  /* descriptions */
 
+#define ALVH_CFG_MAX_PROBS 15 /* quantile levels of a fan chart */
+typedef struct alvh_cfg_probs {
+    size_t n;
+    double p[ALVH_CFG_MAX_PROBS]; /* increasing, in (0, 1) */
+} alvh_cfg_probs;
+
 typedef struct alvh_config_run {
     char name[ALVH_CONFIG_NAME_MAX]; /* run name, recorded in outputs */
     uint64_t paths;                  /* Monte Carlo paths per scenario */
@@ -44,6 +50,10 @@ typedef struct alvh_config_run {
     bool store_paths;                /* write per-path outcomes, not only summaries */
     int summaries;                   /* alvh_summaries: exact (per-path values kept) or histogram */
     uint64_t sample_paths;           /* market paths kept per scenario for plots */
+    uint64_t histogram_bins;         /* bins of the stored total P&L histogram */
+    double histogram_lo_capital;     /* its range in units of capital (NaN: from the data's quantiles) */
+    double histogram_hi_capital;
+    alvh_cfg_probs fan_quantiles;    /* quantile levels of the fan charts */
 } alvh_config_run;
 
 typedef struct alvh_config_scenario {

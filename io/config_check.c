@@ -77,6 +77,17 @@ alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
                        "steps_per_year)",
                        c->horizon_years, (unsigned long long)c->steps_per_year, whole, ALVH_CFG_MAX_STEPS);
     }
+    if (isnan(c->histogram_lo_capital) != isnan(c->histogram_hi_capital) ||
+        (!isnan(c->histogram_lo_capital) && !(c->histogram_lo_capital < c->histogram_hi_capital))) {
+        alvh_cfg_origin o = run_origin(r, isnan(c->histogram_hi_capital) ? "histogram_lo_capital" : "histogram_hi_capital");
+        return fail_at(err, &o, "expected histogram_lo_capital < histogram_hi_capital, both given or both null, got "
+                       "%g and %g", c->histogram_lo_capital, c->histogram_hi_capital);
+    }
+    if (!isnan(c->histogram_lo_capital) && c->summaries == ALVH_SUMMARIES_HISTOGRAM) {
+        alvh_cfg_origin o = run_origin(r, "histogram_lo_capital");
+        return fail_at(err, &o, "a fixed histogram range needs summaries: exact (histogram summaries store whole "
+                       "fine bins over the data's range)");
+    }
     if (c->sample_paths > c->paths) {
         alvh_cfg_origin o = run_origin(r, "sample_paths");
         return fail_at(err, &o, "expected at most run.paths = %llu, got %llu", (unsigned long long)c->paths,

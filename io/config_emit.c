@@ -46,6 +46,16 @@ static void emit_value(alvh_strbuf *b, const alvh_ckey *k, const void *base)
     }
     case ALVH_CT_NAME:
     case ALVH_CT_TEXT: alvh_yaml_emit_quoted(b, p, strlen(p)); break;
+    case ALVH_CT_PROBS: {
+        const alvh_cfg_probs *q = p;
+        alvh_strbuf_printf(b, "[");
+        for (size_t i = 0; i < q->n; i++) {
+            alvh_strbuf_printf(b, "%s", i ? ", " : "");
+            emit_double(b, q->p[i]);
+        }
+        alvh_strbuf_printf(b, "]");
+        break;
+    }
     case ALVH_CT_LAYERS: {
         unsigned mask = *(const unsigned *)p;
         int first = 1;

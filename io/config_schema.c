@@ -58,6 +58,15 @@ static const alvh_ckey run_keys[] = {
      "docs/statistics.md; needs store_paths: false)", summaries_names, summaries_values},
     {"sample_paths", ALVH_CT_U64, RUN(sample_paths), 0, 100, NULL, 0, 100000, "paths",
      "market paths kept per scenario for plots (at most paths)", NULL, NULL},
+    {"histogram_bins", ALVH_CT_U64, RUN(histogram_bins), 0, 200, NULL, 10, 50000, "bins",
+     "bins of the stored total P&L histogram of each variant", NULL, NULL},
+    {"histogram_lo_capital", ALVH_CT_NUM_NULL, RUN(histogram_lo_capital), 0, NAN, "null", -1000, 1000, "capital",
+     "lower end of that histogram in units of capital (-0.5: -50%); null: from the data's quantiles "
+     "(exact summaries only; give both ends)", NULL, NULL},
+    {"histogram_hi_capital", ALVH_CT_NUM_NULL, RUN(histogram_hi_capital), 0, NAN, "null", -1000, 1000, "capital",
+     "upper end of that histogram in units of capital; null: from the data's quantiles", NULL, NULL},
+    {"fan_quantiles", ALVH_CT_PROBS, RUN(fan_quantiles), 0, 0, "[0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]", 0, 1,
+     "probability", "quantile levels of the equity and market fan charts", NULL, NULL},
 };
 
 static const alvh_ckey scenario_keys[] = {

@@ -25,6 +25,7 @@ typedef enum alvh_ctype {
     ALVH_CT_NAME,     /* char[ALVH_CONFIG_NAME_MAX]: letters, digits, '_', '-', '.' */
     ALVH_CT_TEXT,     /* char[ALVH_CONFIG_TEXT_MAX]: one line */
     ALVH_CT_LAYERS,   /* unsigned layer bit mask, from a sequence of layer names (alvh_layer_names) */
+    ALVH_CT_PROBS,    /* alvh_cfg_probs: a sequence of increasing numbers in (0, 1) */
 } alvh_ctype;
 
 enum {

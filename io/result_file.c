@@ -66,9 +66,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         st = alvh_h5_market_path(mpath, sizeof mpath, scenario, err);
     snprintf(mfan, sizeof mfan, "%s/%s", mpath, ALVH_H5_FAN_CHARTS);
     for (size_t k = 0; st == ALVH_OK && k < ALVH_MKT_FANS; k++) {
-        size_t off = (r->n_variants + k) * ns1 * ALVH_FAN_N_PROBS;
-        st = alvh_h5_write_fan_chart(w, mfan, alvh_mkt_fan_names[k], ns1, ALVH_FAN_N_PROBS, r->fan + off,
-                                     alvh_fan_probs, r->fan_bound + off, alvh_mkt_fan_units[k], err);
+        size_t off = (r->n_variants + k) * ns1 * r->n_fan_probs;
+        st = alvh_h5_write_fan_chart(w, mfan, alvh_mkt_fan_names[k], ns1, r->n_fan_probs, r->fan + off,
+                                     r->fan_probs, r->fan_bound + off, alvh_mkt_fan_units[k], err);
     }
     for (size_t v = 0; st == ALVH_OK && v < r->n_variants; v++) {
         const char *vn = variants[v].name;
@@ -113,9 +113,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         if (st == ALVH_OK) {
             char hist_group[ALVH_H5_PATH_MAX + 16];
             snprintf(hist_group, sizeof hist_group, "%s/%s", path, ALVH_H5_HISTOGRAMS);
-            alvh_h5_histogram h = {.n_bins = ALVH_PNL_HIST_BINS,
-                                   .counts = r->hist_counts + v * ALVH_PNL_HIST_BINS,
-                                   .edges = r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1),
+            alvh_h5_histogram h = {.n_bins = r->hist_bins,
+                                   .counts = r->hist_counts + v * r->hist_bins,
+                                   .edges = r->hist_edges + v * (r->hist_bins + 1),
                                    .n_nonfinite = r->hist_nonfinite[v], .units = "USD",
                                    .underflow = r->hist_outside ? r->hist_outside[2 * v] : 0,
                                    .overflow = r->hist_outside ? r->hist_outside[2 * v + 1] : 0};
@@ -124,9 +124,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         if (st == ALVH_OK) {
             char fan_group[ALVH_H5_PATH_MAX + 16];
             snprintf(fan_group, sizeof fan_group, "%s/%s", path, ALVH_H5_FAN_CHARTS);
-            st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, ALVH_FAN_N_PROBS,
-                                         r->fan + v * ns1 * ALVH_FAN_N_PROBS, alvh_fan_probs,
-                                         r->fan_bound + v * ns1 * ALVH_FAN_N_PROBS, "USD", err);
+            st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, r->n_fan_probs,
+                                         r->fan + v * ns1 * r->n_fan_probs, r->fan_probs,
+                                         r->fan_bound + v * ns1 * r->n_fan_probs, "USD", err);
         }
     }
     char spath[ALVH_H5_PATH_MAX];
@@ -193,6 +193,10 @@ alvh_scenario_request alvh_config_scenario_request(const alvh_config *cfg, size_
         .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
         .variants = cfg->variants, .n_variants = cfg->n_variants, .n_sample_paths = cfg->run.sample_paths,
         .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
+        .hist_bins = (size_t)cfg->run.histogram_bins,
+        .hist_lo_usd = cfg->run.histogram_lo_capital * cfg->book.capital_usd,
+        .hist_hi_usd = cfg->run.histogram_hi_capital * cfg->book.capital_usd,
+        .fan_probs = cfg->run.fan_quantiles.p, .n_fan_probs = cfg->run.fan_quantiles.n,
     };
     return rq;
 }
