@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/args.h"
 #include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
@@ -85,18 +86,10 @@ static int bad_usage(const char *cmd, void (*usage)(FILE *), const char *fmt, co
     return EXIT_USAGE;
 }
 
-/* Whole decimal number in [lo, hi], nothing else. */
+/* Whole number in [lo, hi], also as 1e5 (cli/args.h). */
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
+    return alvh_arg_whole(s, lo, hi, out);
 }
 
 static void print_version(void)

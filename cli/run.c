@@ -28,6 +28,7 @@
 
 #include "alvh_default_config.h"
 #include "alvh_gitinfo.h"
+#include "cli/args.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
 #include "engine/scenario_run.h"
@@ -102,23 +103,11 @@ typedef struct {
     double ckpt_seconds;
 } run_opts;
 
-/* A whole number in [0, max]: decimal digits, or a number such as 1e5 or
- * 2.5e6 that is whole (as YAML configs take them; exact up to 2^53). */
+/* A whole number in [0, max] (1e5 too: cli/args.h). */
 static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*end == '.' || *end == 'e' || *end == 'E') {
-        double d = strtod(s, &end);
-        if (errno || *end || !(d >= 0) || d != floor(d) || d > 9007199254740992.0 || d > (double)max)
-            return -1;
-        *out = (unsigned long long)d;
-        return 0;
-    }
-    if (errno || *end || v > max)
+    uint64_t v;
+    if (alvh_arg_whole(s, 0, max, &v) != 0)
         return -1;
     *out = v;
     return 0;

@@ -205,8 +205,12 @@ def verify(f):
                   "%s P(loss > %d%%)" % (name, th))
         h = var["histograms/total_pnl"]
         counts, edges = h["counts"][()], h["edges"][()]
-        check(counts.sum() == n and len(edges) == len(counts) + 1, "%s histogram counts" % name)
-        check(np.array_equal(np.histogram(x, bins=edges)[0], counts), "%s histogram equals numpy's" % name)
+        # over the body of the distribution (docs/hdf5_layout.md): paths outside are underflow / overflow
+        under, over = int(h.attrs["underflow"]), int(h.attrs["overflow"])
+        check(counts.sum() + under + over == n and len(edges) == len(counts) + 1, "%s histogram counts" % name)
+        check(under == np.sum(x < edges[0]) and over == np.sum(x >= edges[-1]), "%s underflow, overflow" % name)
+        inside = (x >= edges[0]) & (x < edges[-1])
+        check(np.array_equal(np.histogram(x[inside], bins=edges)[0], counts), "%s histogram equals numpy's" % name)
         fan = var["fan_charts/equity"]
         check(fan.shape == (64, 7), "%s fan shape" % name)
         bound = var["fan_charts/equity_bound"][()]

@@ -64,6 +64,7 @@ check "run negative seed" 2 "$alvh" run --seed -1
 check "run missing value" 2 "$alvh" run --paths
 check "run bad isa" 2 "$alvh" run --isa sse9 --paths 100
 check "drivers bad number" 2 "$alvh" drivers --steps 12x
+check "drivers 1e4 paths" 0 "$alvh" drivers --paths 1e4 --steps 10
 check "bench bad seconds" 2 "$alvh" bench --seconds abc
 check "summary bad format" 2 "$alvh" summary x.h5 --format xml
 # summary: bad input exits 2 with one line naming the file; a sample result
