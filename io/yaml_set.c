@@ -111,7 +111,7 @@ static alvh_status walk_and_set(alvh_ydoc *d, char *path, alvh_ynode *value, con
         if (!*step)
             return set_fail(err, origin, "empty step in the key path", path);
         if (cur->kind == ALVH_Y_SCALAR)
-            return set_fail(err, origin, "cannot set a key inside the plain value before", step);
+            return set_fail(err, origin, "a plain value has no key", step);
         alvh_ynode **slot = child_slot(cur, step);
         if (!next && slot) {
             *slot = value;
