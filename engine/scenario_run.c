@@ -551,12 +551,17 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
     r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
-    r->hist_outside = calloc(2 * nv, sizeof(uint64_t)); /* stays 0: outer bins reach the extremes */
+    r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
-        alvh_shist_total_hist(j->sh, v, nb, r->hist_counts + v * nb, r->hist_edges + v * (nb + 1),
-                              &r->hist_nonfinite[v]);
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
+        /* the body of the distribution, from the estimated quantiles (as in exact mode) */
+        double q1 = table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL);
+        double q99 = table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), span = q99 - q1;
+        alvh_shist_total_hist_range(j->sh, v, nb, q1 - 0.25 * span, q99 + 0.25 * span, r->hist_counts + v * nb,
+                                    r->hist_edges + v * (nb + 1), &r->hist_nonfinite[v], &r->hist_outside[2 * v],
+                                    &r->hist_outside[2 * v + 1]);
+    }
     if (st == ALVH_OK) {
         *out = *r;
         memset(r, 0, sizeof *r);

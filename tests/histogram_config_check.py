@@ -59,6 +59,25 @@ def main():
             fan = v["fan_charts/equity"]
             check(fan.shape == (61, 3) and list(fan.attrs["quantiles"]) == [0.1, 0.5, 0.9], "fan quantiles")
             check(list(f["scenarios/calm/market/fan_charts/quantile"][()]) == [0.1, 0.5, 0.9], "quantile scale")
+        # histogram summaries: the same body rule on whole fine bins, counts exact against exact mode's paths
+        hm = os.path.join(d, "h.h5")
+        subprocess.run([alvh, "run", "--paths", "2000", "--summaries", "histogram", "--set", "run.horizon_steps=60",
+                        "--quiet", "-o", hm], check=True)
+        with h5py.File(a, "r") as fa, h5py.File(hm, "r") as fh:
+            for name, v in fh["scenarios/calm/variants"].items():
+                h = v["histograms/total_pnl"]
+                e, c = h["edges"][()], h["counts"][()]
+                pa = fa["scenarios/calm/variants"][name]["pnl"]
+                x = pa[:, list(pa.attrs["columns"]).index("total")]
+                under, over = int(h.attrs["underflow"]), int(h.attrs["overflow"])
+                inside = (x >= e[0]) & (x < e[-1])
+                check(under == np.sum(x < e[0]) and over == np.sum(x >= e[-1]) and
+                      np.array_equal(np.histogram(x[inside], bins=e)[0], c), "%s: histogram mode counts" % name)
+                rows = list(v["summary"].attrs["rows"])
+                q1, q99 = (v["summary"][rows.index(r), 7] for r in ("quantile_1", "quantile_99"))
+                if q99 > q1:
+                    body = np.sum((e[:-1] >= q1) & (e[1:] <= q99))
+                    check(body >= 0.6 * len(c), "%s: histogram mode body gets %d of %d bins" % (name, body, len(c)))
         for bad in (["--set", "run.fan_quantiles=[0.5, 0.2]"], ["--set", "run.histogram_lo_capital=-1"],
                     ["--set", "run.histogram_bins=5"],
                     ["--set", "run.histogram_lo_capital=-1", "--set", "run.histogram_hi_capital=1",

@@ -157,8 +157,13 @@ def verify_histogram(fe, fh):
         # the stored total P&L histogram: exact counts over its edges
         hg = var["histograms/total_pnl"]
         counts, edges = hg["counts"][()], hg["edges"][()]
-        check(counts.sum() == len(pnl) and np.all(np.diff(edges) > 0), "%s histogram covers every path" % name)
-        check(np.array_equal(np.histogram(pnl[:, 7], bins=edges)[0], counts), "%s histogram counts exact" % name)
+        x = pnl[:, 7]
+        under, over = int(hg.attrs["underflow"]), int(hg.attrs["overflow"])
+        check(counts.sum() + under + over == len(pnl) and np.all(np.diff(edges) > 0),
+              "%s histogram: every path in a bin, below or above" % name)
+        check(under == np.sum(x < edges[0]) and over == np.sum(x >= edges[-1]), "%s underflow, overflow" % name)
+        inside = (x >= edges[0]) & (x < edges[-1])
+        check(np.array_equal(np.histogram(x[inside], bins=edges)[0], counts), "%s histogram counts exact" % name)
         check(np.array_equal(var["fan_charts/equity"][()], ve["fan_charts/equity"][()]), "%s fan chart" % name)
     print("# histogram mode vs per-path values: worst estimate error %.2f of its bound" % worst)
 
