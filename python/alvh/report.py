@@ -102,6 +102,7 @@ def fig_fans(r, s, out_dir):
     for k in range(len(vs), nrow * ncol):
         axes[k // ncol][k % ncol].axis("off")
     fig.suptitle("%s: equity fan charts (quantiles over paths)" % s)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
     return _save(fig, out_dir, "equity_fan_%s.png" % _safe(s))
 
 
