@@ -3,7 +3,7 @@
 #define ALVH_API_INTERNAL_H
 
 #include "alvh.h"
-#include "engine/status.h"
+#include "common/status.h"
 
 /* The public code of an internal status (as the alvh command's exit codes). */
 static inline alvh_code alvh_api_code(alvh_status st)

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "kernels/pcg64.h"
 
 typedef struct alvh_block_rng {

@@ -3,7 +3,7 @@
 #ifndef ALVH_ENGINE_DISPATCH_H
 #define ALVH_ENGINE_DISPATCH_H
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "kernels/isa.h"
 
 /* request: NULL or "auto" falls back to $ALVH_ISA, then to the best ISA.

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "engine/histogram.h"
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef struct alvh_fan_chart {
     size_t n_steps, n_bins;

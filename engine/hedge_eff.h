@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef struct alvh_hedge_eff {
     size_t n;                         /* paths used (both values finite) */

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef struct alvh_histogram {
     double lo, hi;         /* range of the regular bins */

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "engine/scheduler.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "kernels/isa.h"
 #include "kernels/market_model.h"
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 /* MPI_Init_thread (funneled) when built with MPI; safe without mpirun. */
 void alvh_mpi_init(int *argc, char ***argv);

@@ -46,13 +46,9 @@ struct alvh_scenario_job {
 
 static int hist_mode(const alvh_scenario_job *j) { return j->rq.summaries == ALVH_SUMMARIES_HISTOGRAM; }
 
-typedef struct {
-    alvh_scenario_job *job;
-} hook_ctx;
-
 static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *info)
 {
-    alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
+    alvh_scenario_job *j = vctx;
     size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
     alvh_error err = {0};
     const alvh_book_market *mk = info->market;
@@ -80,7 +76,7 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
 /* histogram mode: a finished block into this worker's accumulator and its moment row */
 static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, const double *out)
 {
-    alvh_scenario_job *j = ((hook_ctx *)vctx)->job;
+    alvh_scenario_job *j = vctx;
     (void)first_path;
     alvh_shist_acc_add(j->wsh[worker], out, n);
     size_t len = alvh_shist_block_len(j->rq.n_variants);
@@ -90,6 +86,8 @@ static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_p
 
 void alvh_scenario_result_free(alvh_scenario_result *r)
 {
+    if (!r)
+        return;
     free(r->terminal);
     free(r->outcomes);
     free(r->fan);
@@ -286,15 +284,6 @@ size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *j)
     return k;
 }
 
-size_t alvh_scenario_job_paths_done(const alvh_scenario_job *j)
-{
-    size_t bs = j->rq.market.block_size, np = j->rq.market.n_paths, k = 0;
-    for (size_t b = 0; b < j->n_blocks; b++)
-        if (j->done[b])
-            k += np - b * bs < bs ? np - b * bs : bs;
-    return k;
-}
-
 alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const volatile int *stop,
                                     alvh_error *err)
 {
@@ -304,10 +293,9 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     for (int t = 0; hist_mode(j) && t < j->threads; t++)
         alvh_shist_acc_reset(j->wsh[t]);
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
-    hook_ctx h = {.job = j};
     alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
                                  .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
-                                 .on_step = on_step, .on_block = hist_mode(j) ? on_block : NULL, .hook_ctx = &h};
+                                 .on_step = on_step, .on_block = hist_mode(j) ? on_block : NULL, .hook_ctx = j};
     brq.market.plan = &plan;
     double secs = 0.0;
     alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);

@@ -75,7 +75,7 @@ typedef struct alvh_scenario_result {
 /* Everything at once (a job run to the end). */
 alvh_status alvh_scenario_run(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                               alvh_scenario_result *res, alvh_error *err);
-void alvh_scenario_result_free(alvh_scenario_result *res);
+void alvh_scenario_result_free(alvh_scenario_result *res); /* accepts NULL and a zeroed result */
 
 /*
  * The same as a job that runs in rounds of blocks, so a batch can checkpoint
@@ -99,7 +99,6 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *job, size_t max_blocks, c
 
 size_t alvh_scenario_job_blocks(const alvh_scenario_job *job);
 size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *job);
-size_t alvh_scenario_job_paths_done(const alvh_scenario_job *job);
 
 /* This rank's share: paths it computes, and of those done. */
 size_t alvh_scenario_job_paths_owned(const alvh_scenario_job *job);

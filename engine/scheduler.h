@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef alvh_status (*alvh_block_fn)(void *ctx, size_t block, int worker);
 

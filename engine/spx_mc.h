@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "kernels/isa.h"
 #include "kernels/spx_model.h"
 

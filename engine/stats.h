@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 /* The quantile probabilities alvh writes for every outcome. */
 #define ALVH_STATS_N_PROBS 11

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 #define ALVH_TABLE_NAME 48
 

@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 #include "engine/histogram.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "engine/summary.h"
 #include "kernels/book_model.h"
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "engine/scenario_run.h"
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef struct alvh_ckpt_header {
     uint64_t config_hash, binary_hash;

@@ -43,20 +43,9 @@ typedef struct loader {
     size_t chain_len;
 } loader;
 
-static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
-                             ...) __attribute__((format(printf, 5, 6)));
-static alvh_status fail_node(loader *L, const alvh_ydoc *d, const alvh_ynode *n, const char *path, const char *fmt,
-                             ...)
-{
-    char what[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return alvh_error_set(L->err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", alvh_ynode_file(d, n), n ? n->line : 1,
-                          n ? n->col : 1, path,
-                          *path ? ": " : "", what);
-}
+/* An error at node n of document d (the file's start when n is NULL). */
+#define fail_node(L, d, n, kpath, ...)                                                                     \
+    alvh_error_at((L)->err, alvh_ynode_file(d, n), (n) ? (n)->line : 1, (n) ? (n)->col : 1, kpath, __VA_ARGS__)
 
 static void set_origin(alvh_cfg_origin *o, const alvh_ydoc *d, const alvh_ynode *n, const char *path)
 {
@@ -124,47 +113,25 @@ static alvh_status scenarios_of(loader *L, const alvh_ydoc *d, const alvh_ynode 
     return ALVH_OK;
 }
 
-/* ---- scenarios ------------------------------------------------------------------------------ */
+/* ---- one mapping onto its table ------------------------------------------------------------ */
 
-static void work_defaults(alvh_cfg_scenario_work *w)
-{
-    memset(w, 0, sizeof *w);
-    alvh_ctable_defaults(&alvh_cfg_scenario_table, &w->s);
-    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
-        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &w->s);
-}
+typedef struct walk walk;
 
-/* Candidates for an unknown key in section `own`: its keys first, then
- * extra names, then "section.key" of every other scenario section. */
-static size_t scenario_candidates(const alvh_ctable *own, const char *const *extra, size_t n_extra,
-                                  const char **cands, char (*store)[80], size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; own && i < own->n_keys && n < max; i++)
-        cands[n++] = own->keys[i].key;
-    for (size_t i = 0; i < n_extra && n < max; i++)
-        cands[n++] = extra[i];
-    for (size_t s = 0; s < alvh_cfg_n_scenario_sections; s++) {
-        const alvh_ctable *t = alvh_cfg_scenario_sections[s];
-        if (t == own)
-            continue;
-        for (size_t i = 0; i < t->n_keys && n < max; i++) {
-            alvh_cfg_fmt(store[n], sizeof store[n], "%s.%s", t->name, t->keys[i].key);
-            cands[n] = store[n];
-            n++;
-        }
-    }
-    return n;
-}
-
-static alvh_status unknown_in_section(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *path,
-                                      const alvh_ctable *own, const char *const *extra, size_t n_extra)
-{
-    const char *cands[128];
-    char store[128][80];
-    size_t n = scenario_candidates(own, extra, n_extra, cands, store, 128);
-    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, path, key->text, cands, n, L->err);
-}
+/* How apply_map reads one mapping: the table, where values go and where
+ * their origins go, and hooks for what the table does not say. */
+struct walk {
+    const alvh_ctable *t;
+    void *base;               /* the struct t's offsets point into */
+    alvh_cfg_origin *origins; /* per row of t; NULL: slot (or nothing) */
+    alvh_cfg_origin *(*slot)(const walk *w, const alvh_ckey *k); /* may return NULL: not kept */
+    /* a key that is no row of t (a sub-section, a sequence): *done = 1 when it was one */
+    alvh_status (*other)(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const alvh_ynode *val,
+                         const char *kpath, const walk *w, int *done);
+    /* an unknown key; NULL: suggest among t's keys */
+    alvh_status (*unknown)(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *kpath, const walk *w);
+    void *work; /* what the hooks fill */
+    size_t sec; /* section index for the hooks */
+};
 
 static alvh_status expect_kind(loader *L, const alvh_ydoc *d, const alvh_ynode *n, alvh_ynode_kind kind,
                                const char *path)
@@ -176,23 +143,88 @@ static alvh_status expect_kind(loader *L, const alvh_ydoc *d, const alvh_ynode *
     return fail_node(L, d, n, path, "expected %s, got %s", kind == ALVH_Y_MAP ? "a mapping" : "a sequence", got);
 }
 
+static alvh_status unknown_own(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *kpath,
+                               const alvh_ctable *t)
+{
+    const char *cands[ALVH_CFG_MAX_SECTION_KEYS];
+    for (size_t c = 0; c < t->n_keys; c++)
+        cands[c] = t->keys[c].key;
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
+}
+
+/* Every key of map (at path) through w: stored, range-checked, its origin
+ * kept; then every required row must have been given. */
+static alvh_status apply_map(loader *L, const alvh_ydoc *d, const alvh_ynode *map, const char *path, const walk *w)
+{
+    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, path);
+    for (size_t i = 0; st == ALVH_OK && i < map->n; i++) {
+        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
+        char kpath[192];
+        join(kpath, sizeof kpath, path, key->text);
+        int done = 0;
+        if (w->other && ((st = w->other(L, d, key, val, kpath, w, &done)) != ALVH_OK || done))
+            continue;
+        const alvh_ckey *k = alvh_ctable_find(w->t, key->text);
+        if (!k)
+            return w->unknown ? w->unknown(L, d, key, kpath, w) : unknown_own(L, d, key, kpath, w->t);
+        if (k->flags & ALVH_CK_SPECIAL)
+            continue;
+        if ((st = alvh_ckey_set(k, val, w->base, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
+            break;
+        alvh_cfg_origin *o = w->origins ? &w->origins[k - w->t->keys] : w->slot ? w->slot(w, k) : NULL;
+        if (o)
+            set_origin(o, d, val, kpath);
+    }
+    for (size_t i = 0; st == ALVH_OK && i < w->t->n_keys; i++)
+        if ((w->t->keys[i].flags & ALVH_CK_REQUIRED) && !alvh_ynode_get(map, w->t->keys[i].key))
+            return fail_node(L, d, map, path, "missing required key '%s' (%s)", w->t->keys[i].key, w->t->keys[i].doc);
+    return st;
+}
+
+/* ---- scenarios ------------------------------------------------------------------------------ */
+
+static void work_defaults(alvh_cfg_scenario_work *w)
+{
+    memset(w, 0, sizeof *w);
+    alvh_ctable_defaults(&alvh_cfg_scenario_table, &w->s);
+    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
+        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &w->s);
+}
+
+static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "injections"};
+
+/* Unknown key in a scenario or one of its sections: the section's keys first
+ * (and the scenario's sub-sections), then "section.key" of every other section. */
+static alvh_status unknown_in_scenario(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *kpath,
+                                       const walk *w)
+{
+    enum { MAX_CANDS = 128 };
+    const char *cands[MAX_CANDS];
+    char store[MAX_CANDS][80];
+    size_t n = 0;
+    for (size_t i = 0; i < w->t->n_keys && n < MAX_CANDS; i++)
+        cands[n++] = w->t->keys[i].key;
+    for (size_t i = 0; w->t == &alvh_cfg_scenario_table && i < sizeof scenario_extra_keys / sizeof *scenario_extra_keys;
+         i++)
+        cands[n++] = scenario_extra_keys[i];
+    for (size_t s = 0; s < alvh_cfg_n_scenario_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_scenario_sections[s];
+        for (size_t i = 0; t != w->t && i < t->n_keys && n < MAX_CANDS; i++) {
+            alvh_cfg_fmt(store[n], sizeof store[n], "%s.%s", t->name, t->keys[i].key);
+            cands[n] = store[n];
+            n++;
+        }
+    }
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, n, L->err);
+}
+
 /* One flat section (spx, token, funding) of a scenario node onto w. */
 static alvh_status apply_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, const char *path, size_t sec,
                                  alvh_cfg_scenario_work *w)
 {
     const alvh_ctable *t = alvh_cfg_scenario_sections[sec];
-    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, path);
-    for (size_t i = 0; st == ALVH_OK && i < map->n; i++) {
-        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
-        char kpath[160];
-        join(kpath, sizeof kpath, path, key->text);
-        const alvh_ckey *k = alvh_ctable_find(t, key->text);
-        if (!k)
-            return unknown_in_section(L, d, key, kpath, t, NULL, 0);
-        st = alvh_ckey_set(k, val, &w->s, alvh_ynode_file(d, val), kpath, L->err);
-        if (st == ALVH_OK)
-            set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
-    }
+    walk wk = {.t = t, .base = &w->s, .origins = w->origin[sec], .unknown = unknown_in_scenario};
+    alvh_status st = apply_map(L, d, map, path, &wk);
     if (st != ALVH_OK || t != &alvh_cfg_spx_table)
         return st;
     /* v0 and vix0 are two ways to set one state: one per mapping, and the
@@ -214,44 +246,11 @@ static alvh_status apply_section(loader *L, const alvh_ydoc *d, const alvh_ynode
     return ALVH_OK;
 }
 
-/* One item of an injections sequence into ci (its days default to 1). */
-static alvh_status parse_injection(loader *L, const alvh_ydoc *d, const alvh_ynode *item, const char *path, size_t j,
-                                   alvh_cfg_injection *ci, alvh_cfg_inj_origin *origin)
+/* An injection keeps the origins of its day and vix (config_check.c blames them). */
+static alvh_cfg_origin *injection_slot(const walk *w, const alvh_ckey *k)
 {
-    char ipath[160];
-    alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
-    alvh_status st = expect_kind(L, d, item, ALVH_Y_MAP, ipath);
-    if (st != ALVH_OK)
-        return st;
-    const alvh_ctable *t = &alvh_cfg_injection_table;
-    alvh_ctable_defaults(t, ci);
-    for (size_t i = 0; i < item->n; i++) {
-        const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
-        char kpath[192];
-        join(kpath, sizeof kpath, ipath, key->text);
-        const alvh_ckey *k = alvh_ctable_find(t, key->text);
-        if (!k) {
-            const char *cands[16];
-            for (size_t c = 0; c < t->n_keys; c++)
-                cands[c] = t->keys[c].key;
-            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
-        }
-        if ((st = alvh_ckey_set(k, val, ci, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
-            return st;
-        if (!strcmp(k->key, "day"))
-            set_origin(&origin->day, d, val, kpath);
-        else if (!strcmp(k->key, "vix"))
-            set_origin(&origin->vix, d, val, kpath);
-    }
-    const alvh_market_injection *inj = &ci->inj;
-    if (!alvh_ynode_get(item, "day"))
-        return fail_node(L, d, item, ipath, "missing required key 'day' (%s)", t->keys[0].doc);
-    if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
-        !inj->gov_shock && !inj->hack)
-        return fail_node(L, d, item, ipath,
-                         "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
-                         "funding_ann, gov_shock, hack");
-    return ALVH_OK;
+    alvh_cfg_inj_origin *o = w->work;
+    return !strcmp(k->key, "day") ? &o->day : !strcmp(k->key, "vix") ? &o->vix : NULL;
 }
 
 static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, const char *path,
@@ -270,6 +269,8 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
     w->s.n_injections = 0;
     if (!seq->n)
         return ALVH_OK;
+    /* each item as written (alvh_cfg_injection: the moves and their days), then one
+     * single-step injection per day of its window (io/config_inject.c) */
     alvh_cfg_injection *items = calloc(seq->n, sizeof *items);
     alvh_cfg_inj_origin *item_origins = calloc(seq->n, sizeof *item_origins);
     if (!items || !item_origins) {
@@ -278,13 +279,25 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
     }
     size_t total = 0;
     for (size_t j = 0; st == ALVH_OK && j < seq->n; j++) {
-        st = parse_injection(L, d, seq->kids[j], path, j, &items[j], &item_origins[j]);
+        const alvh_ynode *item = seq->kids[j];
+        char ipath[160];
+        alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
+        const alvh_market_injection *inj = &items[j].inj;
+        alvh_ctable_defaults(&alvh_cfg_injection_table, &items[j]);
+        walk wk = {.t = &alvh_cfg_injection_table, .base = &items[j], .slot = injection_slot,
+                   .work = &item_origins[j]};
+        if ((st = apply_map(L, d, item, ipath, &wk)) != ALVH_OK)
+            break;
+        if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
+            !inj->gov_shock && !inj->hack)
+            st = fail_node(L, d, item, ipath,
+                           "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
+                           "funding_ann, gov_shock, hack");
         total += items[j].days;
         if (st == ALVH_OK && total > ALVH_CFG_MAX_INJECTIONS)
-            st = fail_node(L, d, seq->kids[j], path, "expected at most %u injected days, got %zu so far",
+            st = fail_node(L, d, item, ipath, "expected at most %u injected days, got %zu so far",
                            ALVH_CFG_MAX_INJECTIONS, total);
     }
-    /* each item becomes one single-step injection per day of its window */
     if (st == ALVH_OK) {
         w->s.injections = calloc(total, sizeof *w->s.injections);
         w->inj_origins = calloc(total, sizeof *w->inj_origins);
@@ -302,37 +315,32 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
     return st;
 }
 
-static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "injections"};
+/* The scenario's sub-sections and its injections. */
+static alvh_status scenario_other(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const alvh_ynode *val,
+                                  const char *kpath, const walk *wk, int *done)
+{
+    alvh_cfg_scenario_work *w = wk->work;
+    *done = 1;
+    for (size_t sec = 0; sec < alvh_cfg_n_scenario_sections; sec++)
+        if (!strcmp(key->text, alvh_cfg_scenario_sections[sec]->name))
+            return apply_section(L, d, val, kpath, sec, w);
+    if (strcmp(key->text, "injections")) {
+        *done = 0;
+        return ALVH_OK;
+    }
+    alvh_status st = apply_injections(L, d, val, kpath, w);
+    if (st == ALVH_OK)
+        set_origin(&w->injections_origin, d, val, kpath);
+    return st;
+}
 
 /* Keys of one scenario node over w (defaults or the resolved base). */
 static alvh_status apply_scenario(loader *L, const alvh_ydoc *d, const alvh_ynode *node, const char *path,
                                   alvh_cfg_scenario_work *w)
 {
-    alvh_status st = ALVH_OK;
-    for (size_t i = 0; st == ALVH_OK && i < node->n; i++) {
-        const alvh_ynode *key = node->kids[2 * i], *val = node->kids[2 * i + 1];
-        char kpath[160];
-        join(kpath, sizeof kpath, path, key->text);
-        size_t sec;
-        for (sec = 0; sec < alvh_cfg_n_scenario_sections; sec++)
-            if (!strcmp(key->text, alvh_cfg_scenario_sections[sec]->name))
-                break;
-        if (sec < alvh_cfg_n_scenario_sections) {
-            st = apply_section(L, d, val, kpath, sec, w);
-        } else if (!strcmp(key->text, "injections")) {
-            st = apply_injections(L, d, val, kpath, w);
-            if (st == ALVH_OK)
-                set_origin(&w->injections_origin, d, val, kpath);
-        } else {
-            const alvh_ckey *k = alvh_ctable_find(&alvh_cfg_scenario_table, key->text);
-            if (!k)
-                return unknown_in_section(L, d, key, kpath, &alvh_cfg_scenario_table, scenario_extra_keys,
-                                          sizeof scenario_extra_keys / sizeof scenario_extra_keys[0]);
-            if (!(k->flags & ALVH_CK_SPECIAL))
-                st = alvh_ckey_set(k, val, &w->s, alvh_ynode_file(d, val), kpath, L->err);
-        }
-    }
-    return st;
+    walk wk = {.t = &alvh_cfg_scenario_table, .base = &w->s, .other = scenario_other, .unknown = unknown_in_scenario,
+               .work = w};
+    return apply_map(L, d, node, path, &wk);
 }
 
 static void chain_text(const loader *L, char *buf, size_t size, const alvh_ydoc *last_doc, const char *last_name)
@@ -459,27 +467,12 @@ static alvh_status load_run(loader *L, const alvh_ydoc *d, const alvh_ynode *map
     alvh_ctable_defaults(&alvh_cfg_run_table, &r->run);
     r->node = (alvh_cfg_origin){.file = d->path, .line = 1, .col = 1};
     alvh_cfg_fmt(r->node.path, sizeof r->node.path, "run");
-    if (!map)
-        return alvh_cfg_check_run(r, L->err);
-    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, "run");
-    if (st != ALVH_OK)
-        return st;
-    set_origin(&r->node, d, map, "run");
-    const alvh_ctable *t = &alvh_cfg_run_table;
-    for (size_t i = 0; i < map->n; i++) {
-        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
-        char kpath[160];
-        join(kpath, sizeof kpath, "run", key->text);
-        const alvh_ckey *k = alvh_ctable_find(t, key->text);
-        if (!k) {
-            const char *cands[ALVH_CFG_MAX_SECTION_KEYS];
-            for (size_t c = 0; c < t->n_keys; c++)
-                cands[c] = t->keys[c].key;
-            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
-        }
-        if ((st = alvh_ckey_set(k, val, &r->run, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
+    if (map) {
+        walk wk = {.t = &alvh_cfg_run_table, .base = &r->run, .origins = r->origin};
+        alvh_status st = apply_map(L, d, map, "run", &wk);
+        if (st != ALVH_OK)
             return st;
-        set_origin(&r->origin[k - t->keys], d, val, kpath);
+        set_origin(&r->node, d, map, "run");
     }
     return alvh_cfg_check_run(r, L->err);
 }
@@ -541,15 +534,16 @@ static int book_child(size_t parent, const char *key)
     return -1;
 }
 
-/* Unknown key in book section sec: its keys and sub-sections first, then
+/* Unknown key in book section w->sec: its keys and sub-sections first, then
  * "section.key" of every other book section (relative to book). */
-static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *path, size_t sec)
+static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const char *path,
+                                   const walk *w)
 {
     enum { MAX_CANDS = 160 };
     const char *cands[MAX_CANDS];
     char store[MAX_CANDS][80];
     size_t n = 0;
-    const alvh_ctable *own = alvh_cfg_book_sections[sec];
+    const alvh_ctable *own = w->t;
     const char *pn = own->name;
     size_t pl = strlen(pn);
     for (size_t i = 0; i < own->n_keys && n < MAX_CANDS; i++)
@@ -559,19 +553,23 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
         if (!strncmp(sn, pn, pl) && sn[pl] == '.' && !strchr(sn + pl + 1, '.'))
             cands[n++] = sn + pl + 1;
     }
-    if (sec == 0 && n < MAX_CANDS)
+    if (w->sec == 0 && n < MAX_CANDS)
         cands[n++] = "variants";
     for (size_t s = 1; s < alvh_cfg_n_book_sections; s++) {
         const alvh_ctable *t = alvh_cfg_book_sections[s];
-        if (t == own)
-            continue;
-        for (size_t i = 0; i < t->n_keys && n < MAX_CANDS; i++) {
+        for (size_t i = 0; t != own && i < t->n_keys && n < MAX_CANDS; i++) {
             alvh_cfg_fmt(store[n], sizeof store[n], "%s.%s", t->name + 5, t->keys[i].key);
             cands[n] = store[n];
             n++;
         }
     }
     return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, path, key->text, cands, n, L->err);
+}
+
+static alvh_cfg_origin *variant_slot(const walk *w, const alvh_ckey *k)
+{
+    alvh_cfg_variant_origin *o = w->work;
+    return k == &w->t->keys[0] ? &o->name : &o->layers;
 }
 
 static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
@@ -589,32 +587,16 @@ static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynod
     if (!w->variants || !w->var_origins)
         return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
     set_origin(&w->variants_node, d, seq, path);
-    const alvh_ctable *t = &alvh_cfg_variant_table;
     for (size_t j = 0; j < seq->n; j++) {
         const alvh_ynode *item = seq->kids[j];
         char ipath[64];
         alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
-        if ((st = expect_kind(L, d, item, ALVH_Y_MAP, ipath)) != ALVH_OK)
-            return st;
         alvh_variant *v = &w->variants[j];
         alvh_cfg_variant_origin *o = &w->var_origins[j];
+        walk wk = {.t = &alvh_cfg_variant_table, .base = v, .slot = variant_slot, .work = o};
+        if ((st = apply_map(L, d, item, ipath, &wk)) != ALVH_OK)
+            return st;
         set_origin(&o->node, d, item, ipath);
-        for (size_t i = 0; i < item->n; i++) {
-            const alvh_ynode *key = item->kids[2 * i], *val = item->kids[2 * i + 1];
-            char kpath[128];
-            join(kpath, sizeof kpath, ipath, key->text);
-            const alvh_ckey *k = alvh_ctable_find(t, key->text);
-            if (!k) {
-                const char *cands[] = {"name", "layers"};
-                return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, 2, L->err);
-            }
-            if ((st = alvh_ckey_set(k, val, v, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
-                return st;
-            set_origin(k == &t->keys[0] ? &o->name : &o->layers, d, val, kpath);
-        }
-        for (size_t i = 0; i < t->n_keys; i++)
-            if (!alvh_ynode_get(item, t->keys[i].key))
-                return fail_node(L, d, item, ipath, "missing required key '%s' (%s)", t->keys[i].key, t->keys[i].doc);
         for (size_t i = 0; i < j; i++)
             if (!strcmp(w->variants[i].name, v->name))
                 return fail_node(L, d, alvh_ynode_get(item, "name"), o->name.path,
@@ -625,38 +607,38 @@ static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynod
     return ALVH_OK;
 }
 
+static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, size_t sec,
+                                      alvh_cfg_book_work *w);
+
+/* A book section's sub-sections, the variants (in book) and farm.gov_cut, which is no key. */
+static alvh_status book_other(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const alvh_ynode *val,
+                              const char *kpath, const walk *wk, int *done)
+{
+    int child = book_child(wk->sec, key->text);
+    *done = 1;
+    if (child >= 0)
+        return apply_book_section(L, d, val, (size_t)child, wk->work);
+    if (wk->sec == 0 && !strcmp(key->text, "variants"))
+        return apply_variants(L, d, val, wk->work);
+    if (wk->t == &alvh_cfg_farm_table && !strcmp(key->text, "gov_cut"))
+        return fail_node(L, d, key, kpath,
+                         "not a book key: the farm's emission cut at each down governance shock is the "
+                         "scenario's token.gov_dn_emission_factor");
+    *done = 0;
+    return ALVH_OK;
+}
+
 /* One book section (a mapping) onto w; sub-sections and variants recurse. */
 static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, size_t sec,
                                       alvh_cfg_book_work *w)
 {
     const alvh_ctable *t = alvh_cfg_book_sections[sec];
-    alvh_status st = expect_kind(L, d, map, ALVH_Y_MAP, t->name);
-    for (size_t i = 0; st == ALVH_OK && i < map->n; i++) {
-        const alvh_ynode *key = map->kids[2 * i], *val = map->kids[2 * i + 1];
-        char kpath[160];
-        join(kpath, sizeof kpath, t->name, key->text);
-        int child = book_child(sec, key->text);
-        const alvh_ckey *k = alvh_ctable_find(t, key->text);
-        if (child >= 0) {
-            st = apply_book_section(L, d, val, (size_t)child, w);
-        } else if (sec == 0 && !strcmp(key->text, "variants")) {
-            st = apply_variants(L, d, val, w);
-        } else if (k) {
-            st = alvh_ckey_set(k, val, &w->book, alvh_ynode_file(d, val), kpath, L->err);
-            if (st == ALVH_OK)
-                set_origin(&w->origin[sec][k - t->keys], d, val, kpath);
-            else if (t == &alvh_cfg_farm_table && !strcmp(k->key, "stake_frac")) {
-                size_t o = strlen(L->err->msg);
-                alvh_cfg_fmt(L->err->msg + o, sizeof L->err->msg - o,
-                             " (the farm cap: at most 40%% of capital is staked)");
-            }
-        } else if (t == &alvh_cfg_farm_table && !strcmp(key->text, "gov_cut")) {
-            return fail_node(L, d, key, kpath,
-                             "not a book key: the farm's emission cut at each down governance shock is the "
-                             "scenario's token.gov_dn_emission_factor");
-        } else {
-            return unknown_in_book(L, d, key, kpath, sec);
-        }
+    walk wk = {.t = t, .base = &w->book, .origins = w->origin[sec], .other = book_other, .unknown = unknown_in_book,
+               .work = w, .sec = sec};
+    alvh_status st = apply_map(L, d, map, t->name, &wk);
+    if (st == ALVH_E_CONFIG && t == &alvh_cfg_farm_table && strstr(L->err->msg, ": book.farm.stake_frac: expected")) {
+        size_t o = strlen(L->err->msg);
+        alvh_cfg_fmt(L->err->msg + o, sizeof L->err->msg - o, " (the farm cap: at most 40%% of capital is staked)");
     }
     return st;
 }
@@ -744,18 +726,6 @@ static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
 
 static alvh_status load(alvh_ydoc *root, const char *canon, alvh_config **out, alvh_error *err)
 {
-    /* origins are kept per table row in fixed arrays */
-    const alvh_ctable *tabs[4 + ALVH_CFG_N_BOOK_SECTIONS] = {&alvh_cfg_run_table, &alvh_cfg_spx_table,
-                                                             &alvh_cfg_token_table, &alvh_cfg_funding_table};
-    for (size_t i = 0; i < alvh_cfg_n_book_sections && i < ALVH_CFG_N_BOOK_SECTIONS; i++)
-        tabs[4 + i] = alvh_cfg_book_sections[i];
-    for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
-        if (alvh_cfg_n_book_sections != ALVH_CFG_N_BOOK_SECTIONS || tabs[i]->n_keys > ALVH_CFG_MAX_SECTION_KEYS) {
-            alvh_ydoc_free(root);
-            return alvh_error_set(err, ALVH_E_INTERNAL, "schema table %s has more than %d keys (or %zu book sections, "
-                                  "not %d)", tabs[i]->name, ALVH_CFG_MAX_SECTION_KEYS, alvh_cfg_n_book_sections,
-                                  ALVH_CFG_N_BOOK_SECTIONS);
-        }
     loader *L = calloc(1, sizeof *L);
     alvh_config *cfg = calloc(1, sizeof *cfg);
     if (!L || !cfg || !(cfg->source_path = strdup(root->path))) {

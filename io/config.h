@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "engine/book_run.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "engine/summary.h"
 #include "kernels/book_model.h"
 #include "kernels/market_model.h"

@@ -16,17 +16,8 @@
 #include "kernels/market_model.h"
 #include "kernels/vix.h"
 
-static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static alvh_status fail_at(alvh_error *err, const alvh_cfg_origin *o, const char *fmt, ...)
-{
-    char what[420];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: %s", o->file, o->line, o->col, o->path, what);
-}
+/* An error at the place o was written. */
+#define fail_at(err, o, ...) alvh_error_at(err, (o)->file, (o)->line, (o)->col, (o)->path, __VA_ARGS__)
 
 static size_t row(const alvh_ctable *t, const char *key)
 {
@@ -336,16 +327,78 @@ static alvh_status fail_kernel(const alvh_cfg_book_work *w, const char *msg, con
     return fail_at(err, &o, "the hedge book refuses these parameters: %s%s", msg, suffix);
 }
 
-/* The scenario table defaults as a market: what the book is checked against first. */
+/* The default market (market_params.def): what the book is checked against first. */
 static void default_market(alvh_market_params *m, double *gov_cut)
 {
-    alvh_config_scenario s;
-    memset(&s, 0, sizeof s);
-    for (size_t i = 0; i < alvh_cfg_n_scenario_sections; i++)
-        alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &s);
-    s.market.spx.v0 = s.market.spx.theta;
-    *m = s.market;
-    *gov_cut = s.gov_dn_emission_factor;
+    *m = alvh_market_defaults();
+    m->spx.v0 = m->spx.theta; /* neither v0 nor vix0 given */
+    *gov_cut = alvh_ctable_find(&alvh_cfg_token_table, "gov_dn_emission_factor")->def;
+}
+
+/* The kernel's checks of the book p under market m: alvh_book_consts_init,
+ * then (var not NULL) alvh_book_check_layers for the variant's layers. */
+static int kernel_check(const alvh_book_params *p, const alvh_market_params *m, double gov_cut, double dt,
+                        const alvh_variant *var, char *msg, size_t size)
+{
+    alvh_book_params b = *p;
+    b.farm.gov_cut = gov_cut;
+    alvh_book_consts c;
+    if (alvh_book_consts_init(&c, &b, m, dt, msg, size) != 0)
+        return -1;
+    return var ? alvh_book_check_layers(&c, var->layers, msg, size) : 0;
+}
+
+/* A variant whose layers do not go together (a hedge without the farm, calls
+ * without restaking): at its layers, or at what makes a default variant fail. */
+static alvh_status fail_layers(const alvh_cfg_book_work *w, const alvh_variant *var, const char *msg,
+                               alvh_error *err)
+{
+    size_t v = (size_t)(var - w->variants);
+    if (w->var_origins && w->variants_node.set)
+        return fail_at(err, &w->var_origins[v].layers, "variant '%s': %s", var->name, msg);
+    const char *key = book_key_set(w, &alvh_cfg_farm_table, "restake") ? "restake" : NULL;
+    alvh_cfg_origin o = key ? book_origin(w, &alvh_cfg_farm_table, key) : w->node;
+    if (!key)
+        alvh_cfg_fmt(o.path, sizeof o.path, "book.variants");
+    return fail_at(err, &o, "default variant '%s': %s (or give book.variants without it)", var->name, msg);
+}
+
+/* The kernel's own checks under every scenario (its rates and dividend yield
+ * and the time grid matter); var: those of one variant's layers, so a layer no
+ * variant holds is never refused for the grid or the market. A failure that the
+ * default market and every scenario share is a problem of the book alone and is
+ * reported without a scenario. */
+static alvh_status check_book_kernel(const alvh_cfg_book_work *w, const alvh_cfg_run_checked *r,
+                                     const alvh_config_scenario *scenarios, size_t n_scenarios,
+                                     const alvh_variant *var, alvh_error *err)
+{
+    const alvh_book_params *p = &w->book;
+    char msg[300], msg0[300], suffix[240];
+    for (size_t s = 0; s < n_scenarios; s++) {
+        const alvh_config_scenario *sc = &scenarios[s];
+        if (kernel_check(p, &sc->market, sc->gov_dn_emission_factor, r->dt_years, var, msg, sizeof msg) == 0)
+            continue;
+        if (var && strncmp(msg, "book.", 5))
+            return fail_layers(w, var, msg, err);
+        alvh_market_params m;
+        double gov_cut;
+        default_market(&m, &gov_cut);
+        int everywhere = kernel_check(p, &m, gov_cut, r->dt_years, var, msg0, sizeof msg0) != 0 && !strcmp(msg, msg0);
+        for (size_t t = 0; everywhere && t < n_scenarios; t++)
+            everywhere = kernel_check(p, &scenarios[t].market, scenarios[t].gov_dn_emission_factor, r->dt_years, var,
+                                      msg0, sizeof msg0) != 0 && !strcmp(msg, msg0);
+        size_t o = 0;
+        suffix[0] = '\0';
+        if (!everywhere)
+            o = (size_t)snprintf(suffix, sizeof suffix, " (under scenario '%s': spx.r_ann = %g, spx.q_ann = %g)",
+                                 sc->name, sc->market.spx.r_ann, sc->market.spx.q_ann);
+        if (var && o < sizeof suffix) /* the layer is the section the message names: book.<layer>.key */
+            snprintf(suffix + o, sizeof suffix - o, " (%svariant '%s' holds the %.*s layer%s)",
+                     w->variants_node.set ? "" : "default ", var->name, (int)strcspn(msg + 5, "."), msg + 5,
+                     w->variants_node.set ? "" : "; give book.variants to choose the layers");
+        return fail_kernel(w, msg, suffix, err);
+    }
+    return ALVH_OK;
 }
 
 alvh_status alvh_cfg_check_book(const alvh_cfg_book_work *w, const alvh_cfg_run_checked *r,
@@ -377,43 +430,10 @@ alvh_status alvh_cfg_check_book(const alvh_cfg_book_work *w, const alvh_cfg_run_
             return st;
     }
 
-    /* the kernel's own check under every scenario (its rates and dividend
-     * yield matter); a failure that the default market and every scenario
-     * share is a problem of the book alone and is reported without a scenario */
-    alvh_book_params b = *p;
-    alvh_book_consts c;
-    char msg[300], msg0[300], suffix[160];
-    for (size_t s = 0; s < n_scenarios; s++) {
-        b.farm.gov_cut = scenarios[s].gov_dn_emission_factor;
-        if (alvh_book_consts_init(&c, &b, &scenarios[s].market, r->dt_years, msg, sizeof msg) == 0)
-            continue;
-        alvh_market_params m;
-        alvh_book_params b0 = *p;
-        default_market(&m, &b0.farm.gov_cut);
-        int everywhere =
-            alvh_book_consts_init(&c, &b0, &m, r->dt_years, msg0, sizeof msg0) != 0 && !strcmp(msg, msg0);
-        for (size_t t = 0; everywhere && t < n_scenarios; t++) {
-            b0.farm.gov_cut = scenarios[t].gov_dn_emission_factor;
-            everywhere = alvh_book_consts_init(&c, &b0, &scenarios[t].market, r->dt_years, msg0, sizeof msg0) != 0 &&
-                         !strcmp(msg, msg0);
-        }
-        if (everywhere)
-            return fail_kernel(w, msg, "", err);
-        alvh_cfg_fmt(suffix, sizeof suffix, " (under scenario '%s': spx.r_ann = %g, spx.q_ann = %g)",
-                     scenarios[s].name, scenarios[s].market.spx.r_ann, scenarios[s].market.spx.q_ann);
-        return fail_kernel(w, msg, suffix, err);
-    }
-    /* the variants (the layer rules depend on the book only; c is the last scenario's) */
-    for (size_t v = 0; n_scenarios > 0 && v < w->n_variants; v++)
-        if (alvh_book_check_layers(&c, w->variants[v].layers, msg, sizeof msg) != 0) {
-            if (w->var_origins && w->variants_node.set)
-                return fail_at(err, &w->var_origins[v].layers, "variant '%s': %s", w->variants[v].name, msg);
-            const char *key = book_key_set(w, &alvh_cfg_farm_table, "restake") ? "restake" : NULL;
-            alvh_cfg_origin o = key ? book_origin(w, &alvh_cfg_farm_table, key) : w->node;
-            if (!key)
-                alvh_cfg_fmt(o.path, sizeof o.path, "book.variants");
-            return fail_at(err, &o, "default variant '%s': %s (or give book.variants without it)",
-                           w->variants[v].name, msg);
-        }
+    if ((st = check_book_kernel(w, r, scenarios, n_scenarios, NULL, err)) != ALVH_OK)
+        return st;
+    for (size_t v = 0; v < w->n_variants; v++)
+        if ((st = check_book_kernel(w, r, scenarios, n_scenarios, &w->variants[v], err)) != ALVH_OK)
+            return st;
     return ALVH_OK;
 }

@@ -7,11 +7,15 @@
 #ifndef ALVH_IO_CONFIG_CHECK_H
 #define ALVH_IO_CONFIG_CHECK_H
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/config.h"
 
+#include "kernels/book_params.def"
+#include "kernels/market_params.def"
+
 #define ALVH_CFG_MAX_SECTION_KEYS 32
-#define ALVH_CFG_N_SECTIONS 3 /* spx, token, funding (alvh_cfg_scenario_sections) */
+#define ALVH_CFG_PLUS_ONE(...) +1
+#define ALVH_CFG_N_SECTIONS (0 ALVH_MARKET_SECTIONS(ALVH_CFG_PLUS_ONE)) /* spx, token, funding */
 
 /* Where a value was written; set == 0: a default. */
 typedef struct alvh_cfg_origin {
@@ -41,7 +45,7 @@ typedef struct alvh_cfg_scenario_work {
     alvh_cfg_inj_origin *inj_origins; /* per injection: where its day and vix were written */
 } alvh_cfg_scenario_work;
 
-#define ALVH_CFG_N_BOOK_SECTIONS 9 /* book, condor, condor.skew, vix, farm, perp, puts, calls, borrow */
+#define ALVH_CFG_N_BOOK_SECTIONS (0 ALVH_BOOK_SECTIONS(ALVH_CFG_PLUS_ONE)) /* book, condor, ..., borrow */
 
 typedef struct alvh_cfg_variant_origin {
     alvh_cfg_origin node, name, layers;

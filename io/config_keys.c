@@ -273,12 +273,10 @@ static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigne
     if (v->kind != ALVH_Y_SEQ) {
         alvh_ckey_expected(k, want, sizeof want);
         alvh_ynode_describe(v, got, sizeof got);
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected %s, got %s", file, v->line, v->col, path,
-                              want, got);
+        return alvh_error_at(err, file, v->line, v->col, path, "expected %s, got %s", want, got);
     }
     if (v->n == 0)
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected at least one layer, got an empty sequence",
-                              file, v->line, v->col, path);
+        return alvh_error_at(err, file, v->line, v->col, path, "expected at least one layer, got an empty sequence");
     unsigned mask = 0;
     for (size_t i = 0; i < v->n; i++) {
         const alvh_ynode *e = v->kids[i];
@@ -286,8 +284,7 @@ static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigne
         alvh_cfg_fmt(epath, sizeof epath, "%s[%zu]", path, i);
         if (e->kind != ALVH_Y_SCALAR || alvh_ynode_is_null(e)) {
             alvh_ynode_describe(e, got, sizeof got);
-            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected a layer name, got %s", file, e->line,
-                                  e->col, epath, got);
+            return alvh_error_at(err, file, e->line, e->col, epath, "expected a layer name, got %s", got);
         }
         int l;
         for (l = 0; l < ALVH_LAYER_COUNT; l++)
@@ -305,15 +302,14 @@ static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigne
             }
             size_t lk = strlen(e->text), limit = lk / 3 < 1 ? 1 : lk / 3 > 3 ? 3 : lk / 3;
             if (best <= limit)
-                return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown layer '%s'; did you mean '%s'?", file,
-                                      e->line, e->col, epath, e->text, alvh_layer_names[pick]);
+                return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; did you mean '%s'?",
+                                     e->text, alvh_layer_names[pick]);
             alvh_ckey_expected(k, want, sizeof want);
-            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown layer '%s'; expected %s", file, e->line,
-                                  e->col, epath, e->text, strchr(want, '(') ? strchr(want, '(') : want);
+            return alvh_error_at(err, file, e->line, e->col, epath, "unknown layer '%s'; expected %s", e->text,
+                                 strchr(want, '(') ? strchr(want, '(') : want);
         }
         if (mask >> l & 1)
-            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: layer '%s' is listed twice", file, e->line,
-                                  e->col, epath, e->text);
+            return alvh_error_at(err, file, e->line, e->col, epath, "layer '%s' is listed twice", e->text);
         mask |= 1u << l;
     }
     *out = mask;
@@ -391,8 +387,7 @@ alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, c
     char want[160], got[96];
     alvh_ckey_expected(k, want, sizeof want);
     alvh_ynode_describe(v, got, sizeof got);
-    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected %s, got %s", file, v->line, v->col, path, want,
-                          got);
+    return alvh_error_at(err, file, v->line, v->col, path, "expected %s, got %s", want, got);
 }
 
 size_t alvh_edit_distance(const char *a, const char *b)
@@ -435,8 +430,8 @@ alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, co
                                  const char *const *cands, size_t n_cands, alvh_error *err)
 {
     if (!strcmp(key, "<<"))
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: YAML merge keys are not supported: use extends:",
-                              file, keynode->line, keynode->col, path);
+        return alvh_error_at(err, file, keynode->line, keynode->col, path,
+                             "YAML merge keys are not supported: use extends:");
     size_t best = SIZE_MAX, lk = strlen(key);
     const char *pick = NULL;
     for (size_t i = 0; i < n_cands; i++) {
@@ -448,8 +443,7 @@ alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, co
     }
     size_t limit = lk / 3 < 1 ? 1 : lk / 3 > 3 ? 3 : lk / 3;
     if (pick && best <= limit)
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown key; did you mean '%s'?", file, keynode->line,
-                              keynode->col, path, pick);
+        return alvh_error_at(err, file, keynode->line, keynode->col, path, "unknown key; did you mean '%s'?", pick);
     char list[260];
     size_t o = 0;
     list[0] = '\0';
@@ -457,8 +451,7 @@ alvh_status alvh_cfg_unknown_key(const char *file, const alvh_ynode *keynode, co
         if (!strchr(cands[i], '.'))
             o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "", cands[i]);
     if (o >= sizeof list)
-        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown key (the keys are listed in docs/config.md)",
-                              file, keynode->line, keynode->col, path);
-    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: unknown key; expected one of: %s", file, keynode->line,
-                          keynode->col, path, list);
+        return alvh_error_at(err, file, keynode->line, keynode->col, path,
+                             "unknown key (the keys are listed in docs/config.md)");
+    return alvh_error_at(err, file, keynode->line, keynode->col, path, "unknown key; expected one of: %s", list);
 }

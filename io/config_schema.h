@@ -1,9 +1,9 @@
 /*
  * The configuration schema as data: one table per section, one row per key
  * with its type, where it is stored, default, inclusive/exclusive range, units
- * and a one-line doc. The reader (config.c), the resolved-text writer
- * (config_emit.c) and the docs generator (config_doc.c) all walk these tables,
- * so adding a key is adding a row. Private to io/.
+ * and a one-line doc, expanded from the parameter tables (.def files). The
+ * reader (config.c), the resolved-text writer (config_emit.c) and the docs
+ * generator (config_doc.c) all walk these tables. Private to io/.
  */
 #ifndef ALVH_IO_CONFIG_SCHEMA_H
 #define ALVH_IO_CONFIG_SCHEMA_H
@@ -11,8 +11,10 @@
 #include <stddef.h>
 
 #include "engine/book_run.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/yaml_tree.h"
+#include "kernels/market_params.def"
+#include "kernels/params.h"
 
 typedef enum alvh_ctype {
     ALVH_CT_NUM,      /* double, finite */
@@ -30,8 +32,8 @@ typedef enum alvh_ctype {
 
 enum {
     ALVH_CK_REQUIRED = 1u << 0, /* no default: the key must be given */
-    ALVH_CK_MIN_OPEN = 1u << 1, /* value > min (else >= min) */
-    ALVH_CK_MAX_OPEN = 1u << 2, /* value < max (else <= max) */
+    ALVH_CK_MIN_OPEN = ALVH_PARAM_LO_OPEN, /* value > min (else >= min): the tables' open bits */
+    ALVH_CK_MAX_OPEN = ALVH_PARAM_HI_OPEN, /* value < max (else <= max) */
     ALVH_CK_NO_EMIT = 1u << 3,  /* written specially (or not at all) in the resolved text */
     ALVH_CK_SPECIAL = 1u << 4,  /* read by config.c itself, not stored through offset (extends) */
 };
@@ -73,9 +75,10 @@ typedef struct alvh_cfg_injection {
  * Days that would force nothing are left out; returns the number written. */
 size_t alvh_cfg_injection_expand(const alvh_cfg_injection *ci, alvh_market_injection *out);
 
-/* The sections. Offsets: run -> alvh_config_run; scenario, spx, token, funding
- * -> alvh_config_scenario; injection -> alvh_cfg_injection; every book
- * section -> alvh_book_params; variant -> alvh_variant. */
+/* The sections, expanded from the parameter tables (config_schema.c). Offsets:
+ * run -> alvh_config_run; scenario, spx, token, funding -> alvh_config_scenario;
+ * injection -> alvh_cfg_injection; every book section -> alvh_book_params;
+ * variant -> alvh_variant. */
 extern const alvh_ctable alvh_cfg_run_table;
 extern const alvh_ctable alvh_cfg_scenario_table;
 extern const alvh_ctable alvh_cfg_spx_table;
@@ -102,7 +105,7 @@ extern const alvh_variant alvh_cfg_default_variants[];
 extern const size_t alvh_cfg_n_default_variants;
 
 /* Hard limits that are not a single key's range. */
-#define ALVH_CFG_MAX_STEPS 1000000u       /* horizon_years * steps_per_year */
+#define ALVH_CFG_MAX_STEPS ALVH_PARAMS_MAX_STEPS /* horizon_years * steps_per_year (market_params.def) */
 #define ALVH_CFG_MAX_SCENARIOS 1000u
 #define ALVH_CFG_MAX_INJECTIONS 10000u    /* per scenario */
 #define ALVH_CFG_MAX_VARIANTS 32u         /* alvh_book_run's limit */

@@ -7,7 +7,7 @@
 #ifndef ALVH_IO_H5_DIAG_H
 #define ALVH_IO_H5_DIAG_H
 
-#include "engine/status.h"
+#include "common/status.h"
 
 /* Prepare the HDF5 library for alvh (process-wide, idempotent); every io/
  * entry point that calls HDF5 calls this first.

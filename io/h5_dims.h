@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/h5_writer.h"
 
 typedef struct alvh_h5_scenario_meta {

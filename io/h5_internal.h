@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/h5_writer.h"
 
 struct alvh_h5_writer {

@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "engine/book_run.h"
-#include "engine/status.h"
+#include "common/status.h"
 #include "io/h5_writer.h"
 
 #define ALVH_H5_FORMAT_NAME "alvh-result" /* root attribute alvh_format */

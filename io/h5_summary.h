@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef enum alvh_summary_format {
     ALVH_SUMMARY_TABLE,

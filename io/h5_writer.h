@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 typedef struct alvh_h5_writer alvh_h5_writer;
 

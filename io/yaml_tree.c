@@ -36,18 +36,11 @@ typedef struct builder {
     anchor *anchors;
     size_t n_anchors, cap_anchors;
     int n_docs;
+    size_t last_end; /* input offset where the last parsed event ended */
 } builder;
 
-static alvh_status fail_at(builder *b, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static alvh_status fail_at(builder *b, int line, int col, const char *fmt, ...)
-{
-    char what[420];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    return alvh_error_set(b->err, ALVH_E_CONFIG, "%s:%d:%d: %s", b->doc->path, line, col, what);
-}
+/* every reader error names the file, line and column */
+#define fail_at(b, line, col, ...) alvh_error_at((b)->err, (b)->doc->path, line, col, NULL, __VA_ARGS__)
 
 static alvh_status nomem(builder *b)
 {
@@ -326,21 +319,53 @@ static alvh_status check_text(builder *b, const char *text, size_t len)
     return ALVH_OK;
 }
 
-static void diag_quiet(struct fy_diag *diag, void *user, const char *buf, size_t len)
+/* libfyaml reports some errors (a bad block scalar header, "s0: |000") only
+ * as diagnostic text, without a collected position: keep the first line. */
+static void diag_keep_first(struct fy_diag *diag, void *user, const char *buf, size_t len)
 {
     (void)diag;
-    (void)user;
-    (void)buf;
-    (void)len;
+    char *first = user;
+    if (first[0])
+        return;
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+        len--;
+    snprintf(first, 200, "%.*s", (int)len, buf);
+}
+
+/* Where parsing stopped: the first token after the last complete event
+ * (past blanks and one ':' ',' or '-' indicator), as a 1-based position. */
+static void stop_position(const char *text, size_t len, size_t pos, int *line, int *col)
+{
+    size_t p = pos < len ? pos : len;
+    while (p < len && (text[p] == ' ' || text[p] == '\t'))
+        p++;
+    if (p < len && text[p] && strchr(":,-", text[p])) {
+        p++;
+        while (p < len && (text[p] == ' ' || text[p] == '\t'))
+            p++;
+    }
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < p; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            ++*col;
+        }
+    }
 }
 
 static alvh_status parse(builder *b, const char *text, size_t len)
 {
     struct fy_diag_cfg dcfg;
     fy_diag_cfg_default(&dcfg);
+    char first[200] = "";
     dcfg.fp = NULL;
-    dcfg.output_fn = diag_quiet;
+    dcfg.output_fn = diag_keep_first;
+    dcfg.user = first;
     dcfg.level = FYET_ERROR;
+    dcfg.colorize = dcfg.show_source = dcfg.show_position = dcfg.show_type = dcfg.show_module = false;
     struct fy_diag *diag = fy_diag_create(&dcfg);
     if (!diag)
         return nomem(b);
@@ -354,6 +379,9 @@ static alvh_status parse(builder *b, const char *text, size_t len)
         char *open_anchor[MAX_DEPTH] = {0}; /* anchors of open collections, registered when they close */
         struct fy_event *e;
         while (st == ALVH_OK && (e = fy_parser_parse(fyp)) != NULL) {
+            const struct fy_mark *end = fy_event_end_mark(e);
+            if (end)
+                b->last_end = end->input_pos;
             st = on_event(b, e, open_anchor);
             fy_parser_event_free(fyp, e);
         }
@@ -363,11 +391,13 @@ static alvh_status parse(builder *b, const char *text, size_t len)
             /* libfyaml's first error, with its 1-based position */
             void *it = NULL;
             struct fy_diag_error *de = fy_diag_errors_iterate(diag, &it);
-            if (de && de->msg)
-                st = fail_at(b, de->line > 0 ? de->line : 1, de->column > 0 ? de->column : 1, "YAML syntax error: %s",
-                             de->msg);
-            else
-                st = alvh_error_set(b->err, ALVH_E_CONFIG, "%s: YAML syntax error", b->doc->path);
+            if (de && de->msg) {
+                st = fail_at(b, de->line, de->column, "YAML syntax error: %s", de->msg);
+            } else {
+                int line, col;
+                stop_position(text, len, b->last_end, &line, &col);
+                st = fail_at(b, line, col, "YAML syntax error%s%s", first[0] ? ": " : "", first);
+            }
         }
     }
     if (fyp)

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "engine/status.h"
+#include "common/status.h"
 
 #define ALVH_YAML_MAX_FILE_BYTES ((size_t)16 << 20) /* a config is a few KB; 16 MiB is certainly a mistake */
 #define ALVH_YAML_MAX_NODES 1000000                 /* after alias expansion ("billion laughs") */
@@ -75,11 +75,6 @@ const alvh_ynode *alvh_ynode_get(const alvh_ynode *map, const char *key);
 void alvh_ynode_describe(const alvh_ynode *n, char *buf, size_t size);
 
 struct alvh_strbuf;
-
-/* Appends n as canonical block YAML whose lines start at indent spaces: plain
- * scalars as written, others double-quoted, nulls as null; reading the text
- * back and emitting it again gives the same text. */
-void alvh_ynode_emit(struct alvh_strbuf *b, const alvh_ynode *n, int indent);
 
 /* Appends s (len bytes) double-quoted with YAML escapes. */
 void alvh_yaml_emit_quoted(struct alvh_strbuf *b, const char *s, size_t len);

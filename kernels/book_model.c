@@ -16,33 +16,6 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "first_stop_out_step", "n_rolls",
 };
 
-alvh_book_params alvh_book_defaults(void)
-{
-    return (alvh_book_params){
-        .capital_usd = 10e6,
-        /* 45 DTE, 16-delta shorts, managed at 21 DTE, 50% profit take, stop at 2x credit (docs/sources.md) */
-        .condor = {.entry_dte_cal = 45, .short_delta = 0.16, .wing_width_pts = 50, .strike_grid_pts = 5,
-                   .max_loss_frac = 0.05, .profit_take = 0.5, .stop_mult = 2.0, .roll_dte_cal = 21, .vix_max = 30,
-                   .commission_usd = 1.0, .slippage_pts = 0.10,
-                   .skew = {.skew_slope = -0.3, .skew_curv = 0.4, .sigma_floor = 0.05, .sigma_cap = 2.0}},
-        /* Cboe VXTH: 30-delta one-month calls, 0% / 1% / 0.5% / 0% by forward VIX 15 / 30 / 50 */
-        .vix = {.buy_every_days = 21, .tenor_cal = 30, .call_delta = 0.30, .regime_lo = 15, .regime_mid = 30,
-                .regime_hi = 50, .budget_lo = 0.0, .budget_mid = 0.01, .budget_hi = 0.005, .budget_top = 0.0,
-                .monetize_vix = 40, .monetize_mult = 5, .roll_days = 5, .slippage_frac = 0.05},
-        /* CRV-like emissions: falling ~15.9% a year, e^{-0.173} = 0.841 */
-        .farm = {.stake_frac = 0.30, .apr0 = 0.20, .apr_decay_ann = 0.173, .harvest_days = 7, .restake = 1,
-                 .gov_cut = 0.5},
-        .perp = {.h_base = 0.5, .h_min = 0.0, .h_max = 1.0, .w_rsi = 0.3, .w_macd = 0.1, .w_funding = 0.5,
-                 .band = 0.05, .timelock_days = 2, .leverage = 3, .maint_margin = 0.05, .liq_penalty = 0.01,
-                 .fee_frac = 0.0005},
-        .puts = {.cover_frac = 0.5, .otm_frac = 0.2, .roll_days = 21, .jump_var_ann = 0.2, .slippage_frac = 0.05},
-        .calls = {.otm_frac = 0.3, .cover_frac = 1.0, .slippage_frac = 0.05},
-        /* Aave v3 UNI: LTV 65%, liquidation threshold 77%, bonus 10%; close factor 50% */
-        .borrow = {.ltv_target = 0.40, .liq_threshold = 0.77, .liq_bonus = 0.10, .close_factor = 0.5,
-                   .borrow_apr = 0.05, .stable_apr = 0.04, .redeploy = 0, .adl_hf = 1.2, .adl_target_hf = 1.5},
-    };
-}
-
 #define fail alvh_kmsg
 
 #define REQUIRE(cond, key, val, expect)                                                                   \
@@ -59,79 +32,30 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     memset(c, 0, sizeof *c);
     c->p = *p;
     REQUIRE(dt > 0.0 && dt <= 1.0, "dt", dt, "a step in (0, 1] years");
-    REQUIRE(p->capital_usd > 0.0 && isfinite(p->capital_usd), "capital_usd", p->capital_usd, "a positive amount");
-
-    const alvh_condor_params *cp = &p->condor;
-    REQUIRE(cp->entry_dte_cal > 0.0 && cp->entry_dte_cal <= 365.0, "condor.entry_dte_cal", cp->entry_dte_cal, "days in (0, 365]");
-    REQUIRE(cp->roll_dte_cal >= 0.0 && cp->roll_dte_cal < cp->entry_dte_cal, "condor.roll_dte_cal", cp->roll_dte_cal,
-            "days in [0, entry_dte_cal)");
-    REQUIRE(cp->short_delta > 0.0 && cp->short_delta < 0.5, "condor.short_delta", cp->short_delta, "a delta in (0, 0.5)");
-    REQUIRE(cp->wing_width_pts > 0.0, "condor.wing_width_pts", cp->wing_width_pts, "index points > 0");
-    REQUIRE(cp->strike_grid_pts > 0.0, "condor.strike_grid_pts", cp->strike_grid_pts, "index points > 0");
-    REQUIRE(cp->max_loss_frac >= 0.0 && cp->max_loss_frac <= 1.0, "condor.max_loss_frac", cp->max_loss_frac, "a fraction in [0, 1]");
-    REQUIRE(cp->profit_take > 0.0 && cp->profit_take <= 1.0, "condor.profit_take", cp->profit_take, "a fraction in (0, 1]");
-    REQUIRE(cp->stop_mult > 1.0, "condor.stop_mult", cp->stop_mult, "a multiple of the credit > 1");
-    REQUIRE(cp->vix_max > 0.0, "condor.vix_max", cp->vix_max, "VIX points > 0");
-    REQUIRE(cp->commission_usd >= 0.0, "condor.commission_usd", cp->commission_usd, "USD >= 0");
-    REQUIRE(cp->slippage_pts >= 0.0, "condor.slippage_pts", cp->slippage_pts, "index points >= 0");
-    REQUIRE(cp->skew.sigma_floor >= 0.0, "condor.skew.sigma_floor", cp->skew.sigma_floor, "a vol >= 0");
-    REQUIRE(cp->skew.sigma_cap > 0.0, "condor.skew.sigma_cap", cp->skew.sigma_cap, "a vol > 0");
-
-    const alvh_vixhedge_params *xp = &p->vix;
-    REQUIRE(xp->buy_every_days >= 1.0, "vix.buy_every_days", xp->buy_every_days, "steps >= 1");
-    REQUIRE(xp->tenor_cal > 0.0 && xp->tenor_cal <= 365.0, "vix.tenor_cal", xp->tenor_cal, "days in (0, 365]");
-    REQUIRE(xp->call_delta > 0.0 && xp->call_delta < 1.0, "vix.call_delta", xp->call_delta, "a delta in (0, 1)");
-    REQUIRE(xp->regime_lo > 0.0 && xp->regime_lo <= xp->regime_mid && xp->regime_mid <= xp->regime_hi, "vix.regime_lo",
-            xp->regime_lo, "0 < regime_lo <= regime_mid <= regime_hi");
-    REQUIRE(xp->budget_lo >= 0.0 && xp->budget_lo <= 0.1, "vix.budget_lo", xp->budget_lo, "a fraction of capital in [0, 0.1]");
-    REQUIRE(xp->budget_mid >= 0.0 && xp->budget_mid <= 0.1, "vix.budget_mid", xp->budget_mid, "a fraction of capital in [0, 0.1]");
-    REQUIRE(xp->budget_hi >= 0.0 && xp->budget_hi <= 0.1, "vix.budget_hi", xp->budget_hi, "a fraction of capital in [0, 0.1]");
-    REQUIRE(xp->budget_top >= 0.0 && xp->budget_top <= 0.1, "vix.budget_top", xp->budget_top, "a fraction of capital in [0, 0.1]");
-    REQUIRE(xp->monetize_vix > 0.0, "vix.monetize_vix", xp->monetize_vix, "VIX points > 0");
-    REQUIRE(xp->monetize_mult > 1.0, "vix.monetize_mult", xp->monetize_mult, "a multiple > 1");
-    REQUIRE(xp->slippage_frac >= 0.0 && xp->slippage_frac < 1.0, "vix.slippage_frac", xp->slippage_frac, "a fraction in [0, 1)");
-
-    const alvh_farm_params *fp = &p->farm;
-    if (!(fp->stake_frac >= 0.0 && fp->stake_frac <= 0.40))
+    /* the farm cap first: its message names the rule (DESIGN.md section 5) */
+    if (!(p->farm.stake_frac >= 0.0 && p->farm.stake_frac <= 0.40))
         return fail(msg, size, "book.farm.stake_frac: expected at most 0.40 of capital (the farm cap), got %g",
-                    fp->stake_frac);
-    REQUIRE(fp->apr0 >= 0.0 && fp->apr0 <= 10.0, "farm.apr0", fp->apr0, "an APR in [0, 10]");
-    REQUIRE(fp->apr_decay_ann >= 0.0, "farm.apr_decay_ann", fp->apr_decay_ann, "a decay rate >= 0 per year");
-    REQUIRE(fp->harvest_days >= 1.0, "farm.harvest_days", fp->harvest_days, "steps >= 1");
-    REQUIRE(fp->gov_cut >= 0.0 && fp->gov_cut <= 1.0, "farm.gov_cut", fp->gov_cut, "a factor in [0, 1]");
-
+                    p->farm.stake_frac);
+    if (alvh_book_check_ranges(p, msg, size) != 0)
+        return -1;
+    /* the rules between keys */
+    const alvh_condor_params *cp = &p->condor;
+    const alvh_vixhedge_params *xp = &p->vix;
+    const alvh_farm_params *fp = &p->farm;
     const alvh_perp_params *pp = &p->perp;
-    REQUIRE(pp->h_min >= 0.0 && pp->h_min <= pp->h_base && pp->h_base <= pp->h_max && pp->h_max <= 3.0, "perp.h_base",
-            pp->h_base, "0 <= h_min <= h_base <= h_max <= 3");
-    REQUIRE(pp->band >= 0.0, "perp.band", pp->band, "a ratio >= 0");
-    REQUIRE(pp->timelock_days >= 0.0 && pp->timelock_days <= ALVH_PERP_MAX_DELAY, "perp.timelock_days", pp->timelock_days,
-            "steps in [0, 16]");
-    REQUIRE(pp->leverage >= 1.0 && pp->leverage <= 100.0, "perp.leverage", pp->leverage, "a leverage in [1, 100]");
-    REQUIRE(pp->maint_margin > 0.0 && pp->maint_margin < 1.0 / pp->leverage, "perp.maint_margin", pp->maint_margin,
-            "a fraction in (0, 1/leverage)");
-    REQUIRE(pp->liq_penalty >= 0.0 && pp->liq_penalty <= 1.0, "perp.liq_penalty", pp->liq_penalty, "a fraction in [0, 1]");
-    REQUIRE(pp->fee_frac >= 0.0 && pp->fee_frac <= 0.05, "perp.fee_frac", pp->fee_frac, "a fraction in [0, 0.05]");
-
     const alvh_puts_params *up = &p->puts;
-    REQUIRE(up->cover_frac >= 0.0 && up->cover_frac <= 1.0, "puts.cover_frac", up->cover_frac, "a fraction in [0, 1]");
-    REQUIRE(up->otm_frac >= 0.0 && up->otm_frac < 1.0, "puts.otm_frac", up->otm_frac, "a fraction in [0, 1)");
-    REQUIRE(up->roll_days >= 1.0, "puts.roll_days", up->roll_days, "steps >= 1");
-    REQUIRE(up->jump_var_ann >= 0.0, "puts.jump_var_ann", up->jump_var_ann, "a variance >= 0");
-    REQUIRE(up->slippage_frac >= 0.0 && up->slippage_frac < 1.0, "puts.slippage_frac", up->slippage_frac, "a fraction in [0, 1)");
-
-    const alvh_calls_params *kp = &p->calls;
-    REQUIRE(kp->otm_frac >= 0.0, "calls.otm_frac", kp->otm_frac, "a fraction >= 0");
-    REQUIRE(kp->cover_frac >= 0.0 && kp->cover_frac <= 1.0, "calls.cover_frac", kp->cover_frac, "a fraction in [0, 1]");
-    REQUIRE(kp->slippage_frac >= 0.0 && kp->slippage_frac < 1.0, "calls.slippage_frac", kp->slippage_frac, "a fraction in [0, 1)");
-
     const alvh_borrow_params *bp = &p->borrow;
-    REQUIRE(bp->liq_threshold > 0.0 && bp->liq_threshold <= 1.0, "borrow.liq_threshold", bp->liq_threshold, "a fraction in (0, 1]");
-    REQUIRE(bp->ltv_target >= 0.0 && bp->ltv_target < bp->liq_threshold, "borrow.ltv_target", bp->ltv_target,
-            "a fraction in [0, liq_threshold)");
-    REQUIRE(bp->liq_bonus >= 0.0 && bp->liq_bonus <= 0.5, "borrow.liq_bonus", bp->liq_bonus, "a fraction in [0, 0.5]");
-    REQUIRE(bp->close_factor > 0.0 && bp->close_factor <= 1.0, "borrow.close_factor", bp->close_factor, "a fraction in (0, 1]");
-    REQUIRE(bp->borrow_apr >= 0.0 && bp->borrow_apr <= 5.0, "borrow.borrow_apr", bp->borrow_apr, "an APR in [0, 5]");
-    REQUIRE(bp->stable_apr >= 0.0 && bp->stable_apr <= 5.0, "borrow.stable_apr", bp->stable_apr, "an APR in [0, 5]");
+    REQUIRE(cp->roll_dte_cal < cp->entry_dte_cal, "condor.roll_dte_cal", cp->roll_dte_cal,
+            "fewer days than entry_dte_cal");
+    REQUIRE(xp->regime_lo <= xp->regime_mid && xp->regime_mid <= xp->regime_hi, "vix.regime_lo", xp->regime_lo,
+            "regime_lo <= regime_mid <= regime_hi");
+    REQUIRE(fp->gov_cut >= 0.0 && fp->gov_cut <= 1.0, "farm.gov_cut", fp->gov_cut, "a factor in [0, 1]");
+    REQUIRE(pp->h_min <= pp->h_base && pp->h_base <= pp->h_max, "perp.h_base", pp->h_base,
+            "h_min <= h_base <= h_max");
+    REQUIRE(pp->maint_margin < 1.0 / pp->leverage, "perp.maint_margin", pp->maint_margin,
+            "a fraction below 1/leverage");
+    REQUIRE(bp->ltv_target < bp->liq_threshold, "borrow.ltv_target", bp->ltv_target,
+            "a fraction below liq_threshold");
     REQUIRE(bp->adl_hf == 0.0 || (bp->adl_hf > 1.0 && bp->adl_target_hf > bp->adl_hf), "borrow.adl_hf", bp->adl_hf,
             "0 (off) or > 1 with adl_target_hf > adl_hf");
 
@@ -151,10 +75,9 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->c_t_entry = cp->entry_dte_cal / 365.0;
     c->c_life_steps = steps_of(c->c_t_entry / dt);
     c->c_roll_steps_left = cp->roll_dte_cal / 365.0 / dt;
+    /* put delta -D: N(-d1) e^{-qT} = D, so d1 = -N^{-1}(D e^{qT}); call: d1 = N^{-1}(D e^{qT});
+     * D e^{qT} >= 1 (unreachable) is refused by alvh_book_check_layers for a variant with a condor */
     double dq = cp->short_delta * exp(c->q_ann * c->c_t_entry);
-    if (!(dq < 1.0))
-        return fail(msg, size, "book.condor.short_delta: %g is unreachable with dividend yield %g", cp->short_delta, c->q_ann);
-    /* put delta -D: N(-d1) e^{-qT} = D, so d1 = -N^{-1}(D e^{qT}); call: d1 = N^{-1}(D e^{qT}) */
     c->c_zp = alvh_norm_inv(dq);
     c->c_zc = alvh_norm_inv(dq);
 
@@ -162,13 +85,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->x_t_life = xp->tenor_cal / 365.0;
     c->x_life_steps = steps_of(c->x_t_life / dt);
     c->x_roll_steps = (size_t)llround(xp->roll_days < 0.0 ? 0.0 : xp->roll_days);
-    if (c->x_roll_steps >= c->x_life_steps)
-        return fail(msg, size, "book.vix.roll_days: expected fewer steps than the option's life (%zu), got %g",
-                    c->x_life_steps, xp->roll_days);
-    double dr = xp->call_delta * exp(c->r_ann * c->x_t_life);
-    if (!(dr < 1.0))
-        return fail(msg, size, "book.vix.call_delta: %g is unreachable with rate %g", xp->call_delta, c->r_ann);
-    c->x_zd = alvh_norm_inv(dr);
+    c->x_zd = alvh_norm_inv(xp->call_delta * exp(c->r_ann * c->x_t_life)); /* checked as the condor's */
 
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
@@ -176,6 +93,24 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
     c->k_t_life = (double)c->k_every * dt;
+    return 0;
+}
+
+/* What a layer needs of the time grid and the market (rate, dividend yield):
+ * checked only for the layers a variant holds. */
+static int check_layer_grid(const alvh_book_consts *c, unsigned layers, char *msg, size_t size)
+{
+    const alvh_book_params *p = &c->p;
+    if ((layers >> ALVH_LAYER_CONDOR & 1) && !(p->condor.short_delta * exp(c->q_ann * c->c_t_entry) < 1.0))
+        return fail(msg, size, "book.condor.short_delta: %g is unreachable with dividend yield %g", p->condor.short_delta,
+                    c->q_ann);
+    if (!(layers >> ALVH_LAYER_VIX & 1))
+        return 0;
+    if (c->x_roll_steps >= c->x_life_steps)
+        return fail(msg, size, "book.vix.roll_days: expected fewer steps than the option's life (%zu), got %g",
+                    c->x_life_steps, p->vix.roll_days);
+    if (!(p->vix.call_delta * exp(c->r_ann * c->x_t_life) < 1.0))
+        return fail(msg, size, "book.vix.call_delta: %g is unreachable with rate %g", p->vix.call_delta, c->r_ann);
     return 0;
 }
 
@@ -193,7 +128,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     }
     if ((layers >> ALVH_LAYER_CALLS & 1) && !c->p.farm.restake)
         return fail(msg, size, "layer 'calls' writes on harvested rewards kept in the stake: needs farm.restake = true");
-    return 0;
+    return check_layer_grid(c, layers, msg, size);
 }
 
 /* the double* members of alvh_book_state in order, with their row counts */

@@ -120,8 +120,12 @@ typedef struct alvh_book_params {
     alvh_borrow_params borrow;
 } alvh_book_params;
 
-/* Documented defaults (docs/book.md; figures from docs/sources.md). */
+/* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
 alvh_book_params alvh_book_defaults(void);
+
+/* 0 when every parameter lies in its range of book_params.def; else -1 and
+ * "book.section.key: expected a number in ..., got x" in msg. */
+int alvh_book_check_ranges(const alvh_book_params *p, char *msg, size_t msg_size);
 
 /* What the step kernel needs, precomputed once per (book, market, dt). */
 typedef struct alvh_book_consts {
@@ -152,7 +156,9 @@ typedef struct alvh_book_consts {
 } alvh_book_consts;
 
 /* Returns 0, or -1 with a message naming the parameter (stake above 40% of
- * capital, probabilities outside [0, 1], negative sizes, ...). */
+ * capital, a value outside its range of book_params.def, a rule between keys
+ * broken). What a layer needs of the time grid and the market is checked per
+ * variant by alvh_book_check_layers. */
 int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const alvh_market_params *m,
                           double dt_years, char *msg, size_t msg_size);
 
@@ -202,7 +208,10 @@ ALVH_BOOK_STEP_DECLARE(avx2)
 ALVH_BOOK_STEP_DECLARE(avx512)
 
 /* 0 if the layer set is consistent (perp, puts, calls and borrow need the
- * farm; calls need restaked rewards); else -1 and a message. */
+ * farm; calls need restaked rewards) and its layers work on c's time grid and
+ * market (the condor's short delta reachable under the dividend yield; the VIX
+ * calls' delta under the rate, their roll shorter than their life in steps);
+ * else -1 and a message ("book.vix.roll_days: ..." for the latter). */
 int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg, size_t msg_size);
 
 /* Per-path results of one variant after the last step: P&L per layer and the

@@ -1,6 +1,6 @@
 /*
  * One step of one variant of the hedge book for n paths, written once and
- * compiled per ISA (book_step_scalar.c, _avx2.c, _avx512.c). Every rule is a
+ * compiled per ISA (kernels/CMakeLists.txt). Every rule is a
  * lane-wise mask and blend, so the vector and scalar builds take the same
  * decisions; a block of work that no lane needs (an entry, a liquidation) is
  * skipped with vm_any. Step 0 opens the positions and accrues nothing.

@@ -88,7 +88,7 @@ double alvh_iv_skewed(const alvh_iv_skew *sk, double sigma_atm, double log_money
 double alvh_iv_from_state(const alvh_iv_model *m, const alvh_iv_skew *sk, double v, double s, double k,
                           double t_years);
 
-/* Batch kernels, one per ISA (bs_scalar.c, bs_avx2.c, bs_avx512.c); n options
+/* Batch kernels, one per ISA (bs_impl.h compiled per ISA); n options
  * in structure-of-arrays form, no allocation. Prices agree with the scalar
  * functions above to about 1e-15 of spot (docs/pricing.md). */
 

@@ -1,6 +1,6 @@
 /*
- * Lane-parallel option pricing, written once and compiled per ISA (bs_scalar.c,
- * bs_avx2.c, bs_avx512.c; include a backend header first). Same formulas and
+ * Lane-parallel option pricing, written once and compiled per ISA (after a
+ * backend header: kernels/CMakeLists.txt). Same formulas and
  * limits as the scalar API in bs.c; the normal CDF is vmath_ncdf.
  */
 #include "kernels/bs.h"

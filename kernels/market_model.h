@@ -66,6 +66,14 @@ typedef struct alvh_market_params {
     alvh_funding_params funding;
 } alvh_market_params;
 
+/* Every parameter at its documented default (market_params.def; v0 is NaN:
+ * "not set", the configuration starts it at theta or from vix0). */
+alvh_market_params alvh_market_defaults(void);
+
+/* 0 when every parameter lies in its range of market_params.def; else -1 and
+ * "section.key: expected a number in ..., got x" in msg. */
+int alvh_market_check_ranges(const alvh_market_params *p, char *msg, size_t msg_size);
+
 /* Driver order of the correlation matrix and its Cholesky factor. */
 enum { ALVH_DRV_V = 0, ALVH_DRV_S = 1, ALVH_DRV_G = 2, ALVH_DRV_F = 3, ALVH_DRV_COUNT = 4 };
 

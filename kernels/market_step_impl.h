@@ -1,6 +1,6 @@
 /*
  * One step of the full market (market_model.h) for n paths, written once and
- * compiled per ISA (market_step_scalar.c, _avx2.c, _avx512.c). The state is
+ * compiled per ISA (kernels/CMakeLists.txt). The state is
  * updated in place; the step's VIX and event counts are written to ev. The
  * dense draw rows are read in every lane, the event rows only in lanes with an
  * event (draw layout: market_model.c).

@@ -1,6 +1,6 @@
 /*
- * Uniform and normal fill kernels, written once and compiled per ISA
- * (rng_scalar.c, rng_avx2.c, rng_avx512.c include a backend header, then this).
+ * Uniform and normal fill kernels, written once and compiled per ISA (the
+ * build includes a backend header simd/<isa>.h, then this: kernels/CMakeLists.txt).
  *
  * Layout: lane p of `lanes` is the generator of path p; draw d of path p goes to
  * out[d * ld + p] (structure of arrays: one row per draw, one column per path),
@@ -9,6 +9,8 @@
  * are identical on all backends.
  */
 #include "kernels/pcg64.h"
+#include "kernels/pcg64_vec.h"
+#include "kernels/rng.h"
 #include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
 

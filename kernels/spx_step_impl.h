@@ -1,6 +1,6 @@
 /*
  * One time step of the SPX model for n paths, written once and compiled per ISA
- * (spx_step_scalar.c, _avx2.c, _avx512.c). State (ln S, v) is updated in place;
+ * (kernels/CMakeLists.txt). State (ln S, v) is updated in place;
  * `jumps` (may be NULL) accumulates the jump count of each path.
  */
 #include "kernels/spx_step_core.h"

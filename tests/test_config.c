@@ -2,9 +2,9 @@
  * Configuration reader (io/config.h): a table of bad configurations, each
  * refused with ALVH_E_CONFIG and its specific message (file:line:column, key
  * path, what was expected); good configurations read to the expected values;
- * extends across files; the hedge book (defaults = alvh_book_defaults(), one
- * schema row per field, overrides, variants, the kernel's check under every
- * scenario); the resolved text reads back to the same values and the same
+ * extends across files; the hedge book (defaults = alvh_book_defaults(),
+ * overrides, variants, the kernel's check under every scenario); the kernels'
+ * range checks refuse what the parameter tables refuse; the resolved text reads back to the same values and the same
  * text; mutated files never crash the reader; docs/config.md carries the
  * generated key tables.
  * Files are written to a fresh temporary directory.
@@ -72,6 +72,10 @@ static const bad_case bad_cases[] = {
     {"syntax error", "run:\n  paths: [1, 2\nscenarios:\n  - name: a\n", 0, NULL, NULL,
      "bad.yaml:4:3: YAML syntax error: did not find expected node content"},
     {"tab indentation", "scenarios:\n\t- name: a\n", 0, NULL, NULL, "bad.yaml:2:1: YAML syntax error: tab character"},
+    /* libfyaml collects no position for these: the reader names where parsing stopped */
+    {"bad block scalar header", SC "    spx:\n      s0: |000\n", 0, NULL, NULL,
+     "bad.yaml:4:11: YAML syntax error: indentation indicator 0"},
+    {"multi-line plain key", "a: b\n  c: d\n", 0, NULL, NULL, "bad.yaml:1:4: YAML syntax error: invalid multiline"},
     {"empty file", "", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
     {"only comments", "# nothing here\n\n", 0, NULL, NULL, "bad.yaml:1:1: empty configuration"},
     {"binary garbage", "scen\0\x01\x02\xff", 9, NULL, NULL, "bad.yaml:1:5: binary data (a NUL byte)"},
@@ -252,6 +256,14 @@ static const bad_case bad_cases[] = {
      "bad.yaml:4:20: book.borrow.adl_hf: expected 0 (off) or a health factor > 1, got 0.9"},
     {"book kernel: VIX roll beyond the option's life", SC "book:\n  vix:\n    roll_days: 25\n", 0, NULL, NULL,
      "bad.yaml:5:16: book.vix.roll_days: expected fewer steps than the option's life (21), got 25"},
+    {"VIX roll on a weekly grid, default variants", "run: {steps_per_year: 52}\n" SC, 0, NULL, NULL,
+     "bad.yaml:1:1: book.vix.roll_days: expected fewer steps than the option's life (4), got 5 (default variant "
+     "'condor_vix' holds the vix layer; give book.variants to choose the layers)"},
+    {"VIX roll on a weekly grid, named variant",
+     "run: {steps_per_year: 52}\n" SC "book:\n  vix: {roll_days: 4}\n  variants:\n    - {name: farm, layers: [farm]}\n"
+     "    - {name: crash_hedge, layers: [condor, vix]}\n", 0, NULL, NULL,
+     "bad.yaml:5:20: book.vix.roll_days: expected fewer steps than the option's life (4), got 4 (variant "
+     "'crash_hedge' holds the vix layer)"},
     {"book kernel: VIX delta unreachable under a scenario's rate",
      SC "    spx: {r_ann: 0.5}\nbook:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n", 0, NULL, NULL,
      "bad.yaml:5:21: book.vix.call_delta: 0.7 is unreachable with rate 0.5 (under scenario 'a': spx.r_ann = 0.5, "
@@ -612,61 +624,70 @@ static void test_resolved_text_round_trip(void **state)
     check_round_trip(path);
 }
 
-/* The book tables: one row per field of alvh_book_params (farm.gov_cut is
- * the scenario's), no field twice, and each default equal to alvh_book_defaults(). */
-static void test_book_schema_matches_kernel(void **state)
+/* One parameter table row, pushed just outside its range on each side. */
+static void check_row_refused(const alvh_ckey *k, const char *section, void *params, double *field,
+                              int (*check)(const void *, char *, size_t))
+{
+    char msg[300], want[120];
+    snprintf(want, sizeof want, "%s.%s: expected", section, k->key);
+    double keep = *field;
+    double below = (k->flags & ALVH_CK_MIN_OPEN) ? k->min : k->min - fabs(k->min) * 1e-9 - 1e-9;
+    double above = (k->flags & ALVH_CK_MAX_OPEN) ? k->max : k->max + fabs(k->max) * 1e-9 + 1e-9;
+    *field = below;
+    assert_int_equal(check(params, msg, sizeof msg), -1);
+    if (!strstr(msg, want))
+        fprintf(stderr, "%s below its range: %s\n", want, msg);
+    assert_non_null(strstr(msg, want));
+    *field = above;
+    assert_int_equal(check(params, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, want));
+    *field = keep;
+    assert_int_equal(check(params, msg, sizeof msg), 0);
+}
+
+static int book_check(const void *p, char *msg, size_t size) { return alvh_book_check_ranges(p, msg, size); }
+static int market_check(const void *p, char *msg, size_t size) { return alvh_market_check_ranges(p, msg, size); }
+
+/* The kernels' range checks and defaults come from the same table rows as
+ * the schema: every numeric default lies in its range, and the kernel refuses
+ * each parameter just outside it, naming it. */
+static void test_kernel_checks_follow_tables(void **state)
 {
     (void)state;
-    static unsigned char covered[sizeof(alvh_book_params)];
-    memset(covered, 0, sizeof covered);
-    const alvh_book_params def = alvh_book_defaults();
-    size_t rows = 0;
+    alvh_book_params book = alvh_book_defaults();
+    assert_int_equal(alvh_book_check_ranges(&book, NULL, 0), 0);
+    size_t n_rows = 0;
     for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
         const alvh_ctable *t = alvh_cfg_book_sections[s];
-        for (size_t i = 0; i < t->n_keys; i++) {
+        for (size_t i = 0; i < t->n_keys; i++, n_rows++) {
             const alvh_ckey *k = &t->keys[i];
-            size_t size = k->type == ALVH_CT_BOOL_INT ? sizeof(int) : sizeof(double);
-            assert_true(k->type == ALVH_CT_NUM || k->type == ALVH_CT_BOOL_INT);
-            assert_true(k->offset + size <= sizeof covered);
-            for (size_t b = 0; b < size; b++) {
-                assert_int_equal(covered[k->offset + b], 0);
-                covered[k->offset + b] = 1;
-            }
-            const char *p = (const char *)&def + k->offset;
-            if (k->type == ALVH_CT_NUM) {
-                double x;
-                memcpy(&x, p, sizeof x);
-                if (x != k->def)
-                    fprintf(stderr, "%s.%s: table default %g, alvh_book_defaults %g\n", t->name, k->key, k->def, x);
-                assert_true(x == k->def);
-                /* the default is inside the row's own range */
-                assert_true((k->flags & ALVH_CK_MIN_OPEN) ? x > k->min : x >= k->min);
-                assert_true((k->flags & ALVH_CK_MAX_OPEN) ? x < k->max : x <= k->max);
-            } else {
-                int x;
-                memcpy(&x, p, sizeof x);
-                assert_int_equal(x, (int)k->def);
-            }
-            rows++;
+            if (k->type != ALVH_CT_NUM)
+                continue;
+            double *field = (double *)((char *)&book + k->offset);
+            assert_true(*field == k->def);
+            check_row_refused(k, t->name, &book, field, book_check);
         }
     }
-    size_t gc = offsetof(alvh_book_params, farm.gov_cut);
-    for (size_t b = 0; b < sizeof(double); b++) {
-        assert_int_equal(covered[gc + b], 0);
-        covered[gc + b] = 1;
+    assert_int_equal(n_rows, 64);
+    alvh_market_params mk = alvh_market_defaults();
+    assert_true(isnan(mk.spx.v0)); /* not set: the configuration starts it at theta or from vix0 */
+    mk.spx.v0 = mk.spx.theta;
+    assert_int_equal(alvh_market_check_ranges(&mk, NULL, 0), 0);
+    const size_t base = offsetof(alvh_config_scenario, market);
+    for (size_t s = 0; s < alvh_cfg_n_scenario_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_scenario_sections[s];
+        for (size_t i = 0; i < t->n_keys; i++) {
+            const alvh_ckey *k = &t->keys[i];
+            if (k->offset < base || k->offset >= base + sizeof mk || k->type == ALVH_CT_ENUM)
+                continue; /* vix0, gov_dn_emission_factor: the configuration's own */
+            double *field = (double *)((char *)&mk + (k->offset - base));
+            if (k->type == ALVH_CT_NUM)
+                assert_true(*field == k->def);
+            check_row_refused(k, t->name, &mk, field, market_check);
+        }
     }
-    /* every byte is a field except the padding after the two ints */
-    size_t pad = offsetof(alvh_farm_params, gov_cut) - offsetof(alvh_farm_params, restake) - sizeof(int) +
-                 offsetof(alvh_borrow_params, adl_hf) - offsetof(alvh_borrow_params, redeploy) - sizeof(int);
-    size_t n_covered = 0;
-    for (size_t b = 0; b < sizeof covered; b++)
-        n_covered += covered[b];
-    assert_int_equal(n_covered + pad, sizeof(alvh_book_params));
-    assert_int_equal(rows, 64);
     /* the default variants pass the kernel's layer check */
     alvh_book_consts c;
-    alvh_market_params m;
-    memset(&m, 0, sizeof m);
     alvh_config *cfg;
     alvh_error err = {0};
     assert_int_equal(alvh_config_load_text("t.yaml", "scenarios: [{name: a}]\n", 23, &cfg, &err), ALVH_OK);
@@ -699,6 +720,35 @@ static void test_book_checked_per_scenario(void **state)
     assert_int_equal(alvh_config_load_text("bad.yaml", text2, strlen(text2), &cfg, &err), ALVH_E_CONFIG);
     assert_non_null(strstr(err.msg, "bad.yaml:6:21: book.vix.call_delta: 0.97 is unreachable with rate 0.04 "
                                     "(under scenario 'b'"));
+}
+
+/* What a layer needs of the time grid and the market is checked only when a
+ * variant holds the layer: a weekly run without the VIX hedge keeps its daily
+ * roll, and a VIX call delta the rate makes unreachable, without being refused. */
+static void test_layer_checks_follow_variants(void **state)
+{
+    (void)state;
+    static const char text[] = "run: {steps_per_year: 52}\n"
+                               "scenarios:\n  - name: a\n    spx: {r_ann: 0.5}\n"
+                               "book:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n"
+                               "  variants:\n    - {name: farm, layers: [farm]}\n    - {name: h, layers: [condor, farm]}\n";
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_text("ok.yaml", text, strlen(text), &cfg, &err);
+    if (st != ALVH_OK)
+        fprintf(stderr, "%s\n", err.msg);
+    assert_int_equal(st, ALVH_OK);
+    assert_true(cfg->book.vix.roll_days == 5 && cfg->n_steps == 52);
+    alvh_config_free(cfg);
+    /* the same book with a VIX variant: refused, naming the variant */
+    static const char text2[] = "scenarios:\n  - name: a\n    spx: {r_ann: 0.5}\n"
+                                "book:\n  vix: {call_delta: 0.7, tenor_cal: 365}\n"
+                                "  variants:\n    - {name: farm, layers: [farm]}\n    - {name: x, layers: [vix]}\n";
+    assert_int_equal(alvh_config_load_text("bad.yaml", text2, strlen(text2), &cfg, &err), ALVH_E_CONFIG);
+    fprintf(stderr, "# %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "bad.yaml:5:21: book.vix.call_delta: 0.7 is unreachable with rate 0.5 (under "
+                                    "scenario 'a'"));
+    assert_non_null(strstr(err.msg, "(variant 'x' holds the vix layer)"));
 }
 
 /* Every prefix of default.yaml, and the file with one byte changed at every
@@ -795,8 +845,9 @@ int main(void)
         cmocka_unit_test(test_default_yaml),
         cmocka_unit_test(test_extends_and_overrides),
         cmocka_unit_test(test_resolved_text_round_trip),
-        cmocka_unit_test(test_book_schema_matches_kernel),
+        cmocka_unit_test(test_kernel_checks_follow_tables),
         cmocka_unit_test(test_book_checked_per_scenario),
+        cmocka_unit_test(test_layer_checks_follow_variants),
         cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_docs_match_schema),

@@ -19,7 +19,11 @@
 #include <cmocka.h>
 
 #include "engine/dispatch.h"
+#include "engine/block_rng.h"
+#include "engine/fan_chart.h"
+#include "engine/histogram.h"
 #include "engine/scenario_run.h"
+#include "engine/summary_hist.h"
 
 #define BIT(l) (1u << (l))
 
@@ -402,6 +406,21 @@ static void test_histogram_interrupt_and_resume(void **state)
     alvh_scenario_result_free(&ref);
 }
 
+/* Every free of the engine accepts NULL (and a zeroed record), as free() does. */
+static void test_frees_accept_null(void **state)
+{
+    (void)state;
+    alvh_scenario_result_free(NULL);
+    alvh_scenario_result zero;
+    memset(&zero, 0, sizeof zero);
+    alvh_scenario_result_free(&zero);
+    alvh_scenario_job_free(NULL);
+    alvh_fan_free(NULL);
+    alvh_hist_free(NULL);
+    alvh_shist_acc_free(NULL);
+    alvh_block_rng_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_histogram_vs_exact),
         cmocka_unit_test(test_histogram_threads_bit_identical),
         cmocka_unit_test(test_histogram_interrupt_and_resume),
+        cmocka_unit_test(test_frees_accept_null),
     };
     return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
 }

@@ -53,21 +53,21 @@ static inline vd vd_select_bit63(vu sel, vd a, vd b)
     return _mm256_blendv_pd(a, b, _mm256_castsi256_pd(sel));
 }
 
-/* low 64 bits of a*b; b_hi32 holds b >> 32 */
-static inline vu mul64_lo(vu a, vu b, vu b_hi32)
+/* 64x64-bit products from 32-bit ones: the low half ... */
+static inline vu vu_mul_lo(vu a, vu b)
 {
-    vu cross = _mm256_add_epi64(_mm256_mul_epu32(a, b_hi32),
+    vu cross = _mm256_add_epi64(_mm256_mul_epu32(a, _mm256_srli_epi64(b, 32)),
                                 _mm256_mul_epu32(_mm256_srli_epi64(a, 32), b));
     return _mm256_add_epi64(_mm256_mul_epu32(a, b), _mm256_slli_epi64(cross, 32));
 }
 
-/* full 128-bit product of 64-bit lanes */
-static inline void mul64_full(vu a, vu b, vu b_hi32, vu *hi, vu *lo)
+/* ... and both halves */
+static inline void vu_mul_wide(vu a, vu b, vu *hi, vu *lo)
 {
     const vu m32 = vu_set1(0xFFFFFFFFu);
-    vu a_hi = _mm256_srli_epi64(a, 32);
-    vu p00 = _mm256_mul_epu32(a, b), p01 = _mm256_mul_epu32(a, b_hi32);
-    vu p10 = _mm256_mul_epu32(a_hi, b), p11 = _mm256_mul_epu32(a_hi, b_hi32);
+    vu a_hi = _mm256_srli_epi64(a, 32), b_hi = _mm256_srli_epi64(b, 32);
+    vu p00 = _mm256_mul_epu32(a, b), p01 = _mm256_mul_epu32(a, b_hi);
+    vu p10 = _mm256_mul_epu32(a_hi, b), p11 = _mm256_mul_epu32(a_hi, b_hi);
     vu mid = _mm256_add_epi64(_mm256_add_epi64(_mm256_srli_epi64(p00, 32), _mm256_and_si256(p01, m32)),
                               _mm256_and_si256(p10, m32));
     *hi = _mm256_add_epi64(_mm256_add_epi64(p11, _mm256_srli_epi64(p01, 32)),
@@ -75,28 +75,17 @@ static inline void mul64_full(vu a, vu b, vu b_hi32, vu *hi, vu *lo)
     *lo = _mm256_or_si256(_mm256_slli_epi64(mid, 32), _mm256_and_si256(p00, m32));
 }
 
-static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
+/* all ones where a < b as unsigned: the signed compare with both sign bits flipped */
+static inline vu vu_ltu_mask(vu a, vu b)
 {
-    const vu mlo = vu_set1(UINT64_C(0x4385DF649FCCF645)), mlo_h = vu_set1(UINT64_C(0x4385DF64));
-    const vu mhi = vu_set1(UINT64_C(0x2360ED051FC65DA4)), mhi_h = vu_set1(UINT64_C(0x2360ED05));
-    vu ph, pl;
-    mul64_full(*lo, mlo, mlo_h, &ph, &pl);
-    ph = _mm256_add_epi64(ph, _mm256_add_epi64(mul64_lo(*lo, mhi, mhi_h), mul64_lo(*hi, mlo, mlo_h)));
-    vu nl = _mm256_add_epi64(pl, inc_lo);
-    /* carry out of the low word: unsigned nl < pl, via the signed compare */
     const vu sign = vu_set1(UINT64_C(0x8000000000000000));
-    vu carry = _mm256_cmpgt_epi64(_mm256_xor_si256(pl, sign), _mm256_xor_si256(nl, sign));
-    *hi = _mm256_sub_epi64(_mm256_add_epi64(ph, inc_hi), carry);
-    *lo = nl;
+    return _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign));
 }
 
-static inline vu pcg_out(vu hi, vu lo)
+/* rotate each lane right by r (0..63); a shift count of 64 yields 0, so r == 0 needs no special case */
+static inline vu vu_rorv(vu x, vu r)
 {
-    vu x = _mm256_xor_si256(hi, lo);
-    vu rot = _mm256_srli_epi64(hi, 58);
-    /* a shift count of 64 yields 0, so rot == 0 needs no special case */
-    return _mm256_or_si256(_mm256_srlv_epi64(x, rot),
-                           _mm256_sllv_epi64(x, _mm256_sub_epi64(vu_set1(64), rot)));
+    return _mm256_or_si256(_mm256_srlv_epi64(x, r), _mm256_sllv_epi64(x, _mm256_sub_epi64(vu_set1(64), r)));
 }
 typedef __m256d vm;
 static inline vm vd_lt(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }

@@ -43,37 +43,26 @@ static inline vd vd_select_bit63(vu sel, vd a, vd b)
     return _mm512_mask_blend_pd(_mm512_movepi64_mask(sel), a, b);
 }
 
-/* high 64 bits of the 128-bit product a*b; b_hi32 holds b >> 32 */
-static inline vu mul64_hi(vu a, vu b, vu b_hi32)
+/* 64x64-bit products: DQ has the low half; the high half comes from 32-bit products */
+static inline vu vu_mul_lo(vu a, vu b) { return _mm512_mullo_epi64(a, b); }
+static inline void vu_mul_wide(vu a, vu b, vu *hi, vu *lo)
 {
     const vu m32 = vu_set1(0xFFFFFFFFu);
-    vu a_hi = _mm512_srli_epi64(a, 32);
-    vu p00 = _mm512_mul_epu32(a, b), p01 = _mm512_mul_epu32(a, b_hi32);
-    vu p10 = _mm512_mul_epu32(a_hi, b), p11 = _mm512_mul_epu32(a_hi, b_hi32);
+    vu a_hi = _mm512_srli_epi64(a, 32), b_hi = _mm512_srli_epi64(b, 32);
+    vu p00 = _mm512_mul_epu32(a, b), p01 = _mm512_mul_epu32(a, b_hi);
+    vu p10 = _mm512_mul_epu32(a_hi, b), p11 = _mm512_mul_epu32(a_hi, b_hi);
     vu mid = _mm512_add_epi64(_mm512_add_epi64(_mm512_srli_epi64(p00, 32), _mm512_and_si512(p01, m32)),
                               _mm512_and_si512(p10, m32));
-    return _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(p01, 32)),
-                            _mm512_add_epi64(_mm512_srli_epi64(p10, 32), _mm512_srli_epi64(mid, 32)));
+    *hi = _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(p01, 32)),
+                           _mm512_add_epi64(_mm512_srli_epi64(p10, 32), _mm512_srli_epi64(mid, 32)));
+    *lo = _mm512_mullo_epi64(a, b);
 }
 
-static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
-{
-    const vu mlo = vu_set1(UINT64_C(0x4385DF649FCCF645)), mlo_h = vu_set1(UINT64_C(0x4385DF64));
-    const vu mhi = vu_set1(UINT64_C(0x2360ED051FC65DA4));
-    vu pl = _mm512_mullo_epi64(*lo, mlo);
-    vu ph = _mm512_add_epi64(mul64_hi(*lo, mlo, mlo_h),
-                             _mm512_add_epi64(_mm512_mullo_epi64(*lo, mhi), _mm512_mullo_epi64(*hi, mlo)));
-    vu nl = _mm512_add_epi64(pl, inc_lo);
-    __mmask8 carry = _mm512_cmplt_epu64_mask(nl, pl);
-    vu nh = _mm512_add_epi64(ph, inc_hi);
-    *hi = _mm512_mask_add_epi64(nh, carry, nh, vu_set1(1));
-    *lo = nl;
-}
+/* all ones where a < b as unsigned */
+static inline vu vu_ltu_mask(vu a, vu b) { return _mm512_movm_epi64(_mm512_cmplt_epu64_mask(a, b)); }
 
-static inline vu pcg_out(vu hi, vu lo)
-{
-    return _mm512_rorv_epi64(_mm512_xor_si512(hi, lo), _mm512_srli_epi64(hi, 58));
-}
+/* rotate each lane right by r */
+static inline vu vu_rorv(vu x, vu r) { return _mm512_rorv_epi64(x, r); }
 typedef __mmask8 vm;
 static inline vm vd_lt(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
 static inline vm vd_le(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }

@@ -43,19 +43,21 @@ static inline vd vd_from_u53(vu x) { return (double)x; }
 /* b where bit 63 of sel is set, else a */
 static inline vd vd_select_bit63(vu sel, vd a, vd b) { return (sel >> 63) ? b : a; }
 
-static inline void pcg_step(vu *hi, vu *lo, vu inc_hi, vu inc_lo)
+/* 64x64-bit products: the low half, and both halves */
+static inline vu vu_mul_lo(vu a, vu b) { return a * b; }
+static inline void vu_mul_wide(vu a, vu b, vu *hi, vu *lo)
 {
-    alvh_u128_ m = ((alvh_u128_)UINT64_C(0x2360ED051FC65DA4) << 64) | UINT64_C(0x4385DF649FCCF645);
-    alvh_u128_ s = (((alvh_u128_)*hi << 64) | *lo) * m + (((alvh_u128_)inc_hi << 64) | inc_lo);
-    *hi = (vu)(s >> 64);
-    *lo = (vu)s;
+    alvh_u128_ p = (alvh_u128_)a * b;
+    *hi = (vu)(p >> 64);
+    *lo = (vu)p;
 }
-
-static inline vu pcg_out(vu hi, vu lo)
+/* all ones where a < b as unsigned, else 0 */
+static inline vu vu_ltu_mask(vu a, vu b) { return -(vu)(a < b); }
+/* rotate each lane right by r mod 64 */
+static inline vu vu_rorv(vu x, vu r)
 {
-    vu x = hi ^ lo;
-    unsigned rot = (unsigned)(hi >> 58);
-    return (x >> rot) | (x << ((64u - rot) & 63u));
+    unsigned k = (unsigned)(r & 63u);
+    return (x >> k) | (x << ((64u - k) & 63u));
 }
 typedef int vm;
 static inline vm vd_lt(vd a, vd b) { return a < b; }

@@ -1,4 +1,4 @@
-#include "engine/status.h"
+#include "common/status.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,4 +23,19 @@ alvh_status alvh_error_set(alvh_error *err, alvh_status code, const char *fmt, .
         va_end(ap);
     }
     return code;
+}
+
+alvh_status alvh_error_at(alvh_error *err, const char *file, int line, int col, const char *path, const char *fmt,
+                          ...)
+{
+    if (!err)
+        return ALVH_E_CONFIG;
+    char what[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    int has_path = path && *path;
+    return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s%s%s", file, line < 1 ? 1 : line, col < 1 ? 1 : col,
+                          has_path ? path : "", has_path ? ": " : "", what);
 }

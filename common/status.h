@@ -1,6 +1,7 @@
-/* Status codes and an error record that carries context up to the CLI. */
-#ifndef ALVH_ENGINE_STATUS_H
-#define ALVH_ENGINE_STATUS_H
+/* Status codes and an error record that carries context up to the CLI. The
+ * layer below engine and io: both report through it. */
+#ifndef ALVH_COMMON_STATUS_H
+#define ALVH_COMMON_STATUS_H
 
 #include <stddef.h>
 
@@ -26,5 +27,13 @@ const char *alvh_status_name(alvh_status s);
 /* Record code and a printf-style message on err (err may be NULL); returns code. */
 alvh_status alvh_error_set(alvh_error *err, alvh_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* An error at a place in an input file: records ALVH_E_CONFIG and
+ * "file:line:col: path: message" on err ("file:line:col: message" when path is
+ * NULL or empty; a line or column below 1 is written as 1); returns
+ * ALVH_E_CONFIG. Every message of the YAML and configuration readers has
+ * this form, so tools and editors can jump to the spot. */
+alvh_status alvh_error_at(alvh_error *err, const char *file, int line, int col, const char *path, const char *fmt,
+                          ...) __attribute__((format(printf, 6, 7)));
 
 #endif
