@@ -61,6 +61,20 @@ def main():
         r3 = subprocess.run([sys.executable, "-m", "alvh", "summary", h5], env=env2, capture_output=True, text=True)
         check(r3.returncode == 0 and r3.stdout == r.stdout, "installed package prints the same summary")
 
+        # the README's way: a virtual environment that sees Debian's h5py and numpy
+        venv = os.path.join(d, "venv")
+        v = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", venv], capture_output=True,
+                           text=True)
+        vpy = os.path.join(venv, "bin", "python")
+        if v.returncode == 0:
+            p2 = subprocess.run([vpy, "-m", "pip", "install", "--no-deps", "--no-index", os.path.join(src, "python")],
+                                capture_output=True, text=True)
+            check(p2.returncode == 0, "pip install --no-deps ./python in a venv: " + p2.stderr[-300:])
+            r4 = subprocess.run([vpy, "-m", "alvh", "summary", h5], capture_output=True, text=True, cwd=d)
+            check(r4.returncode == 0 and r4.stdout == r.stdout, "venv-installed package prints the same summary")
+        else:
+            check(False, "python3 -m venv failed: " + v.stderr[-300:])
+
         sys.path.insert(0, os.path.join(src, "python"))
         import alvh as A
         csv_text = subprocess.run([alvh, "summary", h5, "--format", "csv"], capture_output=True, text=True,

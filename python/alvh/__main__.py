@@ -1,5 +1,6 @@
 """python3 -m alvh summary FILE.h5 | python3 -m alvh report FILE.h5 -o DIR"""
 import argparse
+import os
 import sys
 
 from .results import FormatError, ResultFile
@@ -24,6 +25,10 @@ def main(argv=None):
                 from .report import write_report
                 html = write_report(res, a.output, max_paths=a.max_paths)
                 print("wrote %s" % html)
+    except BrokenPipeError:
+        # the reader stopped early (| head): not an error of ours
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except (FormatError, OSError) as e:
         print("alvh: %s" % e, file=sys.stderr)
         return 2
