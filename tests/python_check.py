@@ -50,6 +50,20 @@ def main():
         r2 = subprocess.run([sys.executable, "-m", "alvh", "summary", bad], env=env, capture_output=True, text=True)
         check(r2.returncode == 2 and len(r2.stderr.strip().splitlines()) == 1, "bad file: exit 2, one line")
 
+        # unknown layout versions and formats are refused with one message by every reader
+        for attr, value, words in (("alvh_layout_version", 99, "alvh_layout_version 99"),
+                                   ("alvh_format", "other-result", "not an alvh result")):
+            odd = os.path.join(d, "odd.h5")
+            shutil.copy(h5, odd)
+            with h5py.File(odd, "r+") as f:
+                f.attrs[attr] = value
+            for cmd in ([alvh, "summary", odd], [alvh, "report", odd, "-o", os.path.join(d, "odd_rep")],
+                        [sys.executable, "-m", "alvh", "summary", odd]):
+                rr = subprocess.run(cmd, env=env, capture_output=True, text=True)
+                check(rr.returncode == 2 and len(rr.stderr.strip().splitlines()) == 1 and words in rr.stderr
+                      and not rr.stdout, "%s refuses %s=%r: %r" % (os.path.basename(cmd[0]) + " " + cmd[1 + (
+                          cmd[0] == sys.executable)], attr, value, rr.stderr))
+
         target = os.path.join(d, "site")
         p = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", target,
                             os.path.join(src, "python")], capture_output=True, text=True)
