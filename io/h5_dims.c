@@ -187,86 +187,121 @@ static const char *long_name_of(const char *name, const char *parent)
     return name;
 }
 
-/* Names every dimension of one dataset (rel: its path below the scenario). */
+/* One dataset being labelled: its handles and where its group is. */
+typedef struct {
+    alvh_h5_writer *w;
+    hid_t sg, g, d;     /* scenario group, the dataset's group, the dataset */
+    const char *spath;  /* the scenario group's path */
+    char dpath[ALVH_H5_PATH_MAX + 256], gpath[ALVH_H5_PATH_MAX + 256];
+    const char *name;   /* the dataset's link name */
+    int rank;
+    hsize_t dims[3];
+} target;
+
+/* A labelled table: <name>_statistic x <name>_column, from its rows and columns. */
+static alvh_status label_table(target *t, alvh_error *err)
+{
+    char a0[200], a1[200];
+    snprintf(a0, sizeof a0, "%s_statistic", t->name);
+    snprintf(a1, sizeof a1, "%s_column", t->name);
+    alvh_status st = names_scale(t->w, t->d, t->g, t->gpath, "rows", a0, "statistic (row of the table)", err);
+    if (st == ALVH_OK)
+        st = names_scale(t->w, t->d, t->g, t->gpath, "columns", a1, "column of the table", err);
+    if (st == ALVH_OK)
+        st = attach(t->w, t->d, t->dpath, t->g, a0, 0, err);
+    return st == ALVH_OK ? attach(t->w, t->d, t->dpath, t->g, a1, 1, err) : st;
+}
+
+/* A fan chart: step (the scenario's) x quantile (its levels, in its group). */
+static alvh_status label_fan(target *t, alvh_error *err)
+{
+    alvh_status st = ALVH_OK;
+    double *q = malloc((t->dims[1] ? t->dims[1] : 1) * sizeof *q);
+    hid_t a = H5Aopen(t->d, "quantiles", H5P_DEFAULT);
+    if (!q || a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, q) < 0)
+        st = alvh_h5w_fail(t->w, err, "read the quantile levels of", t->dpath);
+    if (a >= 0)
+        H5Aclose(a);
+    scale_spec s = {.name = "quantile", .units = "1", .long_name = "quantile level (probability)",
+                    .n = t->dims[1], .f64 = q};
+    if (st == ALVH_OK)
+        st = make_scale(t->w, t->g, t->gpath, &s, err);
+    free(q);
+    if (st == ALVH_OK)
+        st = attach(t->w, t->d, t->dpath, t->sg, "step", 0, err);
+    return st == ALVH_OK ? attach(t->w, t->d, t->dpath, t->g, "quantile", 1, err) : st;
+}
+
+/* Histogram counts (bin) and edges (edge): index scales in the histogram's group. */
+static alvh_status label_histogram(target *t, alvh_error *err)
+{
+    const int counts = t->name[0] == 'c';
+    const char *sc = counts ? "bin" : "edge";
+    alvh_status st = index_scale(t->w, t->g, t->gpath, sc, t->dims[0], counts ? "histogram bin" : "histogram bin edge",
+                                 err);
+    return st == ALVH_OK ? attach(t->w, t->d, t->dpath, t->g, sc, 0, err) : st;
+}
+
+/* A per-path table (path x <name>_column) or sample paths (sample x step x <name>_column). */
+static alvh_status label_columns(target *t, alvh_error *err)
+{
+    char a1[200];
+    snprintf(a1, sizeof a1, "%s_column", t->name);
+    const int samples = t->rank == 3;
+    alvh_status st = names_scale(t->w, t->d, t->g, t->gpath, "columns", a1, "column of the table", err);
+    if (st == ALVH_OK && samples)
+        st = index_scale(t->w, t->g, t->gpath, "sample", t->dims[0], "sample path (see the path_index attribute)", err);
+    if (st == ALVH_OK)
+        st = attach(t->w, t->d, t->dpath, samples ? t->g : t->sg, samples ? "sample" : "path", 0, err);
+    if (st == ALVH_OK && samples)
+        st = attach(t->w, t->d, t->dpath, t->sg, "step", 1, err);
+    return st == ALVH_OK ? attach(t->w, t->d, t->dpath, t->g, a1, (unsigned)t->rank - 1, err) : st;
+}
+
+/* Names every dimension of one dataset (rel: its path below the scenario), by its kind. */
 static alvh_status label_dataset(alvh_h5_writer *w, hid_t sg, const char *spath, const char *rel, alvh_error *err)
 {
-    char dpath[ALVH_H5_PATH_MAX + 256], gpath[ALVH_H5_PATH_MAX + 256], gname[160] = "";
-    snprintf(dpath, sizeof dpath, "%s/%s", spath, rel);
-    const char *slash = strrchr(rel, '/'), *name = slash ? slash + 1 : rel;
-    snprintf(gpath, sizeof gpath, "%s/%.*s", spath, slash ? (int)(slash - rel) : 0, rel);
+    target t = {.w = w, .sg = sg, .spath = spath};
+    char gname[160] = "";
+    snprintf(t.dpath, sizeof t.dpath, "%s/%s", spath, rel);
+    const char *slash = strrchr(rel, '/');
+    t.name = slash ? slash + 1 : rel;
+    snprintf(t.gpath, sizeof t.gpath, "%s/%.*s", spath, slash ? (int)(slash - rel) : 0, rel);
     if (slash) {
         const char *p = slash - 1;
         while (p > rel && p[-1] != '/')
             p--;
         snprintf(gname, sizeof gname, "%.*s", (int)(slash - p), p);
     }
-    hid_t d = H5Dopen2(sg, rel, H5P_DEFAULT), g = H5Gopen2(w->file, gpath, H5P_DEFAULT);
-    hid_t sp = d >= 0 ? H5Dget_space(d) : H5I_INVALID_HID;
-    hsize_t dims[3] = {0, 0, 0};
-    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    t.d = H5Dopen2(sg, rel, H5P_DEFAULT);
+    t.g = H5Gopen2(w->file, t.gpath, H5P_DEFAULT);
+    hid_t sp = t.d >= 0 ? H5Dget_space(t.d) : H5I_INVALID_HID;
+    t.rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     alvh_status st = ALVH_OK;
-    if (d < 0 || g < 0 || rank < 0 || rank > 3 || H5Sget_simple_extent_dims(sp, dims, NULL) < 0)
-        st = alvh_h5w_fail(w, err, "open for dimension scales", dpath);
-    char a0[200], a1[200];
-    const char *long_name = long_name_of(name, gname);
+    if (t.d < 0 || t.g < 0 || t.rank < 0 || t.rank > 3 || H5Sget_simple_extent_dims(sp, t.dims, NULL) < 0)
+        st = alvh_h5w_fail(w, err, "open for dimension scales", t.dpath);
+    const char *long_name = long_name_of(t.name, gname);
     if (st == ALVH_OK)
-        st = alvh_h5w_attr_strings(w, d, dpath, "long_name", &long_name, 1, 1, err);
+        st = alvh_h5w_attr_strings(w, t.d, t.dpath, "long_name", &long_name, 1, 1, err);
     if (st != ALVH_OK) {
-    } else if (H5Aexists(d, "rows") > 0 && rank == 2) {
-        /* labelled table: statistics x columns, both named by attributes */
-        snprintf(a0, sizeof a0, "%s_statistic", name);
-        snprintf(a1, sizeof a1, "%s_column", name);
-        st = names_scale(w, d, g, gpath, "rows", a0, "statistic (row of the table)", err);
-        if (st == ALVH_OK)
-            st = names_scale(w, d, g, gpath, "columns", a1, "column of the table", err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, g, a0, 0, err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, g, a1, 1, err);
-    } else if (H5Aexists(d, "quantiles") > 0 && rank == 2) {
-        /* fan chart: steps x quantile levels */
-        double *q = malloc(dims[1] * sizeof *q);
-        hid_t a = H5Aopen(d, "quantiles", H5P_DEFAULT);
-        if (!q || a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, q) < 0)
-            st = alvh_h5w_fail(w, err, "read the quantile levels of", dpath);
-        if (a >= 0)
-            H5Aclose(a);
-        scale_spec s = {.name = "quantile", .units = "1", .long_name = "quantile level (probability)",
-                        .n = dims[1], .f64 = q};
-        if (st == ALVH_OK)
-            st = make_scale(w, g, gpath, &s, err);
-        free(q);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, sg, "step", 0, err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, g, "quantile", 1, err);
-    } else if (rank == 1 && (strcmp(name, "counts") == 0 || strcmp(name, "edges") == 0)) {
-        const char *sc = name[0] == 'c' ? "bin" : "edge";
-        st = index_scale(w, g, gpath, sc, dims[0], name[0] == 'c' ? "histogram bin" : "histogram bin edge", err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, g, sc, 0, err);
-    } else if (H5Aexists(d, "columns") > 0 && (rank == 2 || rank == 3)) {
-        /* per-path table (path x column) or sample paths (sample x step x column) */
-        snprintf(a1, sizeof a1, "%s_column", name);
-        st = names_scale(w, d, g, gpath, "columns", a1, "column of the table", err);
-        if (st == ALVH_OK && rank == 3)
-            st = index_scale(w, g, gpath, "sample", dims[0], "sample path (see the path_index attribute)", err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, rank == 3 ? g : sg, rank == 3 ? "sample" : "path", 0, err);
-        if (st == ALVH_OK && rank == 3)
-            st = attach(w, d, dpath, sg, "step", 1, err);
-        if (st == ALVH_OK)
-            st = attach(w, d, dpath, g, a1, (unsigned)rank - 1, err);
+    } else if (H5Aexists(t.d, "rows") > 0 && t.rank == 2) {
+        st = label_table(&t, err);
+    } else if (H5Aexists(t.d, "quantiles") > 0 && t.rank == 2) {
+        st = label_fan(&t, err);
+    } else if (t.rank == 1 && (strcmp(t.name, "counts") == 0 || strcmp(t.name, "edges") == 0)) {
+        st = label_histogram(&t, err);
+    } else if (H5Aexists(t.d, "columns") > 0 && (t.rank == 2 || t.rank == 3)) {
+        st = label_columns(&t, err);
     } else {
         st = alvh_error_set(err, ALVH_E_INTERNAL, "%s: no dimension names known for dataset %s",
-                            alvh_h5_writer_path(w), dpath);
+                            alvh_h5_writer_path(w), t.dpath);
     }
     if (sp >= 0)
         H5Sclose(sp);
-    if (g >= 0)
-        H5Gclose(g);
-    if (d >= 0)
-        H5Dclose(d);
+    if (t.g >= 0)
+        H5Gclose(t.g);
+    if (t.d >= 0)
+        H5Dclose(t.d);
     return st;
 }
 
