@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Private to api/: the status-to-code mapping the public functions share. */
 #ifndef ALVH_API_INTERNAL_H
 #define ALVH_API_INTERNAL_H

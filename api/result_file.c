@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh_result_file: the stored summary tables of a result file (include/alvh.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh_run_config: a validated configuration behind the public API (include/alvh.h). */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh_run_results: every scenario of a configuration run in memory, then
  * written as one result file (include/alvh.h). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alvh: command-line entry point. Parses arguments and glues io/ (terminal,
  * files) to engine/ (runs). Exit codes: 0 success, 1 run failed, 2 bad usage or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Command-line numbers, read the way YAML configs take them (cli/args.c). */
 #ifndef ALVH_CLI_ARGS_H
 #define ALVH_CLI_ARGS_H

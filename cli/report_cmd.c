@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh report FILE.h5 -o DIR`: PNG figures and one self-contained HTML page
  * of a result file. The figures are drawn by the Python package (python/alvh,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh run [CONFIG]`: every scenario of a configuration through the market
  * model and every variant of the hedge book, into one HDF5 result file.

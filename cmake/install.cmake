@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # cmake --install: the alvh command, libalvh (shared and static), include/alvh.h,
 # the CMake package (alvhConfig.cmake, target alvh::alvh), alvh.pc, the Python
 # package that `alvh report` runs, and the licence.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One scenario of a run, end to end in memory: market paths and every variant
  * of the book (engine/book_run.h), per-path outcomes, the equity fan chart of

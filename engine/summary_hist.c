@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram-mode summaries: accumulators, block moments and the tables built
  * from them (summary_hist.h; definitions in docs/statistics.md).

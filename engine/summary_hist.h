@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram-mode summaries (run.summaries: histogram): the tables of
  * engine/summary.h without per-path storage, for runs too large to keep

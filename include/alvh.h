@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alvh: Monte Carlo stress tests of layered volatility hedges, as a library.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration reader (config.h): YAML tree -> alvh_config, driven by the
  * schema tables (config_schema.c). Order of work, so that every check knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Run configuration: a YAML file (docs/config.md) read into alvh_config and
  * validated before any simulation. Every value is range-checked, the driver

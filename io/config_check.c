@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checks across keys (config_check.h). A failing check points at the line of
  * the key that is most likely wrong, or at the scenario (or the book) when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * docs/config.md's key tables, generated from the schema (itself expanded
  * from the parameter tables) so the docs cannot drift from the reader

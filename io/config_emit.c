@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The resolved configuration as YAML (alvh_config_resolved_text): every key of
  * every table written explicitly, defaults and extends applied, numbers in the

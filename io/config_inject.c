@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Injections over several days (io/config_schema.h): the spreading rule. */
 #include <math.h>
 

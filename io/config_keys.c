@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One key of the schema against one YAML value: type, syntax, range, storage
  * (config_schema.h). Numbers follow the YAML 1.2 core schema: plain decimal

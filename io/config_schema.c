@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration schema tables (config_schema.h), expanded from the
  * parameter tables: kernels/market_params.def (spx, token, funding,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration schema as data: one table per section, one row per key
  * with its type, where it is stored, default, inclusive/exclusive range, units

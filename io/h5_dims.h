@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Dimension names for a finished scenario group (HDF5 dimension scales,
  * H5DS of hdf5_hl), so that netCDF readers such as xarray + h5netcdf name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fixed names of an alvh result file (docs/hdf5_layout.md) and writers
  * for the datasets whose shape the engine defines:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Read side of the result files. Objects are checked for existence first so
  * that the common mistakes (wrong file, wrong scenario) get a plain message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading alvh result files (and any HDF5 file laid out the same way):
  * groups in creation order, float64 and uint64 datasets, labelled tables and

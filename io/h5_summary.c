@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh summary`: load the labelled tables of every (selected) scenario and
  * variant, then print them in one of three formats. Loading completes before

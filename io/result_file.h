@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A scenario's results (engine/scenario_run.h) into an alvh result file
  * (docs/hdf5_layout.md), and the batch assembly: each finished scenario is

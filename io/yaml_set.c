@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `--set key.path=value`: one command-line assignment merged into a parsed
  * configuration before it is read (io/yaml_tree.h), so that every value is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * YAML text -> positioned node tree (yaml_tree.h). libfyaml does the parsing;
  * this file checks that the input is text, turns the event stream into nodes

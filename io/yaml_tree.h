@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A YAML file as a small read-only tree whose every node knows its line and
  * column, built from libfyaml's event stream. The config reader needs positions

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """A minimal PEP 517 build backend for the pure-Python package alvh: a wheel
 is a zip of alvh/*.py plus the dist-info files (PEP 427). Kept in the tree so
 that pip builds offline; the metadata is read from pyproject.toml."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian packages alvh needs, only those that are missing.
 # Sourced by the other scripts; safe to run on its own.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # First command of the README: install what is missing, build (Release), run the
 # built-in default, print its summary and write its report (PNGs + one HTML
 # page). Extra arguments go to `alvh run`.

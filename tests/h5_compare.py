@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Compare every dataset of two alvh result files bit for bit (attributes such
 as timestamps may differ). Usage: h5_compare.py A.h5 B.h5. Exit 0 when equal."""
 import sys

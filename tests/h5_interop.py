@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """h5py interop test of the alvh HDF5 layout (docs/hdf5_layout.md).
 
 usage: h5_interop.py H5_SAMPLE_WRITER [ALVH]

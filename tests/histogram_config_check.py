@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The stored total P&L histogram and the fan charts as configured: by default
 the range comes from the data's quantiles (the 1-99 % body gets most bins) and
 the stored counts, underflow and overflow are exact against the per-path

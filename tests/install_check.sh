@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # cmake --install into a temporary prefix, then build a tiny external program
 # against it twice, as a CMake project (find_package(alvh), alvh::alvh) and with
 # pkg-config (shared, and static with pkg-config --static), and run each: it

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """docs/hdf5_layout.md against real files: every group and dataset of an
 exact-mode run (with --store-paths) and of a histogram-mode run matches a
 line of the documented tree, every line of the tree occurs in one of them,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Injections with `days: N` (io/config_inject.c): the total return is spread
 as N equal log returns, levels are reached on the last day, and the resolved
 configuration holds the single days. Usage: multiday_check.py ALVH CONFIG"""

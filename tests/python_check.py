@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The Python package (python/alvh) against a real run: used in place
 (PYTHONPATH) and installed with `pip install --no-deps --target`; tidy
 DataFrames agree with `alvh summary --format csv`, per-path P&L has one row

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Runs the code blocks of the README's "Reading the results" section and of
 the "Reading" section of docs/hdf5_layout.md, in order, in an empty directory
 (sh blocks with bash -e and `alvh` on PATH, python blocks with this

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """alvh report end to end: a small run, then `alvh report FILE -o DIR`. Every
 image is a valid PNG that matplotlib decodes, the HTML embeds each of them
 (data URI equal to the file's bytes) and has the headline table, and headless

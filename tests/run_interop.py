@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """h5py interop of a real `alvh run` result file: runs a small config with
 per-path tables stored, then checks the layout of docs/hdf5_layout.md (names,
 shapes, dtypes, `columns` and `units` attributes, run attributes) and

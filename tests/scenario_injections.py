@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The stress injections of alvh result files, read back from the sample paths.
 
 For every scenario of every file given: the injections listed in the file's

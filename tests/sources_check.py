@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The configurations cite docs/sources.md, which is in the repository: every
 `docs/sources.md, "Section"` cited in configs/ and kernels/ names a section of
 it, and no file points at facts outside the repository. Usage: sources_check.py SOURCE_DIR"""

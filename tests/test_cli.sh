@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # CLI contract: exit codes, --help on every command, ISA override, and the
 # drivers digest unchanged across thread counts (runs of the whole model:
 # test_run.sh). Usage: test_cli.sh path/to/alvh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration reader (io/config.h): a table of bad configurations, each
  * refused with ALVH_E_CONFIG and its specific message (file:line:column, key

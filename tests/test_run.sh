@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `alvh run` end to end: a small run of the built-in default writes a result
 # file that h5dump reads and `alvh summary` prints; 1 and 3 threads give
 # bit-identical datasets; a run killed with SIGKILL mid-scenario and resumed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A scenario end to end in memory (engine/scenario_run.h): results are
  * bit-identical for 1, 2 and 3 threads, for a run split into rounds of blocks,

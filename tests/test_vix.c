@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * VIX from the model state: the formula at t = 0 against an independent
  * transcription of it (docs/sources.md "Formulas"), and VIX futures and Black-76

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """alvh: read the HDF5 result files of the alvh engine (docs/hdf5_layout.md).
 
     import alvh

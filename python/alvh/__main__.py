@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """python3 -m alvh summary FILE.h5 | python3 -m alvh report FILE.h5 -o DIR"""
 import argparse
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """alvh report: PNG figures of a result file and one self-contained HTML page
 (the images embedded as data URIs), for people who look at pictures.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Reading alvh result files (docs/hdf5_layout.md) with h5py and numpy.
 
 pandas and xarray are imported only by the methods that return their types,

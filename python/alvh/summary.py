@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """The headline numbers of every scenario and variant, from the stored tables."""
 import math
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Uses only include/alvh.h: runs the built-in default on a few paths, writes
  * the result file, reads the ES99 of every variant back from the file and
