@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/block_rng.h"
 #include "engine/scheduler.h"
 
 const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding"};
@@ -22,8 +23,10 @@ typedef struct {
     double *mem;       /* variant states, shared states, ext rows, then spx and g levels */
     alvh_book_state st[MAX_VARIANTS];
     alvh_book_state shared[2];
-    double *ext[MAX_VARIANTS];
-    double *spx, *g;
+    double *ext[MAX_VARIANTS], *ext_cash[MAX_VARIANTS];
+    double *spx, *g, *n_tok_jump, *u_book;
+    alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
+    alvh_block_rng *tmp_rng;
     const double *equity[MAX_VARIANTS];
     double *block_out; /* n_variants x block_size x ALVH_OUT_COUNT, with on_block */
 } worker_t;
@@ -40,9 +43,26 @@ typedef struct {
 static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_market_view *view)
 {
     const alvh_market_state *s = view->state;
+    const alvh_market_events *e = view->events;
     c->ops->book_levels(view->n, s->ln_s, s->ln_g, w->spx, w->g);
-    return (alvh_book_market){.spx = w->spx, .v = s->v, .vix = view->events->vix, .g = w->g, .f = s->f,
-                              .n_gov_dn = view->events->n_gov_dn, .n_hack = view->events->n_hack};
+    for (size_t i = 0; i < view->n; i++)
+        w->n_tok_jump[i] = e->n_jump[i] + e->n_gov_up[i] + e->n_gov_dn[i] + e->n_hack[i];
+    /* one uniform per path and step, drawn whatever the variants use */
+    c->ops->uniform_fill(&w->book_rng->lanes, 1, c->ld, w->u_book);
+    return (alvh_book_market){.spx = w->spx, .v = s->v, .vix = e->vix, .g = w->g, .f = s->f,
+                              .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
+                              .u_book = w->u_book};
+}
+
+/* Book streams of the block's paths: each path's main stream jumped by twice
+ * the event streams' jump (alvh_market_event_streams applied twice), so the
+ * book's draws never touch the market's and depend on (seed, scenario, path). */
+static void seed_book_streams(const book_ctx *c, worker_t *w, size_t block, size_t n)
+{
+    const alvh_market_sim_request *m = &c->rq->market;
+    alvh_block_rng_seed(w->book_rng, m->seed, m->scenario, block, m->block_size, n);
+    alvh_market_event_streams(&w->book_rng->lanes, &w->tmp_rng->lanes);
+    alvh_market_event_streams(&w->tmp_rng->lanes, &w->book_rng->lanes);
 }
 
 static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_view *view,
@@ -63,14 +83,17 @@ static void step_all(book_ctx *c, worker_t *w, size_t step, size_t n, const alvh
             c->ops->book_step(&c->consts, 1u << shared_layer[k], step, n, &w->shared[k], mk);
     for (size_t v = 0; v < c->rq->n_variants; v++) {
         unsigned layers = c->rq->variants[v].layers;
-        double *ext = w->ext[v];
+        double *ext = w->ext[v], *ext_cash = w->ext_cash[v];
         for (size_t i = 0; i < n; i++)
-            ext[i] = 0.0;
+            ext[i] = ext_cash[i] = 0.0;
         for (int k = 0; k < 2; k++)
             if (layers >> shared_layer[k] & 1) {
                 const double *pl = w->shared[k].m_pnl + (size_t)shared_layer[k] * c->ld;
-                for (size_t i = 0; i < n; i++)
+                const double *cash = shared_layer[k] == ALVH_LAYER_CONDOR ? w->shared[k].c_cash : w->shared[k].x_cash;
+                for (size_t i = 0; i < n; i++) {
                     ext[i] += pl[i];
+                    ext_cash[i] += cash[i];
+                }
             }
         c->ops->book_step(&c->consts, layers & ~SHARED_MASK, step, n, &w->st[v], mk);
     }
@@ -80,6 +103,7 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
+    seed_book_streams(c, w, view->block, view->n);
     alvh_book_market mk = market_of(c, w, view);
     for (int k = 0; k < 2; k++)
         if (c->use_shared[k])
@@ -87,6 +111,7 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
     for (size_t v = 0; v < c->rq->n_variants; v++) {
         alvh_book_init(&c->consts, c->rq->variants[v].layers & ~SHARED_MASK, view->n, &w->st[v], &mk);
         w->st[v].ext_pnl = w->ext[v];
+        w->st[v].ext_cash = w->ext_cash[v];
     }
     step_all(c, w, 0, view->n, &mk);
     return hook(c, w, worker, view, &mk);
@@ -127,9 +152,12 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                         out[ALVH_OUT_T_STOP] = sh[ALVH_OUT_T_STOP];
                     }
                 }
+                /* the total with the shared layers' columns in place; excess over cash follows it */
                 double total = 0.0;
                 for (int l = 0; l < ALVH_LAYER_COUNT; l++)
                     total += out[l];
+                total += out[ALVH_OUT_CASH];
+                out[ALVH_OUT_EXCESS] += total - out[ALVH_OUT_TOTAL];
                 out[ALVH_OUT_TOTAL] = total;
                 if (rq->on_block && rq->outcomes)
                     memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
@@ -176,7 +204,14 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
-        w->mem = aligned_alloc(64, ((nv + 2) * rows + nv + 2) * ld * sizeof(double));
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 4) * ld * sizeof(double));
+        w->book_rng = alvh_block_rng_create(rq->market.block_size);
+        w->tmp_rng = alvh_block_rng_create(rq->market.block_size);
+        if (!w->book_rng || !w->tmp_rng) {
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the book streams (block %zu)",
+                                rq->market.block_size);
+            break;
+        }
         if (!w->mem) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the book state (%zu variants x block %zu)",
                                 rq->n_variants, rq->market.block_size);
@@ -189,10 +224,14 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         for (int k = 0; k < 2; k++)
             alvh_book_state_bind(&w->shared[k], w->mem + (nv + (size_t)k) * rows * ld, ld);
         double *tail = w->mem + (nv + 2) * rows * ld;
-        for (size_t v = 0; v < nv; v++)
+        for (size_t v = 0; v < nv; v++) {
             w->ext[v] = tail + v * ld;
-        w->spx = tail + nv * ld;
+            w->ext_cash[v] = tail + (nv + v) * ld;
+        }
+        w->spx = tail + 2 * nv * ld;
         w->g = w->spx + ld;
+        w->n_tok_jump = w->g + ld;
+        w->u_book = w->n_tok_jump + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);
@@ -206,6 +245,8 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; c.w && t < nt; t++) {
         free(c.w[t].mem);
         free(c.w[t].block_out);
+        alvh_block_rng_free(c.w[t].book_rng);
+        alvh_block_rng_free(c.w[t].tmp_rng);
     }
     free(c.w);
     return st;

@@ -49,7 +49,10 @@ static void set_units(alvh_table *t)
     for (size_t r = 0; r < t->rows; r++) {
         const char *n = t->row_names[r], *u = "USD";
         if (!strcmp(n, "n") || !strcmp(n, "n_nan") || !strcmp(n, "n_inf") || ends_with(n, "_mean"))
-            u = strncmp(n, "max_drawdown", 12) == 0 ? "USD" : "count";
+            u = strncmp(n, "max_drawdown", 12) == 0 || !strcmp(n, "bad_debt_mean") || !strcmp(n, "excess_over_cash_mean") ||
+                        !strcmp(n, "perp_margin_peak_mean")
+                    ? "USD"
+                    : "count";
         if (!strcmp(n, "skewness") || !strcmp(n, "excess_kurtosis") || !strncmp(n, "p_", 2) ||
             strstr(n, "reduction") || strstr(n, "health_factor"))
             u = "1";
@@ -107,7 +110,7 @@ alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extr
 alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err)
 {
     const size_t rows = 8 + ALVH_STATS_N_PROBS + 3 * ALVH_STATS_N_LEVELS + 3 * ALVH_STATS_N_THRESHOLDS;
-    const size_t cols = ALVH_LAYER_COUNT + 1;
+    const size_t cols = ALVH_OUT_TOTAL + 1; /* layers, cash, total */
     alvh_status st = table_alloc(t, rows, cols, err);
     if (st != ALVH_OK)
         return st;
@@ -183,10 +186,13 @@ alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err)
 {
     static const char *names[] = {
         "max_drawdown_mean",       "max_drawdown_q50",        "max_drawdown_q95",       "max_drawdown_q99",
-        "min_health_factor_q1",    "min_health_factor_q5",    "min_health_factor_q50",  "p_liquidation",
-        "p_liquidation_lo95",      "p_liquidation_hi95",      "liquidations_mean",      "p_exploit",
-        "p_exploit_lo95",          "p_exploit_hi95",          "exploits_mean",          "p_stop_out",
-        "p_stop_out_lo95",         "p_stop_out_hi95",         "stop_outs_mean",         "rolls_mean",
+        "min_health_factor_q1",    "min_health_factor_q5",    "min_health_factor_q50",
+        "p_liquidation_perp",      "p_liquidation_perp_lo95", "p_liquidation_perp_hi95", "liquidations_perp_mean",
+        "p_liquidation_borrow",    "p_liquidation_borrow_lo95", "p_liquidation_borrow_hi95",
+        "liquidations_borrow_mean", "p_exploit",              "p_exploit_lo95",          "p_exploit_hi95",
+        "exploits_mean",           "p_stop_out",              "p_stop_out_lo95",         "p_stop_out_hi95",
+        "stop_outs_mean",          "rolls_mean",              "bad_debt_mean",           "excess_over_cash_mean",
+        "perp_margin_peak_mean",
     };
     const size_t rows = sizeof names / sizeof names[0];
     alvh_status st = table_alloc(t, rows, 1, err);
@@ -230,8 +236,8 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
         else
             d[4] = d[5] = d[6] = INFINITY;
     }
-    const int counts[3] = {ALVH_OUT_N_LIQ, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP};
-    for (int k = 0; st == ALVH_OK && k < 3; k++) {
+    const int counts[4] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP};
+    for (int k = 0; st == ALVH_OK && k < 4; k++) {
         column(outcomes, n, counts[k], x);
         alvh_proportion pr;
         st = alvh_stats_prob_above(x, n, 0.5, ALVH_STATS_Z95, &pr, err);
@@ -244,10 +250,12 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
             d[10 + 4 * k] = mo.mean;
         }
     }
-    if (st == ALVH_OK) {
-        column(outcomes, n, ALVH_OUT_N_ROLL, x);
+    /* means only: rolls, bad debt (USD), excess over cash (USD), perp margin peak (USD) */
+    const int means[4] = {ALVH_OUT_N_ROLL, ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};
+    for (int k = 0; st == ALVH_OK && k < 4; k++) {
+        column(outcomes, n, means[k], x);
         st = alvh_stats_moments(x, n, &mo, err);
-        d[19] = mo.mean;
+        d[23 + k] = mo.mean;
     }
     free(x);
     if (st != ALVH_OK)

@@ -14,13 +14,18 @@
 #include "engine/stats.h"
 
 /* outcome column of each histogram: fine ones, then the tail ones */
-static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD, ALVH_OUT_MIN_HF,
-                                                0, 1, 2, 3, 4, 5, 6, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD};
-static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP,
-                                                   ALVH_OUT_N_ROLL};
+static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, ALVH_OUT_CASH, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD,
+                                                ALVH_OUT_MIN_HF, 0, 1, 2, 3, 4, 5, 6, ALVH_OUT_CASH, ALVH_OUT_TOTAL,
+                                                ALVH_OUT_MAX_DD};
+_Static_assert(ALVH_SHIST_N_HIST == 21, "hist_col lists every histogram");
+static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT,
+                                                   ALVH_OUT_N_STOP, ALVH_OUT_N_ROLL};
 
-/* moment columns: the P&L columns and max drawdown (outcome columns 0..8) */
-enum { N_MOM = ALVH_OUT_TOTAL + 2, MOM_K = 6 }; /* n, sum hi, sum lo, C2, C3, C4 */
+/* moment columns: the P&L columns and max drawdown (outcome columns 0..9),
+ * then bad debt, excess over cash and the perp margin peak (means only) */
+enum { N_MOM_PNL_DD = ALVH_OUT_TOTAL + 2, N_MOM = N_MOM_PNL_DD + 3, MOM_K = 6 }; /* n, sum hi, sum lo, C2, C3, C4 */
+static const int mom_extra[3] = {ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};
+static int mom_col(int c) { return c < N_MOM_PNL_DD ? c : mom_extra[c - N_MOM_PNL_DD]; }
 /* paired with the baseline's total: n, sum h hi/lo, sum b hi/lo, then the
  * central co-moments C_pq = sum dh^p db^q in this order */
 enum { PAIR_K = 15 };
@@ -201,7 +206,8 @@ void alvh_shist_block_moments(const double *out, size_t n, size_t nv, double *ro
     for (size_t v = 0; v < nv; v++) {
         const double *o = out + v * n * ALVH_OUT_COUNT;
         double *r = row + v * VAR_LEN;
-        for (int c = 0; c < N_MOM; c++, r += MOM_K) {
+        for (int mc = 0; mc < N_MOM; mc++, r += MOM_K) {
+            const int c = mom_col(mc);
             alvh_ksum s1 = {0, 0};
             size_t m = 0;
             for (size_t i = 0; i < n; i++) {
@@ -552,15 +558,17 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
         put(t, hf_rows[k], 0, q);
         put(tb, hf_rows[k], 0, bd);
     }
-    static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation", "exploit", "stop_out", "roll"};
-    static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_mean", "exploits_mean", "stop_outs_mean",
+    static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
+                                                        "stop_out", "roll"};
+    static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_perp_mean", "liquidations_borrow_mean",
+                                                             "exploits_mean", "stop_outs_mean",
                                                              "rolls_mean"};
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {
         if (cnt[CNT_FINITE(e)] == 0)
             return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count", ev[e]);
         put(t, ev_mean[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
-        if (e == 3)
+        if (e == ALVH_SHIST_N_EVENTS - 1)
             break; /* rolls: a mean only */
         alvh_proportion pr;
         st = alvh_stats_wilson(cnt[CNT_ABOVE(e)], cnt[CNT_FINITE(e)], ALVH_STATS_Z95, &pr, err);
@@ -571,6 +579,12 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
         put(t, name, 0, pr.lo);
         snprintf(name, sizeof name, "p_%s_hi95", ev[e]);
         put(t, name, 0, pr.hi);
+    }
+    static const char *const extra_mean[3] = {"bad_debt_mean", "excess_over_cash_mean", "perp_margin_peak_mean"};
+    for (int k = 0; st == ALVH_OK && k < 3; k++) {
+        col_moments em = reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants),
+                                    v * VAR_LEN + (N_MOM_PNL_DD + k) * MOM_K);
+        put(t, extra_mean[k], 0, em.n > 0.0 ? em.mean : NAN);
     }
     put(tb, "max_drawdown_bin_width", 0, bin_width(dd));
     put(tb, "max_drawdown_tail_bin_width", 0, bin_width(ddt));

@@ -12,16 +12,19 @@ const char *const alvh_h5_terminal_units[ALVH_TERM_COUNT] = {
 };
 
 const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
-    "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers, total */
-    "USD",                                                  /* max_drawdown */
-    "1",                                                    /* min_health_factor (inf: never borrowed) */
-    "count", "step",                                        /* liquidations (first step, -1: none) */
-    "count", "step",                                        /* exploits */
-    "count", "step",                                        /* condor stop-outs */
-    "count",                                                /* rolls */
+    "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers */
+    "USD", "USD",                                    /* cash (interest of the cash account), total */
+    "USD",                                           /* max_drawdown */
+    "1",                                             /* min_health_factor (inf: never borrowed) */
+    "count", "count", "step",                        /* perp, borrow liquidations; first of either (-1: none) */
+    "USD",                                           /* bad_debt written off */
+    "count", "step",                                 /* exploits */
+    "count", "step",                                 /* condor stop-outs */
+    "count",                                         /* rolls */
+    "USD", "USD",                                    /* excess_over_cash, perp_margin_peak */
 };
 
-_Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT, "pnl columns are the layers then the total");
+_Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT + 1, "pnl columns are the layers, cash, then the total");
 
 alvh_status alvh_h5_check_name(const char *what, const char *name, alvh_error *err)
 {

@@ -12,9 +12,10 @@
 const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow"};
 
 const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
-    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "total", "max_drawdown", "min_health_factor",
-    "n_liquidations", "first_liquidation_step", "n_exploits", "first_exploit_step", "n_stop_outs",
-    "first_stop_out_step", "n_rolls",
+    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "cash", "total", "max_drawdown",
+    "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
+    "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
+    "perp_margin_peak",
 };
 
 #define fail alvh_kmsg
@@ -55,6 +56,8 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
             "h_min <= h_base <= h_max");
     REQUIRE(pp->maint_margin < 1.0 / pp->leverage, "perp.maint_margin", pp->maint_margin,
             "a fraction below 1/leverage");
+    REQUIRE(!pp->margin_topup || (pp->topup_trigger > pp->maint_margin && pp->topup_trigger <= pp->topup_target),
+            "perp.topup_trigger", pp->topup_trigger, "maint_margin < topup_trigger <= topup_target");
     REQUIRE(bp->ltv_target < bp->liq_threshold, "borrow.ltv_target", bp->ltv_target,
             "a fraction below liq_threshold");
     REQUIRE(bp->adl_hf == 0.0 || (bp->adl_hf > 1.0 && bp->adl_target_hf > bp->adl_hf), "borrow.adl_hf", bp->adl_hf,
@@ -62,6 +65,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 
     c->dt = dt;
     c->r_ann = mk->spx.r_ann;
+    c->a_rate_dt = (p->cash.market_rate ? mk->spx.r_ann : p->cash.rate_ann) * dt;
     c->q_ann = mk->spx.q_ann;
     alvh_iv_model_init(&c->spx_iv, &mk->spx);
     alvh_vix_coeffs_init(&c->vix, &mk->spx);
@@ -90,10 +94,22 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
+    c->p_cool_steps = (double)llround(pp->cooldown_days);
+    c->u_delay = (size_t)llround(up->timelock_days);
+    c->k_delay = (size_t)llround(p->calls.timelock_days);
+    c->x_delay = (size_t)llround(xp->timelock_days);
+    c->b_delay = (size_t)llround(bp->timelock_days);
     c->u_every = steps_of(up->roll_days);
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
     c->k_t_life = (double)c->k_every * dt;
+    /* a roll's timelocked purchase must land before the next roll */
+    if (c->u_delay >= c->u_every)
+        return fail(msg, size, "book.puts.timelock_days: expected fewer steps than the roll period (%zu), got %g",
+                    c->u_every, up->timelock_days);
+    if (c->k_delay >= c->k_every)
+        return fail(msg, size, "book.calls.timelock_days: expected fewer steps than the harvest period (%zu), got %g",
+                    c->k_every, p->calls.timelock_days);
     return 0;
 }
 
@@ -134,14 +150,17 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 
 /* the double* members of alvh_book_state in order, with their row counts */
 #define BOOK_FIELDS(X)                                                                                     \
-    X(c_active, 1) X(c_exp, 1) X(c_enter, 1) X(c_idx, 1) X(c_kps, 1) X(c_kpl, 1) X(c_kcs, 1) X(c_kcl, 1) X(c_n, 1) X(c_credit, 1)   \
-    X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1) X(x_cash, 1) X(x_mark, 1)       \
-    X(f_units, 1) X(f_pending, 1) X(f_cash, 1) X(f_emis, 1) X(p_units, 1) X(p_margin, 1) X(p_pnl, 1)      \
-    X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(s_gain, 1) X(s_loss, 1)         \
-    X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1) X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) \
-    X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(b_debt, 1) X(b_stable, 1) X(b_units, 1)  \
-    X(b_cash, 1) X(b_hf, 1) X(m_peak, 1) X(m_dd, 1) X(m_min_hf, 1) X(m_n_liq, 1) X(m_t_liq, 1)             \
-    X(m_n_exploit, 1) X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1)       \
+    X(c_active, 1) X(c_exp, 1) X(c_enter, 1) X(c_idx, 1) X(c_kps, 1) X(c_kpl, 1) X(c_kcs, 1) X(c_kcl, 1)    \
+    X(c_n, 1) X(c_credit, 1) X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1)        \
+    X(x_cash, 1) X(x_mark, 1) X(x_pk, 1) X(x_pspend, 1) X(x_pat, 1) X(f_units, 1) X(f_pending, 1)          \
+    X(f_cash, 1) X(f_emis, 1) X(a_bal, 1) X(a_carry, 1) X(a_bench, 1) X(p_units, 1) X(p_margin, 1)         \
+    X(p_pnl, 1) X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(p_cool, 1)           \
+    X(p_reent, 1) X(p_sig, 1) X(s_gain, 1) X(s_loss, 1) X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1)           \
+    X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) X(u_pn, 1) X(u_pk, 1) X(u_pcap, 1)        \
+    X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
+    X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
+    X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
 
 size_t alvh_book_state_rows(void)
@@ -157,6 +176,7 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld)
 {
     s->ld = ld;
     s->ext_pnl = NULL;
+    s->ext_cash = NULL;
 #define BIND(name, r)                                                                                      \
     s->name = mem;                                                                                         \
     mem += (size_t)(r) * ld;
@@ -176,6 +196,7 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         double g0 = mk->g[i];
         s->c_exp[i] = -1.0;
         s->x_exp[i] = -1.0;
+        s->x_pat[i] = s->b_pat[i] = -1.0;
         s->f_units[i] = stake0 / g0;
         s->f_emis[i] = 1.0;
         s->s_prev_g[i] = s->s_ema12[i] = s->s_ema26[i] = g0;
@@ -192,6 +213,7 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         }
         s->b_hf[i] = INFINITY;
         s->m_peak[i] = s->m_equity[i] = p->capital_usd;
+        s->a_bal[i] = p->capital_usd; /* a_bench, a_carry: 0 */
         s->m_min_hf[i] = INFINITY;
         s->m_t_liq[i] = s->m_t_exploit[i] = s->m_t_stop[i] = -1.0;
     }
@@ -204,14 +226,20 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
         out[l] = s->m_pnl[(size_t)l * s->ld + i];
         total += out[l];
     }
+    out[ALVH_OUT_CASH] = s->a_carry[i];
+    total += out[ALVH_OUT_CASH];
     out[ALVH_OUT_TOTAL] = total;
     out[ALVH_OUT_MAX_DD] = s->m_dd[i];
     out[ALVH_OUT_MIN_HF] = s->m_min_hf[i];
-    out[ALVH_OUT_N_LIQ] = s->m_n_liq[i];
+    out[ALVH_OUT_N_LIQ_PERP] = s->m_n_liq_p[i];
+    out[ALVH_OUT_N_LIQ_BORROW] = s->m_n_liq_b[i];
     out[ALVH_OUT_T_LIQ] = s->m_t_liq[i];
+    out[ALVH_OUT_BAD_DEBT] = s->m_bad_debt[i];
     out[ALVH_OUT_N_EXPLOIT] = s->m_n_exploit[i];
     out[ALVH_OUT_T_EXPLOIT] = s->m_t_exploit[i];
     out[ALVH_OUT_N_STOP] = s->m_n_stop[i];
     out[ALVH_OUT_T_STOP] = s->m_t_stop[i];
     out[ALVH_OUT_N_ROLL] = s->m_n_roll[i];
+    out[ALVH_OUT_EXCESS] = total - s->a_bench[i];
+    out[ALVH_OUT_MARGIN_PEAK] = s->m_margin_peak[i];
 }

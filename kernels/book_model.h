@@ -52,11 +52,14 @@ typedef struct alvh_vixhedge_params {
     double tenor_cal;        /* calendar days to expiry at purchase (30) */
     double call_delta;       /* Black-76 delta of the bought call (0.30) */
     double regime_lo, regime_mid, regime_hi;      /* forward-VIX thresholds of the VXTH table (15, 30, 50) */
-    double budget_lo, budget_mid, budget_hi, budget_top; /* premium per purchase, fraction of C, per regime */
+    double budget_lo, budget_mid, budget_hi, budget_top; /* premium per purchase per regime, fraction of the base */
+    int budget_of_condor;    /* 1: the base is the condor's max loss (max_loss_frac x C), 0: the capital C */
+    int roll_at_expiry;      /* 1: a call sold at the roll is replaced the same step (VXTH), 0: next schedule */
     double monetize_vix;     /* sell everything when spot VIX >= this */
     double monetize_mult;    /* or when the position is worth >= this x its cost */
     double roll_days;        /* sell this many steps before expiry */
     double slippage_frac;    /* of the premium, each way */
+    double timelock_days;    /* a purchase decided at t (strike, budget) is executed at t + d */
 } alvh_vixhedge_params;
 
 typedef struct alvh_farm_params {
@@ -76,42 +79,61 @@ typedef struct alvh_perp_params {
     double w_funding;        /* + w_funding (f - f_bar): short more when funding is rich */
     double band;             /* hysteresis: a new ratio is decided only if it moves this much */
     double timelock_days;    /* decided at t, executed at t + d (multisig), 0..ALVH_PERP_MAX_DELAY */
-    double leverage;         /* isolated margin posted = notional / leverage */
-    double maint_margin;     /* liquidated when margin + P&L < this x notional */
-    double liq_penalty;      /* fraction of notional lost on a liquidation */
+    double leverage;         /* initial margin posted from cash = notional / leverage */
+    double maint_margin;     /* liquidated when account equity < this x notional */
+    double liq_penalty;      /* venue's liquidation fee, fraction of the notional at the liquidation price */
     double fee_frac;         /* trading fee, fraction of traded notional */
+    int margin_topup;        /* 0: no top-ups; 1: top up from cash to topup_target when below topup_trigger */
+    double topup_trigger;    /* account equity / notional below which cash is added */
+    double topup_target;     /* ... up to this equity / notional */
+    double cooldown_days;    /* steps without a position after a liquidation */
+    double reentry_cost_frac; /* extra cost of the re-entry after a liquidation, fraction of its notional */
 } alvh_perp_params;
 
 #define ALVH_PERP_MAX_DELAY 16
 
 typedef struct alvh_puts_params {
-    double cover_frac;       /* fraction of the staked tokens covered */
+    double cover_frac;       /* fraction of the staked tokens covered (at most: the budget may cover less) */
+    double budget_ann;       /* premium per year, fraction of the covered stake's value (0: no budget) */
     double otm_frac;         /* strike = G (1 - otm) */
     double roll_days;        /* bought every this many steps, expiring at the next roll */
     double jump_var_ann;     /* token implied variance added to sigma_G^2 (jump risk premium) */
     double slippage_frac;    /* of the premium, each way */
+    double timelock_days;    /* the roll's purchase decided at t (strike, cover, budget) is executed at t + d */
 } alvh_puts_params;
 
 typedef struct alvh_calls_params {
     double otm_frac;         /* strike = G (1 + otm) */
     double cover_frac;       /* fraction of the harvested rewards written on */
     double slippage_frac;
+    double timelock_days;    /* calls decided at the roll (strike, size) are written at t + d */
 } alvh_calls_params;
 
 typedef struct alvh_borrow_params {
     double ltv_target;       /* debt at t = 0 = this x stake value */
     double liq_threshold;    /* health factor = collateral x this / debt */
     double liq_bonus;        /* liquidator's bonus on seized collateral (the penalty) */
-    double close_factor;     /* fraction of the debt repaid per liquidation */
+    double close_factor;     /* fraction of the debt repaid per liquidation above full_close_hf */
+    double full_close_hf;    /* at or below this health factor the whole debt may be repaid (Aave v3: 0.95) */
+    double dust_usd;         /* collateral or debt below this is closed in full (Aave v3.3: 2000) */
     double borrow_apr;       /* interest on the debt per year */
     double stable_apr;       /* yield on the unspent proceeds per year */
     int redeploy;            /* 1: proceeds buy tokens (collateral too), 0: held in stables */
     double adl_hf;           /* auto-deleverage below this health factor (0: off) */
     double adl_target_hf;    /* ... repaying from stables until the health factor is this */
+    double timelock_days;    /* an auto-deleverage decided at t is repaid at t + d */
 } alvh_borrow_params;
+
+/* The book's cash account: capital not deployed, premiums, fees, margin
+ * postings and returns; it earns the scenario's r or a fixed rate. */
+typedef struct alvh_cash_params {
+    int market_rate;         /* 1: earn the scenario's r_ann, 0: earn rate_ann */
+    double rate_ann;         /* fixed rate when market_rate = 0 */
+} alvh_cash_params;
 
 typedef struct alvh_book_params {
     double capital_usd;
+    alvh_cash_params cash;
     alvh_condor_params condor;
     alvh_vixhedge_params vix;
     alvh_farm_params farm;
@@ -147,8 +169,13 @@ typedef struct alvh_book_consts {
     /* farm */
     size_t f_every;
     double hack_loss;           /* fraction of the stake an exploit takes (market token params) */
+    /* cash account */
+    double a_rate_dt;           /* interest per step on the cash balance */
     /* perp */
     size_t p_delay;
+    double p_cool_steps;
+    /* timelocks (steps) of the other rebalancing layers */
+    size_t u_delay, k_delay, x_delay, b_delay;
     /* puts, calls */
     size_t u_every;
     double u_t_life;
@@ -170,19 +197,23 @@ typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
     double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
     double *x_n, *x_k, *x_exp, *x_cost, *x_cash, *x_mark;
+    double *x_pk, *x_pspend, *x_pat; /* timelocked purchase: strike, budget, step it executes (-1: none) */
     double *f_units, *f_pending, *f_cash, *f_emis;
+    double *a_bal, *a_carry, *a_bench; /* cash balance, its interest so far, interest C alone would have earned */
     double *p_units, *p_margin, *p_pnl, *p_cash, *p_h, *p_h_dec, *p_pend; /* p_pend: ALVH_PERP_MAX_DELAY rows */
+    double *p_cool, *p_reent, *p_sig; /* cool-down steps left, re-entry pending, token vol for the next step */
     double *s_gain, *s_loss, *s_ema12, *s_ema26, *s_sig9, *s_prev_g; /* signals: RSI(14), MACD(12,26,9) */
-    double *u_n, *u_k, *u_cash, *u_mark;
-    double *k_n, *k_k, *k_cash, *k_mark, *k_harv;
-    double *b_debt, *b_stable, *b_units, *b_cash, *b_hf;
-    double *m_peak, *m_dd, *m_min_hf, *m_n_liq, *m_t_liq, *m_n_exploit, *m_t_exploit, *m_n_stop, *m_t_stop,
-        *m_n_roll, *m_equity;
+    double *u_n, *u_k, *u_cash, *u_mark, *u_pn, *u_pk, *u_pcap; /* u_p*: timelocked roll (contracts, strike, budget) */
+    double *k_n, *k_k, *k_cash, *k_mark, *k_harv, *k_pn, *k_pk; /* k_p*: timelocked write */
+    double *b_debt, *b_stable, *b_units, *b_cash, *b_hf, *b_pamt, *b_pat; /* b_p*: timelocked repay, its step */
+    double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
+        *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
     /* P&L of layers stepped elsewhere (may be NULL): added to the equity that
      * drawdowns and fan charts see. The engine steps the layers that interact
      * with nothing (condor, vix) once for all variants and passes their P&L here. */
     const double *ext_pnl;
+    const double *ext_cash; /* their cash flows (may be NULL): part of the cash account's balance */
 } alvh_book_state;
 
 /* Number of double rows of alvh_book_state (for one allocation). */
@@ -190,9 +221,12 @@ size_t alvh_book_state_rows(void);
 /* Point every array of s into mem (rows x ld doubles). */
 void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
 
-/* Market inputs of one step, arrays of the block (prices, not logs). */
+/* Market inputs of one step, arrays of the block (prices, not logs).
+ * n_tok_jump: token jumps of the step (contagion, governance, exploit);
+ * u_book: one uniform per path and step from the path's book stream (the
+ * perp's intra-step crossing), the same for every variant. */
 typedef struct alvh_book_market {
-    const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack;
+    const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
 } alvh_book_market;
 
 /* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */
@@ -218,13 +252,19 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 /* Per-path results of one variant after the last step: P&L per layer and the
  * total (USD), and the metrics. */
 enum {
-    ALVH_OUT_TOTAL = ALVH_LAYER_COUNT, /* columns 0..6: layers, 7: total */
+    ALVH_OUT_CASH = ALVH_LAYER_COUNT,  /* columns 0..6: layers, 7: interest of the cash account */
+    ALVH_OUT_TOTAL,                    /* 8: layers + cash */
     ALVH_OUT_MAX_DD,                   /* max drawdown of total equity, USD */
     ALVH_OUT_MIN_HF,                   /* minimum health factor (inf without borrowing) */
-    ALVH_OUT_N_LIQ, ALVH_OUT_T_LIQ,    /* liquidations (borrow + perp), first step (-1: none) */
+    ALVH_OUT_N_LIQ_PERP,               /* perp liquidations */
+    ALVH_OUT_N_LIQ_BORROW,             /* borrow liquidations */
+    ALVH_OUT_T_LIQ,                    /* first liquidation step of either (-1: none) */
+    ALVH_OUT_BAD_DEBT,                 /* borrow debt written off once the collateral was gone, USD */
     ALVH_OUT_N_EXPLOIT, ALVH_OUT_T_EXPLOIT,
     ALVH_OUT_N_STOP, ALVH_OUT_T_STOP,  /* condor stop-outs */
     ALVH_OUT_N_ROLL,                   /* condor time rolls + VIX rolls */
+    ALVH_OUT_EXCESS,                   /* total minus what C would have earned in cash, USD */
+    ALVH_OUT_MARGIN_PEAK,              /* largest perp margin account balance (cash tied up), USD */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

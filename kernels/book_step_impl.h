@@ -213,25 +213,62 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
     }
 }
 
-/* Equity (starting capital plus the layers' P&L, summed in layer order, plus
- * the P&L of layers stepped elsewhere), its running peak and the drawdown. */
-static void metrics(const alvh_book_consts *c, size_t n, const alvh_book_state *s)
+#include "kernels/book_layers_impl.h"
+
+/* The cash account and equity, after the layers (and the condor entries):
+ * the balance is the capital plus every layer's cash flows (premiums, fees,
+ * margin postings and returns; the farm's stake purchase) plus the interest
+ * so far, and earns the cash rate over the next step. Equity is the capital
+ * plus the layers' P&L (summed in layer order), the P&L of layers stepped
+ * elsewhere and the interest; then its running peak and the drawdown. */
+static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size_t n, const alvh_book_state *s)
 {
+    const double cap = c->p.capital_usd, rdt = c->a_rate_dt;
+    const double stake0 = (layers >> ALVH_LAYER_FARM & 1) ? c->p.farm.stake_frac * cap : 0.0;
+    double *const flows[ALVH_LAYER_COUNT] = {s->c_cash, s->x_cash, s->f_cash, s->p_cash, s->u_cash, s->k_cash, s->b_cash};
     for (size_t i = 0; i < n; i += ALVH_W) {
         size_t m = n - i < ALVH_W ? n - i : ALVH_W;
+        vd carry = LD(s->a_carry), bench = LD(s->a_bench);
+        if (moving) {
+            carry = vd_fma(LD(s->a_bal), v1(rdt), carry);
+            bench = vd_fma(vd_add(v1(cap), bench), v1(rdt), bench);
+        }
+        vd bal = vd_add(v1(cap - stake0), carry);
+        for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+            if (layers >> l & 1)
+                bal = vd_add(bal, LD(flows[l]));
+        if (s->ext_cash)
+            bal = vd_add(bal, LD(s->ext_cash));
         vd total = LD(s->m_pnl);
         for (int l = 1; l < ALVH_LAYER_COUNT; l++)
             total = vd_add(total, LD(s->m_pnl + (size_t)l * s->ld));
         if (s->ext_pnl)
             total = vd_add(total, LD(s->ext_pnl));
-        vd eq = vd_add(v1(c->p.capital_usd), total);
+        vd eq = vd_add(v1(cap), vd_add(total, carry));
         vd peak = vd_max(LD(s->m_peak), eq);
+        ST(s->a_carry, carry);
+        ST(s->a_bench, bench);
+        ST(s->a_bal, bal);
         ST(s->m_peak, peak);
         ST(s->m_dd, vd_max(LD(s->m_dd), vd_sub(peak, eq)));
         ST(s->m_equity, eq);
     }
 }
 
+/*
+ * One step, in this order, each for its reason:
+ *   1. farm accrual: exploits and emission cuts hit the stake first, rewards
+ *      accrue on what is left, and a harvest adds them before anyone reads it;
+ *   2. calls: assignment delivers harvested tokens out of the stake, so it
+ *      follows the harvest and precedes every layer that sizes on the stake;
+ *   3. borrow: the health factor is measured on the stake after exploits and
+ *      deliveries; a liquidation seizes from it;
+ *   4. perp and 5. puts hedge the stake that is left after seizures;
+ *   6. the farm's P&L is taken once 2-3 have moved tokens in or out;
+ *   7. condor and 8. VIX read only the market (the engine steps them once for
+ *      all variants), then condor entries on the packed list of lanes;
+ *   9. the cash account and the metrics see every layer's final state.
+ */
 void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,
                                      const alvh_book_state *s, const alvh_book_market *mk)
 {
@@ -240,372 +277,51 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
     const int on_f = layers >> ALVH_LAYER_FARM & 1, on_p = layers >> ALVH_LAYER_PERP & 1;
     const int on_u = layers >> ALVH_LAYER_PUTS & 1, on_k = layers >> ALVH_LAYER_CALLS & 1;
     const int on_b = layers >> ALVH_LAYER_BORROW & 1;
-    const double dt = c->dt, t_now = (double)step * dt, fstep = (double)step;
+    const double t_now = (double)step * c->dt;
     const int moving = step > 0; /* step 0 opens positions, nothing accrues */
     const int harvest = moving && step % c->f_every == 0;
     const int put_roll = step % c->u_every == 0;
     const int call_roll = moving && step % c->k_every == 0;
+    const int put_exec = c->u_delay > 0 && step % c->u_every == c->u_delay;  /* timelocked purchases */
+    const int call_exec = c->k_delay > 0 && step > c->k_every && step % c->k_every == c->k_delay;
     const int vix_buy = step % c->x_every == 0;
-    const double emis_t = p->farm.apr0 * exp(-p->farm.apr_decay_ann * t_now) * dt;
-    const vd zero = v1(0.0), one = v1(1.0);
+    const double emis_t = p->farm.apr0 * exp(-p->farm.apr_decay_ann * t_now) * c->dt;
     const double stake0 = p->farm.stake_frac * p->capital_usd;
+    const vd zero = v1(0.0);
 
     for (size_t i = 0; i < n; i += ALVH_W) {
         size_t m = n - i < ALVH_W ? n - i : ALVH_W;
-        vd spx = LD(mk->spx), var = LD(mk->v), vix = LD(mk->vix), g = LD(mk->g), fr = LD(mk->f);
-        vd pnl_c = zero, pnl_x = zero, pnl_f = zero, pnl_p = zero, pnl_u = zero, pnl_k = zero, pnl_b = zero;
+        book_lanes x = {.c = c, .s = s, .mk = mk, .i = i, .m = m, .step = step, .fstep = (double)step,
+                        .moving = moving, .spx = LD(mk->spx), .var = LD(mk->v), .vix = LD(mk->vix),
+                        .g = LD(mk->g), .fr = LD(mk->f)};
+        vd pnl[ALVH_LAYER_COUNT] = {zero, zero, zero, zero, zero, zero, zero};
         vd min_hf = LD(s->m_min_hf);
-
-        /* ---- farm: exploits, emission cuts, rewards, harvest ---- */
-        vd units = zero, fcash = zero;
+        farm_state f = {zero, zero, zero, zero};
         if (on_f) {
-            units = LD(s->f_units);
-            fcash = LD(s->f_cash);
-            vd pend = LD(s->f_pending), emis = LD(s->f_emis);
-            if (moving) {
-                vd nh = LD(mk->n_hack), ng = LD(mk->n_gov_dn);
-                /* an exploit takes hack_loss of the stake, each down shock cuts
-                 * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection) */
-                vd keepf = one, cut = one;
-                for (int k = 1; k <= 3; k++) {
-                    keepf = vd_mul(keepf, vd_blend(vd_le(v1(k), nh), one, v1(1.0 - c->hack_loss)));
-                    cut = vd_mul(cut, vd_blend(vd_le(v1(k), ng), one, v1(p->farm.gov_cut)));
-                }
-                units = vd_mul(units, keepf);
-                vm hit = vd_lt(zero, nh);
-                if (vm_any(hit))
-                    count_event(s->m_n_exploit, s->m_t_exploit, i, m, hit, nh, fstep);
-                emis = vd_mul(emis, cut);
-                pend = vd_fma(vd_mul(units, emis), v1(emis_t), pend);
-                if (harvest) {
-                    if (p->farm.restake)
-                        units = vd_add(units, pend);
-                    else
-                        fcash = vd_fma(pend, g, fcash);
-                    if (on_k)
-                        ST(s->k_harv, vd_add(LD(s->k_harv), pend));
-                    pend = zero;
-                }
-            }
-            ST(s->f_pending, pend);
-            ST(s->f_emis, emis);
+            f = farm_load(&x);
+            farm_accrue(&x, &f, harvest, on_k, emis_t);
         }
-
-        /* ---- calls on harvested rewards: expiry (assignment), then write ---- */
-        if (on_k) {
-            vd kn = LD(s->k_n), kk = LD(s->k_k), kcash = LD(s->k_cash);
-            vd t_left = v1((double)(c->k_every - step % c->k_every) * dt);
-            if (call_roll) {
-                /* the short call pays its intrinsic value; the delivered tokens
-                 * leave the stake at market (the farm sells them at G) */
-                vd itm = vd_max(vd_sub(g, kk), zero);
-                kcash = vd_sub(kcash, vd_mul(kn, itm));
-                vm assigned = vd_lt(zero, itm);
-                vd deliver = vd_blend(assigned, zero, vd_min(kn, units));
-                units = vd_sub(units, deliver);
-                fcash = vd_fma(deliver, g, fcash);
-                vd harv = vd_sub(LD(s->k_harv), deliver);
-                ST(s->k_harv, vd_max(harv, zero));
-                /* write new calls for the next period */
-                vd nn = vd_min(vd_mul(v1(p->calls.cover_frac), vd_max(harv, zero)), units);
-                vd strike = vd_mul(g, v1(1.0 + p->calls.otm_frac));
-                vd sig = token_iv(c, vix, p->puts.jump_var_ann);
-                vd prem = tok_call(c, g, strike, v1(c->k_t_life), sig);
-                kcash = vd_fma(vd_mul(nn, prem), v1(1.0 - p->calls.slippage_frac), kcash);
-                kn = nn;
-                kk = strike;
-                t_left = v1(c->k_t_life);
-            }
-            vd mark = zero;
-            if (moving || call_roll) {
-                vd sig = token_iv(c, vix, p->puts.jump_var_ann);
-                mark = vd_mul(kn, tok_call(c, g, vd_max(kk, v1(1e-300)), t_left, sig));
-            }
-            ST(s->k_n, kn);
-            ST(s->k_k, kk);
-            ST(s->k_cash, kcash);
-            ST(s->k_mark, mark);
-            pnl_k = vd_sub(kcash, mark);
-        }
-
-        /* ---- borrow: interest, auto-deleverage, liquidation ---- */
-        if (on_b) {
-            vd debt = LD(s->b_debt), stab = LD(s->b_stable), bun = LD(s->b_units), bcash = LD(s->b_cash);
-            if (moving) {
-                debt = vd_mul(debt, v1(1.0 + p->borrow.borrow_apr * dt));
-                stab = vd_mul(stab, v1(1.0 + p->borrow.stable_apr * dt));
-            }
-            vd coll = vd_mul(vd_add(units, bun), g);
-            vd safe_debt = vd_max(debt, v1(1e-300));
-            vd hf = vd_div(vd_mul(coll, v1(p->borrow.liq_threshold)), safe_debt);
-            vm has_debt = vd_lt(v1(1e-9), debt);
-            if (p->borrow.adl_hf > 0.0) {
-                vm adl = vm_and(has_debt, vm_and(vd_lt(hf, v1(p->borrow.adl_hf)), vd_lt(zero, stab)));
-                if (vm_any(adl)) {
-                    /* repay from stables until collateral x LT / debt = target */
-                    vd want = vd_sub(debt, vd_div(vd_mul(coll, v1(p->borrow.liq_threshold)), v1(p->borrow.adl_target_hf)));
-                    vd repay = vd_blend(adl, zero, vd_min(vd_max(want, zero), stab));
-                    debt = vd_sub(debt, repay);
-                    stab = vd_sub(stab, repay);
-                    hf = vd_div(vd_mul(coll, v1(p->borrow.liq_threshold)), vd_max(debt, v1(1e-300)));
-                }
-            }
-            hf = vd_blend(has_debt, v1(INFINITY), hf);
-            min_hf = vd_min(min_hf, hf);
-            vm liq = vm_and(has_debt, vd_lt(hf, one));
-            if (vm_any(liq)) {
-                vd repay = vd_mul(debt, v1(p->borrow.close_factor));
-                vd seize_usd = vd_min(vd_mul(repay, v1(1.0 + p->borrow.liq_bonus)), coll);
-                /* when the collateral cannot cover repay plus bonus, only what it
-                 * covers is repaid: the rest stays as (bad) debt */
-                repay = vd_div(seize_usd, v1(1.0 + p->borrow.liq_bonus));
-                vd seize_units = vd_div(seize_usd, g);
-                /* the borrow layer's own tokens go first, then the farm's stake */
-                vd from_b = vd_min(seize_units, bun), from_f = vd_sub(seize_units, from_b);
-                repay = vd_blend(liq, zero, repay);
-                from_b = vd_blend(liq, zero, from_b);
-                from_f = vd_blend(liq, zero, from_f);
-                debt = vd_sub(debt, repay);
-                bun = vd_sub(bun, from_b);
-                /* the farm is made whole at market and the borrow layer bears
-                 * the collateral it lost: layer P&Ls stay attributable */
-                units = vd_sub(units, from_f);
-                fcash = vd_fma(from_f, g, fcash);
-                bcash = vd_sub(bcash, vd_mul(from_f, g));
-                count_event(s->m_n_liq, s->m_t_liq, i, m, liq, one, fstep);
-                hf = vd_blend(liq, hf, vd_div(vd_mul(vd_mul(vd_add(units, bun), g), v1(p->borrow.liq_threshold)),
-                                              vd_max(debt, v1(1e-300))));
-            }
-            ST(s->b_debt, debt);
-            ST(s->b_stable, stab);
-            ST(s->b_units, bun);
-            ST(s->b_cash, bcash);
-            ST(s->b_hf, hf);
-            pnl_b = vd_add(vd_sub(vd_fma(bun, g, stab), debt), bcash);
-        }
-
-        /* ---- perp: signals, funding and price P&L, liquidation, timelocked rebalancing ---- */
-        if (on_p) {
-            vd pu = LD(s->p_units), marg = LD(s->p_margin), ppnl = LD(s->p_pnl), pcash = LD(s->p_cash);
-            vd gain = LD(s->s_gain), loss = LD(s->s_loss), e12 = LD(s->s_ema12), e26 = LD(s->s_ema26);
-            vd sg9 = LD(s->s_sig9), gp = LD(s->s_prev_g);
-            if (moving) {
-                vd r = vd_sub(vd_div(g, gp), one);
-                gain = vd_fma(gain, v1(13.0 / 14.0), vd_mul(v1(1.0 / 14.0), vd_max(r, zero)));
-                loss = vd_fma(loss, v1(13.0 / 14.0), vd_mul(v1(1.0 / 14.0), vd_max(vd_sub(zero, r), zero)));
-                e12 = vd_fma(vd_sub(g, e12), v1(2.0 / 13.0), e12);
-                e26 = vd_fma(vd_sub(g, e26), v1(2.0 / 27.0), e26);
-                sg9 = vd_fma(vd_sub(vd_sub(e12, e26), sg9), v1(2.0 / 10.0), sg9);
-                /* short P&L over the step and funding on the opening notional */
-                ppnl = vd_fma(pu, vd_sub(gp, g), ppnl);
-                ppnl = vd_fma(vd_mul(pu, gp), vd_mul(fr, v1(dt)), ppnl);
-                vd notional = vd_mul(pu, g);
-                vm liq = vm_and(vd_lt(zero, pu), vd_lt(vd_add(marg, ppnl), vd_mul(v1(p->perp.maint_margin), notional)));
-                if (vm_any(liq)) {
-                    /* isolated margin: the loss stops at the posted margin */
-                    vd realized = vd_max(vd_fma(v1(-p->perp.liq_penalty), notional, ppnl), vd_sub(zero, marg));
-                    pcash = vd_add(pcash, vd_blend(liq, zero, realized));
-                    ppnl = vd_blend(liq, ppnl, zero);
-                    pu = vd_blend(liq, pu, zero);
-                    marg = vd_blend(liq, marg, zero);
-                    count_event(s->m_n_liq, s->m_t_liq, i, m, liq, one, fstep);
-                }
-            }
-            /* decision: RSI, MACD vs signal, funding divergence */
-            vd gl = vd_add(gain, loss);
-            vd rsi = vd_blend(vd_lt(zero, gl), v1(50.0), vd_div(vd_mul(v1(100.0), gain), vd_max(gl, v1(1e-300))));
-            vd macd_up = vmask(vd_lt(sg9, vd_sub(e12, e26)));
-            vd h = vd_fma(v1(p->perp.w_rsi / 50.0), vd_sub(rsi, v1(50.0)), v1(p->perp.h_base));
-            h = vd_fma(v1(-p->perp.w_macd), vd_sub(vd_mul(v1(2.0), macd_up), one), h);
-            h = vd_fma(v1(p->perp.w_funding), vd_sub(fr, v1(c->f_bar)), h);
-            h = vd_min(vd_max(h, v1(p->perp.h_min)), v1(p->perp.h_max));
-            vd hdec = LD(s->p_h_dec);
-            hdec = vd_blend(vd_le(v1(p->perp.band), vd_abs(vd_sub(h, hdec))), hdec, h);
-            if (!moving)
-                hdec = v1(p->perp.h_base);
-            ST(s->p_h_dec, hdec);
-            vd hexec = hdec;
-            if (c->p_delay > 0) {
-                /* delay line: the ratio decided d steps ago is executed now */
-                double *cur = s->p_pend + (step % c->p_delay) * s->ld;
-                hexec = moving ? LD(cur) : hdec;
-                ST(cur, hdec);
-            }
-            vd hcur = LD(s->p_h);
-            vd target = vd_mul(hexec, units);
-            /* trade when the executed ratio changed or the stake drifted beyond the band */
-            vm trade = vm_or(vd_lt(v1(1e-12), vd_abs(vd_sub(hexec, hcur))),
-                             vd_lt(vd_mul(v1(p->perp.band), units), vd_abs(vd_sub(target, pu))));
-            if (!moving)
-                trade = vd_le(zero, target);
-            if (vm_any(trade)) {
-                vd fee = vd_mul(v1(p->perp.fee_frac), vd_mul(vd_abs(vd_sub(target, pu)), g));
-                /* reopen: realize the running P&L, post margin for the new notional */
-                pcash = vd_blend(trade, pcash, vd_sub(vd_add(pcash, ppnl), fee));
-                ppnl = vd_blend(trade, ppnl, zero);
-                pu = vd_blend(trade, pu, target);
-                marg = vd_blend(trade, marg, vd_div(vd_mul(target, g), v1(p->perp.leverage)));
-                hcur = vd_blend(trade, hcur, hexec);
-            }
-            ST(s->p_h, hcur);
-            ST(s->p_units, pu);
-            ST(s->p_margin, marg);
-            ST(s->p_pnl, ppnl);
-            ST(s->p_cash, pcash);
-            ST(s->s_gain, gain);
-            ST(s->s_loss, loss);
-            ST(s->s_ema12, e12);
-            ST(s->s_ema26, e26);
-            ST(s->s_sig9, sg9);
-            ST(s->s_prev_g, g);
-            pnl_p = vd_add(pcash, ppnl);
-        }
-
-        /* ---- puts on the stake: settle at the roll, buy the next month ---- */
-        if (on_u) {
-            vd un = LD(s->u_n), uk = LD(s->u_k), ucash = LD(s->u_cash);
-            vd sig = token_iv(c, vix, p->puts.jump_var_ann);
-            vd t_left = v1((double)(c->u_every - step % c->u_every) * dt);
-            if (put_roll) {
-                ucash = vd_fma(un, vd_max(vd_sub(uk, g), zero), ucash);
-                un = vd_mul(v1(p->puts.cover_frac), units);
-                uk = vd_mul(g, v1(1.0 - p->puts.otm_frac));
-                vd prem = tok_put(c, g, uk, v1(c->u_t_life), sig);
-                ucash = vd_sub(ucash, vd_mul(vd_mul(un, prem), v1(1.0 + p->puts.slippage_frac)));
-                t_left = v1(c->u_t_life);
-            }
-            vd mark = vd_mul(un, tok_put(c, g, vd_max(uk, v1(1e-300)), t_left, sig));
-            ST(s->u_n, un);
-            ST(s->u_k, uk);
-            ST(s->u_cash, ucash);
-            ST(s->u_mark, mark);
-            pnl_u = vd_add(ucash, mark);
-        }
-
-        if (on_f) {
-            ST(s->f_units, units);
-            ST(s->f_cash, fcash);
-            pnl_f = vd_sub(vd_add(vd_mul(vd_add(units, LD(s->f_pending)), g), fcash), v1(stake0));
-        }
-
-        /* ---- SPX iron condor ---- */
-        if (on_c) {
-            vd act = LD(s->c_active), exp_s = LD(s->c_exp), cn = LD(s->c_n), credit = LD(s->c_credit);
-            vd kps = LD(s->c_kps), kpl = LD(s->c_kpl), kcs = LD(s->c_kcs), kcl = LD(s->c_kcl);
-            vd ccash = LD(s->c_cash), mark = zero;
-            vm live = vd_lt(v1(0.5), act);
-            const double legs = 4.0, mult = 100.0;
-            if (vm_any(live)) {
-                vd steps_left = vd_max(vd_sub(exp_s, v1(fstep)), zero);
-                vd t = vd_mul(steps_left, v1(dt));
-                vd val = condor_value(c, spx, var, t, kps, kpl, kcs, kcl);
-                vm expired = vd_le(steps_left, v1(0.5));
-                vm stop = vd_le(vd_mul(v1(p->condor.stop_mult), credit), val);
-                vm take = vd_lt(val, vd_mul(v1(1.0 - p->condor.profit_take), credit));
-                vm roll = vd_le(steps_left, v1(c->c_roll_steps_left));
-                vm close = vm_and(live, vm_or(vm_or(expired, stop), vm_or(take, roll)));
-                /* at expiry the condor settles at intrinsic (cash-settled, no
-                 * slippage); otherwise it is bought back across four legs */
-                vd cost_close = vd_blend(expired, vd_fma(v1(legs * mult), vd_mul(cn, v1(p->condor.slippage_pts)),
-                                                         vd_fma(vd_mul(val, v1(mult)), cn,
-                                                                vd_mul(v1(legs * p->condor.commission_usd), cn))),
-                                         vd_mul(vd_mul(val, v1(mult)), cn));
-                ccash = vd_sub(ccash, vd_blend(close, zero, cost_close));
-                vm stop_out = vm_and(close, vm_and(stop, vm_not(expired)));
-                vm rolled = vm_and(close, vm_and(vm_and(roll, vm_not(stop)), vm_and(vm_not(take), vm_not(expired))));
-                if (vm_any(stop_out))
-                    count_event(s->m_n_stop, s->m_t_stop, i, m, stop_out, one, fstep);
-                if (vm_any(rolled))
-                    ST(s->m_n_roll, vd_add(LD(s->m_n_roll), vmask(rolled)));
-                mark = vd_blend(close, vd_mul(vd_mul(val, v1(mult)), cn), zero);
-                act = vd_blend(close, act, zero);
-                cn = vd_blend(close, cn, zero);
-                /* a closed condor may be replaced from the next step on */
-                exp_s = vd_blend(close, exp_s, vd_min(exp_s, v1(fstep)));
-                live = vm_and(live, vm_not(close));
-            }
-            /* entry: not live and not closed this step (c_exp <= step - 1), VIX at or below the filter */
-            vm enter = vm_and(vd_le(act, v1(0.5)), vd_le(vix, v1(p->condor.vix_max)));
-            enter = vm_and(enter, vd_le(LD(s->c_exp), v1(fstep - 0.5)));
-            /* entries are rare per lane: they run after this loop on the packed
-             * list of entering lanes (condor_entries), not on whole vectors */
-            ST(s->c_enter, vmask(enter));
-            ST(s->c_active, act);
-            ST(s->c_exp, exp_s);
-            ST(s->c_n, cn);
-            ST(s->c_credit, credit);
-            ST(s->c_kps, kps);
-            ST(s->c_kpl, kpl);
-            ST(s->c_kcs, kcs);
-            ST(s->c_kcl, kcl);
-            ST(s->c_cash, ccash);
-            ST(s->c_mark, mark);
-            pnl_c = vd_sub(ccash, mark);
-        }
-
-        /* ---- VIX calls: monetize / roll, then the scheduled purchase ---- */
-        if (on_x) {
-            vd xn = LD(s->x_n), xk = LD(s->x_k), xe = LD(s->x_exp), xcost = LD(s->x_cost), xcash = LD(s->x_cash);
-            vd value = zero;
-            vm hold = vd_lt(zero, xn);
-            if (vm_any(hold)) {
-                vd t = vd_mul(vd_max(vd_sub(xe, v1(fstep)), zero), v1(dt));
-                vd fwd, sig;
-                vix_future(c, var, t, &fwd, &sig);
-                value = vd_mul(xn, black76_call(fwd, xk, t, sig, c->r_ann));
-                vm sell_m = vm_or(vd_le(v1(p->vix.monetize_vix), vix), vd_le(vd_mul(v1(p->vix.monetize_mult), xcost), value));
-                vm sell_r = vd_le(vd_sub(xe, v1(fstep)), v1((double)c->x_roll_steps));
-                vm sell = vm_and(hold, vm_or(sell_m, sell_r));
-                xcash = vd_add(xcash, vd_blend(sell, zero, vd_mul(value, v1(1.0 - p->vix.slippage_frac))));
-                vm rolled = vm_and(sell, vm_not(sell_m));
-                if (vm_any(rolled))
-                    ST(s->m_n_roll, vd_add(LD(s->m_n_roll), vmask(rolled)));
-                xn = vd_blend(sell, xn, zero);
-                value = vd_blend(sell, value, zero);
-            }
-            if (vix_buy) {
-                vm buy = vd_le(xn, zero);
-                if (vm_any(buy)) {
-                    double tl = c->x_t_life;
-                    vd fwd, sig;
-                    vix_future(c, var, v1(tl), &fwd, &sig);
-                    const alvh_vixhedge_params *xp = &p->vix;
-                    vd budget = vd_blend(vd_le(fwd, v1(xp->regime_lo)),
-                                         vd_blend(vd_le(fwd, v1(xp->regime_mid)),
-                                                  vd_blend(vd_le(fwd, v1(xp->regime_hi)), v1(xp->budget_top), v1(xp->budget_hi)),
-                                                  v1(xp->budget_mid)),
-                                         v1(xp->budget_lo));
-                    vd sd = vd_mul(sig, v1(sqrt(tl)));
-                    vd strike = vd_mul(fwd, vmath_exp(vd_fma(v1(-c->x_zd), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
-                    vd price = vd_mul(black76_call(fwd, strike, v1(tl), sig, c->r_ann), v1(1.0 + xp->slippage_frac));
-                    vd spend = vd_mul(budget, v1(p->capital_usd));
-                    vm ok = vm_and(buy, vm_and(vd_lt(zero, spend), vd_lt(v1(1e-8), price)));
-                    vd nn = vd_div(spend, vd_max(price, v1(1e-8)));
-                    xn = vd_blend(ok, xn, nn);
-                    xk = vd_blend(ok, xk, strike);
-                    xe = vd_blend(ok, xe, v1(fstep + (double)c->x_life_steps));
-                    xcost = vd_blend(ok, xcost, spend);
-                    xcash = vd_sub(xcash, vd_blend(ok, zero, spend));
-                    value = vd_blend(ok, value, vd_mul(nn, vd_div(price, v1(1.0 + xp->slippage_frac))));
-                }
-            }
-            ST(s->x_n, xn);
-            ST(s->x_k, xk);
-            ST(s->x_exp, xe);
-            ST(s->x_cost, xcost);
-            ST(s->x_cash, xcash);
-            ST(s->x_mark, value);
-            pnl_x = vd_add(xcash, value);
-        }
-
-        const vd layer_pnl[ALVH_LAYER_COUNT] = {pnl_c, pnl_x, pnl_f, pnl_p, pnl_u, pnl_k, pnl_b};
+        if (on_k)
+            pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);
+        if (on_b)
+            pnl[ALVH_LAYER_BORROW] = borrow_step(&x, &f, &min_hf);
+        if (on_p)
+            pnl[ALVH_LAYER_PERP] = perp_step(&x, f.units);
+        if (on_u)
+            pnl[ALVH_LAYER_PUTS] = puts_step(&x, f.units, put_roll, put_exec);
+        if (on_f)
+            pnl[ALVH_LAYER_FARM] = farm_store(&x, &f, stake0);
+        if (on_c)
+            pnl[ALVH_LAYER_CONDOR] = condor_step(&x);
+        if (on_x)
+            pnl[ALVH_LAYER_VIX] = vix_step(&x, vix_buy);
         for (int l = 0; l < ALVH_LAYER_COUNT; l++)
-            ST(s->m_pnl + (size_t)l * s->ld, layer_pnl[l]);
+            ST(s->m_pnl + (size_t)l * s->ld, pnl[l]);
         ST(s->m_min_hf, min_hf);
     }
     if (on_c)
         condor_entries(c, step, n, s, mk);
-    metrics(c, n, s);
+    metrics(c, layers, moving, n, s);
 }
 
 void ALVH_ISA_SUFFIX(alvh_book_levels)(size_t n, const double *restrict ln_s, const double *restrict ln_g,

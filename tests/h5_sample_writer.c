@@ -124,10 +124,16 @@ static void make_outcomes(double *out, size_t n, const double *z, unsigned layer
             o[l] = v;
             total += v;
         }
+        o[ALVH_OUT_CASH] = 100.0 + z[i * ALVH_LAYER_COUNT + 1]; /* interest of the cash account */
+        total += o[ALVH_OUT_CASH];
         o[ALVH_OUT_TOTAL] = total;
+        o[ALVH_OUT_EXCESS] = total - 400.0;
         o[ALVH_OUT_MAX_DD] = total < 0 ? -1.5 * total : 0.1 * total;
         o[ALVH_OUT_MIN_HF] = (layers >> ALVH_LAYER_BORROW & 1) ? 1.5 + 0.2 * z[i * ALVH_LAYER_COUNT + 6] : INFINITY;
-        o[ALVH_OUT_N_LIQ] = (double)(i % 3 == 0);
+        o[ALVH_OUT_N_LIQ_PERP] = (double)(i % 3 == 0);
+        o[ALVH_OUT_N_LIQ_BORROW] = (double)(i % 7 == 0);
+        o[ALVH_OUT_BAD_DEBT] = i % 11 == 0 ? 50.0 : 0.0;
+        o[ALVH_OUT_MARGIN_PEAK] = 1e3 * (double)(i % 4);
         o[ALVH_OUT_T_LIQ] = i % 3 == 0 ? (double)(i % 252) : -1.0;
         o[ALVH_OUT_N_EXPLOIT] = 0;
         o[ALVH_OUT_T_EXPLOIT] = -1;

@@ -60,7 +60,9 @@ def main():
                 with open(os.path.join(out, p), "rb") as f:
                     check(base64.b64decode(m.group(1)) == f.read(), "embedded bytes of %s equal the file" % p)
         check(html.count("<img ") == len(pngs), "one image per figure, nothing else")
-        check("ES99 (USD)" in html and "P(liquidation)" in html, "headline table")
+        check("ES99 (USD)" in html and "P(liquidation), perp" in html and "P(liquidation), borrow" in html,
+              "headline table")
+        check("<td>nan</td>" not in html, "every headline number found in the file")
         check("src=\"http" not in html and "src=\"file" not in html, "self-contained (no external images)")
 
         # not an alvh file: exit 2, one line

@@ -143,7 +143,8 @@ def verify_histogram(fe, fh):
                         if bd > 0:
                             worst = max(worst, abs(x - y) / bd)
                     elif r in ("mean", "stdev", "mean_se", "max_drawdown_mean", "var_total", "var_baseline",
-                               "var_reduction", "skewness", "excess_kurtosis"):
+                               "var_reduction", "skewness", "excess_kurtosis", "bad_debt_mean",
+                               "excess_over_cash_mean", "perp_margin_peak_mean"):
                         check(close(x, y, 1e-10 if "kurt" in r or "skew" in r else 1e-12, 1e-9),
                               "%s %s %s[%s]: %r vs %r" % (name, table, r, cols[c], x, y))
                     elif r == "es99_reduction":
@@ -154,11 +155,11 @@ def verify_histogram(fe, fh):
         # the resolution: 1e-4 of capital for P&L columns
         sb = var["summary_bound"]
         brows = strs(sb.attrs["rows"])
-        check(abs(sb[()][brows.index("bin_width"), 7] - 1e-4 * CAPITAL) < 1e-6, "%s P&L bin width" % name)
+        check(abs(sb[()][brows.index("bin_width"), 8] - 1e-4 * CAPITAL) < 1e-6, "%s P&L bin width" % name)
         # the stored total P&L histogram: exact counts over its edges
         hg = var["histograms/total_pnl"]
         counts, edges = hg["counts"][()], hg["edges"][()]
-        x = pnl[:, 7]
+        x = pnl[:, 8]
         under, over = int(hg.attrs["underflow"]), int(hg.attrs["overflow"])
         check(counts.sum() + under + over == len(pnl) and np.all(np.diff(edges) > 0),
               "%s histogram: every path in a bin, below or above" % name)
@@ -183,16 +184,16 @@ def verify(f):
     check(np.array_equal(sp[:, -1, :], term[:4, :]), "sample paths end at the terminal values")
     for name, var in scen["variants"].items():
         pnl = var["pnl"][()]
-        check(pnl.shape == (3000, 8), "%s pnl shape" % name)
+        check(pnl.shape == (3000, 9), "%s pnl shape" % name)
         cols = strs(var["pnl"].attrs["columns"])
-        check(cols == LAYERS + ["total"], "%s pnl columns %s" % (name, cols))
-        check(np.allclose(pnl[:, :7].sum(axis=1), pnl[:, 7], rtol=1e-12, atol=1e-6), "%s layers sum to total" % name)
+        check(cols == LAYERS + ["cash", "total"], "%s pnl columns %s" % (name, cols))
+        check(np.allclose(pnl[:, :8].sum(axis=1), pnl[:, 8], rtol=1e-12, atol=1e-6), "%s layers and cash sum to total" % name)
         summ = var["summary"]
         rows, scols = strs(summ.attrs["rows"]), strs(summ.attrs["columns"])
-        check(scols == LAYERS + ["total"], "%s summary columns" % name)
+        check(scols == LAYERS + ["cash", "total"], "%s summary columns" % name)
         t = summ[()]
         get = lambda r, c: t[rows.index(r), scols.index(c)]
-        x = pnl[:, 7]
+        x = pnl[:, 8]
         n = len(x)
         check(get("n", "total") == n, "%s n" % name)
         check(close(get("mean", "total"), x.mean(), 1e-12, 1e-6), "%s mean" % name)

@@ -832,7 +832,7 @@ static void test_summary_print(void **state)
                      ALVH_OK);
     assert_int_equal(alvh_h5_write_summary(w, "crash", "unhedged", 3, 2, s1, rows, cols, units, &err), ALVH_OK);
     /* any labelled table of a variant is shown (the engine adds e.g. risk); plain tables are not */
-    const char *const rrows[2] = {"p_liquidation", "max_drawdown_q99"};
+    const char *const rrows[2] = {"p_liquidation_perp", "max_drawdown_q99"};
     const char *const rcols[1] = {"value"};
     const char *const runits[2] = {"1", "USD"};
     const double r1[2] = {0.125, 5e5};

@@ -6,7 +6,7 @@ Per scenario: the P&L distribution of every variant (log-scale counts, so the
 tails show), the mean P&L per layer, equity fan charts, drawdown
 distributions and sample market paths with the injection days marked. The
 page opens with a scenario x variant table of ES99, VaR99, mean P&L and
-P(liquidation). Every number comes from the stored tables; nothing is
+P(liquidation) of the perp and the borrow layer. Every number comes from the stored tables; nothing is
 re-simulated.
 """
 import base64
@@ -173,10 +173,12 @@ def _table_html(r):
     for s in r.scenarios:
         for v in r.variants(s):
             h = headline(r, s, v)
-            rows.append("<tr><td>%s</td><td>%s</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.4f</td></tr>"
-                        % (html.escape(s), html.escape(v), h["ES99"], h["VaR99"], h["mean"], h["P(liq)"]))
+            rows.append("<tr><td>%s</td><td>%s</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.4f</td><td>%.4f</td></tr>"
+                        % (html.escape(s), html.escape(v), h["ES99"], h["VaR99"], h["mean"], h["P(liq perp)"],
+                           h["P(liq borrow)"]))
     return ("<table><tr><th>scenario</th><th>variant</th><th>ES99 (USD)</th><th>VaR99 (USD)</th>"
-            "<th>mean P&amp;L (USD)</th><th>P(liquidation)</th></tr>\n%s\n</table>" % "\n".join(rows))
+            "<th>mean P&amp;L (USD)</th><th>P(liquidation), perp</th><th>P(liquidation), borrow</th></tr>\n%s\n"
+            "</table>" % "\n".join(rows))
 
 
 def _img(out_dir, name, caption):

@@ -4,7 +4,8 @@ import math
 
 HEADLINE = [("mean", "summary", "mean", "total"), ("VaR99", "summary", "var_99", "total"),
             ("ES99", "summary", "es_99", "total"), ("P(L>10%)", "summary", "p_loss_gt_10pct", "total"),
-            ("P(liq)", "risk", "p_liquidation", "value")]
+            ("P(liq perp)", "risk", "p_liquidation_perp", "value"),
+            ("P(liq borrow)", "risk", "p_liquidation_borrow", "value")]
 
 
 def headline(result, scenario, variant):
@@ -21,7 +22,7 @@ def headline(result, scenario, variant):
 
 def _fmt(label, x):
     if label.startswith("P("):
-        return "%10.4f" % x
+        return "%14.4f" % x
     return "%14.0f" % x
 
 
@@ -39,7 +40,7 @@ def print_summary(result, out):
                 a["measure"] if isinstance(a["measure"], str) else a["measure"].decode())
         out.write("\nscenario %s%s (P&L in USD; loss = -P&L)\n" % (s, extra))
         out.write("  %-16s" % "variant" + "".join(
-            ("%10s" if l.startswith("P(") else "%14s") % l for l, *_ in HEADLINE) + "\n")
+            "%14s" % l for l, *_ in HEADLINE) + "\n")
         for v in result.variants(s):
             h = headline(result, s, v)
             out.write("  %-16s" % v + "".join(_fmt(l, h[l]) for l, *_ in HEADLINE) + "\n")
