@@ -18,6 +18,7 @@
 
 #include "bench/bench.h"
 #include "cli/args.h"
+#include "cli/bench_run.h"
 #include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
@@ -291,8 +292,10 @@ int main(int argc, char **argv)
         return alvh_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "drivers") == 0)
         return cmd_drivers(argc - 1, argv + 1);
-    if (strcmp(cmd, "bench") == 0)
+    if (strcmp(cmd, "bench") == 0) {
+        alvh_bench_set_run_fn(alvh_bench_run_default);
         return alvh_bench_cli(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)
