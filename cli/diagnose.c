@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `alvh diagnose CONFIG [--scenario NAME] [--json]`: the stylized facts of a
  * scenario's simulated market next to their targets (engine/diagnose.h). */
 #include "cli/diagnose.h"

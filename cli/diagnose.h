@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `alvh diagnose`: see cli/diagnose.c. */
 #ifndef ALVH_CLI_DIAGNOSE_H
 #define ALVH_CLI_DIAGNOSE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh diagnose: the observer that keeps what the facts need, then the facts
  * with batch-means standard errors (engine/diagnose.h). */
 #include "engine/diagnose.h"

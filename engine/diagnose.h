@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Stylized facts of one scenario's simulated market (alvh diagnose): the VIX
  * distribution and term structure, the decay of an injected VIX spike,

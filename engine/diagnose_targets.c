@@ -1,4 +1,5 @@
-/* Targets of alvh diagnose, per scenario, with their sources (SCENARIOS.md
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Targets of alvh diagnose, per scenario, with their sources (the facts of docs/sources.md,
  * figures copied into docs/market_model.md, "Calibration targets"). The
  * tolerance band [lo, hi] is what the calibration promises; it is wider than
  * the historical range where the model cannot do better (docs say why). */

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Runs `alvh diagnose --json` on the calm market and two spike scenarios and checks that every
 fact with a target lies inside its stated tolerance band, that each scenario has the facts it is
 calibrated to, that standard errors are finite and small next to the band, and that bad input

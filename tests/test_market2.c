@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The two-factor market and the ETH factor (docs/market_model.md): the mean
  * of the variance factors and of VIX^2 against their closed forms at coarse
