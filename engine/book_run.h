@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One scenario through the hedge book: the market simulator generates each
  * block's paths once and every variant of the book steps on them (common
@@ -48,5 +49,10 @@ typedef struct alvh_book_run_request {
 
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,
                           alvh_error *err);
+
+/* The one-factor variance the book's marks use with two factors: v + (alpha2 /
+ * alpha) v2, which gives the same VIX through the one-factor formula alpha v +
+ * beta (each factor clamped at 0). */
+void alvh_book_effective_var(const alvh_vix_coeffs *x, size_t n, const double *v, const double *v2, double *out);
 
 #endif

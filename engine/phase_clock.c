@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime under ISO C (clang does not imply it) */
 #include "engine/phase_clock.h"
 

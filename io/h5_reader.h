@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading alvh result files (and any HDF5 file laid out the same way):
  * groups in creation order, float64 and uint64 datasets, labelled tables and
@@ -28,6 +29,12 @@ const char *alvh_h5_reader_path(const alvh_h5_reader *r);
  * only filter alvh writes, expands at most 1032:1). */
 #define ALVH_H5_READ_BUDGET_BYTES ((size_t)1 << 30)
 void alvh_h5_reader_set_budget(alvh_h5_reader *r, size_t bytes);
+
+/* ALVH_OK when the file says it is an alvh result (root attribute
+ * alvh_format) of a layout version this build reads (1 to
+ * ALVH_H5_LAYOUT_VERSION); else ALVH_E_IO with one message naming the file,
+ * the attribute and what was found. */
+alvh_status alvh_h5_reader_check_format(alvh_h5_reader *r, alvh_error *err);
 
 /* 1 if every link of the absolute path exists, 0 if not, -1 on error. */
 int alvh_h5_reader_exists(alvh_h5_reader *r, const char *path);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh summary`: load the labelled tables of every (selected) scenario and
  * variant, then print them in one of three formats. Loading completes before
@@ -196,31 +197,13 @@ static alvh_status load_scenario(alvh_h5_reader *r, scenario_t *s, alvh_error *e
     return st;
 }
 
-/* Only a layout this program knows is read: a newer one may mean other things by the same names. */
-static alvh_status check_format(alvh_h5_reader *r, const char *path, alvh_error *err)
-{
-    char *name = NULL;
-    int64_t version = 0;
-    alvh_status st = alvh_h5_read_attr_string(r, "/", "alvh_format", &name, err);
-    if (st == ALVH_OK && strcmp(name, ALVH_H5_FORMAT_NAME) != 0)
-        st = alvh_error_set(err, ALVH_E_IO, "%s: alvh_format is '%.64s', expected '%s'", path, name,
-                            ALVH_H5_FORMAT_NAME);
-    if (st == ALVH_OK)
-        st = alvh_h5_read_attr_i64(r, "/", "alvh_layout_version", &version, err);
-    if (st == ALVH_OK && version != ALVH_H5_LAYOUT_VERSION)
-        st = alvh_error_set(err, ALVH_E_IO, "%s: layout version %" PRId64 " is not known to this alvh (it reads "
-                            "version %d); use the alvh that wrote the file", path, version, ALVH_H5_LAYOUT_VERSION);
-    free(name);
-    return st;
-}
-
 static alvh_status load(alvh_h5_reader *r, const char *only, result_t *res, alvh_error *err)
 {
     const char *path = res->path;
     int ex = alvh_h5_reader_exists(r, ALVH_H5_SCENARIOS);
     if (ex <= 0)
         return alvh_error_set(err, ALVH_E_IO, "%s: not an alvh result file (no %s group)", path, ALVH_H5_SCENARIOS);
-    alvh_status st = check_format(r, path, err);
+    alvh_status st = alvh_h5_reader_check_format(r, err);
     if (st == ALVH_OK)
         st = load_run(r, res, err);
     if (st)

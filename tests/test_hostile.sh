@@ -71,7 +71,7 @@ expect "--scenario twice" 2 "given twice" "$alvh" run --scenario calm --scenario
 # untrusted result files: sizes checked before allocating, unknown layouts refused
 expect "2^62 x 1 table" 2 "more than the read budget" "$alvh" summary "$hostile/huge_table.h5"
 expect "1e8 x 8 table" 2 "more than the read budget" "$alvh" summary "$hostile/big_table.h5"
-expect "future layout version" 2 "layout version 99 is not known" "$alvh" summary "$hostile/future_layout.h5"
+expect "future layout version" 2 "alvh_layout_version 99 is not one this alvh reads" "$alvh" summary "$hostile/future_layout.h5"
 expect "other format" 2 "alvh_format is 'something-else'" "$alvh" summary "$hostile/not_alvh.h5"
 
 # memory: estimated and refused up front with the figure (issue: 64 paths at horizon_years 50 took 4.5 GB,
