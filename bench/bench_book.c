@@ -22,10 +22,10 @@ double alvh_bench_book_seconds(const alvh_kernel_ops *ops, int threads, size_t p
 {
     const unsigned all = (1u << ALVH_LAYER_COUNT) - 1;
     const alvh_variant vars[4] = {
-        {"farm_only", 1u << ALVH_LAYER_FARM},
-        {"condor_only", 1u << ALVH_LAYER_CONDOR},
-        {"condor_vix", 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX},
-        {"full", all},
+        {.name = "farm_only", .layers = 1u << ALVH_LAYER_FARM},
+        {.name = "condor_only", .layers = 1u << ALVH_LAYER_CONDOR},
+        {.name = "condor_vix", .layers = 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX},
+        {.name = "full", .layers = all},
     };
     alvh_book_run_request rq = {
         .market = {.params = bench_market(), .dt_years = 1.0 / 252, .n_steps = STEPS, .n_paths = paths,

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/variants.h"
 #include "io/config_check.h"
 #include "io/config_schema.h"
 #include "io/yaml_tree.h"
@@ -546,7 +547,29 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
 static alvh_cfg_origin *variant_slot(const walk *w, const alvh_ckey *k)
 {
     alvh_cfg_variant_origin *o = w->work;
-    return k == &w->t->keys[0] ? &o->name : &o->layers;
+    alvh_cfg_origin *slots[] = {&o->name, &o->layers, &o->baseline, &o->attribution};
+    return slots[k - w->t->keys];
+}
+
+/* The leave-one-out variants appended after the given ones (engine/variants.h). */
+static alvh_status expand_loo(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
+{
+    alvh_variant *v = realloc(w->variants, ALVH_CFG_MAX_VARIANTS * sizeof *v);
+    alvh_cfg_variant_origin *o = realloc(w->var_origins, ALVH_CFG_MAX_VARIANTS * sizeof *o);
+    if (v)
+        w->variants = v;
+    if (o)
+        w->var_origins = o;
+    if (!v || !o)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    size_t n = w->n_variants;
+    alvh_error e = {0};
+    if (alvh_variants_expand_loo(v, &n, ALVH_CFG_MAX_VARIANTS, &e) != ALVH_OK)
+        return fail_node(L, d, seq, "book.variants", "%s", e.msg);
+    for (size_t j = w->n_variants; j < n; j++)
+        o[j] = o[0]; /* reported where the sequence is */
+    w->n_variants = n;
+    return ALVH_OK;
 }
 
 static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
@@ -581,7 +604,16 @@ static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynod
                                  v->name, i);
         w->n_variants = j + 1;
     }
-    return ALVH_OK;
+    /* baselines name variants of the book; empty: the first */
+    for (size_t j = 0; j < seq->n; j++) {
+        alvh_variant *v = &w->variants[j];
+        if (!v->baseline[0])
+            memcpy(v->baseline, w->variants[0].name, sizeof v->baseline);
+        else if (alvh_variant_find(w->variants, seq->n, v->baseline) == seq->n)
+            return fail_node(L, d, alvh_ynode_get(seq->kids[j], "baseline"), w->var_origins[j].baseline.path,
+                             "expected the name of a variant of the book, got '%s'", v->baseline);
+    }
+    return expand_loo(L, d, seq, w);
 }
 
 static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, size_t sec,

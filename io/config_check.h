@@ -48,7 +48,7 @@ typedef struct alvh_cfg_scenario_work {
 #define ALVH_CFG_N_BOOK_SECTIONS (0 ALVH_BOOK_SECTIONS(ALVH_CFG_PLUS_ONE)) /* book, condor, ..., borrow */
 
 typedef struct alvh_cfg_variant_origin {
-    alvh_cfg_origin node, name, layers;
+    alvh_cfg_origin node, name, layers, baseline, attribution;
 } alvh_cfg_variant_origin;
 
 /* The book being read: values (every offset of the book tables is into

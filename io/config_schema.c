@@ -26,6 +26,8 @@ static const char *const gov_names[] = {"none", "up", "down", NULL};
 static const int gov_values[] = {0, 1, -1};
 static const char *const summaries_names[] = {"exact", "histogram", NULL};
 static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HISTOGRAM};
+static const char *const attribution_names[] = {"euler", "leave_one_out", NULL};
+static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OUT};
 
 #define TY_NUM .type = ALVH_CT_NUM
 #define TY_NUM_NULL .type = ALVH_CT_NUM_NULL
@@ -39,6 +41,7 @@ static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HIST
 #define TY_ENUM_scheme .type = ALVH_CT_ENUM, .enum_names = scheme_names, .enum_values = scheme_values
 #define TY_ENUM_gov .type = ALVH_CT_ENUM, .enum_names = gov_names, .enum_values = gov_values
 #define TY_ENUM_summaries .type = ALVH_CT_ENUM, .enum_names = summaries_names, .enum_values = summaries_values
+#define TY_ENUM_attribution .type = ALVH_CT_ENUM, .enum_names = attribution_names, .enum_values = attribution_values
 
 #define FL_0 0u
 #define FL_REQ ALVH_CK_REQUIRED
@@ -87,7 +90,7 @@ TABLE(alvh_cfg_injection_table, "injections[]", "alvh_market_injection", injecti
       "evolve. At least one of the moves must be given.");
 TABLE(alvh_cfg_variant_table, "book.variants[]", "alvh_variant", variant_keys,
       "One variant of the book: a name and the layers it holds. Every variant runs on the same paths (common "
-      "random numbers); the first one is the baseline of the hedge-effectiveness tables.");
+      "random numbers); each is compared with its baseline (default the first variant) in the effectiveness tables.");
 
 #define MARKET_KEYS(id, name, base, rows, doc) static const alvh_ckey id##_keys[] = {rows(MARKET_ROW, SCN_ROW)};
 #define BOOK_KEYS(id, name, base, rows, doc) static const alvh_ckey id##_keys[] = {rows(BOOK_ROW, BOOK_ROW)};
@@ -109,13 +112,18 @@ _Static_assert(sizeof alvh_cfg_book_sections / sizeof alvh_cfg_book_sections[0] 
 _Static_assert(sizeof(((alvh_variant *)0)->name) == ALVH_CONFIG_NAME_MAX, "variant names are config names");
 
 #define LAYER(x) (1u << ALVH_LAYER_##x)
-/* the farm alone is the baseline: the other variants show what the hedges add */
+#define FARM_HEDGES (LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS) | LAYER(BORROW))
+/* Each comparison answers one question (docs/book.md, "Default variants"):
+ * what the farm's hedges do to the farm, what the VIX layer does to the
+ * condor, what the whole book does to the unhedged core (condor + farm). */
 const alvh_variant alvh_cfg_default_variants[] = {
-    {"farm_only", LAYER(FARM)},
-    {"condor_only", LAYER(CONDOR)},
-    {"condor_vix", LAYER(CONDOR) | LAYER(VIX)},
-    {"full", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS) | LAYER(BORROW)},
-    {"full_no_borrow", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS)},
+    {"core_unhedged", LAYER(CONDOR) | LAYER(FARM), "core_unhedged", ALVH_ATTR_EULER},
+    {"farm_only", LAYER(FARM), "farm_only", ALVH_ATTR_EULER},
+    {"farm_hedged", LAYER(FARM) | FARM_HEDGES, "farm_only", ALVH_ATTR_EULER},
+    {"condor_only", LAYER(CONDOR), "condor_only", ALVH_ATTR_EULER},
+    {"condor_vix", LAYER(CONDOR) | LAYER(VIX), "condor_only", ALVH_ATTR_EULER},
+    {"full", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | FARM_HEDGES, "core_unhedged", ALVH_ATTR_EULER},
 };
+#undef FARM_HEDGES
 #undef LAYER
 const size_t alvh_cfg_n_default_variants = sizeof alvh_cfg_default_variants / sizeof alvh_cfg_default_variants[0];

@@ -28,9 +28,9 @@
 #define BIT(l) (1u << (l))
 
 static const alvh_variant variants[3] = {
-    {"farm_only", BIT(ALVH_LAYER_FARM)},
-    {"condor_vix", BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX)},
-    {"full", (1u << ALVH_LAYER_COUNT) - 1},
+    {.name = "farm_only", .layers = BIT(ALVH_LAYER_FARM)},
+    {.name = "condor_vix", .layers = BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX)},
+    {.name = "full", .layers = (1u << ALVH_LAYER_COUNT) - 1},
 };
 
 static alvh_scenario_request request(int threads)
