@@ -188,6 +188,11 @@ static const bad_case bad_cases[] = {
      "stake: needs farm.restake = true"},
     {"no restake with the default variants", SC "book:\n  farm:\n    restake: false\n", 0, NULL, NULL,
      "bad.yaml:5:14: book.farm.restake: default variant 'farm_hedged': layer 'calls'"},
+    {"unknown baseline", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
+     "    - {name: y, layers: [condor, vix], baseline: z}\n", 0, NULL, NULL,
+     "bad.yaml:6:50: book.variants[1].baseline: expected the name of a variant of the book, got 'z'"},
+    {"unknown attribution", SC "book:\n  variants:\n    - {name: x, layers: [condor], attribution: shapley}\n", 0,
+     NULL, NULL, "book.variants[0].attribution"},
     {"duplicate variant names", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
      "    - {name: x, layers: [vix]}\n", 0, NULL, NULL,
      "bad.yaml:6:14: book.variants[1].name: duplicate variant name 'x' (also book.variants[0]): expected unique "
