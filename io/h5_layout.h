@@ -27,7 +27,7 @@
 #include "io/h5_writer.h"
 
 #define ALVH_H5_FORMAT_NAME "alvh-result" /* root attribute alvh_format */
-#define ALVH_H5_LAYOUT_VERSION 1          /* root attribute alvh_layout_version */
+#define ALVH_H5_LAYOUT_VERSION 2          /* root attribute alvh_layout_version */
 
 #define ALVH_H5_SCENARIOS "/scenarios"
 #define ALVH_H5_MARKET "market"
