@@ -18,6 +18,8 @@
 
 #include "engine/attribution.h"
 #include "engine/dispatch.h"
+#include "engine/reverse_stress.h"
+#include "engine/sweep.h"
 #include "engine/scenario_run.h"
 #include "engine/tail_comp.h"
 #include "engine/tail_eff.h"
@@ -193,12 +195,89 @@ static void test_leave_one_out_and_sums(void **state)
     alvh_scenario_result_free(&r);
 }
 
+static void test_sweep_points_are_single_runs(void **state)
+{
+    (void)state;
+    const alvh_variant v[2] = {{.name = "condor", .layers = BIT(ALVH_LAYER_CONDOR)},
+                               {.name = "fp", .layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP)}};
+    alvh_scenario_request rq = request(v, 2);
+    rq.market.n_paths = 1000;
+    const double lev[3] = {1.0, 2.0, 4.0};
+    alvh_sweep_spec sp = {.variant = 1, .param_offset = offsetof(alvh_book_params, perp.leverage),
+                          .param = "perp.leverage", .values = lev, .n_values = 3};
+    alvh_table t;
+    alvh_error err;
+    assert_int_equal(alvh_sweep_run(&rq, &sp, ops(), &t, &err), ALVH_OK);
+    assert_string_equal(t.col_names[2], "perp.leverage=4");
+    for (size_t c = 0; c < 3; c++) {
+        alvh_scenario_request one = request(&v[1], 1);
+        one.market.n_paths = 1000;
+        one.book.perp.leverage = lev[c];
+        alvh_scenario_result r;
+        assert_int_equal(alvh_scenario_run(&one, ops(), &r, &err), ALVH_OK);
+        assert_true(cell(&t, "es_99", c) == cell(&r.pnl[0], "es_99", ALVH_OUT_TOTAL));
+        assert_true(cell(&t, "mean", c) == cell(&r.pnl[0], "mean", ALVH_OUT_TOTAL));
+        assert_true(cell(&t, "p_liquidation_perp", c) == cell(&r.risk[0], "p_liquidation_perp", 0));
+        alvh_scenario_result_free(&r);
+    }
+    /* common random numbers: the paired SE of the ES difference is below the unpaired one */
+    double se0 = cell(&t, "es_99_se", 0), se2 = cell(&t, "es_99_se", 2);
+    assert_true(cell(&t, "es_99_diff_se", 2) < sqrt(se0 * se0 + se2 * se2));
+    assert_true(cell(&t, "es_99_diff", 0) == 0.0);
+    alvh_table_free(&t);
+}
+
+/* a farm on an almost deterministic token (no jumps, vol 1e-4) with a token
+ * drop s at step 0: every path loses the same, linear in s, so the limit
+ * breaks at the s where the line crosses it */
+static void test_reverse_stress_known_threshold(void **state)
+{
+    (void)state;
+    const alvh_variant v = {.name = "farm", .layers = BIT(ALVH_LAYER_FARM)};
+    alvh_scenario_request rq = request(&v, 1);
+    rq.market.n_paths = 256;
+    rq.market.params.spx.lambda_ann = 0.0;
+    rq.market.params.token.sigma0_ann = 1e-4;
+    rq.market.params.token.lambda_gov_ann = 0.0;
+    rq.market.params.token.lambda_hack_ann = 0.0;
+    rq.market.params.token.beta_j = 0.0;
+    alvh_market_injection inj = {.step = 0, .spx_ret = NAN, .vix_level = NAN, .token_ret = 0.0, .funding_ann = NAN};
+    rq.market.injections = &inj;
+    rq.market.n_injections = 1;
+    alvh_error err;
+    double loss[2];
+    for (int k = 0; k < 2; k++) {
+        inj.token_ret = -0.5 * k;
+        alvh_scenario_result r;
+        assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
+        loss[k] = cell(&r.pnl[0], "es_99", ALVH_OUT_TOTAL);
+        alvh_scenario_result_free(&r);
+    }
+    const double cap = rq.book.capital_usd, limit = 0.1 * cap;
+    const double s_star = 0.5 * (limit - loss[0]) / (loss[1] - loss[0]);
+    assert_true(s_star > 0.0 && s_star < 0.5);
+    inj.token_ret = 0.0;
+    alvh_rs_spec sp = {.variant = 0, .kind = ALVH_RS_TOKEN_DROP, .injection = 0, .size_lo = 0.0, .size_hi = 0.9,
+                       .limit_frac = 0.1, .tol = 1e-5, .max_iter = 40};
+    alvh_rs_result res;
+    assert_int_equal(alvh_reverse_stress(&rq, &sp, ops(), &res, &err), ALVH_OK);
+    assert_true(res.hi - res.lo <= 1e-5);
+    assert_true(res.es_lo <= limit && res.es_hi > limit);
+    assert_true(fabs(0.5 * (res.lo + res.hi) - s_star) < 1e-4);
+    /* a bracket whose top does not break is refused with a message */
+    sp.size_hi = 0.5 * s_star;
+    assert_int_equal(alvh_reverse_stress(&rq, &sp, ops(), &res, &err), ALVH_E_CONFIG);
+    assert_non_null(strstr(err.msg, "must hold at the low end and break at the high end"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_form),
         cmocka_unit_test(test_tail_eff_known),
         cmocka_unit_test(test_leave_one_out_and_sums),
+        cmocka_unit_test(test_sweep_points_are_single_runs),
+        cmocka_unit_test(test_reverse_stress_known_threshold),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
