@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "cli/run.h"
+#include "cli/studies.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -571,9 +572,13 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 st = alvh_h5_open(part, &w, &err);
             if (st == ALVH_OK)
                 st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
+            if (st == ALVH_OK && !o.quiet && (cfg->n_sweeps || cfg->n_rstress))
+                print_summary(sc->name, vars, &res, cfg->book.capital_usd);
+            if (st == ALVH_OK && (cfg->n_sweeps || cfg->n_rstress))
+                st = alvh_run_studies(w, sc->name, cfg, &rq, ops, o.quiet, &err);
             st = close_writer(w, st, &err);
             if (st == ALVH_OK) {
-                if (!o.quiet)
+                if (!o.quiet && !cfg->n_sweeps && !cfg->n_rstress)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
                 unlink(bp.ckpt);
             }

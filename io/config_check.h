@@ -60,6 +60,10 @@ typedef struct alvh_cfg_book_work {
     alvh_cfg_origin variants_node; /* the variants sequence (unset: the default variants) */
     alvh_variant *variants;
     alvh_cfg_variant_origin *var_origins;
+    alvh_config_sweep *sweeps;     /* book.sweeps */
+    size_t n_sweeps;
+    alvh_config_rstress *rstress;  /* book.reverse_stress */
+    size_t n_rstress;
     size_t n_variants;
 } alvh_cfg_book_work;
 

@@ -103,6 +103,8 @@ char *alvh_config_schema_markdown(void)
     for (size_t i = 0; i < alvh_cfg_n_book_sections; i++)
         table_md(&b, alvh_cfg_book_sections[i]);
     table_md(&b, &alvh_cfg_variant_table);
+    table_md(&b, &alvh_cfg_sweep_table);
+    table_md(&b, &alvh_cfg_rstress_table);
     alvh_strbuf_printf(&b, "Default variants (when the book gives no `variants`), each with the baseline it is "
                            "compared with (docs/book.md, \"Default variants\"):\n\n");
     alvh_strbuf_printf(&b, "| name | layers | baseline |\n|---|---|---|\n");

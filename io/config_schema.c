@@ -27,6 +27,8 @@ static const int gov_values[] = {0, 1, -1};
 static const char *const summaries_names[] = {"exact", "histogram", NULL};
 static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HISTOGRAM};
 static const char *const attribution_names[] = {"euler", "leave_one_out", NULL};
+static const char *const stress_names[] = {"token_drop", "spx_gap", "exploit_loss", NULL};
+static const int stress_values[] = {0, 1, 2};
 static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OUT};
 
 #define TY_NUM .type = ALVH_CT_NUM
@@ -41,6 +43,7 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 #define TY_ENUM_scheme .type = ALVH_CT_ENUM, .enum_names = scheme_names, .enum_values = scheme_values
 #define TY_ENUM_gov .type = ALVH_CT_ENUM, .enum_names = gov_names, .enum_values = gov_values
 #define TY_ENUM_summaries .type = ALVH_CT_ENUM, .enum_names = summaries_names, .enum_values = summaries_values
+#define TY_ENUM_stress .type = ALVH_CT_ENUM, .enum_names = stress_names, .enum_values = stress_values
 #define TY_ENUM_attribution .type = ALVH_CT_ENUM, .enum_names = attribution_names, .enum_values = attribution_values
 
 #define FL_0 0u
@@ -64,6 +67,8 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 #define INJ_ROW(key, type, field, ...) ROW_IN(alvh_market_injection, field, key, type, field, __VA_ARGS__)
 #define RUN_ROW(key, type, field, ...) ROW_IN(alvh_config_run, field, key, type, field, __VA_ARGS__)
 #define VAR_ROW(key, type, field, ...) ROW_IN(alvh_variant, field, key, type, field, __VA_ARGS__)
+#define SWEEP_ROW(key, type, field, ...) ROW_IN(alvh_config_sweep, field, key, type, field, __VA_ARGS__)
+#define RS_ROW(key, type, field, ...) ROW_IN(alvh_config_rstress, field, key, type, field, __VA_ARGS__)
 /* extends is read by config.c itself: no field */
 #define SCN_KEY(key, type, field, flags, ...) SCN_KEY_##flags(key, type, field, flags, __VA_ARGS__)
 #define SCN_KEY_0 SCN_ROW
@@ -79,6 +84,8 @@ static const alvh_ckey run_keys[] = {ALVH_RUN_PARAMS(RUN_ROW, RUN_ROW)};
 static const alvh_ckey scenario_keys[] = {ALVH_SCENARIO_PARAMS(SCN_KEY, SCN_KEY)};
 static const alvh_ckey injection_keys[] = {ALVH_INJECTION_PARAMS(INJ_ROW, INJ_ROW)};
 static const alvh_ckey variant_keys[] = {ALVH_VARIANT_PARAMS(VAR_ROW, VAR_ROW)};
+static const alvh_ckey sweep_keys[] = {ALVH_SWEEP_PARAMS(SWEEP_ROW, SWEEP_ROW)};
+static const alvh_ckey rstress_keys[] = {ALVH_RSTRESS_PARAMS(RS_ROW, RS_ROW)};
 
 TABLE(alvh_cfg_run_table, "run", "alvh_config_run", run_keys,
       "Run settings. Every key is optional; the command line may override paths, seed and threads.");
@@ -88,6 +95,13 @@ TABLE(alvh_cfg_scenario_table, "scenarios[]", "alvh_config_scenario", scenario_k
 TABLE(alvh_cfg_injection_table, "injections[]", "alvh_market_injection", injection_keys,
       "One deterministic stress injection: forces the given moves on every path at one step, then the paths "
       "evolve. At least one of the moves must be given.");
+TABLE(alvh_cfg_sweep_table, "book.sweeps[]", "alvh_config_sweep", sweep_keys,
+      "One sweep: the variant re-run for each value of one book parameter on the scenario's paths (common random "
+      "numbers); the file stores ES99, mean and P(liquidation) against the value with paired SEs "
+      "(docs/statistics.md, \"Sweeps and reverse stress\").");
+TABLE(alvh_cfg_rstress_table, "book.reverse_stress[]", "alvh_config_rstress", rstress_keys,
+      "One reverse stress test: bisection on the scenario's fixed paths for the smallest stress size at which the "
+      "variant's ES99 exceeds limit_es99_frac x capital; stored with its bracket.");
 TABLE(alvh_cfg_variant_table, "book.variants[]", "alvh_variant", variant_keys,
       "One variant of the book: a name and the layers it holds. Every variant runs on the same paths (common "
       "random numbers); each is compared with its baseline (default the first variant) in the effectiveness tables.");

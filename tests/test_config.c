@@ -193,6 +193,13 @@ static const bad_case bad_cases[] = {
      "bad.yaml:6:50: book.variants[1].baseline: expected the name of a variant of the book, got 'z'"},
     {"unknown attribution", SC "book:\n  variants:\n    - {name: x, layers: [condor], attribution: shapley}\n", 0,
      NULL, NULL, "book.variants[0].attribution"},
+    {"sweep of an unknown parameter", SC "book:\n  variants:\n    - {name: x, layers: [farm, perp]}\n"
+     "  sweeps:\n    - {variant: x, param: perp.leverag, from: 1, to: 3}\n", 0, NULL, NULL,
+     "book.sweeps[0]: param: expected section.key of a number of the book (e.g. perp.leverage), got 'perp.leverag'"},
+    {"sweep of an unknown variant", SC "book:\n  sweeps:\n    - {variant: y, param: perp.leverage, from: 1, to: 3}\n",
+     0, NULL, NULL, "book.sweeps[0]: variant: expected the name of a variant of the book, got 'y'"},
+    {"reverse stress with an unknown stress", SC "book:\n  reverse_stress:\n    - {variant: full, stress: vix_spike}\n",
+     0, NULL, NULL, "book.reverse_stress[0].stress"},
     {"duplicate variant names", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
      "    - {name: x, layers: [vix]}\n", 0, NULL, NULL,
      "bad.yaml:6:14: book.variants[1].name: duplicate variant name 'x' (also book.variants[0]): expected unique "
