@@ -2,6 +2,8 @@
 
 #include "engine/book_run.h"
 
+#include "bench/timer.h"
+
 enum { STEPS = 252 };
 
 static alvh_market_params bench_market(void)
@@ -51,4 +53,44 @@ double alvh_bench_book(const alvh_kernel_ops *ops, int threads, double seconds)
         best = r > best ? r : best;
     }
     return best;
+}
+
+/* CPU seconds of the market and one variant with `layers`, 1 thread, best of 3 */
+static double one_variant_seconds(const alvh_kernel_ops *ops, unsigned layers, size_t paths)
+{
+    const alvh_variant var = {.name = "probe", .layers = layers};
+    alvh_book_run_request rq = {
+        .market = {.params = bench_market(), .dt_years = 1.0 / 252, .n_steps = STEPS, .n_paths = paths,
+                   .block_size = 1024, .seed = 42, .threads = 1},
+        .book = alvh_book_defaults(), .variants = &var, .n_variants = 1,
+    };
+    double best = 0.0;
+    for (int trial = 0; trial < 3; trial++) {
+        alvh_error err = {0};
+        double t0 = alvh_bench_cpu_now();
+        if (alvh_book_run(&rq, ops, NULL, &err) != ALVH_OK)
+            return -1.0;
+        double t = alvh_bench_cpu_now() - t0;
+        best = trial == 0 || t < best ? t : best;
+    }
+    return best;
+}
+
+int alvh_bench_layer_costs(const alvh_kernel_ops *ops, size_t paths, double ns[ALVH_LAYER_COUNT + 1])
+{
+    const unsigned farm = 1u << ALVH_LAYER_FARM;
+    const double path_days = (double)paths * STEPS;
+    double base = one_variant_seconds(ops, 0, paths), with_farm = one_variant_seconds(ops, farm, paths);
+    if (!(base > 0.0) || !(with_farm > 0.0))
+        return -1;
+    ns[ALVH_LAYER_COUNT] = base / path_days * 1e9;
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++) {
+        /* layers that hedge the farm are measured on top of it */
+        int on_farm = l != ALVH_LAYER_CONDOR && l != ALVH_LAYER_VIX && l != ALVH_LAYER_FARM;
+        double t = l == ALVH_LAYER_FARM ? with_farm : one_variant_seconds(ops, 1u << l | (on_farm ? farm : 0), paths);
+        if (!(t > 0.0))
+            return -1;
+        ns[l] = (t - (on_farm ? with_farm : base)) / path_days * 1e9;
+    }
+    return 0;
 }

@@ -9,6 +9,7 @@
 #include <getopt.h>
 
 #include "alvh_gitinfo.h"
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: alvh bench [--json] [--threads T] [--seconds S] [--isa ISA] [--no-peers]\n"
+            "usage: alvh bench [--json] [--threads T] [--seconds S] [--isa ISA] [--no-peers] [--book-paths N]\n"
+            "                  [--run-paths N] [--layer-costs] [--run-only]\n"
             "  --json        print one JSON object instead of a table\n"
             "  --threads T   threads for the all-thread figures (default: all)\n"
             "  --seconds S   time per measurement (default 1.0)\n"
@@ -44,8 +46,18 @@ static void usage(FILE *f)
             "  --no-peers    skip the numpy and QuantLib peers (bench/peers/)\n"
             "  --book-paths N  also time one full-book run of N paths x 252 days x 4 variants on all\n"
             "                threads (key book_seconds_measured; e.g. 1e6 for the issue's target)\n"
+            "  --run-paths N   time one whole `alvh run` of the built-in default configuration at N\n"
+            "                paths (output to a temporary file, removed), the same configuration's\n"
+            "                market + book kernels alone, and the share of each phase (keys run_*);\n"
+            "                then book_seconds_measured is that kernels-alone time\n"
+            "  --layer-costs   the CPU cost of each layer of the book in ns per path-day (1 thread; keys layer_*)\n"
+            "  --run-only    only what --run-paths / --layer-costs ask for: no kernel benchmarks or peers\n"
             "Environment: ALVH_PEERS_DIR (peer scripts), ALVH_PYTHON (interpreter with numpy).\n");
 }
+
+static alvh_bench_run_fn g_run_fn;
+
+void alvh_bench_set_run_fn(alvh_bench_run_fn fn) { g_run_fn = fn; }
 
 static void cpu_name(char *buf, size_t n)
 {
@@ -122,16 +134,119 @@ static void json_num(const char *key, double val, int last)
         printf("  \"%s\": null%s\n", key, last ? "" : ",");
 }
 
+/* Wall seconds of each phase of a run: the threaded phases' thread seconds
+ * over the thread count (what they add to the wall time when the threads are
+ * busy), the serial ones as measured; "other" is the rest of the wall time
+ * (setup, idle threads at round ends, freeing memory). */
+static void run_phase_wall(int threads, const alvh_bench_run_figures *r, double wall[ALVH_PHASE_COUNT + 1])
+{
+    double sum = 0.0;
+    for (int p = 0; p < ALVH_PHASE_COUNT; p++) {
+        int threaded = p == ALVH_PHASE_MARKET || p == ALVH_PHASE_BOOK || p == ALVH_PHASE_FANS;
+        wall[p] = r->phase_seconds[p] / (threaded ? (double)threads : 1.0);
+        sum += wall[p];
+    }
+    wall[ALVH_PHASE_COUNT] = r->run_seconds - sum;
+}
+
+static void json_run(int threads, double paths, const alvh_bench_run_figures *r)
+{
+    double wall[ALVH_PHASE_COUNT + 1];
+    run_phase_wall(threads, r, wall);
+    printf("  \"run_config\": \"default.yaml (built in)\",\n");
+    printf("  \"run_paths_measured\": %.0f,\n", paths);
+    json_num("run_seconds_measured", r->run_seconds, 0);
+    json_num("run_book_seconds_measured", r->book_seconds, 0);
+    json_num("run_vs_book", r->book_seconds > 0 ? r->run_seconds / r->book_seconds : 0, 0);
+    json_num("run_cpu_seconds_measured", r->run_cpu_seconds, 0);
+    json_num("book_cpu_seconds_measured", r->book_cpu_seconds, 0);
+    json_num("run_vs_book_cpu", r->book_cpu_seconds > 0 ? r->run_cpu_seconds / r->book_cpu_seconds : 0, 0);
+    char key[64];
+    for (int p = 0; p <= ALVH_PHASE_COUNT; p++) {
+        const char *nm = p < ALVH_PHASE_COUNT ? alvh_phase_names[p] : "other";
+        snprintf(key, sizeof key, "run_phase_seconds_%s", nm);
+        printf("  \"%s\": %.4g,\n", key, wall[p]);
+        snprintf(key, sizeof key, "run_phase_share_%s", nm);
+        printf("  \"%s\": %.4f,\n", key, r->run_seconds > 0 ? wall[p] / r->run_seconds : 0.0);
+    }
+}
+
+static double g_layer_ns[ALVH_LAYER_COUNT + 1];
+static int g_have_layers;
+
+static void json_layers(void)
+{
+    if (!g_have_layers)
+        return;
+    printf("  \"layer_ns_per_path_day_market_and_bookkeeping\": %.4g,\n", g_layer_ns[ALVH_LAYER_COUNT]);
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+        printf("  \"layer_ns_per_path_day_%s\": %.4g,\n", alvh_layer_names[l], g_layer_ns[l]);
+}
+
+static void table_layers(void)
+{
+    if (!g_have_layers)
+        return;
+    printf("CPU ns per path-day, 1 thread: market + bookkeeping %.1f", g_layer_ns[ALVH_LAYER_COUNT]);
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+        printf(", %s %.1f", alvh_layer_names[l], g_layer_ns[l]);
+    printf("\n");
+}
+
+static void table_run(int threads, double paths, const alvh_bench_run_figures *r)
+{
+    double wall[ALVH_PHASE_COUNT + 1];
+    run_phase_wall(threads, r, wall);
+    printf("alvh run, default config, %.0f paths, %d threads: %.2f s wall; market + book alone %.2f s (%.2fx)\n",
+           paths, threads, r->run_seconds, r->book_seconds, r->book_seconds > 0 ? r->run_seconds / r->book_seconds : 0);
+    printf("  CPU: run %.2f s, market + book alone %.2f s (%.2fx)\n", r->run_cpu_seconds, r->book_cpu_seconds,
+           r->book_cpu_seconds > 0 ? r->run_cpu_seconds / r->book_cpu_seconds : 0);
+    for (int p = 0; p <= ALVH_PHASE_COUNT; p++)
+        printf("  %-12s %9.2f s %6.1f%%\n", p < ALVH_PHASE_COUNT ? alvh_phase_names[p] : "other", wall[p],
+               r->run_seconds > 0 ? 100.0 * wall[p] / r->run_seconds : 0.0);
+}
+
+static int print_run_only(int json, int threads, double paths, const alvh_bench_run_figures *r, const char *isa)
+{
+    char cpu[256], date[32];
+    cpu_name(cpu, sizeof cpu);
+    time_t now = time(NULL);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    if (!json) {
+        printf("alvh %s (%s) on %s, %s, %s\n", ALVH_VERSION, ALVH_GIT_DESCRIBE, cpu, isa, date);
+        if (paths > 0)
+            table_run(threads, paths, r);
+        table_layers();
+        return 0;
+    }
+    printf("{\n");
+    json_str("version", ALVH_VERSION, 0);
+    json_str("git", ALVH_GIT_DESCRIBE, 0);
+    json_str("date", date, 0);
+    json_str("cpu", cpu, 0);
+    json_str("isa", isa, 0);
+    printf("  \"threads\": %d,\n", threads);
+    if (paths > 0)
+        json_run(threads, paths, r);
+    json_layers();
+    printf("  \"book_paths_measured\": %.0f,\n", paths);
+    json_num("book_seconds_measured", r->book_seconds, 1);
+    printf("}\n");
+    return 0;
+}
+
 int alvh_bench_cli(int argc, char **argv)
 {
-    int json = 0, threads = 0, peers = 1;
-    double seconds = 1.0, book_paths = 0.0;
+    int json = 0, threads = 0, peers = 1, run_only = 0, layer_costs = 0;
+    double seconds = 1.0, book_paths = 0.0, run_paths = 0.0;
     const char *isa_req = NULL;
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},      {"threads", required_argument, NULL, 't'},
         {"seconds", required_argument, NULL, 's'}, {"isa", required_argument, NULL, 'i'},
         {"no-peers", no_argument, NULL, 'n'},  {"help", no_argument, NULL, 'h'},
         {"book-paths", required_argument, NULL, 'b'},
+        {"run-paths", required_argument, NULL, 'r'},   {"run-only", no_argument, NULL, 'o'},
+        {"layer-costs", no_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     opterr = 0;
@@ -167,6 +282,17 @@ int alvh_bench_cli(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'r':
+            run_paths = strtod(optarg, &end);
+            if (!*optarg || *end || !(run_paths >= 1 && run_paths <= 1e10) || run_paths != floor(run_paths)) {
+                fprintf(stderr, "alvh bench: --run-paths %s: expected a whole number of paths from 1 to 1e10\n",
+                        optarg);
+                usage(stderr);
+                return 2;
+            }
+            break;
+        case 'o': run_only = 1; break;
+        case 'L': layer_costs = 1; break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "alvh bench: %s needs a value\n", argv[optind - 1]);
@@ -183,6 +309,16 @@ int alvh_bench_cli(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if (run_only && run_paths == 0.0 && !layer_costs) {
+        fprintf(stderr, "alvh bench: --run-only needs --run-paths N or --layer-costs\n");
+        usage(stderr);
+        return 2;
+    }
+    if (run_paths > 0 && !g_run_fn) {
+        fprintf(stderr, "alvh bench: --run-paths needs the alvh binary ('alvh bench --run-paths N'): this program "
+                        "cannot run a job\n");
+        return 2;
+    }
     const alvh_kernel_ops *best;
     alvh_error err = {0};
     if (alvh_dispatch_select(isa_req, &best, &err) != ALVH_OK) {
@@ -190,6 +326,25 @@ int alvh_bench_cli(int argc, char **argv)
         return err.code == ALVH_E_USAGE ? 2 : 3;
     }
     threads = alvh_sched_threads(threads);
+
+    /* the whole job first, while nothing else of this process has warmed the caches */
+    alvh_bench_run_figures run = {0};
+    if (run_paths > 0) {
+        char why[512];
+        if (g_run_fn(run_paths, threads, best->name, &run, why, sizeof why) != 0) {
+            fprintf(stderr, "alvh bench: %s\n", why);
+            return 1;
+        }
+    }
+    if (layer_costs) {
+        if (alvh_bench_layer_costs(best, 16384, g_layer_ns) != 0) {
+            fprintf(stderr, "alvh bench: the layer-cost runs failed\n");
+            return 1;
+        }
+        g_have_layers = 1;
+    }
+    if (run_only)
+        return print_run_only(json, threads, run_paths, &run, best->name);
 
     double per_isa_u[ALVH_ISA_COUNT] = {0}, per_isa_n[ALVH_ISA_COUNT] = {0};
     for (int i = 0; i <= (int)best->isa; i++) {
@@ -224,6 +379,10 @@ int alvh_bench_cli(int argc, char **argv)
     double bk_core = alvh_bench_book(best, 1, seconds), bk_scalar = alvh_bench_book(scalar_ops, 1, seconds);
     double bk_all = alvh_bench_book(best, threads, seconds);
     double bk_measured = book_paths > 0 ? alvh_bench_book_seconds(best, threads, (size_t)book_paths) : 0.0;
+    if (run_paths > 0) {
+        book_paths = run_paths;
+        bk_measured = run.book_seconds;
+    }
 
     double np_n = 0.0, np_u = 0.0, np_h = 0.0, ql_h = 0.0;
     char why[512] = "", out[4096], args[64];
@@ -298,6 +457,9 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("book_path_days_per_s_all", bk_all, 0);
         json_num("book_simd_vs_scalar", bk_scalar > 0 ? bk_core / bk_scalar : 0, 0);
         json_num("book_seconds_1e6_paths_est", bk_all > 0 ? 252e6 / bk_all : 0, 0);
+        if (run_paths > 0)
+            json_run(threads, run_paths, &run);
+        json_layers();
         printf("  \"book_paths_measured\": %.0f,\n", book_paths);
         json_num("book_seconds_measured", bk_measured, 1);
         printf("}\n");
@@ -334,6 +496,9 @@ int alvh_bench_cli(int argc, char **argv)
         printf("%-28s %14.1f\n", "book 1e6 paths x 252 d, s", bk_all > 0 ? 252e6 / bk_all : 0);
         if (book_paths > 0)
             printf("%-28s %14.1f  (%.0f paths, measured)\n", "book run, s", bk_measured, book_paths);
+        if (run_paths > 0)
+            table_run(threads, run_paths, &run);
+        table_layers();
     }
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/bench_run.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
@@ -227,8 +228,8 @@ static int cmd_validate(int argc, char **argv)
            " steps/y), seed %" PRIu64 ", blocks of %" PRIu64 "\n",
            r->name, cfg->n_scenarios, cfg->n_scenarios == 1 ? "" : "s", r->paths, cfg->n_steps, r->horizon_years,
            r->steps_per_year, r->seed, r->block_size);
-    printf("book: capital %.0f USD, %zu variant%s (baseline %s)\n", cfg->book.capital_usd, cfg->n_variants,
-           cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
+    printf("book: capital %.0f USD, %zu variant%s (first %s; each compared with its baseline)\n",
+           cfg->book.capital_usd, cfg->n_variants, cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         const alvh_config_scenario *sc = &cfg->scenarios[i];
         printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s\n", sc->name, sc->market.spx.v0,
@@ -295,8 +296,10 @@ int main(int argc, char **argv)
         return alvh_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "drivers") == 0)
         return cmd_drivers(argc - 1, argv + 1);
-    if (strcmp(cmd, "bench") == 0)
+    if (strcmp(cmd, "bench") == 0) {
+        alvh_bench_set_run_fn(alvh_bench_run_default);
         return alvh_bench_cli(argc - 1, argv + 1);
+    }
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)

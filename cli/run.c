@@ -31,6 +31,7 @@
 #include "alvh_gitinfo.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
+#include "engine/phase_clock.h"
 #include "engine/scenario_run.h"
 #include "engine/scheduler.h"
 #include "io/checkpoint.h"
@@ -73,7 +74,8 @@ void alvh_run_usage(FILE *f)
             "  --checkpoint-blocks N  blocks per round: the scenario in progress is checkpointed after a\n"
             "                       round (default 64) ...\n"
             "  --checkpoint-seconds S ... once S seconds have passed since the last checkpoint (default 30;\n"
-            "                       0: after every round); SIGINT/SIGTERM always checkpoint\n"
+            "                       0: after every round), and 20x as long as the last one took;\n"
+            "                       SIGINT/SIGTERM always checkpoint\n"
             "  --quiet              no progress output\n"
             "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
             "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
@@ -518,7 +520,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                     alvh_scenario_job_restored(job);
             }
         }
-        double t_start = now_s(), last_ckpt = t_start;
+        double t_start = now_s(), last_ckpt = t_start, ckpt_cost = 0.0;
         /* progress counts this rank's share of the paths */
         size_t total = st == ALVH_OK ? alvh_scenario_job_paths_owned(job) : 0;
         size_t base_done = st == ALVH_OK ? alvh_scenario_job_paths_owned_done(job) : 0;
@@ -531,12 +533,17 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             /* the rate counts only this life's paths */
             progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
             /* the checkpoint holds every finished block's rows: written at most
-             * every ckpt_seconds so that long runs do not spend their time on it */
+             * every ckpt_seconds, and (unless that is 0) no sooner than 20
+             * times the last one took, so writing them stays below ~5% of the run */
+            double every = o.ckpt_seconds > 0 && 20.0 * ckpt_cost > o.ckpt_seconds ? 20.0 * ckpt_cost : o.ckpt_seconds;
             if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
-                (g_stop || now_s() - last_ckpt >= o.ckpt_seconds)) {
+                (g_stop || now_s() - last_ckpt >= every)) {
+                double t_ck = now_s();
                 alvh_scenario_job_buffers(job, bufs);
                 st = alvh_ckpt_save(bp.ckpt, &h, bufs, nb, &err);
                 last_ckpt = now_s();
+                ckpt_cost = last_ckpt - t_ck;
+                alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
             }
             if (st == ALVH_OK && g_stop && ranks == 1) {
                 fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "
@@ -568,6 +575,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             alvh_scenario_result res;
             st = alvh_scenario_job_finish(job, &res, &err);
             alvh_h5_writer *w = NULL;
+            double t_h5 = now_s();
             if (st == ALVH_OK)
                 st = alvh_h5_open(part, &w, &err);
             if (st == ALVH_OK)
@@ -577,6 +585,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             if (st == ALVH_OK && (cfg->n_sweeps || cfg->n_rstress))
                 st = alvh_run_studies(w, sc->name, cfg, &rq, ops, o.quiet, &err);
             st = close_writer(w, st, &err);
+            alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
             if (st == ALVH_OK) {
                 if (!o.quiet && !cfg->n_sweeps && !cfg->n_rstress)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
@@ -594,6 +603,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
     if (rc == EXIT_OK && rank == 0) {
         /* assemble: the run attributes, then every part's scenario group */
         alvh_h5_writer *w = NULL;
+        double t_h5 = now_s();
         st = alvh_h5_open(out, &w, &err);
         alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = resolved, .engine_version = ALVH_VERSION,
                                  .git_describe = ALVH_GIT_DESCRIBE, .isa = ops->name,
@@ -607,6 +617,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
         }
         st = close_writer(w, st, &err);
+        alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
         if (st == ALVH_OK) {
             remove_parts(&bp);
             if (!o.quiet)

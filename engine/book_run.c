@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/block_rng.h"
+#include "engine/phase_clock.h"
 #include "engine/scheduler.h"
 
 const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding"};
@@ -28,6 +29,7 @@ typedef struct {
     alvh_block_rng *tmp_rng;
     const double *equity[MAX_VARIANTS];
     double *block_out; /* n_variants x block_size x ALVH_OUT_COUNT, with on_block */
+    double book_s, hook_s; /* this block's time in the observer and, of it, in the on_step hook */
 } worker_t;
 
 typedef struct {
@@ -71,7 +73,10 @@ static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_
         return ALVH_OK;
     alvh_book_step_info info = {.block = view->block, .first_path = view->first_path, .n = view->n,
                                 .step = view->step, .equity = w->equity, .market = mk};
-    return c->rq->on_step(c->rq->hook_ctx, worker, &info);
+    double t0 = alvh_phase_now();
+    alvh_status st = c->rq->on_step(c->rq->hook_ctx, worker, &info);
+    w->hook_s += alvh_phase_now() - t0;
+    return st;
 }
 
 /* steps the shared layers, then each variant's own layers with the shared P&L lent */
@@ -102,6 +107,8 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
+    double t0 = alvh_phase_now();
+    w->book_s = w->hook_s = 0.0;
     seed_book_streams(c, w, view->block, view->n);
     alvh_book_market mk = market_of(c, w, view);
     for (int k = 0; k < 2; k++)
@@ -113,16 +120,21 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
         w->st[v].ext_cash = w->ext_cash[v];
     }
     step_all(c, w, 0, view->n, &mk);
-    return hook(c, w, worker, view, &mk);
+    alvh_status st = hook(c, w, worker, view, &mk);
+    w->book_s += alvh_phase_now() - t0;
+    return st;
 }
 
 static alvh_status on_step(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
     worker_t *w = &c->w[worker];
+    double t0 = alvh_phase_now();
     alvh_book_market mk = market_of(c, w, view);
     step_all(c, w, view->step, view->n, &mk);
-    return hook(c, w, worker, view, &mk);
+    alvh_status st = hook(c, w, worker, view, &mk);
+    w->book_s += alvh_phase_now() - t0;
+    return st;
 }
 
 static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
@@ -130,6 +142,7 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     book_ctx *c = ctx;
     const alvh_book_run_request *rq = c->rq;
     worker_t *w = &c->w[worker];
+    double t0 = alvh_phase_now();
     size_t np = rq->market.n_paths;
     if (rq->outcomes || rq->on_block)
         for (size_t v = 0; v < rq->n_variants; v++) {
@@ -172,9 +185,15 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             t[ALVH_TERM_VARIANCE] = view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
         }
-    if (rq->on_block)
-        return rq->on_block(rq->hook_ctx, worker, view->block, view->first_path, view->n, w->block_out);
-    return ALVH_OK;
+    w->book_s += alvh_phase_now() - t0;
+    alvh_phase_add(ALVH_PHASE_BOOK, w->book_s - w->hook_s);
+    alvh_phase_add(ALVH_PHASE_FANS, w->hook_s);
+    if (!rq->on_block)
+        return ALVH_OK;
+    t0 = alvh_phase_now();
+    alvh_status st = rq->on_block(rq->hook_ctx, worker, view->block, view->first_path, view->n, w->block_out);
+    alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t0);
+    return st;
 }
 
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,

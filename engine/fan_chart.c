@@ -29,6 +29,7 @@ alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *
     }
     f->n_steps = n_steps;
     f->n_bins = n_bins;
+    f->bin = alvh_hist_bin_scalar;
     for (size_t t = 0; t < n_steps; t++) {
         if (alvh_hist_init(&f->step[t], lo[t], hi[t], n_bins, f->storage + t * n_bins, err) != ALVH_OK) {
             char why[sizeof err->msg];
@@ -58,6 +59,8 @@ void alvh_fan_reset(alvh_fan_chart *f)
         alvh_hist_reset(&f->step[t]);
 }
 
+void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin) { f->bin = bin ? bin : alvh_hist_bin_scalar; }
+
 alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,
                               alvh_error *err)
 {
@@ -65,7 +68,7 @@ alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *valu
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
     if (step >= f->n_steps)
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: step %zu of %zu", step, f->n_steps);
-    alvh_hist_add_array(&f->step[step], values, n_paths);
+    alvh_hist_add_binned(&f->step[step], f->bin, values, n_paths);
     return ALVH_OK;
 }
 
@@ -77,7 +80,7 @@ alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n
     if (ld < n_paths)
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: ld %zu < %zu paths", ld, n_paths);
     for (size_t t = 0; t < f->n_steps; t++)
-        alvh_hist_add_array(&f->step[t], values + t * ld, n_paths);
+        alvh_hist_add_binned(&f->step[t], f->bin, values + t * ld, n_paths);
     return ALVH_OK;
 }
 
@@ -104,16 +107,28 @@ alvh_status alvh_fan_quantiles(const alvh_fan_chart *f, const double *p, size_t 
     for (size_t k = 0; k < n_p; k++)
         if (!(p[k] >= 0.0 && p[k] <= 1.0))
             return alvh_error_set(err, ALVH_E_CONFIG, "fan chart quantiles: probability %g outside [0, 1]", p[k]);
+    int ascending = n_p <= 64;
+    for (size_t k = 1; k < n_p; k++)
+        ascending &= p[k] >= p[k - 1];
     for (size_t t = 0; t < f->n_steps; t++) {
-        for (size_t k = 0; k < n_p; k++) {
-            double *qk = &q[t * n_p + k], *bk = bound ? &bound[t * n_p + k] : NULL;
-            if (f->step[t].n == 0) {
-                *qk = NAN;
-                if (bk)
-                    *bk = NAN;
-                continue;
+        double *qt = &q[t * n_p], *bt = bound ? &bound[t * n_p] : NULL;
+        if (f->step[t].n == 0) {
+            for (size_t k = 0; k < n_p; k++) {
+                qt[k] = NAN;
+                if (bt)
+                    bt[k] = NAN;
             }
-            alvh_status st = alvh_hist_quantile(&f->step[t], p[k], qk, bk, err);
+            continue;
+        }
+        /* ascending probabilities (alvh_fan_probs): one pass over the bins per step */
+        if (ascending) {
+            alvh_status st = alvh_hist_quantiles(&f->step[t], p, n_p, qt, bt, err);
+            if (st)
+                return st;
+            continue;
+        }
+        for (size_t k = 0; k < n_p; k++) {
+            alvh_status st = alvh_hist_quantile(&f->step[t], p[k], &qt[k], bt ? &bt[k] : NULL, err);
             if (st)
                 return st;
         }

@@ -23,6 +23,7 @@ typedef struct alvh_fan_chart {
     size_t n_steps, n_bins;
     alvh_histogram *step; /* n_steps histograms over one counts block */
     uint64_t *storage;    /* n_steps x n_bins */
+    alvh_hist_bin_fn *bin; /* binning kernel: the scalar reference unless alvh_fan_set_binning */
 } alvh_fan_chart;
 
 /* Step t covers [lo[t], hi[t]) with n_bins bins. NULL and err set on bad input. */
@@ -30,6 +31,8 @@ alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *
                                 alvh_error *err);
 void alvh_fan_free(alvh_fan_chart *f); /* accepts NULL */
 void alvh_fan_reset(alvh_fan_chart *f);
+/* Bin with this kernel (ops->hist_bin): the counts are the same for every ISA. */
+void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin);
 
 /* Add the values of n_paths paths at one step. */
 alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,

@@ -121,6 +121,15 @@ void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)
         alvh_hist_add(h, x[i]);
 }
 
+void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n)
+{
+    alvh_bin_tally t = {.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
+                        .n_inf = h->n_inf, .min = h->min, .max = h->max};
+    bin(h->lo, h->hi, h->n_bins, n, x, h->counts, &t);
+    h->underflow = t.underflow, h->overflow = t.overflow, h->n = t.n, h->n_nan = t.n_nan, h->n_inf = t.n_inf;
+    h->min = t.min, h->max = t.max;
+}
+
 alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err)
 {
     if (!into || !from)
@@ -189,6 +198,32 @@ static double rank_value(const alvh_histogram *h, uint64_t r, double *width)
     return NAN;
 }
 
+/* rank_value for ranks in (nearly) ascending order in one pass over the
+ * segments (the same segment and arithmetic as rank_value for each) */
+static void rank_values_sorted(const alvh_histogram *h, const uint64_t *r, size_t k, double *val, double *width)
+{
+    uint64_t before = 0;
+    size_t s = 0;
+    segment g = seg_at(h, 0);
+    for (size_t q = 0; q < k; q++) {
+        if (r[q] == 0 || r[q] == h->n - 1) {
+            width[q] = 0.0;
+            val[q] = r[q] == 0 ? h->min : h->max;
+            continue;
+        }
+        if (r[q] < before) { /* j + 1 then j again (equal probabilities): start over */
+            before = 0;
+            g = seg_at(h, s = 0);
+        }
+        while (r[q] >= before + g.c) { /* ends: r < n, the sum of the counts */
+            before += g.c;
+            g = seg_at(h, ++s);
+        }
+        width[q] = g.b - g.a;
+        val[q] = g.a + (g.b - g.a) * (((double)(r[q] - before) + 0.5) / (double)g.c);
+    }
+}
+
 static alvh_status need_values(const alvh_histogram *h, const char *what, alvh_error *err)
 {
     if (!h)
@@ -227,6 +262,44 @@ alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, dou
     *q = lerp(x0, x1, g);
     if (bound)
         *bound = (1.0 - g) * w0 + g * w1;
+    return ALVH_OK;
+}
+
+alvh_status alvh_hist_quantiles(const alvh_histogram *h, const double *p, size_t n_p, double *q, double *bound,
+                                alvh_error *err)
+{
+    alvh_status st = need_values(h, "quantiles", err);
+    if (st)
+        return st;
+    enum { MAX_P = 64 };
+    if (n_p > MAX_P)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "histogram quantiles: %zu probabilities (at most %d)", n_p, MAX_P);
+    uint64_t r[2 * MAX_P];
+    double g[MAX_P], x[2 * MAX_P], w[2 * MAX_P];
+    int top[MAX_P];
+    const double last = (double)(h->n - 1);
+    for (size_t k = 0; k < n_p; k++) {
+        if (!(p[k] >= 0.0 && p[k] <= 1.0) || (k > 0 && p[k] < p[k - 1]))
+            return alvh_error_set(err, ALVH_E_CONFIG, "histogram quantiles: probability %g outside [0, 1] or "
+                                  "out of ascending order", p[k]);
+        double v = last * p[k];
+        top[k] = v >= last; /* as alvh_hist_quantile: the maximum alone */
+        if (top[k]) {
+            r[2 * k] = r[2 * k + 1] = h->n - 1;
+            g[k] = 0.0;
+        } else {
+            double jf = floor(v);
+            r[2 * k] = (uint64_t)jf;
+            r[2 * k + 1] = (uint64_t)jf + 1;
+            g[k] = v - jf;
+        }
+    }
+    rank_values_sorted(h, r, 2 * n_p, x, w);
+    for (size_t k = 0; k < n_p; k++) {
+        q[k] = top[k] ? x[2 * k] : lerp(x[2 * k], x[2 * k + 1], g[k]);
+        if (bound)
+            bound[k] = top[k] ? w[2 * k] : (1.0 - g[k]) * w[2 * k] + g[k] * w[2 * k + 1];
+    }
     return ALVH_OK;
 }
 

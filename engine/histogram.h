@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "common/status.h"
+#include "kernels/hist_bin.h"
 
 typedef struct alvh_histogram {
     double lo, hi;         /* range of the regular bins */
@@ -51,6 +52,9 @@ double alvh_hist_edge(const alvh_histogram *h, size_t j);
 
 void alvh_hist_add(alvh_histogram *h, double x);
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
+/* The same counts as alvh_hist_add_array through a binning kernel
+ * (kernels/hist_bin.h: ops->hist_bin of any ISA). */
+void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n);
 
 /* into += from. The edges must be identical (bitwise). */
 alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err);
@@ -59,6 +63,11 @@ alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, al
  * alvh_stats_quantile_sorted), and a bound on |estimate - exact|. */
 alvh_status alvh_hist_quantile(const alvh_histogram *h, double p, double *q, double *bound,
                                alvh_error *err);
+
+/* The same estimates and bounds as alvh_hist_quantile, bit for bit, for
+ * n_p <= 64 probabilities in ascending order, in one pass over the bins. */
+alvh_status alvh_hist_quantiles(const alvh_histogram *h, const double *p, size_t n_p, double *q, double *bound,
+                                alvh_error *err);
 
 /* Estimate of the mean of the k = alvh_stats_tail_count(n, level) largest
  * (upper != 0) or smallest values, and a bound on its error. */

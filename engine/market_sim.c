@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/block_rng.h"
+#include "engine/phase_clock.h"
 #include "engine/scheduler.h"
 
 enum { N_STATE = 4, N_EVENTS = 5 };
@@ -132,7 +133,9 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
     alvh_market_view view = {.block = b, .first_path = first, .n = n, .step = 0, .consts = &c->consts,
                              .state = &w->state, .events = &w->events};
     alvh_status st = notify(c->obs->block_begin, c->obs->ctx, worker, &view);
+    double market_s = 0.0; /* this block's kernel time (engine/phase_clock.h) */
     for (size_t t = 0; st == ALVH_OK && t < rq->n_steps; t++) {
+        double t0s = alvh_phase_now();
         size_t i0 = c->inj_first[t], i1 = c->inj_first[t + 1];
         if (i1 > i0)
             for (size_t k = 0; k < N_STATE; k++)
@@ -141,9 +144,11 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
             step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
+        market_s += alvh_phase_now() - t0s;
         view.step = t + 1;
         st = notify(c->obs->step, c->obs->ctx, worker, &view);
     }
+    alvh_phase_add(ALVH_PHASE_MARKET, market_s);
     if (st == ALVH_OK)
         st = notify(c->obs->block_end, c->obs->ctx, worker, &view);
     return st;

@@ -9,6 +9,7 @@
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "engine/mpi_dist.h"
+#include "engine/phase_clock.h"
 #include "engine/summary_hist.h"
 #include "engine/tail_comp.h"
 #include "engine/tail_eff.h"
@@ -246,6 +247,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             if (!(j->wfan[(size_t)t * nf + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
+            else
+                alvh_fan_set_binning(j->wfan[(size_t)t * nf + k], ops->hist_bin);
     }
     free(lo);
     free(hi);
@@ -313,11 +316,15 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     j->res.seconds += secs;
     /* a failed round leaves partial blocks in the worker charts: they are
      * dropped, and the blocks that failed are not marked done */
+    double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nf; v++)
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nf + v], err);
+    double t1 = alvh_phase_now();
     for (int t = 0; st == ALVH_OK && hist_mode(j) && t < j->threads; t++)
         st = alvh_shist_acc_merge(j->sh, j->wsh[t], err);
+    alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
+    alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
     return st;
 }
 
@@ -545,72 +552,105 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
     return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
 }
 
+/* exact mode: the risk and effectiveness tables and the total-P&L histogram
+ * of variant v (the P&L table is made before, its columns spread over the threads) */
+static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *err)
+{
+    alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths;
+    const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
+    alvh_status st = alvh_summary_risk(o, np, &r->risk[v], err);
+    const size_t bv = r->baseline[v];
+    const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
+    if (st == ALVH_OK && bv != v)
+        st = alvh_summary_effectiveness(o, ob, np, &r->eff[v], err);
+    if (st == ALVH_OK && bv != v)
+        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
+    if (st == ALVH_OK)
+        st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+    if (st == ALVH_OK)
+        st = attribution_of(j, v, err);
+    double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
+    if (st == ALVH_OK && !x)
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histogram of %zu paths", np);
+    if (st != ALVH_OK)
+        return st;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < np; i++) {
+        x[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+        if (isfinite(x[i])) {
+            lo = fmin(lo, x[i]);
+            hi = fmax(hi, x[i]);
+        }
+    }
+    if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
+        lo = isfinite(lo) ? lo - 0.5 : -0.5;
+        hi = lo + 1.0;
+    }
+    hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
+    alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
+    if (!h) {
+        free(x);
+        return err ? err->code : ALVH_E_NOMEM;
+    }
+    alvh_hist_add_array(h, x, np);
+    memcpy(r->hist_counts + v * ALVH_PNL_HIST_BINS, h->counts, ALVH_PNL_HIST_BINS * sizeof(uint64_t));
+    for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
+        r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
+    r->hist_nonfinite[v] = h->n_nan + h->n_inf;
+    alvh_hist_free(h);
+    free(x);
+    return ALVH_OK;
+}
+
 alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
 {
     alvh_scenario_result *r = &j->res;
-    const size_t np = r->n_paths, ns = r->n_steps, nv = r->n_variants;
+    const size_t ns = r->n_steps, nv = r->n_variants;
     if (alvh_scenario_job_blocks_done(j) != j->n_blocks)
         return alvh_error_set(err, ALVH_E_INTERNAL, "scenario finished with %zu of %zu blocks done",
                               alvh_scenario_job_blocks_done(j), j->n_blocks);
     alvh_status st = ALVH_OK;
+    double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
         st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
                                 r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
-    if (st == ALVH_OK && hist_mode(j))
-        return finish_hist(j, out, err);
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
-        const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-        st = alvh_summary_pnl(o, np, j->rq.book.capital_usd, &r->pnl[v], err);
-        if (st == ALVH_OK)
-            st = alvh_summary_risk(o, np, &r->risk[v], err);
-        const size_t b = r->baseline[v];
-        const double *ob = r->outcomes + b * np * ALVH_OUT_COUNT;
-        if (st == ALVH_OK && b != v)
-            st = alvh_summary_effectiveness(o, ob, np, &r->eff[v], err);
-        if (st == ALVH_OK && b != v)
-            st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
-        if (st == ALVH_OK)
-            st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+    double t1 = alvh_phase_now();
+    alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
+    if (st == ALVH_OK && hist_mode(j)) {
+        st = finish_hist(j, out, err);
+        alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
+        return st;
     }
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
-        st = attribution_of(j, v, err);
     r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
     r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
-    double *x = malloc(np * sizeof(double));
-    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !x))
+    alvh_status *vst = malloc(nv * sizeof *vst);
+    alvh_error *verr = calloc(nv, sizeof *verr);
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !vst || !verr))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
-        double lo = INFINITY, hi = -INFINITY;
-        for (size_t i = 0; i < np; i++) {
-            x[i] = r->outcomes[(v * np + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-            if (isfinite(x[i])) {
-                lo = fmin(lo, x[i]);
-                hi = fmax(hi, x[i]);
-            }
-        }
-        if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
-            lo = isfinite(lo) ? lo - 0.5 : -0.5;
-            hi = lo + 1.0;
-        }
-        hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
-        alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
-        if (!h) {
-            st = err ? err->code : ALVH_E_NOMEM;
-            break;
-        }
-        alvh_hist_add_array(h, x, np);
-        memcpy(r->hist_counts + v * ALVH_PNL_HIST_BINS, h->counts, ALVH_PNL_HIST_BINS * sizeof(uint64_t));
-        for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
-            r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
-        r->hist_nonfinite[v] = h->n_nan + h->n_inf;
-        alvh_hist_free(h);
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,
+                              j->threads, &r->pnl[v], err);
+    /* the rest of each variant is independent: one per thread, each computed as it would be alone */
+    if (st == ALVH_OK) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(j->threads)
+        for (size_t v = 0; v < nv; v++)
+            vst[v] = finish_variant(j, v, &verr[v]);
     }
-    free(x);
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
+        if (vst[v] != ALVH_OK) {
+            st = vst[v];
+            if (err)
+                *err = verr[v];
+        }
+    free(vst);
+    free(verr);
     if (st == ALVH_OK) {
         *out = *r;
         memset(r, 0, sizeof *r);
     }
+    alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
     return st;
 }
 

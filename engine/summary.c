@@ -1,6 +1,7 @@
 #include "engine/summary.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,43 +140,66 @@ alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err)
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
-                             alvh_error *err)
+/* column c of the P&L table from the per-path outcomes */
+static alvh_status pnl_column(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t, size_t c,
+                              alvh_error *err)
+{
+    const size_t cols = t->cols;
+    double *x = malloc(n_paths * sizeof(double));
+    if (!x)
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n_paths);
+    column(outcomes, n_paths, (int)c, x);
+    alvh_pnl_summary s;
+    alvh_status st = alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
+    free(x);
+    if (st != ALVH_OK)
+        return st;
+    double v[8] = {(double)s.moments.n, (double)s.moments.n_nan, (double)s.moments.n_inf, s.moments.mean,
+                   s.moments.stdev, s.moments.mean_se, s.moments.skewness, s.moments.excess_kurtosis};
+    size_t rr = 0;
+    for (int k = 0; k < 8; k++)
+        t->data[rr++ * cols + c] = v[k];
+    for (int k = 0; k < ALVH_STATS_N_PROBS; k++)
+        t->data[rr++ * cols + c] = s.quantile_usd[k];
+    for (int k = 0; k < ALVH_STATS_N_LEVELS; k++) {
+        t->data[rr++ * cols + c] = s.tail[k].var;
+        t->data[rr++ * cols + c] = s.tail[k].es;
+        t->data[rr++ * cols + c] = s.tail[k].es_se;
+    }
+    for (int k = 0; k < ALVH_STATS_N_THRESHOLDS; k++) {
+        t->data[rr++ * cols + c] = s.p_loss_above[k].p_hat;
+        t->data[rr++ * cols + c] = s.p_loss_above[k].lo;
+        t->data[rr++ * cols + c] = s.p_loss_above[k].hi;
+    }
+    return ALVH_OK;
+}
+
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads,
+                             alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_pnl_layout(t, err);
     if (st != ALVH_OK)
         return st;
     const size_t cols = t->cols;
-    double *x = malloc(n_paths * sizeof(double));
-    if (!x) {
+    alvh_status cst[ALVH_OUT_TOTAL + 1]; /* the layout's columns: outcome columns 0 .. ALVH_OUT_TOTAL */
+    alvh_error cerr[ALVH_OUT_TOTAL + 1];
+    if (cols > ALVH_OUT_TOTAL + 1) {
         alvh_table_free(t);
-        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n_paths);
+        return alvh_error_set(err, ALVH_E_INTERNAL, "P&L table with %zu columns", cols);
     }
-    for (size_t c = 0; st == ALVH_OK && c < cols; c++) {
-        column(outcomes, n_paths, (int)c, x);
-        alvh_pnl_summary s;
-        st = alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
-        if (st != ALVH_OK)
-            break;
-        double v[8] = {(double)s.moments.n, (double)s.moments.n_nan, (double)s.moments.n_inf, s.moments.mean,
-                       s.moments.stdev, s.moments.mean_se, s.moments.skewness, s.moments.excess_kurtosis};
-        size_t rr = 0;
-        for (int k = 0; k < 8; k++)
-            t->data[rr++ * cols + c] = v[k];
-        for (int k = 0; k < ALVH_STATS_N_PROBS; k++)
-            t->data[rr++ * cols + c] = s.quantile_usd[k];
-        for (int k = 0; k < ALVH_STATS_N_LEVELS; k++) {
-            t->data[rr++ * cols + c] = s.tail[k].var;
-            t->data[rr++ * cols + c] = s.tail[k].es;
-            t->data[rr++ * cols + c] = s.tail[k].es_se;
-        }
-        for (int k = 0; k < ALVH_STATS_N_THRESHOLDS; k++) {
-            t->data[rr++ * cols + c] = s.p_loss_above[k].p_hat;
-            t->data[rr++ * cols + c] = s.p_loss_above[k].lo;
-            t->data[rr++ * cols + c] = s.p_loss_above[k].hi;
-        }
+    /* columns are independent: spread over the threads (each the same as alone) */
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (size_t c = 0; c < cols; c++) {
+        cerr[c] = (alvh_error){0};
+        cst[c] = pnl_column(outcomes, n_paths, capital_usd, t, c, &cerr[c]);
     }
-    free(x);
+    for (size_t c = 0; st == ALVH_OK && c < cols; c++)
+        if (cst[c] != ALVH_OK) {
+            st = cst[c];
+            if (err)
+                *err = cerr[c];
+        }
     if (st != ALVH_OK)
         alvh_table_free(t);
     return st;

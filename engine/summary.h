@@ -49,9 +49,11 @@ alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extr
                                     alvh_error *err);
 
 /* P&L statistics (rows: n, mean, stdev, ..., quantiles, VaR/ES, P(loss > x C))
- * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT. */
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t,
-                             alvh_error *err);
+ * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT.
+ * The columns are computed on `threads` OpenMP threads (<= 0: the default);
+ * the table does not depend on it. */
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads,
+                             alvh_table *t, alvh_error *err);
 
 /* Drawdown, health factor and event statistics: one column `value`. */
 alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, alvh_table *t, alvh_error *err);

@@ -551,7 +551,9 @@ static inline vd condor_step(const book_lanes *x)
     if (vm_any(live)) {
         vd steps_left = vd_max(vd_sub(exp_s, v1(fstep)), zero);
         vd t = vd_mul(steps_left, v1(dt));
-        vd val = condor_value(c, spx, var, t, kps, kpl, kcs, kcl);
+        const vd ks[4] = {kps, kpl, kcs, kcl};
+        const vd lks[4] = {LD(s->c_lk), LD(s->c_lk + s->ld), LD(s->c_lk + 2 * s->ld), LD(s->c_lk + 3 * s->ld)};
+        vd val = condor_value(c, spx, var, t, ks, lks);
         vm expired = vd_le(steps_left, v1(0.5));
         vm stop = vd_le(vd_mul(v1(p->condor.stop_mult), credit), val);
         vm take = vd_lt(val, vd_mul(v1(1.0 - p->condor.profit_take), credit));

@@ -150,7 +150,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 /* the double* members of alvh_book_state in order, with their row counts */
 #define BOOK_FIELDS(X)                                                                                     \
     X(c_active, 1) X(c_exp, 1) X(c_enter, 1) X(c_idx, 1) X(c_kps, 1) X(c_kpl, 1) X(c_kcs, 1) X(c_kcl, 1)    \
-    X(c_n, 1) X(c_credit, 1) X(c_cash, 1) X(c_mark, 1) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1)        \
+    X(c_n, 1) X(c_credit, 1) X(c_cash, 1) X(c_mark, 1) X(c_lk, 4) X(x_n, 1) X(x_k, 1) X(x_exp, 1) X(x_cost, 1)        \
     X(x_cash, 1) X(x_mark, 1) X(x_pk, 1) X(x_pspend, 1) X(x_pat, 1) X(f_units, 1) X(f_pending, 1)          \
     X(f_cash, 1) X(f_emis, 1) X(a_bal, 1) X(a_carry, 1) X(a_bench, 1) X(p_units, 1) X(p_margin, 1)         \
     X(p_pnl, 1) X(p_cash, 1) X(p_h, 1) X(p_h_dec, 1) X(p_pend, ALVH_PERP_MAX_DELAY) X(p_cool, 1)           \

@@ -195,6 +195,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
     double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
+    double *c_lk; /* 4 rows: ln of kps, kpl, kcs, kcl, set at entry (the marks need no log of a strike) */
     double *x_n, *x_k, *x_exp, *x_cost, *x_cash, *x_mark;
     double *x_pk, *x_pspend, *x_pat; /* timelocked purchase: strike, budget, step it executes (-1: none) */
     double *f_units, *f_pending, *f_cash, *f_emis;

@@ -30,52 +30,84 @@ static inline vd spx_iv(const alvh_book_consts *c, vd v, vd s, vd k, vd t)
     return vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
 }
 
-/* One leg of a strip sharing spot, life and the implied-vol model: given
- * lm = ln(K/F), the discounted spot s_dq = S e^{-qT}, discount dr = e^{-rT},
- * sqrt(T) and the at-the-money vol, the skewed vol and the BSM price (same
- * formula and limits as bsm_lanes in bs_core.h, with the life-only terms
- * computed once per strip instead of once per leg). */
-static inline vd strip_leg(const alvh_iv_skew *sk, vd k, vd lm, vd s_dq, vd dr, vd sqt, vd atm, double w)
-{
-    const vd zero = v1(0.0), one = v1(1.0);
-    vd sg = vd_fma(lm, vd_fma(v1(sk->skew_curv), lm, v1(sk->skew_slope)), atm);
-    sg = vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
-    vd sd = vd_mul(sg, sqt);
-    vm live = vd_lt(zero, sd);
-    vd sd1 = vd_blend(live, one, sd);
-    /* ln(S/K) + (r - q) T = -ln(K/F) */
-    vd d1 = vd_fma(v1(0.5), sd1, vd_div(vd_sub(zero, lm), sd1));
-    vd d2 = vd_sub(d1, sd1);
-    vd vw = v1(w);
-    vd n1 = vmath_ncdf(vd_mul(vw, d1)), n2 = vmath_ncdf(vd_mul(vw, d2));
-    vd kr = vd_mul(k, dr);
-    vd wg = vd_mul(vw, vd_sub(s_dq, kr));
-    vd step = vd_blend(vd_lt(zero, wg), vd_blend(vd_lt(wg, zero), v1(0.5), zero), one);
-    n1 = vd_blend(live, step, n1);
-    n2 = vd_blend(live, step, n2);
-    return vd_max(vd_mul(vw, vd_sub(vd_mul(s_dq, n1), vd_mul(kr, n2))), zero);
-}
+/* What every leg of a strip on one spot and one life shares, once per lane:
+ * the discounted spot S e^{-qT}, the discount e^{-rT}, sqrt(T), the
+ * at-the-money vol of the model state (alvh_iv_atm_var) and ln F. */
+typedef struct {
+    vd s_dq, dr, sqt, atm, ln_fwd;
+} strip_life;
 
-/* condor cost to close per share: short put - long put + short call - long call,
- * each leg with the model-state implied vol of its strike (spx_iv) */
-static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, vd kps, vd kpl, vd kcs, vd kcl)
+static inline strip_life strip_life_of(const alvh_book_consts *c, vd s, vd v, vd t)
 {
     const alvh_iv_model *mdl = &c->spx_iv;
     const vd zero = v1(0.0);
     vd tt = vd_max(t, zero);
-    vd dq = vmath_exp(vd_mul(v1(-c->q_ann), tt)), dr = vmath_exp(vd_mul(v1(-c->r_ann), tt));
     vd kt = vd_max(vd_mul(v1(mdl->kappa), tt), v1(1e-12));
     vd a = vd_div(vd_sub(v1(1.0), vmath_exp(vd_sub(zero, kt))), kt);
     vd var = vd_fma(a, vd_max(v, zero), vd_fma(vd_sub(v1(1.0), a), v1(mdl->theta_star), v1(mdl->jump_var_ann)));
-    vd atm = vd_sqrt(vd_max(var, zero));
-    vd carry = vd_mul(v1(mdl->r_ann - mdl->q_ann), tt), s_dq = vd_mul(s, dq), sqt = vd_sqrt(tt);
-    vd inv_s = vd_div(v1(1.0), s);
+    strip_life L;
+    L.dr = vmath_exp(vd_mul(v1(-c->r_ann), tt));
+    L.s_dq = vd_mul(s, vmath_exp(vd_mul(v1(-c->q_ann), tt)));
+    L.sqt = vd_sqrt(tt);
+    L.atm = vd_sqrt(vd_max(var, zero));
+    L.ln_fwd = vd_fma(v1(mdl->r_ann - mdl->q_ann), tt, vmath_log(s));
+    return L;
+}
+
+/* A leg's skewed vol times sqrt(T) (dead lanes, T = 0 or a zero vol: 0),
+ * given lm = ln(K/F) */
+static inline vd strip_sd(const alvh_iv_skew *sk, const strip_life *L, vd lm)
+{
+    vd sg = vd_fma(lm, vd_fma(v1(sk->skew_curv), lm, v1(sk->skew_slope)), L->atm);
+    sg = vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
+    return vd_mul(sg, L->sqt);
+}
+
+/* BSM price of one leg (w = +1 call, -1 put) from its lm = ln(K/F), total vol
+ * sd and 1/sd (same formula and limits as bsm_lanes in bs_core.h; both normal
+ * CDFs share one division). This is where a priced-by-table leg (an implied
+ * vol or price surface in (lm, sd) of another measure) would slot in. */
+static inline vd strip_leg(const strip_life *L, vd k, vd lm, vd sd, vd inv_sd, double w)
+{
+    const vd zero = v1(0.0), one = v1(1.0);
+    vm live = vd_lt(zero, sd);
+    vd sd1 = vd_blend(live, one, sd);
+    /* ln(S/K) + (r - q) T = -ln(K/F) */
+    vd d1 = vd_fma(v1(0.5), sd1, vd_mul(vd_sub(zero, lm), inv_sd));
+    vd d2 = vd_sub(d1, sd1);
+    vd vw = v1(w), n1, n2;
+    vmath_ncdf_pair(vd_mul(vw, d1), vd_mul(vw, d2), &n1, &n2);
+    vd kr = vd_mul(k, L->dr);
+    vd wg = vd_mul(vw, vd_sub(L->s_dq, kr));
+    vd step = vd_blend(vd_lt(zero, wg), vd_blend(vd_lt(wg, zero), v1(0.5), zero), one);
+    n1 = vd_blend(live, step, n1);
+    n2 = vd_blend(live, step, n2);
+    return vd_max(vd_mul(vw, vd_sub(vd_mul(L->s_dq, n1), vd_mul(kr, n2))), zero);
+}
+
+/* condor cost to close per share: short put - long put + short call - long
+ * call, strikes k[0..3] = kps, kpl, kcs, kcl with their logs lk[0..3], each
+ * leg at the model-state implied vol of its strike (spx_iv). The legs share
+ * the life terms (strip_life_of), take ln(K/F) from the stored ln K, and
+ * their four 1/sd come from one division. */
+static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, const vd k[4], const vd lk[4])
+{
     const alvh_iv_skew *sk = &c->p.condor.skew;
-#define LM(k) vd_sub(vmath_log(vd_mul((k), inv_s)), carry)
-    vd pv = vd_sub(strip_leg(sk, kps, LM(kps), s_dq, dr, sqt, atm, -1.0), strip_leg(sk, kpl, LM(kpl), s_dq, dr, sqt, atm, -1.0));
-    vd cv = vd_sub(strip_leg(sk, kcs, LM(kcs), s_dq, dr, sqt, atm, 1.0), strip_leg(sk, kcl, LM(kcl), s_dq, dr, sqt, atm, 1.0));
-#undef LM
-    return vd_max(vd_add(pv, cv), zero);
+    strip_life L = strip_life_of(c, s, v, t);
+    vd lm[4], sd[4], sd1[4];
+    for (int l = 0; l < 4; l++) {
+        lm[l] = vd_sub(lk[l], L.ln_fwd);
+        sd[l] = strip_sd(sk, &L, lm[l]);
+        sd1[l] = vd_blend(vd_lt(v1(0.0), sd[l]), v1(1.0), sd[l]);
+    }
+    /* 1/sd_l = (product of the other three) / (product of all four); sd >= 0.003 on live lanes */
+    vd p01 = vd_mul(sd1[0], sd1[1]), p23 = vd_mul(sd1[2], sd1[3]);
+    vd inv = vd_div(v1(1.0), vd_mul(p01, p23));
+    vd inv_sd[4] = {vd_mul(inv, vd_mul(sd1[1], p23)), vd_mul(inv, vd_mul(sd1[0], p23)),
+                    vd_mul(inv, vd_mul(p01, sd1[3])), vd_mul(inv, vd_mul(p01, sd1[2]))};
+    vd pv = vd_sub(strip_leg(&L, k[0], lm[0], sd[0], inv_sd[0], -1.0), strip_leg(&L, k[1], lm[1], sd[1], inv_sd[1], -1.0));
+    vd cv = vd_sub(strip_leg(&L, k[2], lm[2], sd[2], inv_sd[2], 1.0), strip_leg(&L, k[3], lm[3], sd[3], inv_sd[3], 1.0));
+    return vd_max(vd_add(pv, cv), v1(0.0));
 }
 
 /* strike of delta d1 (the d1 of the target delta): two passes through the skew, the first at the
@@ -184,7 +216,9 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
         vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, -c->c_zp), v1(grid))), v1(grid));
         vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, c->c_zc), v1(grid))), v1(grid));
         vd nkpl = vd_max(vd_sub(nkps, v1(w)), v1(grid)), nkcl = vd_add(nkcs, v1(w));
-        vd val = condor_value(c, spx, var, v1(te), nkps, nkpl, nkcs, nkcl);
+        const vd nk[4] = {nkps, nkpl, nkcs, nkcl};
+        const vd nlk[4] = {vmath_log(nkps), vmath_log(nkpl), vmath_log(nkcs), vmath_log(nkcl)};
+        vd val = condor_value(c, spx, var, v1(te), nk, nlk);
         vd cr = vd_sub(val, v1(legs * p->condor.slippage_pts)); /* net credit per share */
         vm ok = vm_and(vd_lt(zero, cr), vd_lt(cr, v1(w)));
         vd risk = vd_mul(vd_sub(v1(w), cr), v1(mult));
@@ -192,7 +226,9 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
         vd cash_in = vd_sub(vd_mul(vd_mul(cr, v1(mult)), nct), vd_mul(v1(legs * p->condor.commission_usd), nct));
         vd mark = vd_mul(vd_mul(val, v1(mult)), nct);
         double o_ok[ALVH_W], o_kps[ALVH_W], o_kpl[ALVH_W], o_kcs[ALVH_W], o_kcl[ALVH_W], o_n[ALVH_W], o_cr[ALVH_W];
-        double o_cash[ALVH_W], o_mark[ALVH_W];
+        double o_cash[ALVH_W], o_mark[ALVH_W], o_lk[4][ALVH_W];
+        for (int l = 0; l < 4; l++)
+            vd_store(o_lk[l], nlk[l]);
         vd_store(o_ok, vmask(ok));
         vd_store(o_kps, nkps), vd_store(o_kpl, nkpl), vd_store(o_kcs, nkcs), vd_store(o_kcl, nkcl);
         vd_store(o_n, nct), vd_store(o_cr, cr), vd_store(o_cash, cash_in), vd_store(o_mark, mark);
@@ -204,6 +240,8 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
             s->c_n[i] = o_n[j];
             s->c_credit[i] = o_cr[j];
             s->c_kps[i] = o_kps[j], s->c_kpl[i] = o_kpl[j], s->c_kcs[i] = o_kcs[j], s->c_kcl[i] = o_kcl[j];
+            for (int l = 0; l < 4; l++)
+                s->c_lk[(size_t)l * s->ld + i] = o_lk[l][j];
             s->c_exp[i] = fstep + (double)c->c_life_steps;
             s->c_cash[i] += o_cash[j];
             s->c_mark[i] = o_mark[j];

@@ -18,8 +18,10 @@ static inline void bsm_lanes(vd s, vd k, vd t, vd sigma, double r, double q, dou
 {
     const vd zero = vd_set1(0.0), one = vd_set1(1.0);
     vd tt = vd_max(t, zero);
-    vd dq = vmath_exp(vd_mul(vd_set1(-q), tt));
+    /* Black-76 (q = r) and a spot without yield (q = 0, exp(-0) = 1 exactly)
+     * need one exponential, not two: the same values either way */
     vd dr = vmath_exp(vd_mul(vd_set1(-r), tt));
+    vd dq = q == r ? dr : q == 0.0 ? one : vmath_exp(vd_mul(vd_set1(-q), tt));
     vd sq = vd_mul(s, dq), kr = vd_mul(k, dr);
     vd sd = vd_mul(vd_max(sigma, zero), vd_sqrt(tt));
     vm live = vd_lt(zero, sd);

@@ -11,6 +11,7 @@
 #include "kernels/bs.h"
 #include "kernels/pcg64.h"
 #include "kernels/book_model.h"
+#include "kernels/hist_bin.h"
 #include "kernels/market_model.h"
 #include "kernels/spx_model.h"
 
@@ -40,6 +41,7 @@ typedef struct alvh_kernel_ops {
     alvh_bs_batch_fn *bs_batch;           /* BSM price and delta (kernels/bs.h) */
     alvh_black76_batch_fn *black76_batch; /* Black-76 price and delta */
     alvh_iv_batch_fn *iv_batch;           /* implied vol from the model state and skew */
+    alvh_hist_bin_fn *hist_bin;           /* fixed-bin histogram counts (fan charts) */
 } alvh_kernel_ops;
 
 /* Whether this CPU and OS can run isa (scalar always can). */

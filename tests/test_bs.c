@@ -411,6 +411,39 @@ static void test_normal_cdf_accuracy(void **state)
     assert_true(alvh_norm_cdf(-INFINITY) == 0.0 && alvh_norm_cdf(INFINITY) == 1.0 && alvh_norm_cdf(0.0) == 0.5);
 }
 
+/* vmath_ncdf_pair (the condor legs' two CDFs with one division), scalar
+ * build: each result as accurate as vmath_ncdf's bound allows, pairs apart by
+ * a leg's total vol (the vector builds are compared with it in test_book) */
+static void test_normal_cdf_pair_accuracy(void **state)
+{
+    (void)state;
+    enum { NX = 200000 };
+    const double gaps[3] = {0.003, 0.3, 2.5};
+    double wrel = 0.0, wabs = 0.0;
+    for (int g = 0; g < 3; g++)
+        for (int i = 0; i < NX; i++) {
+            double x1 = -37.5 + 46.5 * i / (NX - 1), x2 = x1 - gaps[g], p1, p2;
+            vmath_ncdf_pair(x1, x2, &p1, &p2);
+            const double xs[2] = {x1, x2}, ps[2] = {p1, p2};
+            for (int k = 0; k < 2; k++) {
+                if (xs[k] < -37.5)
+                    continue;
+                long double ref = phi_ref(xs[k]);
+                if (xs[k] <= 0.0)
+                    wrel = fmax(wrel, rel_u(ps[k], ref));
+                wabs = fmax(wabs, (double)fabsl(ps[k] - ref));
+            }
+        }
+    printf("# Phi pair (scalar): lower tail max rel %.2f x 2^-53, max abs %.3g\n", wrel, wabs);
+    assert_true(wrel <= 16.0);
+    assert_true(wabs <= 4e-16);
+    double p1, p2;
+    vmath_ncdf_pair(NAN, -INFINITY, &p1, &p2);
+    assert_true(isnan(p1) && p2 == 0.0);
+    vmath_ncdf_pair(0.0, INFINITY, &p1, &p2);
+    assert_true(p1 == 0.5 && p2 == 1.0);
+}
+
 static void test_normal_pdf_accuracy(void **state)
 {
     (void)state;
@@ -559,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_norm_inv),
         cmocka_unit_test(test_vmath_erfc_vs_glibc),
         cmocka_unit_test(test_normal_cdf_accuracy),
+        cmocka_unit_test(test_normal_cdf_pair_accuracy),
         cmocka_unit_test(test_normal_pdf_accuracy),
         cmocka_unit_test(test_vector_matches_scalar),
         cmocka_unit_test(test_iv_from_state),

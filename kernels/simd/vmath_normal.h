@@ -46,63 +46,70 @@ static inline vd vmath_gauss_factor_(vd x, double h)
 }
 
 /* Numerator and denominator of the three Cody pieces at a = |y|:
- * central: erf(a) = num/den; middle and tail: erfc(a) = e^{-a^2} num/den. */
+ * central: erf(a) = num/den; middle and tail: erfc(a) = e^{-a^2} num/den.
+ * A piece no lane needs is skipped (its place holds 1/1, never selected):
+ * option legs rarely reach the tail, and the tail costs a division. */
 static inline void vmath_erfc_parts_(vd a, vd *num, vd *den, vm *central)
 {
-    /* |y| <= 0.46875, polynomials in t = y^2 */
-    vd t = vd_mul(a, a);
-    vd na = vd_set1(1.85777706184603153e-1);
-    na = vd_fma(na, t, vd_set1(3.16112374387056560e+0));
-    na = vd_fma(na, t, vd_set1(1.13864154151050156e+2));
-    na = vd_fma(na, t, vd_set1(3.77485237685302021e+2));
-    na = vd_fma(na, t, vd_set1(3.20937758913846947e+3));
-    vd da = vd_add(t, vd_set1(2.36012909523441209e+1));
-    da = vd_fma(da, t, vd_set1(2.44024637934444173e+2));
-    da = vd_fma(da, t, vd_set1(1.28261652607737228e+3));
-    da = vd_fma(da, t, vd_set1(2.84423683343917062e+3));
-    na = vd_mul(na, a);
-
-    /* 0.46875 < y <= 4, polynomials in y */
-    vd nc = vd_set1(2.15311535474403846e-8);
-    nc = vd_fma(nc, a, vd_set1(5.64188496988670089e-1));
-    nc = vd_fma(nc, a, vd_set1(8.88314979438837594e+0));
-    nc = vd_fma(nc, a, vd_set1(6.61191906371416295e+1));
-    nc = vd_fma(nc, a, vd_set1(2.98635138197400131e+2));
-    nc = vd_fma(nc, a, vd_set1(8.81952221241769090e+2));
-    nc = vd_fma(nc, a, vd_set1(1.71204761263407058e+3));
-    nc = vd_fma(nc, a, vd_set1(2.05107837782607147e+3));
-    nc = vd_fma(nc, a, vd_set1(1.23033935479799725e+3));
-    vd dc = vd_add(a, vd_set1(1.57449261107098347e+1));
-    dc = vd_fma(dc, a, vd_set1(1.17693950891312499e+2));
-    dc = vd_fma(dc, a, vd_set1(5.37181101862009858e+2));
-    dc = vd_fma(dc, a, vd_set1(1.62138957456669019e+3));
-    dc = vd_fma(dc, a, vd_set1(3.29079923573345963e+3));
-    dc = vd_fma(dc, a, vd_set1(4.36261909014324716e+3));
-    dc = vd_fma(dc, a, vd_set1(3.43936767414372164e+3));
-    dc = vd_fma(dc, a, vd_set1(1.23033935480374942e+3));
-
-    /* y > 4, polynomials in z = 1/y^2 (a is clamped to >= 4 so z stays
-     * bounded in the lanes that discard this piece) */
-    vd a4 = vd_max(a, vd_set1(4.0));
-    vd z = vd_div(vd_set1(1.0), vd_mul(a4, a4));
-    vd np = vd_set1(1.63153871373020978e-2);
-    np = vd_fma(np, z, vd_set1(3.05326634961232344e-1));
-    np = vd_fma(np, z, vd_set1(3.60344899949804439e-1));
-    np = vd_fma(np, z, vd_set1(1.25781726111229246e-1));
-    np = vd_fma(np, z, vd_set1(1.60837851487422766e-2));
-    np = vd_fma(np, z, vd_set1(6.58749161529837803e-4));
-    vd dp = vd_add(z, vd_set1(2.56852019228982242e+0));
-    dp = vd_fma(dp, z, vd_set1(1.87295284992346725e+0));
-    dp = vd_fma(dp, z, vd_set1(5.27905102951428412e-1));
-    dp = vd_fma(dp, z, vd_set1(6.05183413124413191e-2));
-    dp = vd_fma(dp, z, vd_set1(2.33520497626869185e-3));
-    /* (1/sqrt(pi) - z P/Q) / y = (Q/sqrt(pi) - z P) / (y Q); no cancellation:
-     * z P/Q <= 0.018 against 0.564 */
-    vd nt = vd_fma(dp, vd_set1(5.6418958354775628695e-1), vd_mul(vd_sub(vd_set1(0.0), z), np));
-    vd dt = vd_mul(a4, dp);
-
+    const vd one = vd_set1(1.0);
     vm mid = vd_le(a, vd_set1(4.0));
     *central = vd_le(a, vd_set1(0.46875));
+    vd na = one, da = one, nc = one, dc = one, nt = one, dt = one;
+    if (vm_any(*central)) {
+        /* |y| <= 0.46875, polynomials in t = y^2 */
+        vd t = vd_mul(a, a);
+        na = vd_set1(1.85777706184603153e-1);
+        na = vd_fma(na, t, vd_set1(3.16112374387056560e+0));
+        na = vd_fma(na, t, vd_set1(1.13864154151050156e+2));
+        na = vd_fma(na, t, vd_set1(3.77485237685302021e+2));
+        na = vd_fma(na, t, vd_set1(3.20937758913846947e+3));
+        da = vd_add(t, vd_set1(2.36012909523441209e+1));
+        da = vd_fma(da, t, vd_set1(2.44024637934444173e+2));
+        da = vd_fma(da, t, vd_set1(1.28261652607737228e+3));
+        da = vd_fma(da, t, vd_set1(2.84423683343917062e+3));
+        na = vd_mul(na, a);
+    }
+    if (vm_any(vm_and(mid, vm_not(*central)))) {
+        /* 0.46875 < y <= 4, polynomials in y */
+        nc = vd_set1(2.15311535474403846e-8);
+        nc = vd_fma(nc, a, vd_set1(5.64188496988670089e-1));
+        nc = vd_fma(nc, a, vd_set1(8.88314979438837594e+0));
+        nc = vd_fma(nc, a, vd_set1(6.61191906371416295e+1));
+        nc = vd_fma(nc, a, vd_set1(2.98635138197400131e+2));
+        nc = vd_fma(nc, a, vd_set1(8.81952221241769090e+2));
+        nc = vd_fma(nc, a, vd_set1(1.71204761263407058e+3));
+        nc = vd_fma(nc, a, vd_set1(2.05107837782607147e+3));
+        nc = vd_fma(nc, a, vd_set1(1.23033935479799725e+3));
+        dc = vd_add(a, vd_set1(1.57449261107098347e+1));
+        dc = vd_fma(dc, a, vd_set1(1.17693950891312499e+2));
+        dc = vd_fma(dc, a, vd_set1(5.37181101862009858e+2));
+        dc = vd_fma(dc, a, vd_set1(1.62138957456669019e+3));
+        dc = vd_fma(dc, a, vd_set1(3.29079923573345963e+3));
+        dc = vd_fma(dc, a, vd_set1(4.36261909014324716e+3));
+        dc = vd_fma(dc, a, vd_set1(3.43936767414372164e+3));
+        dc = vd_fma(dc, a, vd_set1(1.23033935480374942e+3));
+    }
+    if (vm_any(vm_not(mid))) {
+        /* y > 4, polynomials in z = 1/y^2 (a is clamped to >= 4 so z stays
+         * bounded in the lanes that discard this piece) */
+        vd a4 = vd_max(a, vd_set1(4.0));
+        vd z = vd_div(one, vd_mul(a4, a4));
+        vd np = vd_set1(1.63153871373020978e-2);
+        np = vd_fma(np, z, vd_set1(3.05326634961232344e-1));
+        np = vd_fma(np, z, vd_set1(3.60344899949804439e-1));
+        np = vd_fma(np, z, vd_set1(1.25781726111229246e-1));
+        np = vd_fma(np, z, vd_set1(1.60837851487422766e-2));
+        np = vd_fma(np, z, vd_set1(6.58749161529837803e-4));
+        vd dp = vd_add(z, vd_set1(2.56852019228982242e+0));
+        dp = vd_fma(dp, z, vd_set1(1.87295284992346725e+0));
+        dp = vd_fma(dp, z, vd_set1(5.27905102951428412e-1));
+        dp = vd_fma(dp, z, vd_set1(6.05183413124413191e-2));
+        dp = vd_fma(dp, z, vd_set1(2.33520497626869185e-3));
+        /* (1/sqrt(pi) - z P/Q) / y = (Q/sqrt(pi) - z P) / (y Q); no cancellation:
+         * z P/Q <= 0.018 against 0.564 */
+        nt = vd_fma(dp, vd_set1(5.6418958354775628695e-1), vd_mul(vd_sub(vd_set1(0.0), z), np));
+        dt = vd_mul(a4, dp);
+    }
     *num = vd_blend(*central, vd_blend(mid, nt, nc), na);
     *den = vd_blend(*central, vd_blend(mid, dt, dc), da);
 }
@@ -125,29 +132,57 @@ static inline vd vmath_erfc(vd y)
     return vd_blend(vd_le(y, y), y, res);
 }
 
+static inline vd vmath_ncdf_finish_(vd x, vd xc, vd ax, vd r, vm central)
+{
+    /* central: Phi = 1/2 + erf(x/sqrt2)/2 (absolute accuracy is what counts
+     * there, Phi is in [0.32, 0.68]) */
+    vd half_erf = vd_mul(vd_set1(0.5), r);
+    vd c = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_add(vd_set1(0.5), half_erf), vd_sub(vd_set1(0.5), half_erf));
+    /* tails: q = Phi(-|x|) = e^{-x^2/2} R / 2 (skipped when every lane is central) */
+    vd res = c;
+    if (vm_any(vm_not(central))) {
+        vd q = vd_mul(vd_mul(vmath_gauss_factor_(ax, 0.5), r), vd_set1(0.5));
+        vd t = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_sub(vd_set1(1.0), q), q);
+        res = vd_blend(central, t, c);
+    }
+    res = vd_blend(vd_lt(x, vd_set1(-37.5)), res, vd_set1(0.0));
+    return vd_blend(vd_le(x, x), x, res);
+}
+
+static inline void vmath_ncdf_parts_(vd x, vd *xc, vd *ax, vd *num, vd *den, vm *central)
+{
+    const double inv_sqrt2 = 0.70710678118654752440;
+    *xc = vd_min(vd_max(x, vd_set1(-38.0)), vd_set1(38.0));
+    *ax = vd_max(*xc, vd_sub(vd_set1(0.0), *xc));
+    vd a = vd_mul(*ax, vd_set1(inv_sqrt2)); /* only the rational part sees this rounding */
+    vmath_erfc_parts_(a, num, den, central);
+}
+
 /* Standard normal CDF Phi(x). Relative accuracy in the lower tail down to
  * x = -37.5 (Phi = 4.6e-308, near the last normal doubles); 0 below that. Above
  * x = 8.3, 1 - Phi < 2^-54 and the result rounds to 1. NaN passes through. */
 static inline vd vmath_ncdf(vd x)
 {
-    const double inv_sqrt2 = 0.70710678118654752440;
-    vd xc = vd_min(vd_max(x, vd_set1(-38.0)), vd_set1(38.0));
-    vd ax = vd_max(xc, vd_sub(vd_set1(0.0), xc));
-    vd a = vd_mul(ax, vd_set1(inv_sqrt2)); /* only the rational part sees this rounding */
-    vd num, den;
+    vd xc, ax, num, den;
     vm central;
-    vmath_erfc_parts_(a, &num, &den, &central);
-    vd r = vd_div(num, den);
-    /* central: Phi = 1/2 + erf(x/sqrt2)/2 (absolute accuracy is what counts
-     * there, Phi is in [0.32, 0.68]) */
-    vd half_erf = vd_mul(vd_set1(0.5), r);
-    vd c = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_add(vd_set1(0.5), half_erf), vd_sub(vd_set1(0.5), half_erf));
-    /* tails: q = Phi(-|x|) = e^{-x^2/2} R / 2 */
-    vd q = vd_mul(vd_mul(vmath_gauss_factor_(ax, 0.5), r), vd_set1(0.5));
-    vd t = vd_blend(vd_lt(xc, vd_set1(0.0)), vd_sub(vd_set1(1.0), q), q);
-    vd res = vd_blend(central, t, c);
-    res = vd_blend(vd_lt(x, vd_set1(-37.5)), res, vd_set1(0.0));
-    return vd_blend(vd_le(x, x), x, res);
+    vmath_ncdf_parts_(x, &xc, &ax, &num, &den, &central);
+    return vmath_ncdf_finish_(x, xc, ax, vd_div(num, den), central);
+}
+
+/* Phi(x1) and Phi(x2) with one division for both rational parts:
+ * n1/d1 = n1 d2 / (d1 d2). The denominators lie in [0.03, 2.1e6] (Cody's
+ * polynomials on their pieces, the skipped ones 1), so the product neither
+ * overflows nor underflows; each result is within a few ulp of vmath_ncdf's
+ * (relative, also in the lower tail), not bit-equal to it. */
+static inline void vmath_ncdf_pair(vd x1, vd x2, vd *p1, vd *p2)
+{
+    vd xc1, ax1, n1, d1, xc2, ax2, n2, d2;
+    vm c1, c2;
+    vmath_ncdf_parts_(x1, &xc1, &ax1, &n1, &d1, &c1);
+    vmath_ncdf_parts_(x2, &xc2, &ax2, &n2, &d2, &c2);
+    vd inv = vd_div(vd_set1(1.0), vd_mul(d1, d2));
+    *p1 = vmath_ncdf_finish_(x1, xc1, ax1, vd_mul(vd_mul(n1, d2), inv), c1);
+    *p2 = vmath_ncdf_finish_(x2, xc2, ax2, vd_mul(vd_mul(n2, d1), inv), c2);
 }
 
 /* Standard normal density e^{-x^2/2} / sqrt(2 pi), to about 2 ulp where it is

@@ -1,0 +1,94 @@
+/*
+ * Histogram binning (hist_bin.h), written once and compiled per ISA (the
+ * hist_bin family of kernels/CMakeLists.txt). The build is ISO C, which keeps
+ * -ffp-contract=off: the edges j w + lo round exactly as the engine's
+ * reference (engine/histogram.c) rounds them. Include a backend header first.
+ */
+#include <math.h>
+
+#include "kernels/hist_bin.h"
+
+static inline vd hb1(double x) { return vd_set1(x); }
+
+/* In bin units, the rounding of q = fl(fl(x - lo) fl(1/w)) is below 3 ulp of
+ * n_bins and that of an edge fl(fl(j w) + lo) below 2^-51 (|lo| + |hi|) / w;
+ * the margin is 16 times their sum. Away from the edges by more than this,
+ * floor(q) is the bin the edges define. */
+static inline double hist_bin_margin(double lo, double hi, double w, size_t n_bins)
+{
+    return 0x1p-46 * ((double)n_bins + (fabs(lo) + fabs(hi)) / w + 1.0);
+}
+
+/* One value, exactly as alvh_hist_add (engine/histogram.c): the quotient's
+ * bin, settled on the reported edges. */
+static inline void bin_one(double lo, double hi, size_t n_bins, double w, double x, uint64_t *restrict counts,
+                           alvh_bin_tally *restrict t)
+{
+    if (isnan(x)) {
+        t->n_nan++;
+        return;
+    }
+    if (isinf(x)) {
+        t->n_inf++;
+        return;
+    }
+    t->n++;
+    t->min = x < t->min ? x : t->min;
+    t->max = x > t->max ? x : t->max;
+    if (x < lo) {
+        t->underflow++;
+        return;
+    }
+    if (x >= hi) {
+        t->overflow++;
+        return;
+    }
+    double q = (x - lo) / w;
+    size_t j = q < (double)n_bins ? (size_t)q : n_bins - 1;
+    while (j > 0 && x < (double)j * w + lo)
+        j--;
+    while (j + 1 < n_bins && x >= (double)(j + 1) * w + lo)
+        j++;
+    counts[j]++;
+}
+
+void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
+                                    uint64_t *restrict counts, alvh_bin_tally *restrict t)
+{
+    const double w = (hi - lo) / (double)n_bins;
+    const vd vlo = hb1(lo), vhi = hb1(hi), vinv = hb1(1.0 / w), vmargin = hb1(hist_bin_margin(lo, hi, w, n_bins));
+    const vd one = hb1(1.0), shifter = hb1(0x1p52);
+    const vu low32 = vu_set1(0xffffffffu);
+    vd mn = hb1(t->min), mx = hb1(t->max);
+    uint64_t n_fast = 0, code[ALVH_W];
+    size_t i = 0;
+    for (; i + ALVH_W <= n; i += ALVH_W) {
+        vd xv = vd_load(x + i);
+        vd q = vd_mul(vd_sub(xv, vlo), vinv);
+        vd r = vd_round(q);
+        /* fast lanes: inside [lo, hi) (so finite) and not next to an edge */
+        vm ok = vm_and(vm_and(vd_le(vlo, xv), vd_lt(xv, vhi)), vd_le(vmargin, vd_abs(vd_sub(q, r))));
+        if (vm_any(vm_not(ok))) {
+            for (size_t l = 0; l < ALVH_W; l++)
+                bin_one(lo, hi, n_bins, w, x[i + l], counts, t);
+            continue;
+        }
+        vd j = vd_blend(vd_lt(q, r), r, vd_sub(r, one)); /* floor: a whole number in [0, n_bins) */
+        mn = vd_min(xv, mn);
+        mx = vd_max(xv, mx);
+        n_fast += ALVH_W;
+        /* j + 2^52 carries j in its low mantissa bits */
+        vu_store(code, vu_and(vd_as_vu(vd_add(j, shifter)), low32));
+        for (size_t l = 0; l < ALVH_W; l++)
+            counts[code[l]]++;
+    }
+    for (; i < n; i++)
+        bin_one(lo, hi, n_bins, w, x[i], counts, t);
+    double a[2][ALVH_W];
+    vd_store(a[0], mn), vd_store(a[1], mx);
+    for (size_t l = 0; l < ALVH_W; l++) {
+        t->min = a[0][l] < t->min ? a[0][l] : t->min;
+        t->max = a[1][l] > t->max ? a[1][l] : t->max;
+    }
+    t->n += n_fast;
+}
