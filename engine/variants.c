@@ -41,6 +41,8 @@ alvh_status alvh_variants_expand_loo(alvh_variant *v, size_t *n, size_t max, alv
             if (!(v[i].layers >> l & 1))
                 continue;
             alvh_variant w = {.layers = alvh_layers_without(v[i].layers, l), .attribution = ALVH_ATTR_EULER};
+            if (!w.layers) /* nothing left (the farm of a farm-and-hedges variant): no variant, NaN increment */
+                continue;
             if (alvh_loo_name(w.name, sizeof w.name, v[i].name, l) != 0)
                 return alvh_error_set(err, ALVH_E_CONFIG,
                                       "variant '%s': leave-one-out name '%s-no-%s' longer than %zu bytes",

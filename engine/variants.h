@@ -28,7 +28,8 @@ int alvh_loo_name(char *buf, size_t size, const char *variant, int layer);
 /* Appends to v[0..*n) (capacity max) the leave-one-out variants of every
  * variant with attribution leave_one_out holding more than one layer: one per
  * held layer, with that variant's baseline and attribution euler. Skips a name
- * already present (a variant given by hand). Error naming the variant when
+ * already present (a variant given by hand) and a layer whose removal leaves
+ * no layer (its increment stays NaN). Error naming the variant when
  * the capacity or the name length is exceeded. */
 alvh_status alvh_variants_expand_loo(alvh_variant *v, size_t *n, size_t max, alvh_error *err);
 

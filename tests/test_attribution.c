@@ -160,6 +160,13 @@ static void test_leave_one_out_and_sums(void **state)
     assert_string_equal(v[1 + ALVH_LAYER_FARM].name, "full-no-farm");
     assert_int_equal(v[1 + ALVH_LAYER_FARM].layers, BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX));
     assert_int_equal(alvh_variant_baseline(v, nv, 3), 0); /* the parent's baseline: the first */
+    /* removing the farm from farm + perp leaves nothing: no variant for it */
+    alvh_variant fp[4] = {{.name = "fp", .layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP),
+                           .attribution = ALVH_ATTR_LEAVE_ONE_OUT}};
+    size_t nfp = 1;
+    assert_int_equal(alvh_variants_expand_loo(fp, &nfp, 4, &err), ALVH_OK);
+    assert_int_equal(nfp, 2);
+    assert_string_equal(fp[1].name, "fp-no-perp");
     alvh_scenario_request rq = request(v, nv);
     alvh_scenario_result r;
     assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
