@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Benchmarks: `alvh bench` and the standalone alvh-bench share this entry point. */
 #ifndef ALVH_BENCH_H
 #define ALVH_BENCH_H

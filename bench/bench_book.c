@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "bench/bench_book.h"
 
 #include "engine/book_run.h"

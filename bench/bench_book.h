@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef ALVH_BENCH_BOOK_H
 #define ALVH_BENCH_BOOK_H
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Option pricing throughput: BSM price and delta per second on one core, for the
  * condor's marking workload (one batch of positions across paths per step).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh bench`: measures the kernels and prints one JSON object (--json) or a
  * table. Peers (the scripts in bench/peers, run with the Python that has numpy) are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh-bench: the benchmarks without the rest of the CLI. */
 #include "bench/bench.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * RNG throughput: uniforms and normals per second on one core for each ISA the
  * CPU has, and on all threads for the best ISA. The workload is the engine's:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Wall-clock seconds from a monotonic clock. */
 #ifndef ALVH_BENCH_TIMER_H
 #define ALVH_BENCH_TIMER_H

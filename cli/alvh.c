@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * alvh: command-line entry point. Parses arguments and glues io/ (terminal,
  * files) to engine/ (runs). Exit codes: 0 success, 1 run failed, 2 bad usage or
@@ -16,7 +17,9 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "cli/args.h"
 #include "cli/bench_run.h"
+#include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
@@ -38,6 +41,7 @@ static void usage_main(FILE *f)
             "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
+            "  report    PNG figures and one HTML page of a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
             "  drivers   the random drivers alone: moments and a digest (a quick self-check)\n"
             "Run 'alvh <command> --help' for the options of a command.\n");
@@ -84,18 +88,10 @@ static int bad_usage(const char *cmd, void (*usage)(FILE *), const char *fmt, co
     return EXIT_USAGE;
 }
 
-/* Whole decimal number in [lo, hi], nothing else. */
+/* Whole number in [lo, hi], also as 1e5 (cli/args.h). */
 static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
+    return alvh_arg_whole(s, lo, hi, out);
 }
 
 static void print_version(void)
@@ -304,6 +300,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)
         return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0)
+        return alvh_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "alvh: unknown command or option '%s'\n", cmd);
     usage_main(stderr);
     return EXIT_USAGE;

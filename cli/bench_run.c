@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh bench --run-paths N`: the job users run, timed end to end. A whole
  * `alvh run` of the built-in default configuration at N paths (into a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The runner behind `alvh bench --run-paths N` (see bench/bench.h). */
 #ifndef ALVH_CLI_BENCH_RUN_H
 #define ALVH_CLI_BENCH_RUN_H

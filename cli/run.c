@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh run [CONFIG]`: every scenario of a configuration through the market
  * model and every variant of the hedge book, into one HDF5 result file.
@@ -29,6 +30,7 @@
 
 #include "alvh_default_config.h"
 #include "alvh_gitinfo.h"
+#include "cli/args.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
 #include "engine/phase_clock.h"
@@ -58,15 +60,22 @@ void alvh_run_usage(FILE *f)
 {
     fprintf(f,
             "usage: alvh run [CONFIG] [-o FILE] [--paths N] [--seed S] [--threads T] [--scenario NAME]...\n"
-            "                [--isa ISA] [--summaries exact|histogram] [--resume] [--checkpoint-blocks N]\n"
+            "                [--variant NAME]... [--set KEY=VALUE]... [--store-paths] [--isa ISA]\n"
+            "                [--summaries exact|histogram] [--resume] [--checkpoint-blocks N]\n"
             "                [--checkpoint-seconds S] [--quiet]\n"
             "  CONFIG               YAML configuration (docs/config.md); none: the built-in default\n"
             "                       (configs/default.yaml, compiled in)\n"
             "  -o FILE              result file (default: <run name>.h5 in the current directory)\n"
-            "  --paths N            paths per scenario (overrides run.paths)\n"
+            "  --paths N            paths per scenario (overrides run.paths; 1e5 is 100000)\n"
             "  --seed S             run seed (overrides run.seed)\n"
             "  --threads T          OpenMP threads (overrides run.threads; results do not depend on it)\n"
             "  --scenario NAME      run only this scenario (repeatable; default: all)\n"
+            "  --variant NAME       evaluate only this variant of the book (repeatable, config order; the\n"
+            "                       first one kept is the baseline of the effectiveness tables)\n"
+            "  --set KEY=VALUE      set a configuration value as if the file held it, validated the same\n"
+            "                       way (repeatable): run.horizon_steps=10, book.capital_usd=5e6,\n"
+            "                       scenarios.calm.spx.kappa=2 (a sequence item by name or index)\n"
+            "  --store-paths        also write the per-path pnl and metrics tables (run.store_paths: true)\n"
             "  --isa ISA            auto|scalar|avx2|avx512 (default auto, or $ALVH_ISA)\n"
             "  --summaries MODE     exact|histogram (overrides run.summaries): histogram keeps no per-path\n"
             "                       values (memory independent of paths; needs run.store_paths: false)\n"
@@ -86,6 +95,11 @@ typedef struct {
     int summaries; /* -1: the config's */
     const char *scenarios[MAX_SELECTED];
     size_t n_scenarios;
+    const char *variants[MAX_SELECTED];
+    size_t n_variants;
+    const char *sets[MAX_SELECTED];
+    size_t n_sets;
+    int store_paths;
     long long paths, threads;
     unsigned long long seed;
     int have_seed, resume, quiet;
@@ -93,25 +107,22 @@ typedef struct {
     double ckpt_seconds;
 } run_opts;
 
+/* A whole number in [0, max] (1e5 too: cli/args.h). */
 static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
+    uint64_t v;
+    if (alvh_arg_whole(s, 0, max, &v) != 0)
         return -1;
     *out = v;
     return 0;
 }
 
+/* One line, then where the options are explained. */
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "alvh run: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    alvh_run_usage(stderr);
+    fprintf(stderr, "; see alvh run --help\n");
     return EXIT_USAGE;
 }
 
@@ -124,7 +135,8 @@ static int parse(int argc, char **argv, run_opts *o)
         {"checkpoint-blocks", required_argument, 0, 'c'}, {"quiet", no_argument, 0, 'q'},
         {"checkpoint-seconds", required_argument, 0, 'S'},
         {"output", required_argument, 0, 'o'},  {"help", no_argument, 0, 'h'},
-        {"summaries", required_argument, 0, 'M'},
+        {"summaries", required_argument, 0, 'M'}, {"variant", required_argument, 0, 'V'},
+        {"set", required_argument, 0, 'E'},       {"store-paths", no_argument, 0, 'P'},
         {0, 0, 0, 0},
     };
     memset(o, 0, sizeof *o);
@@ -162,6 +174,21 @@ static int parse(int argc, char **argv, run_opts *o)
             if (o->n_scenarios == MAX_SELECTED)
                 return usage_error("too many --scenario options (at most %s)", "256");
             o->scenarios[o->n_scenarios++] = optarg;
+            break;
+        case 'V':
+            if (o->n_variants == MAX_SELECTED)
+                return usage_error("too many --variant options (at most %s)", "256");
+            o->variants[o->n_variants++] = optarg;
+            break;
+        case 'E':
+            if (o->n_sets == MAX_SELECTED)
+                return usage_error("too many --set options (at most %s)", "256");
+            if (!strchr(optarg, '=') || *optarg == '=')
+                return usage_error("--set expects KEY=VALUE (e.g. run.horizon_steps=10), got '%s'", optarg);
+            o->sets[o->n_sets++] = optarg;
+            break;
+        case 'P':
+            o->store_paths = 1;
             break;
         case 'i':
             o->isa = optarg;
@@ -204,6 +231,41 @@ static int parse(int argc, char **argv, run_opts *o)
     if (optind < argc)
         return usage_error("unexpected argument '%s' (one CONFIG at most)", argv[optind]);
     return EXIT_OK;
+}
+
+/* "a, b, c" from n names found every stride bytes from first. */
+static void name_list(char *buf, size_t n, const char *first, size_t stride, size_t count)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < count && used < n; k++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", k ? ", " : "", first + k * stride);
+}
+
+/* Keeps only the named variants (config order); 0, or -1 after a message. */
+static int select_variants(alvh_config *cfg, const char *const *names, size_t n, const char *config_path)
+{
+    for (size_t j = 0; j < n; j++) {
+        size_t v = 0;
+        while (v < cfg->n_variants && strcmp(cfg->variants[v].name, names[j]) != 0)
+            v++;
+        if (v == cfg->n_variants) {
+            char list[1024];
+            name_list(list, sizeof list, cfg->variants[0].name, sizeof cfg->variants[0], cfg->n_variants);
+            fprintf(stderr, "alvh run: no variant '%s' in %s (variants: %s)\n", names[j],
+                    config_path ? config_path : "the built-in default", list);
+            return -1;
+        }
+    }
+    size_t kept = 0;
+    for (size_t v = 0; v < cfg->n_variants; v++)
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(cfg->variants[v].name, names[j]) == 0) {
+                cfg->variants[kept++] = cfg->variants[v];
+                break;
+            }
+    cfg->n_variants = kept;
+    return 0;
 }
 
 /* ---- files of a batch ---- */
@@ -367,10 +429,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
 
     alvh_error err = {0};
     alvh_config *cfg = NULL;
-    alvh_status st = o.config_path
-                         ? alvh_config_load_file(o.config_path, &cfg, &err)
-                         : alvh_config_load_text("default.yaml (built in)", alvh_default_config,
-                                                 sizeof alvh_default_config - 1, &cfg, &err);
+    alvh_status st = alvh_config_load_set(o.config_path, "default.yaml (built in)", alvh_default_config,
+                                          sizeof alvh_default_config - 1, o.sets, o.n_sets, &cfg, &err);
     if (st != ALVH_OK) {
         fprintf(stderr, "alvh run: %s\n", err.msg);
         return st == ALVH_E_CONFIG ? EXIT_USAGE : EXIT_RUN_FAILED;
@@ -383,12 +443,28 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         cfg->run.threads = (uint64_t)o.threads;
     if (o.summaries >= 0)
         cfg->run.summaries = o.summaries;
+    if (o.store_paths)
+        cfg->run.store_paths = true;
+    if (o.n_variants > 0 && select_variants(cfg, o.variants, o.n_variants, o.config_path) != 0) {
+        alvh_config_free(cfg);
+        return EXIT_USAGE;
+    }
     if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && cfg->run.store_paths) {
         /* only reachable through --summaries: the config check refuses the pair */
         if (rank == 0)
             fprintf(stderr, "alvh run: --summaries histogram keeps no per-path values, but %s sets run.store_paths: "
-                            "true; use a config with store_paths: false (or --summaries exact)\n",
-                    o.config_path ? o.config_path : "the configuration");
+                            "true; use store_paths: false (no --store-paths) or --summaries exact\n",
+                    o.store_paths ? "--store-paths" : o.config_path ? o.config_path : "the configuration");
+        alvh_config_free(cfg);
+        return EXIT_USAGE;
+    }
+
+    if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && !isnan(cfg->run.histogram_lo_capital)) {
+        /* only reachable through --summaries: the config check refuses the pair */
+        if (rank == 0)
+            fprintf(stderr, "alvh run: --summaries histogram stores whole fine bins over the data's range, but the "
+                            "configuration sets run.histogram_lo_capital/hi_capital; drop them or use --summaries "
+                            "exact\n");
         alvh_config_free(cfg);
         return EXIT_USAGE;
     }
@@ -407,8 +483,10 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         for (size_t j = 0; j < o.n_scenarios; j++) {
             const alvh_config_scenario *s = alvh_config_find_scenario(cfg, o.scenarios[j]);
             if (!s) {
-                fprintf(stderr, "alvh run: no scenario '%s' in %s\n", o.scenarios[j],
-                        o.config_path ? o.config_path : "the built-in default");
+                char names[1024];
+                name_list(names, sizeof names, cfg->scenarios[0].name, sizeof cfg->scenarios[0], cfg->n_scenarios);
+                fprintf(stderr, "alvh run: no scenario '%s' in %s (scenarios: %s)\n", o.scenarios[j],
+                        o.config_path ? o.config_path : "the built-in default", names);
                 free(sel);
                 alvh_config_free(cfg);
                 return EXIT_USAGE;
@@ -498,15 +576,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         part_path(&bp, k, part, sizeof part);
         if (o.resume && file_exists(part))
             continue;
-        alvh_scenario_request rq = {
-            .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
-                       .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
-                       .scenario = (uint32_t)k, .threads = threads, .injections = sc->injections,
-                       .n_injections = sc->n_injections},
-            .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
-            .variants = vars, .n_variants = n_vars, .n_sample_paths = cfg->run.sample_paths,
-            .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
-        };
+        alvh_scenario_request rq = alvh_config_scenario_request(cfg, k, rank, ranks);
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
         alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
@@ -615,6 +685,8 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             char part[8600];
             part_path(&bp, sel[j], part, sizeof part);
             st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
+            if (st == ALVH_OK)
+                st = alvh_result_label_scenario(w, cfg, &cfg->scenarios[sel[j]], &err);
         }
         st = close_writer(w, st, &err);
         alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `alvh run`: see cli/run.c. */
 #ifndef ALVH_CLI_RUN_H
 #define ALVH_CLI_RUN_H

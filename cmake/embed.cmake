@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Embeds a text file as a NUL-terminated C array: cmake -DIN=file -DOUT=header -DNAME=symbol -P embed.cmake
 file(READ ${IN} hex HEX)
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

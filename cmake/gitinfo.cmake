@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Writes OUT (a header with ALVH_GIT_DESCRIBE) at every build, rewriting it only
 # when the description changed, so --version never reports a stale commit.
 execute_process(COMMAND git describe --always --dirty --tags

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Status codes and an error record that carries context up to the CLI. The
  * layer below engine and io: both report through it. */
 #ifndef ALVH_COMMON_STATUS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Random streams of one block of paths. Block b of scenario s holds paths
  * [b * block_size, b * block_size + n): its generators depend only on

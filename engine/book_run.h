@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One scenario through the hedge book: the market simulator generates each
  * block's paths once and every variant of the book steps on them (common

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Which kernel ISA a run uses: the widest the CPU supports, unless overridden by
  * a request (the CLI's --isa) or the ALVH_ISA environment variable. */
 #ifndef ALVH_ENGINE_DISPATCH_H

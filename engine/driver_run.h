@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Driver run: the random drivers of the market model, n_drivers standard
  * normals per path per step, generated block by block on all threads and

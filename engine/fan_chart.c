@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-step histogram sets for fan charts (see fan_chart.h). */
 #include "engine/fan_chart.h"
 

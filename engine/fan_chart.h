@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Equity fan chart: per-step quantiles of a per-path series (equity, P&L to
  * date) over all paths, without keeping every path's values. Each step has a

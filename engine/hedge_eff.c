@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Paired hedge-effectiveness estimates with delta-method standard errors.
  * For a ratio R = T_h / T_b of two statistics with influence functions

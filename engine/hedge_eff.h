@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hedge effectiveness of a variant h against a baseline b evaluated on the
  * same paths (common random numbers): pnl_h[i] and pnl_b[i] come from path i.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fixed-bin histograms: filling, merging, and rank-based estimates with an
  * error bound (see histogram.h for the model behind the estimates).

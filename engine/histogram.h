@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Mergeable fixed-bin histograms, for runs that do not keep per-path values.
  *

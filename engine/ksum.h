@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Compensated (Neumaier 1974) summation, used by the statistics code so that
  * a sum of 10^6..10^9 path values keeps ~16 significant digits and stays close

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Full-market simulation of one scenario: blocks of paths on OpenMP threads,
  * each block stepping SPX, variance, VIX, token, funding and events through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "engine/mpi_dist.h"
 
 #ifdef ALVH_HAVE_MPI

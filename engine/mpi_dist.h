@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Scale-out over MPI ranks. A scenario's blocks are split into one contiguous
  * range per rank; each rank computes its blocks exactly as a single process

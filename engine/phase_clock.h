@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Where the time of a run goes: a process-wide set of per-phase second
  * counters that the engine, the CLI and io callers add to. Reading the clock

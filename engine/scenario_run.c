@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "engine/scenario_run.h"
 
 #include <math.h>
@@ -28,7 +29,7 @@ const char *const alvh_mkt_fan_units[ALVH_MKT_FANS] = {"index points", "index po
 /* per step of a fan chart: underflow, overflow, n, n_nan, n_inf, min bits, max bits */
 enum { FAN_META = 7 };
 _Static_assert(FAN_META == ALVH_SHIST_META, "fan and summary histograms share the meta layout");
-_Static_assert(ALVH_SHIST_PNL_BINS % ALVH_PNL_HIST_BINS == 0, "the stored P&L histogram groups whole fine bins");
+_Static_assert(ALVH_SHIST_PNL_BINS >= 50000, "histogram_bins (at most 50000) groups whole fine bins");
 
 struct alvh_scenario_job {
     alvh_scenario_request rq;
@@ -101,6 +102,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->hist_counts);
     free(r->hist_edges);
     free(r->hist_nonfinite);
+    free(r->hist_outside);
     for (size_t v = 0; v < r->n_variants; v++) {
         if (r->pnl)
             alvh_table_free(&r->pnl[v]);
@@ -197,8 +199,17 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
         r->outcomes = calloc(nv * np * ALVH_OUT_COUNT, sizeof(double));
     }
-    r->fan = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
-    r->fan_bound = malloc(nf * (ns + 1) * ALVH_FAN_N_PROBS * sizeof(double));
+    /* the stored shapes: fan-chart levels and P&L histogram bins */
+    r->n_fan_probs = rq->fan_probs && rq->n_fan_probs ? rq->n_fan_probs : ALVH_FAN_N_PROBS;
+    if (r->n_fan_probs > ALVH_FAN_MAX_PROBS)
+        st = alvh_error_set(err, ALVH_E_CONFIG, "at most %d fan-chart quantile levels", ALVH_FAN_MAX_PROBS);
+    else
+        memcpy(r->fan_probs, rq->fan_probs && rq->n_fan_probs ? rq->fan_probs : alvh_fan_probs,
+               r->n_fan_probs * sizeof(double));
+    r->hist_bins = rq->hist_bins ? rq->hist_bins : ALVH_PNL_HIST_BINS;
+    const size_t nq = r->n_fan_probs;
+    r->fan = malloc(nf * (ns + 1) * nq * sizeof(double));
+    r->fan_bound = malloc(nf * (ns + 1) * nq * sizeof(double));
     r->sample = calloc((r->n_sample ? r->n_sample : 1) * (ns + 1) * ALVH_TERM_COUNT, sizeof(double));
     r->pnl = calloc(nv, sizeof *r->pnl);
     r->risk = calloc(nv, sizeof *r->risk);
@@ -508,6 +519,44 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
 }
 
 /* histogram mode: tables from the merged accumulators and the block rows in block order */
+/* Row `row`, column c of a summary table (NaN when absent). */
+static double table_cell(const alvh_table *t, const char *row, size_t c)
+{
+    for (size_t r = 0; r < t->rows; r++)
+        if (strcmp(t->row_names[r], row) == 0)
+            return t->data[r * t->cols + c];
+    return NAN;
+}
+
+/* Range of the stored P&L histogram: the 1 % to 99 % quantile span
+ * widened by a quarter of itself on each side (so the body of the
+ * distribution gets about two thirds of the bins), cut to [min, max] of the
+ * finite values; values outside are counted as underflow / overflow. With no
+ * spread between those quantiles: [min, max]. */
+static void pnl_hist_range(const double *x, size_t n, double q_lo, double q_hi, double *lo, double *hi)
+{
+    double mn = INFINITY, mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            mn = fmin(mn, x[i]);
+            mx = fmax(mx, x[i]);
+        }
+    if (!(mn < mx)) { /* one value (or none): a unit-wide range around it */
+        *lo = isfinite(mn) ? mn - 0.5 : -0.5;
+        *hi = *lo + 1.0;
+        return;
+    }
+    double span = q_hi - q_lo;
+    *lo = mn;
+    *hi = mx;
+    if (span > 0 && isfinite(span)) {
+        *lo = fmax(mn, q_lo - 0.25 * span);
+        *hi = fmin(mx, q_hi + 0.25 * span);
+    }
+    if (*hi >= mx)
+        *hi = nextafter(mx + (mx - *lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
+}
+
 static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, alvh_error *err)
 {
     alvh_scenario_result *r = &j->res;
@@ -515,14 +564,21 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     alvh_shist_tables t = {.pnl = r->pnl, .risk = r->risk, .eff = r->eff, .pnl_bound = r->pnl_bound,
                            .risk_bound = r->risk_bound, .eff_bound = r->eff_bound};
     alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, r->baseline, &t, err);
-    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
-    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    const size_t nb = r->hist_bins;
+    r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
-    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite))
+    r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
-    for (size_t v = 0; st == ALVH_OK && v < nv; v++)
-        alvh_shist_total_hist(j->sh, v, ALVH_PNL_HIST_BINS, r->hist_counts + v * ALVH_PNL_HIST_BINS,
-                              r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1), &r->hist_nonfinite[v]);
+    for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
+        /* the body of the distribution, from the estimated quantiles (as in exact mode) */
+        double q1 = table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL);
+        double q99 = table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), span = q99 - q1;
+        alvh_shist_total_hist_range(j->sh, v, nb, q1 - 0.25 * span, q99 + 0.25 * span, r->hist_counts + v * nb,
+                                    r->hist_edges + v * (nb + 1), &r->hist_nonfinite[v], &r->hist_outside[2 * v],
+                                    &r->hist_outside[2 * v + 1]);
+    }
     if (st == ALVH_OK) {
         *out = *r;
         memset(r, 0, sizeof *r);
@@ -553,7 +609,8 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
 }
 
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
- * of variant v (the P&L table is made before, its columns spread over the threads) */
+ * of variant v (the P&L table is made before, its columns spread over the
+ * threads; its quantiles give the histogram's default range) */
 static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *err)
 {
     alvh_scenario_result *r = &j->res;
@@ -575,28 +632,24 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histogram of %zu paths", np);
     if (st != ALVH_OK)
         return st;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < np; i++) {
+    for (size_t i = 0; i < np; i++)
         x[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-        if (isfinite(x[i])) {
-            lo = fmin(lo, x[i]);
-            hi = fmax(hi, x[i]);
-        }
-    }
-    if (!(lo < hi)) { /* one value (or none): a unit-wide range around it */
-        lo = isfinite(lo) ? lo - 0.5 : -0.5;
-        hi = lo + 1.0;
-    }
-    hi = nextafter(hi + (hi - lo) * 1e-9, INFINITY); /* the maximum falls in the last bin */
-    alvh_histogram *h = alvh_hist_create(lo, hi, ALVH_PNL_HIST_BINS, err);
+    const size_t nb = r->hist_bins;
+    double lo = j->rq.hist_lo_usd, hi = j->rq.hist_hi_usd;
+    if (!(lo < hi)) /* not given (NaN): the body of the distribution */
+        pnl_hist_range(x, np, table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL),
+                       table_cell(&r->pnl[v], "quantile_99", ALVH_OUT_TOTAL), &lo, &hi);
+    alvh_histogram *h = alvh_hist_create(lo, hi, nb, err);
     if (!h) {
         free(x);
         return err ? err->code : ALVH_E_NOMEM;
     }
     alvh_hist_add_array(h, x, np);
-    memcpy(r->hist_counts + v * ALVH_PNL_HIST_BINS, h->counts, ALVH_PNL_HIST_BINS * sizeof(uint64_t));
-    for (size_t b = 0; b <= ALVH_PNL_HIST_BINS; b++)
-        r->hist_edges[v * (ALVH_PNL_HIST_BINS + 1) + b] = alvh_hist_edge(h, b);
+    memcpy(r->hist_counts + v * nb, h->counts, nb * sizeof(uint64_t));
+    for (size_t b = 0; b <= nb; b++)
+        r->hist_edges[v * (nb + 1) + b] = alvh_hist_edge(h, b);
+    r->hist_outside[2 * v] = h->underflow;
+    r->hist_outside[2 * v + 1] = h->overflow;
     r->hist_nonfinite[v] = h->n_nan + h->n_inf;
     alvh_hist_free(h);
     free(x);
@@ -613,8 +666,8 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     alvh_status st = ALVH_OK;
     double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
-        st = alvh_fan_quantiles(j->fan[v], alvh_fan_probs, ALVH_FAN_N_PROBS, r->fan + v * (ns + 1) * ALVH_FAN_N_PROBS,
-                                r->fan_bound + v * (ns + 1) * ALVH_FAN_N_PROBS, err);
+        st = alvh_fan_quantiles(j->fan[v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
+                                r->fan_bound + v * (ns + 1) * r->n_fan_probs, err);
     double t1 = alvh_phase_now();
     alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
     if (st == ALVH_OK && hist_mode(j)) {
@@ -622,12 +675,15 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         alvh_phase_add(ALVH_PHASE_STATS, alvh_phase_now() - t1);
         return st;
     }
-    r->hist_counts = calloc(nv * ALVH_PNL_HIST_BINS, sizeof(uint64_t));
-    r->hist_edges = malloc(nv * (ALVH_PNL_HIST_BINS + 1) * sizeof(double));
+    const size_t nb = r->hist_bins;
+    r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
+    r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
+    r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
     alvh_status *vst = malloc(nv * sizeof *vst);
     alvh_error *verr = calloc(nv, sizeof *verr);
-    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !vst || !verr))
+    if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside || !vst ||
+                          !verr))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
         st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One scenario of a run, end to end in memory: market paths and every variant
  * of the book (engine/book_run.h), per-path outcomes, the equity fan chart of
@@ -13,7 +14,8 @@
 #include "engine/book_run.h"
 #include "engine/summary.h"
 
-#define ALVH_FAN_N_PROBS 7
+#define ALVH_FAN_N_PROBS 7   /* default quantile levels of the fan charts */
+#define ALVH_FAN_MAX_PROBS 15
 #define ALVH_PNL_HIST_BINS 200
 #define ALVH_MKT_FANS 4
 extern const char *const alvh_mkt_fan_names[ALVH_MKT_FANS];  /* spx, vix, token, funding */
@@ -32,14 +34,24 @@ typedef struct alvh_scenario_request {
      * and block moment sums (engine/summary_hist.h; memory independent of paths) */
     alvh_summaries summaries;
     int rank, ranks;              /* MPI: this rank computes blocks alvh_mpi_block_range(rank, ranks) */
+    /* stored total P&L histogram: bins (0: ALVH_PNL_HIST_BINS) and range in USD (NaN: from
+     * the data's quantiles; exact summaries only) */
+    size_t hist_bins;
+    double hist_lo_usd, hist_hi_usd;
+    /* fan-chart quantile levels, increasing in (0, 1) (NULL: alvh_fan_probs) */
+    const double *fan_probs;
+    size_t n_fan_probs;           /* at most ALVH_FAN_MAX_PROBS */
 } alvh_scenario_request;
 
 typedef struct alvh_scenario_result {
     size_t n_paths, n_steps, n_variants, n_sample;
+    size_t hist_bins;                       /* bins of the total P&L histograms */
+    size_t n_fan_probs;                     /* quantile levels of the fan charts */
+    double fan_probs[ALVH_FAN_MAX_PROBS];
     alvh_summaries summaries;
     double *terminal;   /* n_paths x ALVH_TERM_COUNT; NULL in histogram mode */
     double *outcomes;   /* n_variants x n_paths x ALVH_OUT_COUNT; NULL in histogram mode */
-    /* (n_variants + ALVH_MKT_FANS) x (n_steps + 1) x ALVH_FAN_N_PROBS: each
+    /* (n_variants + ALVH_MKT_FANS) x (n_steps + 1) x n_fan_probs: each
      * variant's equity quantiles (USD), then the market series of
      * alvh_mkt_fan_names; fan_bound: the error bound of each quantile */
     double *fan;
@@ -54,12 +66,15 @@ typedef struct alvh_scenario_result {
     /* histogram mode only (NULL in exact mode): per cell, a bound on
      * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
     alvh_table *pnl_bound, *risk_bound, *eff_bound;
-    /* histogram of the total P&L of each variant over [min, max] of its finite
-     * values: ALVH_PNL_HIST_BINS counts and bins + 1 edges per variant, USD
+    /* histogram of the total P&L of each variant over the body of its finite
+     * values (exact mode: the 1-99 % quantile span widened by a quarter
+     * on each side, within [min, max]; values outside in hist_outside):
+     * hist_bins counts and bins + 1 edges per variant, USD
      * (histogram mode: bins of whole fine bins, see alvh_shist_total_hist) */
     uint64_t *hist_counts;
     double *hist_edges;
     uint64_t *hist_nonfinite; /* n_variants */
+    uint64_t *hist_outside;   /* n_variants x 2: finite values below edges[0], at or above the last edge */
     double seconds;     /* simulation wall time */
 } alvh_scenario_result;
 

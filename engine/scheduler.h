@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Block scheduler: runs fn(ctx, block, worker) for every block in [0, n_blocks)
  * on `threads` OpenMP threads, blocks handed out dynamically. The callback must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * European options on SPX by Monte Carlo under the Bates / SVCJ model: the
  * engine-level check of the SPX step kernels against analytic prices, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Exact estimators over stored per-path values. Definitions and their numpy
  * equivalents are in docs/statistics.md; keep the two in step.

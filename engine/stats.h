@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Exact estimators over per-path outcomes (P&L in USD, drawdowns, counts):
  * moments, type-7 quantiles, VaR / expected shortfall with standard errors,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The tables alvh stores and prints per scenario and variant, built from the
  * per-path outcomes of engine/book_run.h with the estimators of engine/stats.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram-mode summaries: accumulators, block moments and the tables built
  * from them (summary_hist.h; definitions in docs/statistics.md).
@@ -718,5 +719,44 @@ void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uin
     if (h->overflow) {
         edges[n_bins] = nextafter(h->max, INFINITY);
         counts[n_bins - 1] += h->overflow;
+    }
+}
+
+void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
+                                 uint64_t *counts, double *edges, uint64_t *n_nonfinite, uint64_t *under,
+                                 uint64_t *over)
+{
+    const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
+    const size_t nf = h->n_bins;
+    *under = *over = 0;
+    lo = fmax(lo, h->min);
+    hi = fmin(hi, h->max);
+    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi) || h->n == 0 || lo >= h->hi || hi < h->lo || n_bins > nf) {
+        alvh_shist_total_hist(a, v, n_bins, counts, edges, n_nonfinite);
+        return;
+    }
+    /* fine bins [j0, j1) hold [lo, hi] */
+    size_t j0 = 0, j1 = nf;
+    while (j0 + 1 < nf && alvh_hist_edge(h, j0 + 1) <= lo)
+        j0++;
+    while (j1 > j0 + 1 && alvh_hist_edge(h, j1 - 1) > hi)
+        j1--;
+    size_t g = (j1 - j0 + n_bins - 1) / n_bins; /* fine bins per bin */
+    if (j0 > nf - n_bins * g)
+        j0 = nf - n_bins * g;
+    const size_t jend = j0 + n_bins * g;
+    *n_nonfinite = h->n_nan + h->n_inf;
+    memset(counts, 0, n_bins * sizeof *counts);
+    for (size_t k = 0; k <= n_bins; k++)
+        edges[k] = alvh_hist_edge(h, j0 + k * g);
+    *under = h->underflow;
+    *over = h->overflow;
+    for (size_t j = 0; j < nf; j++) {
+        if (j < j0)
+            *under += h->counts[j];
+        else if (j >= jend)
+            *over += h->counts[j];
+        else
+            counts[(j - j0) / g] += h->counts[j];
     }
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram-mode summaries (run.summaries: histogram): the tables of
  * engine/summary.h without per-path storage, for runs too large to keep
@@ -111,6 +112,15 @@ typedef struct alvh_shist_tables {
 } alvh_shist_tables;
 alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
                                       const size_t *base, alvh_shist_tables *t, alvh_error *err);
+
+/* The same over [lo, hi] (USD, e.g. the body of the distribution from its
+ * quantiles), snapped outwards to whole fine bins inside the fine range and
+ * cut to [min, max]: the edges are true bin bounds and the finite values
+ * outside them are counted in *under and *over. lo >= hi or not finite: the
+ * whole range as alvh_shist_total_hist (*under = *over = 0). */
+void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
+                                 uint64_t *counts, double *edges, uint64_t *n_nonfinite, uint64_t *under,
+                                 uint64_t *over);
 
 /* The total P&L of variant v as n_bins counts over n_bins + 1 increasing
  * edges (n_bins divides ALVH_SHIST_PNL_BINS): groups of whole fine bins (so the counts are exact), the outer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checkpoint files of a batch run: the state of the scenario in progress
  * (engine/scenario_run.h buffers) with the hashes of the configuration and of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration reader (config.h): YAML tree -> alvh_config, driven by the
  * schema tables (config_schema.c). Order of work, so that every check knows
@@ -46,11 +47,11 @@ typedef struct loader {
 
 /* An error at node n of document d (the file's start when n is NULL). */
 #define fail_node(L, d, n, kpath, ...)                                                                     \
-    alvh_error_at((L)->err, (d)->path, (n) ? (n)->line : 1, (n) ? (n)->col : 1, kpath, __VA_ARGS__)
+    alvh_error_at((L)->err, alvh_ynode_file(d, n), (n) ? (n)->line : 1, (n) ? (n)->col : 1, kpath, __VA_ARGS__)
 
 static void set_origin(alvh_cfg_origin *o, const alvh_ydoc *d, const alvh_ynode *n, const char *path)
 {
-    o->file = d->path;
+    o->file = alvh_ynode_file(d, n);
     o->line = n->line;
     o->col = n->col;
     o->set = 1;
@@ -150,7 +151,7 @@ static alvh_status unknown_own(loader *L, const alvh_ydoc *d, const alvh_ynode *
     const char *cands[ALVH_CFG_MAX_SECTION_KEYS];
     for (size_t c = 0; c < t->n_keys; c++)
         cands[c] = t->keys[c].key;
-    return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, t->n_keys, L->err);
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, t->n_keys, L->err);
 }
 
 /* Every key of map (at path) through w: stored, range-checked, its origin
@@ -170,7 +171,7 @@ static alvh_status apply_map(loader *L, const alvh_ydoc *d, const alvh_ynode *ma
             return w->unknown ? w->unknown(L, d, key, kpath, w) : unknown_own(L, d, key, kpath, w->t);
         if (k->flags & ALVH_CK_SPECIAL)
             continue;
-        if ((st = alvh_ckey_set(k, val, w->base, d->path, kpath, L->err)) != ALVH_OK)
+        if ((st = alvh_ckey_set(k, val, w->base, alvh_ynode_file(d, val), kpath, L->err)) != ALVH_OK)
             break;
         alvh_cfg_origin *o = w->origins ? &w->origins[k - w->t->keys] : w->slot ? w->slot(w, k) : NULL;
         if (o)
@@ -216,7 +217,7 @@ static alvh_status unknown_in_scenario(loader *L, const alvh_ydoc *d, const alvh
             n++;
         }
     }
-    return alvh_cfg_unknown_key(d->path, key, kpath, key->text, cands, n, L->err);
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, kpath, key->text, cands, n, L->err);
 }
 
 /* One flat section (spx, token, funding) of a scenario node onto w. */
@@ -270,27 +271,50 @@ static alvh_status apply_injections(loader *L, const alvh_ydoc *d, const alvh_yn
     w->s.n_injections = 0;
     if (!seq->n)
         return ALVH_OK;
-    w->s.injections = calloc(seq->n, sizeof *w->s.injections);
-    w->inj_origins = calloc(seq->n, sizeof *w->inj_origins);
-    if (!w->s.injections || !w->inj_origins)
+    /* each item as written (alvh_cfg_injection: the moves and their days), then one
+     * single-step injection per day of its window (io/config_inject.c) */
+    alvh_cfg_injection *items = calloc(seq->n, sizeof *items);
+    alvh_cfg_inj_origin *item_origins = calloc(seq->n, sizeof *item_origins);
+    if (!items || !item_origins) {
+        free(items), free(item_origins);
         return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
-    for (size_t j = 0; j < seq->n; j++) {
+    }
+    size_t total = 0;
+    for (size_t j = 0; st == ALVH_OK && j < seq->n; j++) {
         const alvh_ynode *item = seq->kids[j];
         char ipath[160];
         alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
-        alvh_market_injection *inj = &w->s.injections[j];
-        alvh_ctable_defaults(&alvh_cfg_injection_table, inj);
-        walk wk = {.t = &alvh_cfg_injection_table, .base = inj, .slot = injection_slot, .work = &w->inj_origins[j]};
+        const alvh_market_injection *inj = &items[j].inj;
+        alvh_ctable_defaults(&alvh_cfg_injection_table, &items[j]);
+        walk wk = {.t = &alvh_cfg_injection_table, .base = &items[j], .slot = injection_slot,
+                   .work = &item_origins[j]};
         if ((st = apply_map(L, d, item, ipath, &wk)) != ALVH_OK)
-            return st;
+            break;
         if (isnan(inj->spx_ret) && isnan(inj->vix_level) && isnan(inj->token_ret) && isnan(inj->funding_ann) &&
             !inj->gov_shock && !inj->hack)
-            return fail_node(L, d, item, ipath,
-                             "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
-                             "funding_ann, gov_shock, hack");
-        w->s.n_injections = j + 1;
+            st = fail_node(L, d, item, ipath,
+                           "injection forces nothing: expected at least one of spx_ret, vix, token_ret, "
+                           "funding_ann, gov_shock, hack");
+        total += items[j].days;
+        if (st == ALVH_OK && total > ALVH_CFG_MAX_INJECTIONS)
+            st = fail_node(L, d, item, ipath, "expected at most %u injected days, got %zu so far",
+                           ALVH_CFG_MAX_INJECTIONS, total);
     }
-    return ALVH_OK;
+    if (st == ALVH_OK) {
+        w->s.injections = calloc(total, sizeof *w->s.injections);
+        w->inj_origins = calloc(total, sizeof *w->inj_origins);
+        if (!w->s.injections || !w->inj_origins)
+            st = alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    }
+    for (size_t j = 0; st == ALVH_OK && j < seq->n; j++) {
+        size_t k = alvh_cfg_injection_expand(&items[j], w->s.injections + w->s.n_injections);
+        for (size_t i = 0; i < k; i++)
+            w->inj_origins[w->s.n_injections + i] = item_origins[j];
+        w->s.n_injections += k;
+    }
+    free(items);
+    free(item_origins);
+    return st;
 }
 
 /* The scenario's sub-sections and its injections. */
@@ -350,7 +374,7 @@ static alvh_status resolve_base(loader *L, const alvh_ydoc *d, const alvh_ynode 
     alvh_ckey k = *alvh_ctable_find(&alvh_cfg_scenario_table, "extends");
     k.offset = 0;
     k.flags = 0;
-    alvh_status st = ext->kind == ALVH_Y_SCALAR ? alvh_ckey_set(&k, ext, text, d->path, epath, L->err) : ALVH_E_CONFIG;
+    alvh_status st = ext->kind == ALVH_Y_SCALAR ? alvh_ckey_set(&k, ext, text, alvh_ynode_file(d, ext), epath, L->err) : ALVH_E_CONFIG;
     const char *hash = st == ALVH_OK ? strrchr(text, '#') : NULL;
     const char *name = hash ? hash + 1 : text;
     if (st != ALVH_OK || !*name) {
@@ -421,7 +445,7 @@ static alvh_status resolve(loader *L, const alvh_ydoc *d, const alvh_ynode *node
     char npath[160];
     join(npath, sizeof npath, path, "name");
     alvh_config_scenario probe;
-    if ((st = alvh_ckey_set(&alvh_cfg_scenario_table.keys[0], name, &probe, d->path, npath, L->err)) != ALVH_OK)
+    if ((st = alvh_ckey_set(&alvh_cfg_scenario_table.keys[0], name, &probe, alvh_ynode_file(d, name), npath, L->err)) != ALVH_OK)
         return st;
     const alvh_ynode *ext = alvh_ynode_get(node, "extends");
     if (ext && !alvh_ynode_is_null(ext)) {
@@ -544,7 +568,7 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
             n++;
         }
     }
-    return alvh_cfg_unknown_key(d->path, key, path, key->text, cands, n, L->err);
+    return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, path, key->text, cands, n, L->err);
 }
 
 static alvh_cfg_origin *variant_slot(const walk *w, const alvh_ckey *k)
@@ -806,7 +830,7 @@ static alvh_status load_top(loader *L, const alvh_ydoc *d, alvh_config *cfg)
             if (!strcmp(key->text, top_keys[t]))
                 break;
         if (t == TOP_COUNT)
-            return alvh_cfg_unknown_key(d->path, key, key->text, key->text, top_keys, TOP_COUNT, L->err);
+            return alvh_cfg_unknown_key(alvh_ynode_file(d, key), key, key->text, key->text, top_keys, TOP_COUNT, L->err);
         sec[t] = root->kids[2 * i + 1];
     }
     for (size_t t = 0; t < TOP_COUNT; t++)
@@ -874,6 +898,21 @@ alvh_status alvh_config_load_text(const char *name, const char *text, size_t len
     if (st != ALVH_OK)
         return st;
     return load(d, NULL, out, err);
+}
+
+alvh_status alvh_config_load_set(const char *path, const char *name, const char *text, size_t len,
+                                 const char *const *sets, size_t n_sets, alvh_config **out, alvh_error *err)
+{
+    *out = NULL;
+    alvh_ydoc *d;
+    alvh_status st = path ? alvh_ydoc_load_file(path, &d, err) : alvh_ydoc_load_text(name, text, len, &d, err);
+    for (size_t i = 0; st == ALVH_OK && i < n_sets; i++)
+        if ((st = alvh_ydoc_set(d, sets[i], err)) != ALVH_OK)
+            alvh_ydoc_free(d);
+    if (st != ALVH_OK)
+        return st;
+    char canon[PATH_MAX];
+    return load(d, path && realpath(path, canon) ? canon : NULL, out, err);
 }
 
 void alvh_config_free(alvh_config *cfg)

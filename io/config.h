@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Run configuration: a YAML file (docs/config.md) read into alvh_config and
  * validated before any simulation. Every value is range-checked, the driver
@@ -32,17 +33,28 @@
 #define ALVH_CONFIG_NAME_MAX 64   /* names: letters, digits, '_', '-', '.'; used as HDF5 group names */
 #define ALVH_CONFIG_TEXT_MAX 256  /* descriptions */
 
+#define ALVH_CFG_MAX_PROBS 15 /* quantile levels of a fan chart */
+typedef struct alvh_cfg_probs {
+    size_t n;
+    double p[ALVH_CFG_MAX_PROBS]; /* increasing, in (0, 1) */
+} alvh_cfg_probs;
+
 typedef struct alvh_config_run {
     char name[ALVH_CONFIG_NAME_MAX]; /* run name, recorded in outputs */
     uint64_t paths;                  /* Monte Carlo paths per scenario */
     double horizon_years;            /* simulated time */
+    uint64_t horizon_steps;          /* alternative to horizon_years: steps (0: from horizon_years) */
     uint64_t steps_per_year;         /* dt = 1 / steps_per_year */
     uint64_t seed;                   /* run seed: streams derive from (seed, scenario, block) */
-    uint64_t block_size;             /* paths per block (results depend on it) */
+    uint64_t block_size;             /* paths per block (results do not depend on it) */
     uint64_t threads;                /* OpenMP threads, 0: all */
     bool store_paths;                /* write per-path outcomes, not only summaries */
     int summaries;                   /* alvh_summaries: exact (per-path values kept) or histogram */
     uint64_t sample_paths;           /* market paths kept per scenario for plots */
+    uint64_t histogram_bins;         /* bins of the stored total P&L histogram */
+    double histogram_lo_capital;     /* its range in units of capital (NaN: from the data's quantiles) */
+    double histogram_hi_capital;
+    alvh_cfg_probs fan_quantiles;    /* quantile levels of the fan charts */
 } alvh_config_run;
 
 typedef struct alvh_config_scenario {
@@ -98,6 +110,13 @@ alvh_status alvh_config_load_file(const char *path, alvh_config **out, alvh_erro
  * relative to its directory. */
 alvh_status alvh_config_load_text(const char *name, const char *text, size_t len, alvh_config **out,
                                   alvh_error *err);
+
+/* Either loader with command-line assignments ("run.paths=1e5", see
+ * alvh_ydoc_set in io/yaml_tree.h) merged in first: path NULL reads the text
+ * (name, text, len) instead of a file. Every value is then validated as if
+ * the file held it; messages about a set value name "--set key=value". */
+alvh_status alvh_config_load_set(const char *path, const char *name, const char *text, size_t len,
+                                 const char *const *sets, size_t n_sets, alvh_config **out, alvh_error *err);
 
 void alvh_config_free(alvh_config *cfg);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checks across keys (config_check.h). A failing check points at the line of
  * the key that is most likely wrong, or at the scenario (or the book) when
@@ -36,8 +37,23 @@ static alvh_cfg_origin run_origin(const alvh_cfg_run_checked *r, const char *key
     return o;
 }
 
+/* horizon_steps, when not 0, sets the horizon and horizon_years follows from
+ * it (what a resolved config records); a horizon_years also written is then
+ * not used. */
+static alvh_status horizon_from_steps(alvh_cfg_run_checked *r, alvh_error *err)
+{
+    (void)err;
+    alvh_config_run *c = &r->run;
+    if (c->horizon_steps > 0)
+        c->horizon_years = (double)c->horizon_steps / (double)c->steps_per_year;
+    return ALVH_OK;
+}
+
 alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
 {
+    alvh_status hst = horizon_from_steps(r, err);
+    if (hst != ALVH_OK)
+        return hst;
     const alvh_config_run *c = &r->run;
     double steps = c->horizon_years * (double)c->steps_per_year;
     double whole = nearbyint(steps);
@@ -52,6 +68,17 @@ alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
                        "%g years at %llu steps_per_year is %.0f steps: expected 1 to %u steps (horizon_years x "
                        "steps_per_year)",
                        c->horizon_years, (unsigned long long)c->steps_per_year, whole, ALVH_CFG_MAX_STEPS);
+    }
+    if (isnan(c->histogram_lo_capital) != isnan(c->histogram_hi_capital) ||
+        (!isnan(c->histogram_lo_capital) && !(c->histogram_lo_capital < c->histogram_hi_capital))) {
+        alvh_cfg_origin o = run_origin(r, isnan(c->histogram_hi_capital) ? "histogram_lo_capital" : "histogram_hi_capital");
+        return fail_at(err, &o, "expected histogram_lo_capital < histogram_hi_capital, both given or both null, got "
+                       "%g and %g", c->histogram_lo_capital, c->histogram_hi_capital);
+    }
+    if (!isnan(c->histogram_lo_capital) && c->summaries == ALVH_SUMMARIES_HISTOGRAM) {
+        alvh_cfg_origin o = run_origin(r, "histogram_lo_capital");
+        return fail_at(err, &o, "a fixed histogram range needs summaries: exact (histogram summaries store whole "
+                       "fine bins over the data's range)");
     }
     if (c->sample_paths > c->paths) {
         alvh_cfg_origin o = run_origin(r, "sample_paths");

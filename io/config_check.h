@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Checks across keys, once a section is complete: whole steps over the
  * horizon, sizes, v0 from vix0, jump rates per step, the driver correlation

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * docs/config.md's key tables, generated from the schema (itself expanded
  * from the parameter tables) so the docs cannot drift from the reader
@@ -25,6 +26,7 @@ static const char *type_name(const alvh_ckey *k)
     case ALVH_CT_NAME: return "name";
     case ALVH_CT_TEXT: return "text";
     case ALVH_CT_LAYERS: return "layer list";
+    case ALVH_CT_PROBS: return "list of probabilities";
     }
     return "?";
 }
@@ -62,6 +64,8 @@ static void range_text(const alvh_ckey *k, char *buf, size_t size)
         snprintf(buf, size, "one line, < %d bytes", ALVH_CONFIG_TEXT_MAX);
     } else if (k->type == ALVH_CT_BOOL || k->type == ALVH_CT_BOOL_INT) {
         buf[0] = '\0';
+    } else if (k->type == ALVH_CT_PROBS) {
+        snprintf(buf, size, "1 to %d increasing, in (0, 1)", ALVH_CFG_MAX_PROBS);
     } else if (k->type == ALVH_CT_LAYERS) {
         size_t o = 0;
         buf[0] = '\0';

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* alvh_config_doc: prints the configuration key tables (Markdown) for docs/config.md. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The resolved configuration as YAML (alvh_config_resolved_text): every key of
  * every table written explicitly, defaults and extends applied, numbers in the
@@ -46,6 +47,16 @@ static void emit_value(alvh_strbuf *b, const alvh_ckey *k, const void *base)
     }
     case ALVH_CT_NAME:
     case ALVH_CT_TEXT: alvh_yaml_emit_quoted(b, p, strlen(p)); break;
+    case ALVH_CT_PROBS: {
+        const alvh_cfg_probs *q = p;
+        alvh_strbuf_printf(b, "[");
+        for (size_t i = 0; i < q->n; i++) {
+            alvh_strbuf_printf(b, "%s", i ? ", " : "");
+            emit_double(b, q->p[i]);
+        }
+        alvh_strbuf_printf(b, "]");
+        break;
+    }
     case ALVH_CT_LAYERS: {
         unsigned mask = *(const unsigned *)p;
         int first = 1;
@@ -107,8 +118,11 @@ static void emit_scenario(alvh_strbuf *b, const alvh_config_scenario *s)
         return;
     }
     alvh_strbuf_printf(b, "    injections:\n");
-    for (size_t j = 0; j < s->n_injections; j++)
-        emit_table(b, &alvh_cfg_injection_table, &s->injections[j], 8, "- ");
+    for (size_t j = 0; j < s->n_injections; j++) {
+        /* the expanded single steps: days 1 each */
+        alvh_cfg_injection ci = {.inj = s->injections[j], .days = 1};
+        emit_table(b, &alvh_cfg_injection_table, &ci, 8, "- ");
+    }
 }
 
 /* Book sections nest by name (book.condor.skew inside book.condor): a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One key of the schema against one YAML value: type, syntax, range, storage
  * (config_schema.h). Numbers follow the YAML 1.2 core schema: plain decimal
@@ -53,6 +54,18 @@ void alvh_ctable_defaults(const alvh_ctable *t, void *base)
         case ALVH_CT_NAME: put_text(p, ALVH_CONFIG_NAME_MAX, k->def_text); break;
         case ALVH_CT_TEXT: put_text(p, ALVH_CONFIG_TEXT_MAX, k->def_text); break;
         case ALVH_CT_LAYERS: *(unsigned *)p = (unsigned)k->def; break;
+        case ALVH_CT_PROBS: {
+            /* def_text is the default list, "[a, b, ...]" */
+            alvh_cfg_probs *q = p;
+            const char *s = k->def_text ? k->def_text + 1 : "]";
+            char *end;
+            for (q->n = 0; q->n < ALVH_CFG_MAX_PROBS && *s && *s != ']'; s = end + (*end == ',')) {
+                q->p[q->n++] = strtod(s, &end);
+                if (end == s)
+                    break;
+            }
+            break;
+        }
         }
     }
 }
@@ -106,6 +119,9 @@ void alvh_ckey_expected(const alvh_ckey *k, char *buf, size_t size)
                  ALVH_CONFIG_NAME_MAX - 1);
         break;
     case ALVH_CT_TEXT: snprintf(buf, size, "one line of at most %d bytes", ALVH_CONFIG_TEXT_MAX - 1); break;
+    case ALVH_CT_PROBS:
+        snprintf(buf, size, "a sequence of 1 to %d increasing numbers in (0, 1)", ALVH_CFG_MAX_PROBS);
+        break;
     case ALVH_CT_LAYERS: {
         size_t o = (size_t)snprintf(buf, size, "a sequence of layer names (");
         for (int l = 0; l < ALVH_LAYER_COUNT && o < size; l++)
@@ -221,6 +237,36 @@ static bool valid_name(const char *s, size_t len)
 }
 
 /* A sequence of layer names -> bit mask: at least one, each known, none twice. */
+/* A sequence of increasing probabilities, each checked as a number in (0, 1). */
+static alvh_status parse_probs(const alvh_ckey *k, const alvh_ynode *v, alvh_cfg_probs *out, const char *file,
+                               const char *path, alvh_error *err)
+{
+    char want[160], got[96];
+    if (v->kind != ALVH_Y_SEQ || v->n == 0 || v->n > ALVH_CFG_MAX_PROBS) {
+        alvh_ckey_expected(k, want, sizeof want);
+        alvh_ynode_describe(v, got, sizeof got);
+        if (v->kind == ALVH_Y_SEQ)
+            snprintf(got, sizeof got, "%zu items", v->n);
+        return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected %s, got %s", file, v->line, v->col, path,
+                              want, got);
+    }
+    static const alvh_ckey elem = {"", ALVH_CT_NUM, 0, ALVH_CK_MIN_OPEN | ALVH_CK_MAX_OPEN, 0, NULL, 0, 1, "", "",
+                                   NULL, NULL};
+    alvh_cfg_probs q = {.n = v->n};
+    for (size_t i = 0; i < v->n; i++) {
+        char epath[200];
+        alvh_cfg_fmt(epath, sizeof epath, "%s[%zu]", path, i);
+        alvh_status st = alvh_ckey_set(&elem, v->kids[i], &q.p[i], file, epath, err);
+        if (st != ALVH_OK)
+            return st;
+        if (i > 0 && !(q.p[i] > q.p[i - 1]))
+            return alvh_error_set(err, ALVH_E_CONFIG, "%s:%d:%d: %s: expected a level above the previous one (%g), got %g",
+                                  file, v->kids[i]->line, v->kids[i]->col, epath, q.p[i - 1], q.p[i]);
+    }
+    *out = q;
+    return ALVH_OK;
+}
+
 static alvh_status parse_layers(const alvh_ckey *k, const alvh_ynode *v, unsigned *out, const char *file,
                                 const char *path, alvh_error *err)
 {
@@ -335,6 +381,7 @@ alvh_status alvh_ckey_set(const alvh_ckey *k, const alvh_ynode *v, void *base, c
         }
         break;
     case ALVH_CT_LAYERS: return parse_layers(k, v, (unsigned *)p, file, path, err);
+    case ALVH_CT_PROBS: return parse_probs(k, v, (alvh_cfg_probs *)p, file, path, err);
     }
     if (ok)
         return ALVH_OK;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration schema tables (config_schema.h), expanded from the
  * parameter tables: kernels/market_params.def (spx, token, funding,
@@ -40,6 +41,7 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 #define TY_NAME .type = ALVH_CT_NAME
 #define TY_TEXT .type = ALVH_CT_TEXT
 #define TY_LAYERS .type = ALVH_CT_LAYERS
+#define TY_PROBS .type = ALVH_CT_PROBS
 #define TY_ENUM_scheme .type = ALVH_CT_ENUM, .enum_names = scheme_names, .enum_values = scheme_values
 #define TY_ENUM_gov .type = ALVH_CT_ENUM, .enum_names = gov_names, .enum_values = gov_values
 #define TY_ENUM_summaries .type = ALVH_CT_ENUM, .enum_names = summaries_names, .enum_values = summaries_values
@@ -64,7 +66,9 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 #define MARKET_ROW(key, type, field, ...) ROW_IN(alvh_config_scenario, market.field, key, type, field, __VA_ARGS__)
 #define SCN_ROW(key, type, field, ...) ROW_IN(alvh_config_scenario, field, key, type, field, __VA_ARGS__)
 #define BOOK_ROW(key, type, field, ...) ROW_IN(alvh_book_params, field, key, type, field, __VA_ARGS__)
-#define INJ_ROW(key, type, field, ...) ROW_IN(alvh_market_injection, field, key, type, field, __VA_ARGS__)
+/* injections are read into alvh_cfg_injection: the kernel's moves (inj) and the config's days */
+#define INJ_ROW(key, type, field, ...) ROW_IN(alvh_cfg_injection, inj.field, key, type, field, __VA_ARGS__)
+#define INJC_ROW(key, type, field, ...) ROW_IN(alvh_cfg_injection, field, key, type, field, __VA_ARGS__)
 #define RUN_ROW(key, type, field, ...) ROW_IN(alvh_config_run, field, key, type, field, __VA_ARGS__)
 #define VAR_ROW(key, type, field, ...) ROW_IN(alvh_variant, field, key, type, field, __VA_ARGS__)
 #define SWEEP_ROW(key, type, field, ...) ROW_IN(alvh_config_sweep, field, key, type, field, __VA_ARGS__)
@@ -82,17 +86,19 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 
 static const alvh_ckey run_keys[] = {ALVH_RUN_PARAMS(RUN_ROW, RUN_ROW)};
 static const alvh_ckey scenario_keys[] = {ALVH_SCENARIO_PARAMS(SCN_KEY, SCN_KEY)};
-static const alvh_ckey injection_keys[] = {ALVH_INJECTION_PARAMS(INJ_ROW, INJ_ROW)};
+static const alvh_ckey injection_keys[] = {ALVH_INJECTION_PARAMS(INJ_ROW, INJ_ROW)
+                                               ALVH_INJECTION_CONFIG_PARAMS(INJC_ROW, INJC_ROW)};
 static const alvh_ckey variant_keys[] = {ALVH_VARIANT_PARAMS(VAR_ROW, VAR_ROW)};
 static const alvh_ckey sweep_keys[] = {ALVH_SWEEP_PARAMS(SWEEP_ROW, SWEEP_ROW)};
 static const alvh_ckey rstress_keys[] = {ALVH_RSTRESS_PARAMS(RS_ROW, RS_ROW)};
 
 TABLE(alvh_cfg_run_table, "run", "alvh_config_run", run_keys,
-      "Run settings. Every key is optional; the command line may override paths, seed and threads.");
+      "Run settings. Every key is optional; the command line may override paths, seed and threads, and any key "
+      "with --set key.path=value.");
 TABLE(alvh_cfg_scenario_table, "scenarios[]", "alvh_config_scenario", scenario_keys,
       "One entry of the scenarios sequence. Besides these keys: the mappings spx, token and funding, and the "
       "sequence injections.");
-TABLE(alvh_cfg_injection_table, "injections[]", "alvh_market_injection", injection_keys,
+TABLE(alvh_cfg_injection_table, "injections[]", "alvh_cfg_injection", injection_keys,
       "One deterministic stress injection: forces the given moves on every path at one step, then the paths "
       "evolve. At least one of the moves must be given.");
 TABLE(alvh_cfg_sweep_table, "book.sweeps[]", "alvh_config_sweep", sweep_keys,

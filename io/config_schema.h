@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The configuration schema as data: one table per section, one row per key
  * with its type, where it is stored, default, inclusive/exclusive range, units
@@ -27,6 +28,7 @@ typedef enum alvh_ctype {
     ALVH_CT_NAME,     /* char[ALVH_CONFIG_NAME_MAX]: letters, digits, '_', '-', '.' */
     ALVH_CT_TEXT,     /* char[ALVH_CONFIG_TEXT_MAX]: one line */
     ALVH_CT_LAYERS,   /* unsigned layer bit mask, from a sequence of layer names (alvh_layer_names) */
+    ALVH_CT_PROBS,    /* alvh_cfg_probs: a sequence of increasing numbers in (0, 1) */
 } alvh_ctype;
 
 enum {
@@ -59,9 +61,24 @@ typedef struct alvh_ctable {
     const char *doc;
 } alvh_ctable;
 
+/* One injection as written: the forced moves and the days they are spread
+ * over (io/config_inject.c expands it into days single-step injections). */
+typedef struct alvh_cfg_injection {
+    alvh_market_injection inj;
+    size_t days;
+} alvh_cfg_injection;
+
+/* Expands ci into ci->days injections of one step each (out has room for
+ * them): spx_ret and token_ret are total simple returns over the window,
+ * spread as equal log returns, (1 + R)^(1/days) - 1 per day; vix and
+ * funding_ann are the levels at the end of the last day (earlier days evolve
+ * as the model says); gov_shock and hack count once, on the first day.
+ * Days that would force nothing are left out; returns the number written. */
+size_t alvh_cfg_injection_expand(const alvh_cfg_injection *ci, alvh_market_injection *out);
+
 /* The sections, expanded from the parameter tables (config_schema.c). Offsets:
  * run -> alvh_config_run; scenario, spx, token, funding -> alvh_config_scenario;
- * injection -> alvh_market_injection; every book section -> alvh_book_params;
+ * injection -> alvh_cfg_injection; every book section -> alvh_book_params;
  * variant -> alvh_variant. */
 extern const alvh_ctable alvh_cfg_run_table;
 extern const alvh_ctable alvh_cfg_scenario_table;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Dataset writers. Each creates the dataset, writes it in one H5Dwrite, adds
  * its describing attributes and closes it at once (closing flushes chunk

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The dataset kinds of an alvh result file, all float64 unless stated, all
  * self-describing through attributes (docs/hdf5_layout.md):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "io/h5_diag.h"
 
 #include <hdf5.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * HDF5 diagnostics for io/: HDF5 normally prints its whole error stack to
  * stderr on every failure. alvh checks every HDF5 call instead and turns the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Private to io/h5_*.c: the writer handle and the helpers the dataset
  * writers share. Not installed, not for other modules.

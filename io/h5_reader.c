@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Read side of the result files. Objects are checked for existence first so
  * that the common mistakes (wrong file, wrong scenario) get a plain message
@@ -5,6 +6,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "io/h5_reader.h"
+
+#include "io/h5_layout.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -512,5 +515,25 @@ alvh_status alvh_h5_read_labelled(alvh_h5_reader *r, const char *path, alvh_h5_l
         alvh_h5_strings_free(t->units, nu);
         memset(t, 0, sizeof *t);
     }
+    return st;
+}
+
+alvh_status alvh_h5_reader_check_format(alvh_h5_reader *r, alvh_error *err)
+{
+    if (!alvh_h5_attr_exists(r, "/", "alvh_format"))
+        return alvh_error_set(err, ALVH_E_IO, "%s: not an alvh result file (no root attribute alvh_format)", r->path);
+    char *fmt = NULL;
+    alvh_status st = alvh_h5_read_attr_string(r, "/", "alvh_format", &fmt, err);
+    if (st == ALVH_OK && strcmp(fmt, ALVH_H5_FORMAT_NAME) != 0)
+        st = alvh_error_set(err, ALVH_E_IO, "%s: not an alvh result file (alvh_format is '%.100s', expected '%s')",
+                            r->path, fmt, ALVH_H5_FORMAT_NAME);
+    free(fmt);
+    int64_t v = 0;
+    if (st == ALVH_OK)
+        st = alvh_h5_read_attr_i64(r, "/", "alvh_layout_version", &v, err);
+    if (st == ALVH_OK && (v < 1 || v > ALVH_H5_LAYOUT_VERSION))
+        st = alvh_error_set(err, ALVH_E_IO,
+                            "%s: alvh_layout_version %lld is not one this alvh reads (1 to %d); a newer alvh wrote it?",
+                            r->path, (long long)v, ALVH_H5_LAYOUT_VERSION);
     return st;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reading alvh result files (and any HDF5 file laid out the same way):
  * groups in creation order, float64 and uint64 datasets, labelled tables and
@@ -21,6 +22,12 @@ typedef struct alvh_h5_reader alvh_h5_reader;
 alvh_status alvh_h5_reader_open(const char *path, alvh_h5_reader **r, alvh_error *err);
 void alvh_h5_reader_close(alvh_h5_reader *r); /* accepts NULL */
 const char *alvh_h5_reader_path(const alvh_h5_reader *r);
+
+/* ALVH_OK when the file says it is an alvh result (root attribute
+ * alvh_format) of a layout version this build reads (1 to
+ * ALVH_H5_LAYOUT_VERSION); else ALVH_E_IO with one message naming the file,
+ * the attribute and what was found. */
+alvh_status alvh_h5_reader_check_format(alvh_h5_reader *r, alvh_error *err);
 
 /* 1 if every link of the absolute path exists, 0 if not, -1 on error. */
 int alvh_h5_reader_exists(alvh_h5_reader *r, const char *path);

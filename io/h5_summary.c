@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh summary`: load the labelled tables of every (selected) scenario and
  * variant, then print them in one of three formats. Loading completes before
@@ -195,7 +196,9 @@ static alvh_status load(alvh_h5_reader *r, const char *only, result_t *res, alvh
     int ex = alvh_h5_reader_exists(r, ALVH_H5_SCENARIOS);
     if (ex <= 0)
         return alvh_error_set(err, ALVH_E_IO, "%s: not an alvh result file (no %s group)", path, ALVH_H5_SCENARIOS);
-    alvh_status st = load_run(r, res, err);
+    alvh_status st = alvh_h5_reader_check_format(r, err);
+    if (st == ALVH_OK)
+        st = load_run(r, res, err);
     if (st)
         return st;
     char **names;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `alvh summary`: print the summary and hedge-effectiveness tables stored in
  * a result file, as an aligned terminal table, CSV (long form: one value per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Result-file life cycle (temporary name, commit by rename), groups and
  * attributes. Every HDF5 call is checked; on failure the error stack is read

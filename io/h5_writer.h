@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * HDF5 result files: the writer handle, its tmp-then-rename life cycle, groups
  * and attributes. Dataset kinds (tables, labelled tables, histograms, fan

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Versions of the libraries io/ links, for --version and output metadata. */
 #ifndef ALVH_IO_LIBINFO_H
 #define ALVH_IO_LIBINFO_H

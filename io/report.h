@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Terminal reports of finished runs. */
 #ifndef ALVH_IO_REPORT_H
 #define ALVH_IO_REPORT_H

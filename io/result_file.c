@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "io/result_file.h"
 
 #include <hdf5.h>
@@ -6,6 +7,7 @@
 
 #include "io/h5_datasets.h"
 #include "io/h5_diag.h"
+#include "io/h5_dims.h"
 #include "io/h5_internal.h"
 #include "io/h5_layout.h"
 
@@ -65,9 +67,9 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         st = alvh_h5_market_path(mpath, sizeof mpath, scenario, err);
     snprintf(mfan, sizeof mfan, "%s/%s", mpath, ALVH_H5_FAN_CHARTS);
     for (size_t k = 0; st == ALVH_OK && k < ALVH_MKT_FANS; k++) {
-        size_t off = (r->n_variants + k) * ns1 * ALVH_FAN_N_PROBS;
-        st = alvh_h5_write_fan_chart(w, mfan, alvh_mkt_fan_names[k], ns1, ALVH_FAN_N_PROBS, r->fan + off,
-                                     alvh_fan_probs, r->fan_bound + off, alvh_mkt_fan_units[k], err);
+        size_t off = (r->n_variants + k) * ns1 * r->n_fan_probs;
+        st = alvh_h5_write_fan_chart(w, mfan, alvh_mkt_fan_names[k], ns1, r->n_fan_probs, r->fan + off,
+                                     r->fan_probs, r->fan_bound + off, alvh_mkt_fan_units[k], err);
     }
     for (size_t v = 0; st == ALVH_OK && v < r->n_variants; v++) {
         const char *vn = variants[v].name;
@@ -119,18 +121,20 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
         if (st == ALVH_OK) {
             char hist_group[ALVH_H5_PATH_MAX + 16];
             snprintf(hist_group, sizeof hist_group, "%s/%s", path, ALVH_H5_HISTOGRAMS);
-            alvh_h5_histogram h = {.n_bins = ALVH_PNL_HIST_BINS,
-                                   .counts = r->hist_counts + v * ALVH_PNL_HIST_BINS,
-                                   .edges = r->hist_edges + v * (ALVH_PNL_HIST_BINS + 1),
-                                   .n_nonfinite = r->hist_nonfinite[v], .units = "USD"};
+            alvh_h5_histogram h = {.n_bins = r->hist_bins,
+                                   .counts = r->hist_counts + v * r->hist_bins,
+                                   .edges = r->hist_edges + v * (r->hist_bins + 1),
+                                   .n_nonfinite = r->hist_nonfinite[v], .units = "USD",
+                                   .underflow = r->hist_outside ? r->hist_outside[2 * v] : 0,
+                                   .overflow = r->hist_outside ? r->hist_outside[2 * v + 1] : 0};
             st = alvh_h5_write_histogram(w, hist_group, "total_pnl", &h, err);
         }
         if (st == ALVH_OK) {
             char fan_group[ALVH_H5_PATH_MAX + 16];
             snprintf(fan_group, sizeof fan_group, "%s/%s", path, ALVH_H5_FAN_CHARTS);
-            st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, ALVH_FAN_N_PROBS,
-                                         r->fan + v * ns1 * ALVH_FAN_N_PROBS, alvh_fan_probs,
-                                         r->fan_bound + v * ns1 * ALVH_FAN_N_PROBS, "USD", err);
+            st = alvh_h5_write_fan_chart(w, fan_group, "equity", ns1, r->n_fan_probs,
+                                         r->fan + v * ns1 * r->n_fan_probs, r->fan_probs,
+                                         r->fan_bound + v * ns1 * r->n_fan_probs, "USD", err);
         }
     }
     char spath[ALVH_H5_PATH_MAX];
@@ -162,4 +166,45 @@ alvh_status alvh_result_copy_scenario(alvh_h5_writer *w, const char *part_path, 
     if (rc < 0)
         return alvh_h5w_fail(w, err, "copy the scenario group", path);
     return ALVH_OK;
+}
+
+/* The scenario's attributes and dimension names, in the final file. */
+alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg, const alvh_config_scenario *sc,
+                                       alvh_error *err)
+{
+    const alvh_market_params *m = &sc->market;
+    int risk_neutral = m->spx.drift_ann == 0.0 && m->token.mu_ann == m->spx.r_ann;
+    alvh_h5_scenario_meta meta = {.capital_usd = cfg->book.capital_usd, .steps_per_year = cfg->run.steps_per_year,
+                                  .n_steps = cfg->n_steps, .n_paths = cfg->run.paths,
+                                  .measure = risk_neutral ? "risk-neutral" : "real-world",
+                                  .description = sc->description, .n_injections = sc->n_injections};
+    uint64_t *inj = calloc(sc->n_injections + 1, sizeof *inj);
+    if (!inj)
+        return alvh_error_set(err, ALVH_E_NOMEM, "out of memory labelling scenario %s", sc->name);
+    for (size_t i = 0; i < sc->n_injections; i++)
+        inj[i] = sc->injections[i].step;
+    meta.injection_steps = inj;
+    alvh_status st = alvh_h5_label_scenario(w, sc->name, &meta, err);
+    free(inj);
+    return st;
+}
+
+
+alvh_scenario_request alvh_config_scenario_request(const alvh_config *cfg, size_t k, int rank, int ranks)
+{
+    const alvh_config_scenario *sc = &cfg->scenarios[k];
+    alvh_scenario_request rq = {
+        .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
+                   .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
+                   .scenario = (uint32_t)k, .threads = (int)cfg->run.threads, .injections = sc->injections,
+                   .n_injections = sc->n_injections},
+        .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
+        .variants = cfg->variants, .n_variants = cfg->n_variants, .n_sample_paths = cfg->run.sample_paths,
+        .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,
+        .hist_bins = (size_t)cfg->run.histogram_bins,
+        .hist_lo_usd = cfg->run.histogram_lo_capital * cfg->book.capital_usd,
+        .hist_hi_usd = cfg->run.histogram_hi_capital * cfg->book.capital_usd,
+        .fan_probs = cfg->run.fan_quantiles.p, .n_fan_probs = cfg->run.fan_quantiles.n,
+    };
+    return rq;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A scenario's results (engine/scenario_run.h) into an alvh result file
  * (docs/hdf5_layout.md), and the batch assembly: each finished scenario is
@@ -11,6 +12,7 @@
 
 #include "engine/book_run.h"
 #include "engine/scenario_run.h"
+#include "io/config.h"
 #include "io/h5_writer.h"
 
 /* Writes everything of one scenario under /scenarios/<scenario>.
@@ -21,5 +23,13 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
 /* Copies /scenarios/<scenario> of the closed file part_path into w. */
 alvh_status alvh_result_copy_scenario(alvh_h5_writer *w, const char *part_path, const char *scenario,
                                       alvh_error *err);
+
+/* Scenario attributes and dimension names (io/h5_dims.h) of scenario sc of
+ * cfg, once its group is in the final file w. */
+alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg, const alvh_config_scenario *sc,
+                                       alvh_error *err);
+
+/* What alvh run simulates for scenario k of cfg (rank of ranks MPI ranks). */
+alvh_scenario_request alvh_config_scenario_request(const alvh_config *cfg, size_t k, int rank, int ranks);
 
 #endif

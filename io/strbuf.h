@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A growing text buffer for the writers in io/ (resolved config, canonical YAML). */
 #ifndef ALVH_IO_STRBUF_H
 #define ALVH_IO_STRBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* YAML double-quoted scalars for the resolved configuration text (config_emit.c). */
 #include <stdio.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * YAML text -> positioned node tree (yaml_tree.h). libfyaml does the parsing;
  * this file checks that the input is text, turns the event stream into nodes
@@ -475,8 +476,16 @@ void alvh_ydoc_free(alvh_ydoc *d)
         free(d->nodes[i]);
     }
     free(d->nodes);
+    for (size_t i = 0; i < d->n_origins; i++)
+        free(d->origins[i]);
+    free(d->origins);
     free(d->path);
     free(d);
+}
+
+const char *alvh_ynode_file(const alvh_ydoc *d, const alvh_ynode *n)
+{
+    return n && n->file ? n->file : d->path;
 }
 
 int alvh_ynode_is_null(const alvh_ynode *n)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A YAML file as a small read-only tree whose every node knows its line and
  * column, built from libfyaml's event stream. The config reader needs positions
@@ -33,6 +34,7 @@ typedef struct alvh_ynode {
     size_t n;                 /* items of a sequence, pairs of a mapping */
     size_t cap;
     double expanded;          /* nodes under this one, aliases counted every time they appear */
+    const char *file;         /* where it was written when not the document's file (--set), else NULL */
 } alvh_ynode;
 
 typedef struct alvh_ydoc {
@@ -40,6 +42,8 @@ typedef struct alvh_ydoc {
     alvh_ynode *root;     /* NULL: the file holds no document (empty or only comments) */
     alvh_ynode **nodes;   /* every node allocated, for freeing (aliases share nodes) */
     size_t n_nodes, cap_nodes;
+    char **origins;       /* names of the --set assignments merged in (alvh_ydoc_set) */
+    size_t n_origins;
 } alvh_ydoc;
 
 /* Reads and parses path. On error returns ALVH_E_CONFIG (or ALVH_E_IO / ALVH_E_NOMEM)
@@ -50,6 +54,17 @@ alvh_status alvh_ydoc_load_file(const char *path, alvh_ydoc **out, alvh_error *e
 alvh_status alvh_ydoc_load_text(const char *name, const char *text, size_t len, alvh_ydoc **out, alvh_error *err);
 
 void alvh_ydoc_free(alvh_ydoc *d);
+
+/* The file a node of d was written in, for messages: d->path, or the --set
+ * assignment that put it there. */
+const char *alvh_ynode_file(const alvh_ydoc *d, const alvh_ynode *n);
+
+/* Merges one command-line assignment "key.path=value" into d (io/yaml_set.c):
+ * value is read as YAML (a scalar, or a flow sequence or mapping) and replaces
+ * or adds the key, creating mappings on the way; a path step into a sequence
+ * is an index or the name of an item (scenarios.calm.spx.kappa=2). Messages
+ * about the new nodes name "--set key.path=value" as their file. */
+alvh_status alvh_ydoc_set(alvh_ydoc *d, const char *assignment, alvh_error *err);
 
 /* Plain scalar null: empty, ~, null, Null or NULL (YAML 1.2 core schema). */
 int alvh_ynode_is_null(const alvh_ynode *n);

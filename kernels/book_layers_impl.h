@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The seven layers of the hedge book, one function each, over one vector of
  * lanes (paths [i, i + m) of the block). Each layer loads its own state

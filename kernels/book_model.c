@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Hedge-book constants, validation, state layout and initial state (scalar,
  * outside the hot loop). */
 #include "kernels/book_model.h"

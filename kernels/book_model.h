@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The ALVH hedge book (DESIGN.md section 5): seven layers evaluated per path
  * per step on the market of market_model.h. Sizes are fractions of the starting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The hedge book's defaults and single-parameter range checks, expanded from
  * book_params.def. */
 #include "kernels/book_model.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One step of one variant of the hedge book for n paths, written once and
  * compiled per ISA (kernels/CMakeLists.txt). Every rule is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Scalar option pricing (libm): normal distribution, BSM, Black-76, strike
  * from delta, implied vol from the model state. The batch kernels in bs_impl.h
  * follow the same formulas lane by lane and are tested against these. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Option pricing for the hedge book (DESIGN.md section 5): Black-Scholes-Merton
  * and Black-76 prices and deltas, strike from delta, and the implied vol the

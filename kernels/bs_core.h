@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The per-lane Black-Scholes-Merton kernel shared by the batch pricers
  * (bs_impl.h) and the hedge-book step (book_step_impl.h). Include a backend

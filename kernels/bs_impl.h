@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Lane-parallel option pricing, written once and compiled per ISA (after a
  * backend header: kernels/CMakeLists.txt). Same formulas and

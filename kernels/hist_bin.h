@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fixed-bin histogram binning, the hot loop of fan charts (engine/fan_chart.h)
  * and histogram summaries: n values into counts[n_bins] over [lo, hi), edges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram binning (hist_bin.h), written once and compiled per ISA (the
  * hist_bin family of kernels/CMakeLists.txt). The build is ISO C, which keeps

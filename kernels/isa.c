@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* CPU feature detection and the per-ISA kernel tables. */
 #include "kernels/isa.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Instruction-set dispatch. The CPU (and the OS, through XGETBV) is asked once
  * which vector extensions may be used; the engine then picks one table of kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Formatting of parameter-check messages in the kernels' scalar set-up code
  * (never in hot loops): returns -1 so a check can `return alvh_kmsg(...)`. */
 #ifndef ALVH_KERNELS_KMSG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Per-scenario constants of the full market model, the driver correlation
  * factor, the draw layout and the stress injections (scalar, outside the hot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The full market of one scenario (DESIGN.md section 4): SPX and its variance
  * (spx_model.h), VIX from the variance, a DeFi governance token G and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The market model's defaults and single-parameter range checks, expanded
  * from market_params.def. */
 #include "kernels/market_model.h"

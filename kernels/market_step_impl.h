@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One step of the full market (market_model.h) for n paths, written once and
  * compiled per ISA (kernels/CMakeLists.txt). The state is

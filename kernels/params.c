@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The range check of one parameter table row (params.h). */
 #include "kernels/params.h"
 #include "kernels/kmsg.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Expanding the parameter tables (market_params.def, book_params.def) in C.
  * A table row is P(key, TYPE, field, FLAGS, default, default_text, RANGE,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The range names of the parameter tables (params.h), for the files that
  * expand them; include it last and only in .c files. */
 #ifndef ALVH_KERNELS_PARAMS_RANGES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Scalar PCG64: seeding, stepping, O(log n) advance and per-path stream derivation. */
 #include "pcg64.h"
 

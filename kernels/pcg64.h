@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PCG64 (XSL-RR 128/64, O'Neill 2014): the engine's random bit generator.
  *

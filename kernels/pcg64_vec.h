@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * PCG64 (XSL-RR 128/64, pcg64.h) on ALVH_W lanes at once, written on the
  * backend's integer primitives (vu_mul_wide, vu_mul_lo, vu_ltu_mask, vu_rorv),

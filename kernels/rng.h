@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Random-number fill kernels: per path p (lane p of the generator arrays) and
  * draw d, out[d * ld + p] receives the path's next uniform in [0, 1) or standard

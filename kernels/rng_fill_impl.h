@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Uniform and normal fill kernels, written once and compiled per ISA (the
  * build includes a backend header simd/<isa>.h, then this: kernels/CMakeLists.txt).

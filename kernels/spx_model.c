@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-step constants of the SPX model (scalar, once per scenario). */
 #include "kernels/spx_model.h"
 

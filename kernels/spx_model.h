@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SPX under Bates / SVCJ (DESIGN.md section 4), one time step of length dt:
  *   d ln S = (r - q - lambda m_J - v/2) dt + sqrt(v) dW_S + Y dN,  Y ~ N(mu_J, delta_J^2)

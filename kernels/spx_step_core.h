@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The SPX step pieces shared by the SPX-only kernel (spx_step_impl.h) and the
  * full market kernel (market_step_impl.h): QE and Euler variance steps with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One time step of the SPX model for n paths, written once and compiled per ISA
  * (kernels/CMakeLists.txt). State (ln S, v) is updated in place;

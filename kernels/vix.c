@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* VIX index, futures and options from the Bates / SVCJ state. */
 #include "kernels/vix.h"
 

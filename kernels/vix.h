@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * VIX from the SPX model state (DESIGN.md section 4): no separate process.
  *   VIX_t^2 = 100^2 [ a v_t + (1 - a) theta* + 2 lambda (m_J - mu_J) ],

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs the Debian packages alvh needs, only those that are missing.
 # Sourced by the other scripts; safe to run on its own.
 set -euo pipefail
@@ -11,6 +12,10 @@ ALVH_PACKAGES=(
   libopenmpi-dev openmpi-bin             # MPI scale-out of alvh run (mpirun); tests compare 1-3 ranks
   python3 python3-numpy python3-h5py     # fixtures, peers, interop tests (/usr/bin/python3)
   quantlib-python                        # reference prices (QuantLib-Python)
+  python3-pandas python3-xarray python3-h5netcdf   # the Python package's DataFrames and Datasets (python/)
+  python3-matplotlib                     # alvh report: the figures
+  python3-pip                            # tests install the Python package with pip --no-deps
+  chromium                               # tests render the report page headless (screenshot not blank)
 )
 
 alvh_missing_packages() {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Second command of the README (and CI's): install what is missing, build with
 # warnings as errors, run every test suite through ctest.
 set -euo pipefail

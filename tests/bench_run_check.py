@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """`alvh bench --run-paths N`: a whole run of the default configuration is
 timed, its phases add up to its wall time, the kernels-alone time is reported,
 and the temporary output is gone afterwards. Usage: bench_run_check.py ALVH ALVH_BENCH"""

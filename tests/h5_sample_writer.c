@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Writes a small alvh result file with every kind of dataset, for the h5py
  * interop test (tests/h5_interop.py), the h5dump check and the `alvh summary`

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # h5dump (Debian hdf5-tools) reads a file written by alvh without complaint:
 # `h5dump -H` (header: every group, dataset, type, shape and attribute) and a
 # full dump of the attributes exit 0 with nothing on stderr, and the header

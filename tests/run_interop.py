@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """h5py interop of a real `alvh run` result file: runs a small config with
 per-path tables stored, then checks the layout of docs/hdf5_layout.md (names,
 shapes, dtypes, `columns` and `units` attributes, run attributes) and
@@ -158,8 +159,13 @@ def verify_histogram(fe, fh):
         # the stored total P&L histogram: exact counts over its edges
         hg = var["histograms/total_pnl"]
         counts, edges = hg["counts"][()], hg["edges"][()]
-        check(counts.sum() == len(pnl) and np.all(np.diff(edges) > 0), "%s histogram covers every path" % name)
-        check(np.array_equal(np.histogram(pnl[:, 8], bins=edges)[0], counts), "%s histogram counts exact" % name)
+        x = pnl[:, 8]
+        under, over = int(hg.attrs["underflow"]), int(hg.attrs["overflow"])
+        check(counts.sum() + under + over == len(pnl) and np.all(np.diff(edges) > 0),
+              "%s histogram: every path in a bin, below or above" % name)
+        check(under == np.sum(x < edges[0]) and over == np.sum(x >= edges[-1]), "%s underflow, overflow" % name)
+        inside = (x >= edges[0]) & (x < edges[-1])
+        check(np.array_equal(np.histogram(x[inside], bins=edges)[0], counts), "%s histogram counts exact" % name)
         check(np.array_equal(var["fan_charts/equity"][()], ve["fan_charts/equity"][()]), "%s fan chart" % name)
     print("# histogram mode vs per-path values: worst estimate error %.2f of its bound" % worst)
 
@@ -206,8 +212,12 @@ def verify(f):
                   "%s P(loss > %d%%)" % (name, th))
         h = var["histograms/total_pnl"]
         counts, edges = h["counts"][()], h["edges"][()]
-        check(counts.sum() == n and len(edges) == len(counts) + 1, "%s histogram counts" % name)
-        check(np.array_equal(np.histogram(x, bins=edges)[0], counts), "%s histogram equals numpy's" % name)
+        # over the body of the distribution (docs/hdf5_layout.md): paths outside are underflow / overflow
+        under, over = int(h.attrs["underflow"]), int(h.attrs["overflow"])
+        check(counts.sum() + under + over == n and len(edges) == len(counts) + 1, "%s histogram counts" % name)
+        check(under == np.sum(x < edges[0]) and over == np.sum(x >= edges[-1]), "%s underflow, overflow" % name)
+        inside = (x >= edges[0]) & (x < edges[-1])
+        check(np.array_equal(np.histogram(x[inside], bins=edges)[0], counts), "%s histogram equals numpy's" % name)
         fan = var["fan_charts/equity"]
         check(fan.shape == (64, 7), "%s fan shape" % name)
         bound = var["fan_charts/equity_bound"][()]

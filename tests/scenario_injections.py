@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The stress injections of alvh result files, read back from the sample paths.
 
 For every scenario of every file given: the injections listed in the file's
@@ -7,7 +8,7 @@ an injection at `day: d` forces the move from step d to step d + 1 (sample
 column d + 1 against column d; engine/market_sim.c applies it after the step's
 stochastic move): SPX and token simple returns, the VIX level and the funding
 rate equal the injected values to 1e-9. Then, for the scenarios of the library
-(configs/scenarios/), the historical day moves of SCENARIOS.md are found on
+(configs/scenarios/), the historical day moves of docs/sources.md are found on
 the sample paths in chronological order, and the starting VIX where the
 episode gives it, so a config edit that drops or reorders a historical day
 fails here.
@@ -23,7 +24,7 @@ import yaml
 TOL = 1e-9
 COL = {"spx": 0, "vix": 1, "token": 2, "variance": 3, "funding": 4}
 
-# SCENARIOS.md figures per library scenario, one dict per day in date order.
+# docs/sources.md figures per library scenario, one dict per day in date order.
 HISTORY = {
     "black_monday_1987": [{"spx": -0.0516}, {"spx": -0.2047, "vix": 150.19}, {"spx": 0.0910}],
     "aug_2015": [{"spx": -0.0319, "vix": 28.03}, {"spx": -0.0394, "vix": 40.74}],

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Cross-check of alvh's statistics against numpy.
 
 Usage: stats_numpy_check.py path/to/test_stats

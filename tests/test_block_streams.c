@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Reproducibility contract: the numbers of block b depend only on (seed,
  * scenario, b). Blocks drawn in a shuffled order by several OpenMP threads give

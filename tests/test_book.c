@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The hedge book on hand-built deterministic paths, one or more per layer,
  * checked against values computed here independently with the scalar pricing

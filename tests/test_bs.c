@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Option pricing (kernels/bs.h, kernels/simd/vmath_normal.h): prices and deltas
  * against QuantLib (tests/fixtures/bs_prices.csv, see gen_bs_prices.py), put-call

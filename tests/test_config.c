@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Configuration reader (io/config.h): a table of bad configurations, each
  * refused with ALVH_E_CONFIG and its specific message (file:line:column, key
@@ -851,6 +852,49 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* --set assignments (io/yaml_set.c): new keys and mappings are created,
+ * existing values replaced (by a flow sequence too), a sequence item found by
+ * name or index, and every value validated with the file's messages but the
+ * assignment as its origin. */
+static void test_set_assignments(void **state)
+{
+    (void)state;
+    const char *text = "run:\n  paths: 500\nscenarios:\n  - name: a\n  - name: b\n    spx: {kappa: 3}\n";
+    const char *sets[] = {"run.paths=1e3", "run.fan_quantiles=[0.2, 0.8]", "scenarios.b.spx.kappa=1.5",
+                          "scenarios.0.token.sigma0_ann=0.9", "book.capital_usd=2e6", "run.horizon_steps=21"};
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    assert_int_equal(alvh_config_load_set(NULL, "s.yaml", text, strlen(text), sets, 6, &cfg, &err), ALVH_OK);
+    assert_int_equal(cfg->run.paths, 1000);
+    assert_int_equal(cfg->run.fan_quantiles.n, 2);
+    assert_true(cfg->run.fan_quantiles.p[1] == 0.8);
+    assert_true(cfg->scenarios[1].market.spx.kappa == 1.5);
+    assert_true(cfg->scenarios[0].market.token.sigma0_ann == 0.9);
+    assert_true(cfg->book.capital_usd == 2e6);
+    assert_int_equal(cfg->n_steps, 21);
+    assert_true(fabs(cfg->run.horizon_years - 21.0 / 252.0) < 1e-15);
+    alvh_config_free(cfg);
+
+    struct { const char *set, *msg; } bad[] = {
+        {"run.paths=0", "--set run.paths=0:1:1: run.paths: expected a whole number in [1, 10000000000], got 0"},
+        {"scenarios.c.spx.kappa=1", "--set scenarios.c.spx.kappa=1: no item (index or name) in the sequence for 'c'"},
+        {"scenarios.5.spx.kappa=1", "no item (index or name) in the sequence for '5'"},
+        {"run.paths.x=1", "--set run.paths.x=1: a plain value has no key 'x'"},
+        {"run.fan_quantiles=[0.3, 0.2]", "run.fan_quantiles[1]: expected a level above the previous one (0.3), got 0.2"},
+        {"scenarios.a.spx.kapa=1", "scenarios[0].spx.kapa: unknown key; did you mean 'kappa'?"},
+        {"run..paths=1", "empty step in the key path"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&err, 0, sizeof err);
+        alvh_status st = alvh_config_load_set(NULL, "s.yaml", text, strlen(text), &bad[i].set, 1, &cfg, &err);
+        if (st == ALVH_OK || !strstr(err.msg, bad[i].msg))
+            fprintf(stderr, "--set %s: got '%s'\n", bad[i].set, err.msg);
+        assert_int_not_equal(st, ALVH_OK);
+        assert_non_null(strstr(err.msg, bad[i].msg));
+        assert_null(cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -866,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_mutations_never_crash),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_docs_match_schema),
+        cmocka_unit_test(test_set_assignments),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }

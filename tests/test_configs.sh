@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every shipped configuration (configs/*.yaml, configs/scenarios/*.yaml) validates and runs a
 # few hundred paths through `alvh run`; overnight.yaml only for its first scenarios (it holds
 # them all). Then scenario_injections.py reads the sample paths of every result back with h5py

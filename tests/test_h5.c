@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * HDF5 output layer (io/h5_*.h): every dataset kind and attribute written and
  * read back bit for bit; chunking and filters of per-path tables; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Histogram binning kernels (kernels/hist_bin.h): every ISA gives exactly the
  * counts, underflow/overflow/NaN/Inf tallies and extremes of the engine's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The full market model (kernels/market_model.h, engine/market_sim.h) against
  * independent references: token options under Merton and two-sided governance

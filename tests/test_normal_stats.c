@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Statistical quality of the normal generator, 10^7 draws per ISA tested
  * (best available and the scalar reference): moments against their sampling

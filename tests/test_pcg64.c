@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* PCG64: known answers from numpy, advance, and per-path stream derivation. */
 #include <setjmp.h>
 #include <stdarg.h>

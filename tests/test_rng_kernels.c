@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Vector RNG kernels against the scalar reference, on every ISA this CPU has.
  * Uniforms are integer arithmetic plus an exact conversion: bit-identical.

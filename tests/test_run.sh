@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `alvh run` end to end: a small run of the built-in default writes a result
 # file that h5dump reads and `alvh summary` prints; 1 and 3 threads give
 # bit-identical datasets; a run killed with SIGKILL mid-scenario and resumed
@@ -24,6 +25,12 @@ if h5dump -H t1.h5 >/dev/null 2>&1; then ok; else bad "h5dump -H"; fi
 "$alvh" summary t1.h5 --format json >s.json && "$py" -m json.tool s.json >/dev/null && ok || bad "summary json"
 "$alvh" run --paths 3000 --threads 3 -o t3.h5 --quiet && "$py" "$here/h5_compare.py" t1.h5 t3.h5 >/dev/null &&
   ok || bad "1 vs 3 threads differ"
+
+# the block size changes neither the paths nor the results (docs/config.md)
+for bs in 256 1000 3000; do
+  "$alvh" run --paths 3000 --threads 2 --set run.block_size=$bs -o b$bs.h5 --quiet &&
+    "$py" "$here/h5_compare.py" t1.h5 b$bs.h5 >/dev/null && ok || bad "block_size $bs differs from 1024"
+done
 
 # kill -9 in the middle of the scenario, then resume
 "$alvh" run --paths 40000 --threads 2 -o ref.h5 --quiet || bad "reference run"

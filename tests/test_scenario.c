@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A scenario end to end in memory (engine/scenario_run.h): results are
  * bit-identical for 1, 2 and 3 threads, for a run split into rounds of blocks,
@@ -323,15 +324,23 @@ static void test_histogram_vs_exact(void **state)
         double c = rq.book.capital_usd;
         assert_true(near(cell(&hi.pnl_bound[v], "bin_width", ALVH_OUT_TOTAL), 1e-4 * c, 1e-12, 0));
         assert_true(cell(&hi.pnl_bound[v], "range_lo", 0) == -2 * c);
-        /* the stored total P&L histogram counts every path */
-        uint64_t k = hi.hist_nonfinite[v];
+        /* the stored total P&L histogram counts every path: in a bin, below or above it */
+        uint64_t k = hi.hist_nonfinite[v] + hi.hist_outside[2 * v] + hi.hist_outside[2 * v + 1];
         for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++)
             k += hi.hist_counts[v * ALVH_PNL_HIST_BINS + b];
         assert_int_equal(k, hi.n_paths);
         const double *e = hi.hist_edges + v * (ALVH_PNL_HIST_BINS + 1);
         for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++)
             assert_true(e[b] < e[b + 1]);
-        /* ... and each count matches the exact per-path values */
+        /* ... and each count (and those below and above) matches the exact per-path values */
+        uint64_t below = 0, above = 0;
+        for (size_t i = 0; i < ex.n_paths; i++) {
+            double x = ex.outcomes[(v * ex.n_paths + i) * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+            below += x < e[0];
+            above += x >= e[ALVH_PNL_HIST_BINS];
+        }
+        assert_int_equal(below, hi.hist_outside[2 * v]);
+        assert_int_equal(above, hi.hist_outside[2 * v + 1]);
         for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++) {
             uint64_t m = 0;
             for (size_t i = 0; i < ex.n_paths; i++) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SPX step kernels: each vector ISA against the scalar reference on states that
  * exercise both QE branches, zero and large variance and jumps; and the

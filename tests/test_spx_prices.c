@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * SPX model against independent prices (tests/fixtures/model_prices.csv, from
  * QuantLib-Python and a characteristic-function pricer, see

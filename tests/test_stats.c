@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Statistics library (engine/stats.h, histogram.h, fan_chart.h, hedge_eff.h):
  * hand-computed type-7 quantiles, moments and Wilson intervals; quantile, VaR

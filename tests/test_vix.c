@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * VIX from the model state: the formula at t = 0 against an independent
- * transcription of it (SCENARIOS.md "Formulas"), and VIX futures and Black-76
+ * transcription of it (docs/sources.md "Formulas"), and VIX futures and Black-76
  * options against exact prices by integration over the non-central chi-square
  * law of v_T (no variance jumps), 4 strikes x 2 maturities x 2 parameter sets.
  * The measured approximation errors are printed and bounded (docs/vix.md).

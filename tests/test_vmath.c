@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Accuracy of the hand-written vector math (scalar build of the same source)
  * against glibc's libm, which is correctly rounded or within 1 ulp here. */
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Peer benchmark: vectorised numpy Heston Monte Carlo, the way a competent
 numpy user would write it.
 

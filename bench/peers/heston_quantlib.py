@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Peer benchmark: QuantLib's MCEuropeanHestonEngine (C++ behind the Python
 bindings) on the contract of bench/peers/heston_numpy.py.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Peer benchmark: numpy's Generator(PCG64) standard normals and uniforms.
 
 One thread, into a preallocated buffer (out=), best of several repetitions, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* AVX2 + FMA backend of the vector vocabulary: 4 lanes of 64 bits.
  * AVX2 has no 64x64-bit multiply, no unsigned 64-bit compare and no 64-bit
  * integer-to-double conversion: each is built from 32-bit pieces below. */

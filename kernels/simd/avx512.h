@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* AVX-512 (F + DQ) backend of the vector vocabulary: 8 lanes of 64 bits.
  * DQ brings the 64-bit low multiply and the uint64 -> double conversion;
  * the high half of a 64x64 product is still assembled from 32-bit products. */

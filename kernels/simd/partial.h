@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Loads and stores of the first m (<= ALVH_W) lanes, for the short last group
  * of a block; written against the backend vocabulary (include a backend first). */
 #ifndef ALVH_SIMD_PARTIAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Scalar backend of the vector vocabulary: one lane, plain C, no FMA.
  * This is the portable reference every vector backend is tested against. */
 #ifndef ALVH_SIMD_BACKEND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Vector math written once against the backend vocabulary (include a backend
  * header first). Each function is the same sequence of IEEE operations on every

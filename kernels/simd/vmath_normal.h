@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Standard normal CDF and PDF (and erfc), written once against the backend
  * vocabulary (include a backend header first; this header brings vmath.h).
