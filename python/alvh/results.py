@@ -143,13 +143,20 @@ class ResultFile:
 
     # ---- pandas ----
 
-    def summary_frame(self, tables=("summary", "risk", "effectiveness")):
-        """Tidy DataFrame: one row per scenario x variant x table x statistic x column."""
+    def labelled_tables(self, scenario, variant):
+        """Names of the variant's labelled tables (datasets with rows and columns attributes), sorted."""
+        g = self._variant(scenario, variant)
+        return sorted(k for k in g if isinstance(g[k], h5py.Dataset) and "rows" in g[k].attrs
+                      and "columns" in g[k].attrs)
+
+    def summary_frame(self, tables=None):
+        """Tidy DataFrame: one row per scenario x variant x table x statistic x column; tables=None:
+        every labelled table of each variant (summary, risk, effectiveness, attribution, ...)."""
         import pandas as pd
         recs = []
         for s in self.scenarios:
             for v in self.variants(s):
-                for name in tables:
+                for name in (tables if tables is not None else self.labelled_tables(s, v)):
                     t = self.table(s, v, name)
                     if t is None:
                         continue
