@@ -373,6 +373,7 @@ int alvh_bench_cli(int argc, char **argv)
     double mk_core = alvh_bench_market(best, 1, seconds);
     double mk_scalar = alvh_bench_market(scalar_ops, 1, seconds);
     double mk_all = alvh_bench_market(best, threads, seconds);
+    double mk2_core = alvh_bench_market_full(best, 1, seconds);
 
     /* option pricing kernel (Black-Scholes price + delta) and the full book:
      * market + 4 variants of the seven layers, 252 days */
@@ -451,6 +452,8 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("market_path_steps_per_s_core", mk_core, 0);
         json_num("market_path_steps_per_s_core_scalar", mk_scalar, 0);
         json_num("market_path_steps_per_s_all", mk_all, 0);
+        json_num("market2_path_steps_per_s_core", mk2_core, 0);
+        json_num("market2_vs_market", mk2_core > 0 ? mk_core / mk2_core : 0, 0);
         json_num("market_simd_vs_scalar", mk_scalar > 0 ? mk_core / mk_scalar : 0, 0);
         json_num("market_thread_scaling", mk_core > 0 ? mk_all / mk_core : 0, 0);
         json_num("book_path_days_per_s_core", bk_core, 0);
@@ -490,6 +493,7 @@ int alvh_bench_cli(int argc, char **argv)
         printf("%-28s %14.4g %13.2fx\n", "market path-steps, 1 core", mk_core, mk_scalar > 0 ? mk_core / mk_scalar : 0);
         printf("%-28s %14.4g\n", "market, scalar", mk_scalar);
         printf("%-28s %14.4g %13.2fx\n", "market, all threads", mk_all, mk_core > 0 ? mk_all / mk_core : 0);
+        printf("%-28s %14.4g %13.2fx\n", "market, 2 factors + ETH", mk2_core, mk2_core > 0 ? mk_core / mk2_core : 0);
         printf("%-28s %14.4g %13.2fx\n", "BS price+delta, 1 core", bs_core, bs_scalar > 0 ? bs_core / bs_scalar : 0);
         printf("%-28s %14.4g %13.2fx\n", "book path-days, 1 core", bk_core, bk_scalar > 0 ? bk_core / bk_scalar : 0);
         printf("%-28s %14.4g\n", "book, scalar", bk_scalar);

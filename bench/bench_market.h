@@ -10,4 +10,8 @@
  * included, on `threads` threads; best of 3. */
 double alvh_bench_market(const alvh_kernel_ops *ops, int threads, double seconds);
 
+/* The same market with the second variance factor and the ETH factor on
+ * (the calibrated default's structure): market2_path_steps_per_s_core. */
+double alvh_bench_market_full(const alvh_kernel_ops *ops, int threads, double seconds);
+
 #endif

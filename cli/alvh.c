@@ -19,6 +19,7 @@
 #include "bench/bench.h"
 #include "cli/args.h"
 #include "cli/bench_run.h"
+#include "cli/diagnose.h"
 #include "cli/report_cmd.h"
 #include "cli/run.h"
 #include "engine/dispatch.h"
@@ -41,6 +42,7 @@ static void usage_main(FILE *f)
             "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
+            "  diagnose  a scenario's simulated stylized facts next to their targets\n"
             "  report    PNG figures and one HTML page of a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
             "  drivers   the random drivers alone: moments and a digest (a quick self-check)\n"
@@ -300,6 +302,8 @@ int main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)
         return cmd_summary(argc - 1, argv + 1);
+    if (strcmp(cmd, "diagnose") == 0)
+        return alvh_cmd_diagnose(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0)
         return alvh_cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "alvh: unknown command or option '%s'\n", cmd);

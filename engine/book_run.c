@@ -25,7 +25,7 @@ typedef struct {
     alvh_book_state st[MAX_VARIANTS];
     alvh_book_state shared[2];
     double *ext[MAX_VARIANTS], *ext_cash[MAX_VARIANTS];
-    double *spx, *g, *n_tok_jump, *u_book;
+    double *spx, *g, *n_tok_jump, *u_book, *v_eff;
     alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
     alvh_block_rng *tmp_rng;
     const double *equity[MAX_VARIANTS];
@@ -42,6 +42,13 @@ typedef struct {
     int use_shared[2]; /* some variant has the layer */
 } book_ctx;
 
+void alvh_book_effective_var(const alvh_vix_coeffs *x, size_t n, const double *v, const double *v2, double *out)
+{
+    const double r = x->alpha2 / x->alpha;
+    for (size_t i = 0; i < n; i++)
+        out[i] = fmax(v[i], 0.0) + r * fmax(v2[i], 0.0);
+}
+
 static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_market_view *view)
 {
     const alvh_market_state *s = view->state;
@@ -51,7 +58,15 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
         w->n_tok_jump[i] = e->n_jump[i] + e->n_gov_up[i] + e->n_gov_dn[i] + e->n_hack[i];
     /* one uniform per path and step, drawn whatever the variants use */
     c->ops->uniform_fill(&w->book_rng->lanes, 1, c->ld, w->u_book);
-    return (alvh_book_market){.spx = w->spx, .v = s->v, .vix = e->vix, .g = w->g, .f = s->f,
+    /* two factors: the book's one-factor marks (VIX futures, SPX implied vols)
+     * see the one-factor variance with the same VIX, v + (alpha2 / alpha) v2
+     * (docs/market_model.md: what the model cannot do) */
+    const double *v = s->v;
+    if (view->consts->two_factor) {
+        alvh_book_effective_var(&view->consts->vix, view->n, s->v, s->v2, w->v_eff);
+        v = w->v_eff;
+    }
+    return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
                               .u_book = w->u_book};
 }
@@ -183,7 +198,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             t[ALVH_TERM_SPX] = w->spx[i];
             t[ALVH_TERM_VIX] = view->events->vix[i];
             t[ALVH_TERM_TOKEN] = w->g[i];
-            t[ALVH_TERM_VARIANCE] = view->state->v[i];
+            /* the variance the book saw (two factors: v + (alpha2 / alpha) v2) */
+            t[ALVH_TERM_VARIANCE] = view->consts->two_factor ? w->v_eff[i] : view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
         }
     w->book_s += alvh_phase_now() - t0;
@@ -223,7 +239,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
-        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 4) * ld * sizeof(double));
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 5) * ld * sizeof(double));
         w->book_rng = alvh_block_rng_create(rq->market.block_size);
         w->tmp_rng = alvh_block_rng_create(rq->market.block_size);
         if (!w->book_rng || !w->tmp_rng) {
@@ -251,6 +267,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         w->g = w->spx + ld;
         w->n_tok_jump = w->g + ld;
         w->u_book = w->n_tok_jump + ld;
+        w->v_eff = w->u_book + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);

@@ -57,4 +57,9 @@ typedef struct alvh_book_run_request {
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,
                           alvh_error *err);
 
+/* The one-factor variance the book's marks use with two factors: v + (alpha2 /
+ * alpha) v2, which gives the same VIX through the one-factor formula alpha v +
+ * beta (each factor clamped at 0). */
+void alvh_book_effective_var(const alvh_vix_coeffs *x, size_t n, const double *v, const double *v2, double *out);
+
 #endif

@@ -10,7 +10,7 @@
 #include "engine/phase_clock.h"
 #include "engine/scheduler.h"
 
-enum { N_STATE = 4, N_EVENTS = 5 };
+enum { N_STATE = 6, N_EVENTS = 5 }; /* state: ln S, v, ln G, f, v2, ln E */
 
 /* Paths per tile: a step draws and moves a block one tile at a time, so the
  * tile's draws (written by the fills, read once by the step) stay in L1. Any
@@ -105,7 +105,7 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
     draw_events(c, w, t0, nt);
     const alvh_market_state *s = &w->state;
     const alvh_market_events *e = &w->events;
-    alvh_market_state st = {s->ln_s + t0, s->v + t0, s->ln_g + t0, s->f + t0};
+    alvh_market_state st = {s->ln_s + t0, s->v + t0, s->ln_g + t0, s->f + t0, s->v2 + t0, s->ln_e + t0};
     alvh_market_events ev = {e->vix + t0, e->n_jump + t0, e->n_gov_up + t0, e->n_gov_dn + t0, e->n_hack + t0};
     c->ops->market_step(mc, nt, &st, w->normals, w->uniforms, c->ldt, &ev);
 }
@@ -121,13 +121,16 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
     alvh_block_rng_seed(w->rng, rq->seed, rq->scenario, b, bs, n);
     alvh_market_event_streams(&w->rng->lanes, &w->ev_rng->lanes);
 
-    const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd);
+    const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd), e0 = log(p->eth.e0_usd);
+    const double v2_0 = isnan(p->spx.v2_0) ? p->spx.theta2 : p->spx.v2_0;
     const double vix0 = alvh_vix_from_var(&c->consts.vix, p->spx.v0);
     for (size_t i = 0; i < n; i++) {
         w->state.ln_s[i] = x0;
         w->state.v[i] = p->spx.v0;
         w->state.ln_g[i] = g0;
         w->state.f[i] = p->funding.f0_ann;
+        w->state.v2[i] = c->consts.two_factor ? v2_0 : 0.0;
+        w->state.ln_e[i] = c->consts.has_eth ? e0 : 0.0;
         w->events.vix[i] = vix0;
         w->events.n_jump[i] = w->events.n_gov_up[i] = w->events.n_gov_dn[i] = w->events.n_hack[i] = 0.0;
     }
@@ -243,9 +246,9 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
          * else; zeroed once so the rest is never uninitialized memory */
         memset(w->draws, 0, draw_rows * ldt * sizeof(double));
         double *m = w->mem;
-        w->state = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld};
+        w->state = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld, m + 5 * ld};
         m += N_STATE * ld;
-        w->prev = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld};
+        w->prev = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld, m + 5 * ld};
         m += N_STATE * ld;
         w->events = (alvh_market_events){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld};
         w->normals = w->draws;

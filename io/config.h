@@ -62,6 +62,7 @@ typedef struct alvh_config_scenario {
     char description[ALVH_CONFIG_TEXT_MAX];
     alvh_market_params market;          /* spx.v0 final (from vix0 when given) */
     double vix0;                        /* starting VIX (points) when v0 was set from it, else NaN */
+    int v2_from_vix0;                   /* spx.v2_0 was split off vix0 (two factors, v2_0 not given) */
     double gov_dn_emission_factor;      /* farm emission rate multiplier at each down governance shock */
     alvh_market_injection *injections;  /* deterministic stress injections, in file order */
     size_t n_injections;

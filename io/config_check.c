@@ -187,7 +187,7 @@ static alvh_status check_correlations(const alvh_cfg_scenario_work *w, alvh_erro
 static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r,
                                     const alvh_vix_coeffs *vc, alvh_error *err)
 {
-    double vix_floor = alvh_vix_from_var(vc, 0.0);
+    double vix_floor = alvh_vix_from_vars(vc, 0.0, 0.0);
     for (size_t j = 0; j < w->s.n_injections; j++) {
         const alvh_market_injection *inj = &w->s.injections[j];
         const alvh_cfg_inj_origin *o = &w->inj_origins[j];
@@ -198,7 +198,7 @@ static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_ru
             if (w->s.injections[i].step == inj->step)
                 return fail_scn(err, w, &o->day, "day %zu is already forced by %s: expected one injection per day",
                                inj->step, w->inj_origins[i].day.path);
-        if (!isnan(inj->vix_level) && alvh_vix_var_for_level(vc, inj->vix_level) < 0.0)
+        if (!isnan(inj->vix_level) && alvh_vix_inject_reachable(vc, inj->vix_level) != 0)
             return fail_scn(err, w, &o->vix,
                            "expected a VIX of at least %.4g (the VIX of zero variance under this scenario's SPX "
                            "parameters), got %g",
@@ -212,13 +212,26 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
     alvh_market_params *p = &w->s.market;
     alvh_vix_coeffs vc;
     alvh_vix_coeffs_init(&vc, &p->spx);
-    if (!isnan(w->s.vix0)) {
+    if (!isnan(w->s.vix0) && p->spx.kappa2 > 0.0 && isnan(p->spx.v2_0)) {
+        /* two factors, v2_0 not given: the slow factor starts at its mean and
+         * the fast one takes the rest (as an injected VIX does); a VIX below
+         * what the slow factor alone gives lowers the slow one with v2 = 0 */
+        double rest = w->s.vix0 * w->s.vix0 - vc.beta, v2 = (rest - vc.alpha * p->spx.theta) / vc.alpha2;
+        if (rest < 0.0) {
+            alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
+            return fail_scn(err, w, &o, "expected at least %.4g (the VIX of zero variance in both factors), got %g",
+                            alvh_vix_from_vars(&vc, 0.0, 0.0), w->s.vix0);
+        }
+        p->spx.v0 = v2 >= 0.0 ? p->spx.theta : rest / vc.alpha;
+        p->spx.v2_0 = v2 >= 0.0 ? v2 : 0.0;
+        w->s.v2_from_vix0 = 1;
+    } else if (!isnan(w->s.vix0)) {
         double v0 = alvh_vix_var_for_level(&vc, w->s.vix0);
         if (v0 < 0.0) {
             alvh_cfg_origin o = scn_origin(w, SEC_SPX, "vix0");
             return fail_scn(err, w, &o,
                            "expected at least %.4g (the VIX of zero variance under this scenario's theta, kappa and "
-                           "jumps), got %g",
+                           "jumps, the second factor at v2_0), got %g",
                            alvh_vix_from_var(&vc, 0.0), w->s.vix0);
         }
         p->spx.v0 = v0;

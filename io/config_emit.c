@@ -110,6 +110,12 @@ static void emit_scenario(alvh_strbuf *b, const alvh_config_scenario *s)
                 emit_double(b, s->market.spx.v0);
                 alvh_strbuf_printf(b, "\n");
             }
+            /* v2_0: given, or split off vix0 (then only a comment: it follows) */
+            if (s->v2_from_vix0 || !isnan(s->market.spx.v2_0)) {
+                alvh_strbuf_printf(b, s->v2_from_vix0 ? "      # v2_0 = " : "      v2_0: ");
+                emit_double(b, s->market.spx.v2_0);
+                alvh_strbuf_printf(b, "\n");
+            }
         }
         emit_table(b, t, s, 6, NULL);
     }

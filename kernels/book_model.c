@@ -69,7 +69,8 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->q_ann = mk->spx.q_ann;
     alvh_iv_model_init(&c->spx_iv, &mk->spx);
     alvh_vix_coeffs_init(&c->vix, &mk->spx);
-    c->g_sigma0 = mk->token.sigma0_ann;
+    if (alvh_token_diffusion_vol(mk, &c->g_sigma0, msg, size) != 0)
+        return -1;
     c->g_inv_vix_ref2 = 1.0 / (mk->token.vix_ref * mk->token.vix_ref);
     c->g_half_gamma = 0.5 * mk->token.gamma;
     c->g_sigma_max = mk->token.sigma_max_ann;

@@ -66,27 +66,74 @@ void alvh_market_corr_matrix(const alvh_market_params *p, double a[16])
         a[i] = m[i];
 }
 
-int alvh_cholesky4(const double a[16], double l[16])
+void alvh_market_corr_matrix5(const alvh_market_params *p, double sigma_g0, double a[25])
+{
+    double m4[16];
+    alvh_market_corr_matrix(p, m4);
+    for (int i = 0; i < 25; i++)
+        a[i] = 0.0;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 4; j++)
+            a[5 * i + j] = m4[4 * i + j];
+    /* ETH moves with SPX (rho_es); with the variance only through SPX
+     * (rho rho_es); with the token through the token's beta */
+    double reg = sigma_g0 > 0.0 ? p->token.beta_eth * p->eth.sigma0_ann / sigma_g0 : 0.0;
+    const double row[5] = {p->spx.rho * p->eth.rho_es, p->eth.rho_es, reg, 0.0, 1.0};
+    for (int j = 0; j < 5; j++)
+        a[5 * ALVH_DRV_E + j] = a[5 * j + ALVH_DRV_E] = row[j];
+}
+
+int alvh_cholesky_n(int n, const double *a, double *l)
 {
     /* a pivot this small means the drivers are (numerically) collinear: the
      * scenario would silently lose a source of randomness */
     const double min_pivot = 1e-10;
-    for (int i = 0; i < 16; i++)
+    for (int i = 0; i < n * n; i++)
         l[i] = 0.0;
-    for (int j = 0; j < 4; j++) {
-        double d = a[4 * j + j];
+    for (int j = 0; j < n; j++) {
+        double d = a[n * j + j];
         for (int k = 0; k < j; k++)
-            d -= l[4 * j + k] * l[4 * j + k];
+            d -= l[n * j + k] * l[n * j + k];
         if (!(d > min_pivot))
             return j + 1;
-        l[4 * j + j] = sqrt(d);
-        for (int i = j + 1; i < 4; i++) {
-            double s = a[4 * i + j];
+        l[n * j + j] = sqrt(d);
+        for (int i = j + 1; i < n; i++) {
+            double s = a[n * i + j];
             for (int k = 0; k < j; k++)
-                s -= l[4 * i + k] * l[4 * j + k];
-            l[4 * i + j] = s / l[4 * j + j];
+                s -= l[n * i + k] * l[n * j + k];
+            l[n * i + j] = s / l[n * j + j];
         }
     }
+    return 0;
+}
+
+int alvh_cholesky4(const double a[16], double l[16]) { return alvh_cholesky_n(4, a, l); }
+
+double alvh_token_jump_var_ann(const alvh_market_params *p)
+{
+    const alvh_token_params *tk = &p->token;
+    const alvh_spx_params *sp = &p->spx;
+    double gov = tk->p_up * (tk->mu_up * tk->mu_up + tk->d_up * tk->d_up) +
+                 (1.0 - tk->p_up) * (tk->mu_dn * tk->mu_dn + tk->d_dn * tk->d_dn);
+    double hack = tk->mu_hack * tk->mu_hack + tk->d_hack * tk->d_hack;
+    /* contagion beta_J Y + N(0, delta_c^2) per SPX jump, Y ~ N(mu_J, delta_J^2) */
+    double cont = tk->beta_j * tk->beta_j * (sp->mu_j * sp->mu_j + sp->delta_j * sp->delta_j) + tk->delta_c * tk->delta_c;
+    return tk->lambda_gov_ann * gov + tk->lambda_hack_ann * hack + sp->lambda_ann * cont;
+}
+
+int alvh_token_diffusion_vol(const alvh_market_params *p, double *sigma0, char *msg, size_t size)
+{
+    const alvh_token_params *tk = &p->token;
+    *sigma0 = tk->sigma0_ann;
+    if (!(tk->sigma_total_ann > 0.0)) /* NaN (or 0 from a zeroed struct): not set */
+        return 0;
+    double jv = alvh_token_jump_var_ann(p), d = tk->sigma_total_ann * tk->sigma_total_ann - jv;
+    if (!(d > 0.0))
+        return fail(msg, size,
+                    "token.sigma_total_ann = %g is below the vol of the token's jumps alone (%g: lambda E[J^2] of "
+                    "contagion, governance shocks and exploits); raise it or make the jumps smaller",
+                    tk->sigma_total_ann, sqrt(jv));
+    *sigma0 = sqrt(d);
     return 0;
 }
 
@@ -103,6 +150,73 @@ static void poisson_cuts(double ld, double *p_le0, double *p_le1)
 static double log_step_factor(double p_le0, double p_le1, double m)
 {
     return log(p_le0 + (p_le1 - p_le0) * m + (1.0 - p_le1) * m * m);
+}
+
+/* The second variance factor: its own QE constants (no drift, no jumps of
+ * its own: the step adds them), the variance jumps moved to it. */
+static int second_factor_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
+{
+    const alvh_spx_params *sp = &p->spx;
+    c->two_factor = sp->kappa2 > 0.0;
+    c->jv_mean = c->spx.mu_v;
+    if (!c->two_factor)
+        return 0;
+    if (sp->scheme != ALVH_SCHEME_QE)
+        return fail(msg, size, "spx.kappa2 > 0 (a second variance factor) needs spx.scheme: qe (got euler)");
+    if (!(sp->xi2 > 0.0) || !(sp->theta2 >= 0.0))
+        return fail(msg, size, "spx.kappa2 > 0 needs xi2 > 0 and theta2 >= 0 (got xi2 %g, theta2 %g)", sp->xi2,
+                    sp->theta2);
+    alvh_spx_params f2 = {.kappa = sp->kappa2, .theta = sp->theta2, .xi = sp->xi2, .rho = sp->rho2,
+                          .v0 = isnan(sp->v2_0) ? sp->theta2 : sp->v2_0, .scheme = ALVH_SCHEME_QE};
+    if (alvh_spx_consts_init(&c->spx2, &f2, dt) != 0)
+        return fail(msg, size, "second variance factor out of range (kappa2 %g, theta2 %g, xi2 %g, rho2 %g, v2_0 %g)",
+                    sp->kappa2, sp->theta2, sp->xi2, sp->rho2, f2.v0);
+    c->jv_mean = sp->mu_v * alvh_jump_decay_factor(sp->kappa2, dt);
+    return 0;
+}
+
+/* The ETH factor: drift with its compensator, vol ratio to the token, its
+ * row of the 5x5 Cholesky factor (the first four rows are the 4x4 factor's). */
+static int eth_init(alvh_market_consts *c, const alvh_market_params *p, double sigma_g0, double dt, char *msg,
+                    size_t size)
+{
+    const alvh_eth_params *e = &p->eth;
+    c->has_eth = e->sigma0_ann > 0.0;
+    c->e_mu_dt = c->e_ratio = c->e_beta_j = 0.0;
+    for (int k = 0; k < 5; k++)
+        c->l_e[k] = 0.0;
+    if (!c->has_eth) {
+        if (p->token.beta_eth != 0.0)
+            return fail(msg, size, "token.beta_eth = %g needs the ETH factor (eth.sigma0_ann > 0)", p->token.beta_eth);
+        return 0;
+    }
+    if (!(sigma_g0 > 0.0) || !(e->e0_usd > 0.0))
+        return fail(msg, size, "the ETH factor needs eth.e0_usd > 0 and a token diffusion vol > 0 (got %g, %g)",
+                    e->e0_usd, sigma_g0);
+    double a[25], l[25];
+    alvh_market_corr_matrix5(p, sigma_g0, a);
+    double reg = a[5 * ALVH_DRV_E + ALVH_DRV_G];
+    if (!(fabs(reg) < 1.0))
+        return fail(msg, size,
+                    "token.beta_eth = %g with eth.sigma0_ann = %g and a token diffusion vol of %g gives a token-ETH "
+                    "correlation of %g (need |beta_eth sigma_E / sigma_G| < 1)",
+                    p->token.beta_eth, e->sigma0_ann, sigma_g0, reg);
+    if (alvh_cholesky_n(5, a, l) != 0)
+        return fail(msg, size,
+                    "driver correlation matrix with ETH is not positive definite: eth.rho_es = %g and a token-ETH "
+                    "correlation of %g are inconsistent with token.rho_sg = %g, token.rho_vg = %g, spx.rho = %g",
+                    e->rho_es, reg, p->token.rho_sg, p->token.rho_vg, p->spx.rho);
+    for (int k = 0; k < 5; k++)
+        c->l_e[k] = l[5 * ALVH_DRV_E + k];
+    c->e_ratio = e->sigma0_ann / sigma_g0;
+    c->e_beta_j = c->spx.has_jumps ? e->beta_j : 0.0;
+    double comp = 0.0;
+    if (c->e_beta_j != 0.0) {
+        double m = exp(e->beta_j * p->spx.mu_j + 0.5 * e->beta_j * e->beta_j * p->spx.delta_j * p->spx.delta_j);
+        comp = log_step_factor(c->spx.p_le0, c->spx.p_le1, m);
+    }
+    c->e_mu_dt = e->mu_ann * dt - comp;
+    return 0;
 }
 
 int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
@@ -146,11 +260,18 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
                     "spx.rho = %g, token.rho_vg = %g, token.rho_sg = %g",
                     fu->rho_gf, sp->rho, tk->rho_vg, tk->rho_sg);
 
+    if (second_factor_init(c, p, dt, msg, size) != 0)
+        return -1;
+    double sigma_g0;
+    if (alvh_token_diffusion_vol(p, &sigma_g0, msg, size) != 0)
+        return -1;
+    if (eth_init(c, p, sigma_g0, dt, msg, size) != 0)
+        return -1;
     alvh_vix_coeffs_init(&c->vix, sp);
     c->dt = dt;
     c->sqrt_dt = sqrt(dt);
 
-    c->sigma0 = tk->sigma0_ann;
+    c->sigma0 = sigma_g0;
     c->sigma_max = tk->sigma_max_ann;
     c->inv_vix_ref2 = 1.0 / (tk->vix_ref * tk->vix_ref);
     c->half_gamma = 0.5 * tk->gamma;
@@ -195,7 +316,9 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
     }
     if (c->has_hack)
         comp += log_step_factor(c->hack_p_le0, c->hack_p_le1, exp(tk->mu_hack + 0.5 * tk->d_hack * tk->d_hack));
-    c->g_mu_dt = tk->mu_ann * dt - comp;
+    /* emission dilution: new supply sold into the market lowers the
+     * real-world drift (a P-measure term; 0 under the pricing measure) */
+    c->g_mu_dt = (tk->mu_ann - tk->dilution_ann) * dt - comp;
 
     c->f_bar = fu->fbar_ann;
     c->f_e = exp(-fu->kappa_f * dt);
@@ -234,6 +357,8 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
     c->r_zv = nn++;
     c->r_zg = nn++;
     c->r_zf = nn++;
+    c->r_zv2 = c->two_factor ? nn++ : -1;
+    c->r_ze = c->has_eth ? nn++ : -1;
     c->n_normals_dense = nn;
     c->r_zj = c->spx.has_jumps ? nn++ : -1;
     c->r_zc = c->has_contagion && tk->delta_c > 0.0 ? nn++ : -1;
@@ -325,10 +450,10 @@ int alvh_market_injection_check(const alvh_market_consts *c, const alvh_market_i
         return fail(msg, size, "injection at step %zu: spx_ret must be > -1 (got %g)", inj->step, inj->spx_ret);
     if (!isnan(inj->token_ret) && !(inj->token_ret > -1.0 && isfinite(inj->token_ret)))
         return fail(msg, size, "injection at step %zu: token_ret must be > -1 (got %g)", inj->step, inj->token_ret);
-    if (!isnan(inj->vix_level) && alvh_vix_var_for_level(&c->vix, inj->vix_level) < 0.0)
+    if (!isnan(inj->vix_level) && alvh_vix_inject_reachable(&c->vix, inj->vix_level) != 0)
         return fail(msg, size,
                     "injection at step %zu: VIX %g is below the model's floor %g (the VIX of zero variance)",
-                    inj->step, inj->vix_level, alvh_vix_from_var(&c->vix, 0.0));
+                    inj->step, inj->vix_level, alvh_vix_from_vars(&c->vix, 0.0, 0.0));
     if (!isnan(inj->funding_ann) && !isfinite(inj->funding_ann))
         return fail(msg, size, "injection at step %zu: funding must be finite", inj->step);
     if (inj->gov_shock < -1 || inj->gov_shock > 1 || inj->hack < 0 || inj->hack > 1)
@@ -344,10 +469,25 @@ void alvh_market_inject(const alvh_market_consts *c, const alvh_market_injection
         for (size_t i = 0; i < n; i++)
             s->ln_s[i] = prev->ln_s[i] + dx;
     }
-    if (!isnan(inj->vix_level)) {
+    if (!isnan(inj->vix_level) && !c->two_factor) {
         double v = alvh_vix_var_for_level(&c->vix, inj->vix_level);
         for (size_t i = 0; i < n; i++) {
             s->v[i] = v;
+            ev->vix[i] = inj->vix_level;
+        }
+    } else if (!isnan(inj->vix_level)) {
+        /* two factors: the spike goes to the fast factor v2, the slow one
+         * keeps its path; only where the slow factor alone is above the level
+         * does it come down too (v2 = 0) */
+        const alvh_vix_coeffs *x = &c->vix;
+        double target = inj->vix_level * inj->vix_level - x->beta;
+        for (size_t i = 0; i < n; i++) {
+            double v1 = fmax(s->v[i], 0.0), v2 = (target - x->alpha * v1) / x->alpha2;
+            if (v2 < 0.0) {
+                v2 = 0.0;
+                s->v[i] = fmax(target / x->alpha, 0.0);
+            }
+            s->v2[i] = v2;
             ev->vix[i] = inj->vix_level;
         }
     }

@@ -51,7 +51,24 @@ typedef struct alvh_token_params {
     double lambda_hack_ann; /* exploits per year */
     double hack_loss_frac;  /* fraction of the staked position lost per exploit (used by the book) */
     double mu_hack, d_hack; /* token log-jump on an exploit: mean and stdev */
+    double sigma_total_ann; /* NaN: sigma0_ann is the diffusion vol; else the total (jumps included) at VIX_ref */
+    double beta_eth;        /* regression beta of the token's diffusion on ETH's (needs eth.sigma0_ann > 0) */
+    double dilution_ann;    /* emission dilution: a real-world drift of -dilution_ann on ln G (0: none) */
 } alvh_token_params;
+
+/* The crypto market factor ETH (sigma0_ann = 0: off):
+ *   d ln E = (mu_E - sigma_E^2/2) dt - comp_E + sigma_E dW_E + beta_JE Y   (Y: the step's SPX log-jump)
+ *   sigma_E = sigma_E0 (sigma_G / sigma_G0): the token's VIX coupling,
+ * corr(dW_E, dW_S) = rho_es, corr(dW_E, dW_v) = rho rho_es, corr(dW_E, dW_G)
+ * = beta_eth sigma_E0 / sigma_G0 (the token's diffusion is beta_eth x ETH's
+ * plus an idiosyncratic part). */
+typedef struct alvh_eth_params {
+    double e0_usd;     /* initial ETH price */
+    double mu_ann;     /* expected ETH return per year */
+    double sigma0_ann; /* ETH vol when VIX = token.vix_ref (0: no ETH factor) */
+    double rho_es;     /* corr of ETH and SPX shocks */
+    double beta_j;     /* ETH log-jump per unit of SPX log-jump */
+} alvh_eth_params;
 
 typedef struct alvh_funding_params {
     double f0_ann;      /* initial funding rate, per year (shorts receive it when > 0) */
@@ -65,7 +82,17 @@ typedef struct alvh_market_params {
     alvh_spx_params spx;
     alvh_token_params token;
     alvh_funding_params funding;
+    alvh_eth_params eth;
 } alvh_market_params;
+
+/* The token's diffusion vol at VIX = vix_ref: sigma0_ann, or with
+ * sigma_total_ann set sqrt(sigma_total^2 - jump variance per year) (the
+ * contagion, governance and exploit jumps' lambda E[J^2]). Returns 0, or -1
+ * and a message when the jumps alone exceed the total. */
+int alvh_token_diffusion_vol(const alvh_market_params *p, double *sigma0, char *msg, size_t msg_size);
+
+/* Jump variance of ln G per year: sum over the jump types of lambda E[J^2]. */
+double alvh_token_jump_var_ann(const alvh_market_params *p);
 
 /* Every parameter at its documented default (market_params.def; v0 is NaN:
  * "not set", the configuration starts it at theta or from vix0). */
@@ -77,14 +104,21 @@ int alvh_market_check_ranges(const alvh_market_params *p, char *msg, size_t msg_
 
 /* Driver order of the correlation matrix and its Cholesky factor. */
 enum { ALVH_DRV_V = 0, ALVH_DRV_S = 1, ALVH_DRV_G = 2, ALVH_DRV_F = 3, ALVH_DRV_COUNT = 4 };
+/* With the ETH factor the matrix has a fifth row and column, ETH. */
+enum { ALVH_DRV_E = 4, ALVH_DRV_MAX = 5 };
 
 /* Builds the 4x4 driver correlation matrix (row-major) of p. */
 void alvh_market_corr_matrix(const alvh_market_params *p, double corr[16]);
+
+/* The 5x5 matrix with ETH (row-major); corr(E, G) = beta_eth sigma_E0 / sigma_g0
+ * with sigma_g0 the token's diffusion vol (alvh_token_diffusion_vol). */
+void alvh_market_corr_matrix5(const alvh_market_params *p, double sigma_g0, double corr[25]);
 
 /* Lower Cholesky factor of a symmetric matrix. Returns 0, or the 1-based order
  * k of the first leading minor that is not positive definite (the matrix is then
  * not a valid correlation matrix). */
 int alvh_cholesky4(const double a[16], double l[16]);
+int alvh_cholesky_n(int n, const double *a, double *l);
 
 /* Everything the market step kernel needs, precomputed once per (params, dt). */
 typedef struct alvh_market_consts {
@@ -124,6 +158,15 @@ typedef struct alvh_market_consts {
     int r_ue;                        /* dense uniform: any event; recycled into QE's uniform */
     int r_ucj, r_ucg, r_uch;         /* event uniforms: jump, governance and exploit counts */
     int r_ujv1, r_ujv2;              /* event uniforms: variance jump sizes */
+    /* second variance factor (two_factor): its QE constants, its normal; the
+     * variance jumps then go to v2 with mean jv_mean (decay-compensated) */
+    int two_factor, r_zv2;
+    alvh_spx_consts spx2;
+    double jv_mean;
+    /* ETH (has_eth): ln E += e_mu_dt - (sigma_E^2/2) dt + sigma_E sqrt(dt) W_E,
+     * sigma_E = e_ratio sigma_G, W_E = l_e[0..4] . (z_v, z_s, z_g, z_f, z_e) */
+    int has_eth, r_ze;
+    double e_mu_dt, e_ratio, l_e[5], e_beta_j;
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -165,6 +208,7 @@ void alvh_market_event_streams(const alvh_pcg64_lanes *main, alvh_pcg64_lanes *e
 /* Path state, structure of arrays, updated in place. */
 typedef struct alvh_market_state {
     double *ln_s, *v, *ln_g, *f;
+    double *v2, *ln_e; /* second variance factor and ln ETH: read only when on (may be NULL otherwise) */
 } alvh_market_state;
 
 /* What one step produced besides the state: VIX at the end of the step and the

@@ -27,7 +27,10 @@ alvh_market_params alvh_market_defaults(void)
 #define CHECK_NUM(key, x, lo, hi, open)                                                                    \
     if (alvh_param_check(x, lo, hi, open, section, key, msg, size) != 0)                                  \
         return -1;
-#define CHECK_NUM_NULL CHECK_NUM
+/* null (NaN): not set, nothing to check (v0 is resolved before the check) */
+#define CHECK_NUM_NULL(key, x, lo, hi, open)                                                               \
+    if (!isnan(x))                                                                                         \
+        CHECK_NUM(key, x, lo, hi, open)
 #define CHECK_ENUM_scheme(...)
 #define CHECK(key, type, field, flags, def, dtext, units, doc, lo, hi, open) CHECK_##type(key, p->field, lo, hi, open)
 #define CHECK_ROW(key, type, field, flags, def, dtext, range, units, doc)                                \

@@ -35,7 +35,7 @@ static inline vd sqrt_count(vd nk)
  */
 static inline void event_step(const alvh_market_consts *c, const double *restrict normals,
                               const double *restrict uniforms, size_t ld, size_t i, size_t m, vm evm, vd *x, vd *v,
-                              vd *g, vd *nj_out, vd *n_up_out, vd *n_dn_out, vd *nh_out)
+                              vd *g, vd *e, vd *nj_out, vd *n_up_out, vd *n_dn_out, vd *nh_out)
 {
     const vd zero = vd_set1(0.0), one = vd_set1(1.0);
     const alvh_spx_consts *sc = &c->spx;
@@ -67,9 +67,12 @@ static inline void event_step(const alvh_market_consts *c, const double *restric
             /* 1 - U lies in (0, 1], so the log is finite */
             vd u1 = vd_load_n(ROW(uniforms, c->r_ujv1), m), u2 = vd_load_n(ROW(uniforms, c->r_ujv2), m);
             vd prod = vd_mul(vd_sub(one, u1), vd_blend(vd_lt(one, nj), one, vd_sub(one, u2)));
-            vd jv = vd_mul(vd_set1(-sc->mu_v), vmath_log(prod));
-            *v = vd_blend(jm, *v, vd_add(*v, jv));
+            /* mean jv_mean: mu_v times the jump's average decay in the step */
+            vd jv = vd_mul(vd_set1(-c->jv_mean), vmath_log(prod));
+            *v = vd_blend(jm, *v, vd_add(*v, jv)); /* v: the factor that takes the jumps */
         }
+        if (c->e_beta_j != 0.0)
+            *e = vd_blend(jm, *e, vd_fma(vd_set1(c->e_beta_j), y, *e));
         if (c->has_contagion) {
             /* token: beta_J Y + N(0, N delta_c^2) */
             vd cj = vd_mul(vd_set1(c->beta_j), y);
@@ -119,9 +122,18 @@ void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, co
         vd g = vd_load_n(s->ln_g + i, m), f = vd_load_n(s->f + i, m);
         vd zs = vd_load_n(ROW(normals, c->r_zs), m), zv = vd_load_n(ROW(normals, c->r_zv), m);
         vd zg = vd_load_n(ROW(normals, c->r_zg), m), zf = vd_load_n(ROW(normals, c->r_zf), m);
+        vd v2 = zero, zv2 = zero, e = zero;
+        if (c->two_factor) {
+            v2 = vd_load_n(s->v2 + i, m);
+            zv2 = vd_load_n(ROW(normals, c->r_zv2), m);
+        }
+        if (c->has_eth)
+            e = vd_load_n(s->ln_e + i, m);
 
         /* token diffusion with the vol of the VIX at the start of the step */
         vd vix2 = vd_fma(vd_set1(c->vix.alpha), vd_max(v, zero), vd_set1(c->vix.beta));
+        if (c->two_factor)
+            vix2 = vd_fma(vd_set1(c->vix.alpha2), vd_max(v2, zero), vix2);
         vd sig = vd_set1(c->sigma0);
         if (c->vol_coupled) {
             vd ratio = vd_max(vd_mul(vix2, vd_set1(c->inv_vix_ref2)), vd_set1(1e-12));
@@ -134,6 +146,16 @@ void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, co
         vd wg = vd_fma(vd_set1(c->l_gv), zv, vd_fma(vd_set1(c->l_gs), zs, vd_mul(vd_set1(c->l_gg), zg)));
         vd dg = vd_fma(vd_mul(vd_set1(-c->g_half_dt), sig), sig, vd_set1(c->g_mu_dt));
         g = vd_add(g, vd_fma(vd_mul(sig, vd_set1(c->sqrt_dt)), wg, dg));
+        if (c->has_eth) {
+            /* ETH: the token's VIX-scaled vol times a constant ratio; its row of
+             * the 5x5 Cholesky factor */
+            vd ze = vd_load_n(ROW(normals, c->r_ze), m);
+            vd sig_e = vd_mul(sig, vd_set1(c->e_ratio));
+            vd we = vd_fma(vd_set1(c->l_e[0]), zv, vd_fma(vd_set1(c->l_e[1]), zs, vd_fma(vd_set1(c->l_e[2]), zg,
+                                                    vd_fma(vd_set1(c->l_e[3]), zf, vd_mul(vd_set1(c->l_e[4]), ze)))));
+            vd de = vd_fma(vd_mul(vd_set1(-c->g_half_dt), sig_e), sig_e, vd_set1(c->e_mu_dt));
+            e = vd_add(e, vd_fma(vd_mul(sig_e, vd_set1(c->sqrt_dt)), we, de));
+        }
 
         /* funding, exact OU step, before v and z are reused */
         vd wf = vd_fma(vd_set1(c->l_fv), zv, vd_fma(vd_set1(c->l_fs), zs, vd_fma(vd_set1(c->l_fg), zg,
@@ -151,21 +173,32 @@ void ALVH_ISA_SUFFIX(alvh_market_step)(const alvh_market_consts *c, size_t n, co
         if (sc->scheme == ALVH_SCHEME_QE) {
             vd uv = vd_blend(evm, vd_mul(ue, vd_set1(c->inv_quiet)),
                              vd_mul(vd_sub(ue, vd_set1(c->p_quiet)), vd_set1(c->inv_loud)));
-            qe_step(sc, &x, &v, zs, zv, vd_min(uv, vd_set1(0x1.fffffffffffffp-1)));
+            uv = vd_min(uv, vd_set1(0x1.fffffffffffffp-1));
+            if (c->two_factor)
+                qe_step2(sc, &c->spx2, &x, &v, &v2, zs, zv, uv, zv2);
+            else
+                qe_step(sc, &x, &v, zs, zv, uv);
         } else {
             euler_step(sc, &x, &v, zs, zv);
         }
 
         vd nj = zero, n_up = zero, n_dn = zero, nh = zero;
         if (c->has_events && vm_any(evm))
-            event_step(c, normals, uniforms, ld, i, m, evm, &x, &v, &g, &nj, &n_up, &n_dn, &nh);
+            event_step(c, normals, uniforms, ld, i, m, evm, &x, c->two_factor ? &v2 : &v, &g, &e, &nj, &n_up, &n_dn,
+                       &nh);
         vd_store_n(ev->n_jump + i, m, nj);
         vd_store_n(ev->n_gov_up + i, m, n_up);
         vd_store_n(ev->n_gov_dn + i, m, n_dn);
         vd_store_n(ev->n_hack + i, m, nh);
 
-        vd vix_end = vd_sqrt(vd_fma(vd_set1(c->vix.alpha), vd_max(v, zero), vd_set1(c->vix.beta)));
-        vd_store_n(ev->vix + i, m, vix_end);
+        vd vix_end2 = vd_fma(vd_set1(c->vix.alpha), vd_max(v, zero), vd_set1(c->vix.beta));
+        if (c->two_factor) {
+            vix_end2 = vd_fma(vd_set1(c->vix.alpha2), vd_max(v2, zero), vix_end2);
+            vd_store_n(s->v2 + i, m, v2);
+        }
+        if (c->has_eth)
+            vd_store_n(s->ln_e + i, m, e);
+        vd_store_n(ev->vix + i, m, vd_sqrt(vix_end2));
         vd_store_n(s->ln_s + i, m, x);
         vd_store_n(s->v + i, m, v);
         vd_store_n(s->ln_g + i, m, g);

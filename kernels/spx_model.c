@@ -4,6 +4,12 @@
 
 #include <math.h>
 
+double alvh_jump_decay_factor(double kappa, double dt)
+{
+    double kd = kappa * dt;
+    return kd > 0.0 ? -expm1(-kd) / kd : 1.0;
+}
+
 int alvh_spx_consts_init(alvh_spx_consts *c, const alvh_spx_params *p, double dt)
 {
     if (!(dt > 0.0) || !(p->kappa > 0.0) || !(p->theta >= 0.0) || !(p->xi >= 0.0) || !(fabs(p->rho) <= 1.0) ||
@@ -30,7 +36,12 @@ int alvh_spx_consts_init(alvh_spx_consts *c, const alvh_spx_params *p, double dt
     c->p_le1 = c->p_le0 * (1.0 + ld);
     c->mu_j = p->mu_j;
     c->delta_j = p->delta_j;
-    c->mu_v = p->mu_v;
+    /* a variance jump arrives uniformly inside the step but is added at its
+     * end, where it has not yet decayed: scale its mean by the average decay
+     * (1 - e^{-kappa dt}) / (kappa dt) so that E[v] follows the continuous-time
+     * mean exactly at any dt (uncorrected: +0.44% at daily steps, +2.5% at 21
+     * a year in the SVCJ test market; docs/spx_model.md) */
+    c->mu_v = p->mu_v * alvh_jump_decay_factor(p->kappa, dt);
 
     /* Andersen (2008), QE: moments of v(t+dt) | v(t) */
     double e = exp(-p->kappa * dt);

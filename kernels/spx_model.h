@@ -22,7 +22,16 @@ typedef struct alvh_spx_params {
     double mu_v;                       /* mean variance jump (0: Bates, > 0: SVCJ) */
     double drift_ann;                  /* real-world: extra drift of ln S per year (0: risk-neutral) */
     alvh_var_scheme scheme;
+    /* second variance factor (double Heston; kappa2 = 0: off, one factor):
+     * d ln S gains sqrt(v2) dW_S2 - v2/2 dt, dv2 = kappa2 (theta2 - v2) dt +
+     * xi2 sqrt(v2) dW_v2, corr(dW_S2, dW_v2) = rho2, independent of factor 1;
+     * the variance jumps then go to v2. Only the full market kernel uses it. */
+    double kappa2, theta2, xi2, rho2, v2_0;
 } alvh_spx_params;
+
+/* Average decay (1 - e^{-kappa dt}) / (kappa dt) of a variance jump that
+ * arrives uniformly inside a step of length dt (1 for kappa dt = 0). */
+double alvh_jump_decay_factor(double kappa, double dt);
 
 /* Everything the step kernel needs, precomputed once per (params, dt). */
 typedef struct alvh_spx_consts {

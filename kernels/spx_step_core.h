@@ -9,6 +9,7 @@
 #include "kernels/spx_model.h"
 #include "kernels/simd/partial.h"
 #include "kernels/simd/vmath.h"
+#include "kernels/simd/vmath_normal.h"
 
 /* x / (1 - x) and -ln(1 - x) for |x| <= 1/64 by their series to x^9: the
  * first omitted terms are below 2^-54 |x|. Written x + x^2 (...) so the
@@ -36,11 +37,14 @@ static inline void small_x_series(vd x, vd *frac, vd *neg_log)
  * from series (no log, no division). The exponential branch (psi > psi_c: small
  * v or large xi) and the exact K0* of the other lanes are computed only when a
  * lane of the group needs them, and blended in per lane, so a lane's result
- * never depends on its neighbours. uv is read only by the exponential branch. */
-static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd zv, vd uv)
+ * never depends on its neighbours. uv is read only by the exponential branch.
+ * uv_from_z: the branch's uniform is Phi(zv), computed only when a lane needs
+ * it; a lane in the exponential branch does not use zv otherwise, so Phi(zv)
+ * is uniform and independent of the rest of the step (the second factor's
+ * uniform costs no draw). */
+static inline void qe_var(const alvh_spx_consts *c, vd v0, vd zv, vd uv, int uv_from_z, vd *v_new, vd *k0_out)
 {
     const vd zero = vd_set1(0.0), one = vd_set1(1.0), two = vd_set1(2.0);
-    vd v0 = *v;
     vd m = vd_fma(vd_sub(v0, vd_set1(c->theta)), vd_set1(c->e), vd_set1(c->theta));
     vd s2 = vd_fma(v0, vd_set1(c->c1), vd_set1(c->c2));
     vd m2 = vd_mul(m, m);
@@ -71,6 +75,8 @@ static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd 
         vd arg = one_m2aa;
         if (vm_any(vm_not(quad))) {
             /* exponential branch: v' = 0 with probability p, else Exp with rate beta */
+            if (uv_from_z)
+                uv = vd_min(vmath_ncdf(zv), vd_set1(0x1.fffffffffffffp-1));
             vd psi_e = vd_max(vd_div(s2, m2), vd_set1(c->psi_c));
             vd p = vd_div(vd_sub(psi_e, one), vd_add(psi_e, one));
             vd beta = vd_div(vd_sub(one, p), m);
@@ -91,13 +97,51 @@ static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd 
         k0 = vd_blend(series, vd_blend(ok, vd_set1(c->k0), k0_star), k0);
     }
 
-    vd var_term = vd_sqrt(vd_max(vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1)), zero));
+    *v_new = v1;
+    *k0_out = k0;
+}
+
+/* One QE step of v and ln S: the variance step above, then the log-price step
+ * ln S += K0* + K1 v + K2 v' + sqrt(K3 v + K4 v') Z_s. */
+static inline void qe_step(const alvh_spx_consts *c, vd *ln_s, vd *v, vd zs, vd zv, vd uv)
+{
+    vd v0 = *v, v1, k0;
+    qe_var(c, v0, zv, uv, 0, &v1, &k0);
+    vd var_term = vd_sqrt(vd_max(vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1)), vd_set1(0.0)));
     vd dx = vd_add(vd_set1(c->drift_dt), k0);
     dx = vd_fma(vd_set1(c->k1), v0, dx);
     dx = vd_fma(vd_set1(c->k2), v1, dx);
     dx = vd_fma(var_term, zs, dx);
     *ln_s = vd_add(*ln_s, dx);
     *v = v1;
+}
+
+/* Two independent QE factors (double Heston): each factor's variance step and
+ * its own martingale-corrected drift terms; one residual normal for both,
+ * since sqrt(a) Z1 + sqrt(b) Z2 and sqrt(a + b) Z have the same law. The
+ * drift of the first factor's constants carries r - q - lambda m_J; the
+ * second's is not used. uv: the step's recycled uniform. */
+static inline void qe_step2(const alvh_spx_consts *c, const alvh_spx_consts *c2, vd *ln_s, vd *v, vd *v2, vd zs,
+                            vd zv, vd uv, vd zv2)
+{
+    vd v0 = *v, v1, k0, w0 = *v2, w1, k02;
+    /* the recycled uniform goes to the second (fast) factor, which is in the
+     * exponential branch on most lanes; the slow factor rarely is, and takes
+     * Phi(z_v) there (computed only then) */
+    qe_var(c, v0, zv, zv, 1, &v1, &k0);
+    qe_var(c2, w0, zv2, uv, 0, &w1, &k02);
+    vd vt = vd_fma(vd_set1(c->k3), v0, vd_mul(vd_set1(c->k4), v1));
+    vt = vd_add(vt, vd_fma(vd_set1(c2->k3), w0, vd_mul(vd_set1(c2->k4), w1)));
+    vd var_term = vd_sqrt(vd_max(vt, vd_set1(0.0)));
+    vd dx = vd_add(vd_set1(c->drift_dt), vd_add(k0, k02));
+    dx = vd_fma(vd_set1(c->k1), v0, dx);
+    dx = vd_fma(vd_set1(c->k2), v1, dx);
+    dx = vd_fma(vd_set1(c2->k1), w0, dx);
+    dx = vd_fma(vd_set1(c2->k2), w1, dx);
+    dx = vd_fma(var_term, zs, dx);
+    *ln_s = vd_add(*ln_s, dx);
+    *v = v1;
+    *v2 = w1;
 }
 
 /* Full-truncation Euler (Lord, Koekkoek and van Dijk 2010). */

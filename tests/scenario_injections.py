@@ -31,7 +31,7 @@ HISTORY = {
     "volmageddon_feb_2018": [{"spx": -0.0410, "vix": 37.32}, {"spx": -0.0375}],
     "covid_mar_2020": [{"spx": -0.0760}, {"spx": -0.0951, "token": -0.559}, {"funding": -1.39},
                        {"spx": -0.1198, "vix": 82.69}],
-    "crypto_winter_2022": [{"vix": 36.45}, {"spx": -0.0432}, {"token": -0.150}, {"token": -0.175}],
+    "crypto_winter_2022": [{"spx": -0.0432}, {"token": -0.150}, {"token": -0.175}],
     "yen_carry_aug_2024": [{"spx": -0.0300, "vix": 38.57, "token": -0.100}],
     "tariff_apr_2025": [{"vix": 21.51}, {"spx": -0.0484}, {"spx": -0.0597, "vix": 45.31}, {"vix": 52.33},
                         {"spx": 0.0952}],

@@ -407,16 +407,18 @@ static void test_default_yaml(void **state)
     const alvh_config_scenario *s = alvh_config_find_scenario(cfg, "calm");
     assert_non_null(s);
     assert_null(alvh_config_find_scenario(cfg, "nope"));
-    /* Bakshi-Cao-Chen SVJ */
-    assert_true(s->market.spx.kappa == 2.03 && s->market.spx.theta == 0.04 && s->market.spx.xi == 0.38);
+    /* two variance factors calibrated with alvh diagnose; BCC 1997 SVJ jumps */
+    assert_true(s->market.spx.kappa == 1.2 && s->market.spx.theta == 0.026 && s->market.spx.xi == 0.5);
+    assert_true(s->market.spx.kappa2 == 40 && s->market.spx.theta2 == 0.016 && s->market.spx.xi2 == 3.0);
     assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.59);
     assert_true(s->market.spx.mu_j == -0.05 && s->market.spx.delta_j == 0.07);
-    /* v0 from the starting VIX through the model's VIX formula */
-    assert_true(s->vix0 == 17.61);
+    /* the starting VIX: the slow factor at its mean and the fast one the rest;
+     * 17.61 is below what the slow factor alone gives, so v2 = 0 and v0 < theta */
+    assert_true(s->vix0 == 17.61 && s->v2_from_vix0);
     alvh_vix_coeffs vc;
     alvh_vix_coeffs_init(&vc, &s->market.spx);
-    assert_true(s->market.spx.v0 == alvh_vix_var_for_level(&vc, 17.61));
-    assert_true(fabs(alvh_vix_from_var(&vc, s->market.spx.v0) - 17.61) < 1e-12);
+    assert_true(s->market.spx.v0 < s->market.spx.theta && s->market.spx.v2_0 == 0.0);
+    assert_true(fabs(alvh_vix_from_vars(&vc, s->market.spx.v0, s->market.spx.v2_0) - 17.61) < 1e-12);
     assert_true(s->market.token.rho_sg == 0.2 && s->market.funding.fbar_ann == 0.11);
     assert_int_equal(cfg->n_steps, 252);
     assert_int_equal(cfg->run.seed, 20240805);

@@ -445,16 +445,15 @@ static void test_threads_and_blocks_bit_identical(void **state)
 
 /* ---- vector kernels vs the scalar reference ---- */
 
-static void test_vector_matches_scalar(void **state)
+static void vector_vs_scalar(const alvh_market_params *p, const char *label)
 {
-    (void)state;
-    enum { N = 1003 }; /* not a multiple of 8: exercises the tails */
-    alvh_market_params p = full_params();
+    enum { N = 1003, NS = 6 }; /* not a multiple of 8: exercises the tails */
     alvh_market_consts c;
     char msg[256];
-    assert_int_equal(alvh_market_consts_init(&c, &p, 1.0 / 252.0, msg, sizeof msg), 0);
+    if (alvh_market_consts_init(&c, p, 1.0 / 252.0, msg, sizeof msg) != 0)
+        fail_msg("%s", msg);
     size_t nn = alvh_market_normals_per_step(&c), nu = alvh_market_uniforms_per_step(&c);
-    static double normals[16 * N], uniforms[16 * N], init[4][N], st[ALVH_ISA_COUNT][4][N], ev[ALVH_ISA_COUNT][5][N];
+    static double normals[16 * N], uniforms[16 * N], init[NS][N], st[ALVH_ISA_COUNT][NS][N], ev[ALVH_ISA_COUNT][5][N];
     alvh_pcg64 rng;
     alvh_pcg64_seed(&rng, 0, 42, 0, 1);
     const alvh_kernel_ops *scalar = alvh_kernel_ops_for(ALVH_ISA_SCALAR);
@@ -463,6 +462,8 @@ static void test_vector_matches_scalar(void **state)
         init[1][i] = 0.3 * alvh_pcg64_next_double(&rng) * alvh_pcg64_next_double(&rng); /* includes tiny variances */
         init[2][i] = log(100.0) + alvh_pcg64_next_double(&rng) - 0.5;
         init[3][i] = alvh_pcg64_next_double(&rng) - 0.3;
+        init[4][i] = 0.2 * alvh_pcg64_next_double(&rng) * alvh_pcg64_next_double(&rng); /* the second factor */
+        init[5][i] = log(3000.0) + alvh_pcg64_next_double(&rng) - 0.5;                  /* ETH */
     }
     /* the draws: uniforms raw; "normals" from the scalar normal fill */
     alvh_pcg64_lanes lanes;
@@ -476,7 +477,7 @@ static void test_vector_matches_scalar(void **state)
         if (!alvh_isa_supported((alvh_isa)isa))
             continue;
         memcpy(st[isa], init, sizeof init);
-        alvh_market_state s = {st[isa][0], st[isa][1], st[isa][2], st[isa][3]};
+        alvh_market_state s = {st[isa][0], st[isa][1], st[isa][2], st[isa][3], st[isa][4], st[isa][5]};
         alvh_market_events e = {ev[isa][0], ev[isa][1], ev[isa][2], ev[isa][3], ev[isa][4]};
         alvh_kernel_ops_for((alvh_isa)isa)->market_step(&c, N, &s, normals, uniforms, N, &e);
     }
@@ -484,7 +485,7 @@ static void test_vector_matches_scalar(void **state)
         if (!alvh_isa_supported((alvh_isa)isa))
             continue;
         double worst = 0.0;
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < NS; k++)
             for (size_t i = 0; i < N; i++) {
                 double a = st[isa][k][i], b = st[0][k][i];
                 worst = fmax(worst, fabs(a - b) / fmax(fabs(b), 1e-3));
@@ -494,10 +495,32 @@ static void test_vector_matches_scalar(void **state)
             for (int k = 1; k < 5; k++)
                 assert_true(ev[isa][k][i] == ev[0][k][i]);
         }
-        printf("# %s vs scalar: max relative difference %.2e (tolerance 1e-12)\n",
+        printf("# %s, %s vs scalar: max relative difference %.2e (tolerance 1e-12)\n", label,
                alvh_isa_name((alvh_isa)isa), worst);
         assert_true(worst <= 1e-12);
     }
+    /* the step moved what it owns: a factor or ETH left at its start would
+     * make the comparison above trivial */
+    size_t moved_v2 = 0, moved_e = 0;
+    for (size_t i = 0; i < N; i++) {
+        moved_v2 += st[0][4][i] != init[4][i];
+        moved_e += st[0][5][i] != init[5][i];
+    }
+    assert_int_equal(moved_v2, c.two_factor ? N : 0);
+    assert_int_equal(moved_e, c.has_eth ? N : 0);
+}
+
+static void test_vector_matches_scalar(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    vector_vs_scalar(&p, "one factor");
+    /* two factors (the second in its exponential branch for small v2), SVCJ
+     * jumps into v2, ETH with its own co-jumps */
+    p.spx.kappa2 = 25.0, p.spx.theta2 = 0.01, p.spx.xi2 = 1.6, p.spx.rho2 = -0.8, p.spx.mu_v = 0.05;
+    p.eth.sigma0_ann = 0.9, p.eth.rho_es = 0.35, p.eth.beta_j = 1.5, p.eth.mu_ann = 0.04, p.eth.e0_usd = 3000;
+    p.token.beta_eth = 0.7, p.token.rho_vg = -0.15; /* token-ETH correlation 0.63 */
+    vector_vs_scalar(&p, "two factors + ETH");
 }
 
 /* ---- draw layout: event streams and event rows ---- */
@@ -585,7 +608,7 @@ static void test_event_rows_only_where_events(void **state)
             continue;
         for (int v = 0; v < 2; v++) {
             memcpy(st[v], init, sizeof init);
-            alvh_market_state s = {st[v][0], st[v][1], st[v][2], st[v][3]};
+            alvh_market_state s = {st[v][0], st[v][1], st[v][2], st[v][3], NULL, NULL};
             alvh_market_events e = {ev[v][0], ev[v][1], ev[v][2], ev[v][3], ev[v][4]};
             alvh_kernel_ops_for((alvh_isa)isa)->market_step(&c, N, &s, normals[v], uniforms[v], N, &e);
         }
