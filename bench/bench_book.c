@@ -26,10 +26,10 @@ double alvh_bench_book_seconds(const alvh_kernel_ops *ops, int threads, size_t p
 {
     const unsigned all = (1u << ALVH_LAYER_COUNT) - 1;
     const alvh_variant vars[4] = {
-        {"farm_only", 1u << ALVH_LAYER_FARM},
-        {"condor_only", 1u << ALVH_LAYER_CONDOR},
-        {"condor_vix", 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX},
-        {"full", all},
+        {.name = "farm_only", .layers = 1u << ALVH_LAYER_FARM},
+        {.name = "condor_only", .layers = 1u << ALVH_LAYER_CONDOR},
+        {.name = "condor_vix", .layers = 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX},
+        {.name = "full", .layers = all},
     };
     alvh_book_run_request rq = {
         .market = {.params = bench_market(), .dt_years = 1.0 / 252, .n_steps = STEPS, .n_paths = paths,
@@ -60,7 +60,7 @@ double alvh_bench_book(const alvh_kernel_ops *ops, int threads, double seconds)
 /* CPU seconds of the market and one variant with `layers`, 1 thread, best of 3 */
 static double one_variant_seconds(const alvh_kernel_ops *ops, unsigned layers, size_t paths)
 {
-    const alvh_variant var = {"probe", layers};
+    const alvh_variant var = {.name = "probe", .layers = layers};
     alvh_book_run_request rq = {
         .market = {.params = bench_market(), .dt_years = 1.0 / 252, .n_steps = STEPS, .n_paths = paths,
                    .block_size = 1024, .seed = 42, .threads = 1},

@@ -227,8 +227,8 @@ static int cmd_validate(int argc, char **argv)
            " steps/y), seed %" PRIu64 ", blocks of %" PRIu64 "\n",
            r->name, cfg->n_scenarios, cfg->n_scenarios == 1 ? "" : "s", r->paths, cfg->n_steps, r->horizon_years,
            r->steps_per_year, r->seed, r->block_size);
-    printf("book: capital %.0f USD, %zu variant%s (baseline %s)\n", cfg->book.capital_usd, cfg->n_variants,
-           cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
+    printf("book: capital %.0f USD, %zu variant%s (first %s; each compared with its baseline)\n",
+           cfg->book.capital_usd, cfg->n_variants, cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         const alvh_config_scenario *sc = &cfg->scenarios[i];
         printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s\n", sc->name, sc->market.spx.v0,

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include "cli/run.h"
+#include "cli/studies.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -326,19 +327,21 @@ static void print_summary(const char *scenario, const alvh_variant *vars, const 
 {
     printf("\nscenario %s: %zu paths x %zu steps, capital %.0f USD (P&L in USD; loss = -P&L)\n", scenario,
            r->n_paths, r->n_steps, capital);
-    printf("  %-16s %12s %12s %12s %12s %12s %10s %11s %11s %10s %10s\n", "variant", "mean", "excess/cash",
-           "stdev", "VaR99", "ES99", "P(L>10%)", "P(liq.perp)", "P(liq.borr)", "bad debt", "var.red");
+    printf("  %-22s %12s %12s %12s %12s %10s %11s %11s %10s  %-18s %s\n", "variant", "mean", "excess/cash",
+           "VaR99", "ES99", "P(L>10%)", "P(liq.perp)", "P(liq.borr)", "bad debt", "ES99 red. (SE)",
+           "vs baseline");
     for (size_t v = 0; v < r->n_variants; v++) {
         const alvh_table *t = &r->pnl[v];
-        size_t tc = ALVH_OUT_TOTAL;
-        char vr[16] = "baseline";
-        if (v > 0)
-            snprintf(vr, sizeof vr, "%.3f", cell(&r->eff[v], "var_reduction", 0));
-        printf("  %-16s %12.0f %12.0f %12.0f %12.0f %12.0f %10.4f %11.4f %11.4f %10.0f %10s\n", vars[v].name,
-               cell(t, "mean", tc), cell(&r->risk[v], "excess_over_cash_mean", 0), cell(t, "stdev", tc),
-               cell(t, "var_99", tc), cell(t, "es_99", tc),
-               cell(t, "p_loss_gt_10pct", tc), cell(&r->risk[v], "p_liquidation_perp", 0),
-               cell(&r->risk[v], "p_liquidation_borrow", 0), cell(&r->risk[v], "bad_debt_mean", 0), vr);
+        size_t tc = ALVH_OUT_TOTAL, b = r->baseline[v];
+        char er[40] = "-";
+        if (b != v)
+            snprintf(er, sizeof er, "%+.3f (%.3f)", cell(&r->eff[v], "es99_reduction", 0),
+                     cell(&r->eff[v], "es99_reduction_se", 0));
+        printf("  %-22s %12.0f %12.0f %12.0f %12.0f %10.4f %11.4f %11.4f %10.0f  %-18s %s\n", vars[v].name,
+               cell(t, "mean", tc), cell(&r->risk[v], "excess_over_cash_mean", 0), cell(t, "var_99", tc),
+               cell(t, "es_99", tc), cell(t, "p_loss_gt_10pct", tc), cell(&r->risk[v], "p_liquidation_perp", 0),
+               cell(&r->risk[v], "p_liquidation_borrow", 0), cell(&r->risk[v], "bad_debt_mean", 0), er,
+               b != v ? vars[b].name : "(baseline)");
     }
 }
 
@@ -618,13 +621,17 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 st = alvh_h5_open(part, &w, &err);
             if (st == ALVH_OK)
                 st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
+            if (st == ALVH_OK && !o.quiet && (cfg->n_sweeps || cfg->n_rstress))
+                print_summary(sc->name, vars, &res, cfg->book.capital_usd);
+            if (st == ALVH_OK && (cfg->n_sweeps || cfg->n_rstress))
+                st = alvh_run_studies(w, sc->name, cfg, &rq, ops, o.quiet, &err);
             st = close_writer(w, st, &err);
             alvh_fault_point("part file renamed, not recorded");
             if (st == ALVH_OK)
                 st = alvh_batch_mark_done(bp, k, &err);
             alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
             if (st == ALVH_OK) {
-                if (!o.quiet)
+                if (!o.quiet && !cfg->n_sweeps && !cfg->n_rstress)
                     print_summary(sc->name, vars, &res, cfg->book.capital_usd);
                 alvh_batch_drop_checkpoints(bp);
                 if (res.nonfinite_paths) {

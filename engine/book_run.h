@@ -13,9 +13,16 @@
 #include "engine/market_sim.h"
 #include "kernels/book_model.h"
 
+/* How a variant's risk is attributed to its layers (engine/attribution.h):
+ * Euler contributions always; leave_one_out adds the variants without each
+ * held layer on the same paths, for incremental ES. */
+enum { ALVH_ATTR_EULER = 0, ALVH_ATTR_LEAVE_ONE_OUT = 1 };
+
 typedef struct alvh_variant {
     char name[64];
-    unsigned layers; /* bit l = layer l (ALVH_LAYER_*) */
+    unsigned layers;   /* bit l = layer l (ALVH_LAYER_*) */
+    char baseline[64]; /* effectiveness is measured against this variant ("" : the first) */
+    int attribution;   /* ALVH_ATTR_* */
 } alvh_variant;
 
 /* Columns of the per-path terminal market table. */

@@ -6,11 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/attribution.h"
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "engine/mpi_dist.h"
 #include "engine/phase_clock.h"
 #include "engine/summary_hist.h"
+#include "engine/tail_comp.h"
+#include "engine/tail_eff.h"
+#include "engine/variants.h"
 
 #ifdef ALVH_HAVE_MPI
 #include <limits.h>
@@ -115,7 +119,7 @@ static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_p
     (void)first_path;
     alvh_shist_acc_add(j->wsh[worker], out, n);
     size_t len = alvh_shist_block_len(j->rq.n_variants);
-    alvh_shist_block_moments(out, n, j->rq.n_variants, j->sh_rows + block * len);
+    alvh_shist_block_moments(out, n, j->rq.n_variants, j->res.baseline, j->sh_rows + block * len);
     return ALVH_OK;
 }
 
@@ -145,7 +149,15 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
+        alvh_table *extra[3] = {r->tail_eff, r->attr, r->tail_comp};
+        for (int k = 0; k < 3; k++)
+            if (extra[k])
+                alvh_table_free(&extra[k][v]);
     }
+    free(r->baseline);
+    free(r->tail_eff);
+    free(r->attr);
+    free(r->tail_comp);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -257,6 +269,14 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     r->pnl = calloc(nv, sizeof *r->pnl);
     r->risk = calloc(nv, sizeof *r->risk);
     r->eff = calloc(nv, sizeof *r->eff);
+    r->baseline = malloc(nv * sizeof *r->baseline);
+    for (size_t v = 0; r->baseline && v < nv; v++)
+        r->baseline[v] = alvh_variant_baseline(rq->variants, nv, v);
+    if (!hist_mode(j)) {
+        r->tail_eff = calloc(nv, sizeof *r->tail_eff);
+        r->attr = calloc(nv, sizeof *r->attr);
+        r->tail_comp = calloc(nv, sizeof *r->tail_comp);
+    }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
     j->wbad = calloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1), 1);
@@ -275,7 +295,9 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     if (st != ALVH_OK) {
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
-               !r->pnl || !r->risk || !r->eff || !j->done || !j->bad || !j->wbad || !j->fan || !j->wfan || !j->fan_meta ||
+               !r->pnl || !r->risk || !r->eff || !r->baseline ||
+               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp)) || !j->done || !j->bad || !j->wbad ||
+               !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
     /* fixed ranges (a bin is range / bins wide): equity [0, 2.5 C); market
@@ -607,7 +629,7 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     const size_t nv = r->n_variants;
     alvh_shist_tables t = {.pnl = r->pnl, .risk = r->risk, .eff = r->eff, .pnl_bound = r->pnl_bound,
                            .risk_bound = r->risk_bound, .eff_bound = r->eff_bound};
-    alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, &t, err);
+    alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, r->baseline, &t, err);
     const size_t nb = r->hist_bins;
     r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
     r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
@@ -630,6 +652,28 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     return st;
 }
 
+/* Euler attribution of variant v, and incremental ES from its leave-one-out
+ * variants when it asked for them (engine/variants.h names them). */
+static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *err)
+{
+    const alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths, nv = r->n_variants;
+    const alvh_variant *var = &j->rq.variants[v];
+    const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
+    const double *loo[ALVH_LAYER_COUNT] = {0};
+    if (var->attribution == ALVH_ATTR_LEAVE_ONE_OUT) {
+        for (int l = 0; l < ALVH_LAYER_COUNT; l++) {
+            char name[sizeof var->name];
+            if (!(var->layers >> l & 1) || alvh_loo_name(name, sizeof name, var->name, l) != 0)
+                continue;
+            size_t w = alvh_variant_find(j->rq.variants, nv, name);
+            if (w < nv)
+                loo[l] = r->outcomes + w * np * ALVH_OUT_COUNT;
+        }
+    }
+    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
+}
+
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
  * threads; its quantiles give the histogram's default range) */
@@ -639,8 +683,16 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     const size_t np = r->n_paths;
     const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
     alvh_status st = alvh_summary_risk(o, np, &r->risk[v], err);
-    if (st == ALVH_OK && v > 0)
-        st = alvh_summary_effectiveness(o, r->outcomes, np, &r->eff[v], err);
+    const size_t bv = r->baseline[v];
+    const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
+    if (st == ALVH_OK && bv != v)
+        st = alvh_summary_effectiveness(o, ob, np, &r->eff[v], err);
+    if (st == ALVH_OK && bv != v)
+        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
+    if (st == ALVH_OK)
+        st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+    if (st == ALVH_OK)
+        st = attribution_of(j, v, err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
     if (st == ALVH_OK && !x)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histogram of %zu paths", np);

@@ -25,7 +25,7 @@ extern const double alvh_fan_probs[ALVH_FAN_N_PROBS]; /* 0.01 0.05 0.25 0.5 0.75
 typedef struct alvh_scenario_request {
     alvh_market_sim_request market;
     alvh_book_params book;
-    const alvh_variant *variants; /* variants[0] is the baseline of the effectiveness tables */
+    const alvh_variant *variants; /* each compared with its baseline (engine/variants.h) */
     size_t n_variants;
     size_t n_sample_paths;        /* market paths 0..n-1 kept at every step */
     size_t fan_bins;              /* equity histogram bins per step over [0, 2.5 C) */
@@ -57,7 +57,12 @@ typedef struct alvh_scenario_result {
     double *fan;
     double *fan_bound;
     double *sample;     /* n_sample x (n_steps + 1) x ALVH_TERM_COUNT */
-    alvh_table *pnl, *risk, *eff; /* n_variants each; eff[0] is empty (the baseline) */
+    size_t *baseline;   /* n_variants: index of each variant's baseline (itself: no effectiveness) */
+    alvh_table *pnl, *risk, *eff; /* n_variants each; eff[v] is empty where baseline[v] == v */
+    /* exact mode only (NULL in histogram mode), n_variants each: the tail
+     * effectiveness against the baseline (empty where there is none), the
+     * Euler and incremental attribution per layer, the tail composition */
+    alvh_table *tail_eff, *attr, *tail_comp;
     /* histogram mode only (NULL in exact mode): per cell, a bound on
      * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
     alvh_table *pnl_bound, *risk_bound, *eff_bound;

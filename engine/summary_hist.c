@@ -199,11 +199,12 @@ static double ipow(double x, int p)
     return r;
 }
 
-void alvh_shist_block_moments(const double *out, size_t n, size_t nv, double *row)
+void alvh_shist_block_moments(const double *out, size_t n, size_t nv, const size_t *base_idx, double *row)
 {
     memset(row, 0, alvh_shist_block_len(nv) * sizeof *row);
-    const double *base = out; /* variant 0: the baseline */
     for (size_t v = 0; v < nv; v++) {
+        const size_t bv = base_idx ? base_idx[v] : 0;
+        const double *base = out + bv * n * ALVH_OUT_COUNT;
         const double *o = out + v * n * ALVH_OUT_COUNT;
         double *r = row + v * VAR_LEN;
         for (int mc = 0; mc < N_MOM; mc++, r += MOM_K) {
@@ -234,7 +235,7 @@ void alvh_shist_block_moments(const double *out, size_t n, size_t nv, double *ro
             r[0] = (double)m, r[1] = s1.s, r[2] = s1.c;
             r[3] = alvh_ksum_value(&s2), r[4] = alvh_ksum_value(&s3), r[5] = alvh_ksum_value(&s4);
         }
-        if (v == 0)
+        if (bv == v)
             continue;
         /* paired with the baseline: paths where both totals are finite */
         alvh_ksum sh = {0, 0}, sb = {0, 0};
@@ -604,7 +605,7 @@ static double ratio_bound(double h, double bh, double b, double bb)
     return w;
 }
 
-static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
+static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, size_t bv, const double *rows, size_t n_blocks,
                               alvh_table *t, alvh_table *tb, alvh_error *err)
 {
     alvh_status st = alvh_summary_effectiveness_layout(t, err);
@@ -638,8 +639,8 @@ static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, const double *r
     /* ES99 from each variant's histogram of the total P&L */
     const alvh_histogram *hh = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
     const alvh_histogram *hht = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
-    const alvh_histogram *hb = &a->hist[ALVH_OUT_TOTAL];
-    const alvh_histogram *hbt = &a->hist[ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
+    const alvh_histogram *hb = &a->hist[bv * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
+    const alvh_histogram *hbt = &a->hist[bv * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
     tail_est th, tbs;
     st = best_tail(hh, hht, 0.99, &th, err);
     if (st == ALVH_OK)
@@ -669,15 +670,16 @@ static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, const double *r
 }
 
 alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
-                                      alvh_shist_tables *t, alvh_error *err)
+                                      const size_t *base, alvh_shist_tables *t, alvh_error *err)
 {
     alvh_status st = ALVH_OK;
     for (size_t v = 0; st == ALVH_OK && v < a->n_variants; v++) {
         st = pnl_tables(a, v, rows, n_blocks, &t->pnl[v], &t->pnl_bound[v], err);
         if (st == ALVH_OK)
             st = risk_tables(a, v, rows, n_blocks, &t->risk[v], &t->risk_bound[v], err);
-        if (st == ALVH_OK && v > 0)
-            st = eff_tables(a, v, rows, n_blocks, &t->eff[v], &t->eff_bound[v], err);
+        size_t bv = base ? base[v] : 0;
+        if (st == ALVH_OK && bv != v)
+            st = eff_tables(a, v, bv, rows, n_blocks, &t->eff[v], &t->eff_bound[v], err);
     }
     return st;
 }

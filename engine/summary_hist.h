@@ -98,7 +98,8 @@ void alvh_shist_acc_set_meta(alvh_shist_acc *a, const uint64_t *meta);
 
 /* Block moments: doubles per block row, and the row of one block. */
 size_t alvh_shist_block_len(size_t n_variants);
-void alvh_shist_block_moments(const double *out, size_t n, size_t n_variants, double *row);
+/* base[v]: index of variant v's baseline (v itself: none); NULL: variant 0 for all. */
+void alvh_shist_block_moments(const double *out, size_t n, size_t n_variants, const size_t *base, double *row);
 
 /* The summary tables (same rows as exact mode) and their bound tables:
  * bound[r][c] bounds |estimate - exact value| of the same cell (0 where the
@@ -110,7 +111,7 @@ typedef struct alvh_shist_tables {
     alvh_table *pnl_bound, *risk_bound, *eff_bound;
 } alvh_shist_tables;
 alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
-                                      alvh_shist_tables *t, alvh_error *err);
+                                      const size_t *base, alvh_shist_tables *t, alvh_error *err);
 
 /* The same over [lo, hi] (USD, e.g. the body of the distribution from its
  * quantiles), snapped outwards to whole fine bins inside the fine range and

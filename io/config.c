@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/variants.h"
 #include "io/config_check.h"
 #include "io/config_schema.h"
 #include "io/yaml_tree.h"
@@ -557,8 +558,11 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
         if (!strncmp(sn, pn, pl) && sn[pl] == '.' && !strchr(sn + pl + 1, '.'))
             cands[n++] = sn + pl + 1;
     }
-    if (w->sec == 0 && n < MAX_CANDS)
+    if (w->sec == 0 && n + 3 <= MAX_CANDS) {
         cands[n++] = "variants";
+        cands[n++] = "sweeps";
+        cands[n++] = "reverse_stress";
+    }
     for (size_t s = 1; s < alvh_cfg_n_book_sections; s++) {
         const alvh_ctable *t = alvh_cfg_book_sections[s];
         for (size_t i = 0; t != own && i < t->n_keys && n < MAX_CANDS; i++) {
@@ -573,7 +577,29 @@ static alvh_status unknown_in_book(loader *L, const alvh_ydoc *d, const alvh_yno
 static alvh_cfg_origin *variant_slot(const walk *w, const alvh_ckey *k)
 {
     alvh_cfg_variant_origin *o = w->work;
-    return k == &w->t->keys[0] ? &o->name : &o->layers;
+    alvh_cfg_origin *slots[] = {&o->name, &o->layers, &o->baseline, &o->attribution};
+    return slots[k - w->t->keys];
+}
+
+/* The leave-one-out variants appended after the given ones (engine/variants.h). */
+static alvh_status expand_loo(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
+{
+    alvh_variant *v = realloc(w->variants, ALVH_CFG_MAX_VARIANTS * sizeof *v);
+    alvh_cfg_variant_origin *o = realloc(w->var_origins, ALVH_CFG_MAX_VARIANTS * sizeof *o);
+    if (v)
+        w->variants = v;
+    if (o)
+        w->var_origins = o;
+    if (!v || !o)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    size_t n = w->n_variants;
+    alvh_error e = {0};
+    if (alvh_variants_expand_loo(v, &n, ALVH_CFG_MAX_VARIANTS, &e) != ALVH_OK)
+        return fail_node(L, d, seq, "book.variants", "%s", e.msg);
+    for (size_t j = w->n_variants; j < n; j++)
+        o[j] = o[0]; /* reported where the sequence is */
+    w->n_variants = n;
+    return ALVH_OK;
 }
 
 static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, alvh_cfg_book_work *w)
@@ -608,11 +634,97 @@ static alvh_status apply_variants(loader *L, const alvh_ydoc *d, const alvh_ynod
                                  v->name, i);
         w->n_variants = j + 1;
     }
-    return ALVH_OK;
+    /* baselines name variants of the book; empty: the first */
+    for (size_t j = 0; j < seq->n; j++) {
+        alvh_variant *v = &w->variants[j];
+        if (!v->baseline[0])
+            memcpy(v->baseline, w->variants[0].name, sizeof v->baseline);
+        else if (alvh_variant_find(w->variants, seq->n, v->baseline) == seq->n)
+            return fail_node(L, d, alvh_ynode_get(seq->kids[j], "baseline"), w->var_origins[j].baseline.path,
+                             "expected the name of a variant of the book, got '%s'", v->baseline);
+    }
+    return expand_loo(L, d, seq, w);
 }
 
 static alvh_status apply_book_section(loader *L, const alvh_ydoc *d, const alvh_ynode *map, size_t sec,
                                       alvh_cfg_book_work *w);
+
+/* "section.key" of a number of the book: its offset into alvh_book_params, or 0 with *ok = 0 */
+static size_t book_param_offset(const char *param, int *ok)
+{
+    char want[80];
+    *ok = 0;
+    for (size_t s = 0; s < alvh_cfg_n_book_sections; s++) {
+        const alvh_ctable *t = alvh_cfg_book_sections[s];
+        for (size_t k = 0; k < t->n_keys; k++) {
+            const char *sec = strchr(t->name, '.') ? strchr(t->name, '.') + 1 : "";
+            snprintf(want, sizeof want, "%s%s%s", sec, *sec ? "." : "", t->keys[k].key);
+            if (!strcmp(want, param) && t->keys[k].type == ALVH_CT_NUM) {
+                *ok = 1;
+                return t->keys[k].offset; /* book rows are offsets into alvh_book_params */
+            }
+        }
+    }
+    return 0;
+}
+
+/* book.sweeps or book.reverse_stress: a sequence of mappings of table t, elem bytes each */
+static alvh_status apply_entries(loader *L, const alvh_ydoc *d, const alvh_ynode *seq, const char *path,
+                                 const alvh_ctable *t, size_t elem, void **out, size_t *n)
+{
+    alvh_status st = expect_kind(L, d, seq, ALVH_Y_SEQ, path);
+    if (st != ALVH_OK)
+        return st;
+    if (seq->n > 64)
+        return fail_node(L, d, seq, path, "expected at most 64 entries, got %zu", seq->n);
+    char *a = calloc(seq->n ? seq->n : 1, elem);
+    if (!a)
+        return alvh_error_set(L->err, ALVH_E_NOMEM, "out of memory");
+    free(*out);
+    *out = a;
+    for (size_t j = 0; j < seq->n; j++) {
+        char ipath[64];
+        alvh_cfg_fmt(ipath, sizeof ipath, "%s[%zu]", path, j);
+        alvh_ctable_defaults(t, a + j * elem);
+        walk wk = {.t = t, .base = a + j * elem};
+        if ((st = apply_map(L, d, seq->kids[j], ipath, &wk)) != ALVH_OK)
+            return st;
+        *n = j + 1;
+    }
+    return ALVH_OK;
+}
+
+/* names and parameters the entries refer to */
+static alvh_status check_studies(loader *L, const alvh_ydoc *d, const alvh_ynode *book, alvh_cfg_book_work *w)
+{
+    for (size_t j = 0; j < w->n_sweeps; j++) {
+        alvh_config_sweep *s = &w->sweeps[j];
+        const alvh_ynode *item = alvh_ynode_get(book, "sweeps")->kids[j];
+        char p[64];
+        int ok;
+        alvh_cfg_fmt(p, sizeof p, "book.sweeps[%zu]", j);
+        if (alvh_variant_find(w->variants, w->n_variants, s->variant) == w->n_variants)
+            return fail_node(L, d, alvh_ynode_get(item, "variant"), p,
+                             "variant: expected the name of a variant of the book, got '%s'", s->variant);
+        s->param_offset = book_param_offset(s->param, &ok);
+        if (!ok)
+            return fail_node(L, d, alvh_ynode_get(item, "param"), p,
+                             "param: expected section.key of a number of the book (e.g. perp.leverage), got '%s'",
+                             s->param);
+    }
+    for (size_t j = 0; j < w->n_rstress; j++) {
+        alvh_config_rstress *r = &w->rstress[j];
+        const alvh_ynode *item = alvh_ynode_get(book, "reverse_stress")->kids[j];
+        char p[64];
+        alvh_cfg_fmt(p, sizeof p, "book.reverse_stress[%zu]", j);
+        if (alvh_variant_find(w->variants, w->n_variants, r->variant) == w->n_variants)
+            return fail_node(L, d, alvh_ynode_get(item, "variant"), p,
+                             "variant: expected the name of a variant of the book, got '%s'", r->variant);
+        if (!(r->size_lo < r->size_hi))
+            return fail_node(L, d, item, p, "expected lo < hi, got lo %g, hi %g", r->size_lo, r->size_hi);
+    }
+    return ALVH_OK;
+}
 
 /* A book section's sub-sections, the variants (in book) and farm.gov_cut, which is no key. */
 static alvh_status book_other(loader *L, const alvh_ydoc *d, const alvh_ynode *key, const alvh_ynode *val,
@@ -624,6 +736,13 @@ static alvh_status book_other(loader *L, const alvh_ydoc *d, const alvh_ynode *k
         return apply_book_section(L, d, val, (size_t)child, wk->work);
     if (wk->sec == 0 && !strcmp(key->text, "variants"))
         return apply_variants(L, d, val, wk->work);
+    alvh_cfg_book_work *bw = wk->work;
+    if (wk->sec == 0 && !strcmp(key->text, "sweeps"))
+        return apply_entries(L, d, val, "book.sweeps", &alvh_cfg_sweep_table, sizeof(alvh_config_sweep),
+                             (void **)&bw->sweeps, &bw->n_sweeps);
+    if (wk->sec == 0 && !strcmp(key->text, "reverse_stress"))
+        return apply_entries(L, d, val, "book.reverse_stress", &alvh_cfg_rstress_table, sizeof(alvh_config_rstress),
+                             (void **)&bw->rstress, &bw->n_rstress);
     if (wk->t == &alvh_cfg_farm_table && !strcmp(key->text, "gov_cut"))
         return fail_node(L, d, key, kpath,
                          "not a book key: the farm's emission cut at each down governance shock is the "
@@ -672,12 +791,18 @@ static alvh_status load_book(loader *L, const alvh_ydoc *d, const alvh_ynode *ma
     }
     if (st == ALVH_OK)
         st = alvh_cfg_check_book(w, &L->run, cfg->scenarios, cfg->n_scenarios, L->err);
+    if (st == ALVH_OK && map)
+        st = check_studies(L, d, map, w);
     if (st == ALVH_OK) {
         cfg->book = w->book;
         cfg->variants = w->variants;
         cfg->n_variants = w->n_variants;
-        w->variants = NULL;
+        cfg->sweeps = w->sweeps, cfg->n_sweeps = w->n_sweeps;
+        cfg->rstress = w->rstress, cfg->n_rstress = w->n_rstress;
+        w->variants = NULL, w->sweeps = NULL, w->rstress = NULL;
     }
+    free(w->sweeps);
+    free(w->rstress);
     free(w->variants);
     free(w->var_origins);
     free(w);
@@ -801,6 +926,8 @@ void alvh_config_free(alvh_config *cfg)
         free(cfg->scenarios[i].injections);
     free(cfg->scenarios);
     free(cfg->variants);
+    free(cfg->sweeps);
+    free(cfg->rstress);
     free(cfg->source_path);
     free(cfg);
 }

@@ -68,6 +68,23 @@ typedef struct alvh_config_scenario {
     size_t n_injections;
 } alvh_config_scenario;
 
+/* book.sweeps[]: one variant over a grid of one book parameter (engine/sweep.h) */
+typedef struct alvh_config_sweep {
+    char variant[ALVH_CONFIG_NAME_MAX];
+    char param[ALVH_CONFIG_TEXT_MAX]; /* "section.key" of a number of the book, e.g. perp.leverage */
+    double from, to;
+    size_t points;                    /* from, ..., to in points equal steps */
+    size_t param_offset;              /* resolved by the reader: into alvh_book_params */
+} alvh_config_sweep;
+
+/* book.reverse_stress[]: the smallest stress size breaking an ES99 limit (engine/reverse_stress.h) */
+typedef struct alvh_config_rstress {
+    char variant[ALVH_CONFIG_NAME_MAX];
+    int stress;                       /* alvh_rs_kind */
+    size_t injection;                 /* index in each scenario's injections (token_drop, spx_gap) */
+    double size_lo, size_hi, limit_es99_frac, tol;
+} alvh_config_rstress;
+
 typedef struct alvh_config {
     char *source_path;  /* file it was read from */
     alvh_config_run run;
@@ -78,8 +95,12 @@ typedef struct alvh_config {
     /* the hedge book; book.farm.gov_cut is NaN here: it is per scenario
      * (token.gov_dn_emission_factor), see alvh_config_book_for */
     alvh_book_params book;
-    alvh_variant *variants; /* 1 to 32, unique names; variants[0] is the hedge-effectiveness baseline */
+    alvh_variant *variants; /* 1 to 32, unique names, each with its baseline */
     size_t n_variants;
+    alvh_config_sweep *sweeps; /* run per scenario after its variants */
+    size_t n_sweeps;
+    alvh_config_rstress *rstress;
+    size_t n_rstress;
 } alvh_config;
 
 /* Reads and validates path. ALVH_OK and *out, or ALVH_E_CONFIG (bad file, the

@@ -49,7 +49,7 @@ typedef struct alvh_cfg_scenario_work {
 #define ALVH_CFG_N_BOOK_SECTIONS (0 ALVH_BOOK_SECTIONS(ALVH_CFG_PLUS_ONE)) /* book, condor, ..., borrow */
 
 typedef struct alvh_cfg_variant_origin {
-    alvh_cfg_origin node, name, layers;
+    alvh_cfg_origin node, name, layers, baseline, attribution;
 } alvh_cfg_variant_origin;
 
 /* The book being read: values (every offset of the book tables is into
@@ -61,6 +61,10 @@ typedef struct alvh_cfg_book_work {
     alvh_cfg_origin variants_node; /* the variants sequence (unset: the default variants) */
     alvh_variant *variants;
     alvh_cfg_variant_origin *var_origins;
+    alvh_config_sweep *sweeps;     /* book.sweeps */
+    size_t n_sweeps;
+    alvh_config_rstress *rstress;  /* book.reverse_stress */
+    size_t n_rstress;
     size_t n_variants;
 } alvh_cfg_book_work;
 

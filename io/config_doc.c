@@ -107,8 +107,11 @@ char *alvh_config_schema_markdown(void)
     for (size_t i = 0; i < alvh_cfg_n_book_sections; i++)
         table_md(&b, alvh_cfg_book_sections[i]);
     table_md(&b, &alvh_cfg_variant_table);
-    alvh_strbuf_printf(&b, "Default variants (when the book gives no `variants`), the first being the baseline:\n\n");
-    alvh_strbuf_printf(&b, "| name | layers |\n|---|---|\n");
+    table_md(&b, &alvh_cfg_sweep_table);
+    table_md(&b, &alvh_cfg_rstress_table);
+    alvh_strbuf_printf(&b, "Default variants (when the book gives no `variants`), each with the baseline it is "
+                           "compared with (docs/book.md, \"Default variants\"):\n\n");
+    alvh_strbuf_printf(&b, "| name | layers | baseline |\n|---|---|---|\n");
     for (size_t v = 0; v < alvh_cfg_n_default_variants; v++) {
         alvh_strbuf_printf(&b, "| `%s` | ", alvh_cfg_default_variants[v].name);
         int first = 1;
@@ -117,7 +120,8 @@ char *alvh_config_schema_markdown(void)
                 alvh_strbuf_printf(&b, "%s`%s`", first ? "" : ", ", alvh_layer_names[l]);
                 first = 0;
             }
-        alvh_strbuf_printf(&b, " |\n");
+        const char *bn = alvh_cfg_default_variants[v].baseline;
+        alvh_strbuf_printf(&b, " | %s |\n", strcmp(bn, alvh_cfg_default_variants[v].name) ? bn : "(itself: a baseline)");
     }
     alvh_strbuf_printf(&b, "\n");
     alvh_strbuf_printf(&b, "Limits besides the ranges: horizon_years x steps_per_year a whole number of steps, at most "

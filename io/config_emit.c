@@ -147,9 +147,17 @@ static void emit_book(alvh_strbuf *b, const alvh_config *cfg)
             alvh_strbuf_printf(b, "%*s%s:\n", 2 * depth, "", strrchr(t->name, '.') + 1);
         emit_table(b, t, &cfg->book, 2 * depth + 2, NULL);
     }
-    alvh_strbuf_printf(b, "  variants:  # the first one is the baseline of the hedge-effectiveness tables\n");
+    alvh_strbuf_printf(b, "  variants:  # each compared with its baseline\n");
     for (size_t v = 0; v < cfg->n_variants; v++)
         emit_table(b, &alvh_cfg_variant_table, &cfg->variants[v], 6, "- ");
+    if (cfg->n_sweeps)
+        alvh_strbuf_printf(b, "  sweeps:\n");
+    for (size_t k = 0; k < cfg->n_sweeps; k++)
+        emit_table(b, &alvh_cfg_sweep_table, &cfg->sweeps[k], 6, "- ");
+    if (cfg->n_rstress)
+        alvh_strbuf_printf(b, "  reverse_stress:\n");
+    for (size_t k = 0; k < cfg->n_rstress; k++)
+        emit_table(b, &alvh_cfg_rstress_table, &cfg->rstress[k], 6, "- ");
 }
 
 char *alvh_config_resolved_text(const alvh_config *cfg)

@@ -27,6 +27,10 @@ static const char *const gov_names[] = {"none", "up", "down", NULL};
 static const int gov_values[] = {0, 1, -1};
 static const char *const summaries_names[] = {"exact", "histogram", NULL};
 static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HISTOGRAM};
+static const char *const attribution_names[] = {"euler", "leave_one_out", NULL};
+static const char *const stress_names[] = {"token_drop", "spx_gap", "exploit_loss", NULL};
+static const int stress_values[] = {0, 1, 2};
+static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OUT};
 
 #define TY_NUM .type = ALVH_CT_NUM
 #define TY_NUM_NULL .type = ALVH_CT_NUM_NULL
@@ -41,6 +45,8 @@ static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HIST
 #define TY_ENUM_scheme .type = ALVH_CT_ENUM, .enum_names = scheme_names, .enum_values = scheme_values
 #define TY_ENUM_gov .type = ALVH_CT_ENUM, .enum_names = gov_names, .enum_values = gov_values
 #define TY_ENUM_summaries .type = ALVH_CT_ENUM, .enum_names = summaries_names, .enum_values = summaries_values
+#define TY_ENUM_stress .type = ALVH_CT_ENUM, .enum_names = stress_names, .enum_values = stress_values
+#define TY_ENUM_attribution .type = ALVH_CT_ENUM, .enum_names = attribution_names, .enum_values = attribution_values
 
 #define FL_0 0u
 #define FL_REQ ALVH_CK_REQUIRED
@@ -65,6 +71,8 @@ static const int summaries_values[] = {ALVH_SUMMARIES_EXACT, ALVH_SUMMARIES_HIST
 #define INJC_ROW(key, type, field, ...) ROW_IN(alvh_cfg_injection, field, key, type, field, __VA_ARGS__)
 #define RUN_ROW(key, type, field, ...) ROW_IN(alvh_config_run, field, key, type, field, __VA_ARGS__)
 #define VAR_ROW(key, type, field, ...) ROW_IN(alvh_variant, field, key, type, field, __VA_ARGS__)
+#define SWEEP_ROW(key, type, field, ...) ROW_IN(alvh_config_sweep, field, key, type, field, __VA_ARGS__)
+#define RS_ROW(key, type, field, ...) ROW_IN(alvh_config_rstress, field, key, type, field, __VA_ARGS__)
 /* extends is read by config.c itself: no field */
 #define SCN_KEY(key, type, field, flags, ...) SCN_KEY_##flags(key, type, field, flags, __VA_ARGS__)
 #define SCN_KEY_0 SCN_ROW
@@ -81,6 +89,8 @@ static const alvh_ckey scenario_keys[] = {ALVH_SCENARIO_PARAMS(SCN_KEY, SCN_KEY)
 static const alvh_ckey injection_keys[] = {ALVH_INJECTION_PARAMS(INJ_ROW, INJ_ROW)
                                                ALVH_INJECTION_CONFIG_PARAMS(INJC_ROW, INJC_ROW)};
 static const alvh_ckey variant_keys[] = {ALVH_VARIANT_PARAMS(VAR_ROW, VAR_ROW)};
+static const alvh_ckey sweep_keys[] = {ALVH_SWEEP_PARAMS(SWEEP_ROW, SWEEP_ROW)};
+static const alvh_ckey rstress_keys[] = {ALVH_RSTRESS_PARAMS(RS_ROW, RS_ROW)};
 
 TABLE(alvh_cfg_run_table, "run", "alvh_config_run", run_keys,
       "Run settings. Every key is optional; the command line may override paths, seed and threads, and any key "
@@ -91,9 +101,16 @@ TABLE(alvh_cfg_scenario_table, "scenarios[]", "alvh_config_scenario", scenario_k
 TABLE(alvh_cfg_injection_table, "injections[]", "alvh_cfg_injection", injection_keys,
       "One deterministic stress injection: forces the given moves on every path at one step, then the paths "
       "evolve. At least one of the moves must be given.");
+TABLE(alvh_cfg_sweep_table, "book.sweeps[]", "alvh_config_sweep", sweep_keys,
+      "One sweep: the variant re-run for each value of one book parameter on the scenario's paths (common random "
+      "numbers); the file stores ES99, mean and P(liquidation) against the value with paired SEs "
+      "(docs/statistics.md, \"Sweeps and reverse stress\").");
+TABLE(alvh_cfg_rstress_table, "book.reverse_stress[]", "alvh_config_rstress", rstress_keys,
+      "One reverse stress test: bisection on the scenario's fixed paths for the smallest stress size at which the "
+      "variant's ES99 exceeds limit_es99_frac x capital; stored with its bracket.");
 TABLE(alvh_cfg_variant_table, "book.variants[]", "alvh_variant", variant_keys,
       "One variant of the book: a name and the layers it holds. Every variant runs on the same paths (common "
-      "random numbers); the first one is the baseline of the hedge-effectiveness tables.");
+      "random numbers); each is compared with its baseline (default the first variant) in the effectiveness tables.");
 
 #define MARKET_KEYS(id, name, base, rows, doc) static const alvh_ckey id##_keys[] = {rows(MARKET_ROW, SCN_ROW)};
 #define BOOK_KEYS(id, name, base, rows, doc) static const alvh_ckey id##_keys[] = {rows(BOOK_ROW, BOOK_ROW)};
@@ -115,13 +132,18 @@ _Static_assert(sizeof alvh_cfg_book_sections / sizeof alvh_cfg_book_sections[0] 
 _Static_assert(sizeof(((alvh_variant *)0)->name) == ALVH_CONFIG_NAME_MAX, "variant names are config names");
 
 #define LAYER(x) (1u << ALVH_LAYER_##x)
-/* the farm alone is the baseline: the other variants show what the hedges add */
+#define FARM_HEDGES (LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS) | LAYER(BORROW))
+/* Each comparison answers one question (docs/book.md, "Default variants"):
+ * what the farm's hedges do to the farm, what the VIX layer does to the
+ * condor, what the whole book does to the unhedged core (condor + farm). */
 const alvh_variant alvh_cfg_default_variants[] = {
-    {"farm_only", LAYER(FARM)},
-    {"condor_only", LAYER(CONDOR)},
-    {"condor_vix", LAYER(CONDOR) | LAYER(VIX)},
-    {"full", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS) | LAYER(BORROW)},
-    {"full_no_borrow", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | LAYER(PERP) | LAYER(PUTS) | LAYER(CALLS)},
+    {"core_unhedged", LAYER(CONDOR) | LAYER(FARM), "core_unhedged", ALVH_ATTR_EULER},
+    {"farm_only", LAYER(FARM), "farm_only", ALVH_ATTR_EULER},
+    {"farm_hedged", LAYER(FARM) | FARM_HEDGES, "farm_only", ALVH_ATTR_EULER},
+    {"condor_only", LAYER(CONDOR), "condor_only", ALVH_ATTR_EULER},
+    {"condor_vix", LAYER(CONDOR) | LAYER(VIX), "condor_only", ALVH_ATTR_EULER},
+    {"full", LAYER(CONDOR) | LAYER(VIX) | LAYER(FARM) | FARM_HEDGES, "core_unhedged", ALVH_ATTR_EULER},
 };
+#undef FARM_HEDGES
 #undef LAYER
 const size_t alvh_cfg_n_default_variants = sizeof alvh_cfg_default_variants / sizeof alvh_cfg_default_variants[0];

@@ -90,6 +90,7 @@ extern const alvh_ctable alvh_cfg_book_table; /* book: capital_usd */
 extern const alvh_ctable alvh_cfg_condor_table, alvh_cfg_skew_table, alvh_cfg_vixhedge_table, alvh_cfg_farm_table,
     alvh_cfg_perp_table, alvh_cfg_puts_table, alvh_cfg_calls_table, alvh_cfg_borrow_table;
 extern const alvh_ctable alvh_cfg_variant_table;
+extern const alvh_ctable alvh_cfg_sweep_table, alvh_cfg_rstress_table;
 
 /* Scenario sub-sections that are flat key tables, in file and output order. */
 extern const alvh_ctable *const alvh_cfg_scenario_sections[];

@@ -28,7 +28,9 @@
 #include "io/h5_writer.h"
 
 #define ALVH_H5_FORMAT_NAME "alvh-result" /* root attribute alvh_format */
-#define ALVH_H5_LAYOUT_VERSION 2          /* root attribute alvh_layout_version (2: dimension scales, scenario attributes) */
+/* root attribute alvh_layout_version (2: dimension scales, scenario attributes;
+ * 3: per-variant baselines, attribution, tail and study tables) */
+#define ALVH_H5_LAYOUT_VERSION 3
 
 #define ALVH_H5_SCENARIOS "/scenarios"
 #define ALVH_H5_MARKET "market"

@@ -90,20 +90,27 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             st = write_labelled(w, scenario, vn, NULL, &r->pnl[v], NULL, err);
         if (st == ALVH_OK)
             st = write_labelled(w, scenario, vn, "risk", &r->risk[v], NULL, err);
-        if (st == ALVH_OK && v > 0)
-            st = write_labelled(w, scenario, vn, NULL, &r->eff[v], variants[0].name, err);
+        const size_t bv = r->baseline[v];
+        if (st == ALVH_OK && bv != v)
+            st = write_labelled(w, scenario, vn, NULL, &r->eff[v], variants[bv].name, err);
+        if (st == ALVH_OK && bv != v && r->tail_eff)
+            st = write_labelled(w, scenario, vn, "tail_effectiveness", &r->tail_eff[v], NULL, err);
+        if (st == ALVH_OK && r->attr)
+            st = write_labelled(w, scenario, vn, "attribution", &r->attr[v], NULL, err);
+        if (st == ALVH_OK && r->tail_comp)
+            st = write_labelled(w, scenario, vn, "tail_composition", &r->tail_comp[v], NULL, err);
         /* histogram mode: the error bound of every estimate, and the bin widths */
         if (st == ALVH_OK && r->pnl_bound)
             st = write_labelled(w, scenario, vn, "summary_bound", &r->pnl_bound[v], NULL, err);
         if (st == ALVH_OK && r->risk_bound)
             st = write_labelled(w, scenario, vn, "risk_bound", &r->risk_bound[v], NULL, err);
-        if (st == ALVH_OK && r->eff_bound && v > 0)
+        if (st == ALVH_OK && r->eff_bound && bv != v)
             st = write_labelled(w, scenario, vn, "effectiveness_bound", &r->eff_bound[v], NULL, err);
         /* how the tables were computed, on each of them */
         static const char *const tables[] = {ALVH_H5_SUMMARY, "risk", ALVH_H5_EFFECTIVENESS, "summary_bound",
                                              "risk_bound", "effectiveness_bound"};
         for (size_t k = 0; st == ALVH_OK && k < sizeof tables / sizeof tables[0]; k++) {
-            if ((k == 2 || k == 5) && v == 0)
+            if ((k == 2 || k == 5) && bv == v)
                 continue; /* the baseline has no effectiveness tables */
             if (k >= 3 && !r->pnl_bound)
                 continue;

@@ -34,7 +34,7 @@ def doc_parts(path):
             continue
         p = line.split()[0].rstrip("/") or "/"
         rx = re.escape(p)
-        for ph in ("<s>", "<v>", "<q>", "<series>", "<table>"):
+        for ph in ("<s>", "<v>", "<q>", "<series>", "<table>", "<param>", "<k>"):
             rx = rx.replace(re.escape(ph), "[^/]+")
         patterns.append((p, re.compile("^" + rx + "$")))
 
@@ -75,8 +75,12 @@ def main():
                         "-o", exact], check=True)
         subprocess.run([alvh, "run", "--paths", "1500", "--summaries", "histogram", "--set", "run.horizon_steps=30",
                         "--quiet", "-o", hist], check=True)
+        # the studies' tables (sweep_<param>, reverse_stress_<k>) come from configs/studies.yaml
+        studies = os.path.join(d, "s.h5")
+        subprocess.run([alvh, "run", os.path.join(src, "configs", "studies.yaml"), "--paths", "300", "--quiet",
+                        "-o", studies], check=True)
         seen = set()
-        for path in (exact, hist):
+        for path in (exact, hist, studies):
             objs, root, scen = objects(path)
             for o in objs:
                 hits = [p for p, rx in patterns if rx.match(o)]

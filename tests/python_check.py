@@ -45,7 +45,7 @@ def main():
                         "--quiet", "-o", h5], check=True)
         env = dict(os.environ, PYTHONPATH=os.path.join(src, "python"))
         r = subprocess.run([sys.executable, "-m", "alvh", "summary", h5], env=env, capture_output=True, text=True)
-        check(r.returncode == 0 and "full_no_borrow" in r.stdout, "in place: python3 -m alvh summary")
+        check(r.returncode == 0 and "core_unhedged" in r.stdout, "in place: python3 -m alvh summary")
         bad = os.path.join(d, "bad.h5")
         open(bad, "w").write("x")
         r2 = subprocess.run([sys.executable, "-m", "alvh", "summary", bad], env=env, capture_output=True, text=True)

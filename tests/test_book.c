@@ -366,10 +366,10 @@ enum { V_FULL, V_NO_CONDOR, V_CONDOR, V_FARM, V_COUNT };
 static void run_variants(const alvh_kernel_ops *ops, size_t paths, double *out)
 {
     const unsigned all = (1u << ALVH_LAYER_COUNT) - 1;
-    alvh_variant vars[V_COUNT] = {{"full", all},
-                                  {"no_condor", all & ~BIT(ALVH_LAYER_CONDOR)},
-                                  {"condor", BIT(ALVH_LAYER_CONDOR)},
-                                  {"farm", BIT(ALVH_LAYER_FARM)}};
+    alvh_variant vars[V_COUNT] = {{.name = "full", .layers = all},
+                                  {.name = "no_condor", .layers = all & ~BIT(ALVH_LAYER_CONDOR)},
+                                  {.name = "condor", .layers = BIT(ALVH_LAYER_CONDOR)},
+                                  {.name = "farm", .layers = BIT(ALVH_LAYER_FARM)}};
     alvh_book_run_request rq = {
         .market = {.params = sim_market(), .dt_years = DT, .n_steps = 252, .n_paths = paths, .block_size = 256,
                    .seed = 7, .scenario = 0, .threads = 2},
@@ -842,7 +842,7 @@ static void test_perp_pnl_not_rising_with_leverage(void **state)
     (void)state;
     const size_t paths = 4096;
     const double lev[4] = {1, 2, 3, 5};
-    const alvh_variant var = {"farm_perp", BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP)};
+    const alvh_variant var = {.name = "farm_perp", .layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP)};
     double *out[4];
     for (int j = 0; j < 4; j++) {
         alvh_book_params bp = perp_params(lev[j], 0);

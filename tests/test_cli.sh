@@ -42,7 +42,7 @@ rm -f /tmp/alvh_cli_1e3.$$.h5
 check "run 2.5 paths" 2 "$alvh" run --paths 2.5
 check "run set without =" 2 "$alvh" run --set run.paths
 expect_line "bad --scenario lists the scenarios" "no scenario 'nope' .*\(scenarios: calm\)" "$alvh" run --scenario nope
-expect_line "bad --variant lists the variants" "no variant 'nope' .*\(variants: farm_only, condor_only" \
+expect_line "bad --variant lists the variants" "no variant 'nope' .*\(variants: core_unhedged, farm_only, farm_hedged" \
   "$alvh" run --variant nope
 # --set is validated by the YAML reader: the same message as the file would get, at the --set
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -188,7 +188,19 @@ static const bad_case bad_cases[] = {
      "bad.yaml:6:25: book.variants[0].layers: variant 'x': layer 'calls' writes on harvested rewards kept in the "
      "stake: needs farm.restake = true"},
     {"no restake with the default variants", SC "book:\n  farm:\n    restake: false\n", 0, NULL, NULL,
-     "bad.yaml:5:14: book.farm.restake: default variant 'full': layer 'calls'"},
+     "bad.yaml:5:14: book.farm.restake: default variant 'farm_hedged': layer 'calls'"},
+    {"unknown baseline", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
+     "    - {name: y, layers: [condor, vix], baseline: z}\n", 0, NULL, NULL,
+     "bad.yaml:6:50: book.variants[1].baseline: expected the name of a variant of the book, got 'z'"},
+    {"unknown attribution", SC "book:\n  variants:\n    - {name: x, layers: [condor], attribution: shapley}\n", 0,
+     NULL, NULL, "book.variants[0].attribution"},
+    {"sweep of an unknown parameter", SC "book:\n  variants:\n    - {name: x, layers: [farm, perp]}\n"
+     "  sweeps:\n    - {variant: x, param: perp.leverag, from: 1, to: 3}\n", 0, NULL, NULL,
+     "book.sweeps[0]: param: expected section.key of a number of the book (e.g. perp.leverage), got 'perp.leverag'"},
+    {"sweep of an unknown variant", SC "book:\n  sweeps:\n    - {variant: y, param: perp.leverage, from: 1, to: 3}\n",
+     0, NULL, NULL, "book.sweeps[0]: variant: expected the name of a variant of the book, got 'y'"},
+    {"reverse stress with an unknown stress", SC "book:\n  reverse_stress:\n    - {variant: full, stress: vix_spike}\n",
+     0, NULL, NULL, "book.reverse_stress[0].stress"},
     {"duplicate variant names", SC "book:\n  variants:\n    - {name: x, layers: [condor]}\n"
      "    - {name: x, layers: [vix]}\n", 0, NULL, NULL,
      "bad.yaml:6:14: book.variants[1].name: duplicate variant name 'x' (also book.variants[0]): expected unique "
@@ -339,11 +351,14 @@ static void assert_default_book(const alvh_config *cfg)
     assert_true(isnan(got.farm.gov_cut));
     got.farm.gov_cut = want.farm.gov_cut;
     assert_memory_equal(&got, &want, sizeof want);
-    assert_int_equal(cfg->n_variants, 5);
-    static const char *const names[] = {"farm_only", "condor_only", "condor_vix", "full", "full_no_borrow"};
-    static const unsigned masks[] = {0x4, 0x1, 0x3, 0x7f, 0x3f};
-    for (size_t v = 0; v < 5; v++) {
+    assert_int_equal(cfg->n_variants, 6);
+    static const char *const names[] = {"core_unhedged", "farm_only", "farm_hedged", "condor_only", "condor_vix", "full"};
+    static const char *const bases[] = {"core_unhedged", "farm_only", "farm_only", "condor_only", "condor_only",
+                                        "core_unhedged"};
+    static const unsigned masks[] = {0x5, 0x4, 0x7c, 0x1, 0x3, 0x7f};
+    for (size_t v = 0; v < 6; v++) {
         assert_string_equal(cfg->variants[v].name, names[v]);
+        assert_string_equal(cfg->variants[v].baseline, bases[v]);
         assert_int_equal(cfg->variants[v].layers, masks[v]);
     }
 }

@@ -24,6 +24,14 @@ for cfg in "$configs"/*.yaml "$configs"/scenarios/*.yaml; do
   name=$(basename "$cfg" .yaml)
   [ "$(dirname "$cfg")" = "$configs" ] || name="scenarios_$name"
   if "$alvh" validate "$cfg" >"$dir/$name.validate" 2>&1; then ok; else bad "validate $cfg: $(cat "$dir/$name.validate")"; continue; fi
+  # the resolved text (recorded in every result) reads back to itself
+  if "$alvh" validate "$cfg" --resolved >"$dir/$name.r1.yaml" 2>&1 &&
+     "$alvh" validate "$dir/$name.r1.yaml" --resolved >"$dir/$name.r2.yaml" 2>&1 &&
+     cmp -s <(grep -v '^# source' "$dir/$name.r1.yaml") <(grep -v '^# source' "$dir/$name.r2.yaml"); then
+    ok
+  else
+    bad "resolved text of $cfg is no fixed point: $(tail -1 "$dir/$name.r2.yaml")"
+  fi
   extra=()
   if [ "$(basename "$cfg")" = overnight.yaml ]; then
     extra=(--scenario calm --scenario black_monday_1987 --scenario covid_mar_2020)

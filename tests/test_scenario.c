@@ -29,9 +29,9 @@
 #define BIT(l) (1u << (l))
 
 static const alvh_variant variants[3] = {
-    {"farm_only", BIT(ALVH_LAYER_FARM)},
-    {"condor_vix", BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX)},
-    {"full", (1u << ALVH_LAYER_COUNT) - 1},
+    {.name = "farm_only", .layers = BIT(ALVH_LAYER_FARM)},
+    {.name = "condor_vix", .layers = BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX)},
+    {.name = "full", .layers = (1u << ALVH_LAYER_COUNT) - 1},
 };
 
 static alvh_scenario_request request(int threads)
@@ -75,8 +75,15 @@ static void assert_same_results(const alvh_scenario_result *a, const alvh_scenar
     for (size_t v = 0; v < nv; v++) {
         assert_true(same(a->pnl[v].data, b->pnl[v].data, a->pnl[v].rows * a->pnl[v].cols * sizeof(double)));
         assert_true(same(a->risk[v].data, b->risk[v].data, a->risk[v].rows * sizeof(double)));
-        if (v > 0)
+        if (a->baseline[v] != v)
             assert_true(same(a->eff[v].data, b->eff[v].data, a->eff[v].rows * sizeof(double)));
+        /* exact mode: tail effectiveness, attribution, tail composition */
+        const alvh_table *ta[3] = {a->tail_eff, a->attr, a->tail_comp}, *tb[3] = {b->tail_eff, b->attr, b->tail_comp};
+        for (int k = 0; k < 3; k++) {
+            assert_true(!ta[k] == !tb[k]);
+            if (ta[k] && ta[k][v].rows)
+                assert_true(same(ta[k][v].data, tb[k][v].data, ta[k][v].rows * ta[k][v].cols * sizeof(double)));
+        }
     }
 }
 

@@ -58,22 +58,29 @@ def fig_pnl(r, s, out_dir):
 
 
 def fig_layers(r, s, out_dir):
+    """Euler contributions to ES99 per layer (they sum to each variant's ES99) when the file has
+    attribution tables (layout 3, exact summaries); else the mean P&L per layer."""
     plt = _plt()
     vs = r.variants(s)
-    t0 = r.table(s, vs[0], "summary")
+    euler = all(r.table(s, v, "attribution") is not None for v in vs)
+    t0 = r.table(s, vs[0], "attribution" if euler else "summary")
     layers = [c for c in t0.columns if c != "total"]
     fig, ax = plt.subplots(figsize=(9, 4.5))
     width = 0.8 / max(len(vs), 1)
     x = np.arange(len(layers))
     for k, v in enumerate(vs):
-        row = r.table(s, v, "summary").row("mean")
+        row = r.table(s, v, "attribution").row("es_99_euler") if euler else r.table(s, v, "summary").row("mean")
         ax.bar(x + k * width, [row[layer] for layer in layers], width, label=v)
     ax.set_xticks(x + 0.4 - width / 2)
     ax.set_xticklabels(layers)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xlabel("layer of the book")
-    ax.set_ylabel("mean P&L (USD)")
-    ax.set_title("%s: layer attribution (mean P&L per layer)" % s)
+    if euler:
+        ax.set_ylabel("contribution to ES99 (USD of loss)")
+        ax.set_title("%s: layer attribution (Euler contributions to ES99, summing to each variant's ES99)" % s)
+    else:
+        ax.set_ylabel("mean P&L (USD)")
+        ax.set_title("%s: layer attribution (mean P&L per layer)" % s)
     ax.legend(fontsize=8)
     return _save(fig, out_dir, "layers_%s.png" % _safe(s))
 

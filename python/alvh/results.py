@@ -8,8 +8,9 @@ import h5py
 import numpy as np
 
 FORMAT_NAME = "alvh-result"
-LAYOUT_VERSIONS = (1, 2)  # what this package reads
-TABLES = ("summary", "risk", "effectiveness", "summary_bound", "risk_bound", "effectiveness_bound")
+LAYOUT_VERSIONS = (1, 2, 3)  # what this package reads
+TABLES = ("summary", "risk", "effectiveness", "summary_bound", "risk_bound", "effectiveness_bound",
+          "tail_effectiveness", "attribution", "tail_composition")  # the last three: layout 3, exact summaries
 
 
 class FormatError(ValueError):
@@ -104,7 +105,8 @@ class ResultFile:
         return self._f["scenarios"][scenario]["variants"][variant]
 
     def table(self, scenario, variant, name="summary"):
-        """A labelled table (summary, risk, effectiveness, *_bound), or None when absent."""
+        """A labelled table (summary, risk, effectiveness, *_bound, tail_effectiveness, attribution,
+        tail_composition, sweep_<param>, reverse_stress_<k>), or None when absent."""
         g = self._variant(scenario, variant)
         return Table(g[name]) if name in g else None
 
@@ -141,13 +143,20 @@ class ResultFile:
 
     # ---- pandas ----
 
-    def summary_frame(self, tables=("summary", "risk", "effectiveness")):
-        """Tidy DataFrame: one row per scenario x variant x table x statistic x column."""
+    def labelled_tables(self, scenario, variant):
+        """Names of the variant's labelled tables (datasets with rows and columns attributes), sorted."""
+        g = self._variant(scenario, variant)
+        return sorted(k for k in g if isinstance(g[k], h5py.Dataset) and "rows" in g[k].attrs
+                      and "columns" in g[k].attrs)
+
+    def summary_frame(self, tables=None):
+        """Tidy DataFrame: one row per scenario x variant x table x statistic x column; tables=None:
+        every labelled table of each variant (summary, risk, effectiveness, attribution, ...)."""
         import pandas as pd
         recs = []
         for s in self.scenarios:
             for v in self.variants(s):
-                for name in tables:
+                for name in (tables if tables is not None else self.labelled_tables(s, v)):
                     t = self.table(s, v, name)
                     if t is None:
                         continue

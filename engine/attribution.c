@@ -1,0 +1,193 @@
+/*
+ * Euler and incremental attribution (engine/attribution.h). Standard errors
+ * from influence functions (van der Vaart 1998, ch. 20): with p = k / n the
+ * tail share, 1_i = [path i among the k worst] and m_j = E[L_j | L = VaR]
+ * (the VaR window mean), the ES contribution C_j = E[L_j 1] / p has
+ *   IF_i = (L_ij 1_i - m_j (1_i - p)) / p - C_j,
+ * the second term the effect of estimating VaR; SE = sd(IF) / sqrt(n). For
+ * the total this is the ES influence function of engine/hedge_eff.c.
+ */
+#include "engine/attribution.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ksum.h"
+#include "engine/stats.h"
+
+const double alvh_attr_levels[ALVH_ATTR_N_LEVELS] = {0.99, 0.999};
+
+#define NCOL (ALVH_OUT_TOTAL + 1)
+
+typedef struct {
+    double loss;
+    size_t i;
+} ranked;
+
+static int by_loss(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->loss != y->loss)
+        return x->loss < y->loss ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static double loss_of(const double *o, size_t i, int c) { return -o[i * ALVH_OUT_COUNT + (size_t)c]; }
+
+/* sd(x) / sqrt(n) over n values, divisor n - 1 */
+static double se_of(const double *x, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    alvh_ksum s = {0, 0}, q = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        alvh_ksum_add(&s, x[i]);
+    double m = alvh_ksum_value(&s) / (double)n;
+    for (size_t i = 0; i < n; i++)
+        alvh_ksum_add(&q, (x[i] - m) * (x[i] - m));
+    return sqrt(alvh_ksum_value(&q) / (double)(n - 1) / (double)n);
+}
+
+static void name_rows(alvh_table *t, int with_loo)
+{
+    size_t r = 0;
+    const char *kinds[6] = {"var_%s_euler", "var_%s_euler_se", "es_%s_euler", "es_%s_euler_se",
+                            "es_%s_incremental", "es_%s_incremental_se"};
+    for (int a = 0; a < ALVH_ATTR_N_LEVELS; a++)
+        for (int k = 0; k < (with_loo ? 6 : 4); k++) {
+            char lv[16];
+            snprintf(lv, sizeof lv, "%g", 100.0 * alvh_attr_levels[a]);
+            snprintf(t->row_names[r], ALVH_TABLE_NAME, kinds[k], lv);
+            snprintf(t->row_units[r++], sizeof t->row_units[0], "USD");
+        }
+    for (size_t c = 0; c < NCOL; c++)
+        snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", alvh_book_out_names[c]);
+}
+
+/* Euler rows of one level into d (4 rows x NCOL); rk: the m finite paths by loss. */
+static void euler_level(const double *o, const ranked *rk, size_t m, double level, double *work, double *d)
+{
+    const size_t k = alvh_stats_tail_count(m, level), w = (size_t)ceil(sqrt((double)k));
+    const size_t lo = m - k > w ? m - k - w : 0, hi = m - k + w < m ? m - k + w : m;
+    const double p = (double)k / (double)m;
+    for (size_t i = 0; i < m; i++)
+        work[i] = rk[i].loss;
+    const double var = alvh_stats_quantile_sorted(work, m, level);
+    alvh_ksum wt = {0, 0};
+    for (size_t r = lo; r < hi; r++)
+        alvh_ksum_add(&wt, rk[r].loss);
+    const double wmean_total = alvh_ksum_value(&wt) / (double)(hi - lo);
+    const double scale = wmean_total != 0.0 ? var / wmean_total : NAN;
+    for (int c = 0; c < NCOL; c++) {
+        alvh_ksum sw = {0, 0}, se = {0, 0};
+        for (size_t r = lo; r < hi; r++) {
+            work[r - lo] = loss_of(o, rk[r].i, c);
+            alvh_ksum_add(&sw, work[r - lo]);
+        }
+        const double mj = alvh_ksum_value(&sw) / (double)(hi - lo);
+        d[0 * NCOL + c] = c == ALVH_OUT_TOTAL ? var : mj * scale;
+        d[1 * NCOL + c] = se_of(work, hi - lo) * fabs(scale);
+        for (size_t r = m - k; r < m; r++)
+            alvh_ksum_add(&se, loss_of(o, rk[r].i, c));
+        const double cj = alvh_ksum_value(&se) / (double)k;
+        d[2 * NCOL + c] = cj;
+        for (size_t r = 0; r < m; r++) {
+            const double in = r >= m - k ? 1.0 : 0.0;
+            work[r] = (loss_of(o, rk[r].i, c) * in - mj * (in - p)) / p - cj;
+        }
+        d[3 * NCOL + c] = se_of(work, m);
+    }
+}
+
+/* ES_a of the loss x[0..m) and its influence values into ifv */
+static alvh_status es_if(const double *x, size_t m, double level, double *ifv, double *es, alvh_error *err)
+{
+    double *s;
+    size_t mf;
+    alvh_status st = alvh_stats_sorted_finite(x, m, &s, &mf, NULL, err);
+    if (st)
+        return st;
+    alvh_tail_risk tr;
+    st = alvh_stats_tail_risk_sorted(s, mf, level, &tr, err);
+    free(s);
+    if (st)
+        return st;
+    for (size_t i = 0; i < m; i++)
+        ifv[i] = tr.var + (x[i] > tr.var ? x[i] - tr.var : 0.0) / (1.0 - level) - tr.es;
+    *es = tr.es;
+    return ALVH_OK;
+}
+
+/* incremental ES rows of one level (2 rows x NCOL): paths where both totals are finite */
+static alvh_status incremental_level(const double *o, size_t n, const double *const *loo, double level, double *buf,
+                                     double *d, alvh_error *err)
+{
+    double *x = buf, *y = buf + n, *ix = buf + 2 * n, *iy = buf + 3 * n;
+    for (int c = 0; c < NCOL; c++)
+        d[c] = d[NCOL + c] = NAN;
+    for (int l = 0; l < ALVH_LAYER_COUNT; l++) {
+        if (!loo[l])
+            continue;
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            double a = loss_of(o, i, ALVH_OUT_TOTAL), b = loss_of(loo[l], i, ALVH_OUT_TOTAL);
+            if (isfinite(a) && isfinite(b))
+                x[m] = a, y[m++] = b;
+        }
+        double ex, ey;
+        alvh_status st = es_if(x, m, level, ix, &ex, err);
+        if (!st)
+            st = es_if(y, m, level, iy, &ey, err);
+        if (st)
+            return st;
+        for (size_t i = 0; i < m; i++)
+            ix[i] -= iy[i];
+        d[l] = ex - ey;
+        d[NCOL + l] = se_of(ix, m);
+        d[ALVH_OUT_TOTAL] = ex; /* the book's ES beside the increments */
+    }
+    return ALVH_OK;
+}
+
+alvh_status alvh_attribution_table(const double *o, size_t n, const double *const *loo, alvh_table *t,
+                                   alvh_error *err)
+{
+    const size_t per = loo ? 6 : 4;
+    memset(t, 0, sizeof *t);
+    t->rows = per * ALVH_ATTR_N_LEVELS;
+    t->cols = NCOL;
+    t->data = calloc(t->rows * NCOL, sizeof(double));
+    t->row_names = calloc(t->rows, sizeof *t->row_names);
+    t->col_names = calloc(NCOL, sizeof *t->col_names);
+    t->row_units = calloc(t->rows, sizeof *t->row_units);
+    ranked *rk = malloc((n ? n : 1) * sizeof *rk);
+    double *buf = malloc((n ? 4 * n : 1) * sizeof *buf);
+    alvh_status st = ALVH_OK;
+    if (!t->data || !t->row_names || !t->col_names || !t->row_units || !rk || !buf)
+        st = alvh_error_set(err, ALVH_E_NOMEM, "attribution: cannot allocate for %zu paths", n);
+    size_t m = 0;
+    for (size_t i = 0; st == ALVH_OK && i < n; i++) {
+        double l = loss_of(o, i, ALVH_OUT_TOTAL);
+        if (isfinite(l))
+            rk[m++] = (ranked){l, i};
+    }
+    if (st == ALVH_OK && m < 2)
+        st = alvh_error_set(err, ALVH_E_NUMERIC, "attribution: %zu finite paths of %zu, need at least 2", m, n);
+    if (st == ALVH_OK) {
+        name_rows(t, loo != NULL);
+        qsort(rk, m, sizeof *rk, by_loss);
+    }
+    for (int a = 0; st == ALVH_OK && a < ALVH_ATTR_N_LEVELS; a++) {
+        double *d = t->data + (size_t)a * per * NCOL;
+        euler_level(o, rk, m, alvh_attr_levels[a], buf, d);
+        if (loo)
+            st = incremental_level(o, n, loo, alvh_attr_levels[a], buf, d + 4 * NCOL, err);
+    }
+    free(rk);
+    free(buf);
+    if (st != ALVH_OK)
+        alvh_table_free(t);
+    return st;
+}

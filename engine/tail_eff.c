@@ -1,0 +1,131 @@
+#include "engine/tail_eff.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/hedge_eff.h"
+#include "engine/ksum.h"
+#include "engine/stats.h"
+#include "kernels/book_model.h"
+
+enum { R_VAR, R_SEMI, R_VAR99, R_VAR999, R_ES99, R_ES999, R_P5, R_P10, R_P20, N_ROWS };
+static const char *const row_names[N_ROWS] = {"variance", "semideviation", "var_99",          "var_99.9",
+                                              "es_99",    "es_99.9",       "p_loss_gt_5pct", "p_loss_gt_10pct",
+                                              "p_loss_gt_20pct"};
+static const char *const col_names[4] = {"variant", "baseline", "reduction", "reduction_se"};
+
+/* downside semideviation sqrt(mean(min(x - mean, 0)^2)) of x[0..n) */
+static double semidev(const double *x, size_t n)
+{
+    alvh_ksum s = {0, 0}, q = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        alvh_ksum_add(&s, x[i]);
+    double m = alvh_ksum_value(&s) / (double)n;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] < m)
+            alvh_ksum_add(&q, (x[i] - m) * (x[i] - m));
+    return sqrt(alvh_ksum_value(&q) / (double)n);
+}
+
+/* the batch-means statistics of rows R_SEMI, R_VAR99, R_VAR999, R_P5..R_P20 of P&L x[0..n); work: n */
+static void batch_stats(const double *x, size_t n, double capital, double *work, double *out)
+{
+    for (size_t i = 0; i < n; i++)
+        work[i] = -x[i];
+    double *s = NULL;
+    size_t m = 0;
+    if (alvh_stats_sorted_finite(work, n, &s, &m, NULL, NULL) != ALVH_OK || m == 0) {
+        for (int r = 0; r < N_ROWS; r++)
+            out[r] = NAN;
+        free(s);
+        return;
+    }
+    out[R_SEMI] = semidev(x, n);
+    out[R_VAR99] = alvh_stats_quantile_sorted(s, m, 0.99);
+    out[R_VAR999] = alvh_stats_quantile_sorted(s, m, 0.999);
+    const double thr[3] = {0.05, 0.10, 0.20};
+    for (int k = 0; k < 3; k++) {
+        size_t c = 0;
+        for (size_t i = 0; i < m; i++)
+            c += s[i] > thr[k] * capital;
+        out[R_P5 + k] = (double)c / (double)m;
+    }
+    free(s);
+}
+
+static double red(double h, double b) { return b > 0.0 ? 1.0 - h / b : NAN; }
+
+static void fill_batch(const double *h, const double *b, size_t n, double capital, double *work, double *d)
+{
+    const int rows[6] = {R_SEMI, R_VAR99, R_VAR999, R_P5, R_P10, R_P20};
+    double sh[N_ROWS], sb[N_ROWS], rb[ALVH_TAIL_EFF_BATCHES][N_ROWS];
+    batch_stats(h, n, capital, work, sh);
+    batch_stats(b, n, capital, work, sb);
+    for (int k = 0; k < 6; k++) {
+        int r = rows[k];
+        d[r * 4 + 0] = sh[r], d[r * 4 + 1] = sb[r], d[r * 4 + 2] = red(sh[r], sb[r]);
+    }
+    const size_t nb = ALVH_TAIL_EFF_BATCHES, len = n / nb;
+    for (size_t q = 0; q < nb && len >= 2; q++) {
+        double bh[N_ROWS], bbs[N_ROWS];
+        batch_stats(h + q * len, len, capital, work, bh);
+        batch_stats(b + q * len, len, capital, work, bbs);
+        for (int k = 0; k < 6; k++)
+            rb[q][rows[k]] = red(bh[rows[k]], bbs[rows[k]]);
+    }
+    for (int k = 0; k < 6; k++) {
+        int r = rows[k];
+        alvh_ksum s = {0, 0}, v = {0, 0};
+        int ok = len >= 2;
+        for (size_t q = 0; ok && q < nb; q++)
+            ok = isfinite(rb[q][r]), alvh_ksum_add(&s, rb[q][r]);
+        double m = alvh_ksum_value(&s) / (double)nb;
+        for (size_t q = 0; ok && q < nb; q++)
+            alvh_ksum_add(&v, (rb[q][r] - m) * (rb[q][r] - m));
+        d[r * 4 + 3] = ok ? sqrt(alvh_ksum_value(&v) / (double)(nb - 1) / (double)nb) : NAN;
+    }
+}
+
+alvh_status alvh_tail_eff_table(const double *o, const double *ob, size_t n, double capital, alvh_table *t,
+                                alvh_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->rows = N_ROWS, t->cols = 4;
+    t->data = calloc(N_ROWS * 4, sizeof(double));
+    t->row_names = calloc(N_ROWS, sizeof *t->row_names);
+    t->col_names = calloc(4, sizeof *t->col_names);
+    t->row_units = calloc(N_ROWS, sizeof *t->row_units);
+    double *h = malloc((n ? 3 * n : 1) * sizeof *h);
+    alvh_status st = ALVH_OK;
+    if (!t->data || !t->row_names || !t->col_names || !t->row_units || !h)
+        st = alvh_error_set(err, ALVH_E_NOMEM, "tail effectiveness: cannot allocate for %zu paths", n);
+    for (int r = 0; st == ALVH_OK && r < N_ROWS; r++) {
+        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", row_names[r]);
+        snprintf(t->row_units[r], sizeof t->row_units[0], "%s", r == R_VAR ? "USD^2" : r >= R_P5 ? "1" : "USD");
+    }
+    for (int c = 0; st == ALVH_OK && c < 4; c++)
+        snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", col_names[c]);
+    double *b = h + n, *work = h + 2 * n;
+    for (size_t i = 0; st == ALVH_OK && i < n; i++)
+        h[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL], b[i] = ob[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+    alvh_hedge_eff e;
+    for (int k = 0; st == ALVH_OK && k < 2; k++) {
+        st = alvh_hedge_eff_compute(h, b, n, k ? 0.999 : 0.99, &e, err);
+        if (st != ALVH_OK)
+            break;
+        double *d = t->data + (size_t)(k ? R_ES999 : R_ES99) * 4;
+        d[0] = e.es_h, d[1] = e.es_b, d[2] = e.es_reduction, d[3] = e.es_reduction_se;
+        if (k == 0) {
+            double *dv = t->data + R_VAR * 4;
+            dv[0] = e.var_h, dv[1] = e.var_b, dv[2] = e.var_reduction, dv[3] = e.var_reduction_se;
+        }
+    }
+    if (st == ALVH_OK)
+        fill_batch(h, b, n, capital, work, t->data);
+    free(h);
+    if (st != ALVH_OK)
+        alvh_table_free(t);
+    return st;
+}
