@@ -516,6 +516,10 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         if (st != ALVH_OK) {
             fprintf(stderr, "alvh run: %s\n", err.msg);
             rc = st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+        } else if (bp->started_fresh) {
+            fprintf(stderr, "alvh run: --resume: no interrupted run at %s.parts (nothing to resume); starting a "
+                            "fresh run\n", out);
+            o.resume = 0;
         }
     } else {
         bp->lock_fd = -1; /* files are rank 0's business */

@@ -219,8 +219,10 @@ static alvh_status open_resume(alvh_batch *b, alvh_error *err)
 {
     alvh_run_identity was;
     int rs = read_state(b, &was);
-    if (rs == -1 && !has_part_files(b))
-        return alvh_error_set(err, ALVH_E_USAGE, "--resume: no interrupted run at %s (nothing to resume)", b->parts);
+    if (rs == -1 && !has_part_files(b)) {
+        b->started_fresh = 1;
+        return write_state(b, err);
+    }
     if (rs != 0)
         return alvh_error_set(err, ALVH_E_USAGE, "--resume: %s is %s, so the parts in %s cannot be verified as this "
                               "run's; rerun without --resume to start over", b->state, rs == -1 ? "missing" :
@@ -243,8 +245,10 @@ alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_ident
     if (exists && !S_ISDIR(sb.st_mode))
         return alvh_error_set(err, ALVH_E_USAGE, "%s: is a %s, not the batch directory of %s; remove it or choose "
                               "another -o", b->parts, alvh_file_kind(sb.st_mode), b->out);
-    if (resume && !exists)
-        return alvh_error_set(err, ALVH_E_USAGE, "--resume: no interrupted run at %s (nothing to resume)", b->parts);
+    if (resume && !exists) {
+        b->started_fresh = 1;
+        resume = 0;
+    }
     if (!exists && mkdir(b->parts, 0777) != 0 && errno != EEXIST)
         return alvh_error_set(err, ALVH_E_IO, "cannot create %s: %s", b->parts, strerror(errno));
     if ((st = take_lock(b, err)) != ALVH_OK)

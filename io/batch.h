@@ -31,6 +31,7 @@ typedef struct alvh_run_identity {
 typedef struct alvh_batch {
     char out[4096], parts[4200], state[4300], lock[4300], ckpt[4300], prev_ckpt[4300];
     int lock_fd;
+    int started_fresh; /* --resume found nothing to resume: a fresh run began */
     alvh_run_identity id;
     size_t n_done;
     uint32_t done_scenario[ALVH_BATCH_MAX_DONE];
@@ -38,7 +39,9 @@ typedef struct alvh_batch {
 } alvh_batch;
 
 /* Refusals are ALVH_E_USAGE (exit 2), failures ALVH_E_IO. b->lock_fd is -1
- * unless ALVH_OK. */
+ * unless ALVH_OK. With resume set and no interrupted run at out (no parts
+ * directory, or one with neither state nor parts), a fresh run begins and
+ * b->started_fresh is 1, so a requeued job can always pass --resume. */
 alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_identity *id, int resume,
                             alvh_error *err);
 

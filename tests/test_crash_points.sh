@@ -31,11 +31,7 @@ for n in $(seq 1 400); do
   killed=$((killed + 1))
   "$alvh" run "$cfg" -o "$out" "${opts[@]}" --resume 2>err.txt
   rc=$?
-  if [ $rc -eq 2 ] && grep -q "nothing to resume" err.txt; then
-    # allowed only when no work was lost: nothing recorded yet (start over) or the result already complete
-    if [ -e "$out.parts/run.state" ]; then echo "FAIL point $n: nothing to resume, but run.state exists"; fail=1; fi
-    [ -e "$out" ] || "$alvh" run "$cfg" -o "$out" "${opts[@]}" || { echo "FAIL point $n: fresh run"; fail=1; }
-  elif [ $rc -ne 0 ]; then
+  if [ $rc -ne 0 ]; then
     echo "FAIL point $n: resume exit $rc: $(head -c 300 err.txt)"
     fail=1
     continue

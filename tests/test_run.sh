@@ -46,6 +46,11 @@ if [ -f k.h5.parts/current.ckpt ] && [ ! -e k.h5 ]; then ok; else bad "no checkp
 "$alvh" run --paths 40000 --threads 2 -o k.h5 --quiet --resume || bad "resume exit $?"
 "$py" "$here/h5_compare.py" ref.h5 k.h5 && ok || bad "resumed file differs from the uninterrupted run"
 
+# --resume with nothing to resume starts a fresh run and says so (a requeued job can always pass it)
+"$alvh" run --paths 3000 --threads 2 -o f.h5 --resume 2>err.txt && grep -q "starting a fresh run" err.txt &&
+  [ ! -e f.h5.parts ] && "$py" "$here/h5_compare.py" t1.h5 f.h5 >/dev/null && ok ||
+  bad "--resume with nothing to resume: exit, message or result wrong: $(head -c 300 err.txt)"
+
 # SIGTERM: checkpoint and exit 5, then resume
 "$alvh" run --paths 40000 --threads 2 -o s.h5 --quiet --checkpoint-blocks 2 --checkpoint-seconds 0 &
 pid=$!
