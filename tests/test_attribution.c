@@ -158,7 +158,7 @@ static void test_leave_one_out_and_sums(void **state)
     assert_int_equal(alvh_variants_expand_loo(v, &nv, ALVH_LAYER_COUNT + 2, &err), ALVH_OK);
     assert_int_equal(nv, 1 + ALVH_LAYER_COUNT);
     assert_string_equal(v[1 + ALVH_LAYER_FARM].name, "full-no-farm");
-    assert_int_equal(v[1 + ALVH_LAYER_FARM].layers, BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX));
+    assert_int_equal(v[1 + ALVH_LAYER_FARM].layers, BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX) | BIT(ALVH_LAYER_LP));
     assert_int_equal(alvh_variant_baseline(v, nv, 3), 0); /* the parent's baseline: the first */
     /* removing the farm from farm + perp leaves nothing: no variant for it */
     alvh_variant fp[4] = {{.name = "fp", .layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP),
