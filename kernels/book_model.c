@@ -11,13 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp"};
+const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover"};
 
 const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
-    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cash", "total", "max_drawdown",
+    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "cash", "total", "max_drawdown",
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
+    "n_cover_claims_paid", "n_cover_claims_denied",
 };
 
 #define fail alvh_kmsg
@@ -142,7 +143,7 @@ static int check_layer_grid(const alvh_book_consts *c, unsigned layers, char *ms
 int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg, size_t size)
 {
     const unsigned needs_farm = 1u << ALVH_LAYER_PERP | 1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS |
-                                1u << ALVH_LAYER_BORROW;
+                                1u << ALVH_LAYER_BORROW | 1u << ALVH_LAYER_COVER;
     if (layers >> ALVH_LAYER_COUNT)
         return fail(msg, size, "unknown layer bits 0x%x", layers);
     if ((layers & needs_farm) && !(layers >> ALVH_LAYER_FARM & 1)) {
@@ -167,7 +168,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) X(u_pn, 1) X(u_pk, 1) X(u_pcap, 1)        \
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
     X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
-    X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
@@ -274,4 +275,6 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_MARGIN_PEAK] = s->m_margin_peak[i];
     out[ALVH_OUT_LP_COSTS] = s->l_cost[i];
     out[ALVH_OUT_N_LP_RECENTRE] = s->l_n_rc[i];
+    out[ALVH_OUT_N_CLAIM_PAID] = s->v_n_paid[i];
+    out[ALVH_OUT_N_CLAIM_DENIED] = s->v_n_denied[i];
 }

@@ -27,6 +27,7 @@ enum {
     ALVH_LAYER_CALLS,
     ALVH_LAYER_BORROW,
     ALVH_LAYER_LP,
+    ALVH_LAYER_COVER,
     ALVH_LAYER_COUNT
 };
 
@@ -136,6 +137,14 @@ typedef struct alvh_lp_params {
     double recentre_days;
 } alvh_lp_params;
 
+/* Smart-contract cover on the farm's stake (book_cover_impl.h). */
+typedef struct alvh_cover_params {
+    double cover_frac;       /* of the stake's value covered */
+    double premium_ann;      /* premium per year on the covered amount */
+    double claim_prob;       /* a claim is accepted with this probability */
+    double haircut;          /* of an accepted claim withheld */
+} alvh_cover_params;
+
 /* Costs of on-chain actions (kernels/gas.h). */
 typedef struct alvh_gas_params {
     double usd_per_tx;       /* at VIX = vix_ref */
@@ -164,6 +173,7 @@ typedef struct alvh_book_params {
     alvh_borrow_params borrow;
     alvh_lp_params lp;
     alvh_gas_params gas;
+    alvh_cover_params cover;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -219,7 +229,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 
 /* Per-path state of one variant: structure of arrays, each of the block's
  * length. The names are the layer's first letter: c condor, x vix, f farm,
- * p perp, u puts, k calls, b borrow, l lp; m metrics. */
+ * p perp, u puts, k calls, b borrow, l lp, v cover; m metrics. */
 typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
     double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
@@ -236,6 +246,7 @@ typedef struct alvh_book_state {
     double *b_debt, *b_stable, *b_units, *b_cash, *b_hf, *b_pamt, *b_pat; /* b_p*: timelocked repay, its step */
     double *l_liq, *l_sqlo, *l_sqhi, *l_cash, *l_out, *l_tok, *l_cost, *l_n_rc; /* lp: L, sqrt bounds, fees less
                               the deposit, steps out of range, tokens held, on-chain costs, re-centrings */
+    double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -282,8 +293,8 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 /* Per-path results of one variant after the last step: P&L per layer and the
  * total (USD), and the metrics. */
 enum {
-    ALVH_OUT_CASH = ALVH_LAYER_COUNT,  /* columns 0..7: layers, 8: interest of the cash account */
-    ALVH_OUT_TOTAL,                    /* 9: layers + cash */
+    ALVH_OUT_CASH = ALVH_LAYER_COUNT,  /* columns 0..8: layers, 9: interest of the cash account */
+    ALVH_OUT_TOTAL,                    /* 10: layers + cash */
     ALVH_OUT_MAX_DD,                   /* max drawdown of total equity, USD */
     ALVH_OUT_MIN_HF,                   /* minimum health factor (inf without borrowing) */
     ALVH_OUT_N_LIQ_PERP,               /* perp liquidations */
@@ -297,6 +308,8 @@ enum {
     ALVH_OUT_MARGIN_PEAK,              /* largest perp margin account balance (cash tied up), USD */
     ALVH_OUT_LP_COSTS,                 /* lp: gas, MEV and pool fees of its own swaps, USD (in its P&L) */
     ALVH_OUT_N_LP_RECENTRE,            /* lp range re-centrings */
+    ALVH_OUT_N_CLAIM_PAID,             /* cover: exploit claims paid */
+    ALVH_OUT_N_CLAIM_DENIED,           /* cover: exploit claims denied */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];
