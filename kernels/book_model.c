@@ -18,7 +18,7 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
-    "n_cover_claims_paid", "n_cover_claims_denied",
+    "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups",
 };
 
 #define fail alvh_kmsg
@@ -112,6 +112,12 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->l_inv_rs = p->lp.range_mult > 0.0 ? 1.0 / sqrt(p->lp.range_mult) : 0.0;
     c->l_fee_dt = p->lp.fee_apr_full * dt;
     c->l_wait = (double)steps_of(p->lp.recentre_days);
+    c->i_alpha = 1.0 / (double)steps_of(p->irr.window_days);
+    c->i_every = steps_of(p->irr.every_days);
+    c->i_delay = (size_t)llround(p->irr.timelock_days);
+    if (p->irr.on && c->i_delay >= c->i_every)
+        return fail(msg, size, "book.irr.timelock_days: expected fewer steps than the decision period (%zu), got %g",
+                    c->i_every, p->irr.timelock_days);
     /* a roll's timelocked purchase must land before the next roll */
     if (c->u_delay >= c->u_every)
         return fail(msg, size, "book.puts.timelock_days: expected fewer steps than the roll period (%zu), got %g",
@@ -168,7 +174,8 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) X(u_pn, 1) X(u_pk, 1) X(u_pcap, 1)        \
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
     X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
-    X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) \
+    X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
@@ -228,6 +235,8 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         s->x_pat[i] = s->b_pat[i] = -1.0;
         s->f_units[i] = stake0 / g0;
         s->f_emis[i] = 1.0;
+        s->i_scale[i] = s->i_pend[i] = 1.0;
+        s->i_irr[i] = p->farm.apr0;
         s->s_prev_g[i] = s->s_ema12[i] = s->s_ema26[i] = g0;
         s->p_h_dec[i] = p->perp.h_base;
         for (size_t d = 0; d < ALVH_PERP_MAX_DELAY; d++)
@@ -277,4 +286,6 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_N_LP_RECENTRE] = s->l_n_rc[i];
     out[ALVH_OUT_N_CLAIM_PAID] = s->v_n_paid[i];
     out[ALVH_OUT_N_CLAIM_DENIED] = s->v_n_denied[i];
+    out[ALVH_OUT_N_IRR_DOWN] = s->i_n_dn[i];
+    out[ALVH_OUT_N_IRR_UP] = s->i_n_up[i];
 }

@@ -145,6 +145,18 @@ typedef struct alvh_cover_params {
     double haircut;          /* of an accepted claim withheld */
 } alvh_cover_params;
 
+/* IRR-versus-WACC rule on the farm's stake (book_irr_impl.h). */
+typedef struct alvh_irr_params {
+    int on;
+    double window_days;      /* EMA length of the trailing IRR, steps */
+    double spread;           /* hurdle = borrow_apr + spread */
+    double band;             /* scale up only above hurdle + band */
+    double step_frac;        /* stake moved per decision, fraction of the initial stake */
+    double min_scale;        /* lowest stake, fraction of the initial */
+    double every_days;       /* decision period, steps */
+    double timelock_days;    /* decided at t, executed at t + d */
+} alvh_irr_params;
+
 /* Costs of on-chain actions (kernels/gas.h). */
 typedef struct alvh_gas_params {
     double usd_per_tx;       /* at VIX = vix_ref */
@@ -174,6 +186,7 @@ typedef struct alvh_book_params {
     alvh_lp_params lp;
     alvh_gas_params gas;
     alvh_cover_params cover;
+    alvh_irr_params irr;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -218,6 +231,9 @@ typedef struct alvh_book_consts {
     double l_inv_rs;            /* 1/sqrt(range_mult): sqrt(P_lo) = sqrt(P)/sqrt(m); 0 for the full range */
     double l_fee_dt;            /* fee_apr_full x dt */
     double l_wait;              /* steps out of range before a re-centring */
+    /* irr rule */
+    double i_alpha;             /* EMA weight 1/window */
+    size_t i_every, i_delay;
 } alvh_book_consts;
 
 /* Returns 0, or -1 with a message naming the parameter (stake above 40% of
@@ -247,6 +263,7 @@ typedef struct alvh_book_state {
     double *l_liq, *l_sqlo, *l_sqhi, *l_cash, *l_out, *l_tok, *l_cost, *l_n_rc; /* lp: L, sqrt bounds, fees less
                               the deposit, steps out of range, tokens held, on-chain costs, re-centrings */
     double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
+    double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -310,6 +327,8 @@ enum {
     ALVH_OUT_N_LP_RECENTRE,            /* lp range re-centrings */
     ALVH_OUT_N_CLAIM_PAID,             /* cover: exploit claims paid */
     ALVH_OUT_N_CLAIM_DENIED,           /* cover: exploit claims denied */
+    ALVH_OUT_N_IRR_DOWN,               /* irr rule: stake scaled down */
+    ALVH_OUT_N_IRR_UP,                 /* irr rule: stake scaled back up */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

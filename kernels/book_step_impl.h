@@ -254,6 +254,7 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
 #include "kernels/book_layers_impl.h"
 #include "kernels/book_lp_impl.h"
 #include "kernels/book_cover_impl.h"
+#include "kernels/book_irr_impl.h"
 
 /* The cash account and equity, after the layers (and the condor entries):
  * the balance is the capital plus every layer's cash flows (premiums, fees,
@@ -341,10 +342,12 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
                         .g = LD(mk->g), .fr = LD(mk->f)};
         vd pnl[ALVH_LAYER_COUNT] = {zero, zero, zero, zero, zero, zero, zero, zero, zero};
         vd min_hf = LD(s->m_min_hf);
-        farm_state f = {zero, zero, zero, zero, zero};
+        farm_state f = {zero, zero, zero, zero, zero, zero};
         if (on_f) {
             f = farm_load(&x);
             farm_accrue(&x, &f, harvest, on_k, emis_t);
+            if (p->irr.on) /* 1b. the stake scaled by the IRR rule before anyone sizes on it */
+                irr_rule(&x, &f, emis_t);
         }
         if (on_k)
             pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);

@@ -30,7 +30,8 @@ PNL_COLUMNS = LAYERS + ["cash", "total"]
 METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow",
                   "first_liquidation_step", "bad_debt", "n_exploits", "first_exploit_step", "n_stop_outs",
                   "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak",
-                  "lp_onchain_costs", "n_lp_recentres", "n_cover_claims_paid", "n_cover_claims_denied"]
+                  "lp_onchain_costs", "n_lp_recentres", "n_cover_claims_paid", "n_cover_claims_denied",
+                  "n_irr_scale_downs", "n_irr_scale_ups"]
 TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]

@@ -20,20 +20,10 @@
 #include "engine/dispatch.h"
 #include "kernels/book_model.h"
 #include "kernels/isa.h"
+#include "tests/book_tiny_market.h"
 
 enum { LANES = 8, STEPS = 10, HIT = 5 };
 #define DT (1.0 / 365.0)
-
-static alvh_market_params market_params(void)
-{
-    alvh_market_params p = {0};
-    p.spx = (alvh_spx_params){.s0 = 5000.0, .v0 = 0.04, .r_ann = 0.04, .q_ann = 0.013, .kappa = 2.0, .theta = 0.04,
-                              .xi = 0.4, .rho = -0.7, .scheme = ALVH_SCHEME_QE};
-    p.token = (alvh_token_params){.g0_usd = 100.0, .sigma0_ann = 0.8, .vix_ref = 20.0, .sigma_max_ann = 10.0,
-                                  .hack_loss_frac = 0.5};
-    p.funding = (alvh_funding_params){.f0_ann = 0.1, .kappa_f = 20.0, .fbar_ann = 0.1, .sigma_f_ann = 0.8};
-    return p;
-}
 
 /* the claim's uniform from the book uniform u (as the kernel: 4096 u - round(4096 u) + 1/2) */
 static double claim_u(double u)
@@ -45,7 +35,7 @@ static double claim_u(double u)
 static void test_cover_premium_and_claims(void **state)
 {
     (void)state;
-    alvh_market_params mp = market_params();
+    alvh_market_params mp = alvh_test_tiny_market();
     alvh_book_params bp = alvh_book_defaults();
     bp.farm.apr0 = 0.0; /* a constant stake: the cover's flows in closed form */
     bp.cover.cover_frac = 0.6;

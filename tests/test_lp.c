@@ -24,22 +24,12 @@
 #include "kernels/book_model.h"
 #include "kernels/gas.h"
 #include "kernels/isa.h"
+#include "tests/book_tiny_market.h"
 
 enum { LANES = 9, STEPS = 4 };
 #define DT (1.0 / 365.0)
 #define G0 100.0
 #define V0 (0.2 * 10e6)
-
-static alvh_market_params market_params(void)
-{
-    alvh_market_params p = {0};
-    p.spx = (alvh_spx_params){.s0 = 5000.0, .v0 = 0.04, .r_ann = 0.04, .q_ann = 0.013, .kappa = 2.0, .theta = 0.04,
-                              .xi = 0.4, .rho = -0.7, .scheme = ALVH_SCHEME_QE};
-    p.token = (alvh_token_params){.g0_usd = G0, .mu_ann = 0.0, .sigma0_ann = 0.8, .vix_ref = 20.0, .gamma = 1.0,
-                                  .sigma_max_ann = 10.0, .hack_loss_frac = 0.5};
-    p.funding = (alvh_funding_params){.f0_ann = 0.1, .kappa_f = 20.0, .fbar_ann = 0.1, .sigma_f_ann = 0.8};
-    return p;
-}
 
 /* costs and fees off: the position's value alone */
 static alvh_book_params frictionless(double range_mult)
@@ -64,7 +54,7 @@ typedef struct {
 /* token price g0 at step 0, then g_lane[i] from step 1 on; VIX vix at every step */
 static void lp_setup(lp_run *r, const alvh_book_params *bp, const double *g_lane, double vix)
 {
-    alvh_market_params mp = market_params();
+    alvh_market_params mp = alvh_test_tiny_market();
     char msg[300];
     assert_int_equal(alvh_book_consts_init(&r->c, bp, &mp, DT, msg, sizeof msg), 0);
     assert_int_equal(alvh_book_check_layers(&r->c, 1u << ALVH_LAYER_LP, msg, sizeof msg), 0);
@@ -261,7 +251,7 @@ static void test_recentre_costs(void **state)
 static void test_lp_validation(void **state)
 {
     (void)state;
-    alvh_market_params mp = market_params();
+    alvh_market_params mp = alvh_test_tiny_market();
     alvh_book_params bp = alvh_book_defaults();
     alvh_book_consts c;
     char msg[300];
