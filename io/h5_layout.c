@@ -12,7 +12,7 @@ const char *const alvh_h5_terminal_units[ALVH_TERM_COUNT] = {
 };
 
 const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
-    "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers */
+    "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers */
     "USD", "USD",                                    /* cash (interest of the cash account), total */
     "USD",                                           /* max_drawdown */
     "1",                                             /* min_health_factor (inf: never borrowed) */

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover"};
+const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"};
 
 const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
-    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "cash", "total", "max_drawdown",
+    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts", "cash", "total", "max_drawdown",
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
@@ -112,6 +112,11 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->l_inv_rs = p->lp.range_mult > 0.0 ? 1.0 / sqrt(p->lp.range_mult) : 0.0;
     c->l_fee_dt = p->lp.fee_apr_full * dt;
     c->l_wait = (double)steps_of(p->lp.recentre_days);
+    c->has_eth = mk->eth.sigma0_ann > 0.0;
+    c->e_ratio = c->has_eth ? mk->eth.sigma0_ann / c->g_sigma0 : 0.0;
+    c->e_beta = mk->token.beta_eth;
+    c->e_every = steps_of(p->eth_puts.roll_days);
+    c->e_t_life = (double)c->e_every * dt;
     c->i_alpha = 1.0 / (double)steps_of(p->irr.window_days);
     c->i_every = steps_of(p->irr.every_days);
     c->i_delay = (size_t)llround(p->irr.timelock_days);
@@ -149,7 +154,8 @@ static int check_layer_grid(const alvh_book_consts *c, unsigned layers, char *ms
 int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg, size_t size)
 {
     const unsigned needs_farm = 1u << ALVH_LAYER_PERP | 1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS |
-                                1u << ALVH_LAYER_BORROW | 1u << ALVH_LAYER_COVER;
+                                1u << ALVH_LAYER_BORROW | 1u << ALVH_LAYER_COVER |
+                                1u << ALVH_LAYER_ETH_PUTS;
     if (layers >> ALVH_LAYER_COUNT)
         return fail(msg, size, "unknown layer bits 0x%x", layers);
     if ((layers & needs_farm) && !(layers >> ALVH_LAYER_FARM & 1)) {
@@ -158,6 +164,9 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
                 return fail(msg, size, "layer '%s' hedges or borrows against the farm's stake: add 'farm' to the variant",
                             alvh_layer_names[l]);
     }
+    if ((layers >> ALVH_LAYER_ETH_PUTS & 1) && !(c->has_eth && c->e_beta > 0.0))
+        return fail(msg, size, "layer 'eth_puts' hedges the stake's ETH beta: needs the scenario's ETH factor "
+                               "(eth.sigma0_ann > 0) and token.beta_eth > 0");
     if ((layers >> ALVH_LAYER_CALLS & 1) && !c->p.farm.restake)
         return fail(msg, size, "layer 'calls' writes on harvested rewards kept in the stake: needs farm.restake = true");
     return check_layer_grid(c, layers, msg, size);
@@ -175,7 +184,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
     X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
     X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) \
-    X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)

@@ -28,6 +28,7 @@ enum {
     ALVH_LAYER_BORROW,
     ALVH_LAYER_LP,
     ALVH_LAYER_COVER,
+    ALVH_LAYER_ETH_PUTS,
     ALVH_LAYER_COUNT
 };
 
@@ -157,6 +158,15 @@ typedef struct alvh_irr_params {
     double timelock_days;    /* decided at t, executed at t + d */
 } alvh_irr_params;
 
+/* ETH puts as a cross-hedge of the stake (book_eth_puts_impl.h). */
+typedef struct alvh_eth_puts_params {
+    double cover_frac;       /* ETH notional = this x beta_eth x stake value */
+    double otm_frac;         /* strike = E (1 - otm) */
+    double roll_days;
+    double jump_var_ann;     /* ETH implied variance add-on */
+    double slippage_frac;
+} alvh_eth_puts_params;
+
 /* Costs of on-chain actions (kernels/gas.h). */
 typedef struct alvh_gas_params {
     double usd_per_tx;       /* at VIX = vix_ref */
@@ -187,6 +197,7 @@ typedef struct alvh_book_params {
     alvh_gas_params gas;
     alvh_cover_params cover;
     alvh_irr_params irr;
+    alvh_eth_puts_params eth_puts;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -234,6 +245,10 @@ typedef struct alvh_book_consts {
     /* irr rule */
     double i_alpha;             /* EMA weight 1/window */
     size_t i_every, i_delay;
+    /* eth puts */
+    int has_eth;
+    double e_ratio, e_beta, e_t_life; /* sigma_E / sigma_G, token.beta_eth, option life in years */
+    size_t e_every;
 } alvh_book_consts;
 
 /* Returns 0, or -1 with a message naming the parameter (stake above 40% of
@@ -263,6 +278,7 @@ typedef struct alvh_book_state {
     double *l_liq, *l_sqlo, *l_sqhi, *l_cash, *l_out, *l_tok, *l_cost, *l_n_rc; /* lp: L, sqrt bounds, fees less
                               the deposit, steps out of range, tokens held, on-chain costs, re-centrings */
     double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
+    double *e_n, *e_k, *e_cash; /* eth puts: contracts, strike, cash flows */
     double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
@@ -285,6 +301,7 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
  * perp's intra-step crossing), the same for every variant. */
 typedef struct alvh_book_market {
     const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
+    const double *eth; /* ETH price (NULL without the ETH factor) */
 } alvh_book_market;
 
 /* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */

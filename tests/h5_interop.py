@@ -25,7 +25,7 @@ import h5py
 import numpy as np
 
 N_PATHS = 5000
-LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover"]
+LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"]
 PNL_COLUMNS = LAYERS + ["cash", "total"]
 METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow",
                   "first_liquidation_step", "bad_debt", "n_exploits", "first_exploit_step", "n_stop_outs",

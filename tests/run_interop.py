@@ -29,7 +29,7 @@ import tempfile
 import h5py
 import numpy as np
 
-LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover"]
+LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"]
 PROBS = [0.001, 0.005, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.995, 0.999]
 LEVELS = [0.95, 0.99, 0.995]
 CAPITAL = 10e6

@@ -358,6 +358,8 @@ static alvh_market_params sim_market(void)
     p.token.mu_dn = -0.25, p.token.d_dn = 0.15, p.token.lambda_hack_ann = 0.5, p.token.mu_hack = -0.3;
     p.token.d_hack = 0.1;
     p.funding.rho_gf = 0.3;
+    p.eth = (alvh_eth_params){.e0_usd = 2000.0, .mu_ann = 0.04, .sigma0_ann = 0.7, .rho_es = 0.4};
+    p.token.beta_eth = 0.8; /* the eth_puts layer of the full variant hedges this beta */
     return p;
 }
 
