@@ -4,7 +4,24 @@
 #ifndef ALVH_TESTS_BOOK_TINY_MARKET_H
 #define ALVH_TESTS_BOOK_TINY_MARKET_H
 
+#include <stdlib.h>
+
+#include "kernels/book_model.h"
+#include "kernels/isa.h"
 #include "kernels/market_model.h"
+
+/* every ISA this CPU runs, the scalar reference first */
+#define ALVH_TEST_FOR_EACH_ISA(isa)                                                                        \
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++)                                                         \
+        if (alvh_isa_supported((alvh_isa)isa))
+
+/* the state of `lanes` paths bound to st, in one allocation (free the result) */
+static inline double *alvh_test_book_state(alvh_book_state *st, size_t lanes)
+{
+    double *mem = aligned_alloc(64, alvh_book_state_rows() * lanes * sizeof(double));
+    alvh_book_state_bind(st, mem, lanes);
+    return mem;
+}
 
 static inline alvh_market_params alvh_test_tiny_market(void)
 {

@@ -949,6 +949,10 @@ static void test_validation(void **state)
     c.p.farm.restake = 0;
     assert_int_equal(alvh_book_check_layers(&c, BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_CALLS), msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "restake"));
+    bp = alvh_book_defaults();
+    bp.lp.range_mult = 0.5; /* 0 (full range) or a ratio above 1 */
+    assert_int_equal(alvh_book_consts_init(&c, &bp, &mp, DT, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "lp.range_mult"));
 }
 
 int main(void)

@@ -56,13 +56,10 @@ static void test_cover_premium_and_claims(void **state)
     assert_int_equal(alvh_book_check_layers(&c, layers, msg, sizeof msg), 0);
     assert_int_equal(alvh_book_check_layers(&c, 1u << ALVH_LAYER_COVER, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "'cover'"));
-    double *mem = aligned_alloc(64, alvh_book_state_rows() * LANES * sizeof(double));
     alvh_book_state st;
-    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
-        if (!alvh_isa_supported((alvh_isa)isa))
-            continue;
+    double *mem = alvh_test_book_state(&st, LANES);
+    ALVH_TEST_FOR_EACH_ISA(isa) {
         const alvh_kernel_ops *ops = alvh_kernel_ops_for((alvh_isa)isa);
-        alvh_book_state_bind(&st, mem, LANES);
         for (int k = 0; k <= STEPS; k++) {
             alvh_book_market mk = {.spx = one, .v = one, .vix = one, .g = g[k], .f = zero, .n_gov_dn = zero,
                                    .n_hack = hack[k], .n_tok_jump = hack[k], .u_book = u[k]};

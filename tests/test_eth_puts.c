@@ -58,12 +58,9 @@ static void test_eth_puts_cross_hedge(void **state)
     const double units = bp.farm.stake_frac * bp.capital_usd / 100.0;
     const double n0 = bp.eth_puts.cover_frac * 0.8 * units * 100.0 / 2000.0, k0 = 2000.0 * 0.8;
     const double p0 = alvh_bs_price(2000.0, k0, t, sig, r, 0.0, 0, NULL);
-    double *mem = aligned_alloc(64, alvh_book_state_rows() * LANES * sizeof(double));
     alvh_book_state st;
-    alvh_book_state_bind(&st, mem, LANES);
-    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
-        if (!alvh_isa_supported((alvh_isa)isa))
-            continue;
+    double *mem = alvh_test_book_state(&st, LANES);
+    ALVH_TEST_FOR_EACH_ISA(isa) {
         for (int k = 0; k <= ROLL; k++) {
             alvh_book_market mk = {.spx = half, .v = half, .vix = vix, .g = g[k], .f = zero, .n_gov_dn = zero,
                                    .n_hack = zero, .n_tok_jump = zero, .u_book = half, .eth = e[k]};

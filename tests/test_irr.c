@@ -43,6 +43,14 @@ static void run(const alvh_book_consts *c, const tape *t, int last, int isa, alv
     }
 }
 
+static alvh_book_consts consts_of(const alvh_book_params *bp, const alvh_market_params *mp)
+{
+    alvh_book_consts c;
+    char msg[300];
+    assert_int_equal(alvh_book_consts_init(&c, bp, mp, DT, msg, sizeof msg), 0);
+    return c;
+}
+
 static void test_irr_scales_down_to_the_floor(void **state)
 {
     (void)state;
@@ -57,15 +65,10 @@ static void test_irr_scales_down_to_the_floor(void **state)
             t.hack[k][i] = 0.0;
             t.zero[i] = 0.0, t.one[i] = 0.5, t.vix[i] = 40.0;
         }
-    alvh_book_consts c;
-    char msg[300];
-    assert_int_equal(alvh_book_consts_init(&c, &bp, &mp, DT, msg, sizeof msg), 0);
-    double *mem = aligned_alloc(64, alvh_book_state_rows() * LANES * sizeof(double));
+    alvh_book_consts c = consts_of(&bp, &mp);
     alvh_book_state st;
-    alvh_book_state_bind(&st, mem, LANES);
-    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
-        if (!alvh_isa_supported((alvh_isa)isa))
-            continue;
+    double *mem = alvh_test_book_state(&st, LANES);
+    ALVH_TEST_FOR_EACH_ISA(isa) {
         run(&c, &t, 8, isa, &st); /* decided at 7, executed at 9 */
         for (int i = 0; i < LANES; i++) {
             double u0 = bp.farm.stake_frac * bp.capital_usd / t.g[0][i];
@@ -103,15 +106,10 @@ static void test_irr_exploit_cuts_then_recovers(void **state)
             t.hack[k][i] = k == 3 && i > 0 ? 1.0 : 0.0; /* lane 0: no exploit */
             t.zero[i] = 0.0, t.one[i] = 0.5, t.vix[i] = 20.0;
         }
-    alvh_book_consts c;
-    char msg[300];
-    assert_int_equal(alvh_book_consts_init(&c, &bp, &mp, DT, msg, sizeof msg), 0);
-    double *mem = aligned_alloc(64, alvh_book_state_rows() * LANES * sizeof(double));
+    alvh_book_consts c = consts_of(&bp, &mp);
     alvh_book_state st;
-    alvh_book_state_bind(&st, mem, LANES);
-    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
-        if (!alvh_isa_supported((alvh_isa)isa))
-            continue;
+    double *mem = alvh_test_book_state(&st, LANES);
+    ALVH_TEST_FOR_EACH_ISA(isa) {
         run(&c, &t, STEPS, isa, &st);
         if (isa == 0)
             printf("# exploit lane: %g cuts, %g scale-ups, IRR %.3f, scale %.2f\n", st.i_n_dn[1], st.i_n_up[1],
