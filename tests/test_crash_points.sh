@@ -29,12 +29,13 @@ for n in $(seq 1 400); do
   fi
   [ $rc -eq 137 ] || { echo "FAIL point $n: exit $rc, expected SIGKILL (137)"; fail=1; continue; }
   killed=$((killed + 1))
+  had_state=0
+  [ -e "$out.parts/run.state" ] && had_state=1
   "$alvh" run "$cfg" -o "$out" "${opts[@]}" --resume 2>err.txt
   rc=$?
-  if [ $rc -eq 2 ] && grep -q "nothing to resume" err.txt; then
-    # allowed only when no work was lost: nothing recorded yet (start over) or the result already complete
-    if [ -e "$out.parts/run.state" ]; then echo "FAIL point $n: nothing to resume, but run.state exists"; fail=1; fi
-    [ -e "$out" ] || "$alvh" run "$cfg" -o "$out" "${opts[@]}" || { echo "FAIL point $n: fresh run"; fail=1; }
+  if [ $rc -eq 0 ] && grep -q "nothing to resume" err.txt; then
+    # a fresh start is allowed only when no work was lost: nothing recorded yet
+    if [ $had_state -eq 1 ]; then echo "FAIL point $n: started afresh, but run.state existed"; fail=1; fi
   elif [ $rc -ne 0 ]; then
     echo "FAIL point $n: resume exit $rc: $(head -c 300 err.txt)"
     fail=1
