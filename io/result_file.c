@@ -180,7 +180,11 @@ alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg
                                        alvh_error *err)
 {
     const alvh_market_params *m = &sc->market;
-    int risk_neutral = m->spx.drift_ann == 0.0 && m->token.mu_ann == m->spx.r_ann;
+    const alvh_premia_params *pr = &m->premia;
+    int no_premia = pr->lambda_v == 0.0 && pr->lambda_v2 == 0.0 && pr->jump_intensity_premium == 0.0 &&
+                    pr->jump_mean_premium == 0.0 && m->spx.drift_ann == 0.0 && m->token.dilution_ann == 0.0 &&
+                    m->token.mu_ann == m->spx.r_ann - m->token.staking_yield_ann;
+    int risk_neutral = m->paths_measure == ALVH_MEASURE_Q || no_premia;
     alvh_h5_scenario_meta meta = {.capital_usd = cfg->book.capital_usd, .steps_per_year = cfg->run.steps_per_year,
                                   .n_steps = cfg->n_steps, .n_paths = cfg->run.paths,
                                   .measure = risk_neutral ? "risk-neutral" : "real-world",

@@ -219,7 +219,7 @@ static int eth_init(alvh_market_consts *c, const alvh_market_params *p, double s
     return 0;
 }
 
-int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
+static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
 {
     const alvh_spx_params *sp = &p->spx;
     const alvh_token_params *tk = &p->token;
@@ -504,4 +504,17 @@ void alvh_market_inject(const alvh_market_consts *c, const alvh_market_injection
         gov[i] += 1.0;
     for (size_t i = 0; inj->hack && i < n; i++)
         ev->n_hack[i] += 1.0;
+}
+
+/* The paths follow the set of paths_measure; the VIX read from their state is
+ * the pricing measure's expectation (the spx section as given). */
+int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
+{
+    alvh_market_params paths;
+    if (alvh_market_check_ranges(p, msg, size) != 0 || alvh_market_paths_params(p, &paths, msg, size) != 0)
+        return -1;
+    if (consts_init_paths(c, &paths, dt, msg, size) != 0)
+        return -1;
+    alvh_vix_coeffs_init(&c->vix, &p->spx);
+    return 0;
 }

@@ -54,7 +54,18 @@ typedef struct alvh_token_params {
     double sigma_total_ann; /* NaN: sigma0_ann is the diffusion vol; else the total (jumps included) at VIX_ref */
     double beta_eth;        /* regression beta of the token's diffusion on ETH's (needs eth.sigma0_ann > 0) */
     double dilution_ann;    /* emission dilution: a real-world drift of -dilution_ann on ln G (0: none) */
+    double staking_yield_ann; /* staking yield: the token's dividend yield under Q (drift r - yield) */
 } alvh_token_params;
+
+/* Premia from the pricing set (Q) to the real-world set (P); see market_params.def. */
+typedef struct alvh_premia_params {
+    double lambda_v, lambda_v2;  /* kappa_Q = kappa_P + lambda_v per variance factor */
+    double jump_intensity_premium; /* lambda_Q - lambda_P */
+    double jump_mean_premium;    /* mu_J^P - mu_J^Q */
+} alvh_premia_params;
+
+/* The measure the paths follow; marks and VIX are under Q either way. */
+enum { ALVH_MEASURE_P = 0, ALVH_MEASURE_Q = 1 };
 
 /* The crypto market factor ETH (sigma0_ann = 0: off):
  *   d ln E = (mu_E - sigma_E^2/2) dt - comp_E + sigma_E dW_E + beta_JE Y   (Y: the step's SPX log-jump)
@@ -83,7 +94,18 @@ typedef struct alvh_market_params {
     alvh_token_params token;
     alvh_funding_params funding;
     alvh_eth_params eth;
+    alvh_premia_params premia;
+    int paths_measure;     /* ALVH_MEASURE_P or ALVH_MEASURE_Q */
 } alvh_market_params;
+
+/* The parameters the paths follow, from the pricing set m (spx, token: Q)
+ * (docs/market_model.md, "P and Q"). Under ALVH_MEASURE_Q: m without the
+ * real-world terms (no equity premium, no dilution, token drift r - staking
+ * yield, ETH drift r). Under ALVH_MEASURE_P: per variance factor kappa_P =
+ * kappa_Q - lambda_v, theta_P = kappa_Q theta_Q / kappa_P; lambda_P =
+ * lambda_Q - premium, mu_J^P = mu_J^Q + premium; equity premium and dilution kept.
+ * Returns 0, or -1 and a message when a real-world kappa is not > 0. */
+int alvh_market_paths_params(const alvh_market_params *m, alvh_market_params *paths, char *msg, size_t msg_size);
 
 /* The token's diffusion vol at VIX = vix_ref: sigma0_ann, or with
  * sigma_total_ann set sqrt(sigma_total^2 - jump variance per year) (the

@@ -407,11 +407,19 @@ static void test_default_yaml(void **state)
     const alvh_config_scenario *s = alvh_config_find_scenario(cfg, "calm");
     assert_non_null(s);
     assert_null(alvh_config_find_scenario(cfg, "nope"));
-    /* two variance factors calibrated with alvh diagnose; BCC 1997 SVJ jumps */
-    assert_true(s->market.spx.kappa == 1.2 && s->market.spx.theta == 0.026 && s->market.spx.xi == 0.5);
-    assert_true(s->market.spx.kappa2 == 40 && s->market.spx.theta2 == 0.016 && s->market.spx.xi2 == 3.0);
-    assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.59);
-    assert_true(s->market.spx.mu_j == -0.05 && s->market.spx.delta_j == 0.07);
+    /* the pricing set: two variance factors calibrated with alvh diagnose, and the
+     * premia giving the real-world set (BCC 1997 SVJ jumps under P) */
+    assert_true(s->market.spx.kappa == 1.1 && s->market.spx.theta == 0.026 && s->market.spx.xi == 0.5);
+    assert_true(s->market.spx.kappa2 == 34 && s->market.spx.theta2 == 0.017 && s->market.spx.xi2 == 3.0);
+    assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.7);
+    assert_true(s->market.spx.mu_j == -0.055 && s->market.spx.delta_j == 0.07);
+    assert_true(s->market.paths_measure == ALVH_MEASURE_P && s->market.premia.lambda_v == -0.2 &&
+                s->market.premia.lambda_v2 == -6);
+    alvh_market_params pp;
+    char pmsg[200];
+    assert_int_equal(alvh_market_paths_params(&s->market, &pp, pmsg, sizeof pmsg), 0);
+    assert_true(fabs(pp.spx.kappa - 1.3) < 1e-12 && fabs(pp.spx.kappa2 - 40.0) < 1e-12);
+    assert_true(fabs(pp.spx.lambda_ann - 0.59) < 1e-12 && fabs(pp.spx.mu_j + 0.05) < 1e-12);
     /* the starting VIX: the slow factor at its mean and the fast one the rest;
      * 17.61 is below what the slow factor alone gives, so v2 = 0 and v0 < theta */
     assert_true(s->vix0 == 17.61 && s->v2_from_vix0);
