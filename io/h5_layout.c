@@ -22,6 +22,7 @@ const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
     "count", "step",                                 /* condor stop-outs */
     "count",                                         /* rolls */
     "USD", "USD",                                    /* excess_over_cash, perp_margin_peak */
+    "count", "1",                                    /* governance down-shocks, likelihood ratio */
 };
 
 _Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT + 1, "pnl columns are the layers, cash, then the total");

@@ -30,7 +30,7 @@
 #define ALVH_H5_FORMAT_NAME "alvh-result" /* root attribute alvh_format */
 /* root attribute alvh_layout_version (2: dimension scales, scenario attributes;
  * 3: per-variant baselines, attribution, tail and study tables) */
-#define ALVH_H5_LAYOUT_VERSION 3
+#define ALVH_H5_LAYOUT_VERSION 4
 
 #define ALVH_H5_SCENARIOS "/scenarios"
 #define ALVH_H5_MARKET "market"

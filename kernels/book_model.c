@@ -15,7 +15,7 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "cash", "total", "max_drawdown",
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
-    "perp_margin_peak",
+    "perp_margin_peak", "n_gov_down_shocks", "likelihood_ratio",
 };
 
 #define fail alvh_kmsg
@@ -243,4 +243,7 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_N_ROLL] = s->m_n_roll[i];
     out[ALVH_OUT_EXCESS] = total - s->a_bench[i];
     out[ALVH_OUT_MARGIN_PEAK] = s->m_margin_peak[i];
+    /* market facts the book state does not hold: the engine fills them */
+    out[ALVH_OUT_N_GOV_DN] = 0.0;
+    out[ALVH_OUT_LR] = 1.0;
 }

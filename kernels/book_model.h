@@ -266,6 +266,8 @@ enum {
     ALVH_OUT_N_ROLL,                   /* condor time rolls + VIX rolls */
     ALVH_OUT_EXCESS,                   /* total minus what C would have earned in cash, USD */
     ALVH_OUT_MARGIN_PEAK,              /* largest perp margin account balance (cash tied up), USD */
+    ALVH_OUT_N_GOV_DN,                 /* governance down-shocks (drawn and injected); set by the engine */
+    ALVH_OUT_LR,                       /* likelihood ratio of the path (1 without importance sampling); engine */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

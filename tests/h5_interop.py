@@ -29,7 +29,8 @@ LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow"]
 PNL_COLUMNS = LAYERS + ["cash", "total"]
 METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow",
                   "first_liquidation_step", "bad_debt", "n_exploits", "first_exploit_step", "n_stop_outs",
-                  "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak"]
+                  "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak", "n_gov_down_shocks",
+                  "likelihood_ratio"]
 TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -90,7 +91,7 @@ def check_file(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["alvh_format"] == "alvh-result", "alvh_format")
-        check(int(a["alvh_layout_version"]) == 3, "alvh_layout_version")
+        check(int(a["alvh_layout_version"]) == 4, "alvh_layout_version")
         check(a["seed"].dtype == np.uint64 and int(a["seed"]) == 12345, f"seed {a['seed']!r}")
         check("scenarios:" in a["config"], "config text")
         for k in ["engine_version", "git_describe", "isa", "units", "hdf5_version"]:
@@ -124,7 +125,7 @@ def check_file(path):
         for v in ["unhedged", "full_alvh"]:
             g = f[f"scenarios/base/variants/{v}"]
             check_table(g["pnl"], (N_PATHS, 9), PNL_COLUMNS, ["USD"] * 9)
-            check_table(g["metrics"], (N_PATHS, 13), METRIC_COLUMNS)
+            check_table(g["metrics"], (N_PATHS, 15), METRIC_COLUMNS)
             pnl = g["pnl"][...]
             pnls[v] = pnl
             check(strs(g["pnl"].attrs["columns"])[-1] == "total", "last pnl column is total")
