@@ -56,6 +56,33 @@ struct alvh_scenario_job {
 
 static int hist_mode(const alvh_scenario_job *j) { return j->rq.summaries == ALVH_SUMMARIES_HISTOGRAM; }
 
+/* 1 if any of x[0..n) is NaN or +-Inf: an all-ones exponent field. Branch
+ * free over integers and marked simd, so it is vectorized at any optimization
+ * level (the common case, every value finite, is one pass per series). */
+static int any_nonfinite(const double *x, size_t n)
+{
+    const uint64_t ex = UINT64_C(0x7ff0000000000000);
+    uint64_t bad = 0;
+#pragma omp simd reduction(| : bad)
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= ((u & ex) + (UINT64_C(1) << 52)) >> 63; /* carries into bit 63 only from 0x7ff */
+    }
+    return bad != 0;
+}
+
+static int block_nonfinite(const alvh_book_market *mk, const double *const *equity, size_t nv, size_t n)
+{
+    const double *series[] = {mk->spx, mk->vix, mk->g, mk->v, mk->f};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof series / sizeof series[0]; k++)
+        bad |= any_nonfinite(series[k], n);
+    for (size_t v = 0; v < nv; v++)
+        bad |= any_nonfinite(equity[v], n);
+    return bad;
+}
+
 /* Paths of the block whose market state or equity is NaN/Inf at this step:
  * counted once each; the lowest path index is kept with its first such step. */
 static void note_nonfinite(alvh_scenario_job *j, int worker, const alvh_book_step_info *info)
@@ -66,6 +93,9 @@ static void note_nonfinite(alvh_scenario_job *j, int worker, const alvh_book_ste
     uint64_t *b = j->bad + info->block * 3;
     if (info->step == 0)
         memset(seen, 0, info->n);
+    /* a step with every value finite marks no path: skip the per-path scan */
+    if (!block_nonfinite(mk, info->equity, nv, info->n))
+        return;
     for (size_t i = 0; i < info->n; i++) {
         if (seen[i])
             continue;
