@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/ksum.h"
+#include "engine/stats.h"
 #include "kernels/book_model.h"
 
 #define N_ROWS 11
@@ -28,17 +29,12 @@ static int by_loss_desc(const void *a, const void *b)
     return x->i < y->i ? -1 : x->i > y->i;
 }
 
-/* mean of v over n paths and its standard error (the n - 1 variance) */
+/* mean and SE of v over n paths; one path: SE 0 (nothing to estimate it from) */
 static void mean_se(const double *v, size_t n, double *mean, double *se)
 {
-    alvh_ksum s = {0, 0}, q = {0, 0};
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&s, v[i]);
-    double m = alvh_ksum_value(&s) / (double)n;
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&q, (v[i] - m) * (v[i] - m));
-    *mean = m;
-    *se = n > 1 ? sqrt(alvh_ksum_value(&q) / (double)(n - 1) / (double)n) : 0.0;
+    alvh_stats_mean_se(v, n, mean, se);
+    if (n < 2)
+        *se = 0.0;
 }
 
 /*

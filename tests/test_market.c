@@ -340,6 +340,15 @@ static double wse(const wsum *a, size_t n)
     return sqrt(fmax(a->sum2 / (double)n - m * m, 0.0) / (double)(n - 1));
 }
 
+/* paths x steps over t years in blocks of 500 on every thread */
+static obs_t *run_tilted(const alvh_market_params *p, size_t paths, size_t steps, double t)
+{
+    obs_t *o = obs_new(paths, 500);
+    alvh_error err = {0};
+    assert_int_equal(run(p, paths, steps, t / (double)steps, 0, 500, o, NULL, 0, &err), ALVH_OK);
+    return o;
+}
+
 /* Under tilts of every intensity, the likelihood-ratio-weighted estimates of
  * what the untilted model knows in closed form: E[LR] = 1, the Poisson means
  * of the counts, the discounted token and SPX martingales, and P(an exploit
@@ -352,9 +361,7 @@ static void test_importance_sampling_unbiased(void **state)
     p.tilt = (alvh_tilt_params){.spx_jump = 1.5, .gov = 0.8, .exploit = 3.0};
     const size_t paths = 20000, steps = 252;
     const double t = 1.0;
-    obs_t *o = obs_new(paths, 500);
-    alvh_error err = {0};
-    assert_int_equal(run(&p, paths, steps, t / steps, 0, 500, o, NULL, 0, &err), ALVH_OK);
+    obs_t *o = run_tilted(&p, paths, steps, t);
     const double disc = exp(-p.spx.r_ann * t);
     wsum lr = {0}, g = {0}, sx = {0}, hit = {0}, cnt[4] = {{0}};
     for (size_t i = 0; i < paths; i++) {
@@ -399,9 +406,7 @@ static void test_importance_sampling_rare_exploit(void **state)
     p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 20.0};
     const size_t paths = 10000, steps = 126;
     const double t = 0.5;
-    obs_t *o = obs_new(paths, 500);
-    alvh_error err = {0};
-    assert_int_equal(run(&p, paths, steps, t / steps, 0, 500, o, NULL, 0, &err), ALVH_OK);
+    obs_t *o = run_tilted(&p, paths, steps, t);
     wsum hit = {0}, lr = {0};
     for (size_t i = 0; i < paths; i++) {
         double w = exp(o->log_lr[i]);
