@@ -43,7 +43,9 @@ static alvh_scenario_request request(int threads)
                    .token = {.g0_usd = 10, .mu_ann = 0.04, .sigma0_ann = 1.0, .vix_ref = 20, .gamma = 1.0,
                              .sigma_max_ann = 5.0, .rho_sg = 0.25, .beta_j = 2.0, .delta_c = 0.1,
                              .lambda_gov_ann = 4.0, .p_up = 0.3, .mu_up = 0.3, .d_up = 0.1, .mu_dn = -0.25,
-                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3},
+                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3,
+                             .beta_eth = 0.8},
+                   .eth = {.e0_usd = 2000, .mu_ann = 0.04, .sigma0_ann = 0.7, .rho_es = 0.4},
                    .funding = {.f0_ann = 0.11, .kappa_f = 20, .fbar_ann = 0.11, .sigma_f_ann = 0.8},
                    /* importance sampling on: the likelihood ratios and the weighted table
                     * must be as reproducible as everything else */
