@@ -13,6 +13,7 @@
 #include "engine/phase_clock.h"
 #include "engine/summary_hist.h"
 #include "engine/tail_comp.h"
+#include "engine/weighted_risk.h"
 #include "engine/tail_eff.h"
 #include "engine/variants.h"
 
@@ -179,8 +180,8 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
-        alvh_table *extra[3] = {r->tail_eff, r->attr, r->tail_comp};
-        for (int k = 0; k < 3; k++)
+        alvh_table *extra[4] = {r->tail_eff, r->attr, r->tail_comp, r->importance};
+        for (int k = 0; k < 4; k++)
             if (extra[k])
                 alvh_table_free(&extra[k][v]);
     }
@@ -188,6 +189,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->tail_eff);
     free(r->attr);
     free(r->tail_comp);
+    free(r->importance);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -306,6 +308,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->tail_eff = calloc(nv, sizeof *r->tail_eff);
         r->attr = calloc(nv, sizeof *r->attr);
         r->tail_comp = calloc(nv, sizeof *r->tail_comp);
+        r->importance = calloc(nv, sizeof *r->importance);
     }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
@@ -326,7 +329,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
                !r->pnl || !r->risk || !r->eff || !r->baseline ||
-               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp)) || !j->done || !j->bad || !j->wbad ||
+               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance)) || !j->done || !j->bad || !j->wbad ||
                !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
@@ -721,6 +724,8 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
     if (st == ALVH_OK)
         st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+    if (st == ALVH_OK)
+        st = alvh_weighted_risk(o, np, &r->importance[v], err);
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;

@@ -25,6 +25,7 @@ const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
     "USD", "count",                                  /* lp_onchain_costs, n_lp_recentres */
     "count", "count",                                /* cover claims paid, denied */
     "count", "count",                                /* irr rule: scale-downs, scale-ups */
+    "count", "1",                                    /* governance down-shocks, likelihood ratio */
 };
 
 _Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT + 1, "pnl columns are the layers, cash, then the total");

@@ -18,7 +18,8 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
-    "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups",
+    "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks",
+    "likelihood_ratio",
 };
 
 #define fail alvh_kmsg
@@ -297,4 +298,7 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_N_CLAIM_DENIED] = s->v_n_denied[i];
     out[ALVH_OUT_N_IRR_DOWN] = s->i_n_dn[i];
     out[ALVH_OUT_N_IRR_UP] = s->i_n_up[i];
+    /* market facts the book state does not hold: the engine fills them */
+    out[ALVH_OUT_N_GOV_DN] = 0.0;
+    out[ALVH_OUT_LR] = 1.0;
 }

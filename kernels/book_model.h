@@ -346,6 +346,8 @@ enum {
     ALVH_OUT_N_CLAIM_DENIED,           /* cover: exploit claims denied */
     ALVH_OUT_N_IRR_DOWN,               /* irr rule: stake scaled down */
     ALVH_OUT_N_IRR_UP,                 /* irr rule: stake scaled back up */
+    ALVH_OUT_N_GOV_DN,                 /* governance down-shocks (drawn and injected); set by the engine */
+    ALVH_OUT_LR,                       /* likelihood ratio of the path (1 without importance sampling); engine */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

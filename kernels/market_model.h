@@ -89,6 +89,12 @@ typedef struct alvh_funding_params {
     double rho_gf;      /* corr of dW_f with dW_G */
 } alvh_funding_params;
 
+/* Importance-sampling tilts: paths are drawn with lambda~ = tilt x lambda per
+ * event type; the likelihood ratio of the counts reweights them. */
+typedef struct alvh_tilt_params {
+    double spx_jump, gov, exploit;
+} alvh_tilt_params;
+
 typedef struct alvh_market_params {
     alvh_spx_params spx;
     alvh_token_params token;
@@ -96,6 +102,7 @@ typedef struct alvh_market_params {
     alvh_eth_params eth;
     alvh_premia_params premia;
     int paths_measure;     /* ALVH_MEASURE_P or ALVH_MEASURE_Q */
+    alvh_tilt_params tilt;
 } alvh_market_params;
 
 /* The parameters the paths follow, from the pricing set m (spx, token: Q)
@@ -189,6 +196,11 @@ typedef struct alvh_market_consts {
      * sigma_E = e_ratio sigma_G, W_E = l_e[0..4] . (z_v, z_s, z_g, z_f, z_e) */
     int has_eth, r_ze;
     double e_mu_dt, e_ratio, l_e[5], e_beta_j;
+    /* importance sampling: the counts are drawn with the tilted intensities;
+     * lr_log[type][k] = log P(N = k) / P~(N = k), type 0 SPX jumps, 1
+     * governance shocks, 2 exploits (all 0 and has_tilt 0 without a tilt) */
+    int has_tilt;
+    double lr_log[3][3];
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -248,6 +260,12 @@ typedef struct alvh_market_events {
 ALVH_MARKET_STEP_DECLARE(scalar)
 ALVH_MARKET_STEP_DECLARE(avx2)
 ALVH_MARKET_STEP_DECLARE(avx512)
+
+/* Likelihood-ratio step: log_lr[i] += sum over event types of lr_log[type][N]
+ * with the step's counts of path i (read before any injection: forced events
+ * are not drawn and carry no weight). Plain C for every ISA: it is its own
+ * scalar reference. Does nothing without a tilt. */
+void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_market_events *ev, double *restrict log_lr);
 
 /* Deterministic stress injection at one step: the forced components replace
  * that step's stochastic move on every path (NaN: not forced). */

@@ -836,7 +836,7 @@ static void test_docs_match_schema(void **state)
     assert_non_null(md);
     FILE *f = fopen(ALVH_FIXTURE_DIR "/../../docs/config.md", "rb");
     assert_non_null(f);
-    static char doc[1 << 16];
+    static char doc[1 << 18];
     size_t n = fread(doc, 1, sizeof doc - 1, f);
     fclose(f);
     doc[n] = '\0';
