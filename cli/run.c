@@ -37,6 +37,7 @@
 #include "engine/scenario_run.h"
 #include "engine/scheduler.h"
 #include "io/batch.h"
+#include "io/run_identity.h"
 #include "io/checkpoint.h"
 #include "cli/run_ckpt.h"
 #include "cli/run_memory.h"
@@ -376,6 +377,35 @@ static int check_memory(const alvh_config *cfg, const size_t *sel, size_t n_sel,
 
 /* ---- the run ---- */
 
+/* one argument for a POSIX shell: as is when plain, else in single quotes */
+static size_t shell_quote(const char *a, char *buf, size_t n)
+{
+    int plain = *a != '\0';
+    for (const char *p = a; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%", *p) != NULL;
+    if (plain)
+        return (size_t)snprintf(buf, n, "%s", a);
+    size_t w = (size_t)snprintf(buf, n, "'");
+    for (const char *p = a; *p && w < n; p++)
+        w += (size_t)(*p == '\'' ? snprintf(buf + w, n - w, "'\\''") : snprintf(buf + w, n - w, "%c", *p));
+    return w < n ? w + (size_t)snprintf(buf + w, n - w, "'") : w;
+}
+
+/* the command that continues this run: every argument as given, plus --resume */
+static void resume_command(int argc, char **argv, char *buf, size_t n)
+{
+    size_t w = (size_t)snprintf(buf, n, "alvh run");
+    int has_resume = 0;
+    for (int i = 1; i < argc && w + 1 < n; i++) {
+        has_resume |= strcmp(argv[i], "--resume") == 0;
+        w += (size_t)snprintf(buf + w, n - w, " ");
+        if (w < n)
+            w += shell_quote(argv[i], buf + w, n - w);
+    }
+    if (!has_resume && w < n)
+        snprintf(buf + w, n - w, " --resume");
+}
+
 static int run_main(int argc, char **argv, int rank, int ranks)
 {
     run_opts o;
@@ -484,7 +514,12 @@ static int run_main(int argc, char **argv, int rank, int ranks)
 
     /* the identity of this run: resolved config (with the command-line
      * overrides and the scenario selection) and the program */
-    char *resolved = alvh_config_resolved_text(cfg);
+    uint64_t threads_given = cfg->run.threads;
+    cfg->run.threads = 0; /* not part of the identity: results do not depend on it */
+    char *full = alvh_config_resolved_text(cfg);
+    cfg->run.threads = threads_given;
+    char *resolved = full ? alvh_identity_text(full) : NULL;
+    free(full);
     uint64_t cfg_hash = ALVH_HASH_INIT, bin_hash = 0;
     if (resolved)
         cfg_hash = alvh_hash_bytes(cfg_hash, resolved, strlen(resolved));
@@ -512,14 +547,10 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         rc = EXIT_RUN_FAILED;
     } else if (rank == 0) {
         bp->lock_fd = -1;
-        st = alvh_batch_open(bp, out, &id, o.resume, &err);
+        st = alvh_batch_open(bp, out, &id, resolved, o.resume, &err);
         if (st != ALVH_OK) {
             fprintf(stderr, "alvh run: %s\n", err.msg);
             rc = st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
-        } else if (bp->started_fresh) {
-            fprintf(stderr, "alvh run: --resume: no interrupted run at %s.parts (nothing to resume); starting a "
-                            "fresh run\n", out);
-            o.resume = 0;
         }
     } else {
         bp->lock_fd = -1; /* files are rank 0's business */
@@ -551,7 +582,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         const alvh_config_scenario *sc = &cfg->scenarios[k];
         char part[8600];
         alvh_batch_part_path(bp, k, part, sizeof part);
-        if (rank == 0 && o.resume && alvh_batch_scenario_done(bp, k))
+        if (rank == 0 && bp->resumed && alvh_batch_scenario_done(bp, k))
             continue;
         alvh_scenario_request rq = alvh_config_scenario_request(cfg, k, rank, ranks);
         alvh_scenario_job *job = NULL;
@@ -561,7 +592,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                               .scenario = (uint32_t)k, .block_first = 0,
                               .block_count = st == ALVH_OK ? alvh_scenario_job_blocks(job) : 0,
                               .block_size = cfg->run.block_size, .n_paths = cfg->run.paths};
-        if (st == ALVH_OK && o.resume)
+        if (st == ALVH_OK && bp->resumed)
             st = alvh_run_restore(bp, &h, &rq, ops, &job, &err);
         alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
         size_t nb = st == ALVH_OK ? alvh_scenario_job_buffers(job, bufs) : 0;
@@ -591,10 +622,11 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
             }
             if (st == ALVH_OK && g_stop && ranks == 1) {
-                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with "
-                                "'alvh run %s%s-o %s --resume'\n",
-                        pr.tty ? "\n" : "", sc->name, done, total, o.config_path ? o.config_path : "",
-                        o.config_path ? " " : "", out);
+                char again[8192];
+                resume_command(argc, argv, again, sizeof again);
+                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
+                                "%s\n",
+                        pr.tty ? "\n" : "", sc->name, done, total, again);
                 rc = EXIT_INTERRUPTED;
                 break;
             }

@@ -39,15 +39,9 @@ static double loss_of(const double *o, size_t i, int c) { return -o[i * ALVH_OUT
 /* sd(x) / sqrt(n) over n values, divisor n - 1 */
 static double se_of(const double *x, size_t n)
 {
-    if (n < 2)
-        return NAN;
-    alvh_ksum s = {0, 0}, q = {0, 0};
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&s, x[i]);
-    double m = alvh_ksum_value(&s) / (double)n;
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&q, (x[i] - m) * (x[i] - m));
-    return sqrt(alvh_ksum_value(&q) / (double)(n - 1) / (double)n);
+    double m, se;
+    alvh_stats_mean_se(x, n, &m, &se);
+    return se;
 }
 
 static void name_rows(alvh_table *t, int with_loo)

@@ -25,7 +25,8 @@ typedef struct {
     alvh_book_state st[MAX_VARIANTS];
     alvh_book_state shared[2];
     double *ext[MAX_VARIANTS], *ext_cash[MAX_VARIANTS];
-    double *spx, *g, *n_tok_jump, *u_book, *v_eff;
+    double *spx, *g, *n_tok_jump, *u_book, *v_eff, *eth;
+    double *n_gov_dn; /* governance down-shocks of each path so far (injected ones included) */
     alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
     alvh_block_rng *tmp_rng;
     const double *equity[MAX_VARIANTS];
@@ -56,6 +57,8 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
     c->ops->book_levels(view->n, s->ln_s, s->ln_g, w->spx, w->g);
     for (size_t i = 0; i < view->n; i++)
         w->n_tok_jump[i] = e->n_jump[i] + e->n_gov_up[i] + e->n_gov_dn[i] + e->n_hack[i];
+    for (size_t i = 0; i < view->n; i++)
+        w->n_gov_dn[i] = (view->step ? w->n_gov_dn[i] : 0.0) + e->n_gov_dn[i];
     /* one uniform per path and step, drawn whatever the variants use */
     c->ops->uniform_fill(&w->book_rng->lanes, 1, c->ld, w->u_book);
     /* two factors: the book's one-factor marks (VIX futures, SPX implied vols)
@@ -66,9 +69,16 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
         alvh_book_effective_var(&view->consts->vix, view->n, s->v, s->v2, w->v_eff);
         v = w->v_eff;
     }
+    /* ETH levels for the cross-hedge (libm exp: the same on every ISA) */
+    const double *eth = NULL;
+    if (view->consts->has_eth && s->ln_e) {
+        for (size_t i = 0; i < view->n; i++)
+            w->eth[i] = exp(s->ln_e[i]);
+        eth = w->eth;
+    }
     return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
-                              .u_book = w->u_book};
+                              .u_book = w->u_book, .eth = eth};
 }
 
 /* Book streams of the block's paths: each path's main stream jumped by twice
@@ -187,6 +197,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                 total += out[ALVH_OUT_CASH];
                 out[ALVH_OUT_EXCESS] += total - out[ALVH_OUT_TOTAL];
                 out[ALVH_OUT_TOTAL] = total;
+                out[ALVH_OUT_N_GOV_DN] = w->n_gov_dn[i];
+                out[ALVH_OUT_LR] = exp(view->log_lr[i]); /* exp(0) = 1 exactly without a tilt */
                 if (rq->on_block && rq->outcomes)
                     memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
             }
@@ -239,7 +251,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
-        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 5) * ld * sizeof(double));
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 7) * ld * sizeof(double));
         w->book_rng = alvh_block_rng_create(rq->market.block_size);
         w->tmp_rng = alvh_block_rng_create(rq->market.block_size);
         if (!w->book_rng || !w->tmp_rng) {
@@ -268,6 +280,8 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         w->n_tok_jump = w->g + ld;
         w->u_book = w->n_tok_jump + ld;
         w->v_eff = w->u_book + ld;
+        w->eth = w->v_eff + ld;
+        w->n_gov_dn = w->eth + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);

@@ -13,7 +13,7 @@ static const alvh_diag_target calm_targets[] = {
     {ALVH_FACT_VIX_P05, 11.43, 9.5, 13.5, "VIX 1990-2026 5th percentile 11.43"},
     {ALVH_FACT_VIX_P95, 32.94, 27.0, 39.0, "VIX 1990-2026 95th percentile 32.94"},
     {ALVH_FACT_RATIO_CALM, 0.885, 0.84, 0.96, "median VIX/VIX3M 0.885 (VIX < VIX3M on 92.4% of days)"},
-    {ALVH_FACT_SPX_VOL, 0.19, 0.15, 0.23, "index implied vol ~19%/yr, realized ~16%/yr (Eraker 2009); the market is the pricing measure"},
+    {ALVH_FACT_SPX_VOL, 0.16, 0.15, 0.19, "realized ~16%/yr below implied ~19%/yr (Eraker 2009): real-world paths, VIX under Q"},
     {ALVH_FACT_TOKEN_VOL, 1.20, 1.05, 1.40, "AAVE 140%, COMP 133%, MKR 126%/yr (Oct 2020-Feb 2022), later 80-110%"},
     {ALVH_FACT_TOKEN_KURT, 8.0, 3.0, 30.0, "assumption: no figure in the facts; worst days of 4-7 daily sds need fat tails"},
     {ALVH_FACT_TOKEN_WORST, -0.35, -0.57, -0.20, "worst day Oct 2020-Feb 2022: MKR -28%, COMP -33%, AAVE -41%, SUSHI -48%, CRV -57%"},

@@ -26,6 +26,7 @@ typedef struct {
     double *draws;           /* one tile: normals, uniforms, packed event draws */
     alvh_market_state state, prev;
     alvh_market_events events;
+    double *log_lr; /* each path's log likelihood ratio so far (importance sampling) */
     double *normals, *uniforms, *packed;
 } worker_buf;
 
@@ -133,9 +134,10 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         w->state.ln_e[i] = c->consts.has_eth ? e0 : 0.0;
         w->events.vix[i] = vix0;
         w->events.n_jump[i] = w->events.n_gov_up[i] = w->events.n_gov_dn[i] = w->events.n_hack[i] = 0.0;
+        w->log_lr[i] = 0.0;
     }
     alvh_market_view view = {.block = b, .first_path = first, .n = n, .step = 0, .consts = &c->consts,
-                             .state = &w->state, .events = &w->events};
+                             .state = &w->state, .events = &w->events, .log_lr = w->log_lr};
     alvh_status st = notify(c->obs->block_begin, c->obs->ctx, worker, &view);
     double market_s = 0.0; /* this block's kernel time (engine/phase_clock.h) */
     for (size_t t = 0; st == ALVH_OK && t < rq->n_steps; t++) {
@@ -146,6 +148,7 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
         for (size_t t0 = 0; t0 < n; t0 += TILE)
             step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE);
+        alvh_market_lr_step(&c->consts, n, &w->events, w->log_lr);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
         market_s += alvh_phase_now() - t0s;
@@ -230,7 +233,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_buf *w = &c.w[t];
-        size_t rows = 2 * N_STATE + N_EVENTS, draw_rows = nn + nu + n_packed;
+        size_t rows = 2 * N_STATE + N_EVENTS + 1, draw_rows = nn + nu + n_packed;
         w->rng = alvh_block_rng_create(bs);
         w->ev_rng = alvh_block_rng_create(bs);
         w->pick = alvh_block_rng_create(tile);
@@ -251,6 +254,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
         w->prev = (alvh_market_state){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld, m + 5 * ld};
         m += N_STATE * ld;
         w->events = (alvh_market_events){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld};
+        w->log_lr = m + N_EVENTS * ld;
         w->normals = w->draws;
         w->uniforms = w->normals + nn * ldt;
         w->packed = w->uniforms + nu * ldt;

@@ -28,6 +28,7 @@ typedef struct alvh_market_view {
     const alvh_market_consts *consts;
     const alvh_market_state *state;   /* after the step */
     const alvh_market_events *events; /* the step's VIX and event counts (at step 0: VIX0, zero counts) */
+    const double *log_lr;             /* each path's log likelihood ratio of its drawn events so far (0 untilted) */
 } alvh_market_view;
 
 typedef struct alvh_market_observer {

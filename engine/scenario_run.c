@@ -13,6 +13,7 @@
 #include "engine/phase_clock.h"
 #include "engine/summary_hist.h"
 #include "engine/tail_comp.h"
+#include "engine/weighted_risk.h"
 #include "engine/tail_eff.h"
 #include "engine/variants.h"
 
@@ -55,6 +56,33 @@ struct alvh_scenario_job {
 
 static int hist_mode(const alvh_scenario_job *j) { return j->rq.summaries == ALVH_SUMMARIES_HISTOGRAM; }
 
+/* 1 if any of x[0..n) is NaN or +-Inf: an all-ones exponent field. Branch
+ * free over integers and marked simd, so it is vectorized at any optimization
+ * level (the common case, every value finite, is one pass per series). */
+static int any_nonfinite(const double *x, size_t n)
+{
+    const uint64_t ex = UINT64_C(0x7ff0000000000000);
+    uint64_t bad = 0;
+#pragma omp simd reduction(| : bad)
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= ((u & ex) + (UINT64_C(1) << 52)) >> 63; /* carries into bit 63 only from 0x7ff */
+    }
+    return bad != 0;
+}
+
+static int block_nonfinite(const alvh_book_market *mk, const double *const *equity, size_t nv, size_t n)
+{
+    const double *series[] = {mk->spx, mk->vix, mk->g, mk->v, mk->f};
+    int bad = 0;
+    for (size_t k = 0; k < sizeof series / sizeof series[0]; k++)
+        bad |= any_nonfinite(series[k], n);
+    for (size_t v = 0; v < nv; v++)
+        bad |= any_nonfinite(equity[v], n);
+    return bad;
+}
+
 /* Paths of the block whose market state or equity is NaN/Inf at this step:
  * counted once each; the lowest path index is kept with its first such step. */
 static void note_nonfinite(alvh_scenario_job *j, int worker, const alvh_book_step_info *info)
@@ -65,6 +93,9 @@ static void note_nonfinite(alvh_scenario_job *j, int worker, const alvh_book_ste
     uint64_t *b = j->bad + info->block * 3;
     if (info->step == 0)
         memset(seen, 0, info->n);
+    /* a step with every value finite marks no path: skip the per-path scan */
+    if (!block_nonfinite(mk, info->equity, nv, info->n))
+        return;
     for (size_t i = 0; i < info->n; i++) {
         if (seen[i])
             continue;
@@ -149,8 +180,8 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
-        alvh_table *extra[3] = {r->tail_eff, r->attr, r->tail_comp};
-        for (int k = 0; k < 3; k++)
+        alvh_table *extra[4] = {r->tail_eff, r->attr, r->tail_comp, r->importance};
+        for (int k = 0; k < 4; k++)
             if (extra[k])
                 alvh_table_free(&extra[k][v]);
     }
@@ -158,6 +189,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->tail_eff);
     free(r->attr);
     free(r->tail_comp);
+    free(r->importance);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -276,6 +308,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->tail_eff = calloc(nv, sizeof *r->tail_eff);
         r->attr = calloc(nv, sizeof *r->attr);
         r->tail_comp = calloc(nv, sizeof *r->tail_comp);
+        r->importance = calloc(nv, sizeof *r->importance);
     }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
@@ -296,7 +329,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
                !r->pnl || !r->risk || !r->eff || !r->baseline ||
-               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp)) || !j->done || !j->bad || !j->wbad ||
+               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance)) || !j->done || !j->bad || !j->wbad ||
                !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
@@ -691,6 +724,8 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
     if (st == ALVH_OK)
         st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+    if (st == ALVH_OK)
+        st = alvh_weighted_risk(o, np, &r->importance[v], err);
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;

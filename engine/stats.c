@@ -378,3 +378,15 @@ alvh_status alvh_stats_pnl_summary(const double *pnl_usd, size_t n, double capit
     free(s);
     return st;
 }
+
+void alvh_stats_mean_se(const double *x, size_t n, double *mean, double *se)
+{
+    alvh_ksum s = {0, 0}, q = {0, 0};
+    for (size_t i = 0; i < n; i++)
+        alvh_ksum_add(&s, x[i]);
+    double m = n ? alvh_ksum_value(&s) / (double)n : NAN;
+    for (size_t i = 0; i < n; i++)
+        alvh_ksum_add(&q, (x[i] - m) * (x[i] - m));
+    *mean = m;
+    *se = n > 1 ? sqrt(alvh_ksum_value(&q) / (double)(n - 1) / (double)n) : NAN;
+}

@@ -128,4 +128,8 @@ typedef struct alvh_pnl_summary {
 alvh_status alvh_stats_pnl_summary(const double *pnl_usd, size_t n, double capital_usd,
                                    alvh_pnl_summary *out, alvh_error *err);
 
+/* Mean of x[0..n) and its standard error sqrt(s^2 / n) (s^2 with n - 1;
+ * NAN for n < 2), compensated sums in index order. */
+void alvh_stats_mean_se(const double *x, size_t n, double *mean, double *se);
+
 #endif

@@ -14,14 +14,14 @@
 #include "engine/stats.h"
 
 /* outcome column of each histogram: fine ones, then the tail ones */
-static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, ALVH_OUT_CASH, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD,
-                                                ALVH_OUT_MIN_HF, 0, 1, 2, 3, 4, 5, 6, ALVH_OUT_CASH, ALVH_OUT_TOTAL,
-                                                ALVH_OUT_MAX_DD};
-_Static_assert(ALVH_SHIST_N_HIST == 21, "hist_col lists every histogram");
+static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ALVH_OUT_CASH, ALVH_OUT_TOTAL,
+                                                ALVH_OUT_MAX_DD, ALVH_OUT_MIN_HF, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                ALVH_OUT_CASH, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD};
+_Static_assert(ALVH_SHIST_N_HIST == 27 && ALVH_LAYER_COUNT == 10, "hist_col lists every histogram");
 static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT,
                                                    ALVH_OUT_N_STOP, ALVH_OUT_N_ROLL};
 
-/* moment columns: the P&L columns and max drawdown (outcome columns 0..9),
+/* moment columns: the P&L columns and max drawdown (outcome columns 0..12),
  * then bad debt, excess over cash and the perp margin peak (means only) */
 enum { N_MOM_PNL_DD = ALVH_OUT_TOTAL + 2, N_MOM = N_MOM_PNL_DD + 3, MOM_K = 6 }; /* n, sum hi, sum lo, C2, C3, C4 */
 static const int mom_extra[3] = {ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/ksum.h"
 #include "engine/stats.h"
 
 enum { S_VALUE, S_MEAN, S_MEAN_SE, S_ES, S_ES_SE, S_PLP, S_PLB, S_DMEAN, S_DMEAN_SE, S_DES, S_DES_SE, S_ROWS };
@@ -20,15 +19,12 @@ static double cell(const alvh_table *t, const char *row, size_t col)
     return r < t->rows ? t->data[r * t->cols + col] : NAN;
 }
 
+/* sd(x) / sqrt(n), divisor n - 1 */
 static double sd_se(const double *x, size_t n)
 {
-    alvh_ksum s = {0, 0}, q = {0, 0};
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&s, x[i]);
-    double m = alvh_ksum_value(&s) / (double)n;
-    for (size_t i = 0; i < n; i++)
-        alvh_ksum_add(&q, (x[i] - m) * (x[i] - m));
-    return sqrt(alvh_ksum_value(&q) / (double)(n - 1) / (double)n);
+    double mean, se;
+    alvh_stats_mean_se(x, n, &mean, &se);
+    return se;
 }
 
 /* ES99 influence values of the loss -total of outcomes o (all finite) */

@@ -9,11 +9,13 @@
 #include "engine/stats.h"
 #include "kernels/book_model.h"
 
-#define N_EV 5
-static const char *const ev_names[N_EV] = {"exploit", "perp_liquidation", "borrow_liquidation", "condor_stop",
-                                           "bad_debt"};
-static const int ev_cols[N_EV] = {ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_STOP,
-                                  ALVH_OUT_BAD_DEBT};
+/* gov_down_shock counts drawn and injected down-shocks alike (an injection acts
+ * on every path, so it has no share of its own to report) */
+#define N_EV 6
+static const char *const ev_names[N_EV] = {"exploit",     "gov_down_shock", "perp_liquidation", "borrow_liquidation",
+                                           "condor_stop", "bad_debt"};
+static const int ev_cols[N_EV] = {ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_GOV_DN, ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW,
+                                  ALVH_OUT_N_STOP,    ALVH_OUT_BAD_DEBT};
 static const char *const col_names[7] = {"worst_1pct",   "worst_1pct_lo95",   "worst_1pct_hi95", "worst_0.1pct",
                                          "worst_0.1pct_lo95", "worst_0.1pct_hi95", "all_paths"};
 

@@ -11,7 +11,7 @@
 #include "common/status.h"
 #include "engine/summary.h"
 
-/* Table `tail_composition`: rows exploit, perp_liquidation, borrow_liquidation,
+/* Table `tail_composition`: rows exploit, gov_down_shock, perp_liquidation, borrow_liquidation,
  * condor_stop, bad_debt (event counts > 0 in the per-path outcomes); columns
  * worst_1pct, worst_1pct_lo95, worst_1pct_hi95, the same for worst_0.1pct,
  * and all_paths (the share over every finite path, for comparison). */

@@ -21,7 +21,8 @@ unsigned alvh_layers_without(unsigned layers, int l)
 {
     unsigned out = layers & ~(1u << l);
     if (l == ALVH_LAYER_FARM) /* the farm's hedges hedge nothing without it */
-        out &= ~(1u << ALVH_LAYER_PERP | 1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS | 1u << ALVH_LAYER_BORROW);
+        out &= ~(1u << ALVH_LAYER_PERP | 1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS | 1u << ALVH_LAYER_BORROW |
+                 1u << ALVH_LAYER_COVER | 1u << ALVH_LAYER_ETH_PUTS);
     return out;
 }
 

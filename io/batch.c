@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "io/batch.h"
+#include "io/run_identity.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +28,7 @@ static void paths_init(alvh_batch *b, const char *out)
     snprintf(b->lock, sizeof b->lock, "%s/lock", b->parts);
     snprintf(b->ckpt, sizeof b->ckpt, "%s/current.ckpt", b->parts);
     snprintf(b->prev_ckpt, sizeof b->prev_ckpt, "%s/previous.ckpt", b->parts);
+    snprintf(b->config, sizeof b->config, "%s/run.config", b->parts);
 }
 
 void alvh_batch_part_path(const alvh_batch *b, size_t k, char *buf, size_t n)
@@ -94,6 +96,29 @@ static int read_state(alvh_batch *b, alvh_run_identity *id)
     return ok ? 0 : -2;
 }
 
+/* The first setting in which run.config differs from this run's identity
+ * text: 1 and what filled in; 0 when run.config is unreadable (older batch
+ * directories) or equal (the scenario selection differs). */
+static int setting_differs(const alvh_batch *b, char *what, size_t n)
+{
+    if (!b->identity_text)
+        return 0;
+    FILE *f = fopen(b->config, "rb");
+    if (!f)
+        return 0;
+    size_t cap = strlen(b->identity_text) + (1u << 16), len = 0;
+    char *was = malloc(cap + 1);
+    if (was)
+        len = fread(was, 1, cap, f);
+    fclose(f);
+    if (!was)
+        return 0;
+    was[len] = '\0';
+    int differs = alvh_identity_difference(was, b->identity_text, what, n);
+    free(was);
+    return differs;
+}
+
 /* The first item of the identity that differs, named with both values. */
 static alvh_status compare_identity(const alvh_batch *b, const alvh_run_identity *was, alvh_error *err)
 {
@@ -109,10 +134,15 @@ static alvh_status compare_identity(const alvh_batch *b, const alvh_run_identity
         return alvh_error_set(err, ALVH_E_USAGE, "--resume refused: the alvh binary changed since the interrupted "
                               "run (interrupted: %016" PRIx64 ", now: %016" PRIx64 ")%s", was->binary_hash,
                               now->binary_hash, tail);
-    if (was->config_hash != now->config_hash)
-        return alvh_error_set(err, ALVH_E_USAGE, "--resume refused: the configuration (or --paths/--seed/--threads/"
+    if (was->config_hash != now->config_hash) {
+        char what[1024];
+        if (setting_differs(b, what, sizeof what))
+            return alvh_error_set(err, ALVH_E_USAGE, "--resume refused: the configuration differs from the interrupted "
+                                  "run's: %s%s", what, tail);
+        return alvh_error_set(err, ALVH_E_USAGE, "--resume refused: the configuration (or --paths/--seed/"
                               "--summaries/--scenario) differs from the interrupted run's (config hash interrupted: "
                               "%016" PRIx64 ", now: %016" PRIx64 ")%s", was->config_hash, now->config_hash, tail);
+    }
     return ALVH_OK;
 }
 
@@ -215,14 +245,31 @@ static alvh_status take_lock(alvh_batch *b, alvh_error *err)
     return alvh_error_set(err, ALVH_E_IO, "cannot lock %s: it keeps being removed", b->lock);
 }
 
+/* A fresh start: run.config before run.state, so a state always has its config. */
+static alvh_status open_fresh(alvh_batch *b, alvh_error *err)
+{
+    b->resumed = 0;
+    alvh_status st = ALVH_OK;
+    if (b->identity_text)
+        st = alvh_atomic_write(b->config, b->identity_text, strlen(b->identity_text), err);
+    return st ? st : write_state(b, err);
+}
+
+static void say_fresh(const alvh_batch *b)
+{
+    fprintf(stderr, "alvh run: --resume: nothing to resume at %s (no interrupted run): starting a fresh run\n",
+            b->parts);
+}
+
 static alvh_status open_resume(alvh_batch *b, alvh_error *err)
 {
     alvh_run_identity was;
     int rs = read_state(b, &was);
     if (rs == -1 && !has_part_files(b)) {
-        b->started_fresh = 1;
-        return write_state(b, err);
+        say_fresh(b);
+        return open_fresh(b, err);
     }
+    b->resumed = 1;
     if (rs != 0)
         return alvh_error_set(err, ALVH_E_USAGE, "--resume: %s is %s, so the parts in %s cannot be verified as this "
                               "run's; rerun without --resume to start over", b->state, rs == -1 ? "missing" :
@@ -230,12 +277,13 @@ static alvh_status open_resume(alvh_batch *b, alvh_error *err)
     return compare_identity(b, &was, err);
 }
 
-alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_identity *id, int resume,
-                            alvh_error *err)
+alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_identity *id,
+                            const char *identity_text, int resume, alvh_error *err)
 {
     memset(b, 0, sizeof *b);
     b->lock_fd = -1;
     b->id = *id;
+    b->identity_text = identity_text;
     paths_init(b, out);
     alvh_status st = alvh_check_output_path(b->out, "output (-o)", err);
     if (st)
@@ -246,7 +294,7 @@ alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_ident
         return alvh_error_set(err, ALVH_E_USAGE, "%s: is a %s, not the batch directory of %s; remove it or choose "
                               "another -o", b->parts, alvh_file_kind(sb.st_mode), b->out);
     if (resume && !exists) {
-        b->started_fresh = 1;
+        say_fresh(b);
         resume = 0;
     }
     if (!exists && mkdir(b->parts, 0777) != 0 && errno != EEXIST)
@@ -255,7 +303,7 @@ alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_ident
         return st;
     clear_dir(b, "lock", NULL, resume); /* resume: stale temporaries only; else everything */
     clean_stale_outputs(b);
-    st = resume ? open_resume(b, err) : write_state(b, err);
+    st = resume ? open_resume(b, err) : open_fresh(b, err);
     if (st) {
         close(b->lock_fd);
         b->lock_fd = -1;

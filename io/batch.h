@@ -4,6 +4,7 @@
  *   lock           flock()ed for the life of a run; holds the PID of its owner
  *   run.state      the run's identity and the finished scenarios with the
  *                  checksum of each part file (text, replaced atomically)
+ *   run.config     the identity text (resolved configuration) of the run
  *   scenario-NNNN.h5, current.ckpt, previous.ckpt
  *
  * Opening the batch refuses, before any simulation, an output name that is
@@ -29,9 +30,10 @@ typedef struct alvh_run_identity {
 } alvh_run_identity;
 
 typedef struct alvh_batch {
-    char out[4096], parts[4200], state[4300], lock[4300], ckpt[4300], prev_ckpt[4300];
+    char out[4096], parts[4200], state[4300], lock[4300], ckpt[4300], prev_ckpt[4300], config[4300];
     int lock_fd;
-    int started_fresh; /* --resume found nothing to resume: a fresh run began */
+    int resumed;               /* 1: continuing an interrupted run; 0: a fresh start */
+    const char *identity_text; /* io/run_identity.h; kept in run.config to name what differs */
     alvh_run_identity id;
     size_t n_done;
     uint32_t done_scenario[ALVH_BATCH_MAX_DONE];
@@ -39,11 +41,11 @@ typedef struct alvh_batch {
 } alvh_batch;
 
 /* Refusals are ALVH_E_USAGE (exit 2), failures ALVH_E_IO. b->lock_fd is -1
- * unless ALVH_OK. With resume set and no interrupted run at out (no parts
- * directory, or one with neither state nor parts), a fresh run begins and
- * b->started_fresh is 1, so a requeued job can always pass --resume. */
-alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_identity *id, int resume,
-                            alvh_error *err);
+ * unless ALVH_OK. A resume with nothing to resume starts afresh and says so
+ * (b->resumed tells which); identity_text (the run's, io/run_identity.h) is
+ * stored so that a refused resume names the setting that differs. */
+alvh_status alvh_batch_open(alvh_batch *b, const char *out, const alvh_run_identity *id,
+                            const char *identity_text, int resume, alvh_error *err);
 
 /* Path of scenario k's part file. */
 void alvh_batch_part_path(const alvh_batch *b, size_t k, char *buf, size_t n);

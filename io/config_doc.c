@@ -132,7 +132,7 @@ char *alvh_config_schema_markdown(void)
                            "book.condor.roll_dte_cal < entry_dte_cal, "
                            "book.vix.regime_lo <= regime_mid <= regime_hi, book.perp.h_min <= h_base <= h_max, "
                            "book.perp.maint_margin < 1 / leverage, book.borrow.ltv_target < liq_threshold, "
-                           "book.borrow.adl_hf 0 or in (1, adl_target_hf); whatever alvh_book_consts_init "
+                           "book.borrow.adl_hf 0 or in (1, adl_target_hf), book.lp.range_mult 0 or > 1; whatever alvh_book_consts_init "
                            "refuses under a scenario; and, only for the layers some variant holds (the message "
                            "names the variant), what a layer needs of the time grid and the market "
                            "(alvh_book_check_layers): a condor short_delta reachable under the dividend yield, a "

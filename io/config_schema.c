@@ -23,6 +23,8 @@
 
 static const char *const scheme_names[] = {"qe", "euler", NULL};
 static const int scheme_values[] = {ALVH_SCHEME_QE, ALVH_SCHEME_EULER};
+static const char *const measure_names[] = {"p", "q", NULL};
+static const int measure_values[] = {ALVH_MEASURE_P, ALVH_MEASURE_Q};
 static const char *const gov_names[] = {"none", "up", "down", NULL};
 static const int gov_values[] = {0, 1, -1};
 static const char *const summaries_names[] = {"exact", "histogram", NULL};
@@ -43,6 +45,7 @@ static const int attribution_values[] = {ALVH_ATTR_EULER, ALVH_ATTR_LEAVE_ONE_OU
 #define TY_LAYERS .type = ALVH_CT_LAYERS
 #define TY_PROBS .type = ALVH_CT_PROBS
 #define TY_ENUM_scheme .type = ALVH_CT_ENUM, .enum_names = scheme_names, .enum_values = scheme_values
+#define TY_ENUM_measure .type = ALVH_CT_ENUM, .enum_names = measure_names, .enum_values = measure_values
 #define TY_ENUM_gov .type = ALVH_CT_ENUM, .enum_names = gov_names, .enum_values = gov_values
 #define TY_ENUM_summaries .type = ALVH_CT_ENUM, .enum_names = summaries_names, .enum_values = summaries_values
 #define TY_ENUM_stress .type = ALVH_CT_ENUM, .enum_names = stress_names, .enum_values = stress_values

@@ -12,7 +12,7 @@ const char *const alvh_h5_terminal_units[ALVH_TERM_COUNT] = {
 };
 
 const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
-    "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers */
+    "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD", /* layers */
     "USD", "USD",                                    /* cash (interest of the cash account), total */
     "USD",                                           /* max_drawdown */
     "1",                                             /* min_health_factor (inf: never borrowed) */
@@ -22,6 +22,10 @@ const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
     "count", "step",                                 /* condor stop-outs */
     "count",                                         /* rolls */
     "USD", "USD",                                    /* excess_over_cash, perp_margin_peak */
+    "USD", "count",                                  /* lp_onchain_costs, n_lp_recentres */
+    "count", "count",                                /* cover claims paid, denied */
+    "count", "count",                                /* irr rule: scale-downs, scale-ups */
+    "count", "1",                                    /* governance down-shocks, likelihood ratio */
 };
 
 _Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT + 1, "pnl columns are the layers, cash, then the total");

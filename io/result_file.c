@@ -99,6 +99,8 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             st = write_labelled(w, scenario, vn, "attribution", &r->attr[v], NULL, err);
         if (st == ALVH_OK && r->tail_comp)
             st = write_labelled(w, scenario, vn, "tail_composition", &r->tail_comp[v], NULL, err);
+        if (st == ALVH_OK && r->importance)
+            st = write_labelled(w, scenario, vn, "importance", &r->importance[v], NULL, err);
         /* histogram mode: the error bound of every estimate, and the bin widths */
         if (st == ALVH_OK && r->pnl_bound)
             st = write_labelled(w, scenario, vn, "summary_bound", &r->pnl_bound[v], NULL, err);
@@ -175,12 +177,34 @@ alvh_status alvh_result_copy_scenario(alvh_h5_writer *w, const char *part_path, 
     return ALVH_OK;
 }
 
+static double tilt_or_1(double t) { return t > 0.0 ? t : 1.0; }
+
+/* The importance-sampling tilt the paths were drawn with and the estimator
+ * (docs/hdf5_layout.md, version 4). */
+static alvh_status label_tilt(alvh_h5_writer *w, const char *scenario, const alvh_tilt_params *t, alvh_error *err)
+{
+    char spath[ALVH_H5_PATH_MAX];
+    const double f[3] = {tilt_or_1(t->spx_jump), tilt_or_1(t->gov), tilt_or_1(t->exploit)};
+    const char *names[3] = {"tilt_spx_jump", "tilt_gov", "tilt_exploit"};
+    alvh_status st = alvh_h5_scenario_path(spath, sizeof spath, scenario, err);
+    for (int k = 0; st == ALVH_OK && k < 3; k++)
+        st = alvh_h5_attr_double(w, spath, names[k], f[k], err);
+    int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0;
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_string(w, spath, "estimator", plain ? "plain" : "importance_sampling", err);
+    return st;
+}
+
 /* The scenario's attributes and dimension names, in the final file. */
 alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg, const alvh_config_scenario *sc,
                                        alvh_error *err)
 {
     const alvh_market_params *m = &sc->market;
-    int risk_neutral = m->spx.drift_ann == 0.0 && m->token.mu_ann == m->spx.r_ann;
+    const alvh_premia_params *pr = &m->premia;
+    int no_premia = pr->lambda_v == 0.0 && pr->lambda_v2 == 0.0 && pr->jump_intensity_premium == 0.0 &&
+                    pr->jump_mean_premium == 0.0 && m->spx.drift_ann == 0.0 && m->token.dilution_ann == 0.0 &&
+                    m->token.mu_ann == m->spx.r_ann - m->token.staking_yield_ann;
+    int risk_neutral = m->paths_measure == ALVH_MEASURE_Q || no_premia;
     alvh_h5_scenario_meta meta = {.capital_usd = cfg->book.capital_usd, .steps_per_year = cfg->run.steps_per_year,
                                   .n_steps = cfg->n_steps, .n_paths = cfg->run.paths,
                                   .measure = risk_neutral ? "risk-neutral" : "real-world",
@@ -193,6 +217,8 @@ alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg
     meta.injection_steps = inj;
     alvh_status st = alvh_h5_label_scenario(w, sc->name, &meta, err);
     free(inj);
+    if (st == ALVH_OK)
+        st = label_tilt(w, sc->name, &m->tilt, err);
     return st;
 }
 

@@ -42,12 +42,13 @@ static inline void count_lanes(const book_lanes *x, double *cnt, double *first, 
 
 /* ---- farm: exploits, emission cuts, rewards, harvest ---------------------------------- */
 
-typedef struct { vd units, fcash, pend, emis; } farm_state;
+/* lost_usd, lost_frac: the step's exploit loss in USD and as a fraction of the stake */
+typedef struct { vd units, fcash, pend, emis, lost_usd, lost_frac; } farm_state;
 
 static inline farm_state farm_load(const book_lanes *x)
 {
     const alvh_book_state *s = x->s;
-    return (farm_state){LLD(s->f_units), LLD(s->f_cash), LLD(s->f_pending), LLD(s->f_emis)};
+    return (farm_state){LLD(s->f_units), LLD(s->f_cash), LLD(s->f_pending), LLD(s->f_emis), v1(0.0), v1(0.0)};
 }
 
 static inline void farm_accrue(const book_lanes *x, farm_state *f, int harvest, int calls_on, double emis_t)
@@ -64,6 +65,8 @@ static inline void farm_accrue(const book_lanes *x, farm_state *f, int harvest, 
         keepf = vd_mul(keepf, vd_blend(vd_le(v1(k), nh), one, v1(1.0 - c->hack_loss)));
         cut = vd_mul(cut, vd_blend(vd_le(v1(k), ng), one, v1(c->p.farm.gov_cut)));
     }
+    f->lost_frac = vd_sub(one, keepf);
+    f->lost_usd = vd_mul(vd_mul(f->units, f->lost_frac), x->g);
     f->units = vd_mul(f->units, keepf);
     vm hit = vd_lt(zero, nh);
     if (vm_any(hit)) {

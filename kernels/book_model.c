@@ -2,6 +2,8 @@
 /* Hedge-book constants, validation, state layout and initial state (scalar,
  * outside the hot loop). */
 #include "kernels/book_model.h"
+#include "kernels/amm.h"
+#include "kernels/gas.h"
 #include "kernels/kmsg.h"
 
 #include <math.h>
@@ -9,13 +11,15 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow"};
+const char *const alvh_layer_names[ALVH_LAYER_COUNT] = {"condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"};
 
 const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
-    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "cash", "total", "max_drawdown",
+    "condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts", "cash", "total", "max_drawdown",
     "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow", "first_liquidation_step", "bad_debt",
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
-    "perp_margin_peak",
+    "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
+    "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks",
+    "likelihood_ratio",
 };
 
 #define fail alvh_kmsg
@@ -62,6 +66,8 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
             "a fraction below liq_threshold");
     REQUIRE(bp->adl_hf == 0.0 || (bp->adl_hf > 1.0 && bp->adl_target_hf > bp->adl_hf), "borrow.adl_hf", bp->adl_hf,
             "0 (off) or > 1 with adl_target_hf > adl_hf");
+    REQUIRE(p->lp.range_mult == 0.0 || p->lp.range_mult > 1.0, "lp.range_mult", p->lp.range_mult,
+            "0 (full range) or a ratio > 1");
 
     c->dt = dt;
     c->r_ann = mk->spx.r_ann;
@@ -104,6 +110,20 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->u_t_life = (double)c->u_every * dt;
     c->k_every = c->f_every;
     c->k_t_life = (double)c->k_every * dt;
+    c->l_inv_rs = p->lp.range_mult > 0.0 ? 1.0 / sqrt(p->lp.range_mult) : 0.0;
+    c->l_fee_dt = p->lp.fee_apr_full * dt;
+    c->l_wait = (double)steps_of(p->lp.recentre_days);
+    c->has_eth = mk->eth.sigma0_ann > 0.0;
+    c->e_ratio = c->has_eth ? mk->eth.sigma0_ann / c->g_sigma0 : 0.0;
+    c->e_beta = mk->token.beta_eth;
+    c->e_every = steps_of(p->eth_puts.roll_days);
+    c->e_t_life = (double)c->e_every * dt;
+    c->i_alpha = 1.0 / (double)steps_of(p->irr.window_days);
+    c->i_every = steps_of(p->irr.every_days);
+    c->i_delay = (size_t)llround(p->irr.timelock_days);
+    if (p->irr.on && c->i_delay >= c->i_every)
+        return fail(msg, size, "book.irr.timelock_days: expected fewer steps than the decision period (%zu), got %g",
+                    c->i_every, p->irr.timelock_days);
     /* a roll's timelocked purchase must land before the next roll */
     if (c->u_delay >= c->u_every)
         return fail(msg, size, "book.puts.timelock_days: expected fewer steps than the roll period (%zu), got %g",
@@ -135,7 +155,8 @@ static int check_layer_grid(const alvh_book_consts *c, unsigned layers, char *ms
 int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg, size_t size)
 {
     const unsigned needs_farm = 1u << ALVH_LAYER_PERP | 1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS |
-                                1u << ALVH_LAYER_BORROW;
+                                1u << ALVH_LAYER_BORROW | 1u << ALVH_LAYER_COVER |
+                                1u << ALVH_LAYER_ETH_PUTS;
     if (layers >> ALVH_LAYER_COUNT)
         return fail(msg, size, "unknown layer bits 0x%x", layers);
     if ((layers & needs_farm) && !(layers >> ALVH_LAYER_FARM & 1)) {
@@ -144,6 +165,9 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
                 return fail(msg, size, "layer '%s' hedges or borrows against the farm's stake: add 'farm' to the variant",
                             alvh_layer_names[l]);
     }
+    if ((layers >> ALVH_LAYER_ETH_PUTS & 1) && !(c->has_eth && c->e_beta > 0.0))
+        return fail(msg, size, "layer 'eth_puts' hedges the stake's ETH beta: needs the scenario's ETH factor "
+                               "(eth.sigma0_ann > 0) and token.beta_eth > 0");
     if ((layers >> ALVH_LAYER_CALLS & 1) && !c->p.farm.restake)
         return fail(msg, size, "layer 'calls' writes on harvested rewards kept in the stake: needs farm.restake = true");
     return check_layer_grid(c, layers, msg, size);
@@ -159,7 +183,9 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(p_reent, 1) X(p_sig, 1) X(s_gain, 1) X(s_loss, 1) X(s_ema12, 1) X(s_ema26, 1) X(s_sig9, 1)           \
     X(s_prev_g, 1) X(u_n, 1) X(u_k, 1) X(u_cash, 1) X(u_mark, 1) X(u_pn, 1) X(u_pk, 1) X(u_pcap, 1)        \
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
-    X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
+    X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) \
+    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
@@ -185,6 +211,25 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld)
 #undef BIND
 }
 
+/* The lp deposit: deposit_frac x C leaves the cash account, half is swapped
+ * into tokens (pool fee and MEV on it, lp_txs - 1 transactions: no
+ * withdrawal) and the rest is minted on the range centred on G. */
+static void lp_open(const alvh_book_consts *c, size_t n, const alvh_book_state *s, const alvh_book_market *mk)
+{
+    const alvh_book_params *p = &c->p;
+    const double v0 = p->lp.deposit_frac * p->capital_usd, txs = fmax(p->gas.lp_txs - 1.0, 0.0);
+    for (size_t i = 0; i < n; i++) {
+        double sp = sqrt(mk->g[i]), tok, usd;
+        double cost = alvh_swap_cost_usd(&p->gas, p->lp.swap_fee_frac, 0.5 * v0) + txs * alvh_gas_tx_usd(&p->gas, mk->vix[i]);
+        cost = fmin(cost, v0);
+        alvh_amm_centred(v0 - cost, sp, c->l_inv_rs, &s->l_liq[i], &s->l_sqlo[i], &s->l_sqhi[i]);
+        alvh_amm_amounts(s->l_liq[i], sp, s->l_sqlo[i], s->l_sqhi[i], &tok, &usd);
+        s->l_tok[i] = tok;
+        s->l_cash[i] = -v0;
+        s->l_cost[i] = cost;
+    }
+}
+
 void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const alvh_book_state *s,
                     const alvh_book_market *mk)
 {
@@ -200,6 +245,8 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         s->x_pat[i] = s->b_pat[i] = -1.0;
         s->f_units[i] = stake0 / g0;
         s->f_emis[i] = 1.0;
+        s->i_scale[i] = s->i_pend[i] = 1.0;
+        s->i_irr[i] = p->farm.apr0;
         s->s_prev_g[i] = s->s_ema12[i] = s->s_ema26[i] = g0;
         s->p_h_dec[i] = p->perp.h_base;
         for (size_t d = 0; d < ALVH_PERP_MAX_DELAY; d++)
@@ -218,6 +265,8 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         s->m_min_hf[i] = INFINITY;
         s->m_t_liq[i] = s->m_t_exploit[i] = s->m_t_stop[i] = -1.0;
     }
+    if (layers >> ALVH_LAYER_LP & 1)
+        lp_open(c, n, s, mk);
 }
 
 void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
@@ -243,4 +292,13 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_N_ROLL] = s->m_n_roll[i];
     out[ALVH_OUT_EXCESS] = total - s->a_bench[i];
     out[ALVH_OUT_MARGIN_PEAK] = s->m_margin_peak[i];
+    out[ALVH_OUT_LP_COSTS] = s->l_cost[i];
+    out[ALVH_OUT_N_LP_RECENTRE] = s->l_n_rc[i];
+    out[ALVH_OUT_N_CLAIM_PAID] = s->v_n_paid[i];
+    out[ALVH_OUT_N_CLAIM_DENIED] = s->v_n_denied[i];
+    out[ALVH_OUT_N_IRR_DOWN] = s->i_n_dn[i];
+    out[ALVH_OUT_N_IRR_UP] = s->i_n_up[i];
+    /* market facts the book state does not hold: the engine fills them */
+    out[ALVH_OUT_N_GOV_DN] = 0.0;
+    out[ALVH_OUT_LR] = 1.0;
 }

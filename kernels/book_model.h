@@ -26,6 +26,9 @@ enum {
     ALVH_LAYER_PUTS,
     ALVH_LAYER_CALLS,
     ALVH_LAYER_BORROW,
+    ALVH_LAYER_LP,
+    ALVH_LAYER_COVER,
+    ALVH_LAYER_ETH_PUTS,
     ALVH_LAYER_COUNT
 };
 
@@ -124,6 +127,55 @@ typedef struct alvh_borrow_params {
     double timelock_days;    /* an auto-deleverage decided at t is repaid at t + d */
 } alvh_borrow_params;
 
+/* Liquidity in a token/USD pool (kernels/book_lp_impl.h, docs/book.md "lp"). */
+typedef struct alvh_lp_params {
+    double deposit_frac;     /* of C deposited at t = 0, half swapped into tokens */
+    double range_mult;       /* range [P/m, P m] around the price at deposit or re-centring; 0: full range */
+    double fee_apr_full;     /* fees per year per unit value of a full-range position at sigma_G0 */
+    double fee_vol_power;    /* fees x (sigma_G / sigma_G0)^this */
+    double swap_fee_frac;    /* pool fee on the book's own swaps */
+    int recentre;            /* 1: re-centre after recentre_days steps out of range */
+    double recentre_days;
+} alvh_lp_params;
+
+/* Smart-contract cover on the farm's stake (book_cover_impl.h). */
+typedef struct alvh_cover_params {
+    double cover_frac;       /* of the stake's value covered */
+    double premium_ann;      /* premium per year on the covered amount */
+    double claim_prob;       /* a claim is accepted with this probability */
+    double haircut;          /* of an accepted claim withheld */
+} alvh_cover_params;
+
+/* IRR-versus-WACC rule on the farm's stake (book_irr_impl.h). */
+typedef struct alvh_irr_params {
+    int on;
+    double window_days;      /* EMA length of the trailing IRR, steps */
+    double spread;           /* hurdle = borrow_apr + spread */
+    double band;             /* scale up only above hurdle + band */
+    double step_frac;        /* stake moved per decision, fraction of the initial stake */
+    double min_scale;        /* lowest stake, fraction of the initial */
+    double every_days;       /* decision period, steps */
+    double timelock_days;    /* decided at t, executed at t + d */
+} alvh_irr_params;
+
+/* ETH puts as a cross-hedge of the stake (book_eth_puts_impl.h). */
+typedef struct alvh_eth_puts_params {
+    double cover_frac;       /* ETH notional = this x beta_eth x stake value */
+    double otm_frac;         /* strike = E (1 - otm) */
+    double roll_days;
+    double jump_var_ann;     /* ETH implied variance add-on */
+    double slippage_frac;
+} alvh_eth_puts_params;
+
+/* Costs of on-chain actions (kernels/gas.h). */
+typedef struct alvh_gas_params {
+    double usd_per_tx;       /* at VIX = vix_ref */
+    double vix_ref;
+    double vix_power;        /* gas = usd_per_tx (VIX / vix_ref)^vix_power */
+    double mev_bps;          /* sandwich slippage per swap, bp of notional */
+    double lp_txs;           /* transactions per LP range change */
+} alvh_gas_params;
+
 /* The book's cash account: capital not deployed, premiums, fees, margin
  * postings and returns; it earns the scenario's r or a fixed rate. */
 typedef struct alvh_cash_params {
@@ -141,6 +193,11 @@ typedef struct alvh_book_params {
     alvh_puts_params puts;
     alvh_calls_params calls;
     alvh_borrow_params borrow;
+    alvh_lp_params lp;
+    alvh_gas_params gas;
+    alvh_cover_params cover;
+    alvh_irr_params irr;
+    alvh_eth_puts_params eth_puts;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -181,6 +238,17 @@ typedef struct alvh_book_consts {
     double u_t_life;
     size_t k_every;
     double k_t_life;
+    /* lp */
+    double l_inv_rs;            /* 1/sqrt(range_mult): sqrt(P_lo) = sqrt(P)/sqrt(m); 0 for the full range */
+    double l_fee_dt;            /* fee_apr_full x dt */
+    double l_wait;              /* steps out of range before a re-centring */
+    /* irr rule */
+    double i_alpha;             /* EMA weight 1/window */
+    size_t i_every, i_delay;
+    /* eth puts */
+    int has_eth;
+    double e_ratio, e_beta, e_t_life; /* sigma_E / sigma_G, token.beta_eth, option life in years */
+    size_t e_every;
 } alvh_book_consts;
 
 /* Returns 0, or -1 with a message naming the parameter (stake above 40% of
@@ -192,7 +260,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
 
 /* Per-path state of one variant: structure of arrays, each of the block's
  * length. The names are the layer's first letter: c condor, x vix, f farm,
- * p perp, u puts, k calls, b borrow; m metrics. */
+ * p perp, u puts, k calls, b borrow, l lp, v cover; m metrics. */
 typedef struct alvh_book_state {
     size_t ld; /* row stride: p_pend holds ALVH_PERP_MAX_DELAY rows of ld */
     double *c_active, *c_exp, *c_enter, *c_idx, *c_kps, *c_kpl, *c_kcs, *c_kcl, *c_n, *c_credit, *c_cash, *c_mark;
@@ -207,6 +275,11 @@ typedef struct alvh_book_state {
     double *u_n, *u_k, *u_cash, *u_mark, *u_pn, *u_pk, *u_pcap; /* u_p*: timelocked roll (contracts, strike, budget) */
     double *k_n, *k_k, *k_cash, *k_mark, *k_harv, *k_pn, *k_pk; /* k_p*: timelocked write */
     double *b_debt, *b_stable, *b_units, *b_cash, *b_hf, *b_pamt, *b_pat; /* b_p*: timelocked repay, its step */
+    double *l_liq, *l_sqlo, *l_sqhi, *l_cash, *l_out, *l_tok, *l_cost, *l_n_rc; /* lp: L, sqrt bounds, fees less
+                              the deposit, steps out of range, tokens held, on-chain costs, re-centrings */
+    double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
+    double *e_n, *e_k, *e_cash; /* eth puts: contracts, strike, cash flows */
+    double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -228,6 +301,7 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
  * perp's intra-step crossing), the same for every variant. */
 typedef struct alvh_book_market {
     const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
+    const double *eth; /* ETH price (NULL without the ETH factor) */
 } alvh_book_market;
 
 /* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */
@@ -253,8 +327,8 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
 /* Per-path results of one variant after the last step: P&L per layer and the
  * total (USD), and the metrics. */
 enum {
-    ALVH_OUT_CASH = ALVH_LAYER_COUNT,  /* columns 0..6: layers, 7: interest of the cash account */
-    ALVH_OUT_TOTAL,                    /* 8: layers + cash */
+    ALVH_OUT_CASH = ALVH_LAYER_COUNT,  /* columns 0..8: layers, 9: interest of the cash account */
+    ALVH_OUT_TOTAL,                    /* 10: layers + cash */
     ALVH_OUT_MAX_DD,                   /* max drawdown of total equity, USD */
     ALVH_OUT_MIN_HF,                   /* minimum health factor (inf without borrowing) */
     ALVH_OUT_N_LIQ_PERP,               /* perp liquidations */
@@ -266,6 +340,14 @@ enum {
     ALVH_OUT_N_ROLL,                   /* condor time rolls + VIX rolls */
     ALVH_OUT_EXCESS,                   /* total minus what C would have earned in cash, USD */
     ALVH_OUT_MARGIN_PEAK,              /* largest perp margin account balance (cash tied up), USD */
+    ALVH_OUT_LP_COSTS,                 /* lp: gas, MEV and pool fees of its own swaps, USD (in its P&L) */
+    ALVH_OUT_N_LP_RECENTRE,            /* lp range re-centrings */
+    ALVH_OUT_N_CLAIM_PAID,             /* cover: exploit claims paid */
+    ALVH_OUT_N_CLAIM_DENIED,           /* cover: exploit claims denied */
+    ALVH_OUT_N_IRR_DOWN,               /* irr rule: stake scaled down */
+    ALVH_OUT_N_IRR_UP,                 /* irr rule: stake scaled back up */
+    ALVH_OUT_N_GOV_DN,                 /* governance down-shocks (drawn and injected); set by the engine */
+    ALVH_OUT_LR,                       /* likelihood ratio of the path (1 without importance sampling); engine */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

@@ -252,6 +252,10 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
 }
 
 #include "kernels/book_layers_impl.h"
+#include "kernels/book_lp_impl.h"
+#include "kernels/book_cover_impl.h"
+#include "kernels/book_irr_impl.h"
+#include "kernels/book_eth_puts_impl.h"
 
 /* The cash account and equity, after the layers (and the condor entries):
  * the balance is the capital plus every layer's cash flows (premiums, fees,
@@ -263,7 +267,8 @@ static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size
 {
     const double cap = c->p.capital_usd, rdt = c->a_rate_dt;
     const double stake0 = (layers >> ALVH_LAYER_FARM & 1) ? c->p.farm.stake_frac * cap : 0.0;
-    double *const flows[ALVH_LAYER_COUNT] = {s->c_cash, s->x_cash, s->f_cash, s->p_cash, s->u_cash, s->k_cash, s->b_cash};
+    double *const flows[ALVH_LAYER_COUNT] = {s->c_cash, s->x_cash, s->f_cash, s->p_cash, s->u_cash, s->k_cash, s->b_cash,
+                                              s->l_cash, s->v_cash, s->e_cash};
     for (size_t i = 0; i < n; i += ALVH_W) {
         size_t m = n - i < ALVH_W ? n - i : ALVH_W;
         vd carry = LD(s->a_carry), bench = LD(s->a_bench);
@@ -303,6 +308,9 @@ static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size
  *      deliveries; a liquidation seizes from it;
  *   4. perp and 5. puts hedge the stake that is left after seizures;
  *   6. the farm's P&L is taken once 2-3 have moved tokens in or out;
+ *   6a. cover: claims on the step's exploit loss (1.), premium and the
+ *       new cover on the stake as 2-3 left it;
+ *   6b. lp reads only the market (its own pool);
  *   7. condor and 8. VIX read only the market (the engine steps them once for
  *      all variants), then condor entries on the packed list of lanes;
  *   9. the cash account and the metrics see every layer's final state.
@@ -314,7 +322,8 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
     const int on_c = layers >> ALVH_LAYER_CONDOR & 1, on_x = layers >> ALVH_LAYER_VIX & 1;
     const int on_f = layers >> ALVH_LAYER_FARM & 1, on_p = layers >> ALVH_LAYER_PERP & 1;
     const int on_u = layers >> ALVH_LAYER_PUTS & 1, on_k = layers >> ALVH_LAYER_CALLS & 1;
-    const int on_b = layers >> ALVH_LAYER_BORROW & 1;
+    const int on_b = layers >> ALVH_LAYER_BORROW & 1, on_l = layers >> ALVH_LAYER_LP & 1;
+    const int on_v = layers >> ALVH_LAYER_COVER & 1, on_e = layers >> ALVH_LAYER_ETH_PUTS & 1;
     const double t_now = (double)step * c->dt;
     const int moving = step > 0; /* step 0 opens positions, nothing accrues */
     const int harvest = moving && step % c->f_every == 0;
@@ -332,12 +341,14 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
         book_lanes x = {.c = c, .s = s, .mk = mk, .i = i, .m = m, .step = step, .fstep = (double)step,
                         .moving = moving, .spx = LD(mk->spx), .var = LD(mk->v), .vix = LD(mk->vix),
                         .g = LD(mk->g), .fr = LD(mk->f)};
-        vd pnl[ALVH_LAYER_COUNT] = {zero, zero, zero, zero, zero, zero, zero};
+        vd pnl[ALVH_LAYER_COUNT] = {zero, zero, zero, zero, zero, zero, zero, zero, zero, zero};
         vd min_hf = LD(s->m_min_hf);
-        farm_state f = {zero, zero, zero, zero};
+        farm_state f = {zero, zero, zero, zero, zero, zero};
         if (on_f) {
             f = farm_load(&x);
             farm_accrue(&x, &f, harvest, on_k, emis_t);
+            if (p->irr.on) /* 1b. the stake scaled by the IRR rule before anyone sizes on it */
+                irr_rule(&x, &f, emis_t);
         }
         if (on_k)
             pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);
@@ -347,8 +358,14 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             pnl[ALVH_LAYER_PERP] = perp_step(&x, f.units);
         if (on_u)
             pnl[ALVH_LAYER_PUTS] = puts_step(&x, f.units, put_roll, put_exec);
+        if (on_e) /* 5b. the cross-hedge sizes on the same stake as the puts */
+            pnl[ALVH_LAYER_ETH_PUTS] = eth_puts_step(&x, f.units, step % c->e_every == 0);
         if (on_f)
             pnl[ALVH_LAYER_FARM] = farm_store(&x, &f, stake0);
+        if (on_v) /* the step's exploit loss, then cover on the stake that is left */
+            pnl[ALVH_LAYER_COVER] = cover_step(&x, &f);
+        if (on_l) /* reads only the market (book_lp_impl.h) */
+            pnl[ALVH_LAYER_LP] = lp_step(&x);
         if (on_c)
             pnl[ALVH_LAYER_CONDOR] = condor_step(&x);
         if (on_x)

@@ -145,11 +145,41 @@ static void poisson_cuts(double ld, double *p_le0, double *p_le1)
     *p_le1 = *p_le0 * (1.0 + ld);
 }
 
+/* P(N >= 2) for N ~ Poisson(ld): -expm1(-ld) - ld e^{-ld}, by its series
+ * below 0.1 (ld is at most 0.05 a step) */
+static double p_ge2(double ld)
+{
+    if (ld >= 0.1)
+        return -expm1(-ld) - ld * exp(-ld);
+    double term = ld * ld / 2.0, sum = 0.0;
+    for (int k = 2; k < 30 && term > 0.0; k++) {
+        sum += term;
+        term *= ld / (double)(k + 1);
+    }
+    return exp(-ld) * sum;
+}
+
 /* log E[factor of one step] when each of N <= 2 jumps multiplies by a factor
  * with mean m: exact for the capped count the kernel samples. */
 static double log_step_factor(double p_le0, double p_le1, double m)
 {
     return log(p_le0 + (p_le1 - p_le0) * m + (1.0 - p_le1) * m * m);
+}
+
+/* log P(N = k) / P~(N = k), k = 0, 1, 2, of a count capped at 2 with means
+ * ld (the model) and ldt (the tilted law the paths are drawn from): the
+ * likelihood ratio of one event type over one step (docs/statistics.md). */
+static void lr_table(alvh_market_consts *c, double ld, double ldt, int type)
+{
+    double *r = c->lr_log[type];
+    r[0] = r[1] = r[2] = 0.0;
+    if (ld == ldt || !(ldt > 0.0))
+        return;
+    c->has_tilt = 1;
+    r[0] = ldt - ld;
+    r[1] = log(ld / ldt) + ldt - ld;
+    /* P(N >= 2) = 1 - e^{-ld} (1 + ld), computed without cancellation */
+    r[2] = log(p_ge2(ld) / p_ge2(ldt));
 }
 
 /* The second variance factor: its own QE constants (no drift, no jumps of
@@ -219,7 +249,7 @@ static int eth_init(alvh_market_consts *c, const alvh_market_params *p, double s
     return 0;
 }
 
-int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
+static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
 {
     const alvh_spx_params *sp = &p->spx;
     const alvh_token_params *tk = &p->token;
@@ -291,6 +321,8 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
     c->has_contagion = c->spx.has_jumps && (tk->beta_j != 0.0 || tk->delta_c != 0.0);
     c->has_gov = tk->lambda_gov_ann > 0.0;
     c->has_hack = tk->lambda_hack_ann > 0.0;
+    /* the compensators below use the model's own law; the cuts that draw the
+     * counts use the tilted one (tilt_cuts) */
     poisson_cuts(tk->lambda_gov_ann * dt, &c->gov_p_le0, &c->gov_p_le1);
     poisson_cuts(tk->lambda_hack_ann * dt, &c->hack_p_le0, &c->hack_p_le1);
     c->p_up = tk->p_up;
@@ -326,9 +358,24 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
                                 : fu->sigma_f_ann * sqrt(dt);
 
     /* one uniform says whether anything happens: P0 = P(N_J = N_gov = N_hack = 0);
-     * given that something does, the counts' thresholds below */
-    const double ld_j = c->spx.has_jumps ? sp->lambda_ann * dt : 0.0;
-    const double ld_g = tk->lambda_gov_ann * dt, ld_h = tk->lambda_hack_ann * dt;
+     * given that something does, the counts' thresholds below. Under a tilt
+     * the counts are drawn with the tilted intensities (a tilt of 1 multiplies
+     * by 1.0: the same cuts bit for bit). */
+    const alvh_tilt_params *tl = &p->tilt;
+    const double t_j = tl->spx_jump > 0.0 ? tl->spx_jump : 1.0, t_g = tl->gov > 0.0 ? tl->gov : 1.0;
+    const double t_h = tl->exploit > 0.0 ? tl->exploit : 1.0;
+    const double ld_j = c->spx.has_jumps ? sp->lambda_ann * t_j * dt : 0.0;
+    const double ld_g = tk->lambda_gov_ann * t_g * dt, ld_h = tk->lambda_hack_ann * t_h * dt;
+    if (ld_j > max_ld || ld_g > max_ld || ld_h > max_ld)
+        return fail(msg, size,
+                    "importance: a tilted intensity x dt must be <= %g (got spx_jump %g, gov %g, exploit %g per step, "
+                    "dt %g): lower the tilt", max_ld, ld_j, ld_g, ld_h, dt);
+    poisson_cuts(ld_g, &c->gov_p_le0, &c->gov_p_le1);
+    poisson_cuts(ld_h, &c->hack_p_le0, &c->hack_p_le1);
+    c->has_tilt = 0;
+    lr_table(c, c->spx.has_jumps ? sp->lambda_ann * dt : 0.0, ld_j, 0);
+    lr_table(c, tk->lambda_gov_ann * dt, ld_g, 1);
+    lr_table(c, tk->lambda_hack_ann * dt, ld_h, 2);
     c->has_events = ld_j + ld_g + ld_h > 0.0;
     c->p_quiet = exp(-(ld_j + ld_g + ld_h));
     c->inv_quiet = 1.0 / c->p_quiet;
@@ -504,4 +551,26 @@ void alvh_market_inject(const alvh_market_consts *c, const alvh_market_injection
         gov[i] += 1.0;
     for (size_t i = 0; inj->hack && i < n; i++)
         ev->n_hack[i] += 1.0;
+}
+
+/* The paths follow the set of paths_measure; the VIX read from their state is
+ * the pricing measure's expectation (the spx section as given). */
+int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, double dt, char *msg, size_t size)
+{
+    alvh_market_params paths;
+    if (alvh_market_check_ranges(p, msg, size) != 0 || alvh_market_paths_params(p, &paths, msg, size) != 0)
+        return -1;
+    if (consts_init_paths(c, &paths, dt, msg, size) != 0)
+        return -1;
+    alvh_vix_coeffs_init(&c->vix, &p->spx);
+    return 0;
+}
+
+void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_market_events *ev, double *restrict log_lr)
+{
+    if (!c->has_tilt)
+        return;
+    const double(*r)[3] = c->lr_log;
+    for (size_t i = 0; i < n; i++)
+        log_lr[i] += r[0][(int)ev->n_jump[i]] + r[1][(int)(ev->n_gov_up[i] + ev->n_gov_dn[i])] + r[2][(int)ev->n_hack[i]];
 }

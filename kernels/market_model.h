@@ -54,7 +54,18 @@ typedef struct alvh_token_params {
     double sigma_total_ann; /* NaN: sigma0_ann is the diffusion vol; else the total (jumps included) at VIX_ref */
     double beta_eth;        /* regression beta of the token's diffusion on ETH's (needs eth.sigma0_ann > 0) */
     double dilution_ann;    /* emission dilution: a real-world drift of -dilution_ann on ln G (0: none) */
+    double staking_yield_ann; /* staking yield: the token's dividend yield under Q (drift r - yield) */
 } alvh_token_params;
+
+/* Premia from the pricing set (Q) to the real-world set (P); see market_params.def. */
+typedef struct alvh_premia_params {
+    double lambda_v, lambda_v2;  /* kappa_Q = kappa_P + lambda_v per variance factor */
+    double jump_intensity_premium; /* lambda_Q - lambda_P */
+    double jump_mean_premium;    /* mu_J^P - mu_J^Q */
+} alvh_premia_params;
+
+/* The measure the paths follow; marks and VIX are under Q either way. */
+enum { ALVH_MEASURE_P = 0, ALVH_MEASURE_Q = 1 };
 
 /* The crypto market factor ETH (sigma0_ann = 0: off):
  *   d ln E = (mu_E - sigma_E^2/2) dt - comp_E + sigma_E dW_E + beta_JE Y   (Y: the step's SPX log-jump)
@@ -78,12 +89,30 @@ typedef struct alvh_funding_params {
     double rho_gf;      /* corr of dW_f with dW_G */
 } alvh_funding_params;
 
+/* Importance-sampling tilts: paths are drawn with lambda~ = tilt x lambda per
+ * event type; the likelihood ratio of the counts reweights them. */
+typedef struct alvh_tilt_params {
+    double spx_jump, gov, exploit;
+} alvh_tilt_params;
+
 typedef struct alvh_market_params {
     alvh_spx_params spx;
     alvh_token_params token;
     alvh_funding_params funding;
     alvh_eth_params eth;
+    alvh_premia_params premia;
+    int paths_measure;     /* ALVH_MEASURE_P or ALVH_MEASURE_Q */
+    alvh_tilt_params tilt;
 } alvh_market_params;
+
+/* The parameters the paths follow, from the pricing set m (spx, token: Q)
+ * (docs/market_model.md, "P and Q"). Under ALVH_MEASURE_Q: m without the
+ * real-world terms (no equity premium, no dilution, token drift r - staking
+ * yield, ETH drift r). Under ALVH_MEASURE_P: per variance factor kappa_P =
+ * kappa_Q - lambda_v, theta_P = kappa_Q theta_Q / kappa_P; lambda_P =
+ * lambda_Q - premium, mu_J^P = mu_J^Q + premium; equity premium and dilution kept.
+ * Returns 0, or -1 and a message when a real-world kappa is not > 0. */
+int alvh_market_paths_params(const alvh_market_params *m, alvh_market_params *paths, char *msg, size_t msg_size);
 
 /* The token's diffusion vol at VIX = vix_ref: sigma0_ann, or with
  * sigma_total_ann set sqrt(sigma_total^2 - jump variance per year) (the
@@ -167,6 +196,11 @@ typedef struct alvh_market_consts {
      * sigma_E = e_ratio sigma_G, W_E = l_e[0..4] . (z_v, z_s, z_g, z_f, z_e) */
     int has_eth, r_ze;
     double e_mu_dt, e_ratio, l_e[5], e_beta_j;
+    /* importance sampling: the counts are drawn with the tilted intensities;
+     * lr_log[type][k] = log P(N = k) / P~(N = k), type 0 SPX jumps, 1
+     * governance shocks, 2 exploits (all 0 and has_tilt 0 without a tilt) */
+    int has_tilt;
+    double lr_log[3][3];
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -226,6 +260,12 @@ typedef struct alvh_market_events {
 ALVH_MARKET_STEP_DECLARE(scalar)
 ALVH_MARKET_STEP_DECLARE(avx2)
 ALVH_MARKET_STEP_DECLARE(avx512)
+
+/* Likelihood-ratio step: log_lr[i] += sum over event types of lr_log[type][N]
+ * with the step's counts of path i (read before any injection: forced events
+ * are not drawn and carry no weight). Plain C for every ISA: it is its own
+ * scalar reference. Does nothing without a tilt. */
+void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_market_events *ev, double *restrict log_lr);
 
 /* Deterministic stress injection at one step: the forced components replace
  * that step's stochastic move on every path (NaN: not forced). */

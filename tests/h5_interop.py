@@ -25,11 +25,13 @@ import h5py
 import numpy as np
 
 N_PATHS = 5000
-LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow"]
+LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"]
 PNL_COLUMNS = LAYERS + ["cash", "total"]
 METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n_liquidations_borrow",
                   "first_liquidation_step", "bad_debt", "n_exploits", "first_exploit_step", "n_stop_outs",
-                  "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak"]
+                  "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak",
+                  "lp_onchain_costs", "n_lp_recentres", "n_cover_claims_paid", "n_cover_claims_denied",
+                  "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks", "likelihood_ratio"]
 TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -90,7 +92,7 @@ def check_file(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["alvh_format"] == "alvh-result", "alvh_format")
-        check(int(a["alvh_layout_version"]) == 3, "alvh_layout_version")
+        check(int(a["alvh_layout_version"]) == 5, "alvh_layout_version")
         check(a["seed"].dtype == np.uint64 and int(a["seed"]) == 12345, f"seed {a['seed']!r}")
         check("scenarios:" in a["config"], "config text")
         for k in ["engine_version", "git_describe", "isa", "units", "hdf5_version"]:
@@ -123,15 +125,15 @@ def check_file(path):
         pnls = {}
         for v in ["unhedged", "full_alvh"]:
             g = f[f"scenarios/base/variants/{v}"]
-            check_table(g["pnl"], (N_PATHS, 9), PNL_COLUMNS, ["USD"] * 9)
-            check_table(g["metrics"], (N_PATHS, 13), METRIC_COLUMNS)
+            check_table(g["pnl"], (N_PATHS, len(PNL_COLUMNS)), PNL_COLUMNS, ["USD"] * len(PNL_COLUMNS))
+            check_table(g["metrics"], (N_PATHS, len(METRIC_COLUMNS)), METRIC_COLUMNS)
             pnl = g["pnl"][...]
             pnls[v] = pnl
             check(strs(g["pnl"].attrs["columns"])[-1] == "total", "last pnl column is total")
-            close(pnl[:, :8].sum(axis=1), pnl[:, 8], 1e-9, f"{v}: total = sum of layers and cash")
+            close(pnl[:, :-1].sum(axis=1), pnl[:, -1], 1e-9, f"{v}: total = sum of layers and cash")
 
             s = g["summary"]
-            check(s.shape == (len(STAT_ROWS), 9) and s.dtype == np.dtype("<f8"), f"{v} summary shape {s.shape}")
+            check(s.shape == (len(STAT_ROWS), len(PNL_COLUMNS)) and s.dtype == np.dtype("<f8"), f"{v} summary shape {s.shape}")
             check(strs(s.attrs["rows"]) == STAT_ROWS, f"{v} summary rows")
             check(strs(s.attrs["columns"]) == PNL_COLUMNS, f"{v} summary columns")
             check(len(strs(s.attrs["units"])) == len(STAT_ROWS), f"{v} summary units per row")
@@ -143,7 +145,7 @@ def check_file(path):
             check(h["counts"].dtype == np.dtype("<u8"), f"histogram counts dtype {h['counts'].dtype}")
             check(counts.shape == (20,) and edges.shape == (21,), "histogram shapes")
             check(h.attrs["units"] == "USD" and h["edges"].attrs["units"] == "USD", "histogram units")
-            np_counts, _ = np.histogram(pnl[:, 8], bins=edges)
+            np_counts, _ = np.histogram(pnl[:, -1], bins=edges)
             check(np.array_equal(counts, np_counts), f"{v}: histogram counts == np.histogram")
             check(int(counts.sum() + h.attrs["underflow"] + h.attrs["overflow"]) == N_PATHS, "histogram total")
 

@@ -140,6 +140,8 @@ static void make_outcomes(double *out, size_t n, const double *z, unsigned layer
         o[ALVH_OUT_N_STOP] = (double)(i % 5);
         o[ALVH_OUT_T_STOP] = i % 5 ? 10.0 : -1.0;
         o[ALVH_OUT_N_ROLL] = 12;
+        o[ALVH_OUT_N_GOV_DN] = (double)(i % 2);
+        o[ALVH_OUT_LR] = 1.0;
     }
 }
 

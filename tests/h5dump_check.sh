@@ -26,7 +26,7 @@ for obj in 'GROUP "scenarios"' 'DATASET "terminal"' 'DATASET "sample_paths"' 'DA
            'DATASET "metrics"' 'DATASET "summary"' 'DATASET "effectiveness"' 'DATASET "counts"' \
            'DATASET "edges"' 'DATASET "equity"' 'ATTRIBUTE "columns"' 'ATTRIBUTE "units"' \
            'ATTRIBUTE "rows"' 'ATTRIBUTE "quantiles"' 'ATTRIBUTE "seed"' 'ATTRIBUTE "config"' \
-           'H5T_IEEE_F64LE' 'H5T_STD_U64LE' 'DATASPACE  SIMPLE { ( 2000, 9 ) / ( 2000, 9 ) }'; do
+           'H5T_IEEE_F64LE' 'H5T_STD_U64LE' 'DATASPACE  SIMPLE { ( 2000, 12 ) / ( 2000, 12 ) }'; do
   grep -qF "$obj" "$d/header.txt" || { echo "FAIL: h5dump -H shows no $obj"; fail=1; }
 done
 # attribute values (strings, numbers) decode cleanly too

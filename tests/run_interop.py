@@ -29,7 +29,7 @@ import tempfile
 import h5py
 import numpy as np
 
-LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow"]
+LAYERS = ["condor", "vix", "farm", "perp", "puts", "calls", "borrow", "lp", "cover", "eth_puts"]
 PROBS = [0.001, 0.005, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.995, 0.999]
 LEVELS = [0.95, 0.99, 0.995]
 CAPITAL = 10e6
@@ -159,7 +159,7 @@ def verify_histogram(fe, fh):
         # the stored total P&L histogram: exact counts over its edges
         hg = var["histograms/total_pnl"]
         counts, edges = hg["counts"][()], hg["edges"][()]
-        x = pnl[:, 8]
+        x = pnl[:, -1]
         under, over = int(hg.attrs["underflow"]), int(hg.attrs["overflow"])
         check(counts.sum() + under + over == len(pnl) and np.all(np.diff(edges) > 0),
               "%s histogram: every path in a bin, below or above" % name)
@@ -184,16 +184,16 @@ def verify(f):
     check(np.array_equal(sp[:, -1, :], term[:4, :]), "sample paths end at the terminal values")
     for name, var in scen["variants"].items():
         pnl = var["pnl"][()]
-        check(pnl.shape == (3000, 9), "%s pnl shape" % name)
+        check(pnl.shape == (3000, len(LAYERS) + 2), "%s pnl shape" % name)
         cols = strs(var["pnl"].attrs["columns"])
         check(cols == LAYERS + ["cash", "total"], "%s pnl columns %s" % (name, cols))
-        check(np.allclose(pnl[:, :8].sum(axis=1), pnl[:, 8], rtol=1e-12, atol=1e-6), "%s layers and cash sum to total" % name)
+        check(np.allclose(pnl[:, :-1].sum(axis=1), pnl[:, -1], rtol=1e-12, atol=1e-6), "%s layers and cash sum to total" % name)
         summ = var["summary"]
         rows, scols = strs(summ.attrs["rows"]), strs(summ.attrs["columns"])
         check(scols == LAYERS + ["cash", "total"], "%s summary columns" % name)
         t = summ[()]
         get = lambda r, c: t[rows.index(r), scols.index(c)]
-        x = pnl[:, 8]
+        x = pnl[:, -1]
         n = len(x)
         check(get("n", "total") == n, "%s n" % name)
         check(close(get("mean", "total"), x.mean(), 1e-12, 1e-6), "%s mean" % name)

@@ -127,7 +127,9 @@ static alvh_scenario_request request(const alvh_variant *v, size_t nv)
                    .token = {.g0_usd = 10, .mu_ann = 0.04, .sigma0_ann = 1.0, .vix_ref = 20, .gamma = 1.0,
                              .sigma_max_ann = 5.0, .rho_sg = 0.25, .beta_j = 2.0, .delta_c = 0.1,
                              .lambda_gov_ann = 4.0, .p_up = 0.3, .mu_up = 0.3, .d_up = 0.1, .mu_dn = -0.25,
-                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3},
+                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3,
+                             .beta_eth = 0.8},
+                   .eth = {.e0_usd = 2000, .mu_ann = 0.04, .sigma0_ann = 0.7, .rho_es = 0.4},
                    .funding = {.f0_ann = 0.11, .kappa_f = 20, .fbar_ann = 0.11, .sigma_f_ann = 0.8}},
         .dt_years = 1.0 / 252, .n_steps = 63, .n_paths = 2000, .block_size = 128, .seed = 5, .scenario = 1,
         .threads = 2};
@@ -158,7 +160,7 @@ static void test_leave_one_out_and_sums(void **state)
     assert_int_equal(alvh_variants_expand_loo(v, &nv, ALVH_LAYER_COUNT + 2, &err), ALVH_OK);
     assert_int_equal(nv, 1 + ALVH_LAYER_COUNT);
     assert_string_equal(v[1 + ALVH_LAYER_FARM].name, "full-no-farm");
-    assert_int_equal(v[1 + ALVH_LAYER_FARM].layers, BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX));
+    assert_int_equal(v[1 + ALVH_LAYER_FARM].layers, BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX) | BIT(ALVH_LAYER_LP));
     assert_int_equal(alvh_variant_baseline(v, nv, 3), 0); /* the parent's baseline: the first */
     /* removing the farm from farm + perp leaves nothing: no variant for it */
     alvh_variant fp[4] = {{.name = "fp", .layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP),
@@ -245,6 +247,7 @@ static void test_reverse_stress_known_threshold(void **state)
     rq.market.n_paths = 256;
     rq.market.params.spx.lambda_ann = 0.0;
     rq.market.params.token.sigma0_ann = 1e-4;
+    rq.market.params.eth.sigma0_ann = 0.0, rq.market.params.token.beta_eth = 0.0; /* no ETH factor */
     rq.market.params.token.lambda_gov_ann = 0.0;
     rq.market.params.token.lambda_hack_ann = 0.0;
     rq.market.params.token.beta_j = 0.0;

@@ -39,6 +39,12 @@ cp a.h5.parts/current.ckpt b.h5.parts/current.ckpt
 "$alvh" run "$cfg" -o a.h5 "${opts[@]}" --seed 3 --resume 2>err.txt
 [ $? -eq 2 ] && grep -q "seed differs .*interrupted: 1, now: 3" err.txt && ok || bad "other seed: $(cat err.txt)"
 
+# the config path spelled another way (and another thread count) is the same run
+kill_at "$p_ckpt2" p.h5
+"$alvh" run "$(dirname "$cfg")/./$(basename "$cfg")" -o p.h5 "${opts[@]}" --threads 1 --resume 2>err.txt ||
+  bad "config path spelled otherwise: $(cat err.txt)"
+same p.h5 "config path spelled otherwise"
+
 # a corrupt current checkpoint: the previous one is used; both corrupt: the scenario starts again
 for both in 0 1; do
   rm -rf c.h5*

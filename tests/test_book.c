@@ -358,6 +358,8 @@ static alvh_market_params sim_market(void)
     p.token.mu_dn = -0.25, p.token.d_dn = 0.15, p.token.lambda_hack_ann = 0.5, p.token.mu_hack = -0.3;
     p.token.d_hack = 0.1;
     p.funding.rho_gf = 0.3;
+    p.eth = (alvh_eth_params){.e0_usd = 2000.0, .mu_ann = 0.04, .sigma0_ann = 0.7, .rho_es = 0.4};
+    p.token.beta_eth = 0.8; /* the eth_puts layer of the full variant hedges this beta */
     return p;
 }
 
@@ -947,6 +949,10 @@ static void test_validation(void **state)
     c.p.farm.restake = 0;
     assert_int_equal(alvh_book_check_layers(&c, BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_CALLS), msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "restake"));
+    bp = alvh_book_defaults();
+    bp.lp.range_mult = 0.5; /* 0 (full range) or a ratio above 1 */
+    assert_int_equal(alvh_book_consts_init(&c, &bp, &mp, DT, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "lp.range_mult"));
 }
 
 int main(void)

@@ -178,7 +178,7 @@ static const bad_case bad_cases[] = {
      NULL, "bad.yaml:5:34: book.variants[0].layers[1]: unknown layer 'vixx'; did you mean 'vix'?"},
     {"unknown layer, nothing close", SC "book:\n  variants:\n    - {name: x, layers: [straddle]}\n", 0, NULL, NULL,
      "bad.yaml:5:26: book.variants[0].layers[0]: unknown layer 'straddle'; expected (condor, vix, farm, perp, puts, "
-     "calls, borrow)"},
+     "calls, borrow, lp, cover, eth_puts)"},
     {"variant needing the farm without it", SC "book:\n  variants:\n    - {name: f, layers: [farm]}\n"
      "    - {name: x, layers: [condor, perp]}\n", 0, NULL, NULL,
      "bad.yaml:6:25: book.variants[1].layers: variant 'x': layer 'perp' hedges or borrows against the farm's stake: "
@@ -211,7 +211,7 @@ static const bad_case bad_cases[] = {
      "bad.yaml:5:25: book.variants[0].layers: expected at least one layer, got an empty sequence"},
     {"layers not a sequence", SC "book:\n  variants:\n    - {name: x, layers: condor}\n", 0, NULL, NULL,
      "bad.yaml:5:25: book.variants[0].layers: expected a sequence of layer names (condor, vix, farm, perp, puts, "
-     "calls, borrow), got condor"},
+     "calls, borrow, lp, cover, eth_puts), got condor"},
     {"variant without layers", SC "book:\n  variants:\n    - name: x\n", 0, NULL, NULL,
      "bad.yaml:5:7: book.variants[0]: missing required key 'layers'"},
     {"variant unknown key", SC "book:\n  variants:\n    - {name: x, layer: [vix]}\n", 0, NULL, NULL,
@@ -407,11 +407,19 @@ static void test_default_yaml(void **state)
     const alvh_config_scenario *s = alvh_config_find_scenario(cfg, "calm");
     assert_non_null(s);
     assert_null(alvh_config_find_scenario(cfg, "nope"));
-    /* two variance factors calibrated with alvh diagnose; BCC 1997 SVJ jumps */
-    assert_true(s->market.spx.kappa == 1.2 && s->market.spx.theta == 0.026 && s->market.spx.xi == 0.5);
-    assert_true(s->market.spx.kappa2 == 40 && s->market.spx.theta2 == 0.016 && s->market.spx.xi2 == 3.0);
-    assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.59);
-    assert_true(s->market.spx.mu_j == -0.05 && s->market.spx.delta_j == 0.07);
+    /* the pricing set: two variance factors calibrated with alvh diagnose, and the
+     * premia giving the real-world set (BCC 1997 SVJ jumps under P) */
+    assert_true(s->market.spx.kappa == 1.1 && s->market.spx.theta == 0.026 && s->market.spx.xi == 0.5);
+    assert_true(s->market.spx.kappa2 == 34 && s->market.spx.theta2 == 0.017 && s->market.spx.xi2 == 3.0);
+    assert_true(s->market.spx.rho == -0.57 && s->market.spx.lambda_ann == 0.7);
+    assert_true(s->market.spx.mu_j == -0.055 && s->market.spx.delta_j == 0.07);
+    assert_true(s->market.paths_measure == ALVH_MEASURE_P && s->market.premia.lambda_v == -0.2 &&
+                s->market.premia.lambda_v2 == -6);
+    alvh_market_params pp;
+    char pmsg[200];
+    assert_int_equal(alvh_market_paths_params(&s->market, &pp, pmsg, sizeof pmsg), 0);
+    assert_true(fabs(pp.spx.kappa - 1.3) < 1e-12 && fabs(pp.spx.kappa2 - 40.0) < 1e-12);
+    assert_true(fabs(pp.spx.lambda_ann - 0.59) < 1e-12 && fabs(pp.spx.mu_j + 0.05) < 1e-12);
     /* the starting VIX: the slow factor at its mean and the fast one the rest;
      * 17.61 is below what the slow factor alone gives, so v2 = 0 and v0 < theta */
     assert_true(s->vix0 == 17.61 && s->v2_from_vix0);
@@ -686,7 +694,7 @@ static void test_kernel_checks_follow_tables(void **state)
             check_row_refused(k, t->name, &book, field, book_check);
         }
     }
-    assert_int_equal(n_rows, 80);
+    assert_int_equal(n_rows, 109);
     alvh_market_params mk = alvh_market_defaults();
     assert_true(isnan(mk.spx.v0)); /* not set: the configuration starts it at theta or from vix0 */
     mk.spx.v0 = mk.spx.theta;
@@ -828,7 +836,7 @@ static void test_docs_match_schema(void **state)
     assert_non_null(md);
     FILE *f = fopen(ALVH_FIXTURE_DIR "/../../docs/config.md", "rb");
     assert_non_null(f);
-    static char doc[1 << 16];
+    static char doc[1 << 18];
     size_t n = fread(doc, 1, sizeof doc - 1, f);
     fclose(f);
     doc[n] = '\0';

@@ -29,9 +29,14 @@ for n in $(seq 1 400); do
   fi
   [ $rc -eq 137 ] || { echo "FAIL point $n: exit $rc, expected SIGKILL (137)"; fail=1; continue; }
   killed=$((killed + 1))
+  had_state=0
+  [ -e "$out.parts/run.state" ] && had_state=1
   "$alvh" run "$cfg" -o "$out" "${opts[@]}" --resume 2>err.txt
   rc=$?
-  if [ $rc -ne 0 ]; then
+  if [ $rc -eq 0 ] && grep -q "nothing to resume" err.txt; then
+    # a fresh start is allowed only when no work was lost: nothing recorded yet
+    if [ $had_state -eq 1 ]; then echo "FAIL point $n: started afresh, but run.state existed"; fail=1; fi
+  elif [ $rc -ne 0 ]; then
     echo "FAIL point $n: resume exit $rc: $(head -c 300 err.txt)"
     fail=1
     continue

@@ -33,6 +33,7 @@ enum { MAX_WORKERS = 8, N_SUMS = 12 };
 typedef struct {
     size_t n_paths, block_size;
     double *ln_s, *v, *ln_g, *f, *counts; /* per path; counts: jump, gov up, gov down, hack */
+    double *log_lr;                       /* per path: its log likelihood ratio at the end */
     double *prev[MAX_WORKERS][4];
     double *sums; /* per block: n, sx, sg, sv, sf, sxx, sgg, svv, sff, sxg, svg, sgf, sxv (see below) */
     double vix0;
@@ -125,6 +126,7 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *w)
         o->v[p] = w->state->v[i];
         o->ln_g[p] = w->state->ln_g[i];
         o->f[p] = w->state->f[i];
+        o->log_lr[p] = w->log_lr[i];
     }
     return ALVH_OK;
 }
@@ -140,6 +142,7 @@ static obs_t *obs_new(size_t n_paths, size_t bs)
     o->ln_g = malloc(n_paths * sizeof(double));
     o->f = malloc(n_paths * sizeof(double));
     o->counts = malloc(4 * n_paths * sizeof(double));
+    o->log_lr = malloc(n_paths * sizeof(double));
     o->sums = malloc(nb * S_COUNT * sizeof(double));
     for (int w = 0; w < MAX_WORKERS; w++)
         for (int k = 0; k < 4; k++)
@@ -150,7 +153,7 @@ static obs_t *obs_new(size_t n_paths, size_t bs)
 
 static void obs_free(obs_t *o)
 {
-    free(o->ln_s), free(o->v), free(o->ln_g), free(o->f), free(o->counts), free(o->sums);
+    free(o->ln_s), free(o->v), free(o->ln_g), free(o->f), free(o->counts), free(o->sums), free(o->log_lr);
     for (int w = 0; w < MAX_WORKERS; w++)
         for (int k = 0; k < 4; k++)
             free(o->prev[w][k]);
@@ -321,6 +324,160 @@ static void test_martingales_and_counts(void **state)
     assert_true(fabs(o->vix0 - vix_formula(&p.spx, p.spx.v0)) < 1e-10);
     assert_true(o->max_vix_err < 1e-9);
     obs_free(o);
+}
+
+/* ---- importance sampling of the event intensities ---- */
+
+/* weighted estimate of E[x] from n paths: mean of w x and its standard error */
+typedef struct {
+    double sum, sum2;
+} wsum;
+static void wadd(wsum *a, double wx) { a->sum += wx, a->sum2 += wx * wx; }
+static double wmean(const wsum *a, size_t n) { return a->sum / (double)n; }
+static double wse(const wsum *a, size_t n)
+{
+    double m = a->sum / (double)n;
+    return sqrt(fmax(a->sum2 / (double)n - m * m, 0.0) / (double)(n - 1));
+}
+
+/* paths x steps over t years in blocks of 500 on every thread */
+static obs_t *run_tilted(const alvh_market_params *p, size_t paths, size_t steps, double t)
+{
+    obs_t *o = obs_new(paths, 500);
+    alvh_error err = {0};
+    assert_int_equal(run(p, paths, steps, t / (double)steps, 0, 500, o, NULL, 0, &err), ALVH_OK);
+    return o;
+}
+
+/* Under tilts of every intensity, the likelihood-ratio-weighted estimates of
+ * what the untilted model knows in closed form: E[LR] = 1, the Poisson means
+ * of the counts, the discounted token and SPX martingales, and P(an exploit
+ * in the year) = 1 - e^{-lambda_hack T}, whose IS variance must be below
+ * plain MC's p(1 - p). */
+static void test_importance_sampling_unbiased(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.5, .gov = 0.8, .exploit = 3.0};
+    const size_t paths = 20000, steps = 252;
+    const double t = 1.0;
+    obs_t *o = run_tilted(&p, paths, steps, t);
+    const double disc = exp(-p.spx.r_ann * t);
+    wsum lr = {0}, g = {0}, sx = {0}, hit = {0}, cnt[4] = {{0}};
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(o->log_lr[i]);
+        wadd(&lr, w);
+        wadd(&g, w * disc * exp(o->ln_g[i]));
+        wadd(&sx, w * disc * exp(o->ln_s[i]));
+        wadd(&hit, w * (o->counts[4 * i + 3] > 0.0));
+        for (int k = 0; k < 4; k++)
+            wadd(&cnt[k], w * o->counts[4 * i + k]);
+    }
+    printf("# IS: E[LR] = %.4f +- %.4f\n", wmean(&lr, paths), wse(&lr, paths));
+    assert_true(fabs(wmean(&lr, paths) - 1.0) <= 4.0 * wse(&lr, paths));
+    printf("# IS: E[e^-rT G_T] = %.4f +- %.4f (G0 %.1f)\n", wmean(&g, paths), wse(&g, paths), p.token.g0_usd);
+    assert_true(fabs(wmean(&g, paths) - p.token.g0_usd) <= 4.0 * wse(&g, paths));
+    double want_s = p.spx.s0 * exp(-p.spx.q_ann * t);
+    assert_true(fabs(wmean(&sx, paths) - want_s) <= 4.0 * wse(&sx, paths));
+    const double want[4] = {p.spx.lambda_ann * t, p.token.lambda_gov_ann * p.token.p_up * t,
+                            p.token.lambda_gov_ann * (1.0 - p.token.p_up) * t, p.token.lambda_hack_ann * t};
+    for (int k = 0; k < 4; k++) {
+        printf("# IS: count %d per path %.4f +- %.4f (Poisson mean %.4f)\n", k, wmean(&cnt[k], paths),
+               wse(&cnt[k], paths), want[k]);
+        assert_true(fabs(wmean(&cnt[k], paths) - want[k]) <= 4.0 * wse(&cnt[k], paths));
+    }
+    /* P(N_hack >= 1) over the year: exact for the capped count (P(N >= 1) per step is unchanged by the cap) */
+    double ph = -expm1(-p.token.lambda_hack_ann * t), var_is = wse(&hit, paths) * wse(&hit, paths) * (double)paths;
+    printf("# IS: P(exploit) = %.5f +- %.5f (exact %.5f); variance per path IS %.4f, plain %.4f\n",
+           wmean(&hit, paths), wse(&hit, paths), ph, var_is, ph * (1.0 - ph));
+    assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
+    obs_free(o);
+}
+
+/* The rare event the tilt exists for: exploits at 0.1 a year sampled at 2 a
+ * year over half a year; P(an exploit) stays unbiased and its variance per
+ * path falls by 12.3x in theory (a = lambda T, tilt t: E~[1{N >= 1} LR^2] =
+ * e^{(t - 2) a} (e^{a / t} - 1), minus p^2; plain: p (1 - p)); asserted > 6x. */
+static void test_importance_sampling_rare_exploit(void **state)
+{
+    (void)state;
+    alvh_market_params p = base_params();
+    p.token.lambda_hack_ann = 0.1, p.token.mu_hack = -0.3, p.token.d_hack = 0.1;
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 20.0};
+    const size_t paths = 10000, steps = 126;
+    const double t = 0.5;
+    obs_t *o = run_tilted(&p, paths, steps, t);
+    wsum hit = {0}, lr = {0};
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(o->log_lr[i]);
+        wadd(&lr, w);
+        wadd(&hit, w * (o->counts[4 * i + 3] > 0.0));
+    }
+    double ph = -expm1(-p.token.lambda_hack_ann * t), var_is = wse(&hit, paths) * wse(&hit, paths) * (double)paths;
+    printf("# IS rare: P(exploit) = %.5f +- %.5f (exact %.5f), E[LR] %.4f +- %.4f; variance per path IS %.3g, "
+           "plain %.3g (factor %.1f)\n", wmean(&hit, paths), wse(&hit, paths), ph, wmean(&lr, paths), wse(&lr, paths),
+           var_is, ph * (1.0 - ph), ph * (1.0 - ph) / var_is);
+    assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
+    assert_true(fabs(wmean(&lr, paths) - 1.0) <= 4.0 * wse(&lr, paths));
+    assert_true(var_is * 6.0 < ph * (1.0 - ph));
+    obs_free(o);
+}
+
+/* A tilt of 1 (or 0: the section not given) is plain Monte Carlo bit for bit,
+ * with every likelihood ratio exactly 1; a tilt changes the paths. */
+static void test_tilt_one_is_plain(void **state)
+{
+    (void)state;
+    const size_t paths = 700, steps = 40;
+    alvh_market_params p = full_params();
+    obs_t *o[3];
+    alvh_error err = {0};
+    const alvh_tilt_params tilts[3] = {{0, 0, 0}, {1.0, 1.0, 1.0}, {1.0, 1.0, 3.0}};
+    for (int k = 0; k < 3; k++) {
+        p.tilt = tilts[k];
+        o[k] = obs_new(paths, 256);
+        assert_int_equal(run(&p, paths, steps, 1.0 / 252, 2, 256, o[k], NULL, 0, &err), ALVH_OK);
+    }
+    assert_memory_equal(o[0]->ln_g, o[1]->ln_g, paths * sizeof(double));
+    assert_memory_equal(o[0]->ln_s, o[1]->ln_s, paths * sizeof(double));
+    assert_memory_equal(o[0]->counts, o[1]->counts, 4 * paths * sizeof(double));
+    int lr_moves = 0;
+    for (size_t i = 0; i < paths; i++) {
+        assert_true(o[0]->log_lr[i] == 0.0 && o[1]->log_lr[i] == 0.0);
+        lr_moves |= o[2]->log_lr[i] != 0.0;
+    }
+    assert_true(lr_moves);
+    assert_true(memcmp(o[0]->counts, o[2]->counts, 4 * paths * sizeof(double)) != 0);
+    for (int k = 0; k < 3; k++)
+        obs_free(o[k]);
+}
+
+/* The likelihood-ratio table against the capped Poisson law it stands for. */
+static void test_lr_table(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 10.0};
+    alvh_market_consts c;
+    char msg[400];
+    const double dt = 1.0 / 252;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_true(c.has_tilt);
+    double ld = p.token.lambda_hack_ann * dt, lt = 10.0 * ld;
+    double pk[3] = {exp(-ld), ld * exp(-ld), 1.0 - exp(-ld) * (1.0 + ld)};
+    double qk[3] = {exp(-lt), lt * exp(-lt), 1.0 - exp(-lt) * (1.0 + lt)};
+    for (int k = 0; k < 3; k++) {
+        assert_true(fabs(c.lr_log[2][k] - log(pk[k] / qk[k])) < 1e-9 * (1.0 + fabs(log(pk[k] / qk[k]))));
+        assert_true(c.lr_log[0][k] == 0.0 && c.lr_log[1][k] == 0.0);
+    }
+    /* E~[LR] over one step is 1 */
+    assert_true(fabs(qk[0] * exp(c.lr_log[2][0]) + qk[1] * exp(c.lr_log[2][1]) + qk[2] * exp(c.lr_log[2][2]) - 1.0) <
+                1e-12);
+    /* a tilt that takes lambda dt beyond 0.05 is refused with its reason */
+    p.tilt.exploit = 1000.0;
+    p.token.lambda_hack_ann = 5.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "importance"));
 }
 
 /* ---- sample correlations of the drivers ---- */
@@ -892,6 +1049,10 @@ int main(void)
         cmocka_unit_test(test_injection),
         cmocka_unit_test(test_sample_correlations),
         cmocka_unit_test(test_martingales_and_counts),
+        cmocka_unit_test(test_importance_sampling_unbiased),
+        cmocka_unit_test(test_importance_sampling_rare_exploit),
+        cmocka_unit_test(test_tilt_one_is_plain),
+        cmocka_unit_test(test_lr_table),
         cmocka_unit_test(test_token_prices),
     };
     return cmocka_run_group_tests_name("market", tests, NULL, NULL);

@@ -43,8 +43,13 @@ static alvh_scenario_request request(int threads)
                    .token = {.g0_usd = 10, .mu_ann = 0.04, .sigma0_ann = 1.0, .vix_ref = 20, .gamma = 1.0,
                              .sigma_max_ann = 5.0, .rho_sg = 0.25, .beta_j = 2.0, .delta_c = 0.1,
                              .lambda_gov_ann = 4.0, .p_up = 0.3, .mu_up = 0.3, .d_up = 0.1, .mu_dn = -0.25,
-                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3},
-                   .funding = {.f0_ann = 0.11, .kappa_f = 20, .fbar_ann = 0.11, .sigma_f_ann = 0.8}},
+                             .d_dn = 0.15, .lambda_hack_ann = 0.5, .hack_loss_frac = 0.5, .mu_hack = -0.3,
+                             .beta_eth = 0.8},
+                   .eth = {.e0_usd = 2000, .mu_ann = 0.04, .sigma0_ann = 0.7, .rho_es = 0.4},
+                   .funding = {.f0_ann = 0.11, .kappa_f = 20, .fbar_ann = 0.11, .sigma_f_ann = 0.8},
+                   /* importance sampling on: the likelihood ratios and the weighted table
+                    * must be as reproducible as everything else */
+                   .tilt = {.spx_jump = 1.5, .gov = 1.2, .exploit = 4.0}},
         .dt_years = 1.0 / 252, .n_steps = 63, .n_paths = 1500, .block_size = 128, .seed = 99, .scenario = 2,
         .threads = threads};
     rq.book = alvh_book_defaults();
@@ -77,9 +82,10 @@ static void assert_same_results(const alvh_scenario_result *a, const alvh_scenar
         assert_true(same(a->risk[v].data, b->risk[v].data, a->risk[v].rows * sizeof(double)));
         if (a->baseline[v] != v)
             assert_true(same(a->eff[v].data, b->eff[v].data, a->eff[v].rows * sizeof(double)));
-        /* exact mode: tail effectiveness, attribution, tail composition */
-        const alvh_table *ta[3] = {a->tail_eff, a->attr, a->tail_comp}, *tb[3] = {b->tail_eff, b->attr, b->tail_comp};
-        for (int k = 0; k < 3; k++) {
+        /* exact mode: tail effectiveness, attribution, tail composition, weighted risk */
+        const alvh_table *ta[4] = {a->tail_eff, a->attr, a->tail_comp, a->importance},
+                         *tb[4] = {b->tail_eff, b->attr, b->tail_comp, b->importance};
+        for (int k = 0; k < 4; k++) {
             assert_true(!ta[k] == !tb[k]);
             if (ta[k] && ta[k][v].rows)
                 assert_true(same(ta[k][v].data, tb[k][v].data, ta[k][v].rows * ta[k][v].cols * sizeof(double)));

@@ -1,0 +1,75 @@
+"""Tail efficiency of importance sampling: the standard error of ES99.9 (and
+ES99, the mean) of the total P&L times sqrt(CPU seconds), plain Monte Carlo
+against tilted event intensities (docs/statistics.md, "Importance sampling"),
+on the calm scenario's hedged farm book (variant farm_hedged of the default
+configuration), and on protocol_exploit and governance_attack. Both runs of a
+pair use the same number of paths, so the same CPU time up to the events'
+share; the figure SE x sqrt(CPU s) does not depend on the path count, and the
+variance-per-CPU-second factor is (plain / is)^2.
+
+usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T]
+Prints one JSON object.
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import tempfile
+
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCEN_DIR = os.path.join(HERE, "..", "configs", "scenarios")
+# (key prefix, config, scenario, tilt): the tilts are the manual choice of
+# docs/statistics.md for each scenario's dominant tail event
+CASES = [("", None, "calm", {"exploit": 20}),
+         ("protocol_exploit_", os.path.join(SCEN_DIR, "protocol_exploit.yaml"), "protocol_exploit", {"exploit": 1.5}),
+         ("governance_attack_", os.path.join(SCEN_DIR, "governance_attack.yaml"), "governance_attack",
+          {"exploit": 10, "gov": 2})]
+ROWS = {"es999": "es_99.9", "es99": "es_99", "mean": "mean"}
+
+
+def child_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run(alvh, cfg, scen, out, paths, threads, tilt):
+    args = [alvh, "run"] + ([cfg] if cfg else []) + ["-o", out, "--quiet", "--paths", str(paths), "--threads",
+                                                     str(threads), "--set", "run.sample_paths=10"]
+    for k, v in tilt.items():
+        args += ["--set", "scenarios.%s.importance.%s=%g" % (scen, k, v)]
+    c0 = child_cpu()
+    subprocess.run(args, check=True)
+    cpu = child_cpu() - c0
+    with h5py.File(out) as f:
+        ds = f["scenarios/%s/variants/farm_hedged/importance" % scen]
+        rows = [r.decode() if isinstance(r, bytes) else str(r) for r in ds.attrs["rows"]]
+        t = dict(zip(rows, ds[()][:, 0]))
+    return t, cpu
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("alvh")
+    ap.add_argument("--paths", type=int, default=20000)
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args()
+    res = {"paths": a.paths, "threads": a.threads, "variant": "farm_hedged"}
+    with tempfile.TemporaryDirectory() as d:
+        for prefix, cfg, scen, tilt in CASES:
+            tp, cp = run(a.alvh, cfg, scen, os.path.join(d, "p.h5"), a.paths, a.threads, {})
+            ti, ci = run(a.alvh, cfg, scen, os.path.join(d, "i.h5"), a.paths, a.threads, tilt)
+            res[prefix + "tilt"] = tilt
+            res[prefix + "cpu_s_plain"], res[prefix + "cpu_s_is"] = cp, ci
+            for key, row in ROWS.items():
+                p, i = tp[row + "_se"] * cp ** 0.5, ti[row + "_se"] * ci ** 0.5
+                res["%s%s_se_x_sqrt_cpu_s_plain" % (prefix, key)] = p
+                res["%s%s_se_x_sqrt_cpu_s_is" % (prefix, key)] = i
+                res["%s%s_variance_per_cpu_s_factor" % (prefix, key)] = (p / i) ** 2 if i > 0 else 0.0
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
