@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,14 @@
 enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_UNAVAILABLE = 3, EXIT_INTERRUPTED = 5 };
 enum { MAX_SELECTED = 256 };
 
-static volatile int g_stop;
+/* shared with the OpenMP workers; lock-free, so the signal handler may store it (C11 7.14.1.1) */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the stop flag must be a lock-free atomic");
+static atomic_int g_stop;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    g_stop = 1;
+    atomic_store(&g_stop, 1);
 }
 
 void alvh_run_usage(FILE *f)
@@ -613,7 +616,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
              * times the last one took, so writing them stays below ~5% of the run */
             double every = o.ckpt_seconds > 0 && 20.0 * ckpt_cost > o.ckpt_seconds ? 20.0 * ckpt_cost : o.ckpt_seconds;
             if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
-                (g_stop || now_s() - last_ckpt >= every)) {
+                (atomic_load(&g_stop) || now_s() - last_ckpt >= every)) {
                 double t_ck = now_s();
                 alvh_scenario_job_buffers(job, bufs);
                 st = alvh_ckpt_save(bp->ckpt, bp->prev_ckpt, &h, bufs, nb, &err);
@@ -621,7 +624,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                 ckpt_cost = last_ckpt - t_ck;
                 alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
             }
-            if (st == ALVH_OK && g_stop && ranks == 1) {
+            if (st == ALVH_OK && atomic_load(&g_stop) && ranks == 1) {
                 char again[8192];
                 resume_command(argc, argv, again, sizeof again);
                 fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
@@ -633,7 +636,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         }
         if (ranks > 1) {
             /* every rank agrees on failures and stops before the collective gather */
-            int failed = alvh_mpi_any(st != ALVH_OK), stopped = alvh_mpi_any(g_stop);
+            int failed = alvh_mpi_any(st != ALVH_OK), stopped = alvh_mpi_any(atomic_load(&g_stop));
             if (failed && st == ALVH_OK)
                 st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
             else if (!failed && stopped) {

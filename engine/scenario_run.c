@@ -400,7 +400,7 @@ size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *j)
     return k;
 }
 
-alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const volatile int *stop,
+alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const atomic_int *stop,
                                     alvh_error *err)
 {
     size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;

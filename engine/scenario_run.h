@@ -8,6 +8,7 @@
 #ifndef ALVH_ENGINE_SCENARIO_RUN_H
 #define ALVH_ENGINE_SCENARIO_RUN_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,7 +116,7 @@ void alvh_scenario_job_free(alvh_scenario_job *job); /* accepts NULL */
 
 /* Runs up to max_blocks (0: all) of the blocks not yet done, lowest first;
  * stops starting new blocks once *stop is set (may be NULL). */
-alvh_status alvh_scenario_job_round(alvh_scenario_job *job, size_t max_blocks, const volatile int *stop,
+alvh_status alvh_scenario_job_round(alvh_scenario_job *job, size_t max_blocks, const atomic_int *stop,
                                     alvh_error *err);
 
 size_t alvh_scenario_job_blocks(const alvh_scenario_job *job);

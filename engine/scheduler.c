@@ -33,7 +33,7 @@ alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, 
             run_list[n_run++] = b;
         }
     }
-    const volatile int *stop = plan ? plan->stop : NULL;
+    const atomic_int *stop = plan ? plan->stop : NULL;
     unsigned char *done = plan ? plan->done : NULL;
     int nt = alvh_sched_threads(threads);
     size_t first_bad = SIZE_MAX;
@@ -41,7 +41,7 @@ alvh_status alvh_sched_run_plan(size_t n_blocks, int threads, alvh_block_fn fn, 
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (size_t j = 0; j < n_run; j++) {
         size_t b = run_list ? run_list[j] : j;
-        if (stop && *stop)
+        if (stop && atomic_load_explicit(stop, memory_order_relaxed))
             continue;
         alvh_status s = fn(ctx, b, omp_get_thread_num());
         if (s == ALVH_OK && done)

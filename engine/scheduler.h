@@ -8,6 +8,7 @@
 #ifndef ALVH_ENGINE_SCHEDULER_H
 #define ALVH_ENGINE_SCHEDULER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "common/status.h"
@@ -22,7 +23,7 @@ alvh_status alvh_sched_run(size_t n_blocks, int threads, alvh_block_fn fn, void 
 typedef struct alvh_sched_plan {
     const unsigned char *skip; /* skip[b] != 0: block b is already done, not run */
     size_t max_blocks;         /* run at most this many blocks this call (0: no limit), lowest first */
-    const volatile int *stop;  /* set asynchronously (a signal): blocks not yet started are not started */
+    const atomic_int *stop;  /* set asynchronously (a signal): blocks not yet started are not started */
     unsigned char *done;       /* done[b] = 1 once block b has run successfully */
 } alvh_sched_plan;
 

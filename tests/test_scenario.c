@@ -150,7 +150,7 @@ static void test_interrupt_and_resume(void **state)
     size_t nb = alvh_scenario_job_blocks(j);
     assert_int_equal(alvh_scenario_job_round(j, 3, NULL, &err), ALVH_OK);
     assert_int_equal(alvh_scenario_job_round(j, 3, NULL, &err), ALVH_OK);
-    volatile int stop = 1;
+    atomic_int stop = 1;
     assert_int_equal(alvh_scenario_job_round(j, 0, &stop, &err), ALVH_OK);
     size_t done = alvh_scenario_job_blocks_done(j);
     printf("# %zu of %zu blocks done before the stop\n", done, nb);
