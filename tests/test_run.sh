@@ -4,7 +4,8 @@
 # file that h5dump reads and `alvh summary` prints; 1 and 3 threads give
 # bit-identical datasets; a run killed with SIGKILL mid-scenario and resumed
 # gives the same datasets as an uninterrupted one; SIGTERM checkpoints and
-# exits 5; resume refuses a changed configuration; bad input writes nothing.
+# exits 5; resume refuses a changed configuration; checkpoints follow
+# --checkpoint-blocks and --checkpoint-seconds; bad input writes nothing.
 # Usage: test_run.sh path/to/alvh python3
 set -u
 alvh="$1"
@@ -67,6 +68,17 @@ eval "\"\$alvh\" run $again" && "$py" "$here/h5_compare.py" ref.h5 s.h5 >/dev/nu
 # --resume with nothing to resume starts a fresh run and says so
 "$alvh" run --paths 3000 --threads 1 -o fresh.h5 --quiet --resume 2>err.txt && grep -q "starting a fresh run" err.txt &&
   "$py" "$here/h5_compare.py" t1.h5 fresh.h5 >/dev/null && ok || bad "resume with nothing to resume: $(cat err.txt)"
+
+# checkpoint pacing: one checkpoint per round of --checkpoint-blocks blocks when
+# --checkpoint-seconds is 0 (none after the last round), none in a run shorter
+# than --checkpoint-seconds; counted at the checkpoint's rename (io/fault.h)
+ckpts() { ALVH_FAULT_VERBOSE=1 ALVH_FAULT_KILL_AT=1000000 "$alvh" run --paths 20000 --threads 2 -o pace.h5 --quiet \
+  "$@" 2>&1 | grep -c "checkpoint: renamed"; rm -f pace.h5; }
+n2=$(ckpts --checkpoint-blocks 2 --checkpoint-seconds 0)
+n4=$(ckpts --checkpoint-blocks 4 --checkpoint-seconds 0)
+nl=$(ckpts --checkpoint-blocks 2 --checkpoint-seconds 100000)
+# 20000 paths are 20 blocks of 1024: 10 rounds of 2 (9 checkpoints), 5 of 4 (4)
+[ "$n2" -eq 9 ] && [ "$n4" -eq 4 ] && [ "$nl" -eq 0 ] && ok || bad "checkpoint pacing: $n2, $n4, $nl (want 9, 4, 0)"
 
 # MPI: 2 and 3 ranks give the same datasets as one process (when built with MPI)
 if command -v mpirun >/dev/null && "$alvh" --version | grep -q "mpi yes"; then
