@@ -36,24 +36,6 @@ void alvh_batch_part_path(const alvh_batch *b, size_t k, char *buf, size_t n)
     snprintf(buf, n, "%s/scenario-%04zu.h5", b->parts, k);
 }
 
-alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return alvh_error_set(err, ALVH_E_IO, "cannot read %s: %s", path, strerror(errno));
-    uint64_t h = ALVH_HASH_INIT;
-    static unsigned char buf[1 << 16];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        h = alvh_hash_bytes(h, buf, got);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return alvh_error_set(err, ALVH_E_IO, "error reading %s", path);
-    *hash = h;
-    return ALVH_OK;
-}
-
 /* ---- run.state ---- */
 
 static alvh_status write_state(const alvh_batch *b, alvh_error *err)

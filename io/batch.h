@@ -67,7 +67,5 @@ void alvh_batch_drop_checkpoints(const alvh_batch *b);
 /* Releases the lock; with remove_all the directory goes too (the run is complete). */
 void alvh_batch_close(alvh_batch *b, int remove_all);
 
-/* FNV-1a 64 of a whole file. */
-alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err);
 
 #endif

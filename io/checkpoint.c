@@ -26,11 +26,11 @@ uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n)
     return h;
 }
 
-alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err)
+alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err)
 {
-    FILE *f = fopen("/proc/self/exe", "rb");
+    FILE *f = fopen(path, "rb");
     if (!f)
-        return alvh_error_set(err, ALVH_E_IO, "cannot read the program file /proc/self/exe: %s", strerror(errno));
+        return alvh_error_set(err, ALVH_E_IO, "cannot read %s: %s", path, strerror(errno));
     uint64_t h = ALVH_HASH_INIT;
     unsigned char buf[1 << 16];
     size_t got;
@@ -39,10 +39,12 @@ alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err)
     int bad = ferror(f);
     fclose(f);
     if (bad)
-        return alvh_error_set(err, ALVH_E_IO, "error reading /proc/self/exe");
+        return alvh_error_set(err, ALVH_E_IO, "error reading %s", path);
     *hash = h;
     return ALVH_OK;
 }
+
+alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err) { return alvh_hash_file("/proc/self/exe", hash, err); }
 
 typedef struct {
     FILE *f;

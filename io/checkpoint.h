@@ -38,6 +38,9 @@ alvh_status alvh_ckpt_check_identity(const char *path, const alvh_ckpt_header *s
 #define ALVH_HASH_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n);
 
+/* FNV-1a 64 of a whole file. */
+alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err);
+
 /* Hash of the running program's file (/proc/self/exe). */
 alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err);
 
