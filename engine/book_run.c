@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/block_rng.h"
+#include "kernels/q_table.h"
 #include "engine/phase_clock.h"
 #include "engine/scheduler.h"
 
@@ -41,6 +42,8 @@ typedef struct {
     worker_t *w;
     size_t ld;
     int use_shared[2]; /* some variant has the layer */
+    alvh_qtab qtab;    /* the condor's Q price table (consts.qtab points here when built) */
+    double *qtab_mem;
 } book_ctx;
 
 void alvh_book_effective_var(const alvh_vix_coeffs *x, size_t n, const double *v, const double *v2, double *out)
@@ -78,7 +81,8 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
     }
     return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
-                              .u_book = w->u_book, .eth = eth};
+                              .u_book = w->u_book, .eth = eth, .v1 = s->v,
+                              .v2 = view->consts->two_factor ? s->v2 : NULL};
 }
 
 /* Book streams of the block's paths: each path's main stream jumped by twice
@@ -225,6 +229,34 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     return st;
 }
 
+/* The condor's Q price table, once per scenario, its life slots on nt threads
+ * (each slot is filled alone: the same table on any thread count). A model
+ * the table does not price (variance jumps) keeps the one-factor marks. */
+static alvh_status qtab_build(book_ctx *c, int nt, alvh_error *err)
+{
+    const alvh_book_consts *k = &c->consts;
+    alvh_qtab_spec spec;
+    char msg[200];
+    if (alvh_qtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->c_t_entry, k->c_life_steps, msg,
+                            sizeof msg) != 0)
+        return ALVH_OK;
+    double t0 = alvh_phase_now();
+    c->qtab_mem = malloc(alvh_qtab_doubles(&spec) * sizeof(double));
+    if (!c->qtab_mem)
+        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the Q price table (%zu doubles)",
+                              alvh_qtab_doubles(&spec));
+    double *mem = c->qtab_mem;
+    long n_life = (long)spec.n_life;
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
+    for (long l = 0; l < n_life; l++)
+        alvh_qtab_fill_life(&spec, (size_t)l, mem);
+    alvh_qtab_bind(&c->qtab, &spec, mem);
+    c->consts.qtab = &c->qtab;
+    if (c->rq->qtab_seconds)
+        *c->rq->qtab_seconds = alvh_phase_now() - t0;
+    return ALVH_OK;
+}
+
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,
                           alvh_error *err)
 {
@@ -246,8 +278,11 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (size_t v = 0; v < rq->n_variants; v++)
         for (int k = 0; k < 2; k++)
             c.use_shared[k] |= rq->variants[v].layers >> shared_layer[k] & 1;
+    alvh_status st = c.use_shared[0] ? qtab_build(&c, nt, err) : ALVH_OK;
+    if (st != ALVH_OK)
+        return st;
     c.w = calloc((size_t)nt, sizeof *c.w);
-    alvh_status st = c.w ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %d workers", nt);
+    st = c.w ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %d workers", nt);
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
@@ -299,5 +334,6 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         alvh_block_rng_free(c.w[t].tmp_rng);
     }
     free(c.w);
+    free(c.qtab_mem);
     return st;
 }

@@ -557,7 +557,8 @@ static inline vd condor_step(const book_lanes *x)
         vd t = vd_mul(steps_left, v1(dt));
         const vd ks[4] = {kps, kpl, kcs, kcl};
         const vd lks[4] = {LD(s->c_lk), LD(s->c_lk + s->ld), LD(s->c_lk + 2 * s->ld), LD(s->c_lk + 3 * s->ld)};
-        vd val = condor_value(c, spx, var, t, ks, lks);
+        const spx_var sv = spx_var_lanes(c, x->mk, var, i, m);
+        vd val = condor_value(c, spx, &sv, t, steps_left, ks, lks); /* life slot: the whole steps left */
         vm expired = vd_le(steps_left, v1(0.5));
         vm stop = vd_le(vd_mul(v1(p->condor.stop_mult), credit), val);
         vm take = vd_lt(val, vd_mul(v1(1.0 - p->condor.profit_take), credit));

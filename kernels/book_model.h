@@ -211,7 +211,10 @@ int alvh_book_check_ranges(const alvh_book_params *p, char *msg, size_t msg_size
 typedef struct alvh_book_consts {
     alvh_book_params p;
     double dt, r_ann, q_ann;
-    alvh_iv_model spx_iv;       /* SPX implied vol from the variance */
+    alvh_iv_model spx_iv;       /* SPX implied vol from the variance (the one-factor marks) */
+    /* the Q price table of the condor's legs (kernels/q_table.h), owned and
+     * filled by the caller after alvh_book_consts_init; NULL: one-factor marks */
+    const struct alvh_qtab *qtab;
     alvh_vix_coeffs vix;        /* VIX futures from the variance */
     double g_sigma0, g_inv_vix_ref2, g_half_gamma, g_sigma_max; /* token vol from VIX */
     int g_vol_mode;
@@ -302,6 +305,10 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
 typedef struct alvh_book_market {
     const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
     const double *eth; /* ETH price (NULL without the ETH factor) */
+    /* the variance factors as simulated, for the Q marks: v1 the first (slow)
+     * factor, v2 the second (NULL with one factor); v above is the one-factor
+     * effective variance. v1 NULL: the Q marks read v. */
+    const double *v1, *v2;
 } alvh_book_market;
 
 /* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */

@@ -16,6 +16,8 @@
 static inline vd v1(double x) { return vd_set1(x); }
 static inline vd vmask(vm k) { return vd_blend(k, v1(0.0), v1(1.0)); } /* 1.0 where k */
 
+#include "kernels/book_qmark_impl.h"
+
 /* SPX implied vol of strike k, life t (per lane), variance v: expected average
  * variance plus jump variance (alvh_iv_atm_var), then the skew in ln(K/F). */
 static inline vd spx_iv(const alvh_book_consts *c, vd v, vd s, vd k, vd t)
@@ -91,16 +93,21 @@ static inline vd strip_leg(const strip_life *L, vd k, vd lm, vd sd, vd inv_sd, d
  * leg at the model-state implied vol of its strike (spx_iv). The legs share
  * the life terms (strip_life_of), take ln(K/F) from the stored ln K, and
  * their four 1/sd come from one division. */
-static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, const vd k[4], const vd lk[4])
+static inline vd condor_value(const alvh_book_consts *c, vd s, const spx_var *sv, vd t, vd life, const vd k[4],
+                               const vd lk[4])
 {
     const alvh_iv_skew *sk = &c->p.condor.skew;
-    strip_life L = strip_life_of(c, s, v, t);
+    strip_life L = strip_life_of(c, s, sv->v, t);
     vd lm[4], sd[4], sd1[4];
-    for (int l = 0; l < 4; l++) {
+    for (int l = 0; l < 4; l++)
         lm[l] = vd_sub(lk[l], L.ln_fwd);
-        sd[l] = strip_sd(sk, &L, lm[l]);
+    if (c->qtab) /* the Q model's vols (book_qmark_impl.h) */
+        qstrip_sd(c, sv, life, L.sqt, lm, sd);
+    else
+        for (int l = 0; l < 4; l++)
+            sd[l] = strip_sd(sk, &L, lm[l]);
+    for (int l = 0; l < 4; l++)
         sd1[l] = vd_blend(vd_lt(v1(0.0), sd[l]), v1(1.0), sd[l]);
-    }
     /* 1/sd_l = (product of the other three) / (product of all four); sd >= 0.003 on live lanes */
     vd p01 = vd_mul(sd1[0], sd1[1]), p23 = vd_mul(sd1[2], sd1[3]);
     vd inv = vd_div(v1(1.0), vd_mul(p01, p23));
@@ -113,8 +120,11 @@ static inline vd condor_value(const alvh_book_consts *c, vd s, vd v, vd t, const
 
 /* strike of delta d1 (the d1 of the target delta): two passes through the skew, the first at the
  * at-the-money vol (the strike is then rounded to the grid, far coarser than the iteration error) */
-static inline vd strike_for_d1(const alvh_book_consts *c, vd s, vd v, double t, double d1)
+static inline vd strike_for_d1(const alvh_book_consts *c, vd s, const spx_var *sv, double t, double d1)
 {
+    if (c->qtab)
+        return qstrike_for_d1(c, s, sv, t, d1);
+    const vd v = sv->v;
     vd tt = v1(t), fwd = vd_mul(s, v1(exp((c->r_ann - c->q_ann) * t)));
     vd k = fwd;
     for (int it = 0; it < 2; it++) {
@@ -206,20 +216,23 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
             s->c_idx[ne++] = (double)i;
     for (size_t k = 0; k < ne; k += ALVH_W) {
         size_t m = ne - k < ALVH_W ? ne - k : ALVH_W, idx[ALVH_W];
-        double t_spx[ALVH_W], t_var[ALVH_W];
+        double t_spx[ALVH_W], t_var[ALVH_W], t_v1[ALVH_W], t_v2[ALVH_W];
         for (size_t j = 0; j < ALVH_W; j++) {
             /* padding lanes repeat the first lane: clean arithmetic, never stored */
             idx[j] = (size_t)s->c_idx[k + (j < m ? j : 0)];
             t_spx[j] = mk->spx[idx[j]];
             t_var[j] = mk->v[idx[j]];
+            t_v1[j] = mk->v1 ? mk->v1[idx[j]] : t_var[j];
+            t_v2[j] = mk->v1 && mk->v2 ? mk->v2[idx[j]] : 0.0;
         }
-        vd spx = vd_load(t_spx), var = vd_load(t_var);
-        vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, -c->c_zp), v1(grid))), v1(grid));
-        vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, var, te, c->c_zc), v1(grid))), v1(grid));
+        vd spx = vd_load(t_spx);
+        const spx_var sv = {vd_load(t_var), vd_load(t_v1), vd_load(t_v2)};
+        vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, &sv, te, -c->c_zp), v1(grid))), v1(grid));
+        vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, &sv, te, c->c_zc), v1(grid))), v1(grid));
         vd nkpl = vd_max(vd_sub(nkps, v1(w)), v1(grid)), nkcl = vd_add(nkcs, v1(w));
         const vd nk[4] = {nkps, nkpl, nkcs, nkcl};
         const vd nlk[4] = {vmath_log(nkps), vmath_log(nkpl), vmath_log(nkcs), vmath_log(nkcl)};
-        vd val = condor_value(c, spx, var, v1(te), nk, nlk);
+        vd val = condor_value(c, spx, &sv, v1(te), zero, nk, nlk); /* life slot 0: the entry life */
         vd cr = vd_sub(val, v1(legs * p->condor.slippage_pts)); /* net credit per share */
         vm ok = vm_and(vd_lt(zero, cr), vd_lt(cr, v1(w)));
         vd risk = vd_mul(vd_sub(v1(w), cr), v1(mult));

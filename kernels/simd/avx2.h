@@ -101,4 +101,7 @@ static inline vm vm_not(vm a) { return _mm256_xor_pd(a, _mm256_castsi256_pd(_mm2
 static inline int vm_any(vm a) { return _mm256_movemask_pd(a) != 0; }
 static inline vd vd_round(vd x) { return _mm256_round_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vd vd_abs(vd x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x); }
+/* round down; gather base[idx] per lane, idx whole numbers in [0, 2^31) held as doubles */
+static inline vd vd_floor(vd x) { return _mm256_floor_pd(x); }
+static inline vd vd_gather(const double *base, vd idx) { return _mm256_i32gather_pd(base, _mm256_cvttpd_epi32(idx), 8); }
 #endif

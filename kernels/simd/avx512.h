@@ -76,4 +76,7 @@ static inline vm vm_not(vm a) { return (vm)~a; }
 static inline int vm_any(vm a) { return a != 0; }
 static inline vd vd_round(vd x) { return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
 static inline vd vd_abs(vd x) { return _mm512_abs_pd(x); }
+/* round down; gather base[idx] per lane, idx whole numbers in [0, 2^31) held as doubles */
+static inline vd vd_floor(vd x) { return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+static inline vd vd_gather(const double *base, vd idx) { return _mm512_i32gather_pd(_mm512_cvttpd_epi32(idx), base, 8); }
 #endif

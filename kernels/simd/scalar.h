@@ -74,4 +74,7 @@ static inline vm vm_not(vm a) { return !a; }
 static inline int vm_any(vm a) { return a != 0; }
 static inline vd vd_round(vd x) { return nearbyint(x); } /* to nearest, ties to even */
 static inline vd vd_abs(vd x) { return fabs(x); }
+/* round down; gather base[idx] with idx a whole number in [0, 2^31) held as a double */
+static inline vd vd_floor(vd x) { return floor(x); }
+static inline vd vd_gather(const double *base, vd idx) { return base[(size_t)idx]; }
 #endif

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "kernels/q_table.h"
+
+#include <complex.h>
+#include <math.h>
+
+#include "kernels/bs.h"
+#include "kernels/kmsg.h"
+
+#define QT_PI 3.14159265358979323846
+
+static int fail(char *msg, size_t size, const char *text) { return alvh_kmsg(msg, size, "%s", text); }
+
+int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, double t_entry, size_t life_steps,
+                        char *msg, size_t size)
+{
+    if (p->mu_v != 0.0)
+        return fail(msg, size, "spx.mu_v: the Q price table has no variance jumps (mu_v 0)");
+    if (!(dt > 0.0) || !(t_entry > 0.0) || life_steps < 1)
+        return fail(msg, size, "the Q price table needs dt > 0 and a life of at least one step");
+    *s = (alvh_qtab_spec){.r_ann = p->r_ann, .q_ann = p->q_ann, .kappa = p->kappa, .theta = p->theta,
+                          .xi = p->xi, .rho = p->rho, .kappa2 = p->kappa2, .theta2 = p->theta2,
+                          .xi2 = p->xi2, .rho2 = p->rho2, .lambda_ann = p->lambda_ann, .mu_j = p->mu_j,
+                          .delta_j = p->delta_j, .dt = dt, .t_entry = t_entry, .n_life = life_steps + 1,
+                          .n_s1 = ALVH_QTAB_NS1, .n_s2 = p->kappa2 > 0.0 ? ALVH_QTAB_NS2 : 2,
+                          .n_z = ALVH_QTAB_NZ, .z_lo = ALVH_QTAB_Z_LO, .z_step = ALVH_QTAB_Z_STEP};
+    /* the variances the paths visit (assumption: factor vols up to 80 and 160
+     * vol points, beyond the start if it is higher); past the maxima the edge
+     * node's smile. The grid is uniform in v^(1/4): dense at low variance,
+     * where the smile changes fastest. */
+    s->u1_max = sqrt(fmax(0.8, 1.25 * sqrt(fmax(p->v0, 0.0))));
+    s->u2_max = sqrt(fmax(1.6, 1.25 * sqrt(fmax(p->v2_0, 0.0))));
+    if (alvh_qtab_doubles(s) >= (size_t)1 << 31)
+        return fail(msg, size, "the Q price table would exceed 2^31 entries (condor life in steps too long)");
+    return 0;
+}
+
+size_t alvh_qtab_doubles(const alvh_qtab_spec *s)
+{
+    return s->n_life * (s->n_s1 * s->n_s2 * s->n_z + ALVH_QTAB_NCOEF);
+}
+
+double alvh_qtab_life_years(const alvh_qtab_spec *s, size_t l) { return l == 0 ? s->t_entry : (double)l * s->dt; }
+
+static double avg_decay(double kappa, double t)
+{
+    double kt = kappa * t;
+    return kt < 1e-8 ? 1.0 - 0.5 * kt : -expm1(-kt) / kt;
+}
+
+/* exponent of one Heston factor's E[exp(i u X)], X = -1/2 int v + int sqrt(v) dW,
+ * as C + D v ("little trap" form, Albrecher et al. 2007) */
+static void heston_cd(double u, double t, double kappa, double theta, double xi, double rho, double complex *c,
+                      double complex *d)
+{
+    double complex iu = I * u, b = kappa - rho * xi * iu;
+    double complex dd = csqrt(b * b + xi * xi * (iu + u * u));
+    double complex g = (b - dd) / (b + dd), e = cexp(-dd * t);
+    *c = kappa * theta / (xi * xi) * ((b - dd) * t - 2.0 * clog((1.0 - g * e) / (1.0 - g)));
+    *d = (b - dd) / (xi * xi) * (1.0 - e) / (1.0 - g * e);
+}
+
+/* ln E[exp(i u y)], y = ln(S_T / F) */
+static double complex log_cf(const alvh_qtab_spec *s, double u, double t, double v1, double v2)
+{
+    double m_j = exp(s->mu_j + 0.5 * s->delta_j * s->delta_j) - 1.0;
+    double complex iu = I * u, c, d;
+    double complex x = -iu * s->lambda_ann * m_j * t +
+                       s->lambda_ann * t * (cexp(iu * s->mu_j - 0.5 * u * u * s->delta_j * s->delta_j) - 1.0);
+    heston_cd(u, t, s->kappa, s->theta, s->xi, s->rho, &c, &d);
+    x += c + d * v1;
+    if (s->kappa2 > 0.0) {
+        heston_cd(u, t, s->kappa2, s->theta2, s->xi2, s->rho2, &c, &d);
+        x += c + d * v2;
+    }
+    return x;
+}
+
+/* the expected average diffusive variance's coefficients of life t */
+static void proxy_coef(const alvh_qtab_spec *s, double t, double *a1, double *a2, double *b)
+{
+    *a1 = avg_decay(s->kappa, t);
+    *a2 = s->kappa2 > 0.0 ? avg_decay(s->kappa2, t) : 0.0;
+    *b = (1.0 - *a1) * s->theta + (s->kappa2 > 0.0 ? (1.0 - *a2) * s->theta2 : 0.0);
+}
+
+/* COS range and terms for life t at (v1, v2): [a, b] from the cumulants (jumps'
+ * fourth included), N resolving the diffusive core */
+typedef struct {
+    double a, b;
+    int n;
+} cos_range;
+
+static cos_range cos_range_of(const alvh_qtab_spec *s, double t, double v1, double v2)
+{
+    double a1, a2, b0;
+    proxy_coef(s, t, &a1, &a2, &b0);
+    double w = (a1 * v1 + a2 * v2 + b0) * t;
+    double lt = s->lambda_ann * t, mj = s->mu_j, dj = s->delta_j;
+    double m_j = exp(mj + 0.5 * dj * dj) - 1.0;
+    double c1 = -0.5 * w + lt * (mj - m_j);
+    double c2 = w + lt * (mj * mj + dj * dj);
+    double c4 = lt * (mj * mj * mj * mj + 6.0 * mj * mj * dj * dj + 3.0 * dj * dj * dj * dj);
+    double half = 12.0 * sqrt(c2 + sqrt(c4));
+    double sd = sqrt(fmax(w, 1e-14));
+    double n = ceil(12.0 * 2.0 * half / (QT_PI * sd));
+    cos_range r = {c1 - half, c1 + half, (int)fmin(fmax(n, 160.0), 4096.0)};
+    return r;
+}
+
+/* Undiscounted per-forward put (is_call 0) or call at ln(K/F) = k, with the
+ * density's cosine coefficients f[0..n) on [a, b] */
+static double cos_price(const cos_range *r, const double *f, double k, int is_call)
+{
+    double a = r->a, b = r->b, bma = b - a;
+    double kc = fmin(fmax(k, a), b), ek = exp(k), ekc = exp(kc), ea = exp(a), eb = exp(b);
+    double th = QT_PI * (kc - a) / bma, ct = cos(th), st = sin(th);
+    double cr = 1.0, sr = 0.0, sum = 0.0; /* cos, sin of j th by rotation */
+    for (int j = 0; j < r->n; j++) {
+        double wj = j * QT_PI / bma, sgn = (j & 1) ? -1.0 : 1.0;
+        double v;
+        if (!is_call) { /* (e^k - e^y) on [a, kc] */
+            double chi = (cr * ekc - ea + wj * sr * ekc) / (1.0 + wj * wj);
+            double psi = j == 0 ? kc - a : sr / wj;
+            v = ek * psi - chi;
+        } else { /* (e^y - e^k) on [kc, b] */
+            double chi = (sgn * eb - cr * ekc - wj * sr * ekc) / (1.0 + wj * wj);
+            double psi = j == 0 ? b - kc : -sr / wj;
+            v = chi - ek * psi;
+        }
+        sum += (j == 0 ? 0.5 : 1.0) * f[j] * v;
+        double c2 = cr * ct - sr * st;
+        sr = sr * ct + cr * st;
+        cr = c2;
+    }
+    return 2.0 / bma * sum;
+}
+
+static void cos_coeffs(const alvh_qtab_spec *s, const cos_range *r, double t, double v1, double v2, double *f)
+{
+    for (int j = 0; j < r->n; j++) {
+        double wj = j * QT_PI / (r->b - r->a);
+        f[j] = creal(cexp(log_cf(s, wj, t, v1, v2) - I * wj * r->a));
+    }
+}
+
+double alvh_qtab_cos_put(const alvh_qtab_spec *s, double t, double v1, double v2, double k)
+{
+    double f[4096];
+    cos_range r = cos_range_of(s, t, v1, v2);
+    cos_coeffs(s, &r, t, v1, v2, f);
+    return fmax(cos_price(&r, f, k, 0), 0.0);
+}
+
+/* undiscounted Black price per unit forward, total vol sd */
+static double black_norm(double k, double sd, int is_call)
+{
+    double d1 = -k / sd + 0.5 * sd, d2 = d1 - sd;
+    return is_call ? alvh_norm_cdf(d1) - exp(k) * alvh_norm_cdf(d2) : exp(k) * alvh_norm_cdf(-d2) - alvh_norm_cdf(-d1);
+}
+
+double alvh_qtab_implied_sd(double p, double k, int is_call)
+{
+    double lo = 1e-8, hi = 10.0;
+    double intr = is_call ? fmax(1.0 - exp(k), 0.0) : fmax(exp(k) - 1.0, 0.0);
+    if (!(p > intr))
+        return lo;
+    if (p >= black_norm(k, hi, is_call))
+        return hi;
+    double x = sqrt(2.0 * fabs(k)) + 0.2; /* a start near the inflection point */
+    x = fmin(fmax(x, lo), hi);
+    for (int it = 0; it < 100; it++) {
+        double v = black_norm(k, x, is_call) - p;
+        if (v > 0.0)
+            hi = x;
+        else
+            lo = x;
+        double vega = alvh_norm_pdf(-k / x + 0.5 * x);
+        double nx = x - v / fmax(vega, 1e-300);
+        if (!(nx > lo && nx < hi))
+            nx = 0.5 * (lo + hi);
+        if (fabs(nx - x) < 1e-14 * x || hi - lo < 1e-14 * hi)
+            return nx;
+        x = nx;
+    }
+    return x;
+}
+
+void alvh_qtab_fill_life(const alvh_qtab_spec *s, size_t l, double *mem)
+{
+    double t = alvh_qtab_life_years(s, l), a1, a2, b0, f[4096];
+    proxy_coef(s, t, &a1, &a2, &b0);
+    const size_t nz = s->n_z, node = s->n_s1 * s->n_s2 * nz;
+    double *coef = mem + s->n_life * node + l * ALVH_QTAB_NCOEF;
+    coef[0] = a1, coef[1] = a2, coef[2] = b0, coef[3] = t;
+    double h1 = s->u1_max / (double)(s->n_s1 - 1), h2 = s->u2_max / (double)(s->n_s2 - 1);
+    for (size_t i1 = 0; i1 < s->n_s1; i1++)
+        for (size_t i2 = 0; i2 < s->n_s2; i2++) {
+            double u1 = (double)i1 * h1, u2 = (double)i2 * h2;
+            double v1 = u1 * u1 * u1 * u1, v2 = s->kappa2 > 0.0 ? u2 * u2 * u2 * u2 : 0.0;
+            double w = fmax(a1 * v1 + a2 * v2 + b0, ALVH_QTAB_W_FLOOR), sdp = sqrt(w * t);
+            cos_range r = cos_range_of(s, t, v1, v2);
+            cos_coeffs(s, &r, t, v1, v2, f);
+            double *out = mem + l * node + (i1 * s->n_s2 + i2) * nz;
+            for (size_t iz = 0; iz < nz; iz++) {
+                double k = (s->z_lo + (double)iz * s->z_step) * sdp;
+                int call = k > 0.0; /* out of the money */
+                double p = fmax(cos_price(&r, f, k, call), 0.0);
+                out[iz] = alvh_qtab_implied_sd(p, k, call) / sdp;
+            }
+        }
+}
+
+void alvh_qtab_bind(alvh_qtab *t, const alvh_qtab_spec *s, const double *mem)
+{
+    t->g = *s;
+    t->inv_h1 = (double)(s->n_s1 - 1) / s->u1_max;
+    t->inv_h2 = s->kappa2 > 0.0 ? (double)(s->n_s2 - 1) / s->u2_max : 0.0;
+    t->inv_hz = 1.0 / s->z_step;
+    t->ratio = mem;
+    t->coef = mem + s->n_life * s->n_s1 * s->n_s2 * s->n_z;
+}
+
+double alvh_qtab_w(const alvh_qtab *t, size_t l, double v1, double v2)
+{
+    const double *c = t->coef + l * ALVH_QTAB_NCOEF;
+    return fmax(c[0] * fmax(v1, 0.0) + (c[1] * fmax(v2, 0.0) + c[2]), ALVH_QTAB_W_FLOOR);
+}
+
+/* cell position x on a grid of n >= 4 nodes for a four-node stencil: index
+ * in [1, n - 3], fraction (clamped x minus index) in [0, 1] (the grid's ends
+ * are clamped to the first and last interior cells: edge values beyond) */
+static size_t cell4(double x, size_t n, double *frac)
+{
+    x = fmin(fmax(x, 1.0), (double)(n - 2));
+    double i = fmin(floor(x), (double)(n - 3));
+    *frac = x - i;
+    return (size_t)i;
+}
+
+/* Catmull-Rom weights of the nodes i - 1 .. i + 2 at fraction f */
+static void cr_weights(double f, double w[4])
+{
+    w[0] = 0.5 * f * (-1.0 + f * (2.0 - f));
+    w[1] = 0.5 * (2.0 + f * f * (-5.0 + 3.0 * f));
+    w[2] = 0.5 * f * (1.0 + f * (4.0 - 3.0 * f));
+    w[3] = 0.5 * f * f * (f - 1.0);
+}
+
+double alvh_qtab_iv(const alvh_qtab *t, size_t l, double v1, double v2, double lm)
+{
+    const alvh_qtab_spec *s = &t->g;
+    double w = alvh_qtab_w(t, l, v1, v2), sqt = sqrt(t->coef[l * ALVH_QTAB_NCOEF + 3]);
+    double f1, f2, fz, w1[4], w2[4], wz[4];
+    /* the grid's u = v^(1/4) starts at 0: one ghost cell below mirrors it (u -> -u) */
+    size_t i1 = cell4(sqrt(sqrt(fmax(v1, 0.0))) * t->inv_h1 + 1.0, s->n_s1 + 1, &f1);
+    size_t i2 = cell4(sqrt(sqrt(fmax(v2, 0.0))) * t->inv_h2 + 1.0, s->n_s2 + 1, &f2);
+    size_t iz = cell4((lm / (sqrt(w) * sqt) - s->z_lo) * t->inv_hz, s->n_z, &fz);
+    cr_weights(f1, w1), cr_weights(f2, w2), cr_weights(fz, wz);
+    size_t node = s->n_s1 * s->n_s2 * s->n_z;
+    double ratio = 0.0;
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++) {
+            /* ghost index g maps to node |g - 1| */
+            long g1 = (long)i1 + a - 2, g2 = (long)i2 + b - 2;
+            size_t n1 = (size_t)(g1 < 0 ? -g1 : g1), n2 = s->n_s2 > 2 ? (size_t)(g2 < 0 ? -g2 : g2) : 0;
+            if (n2 >= s->n_s2)
+                n2 = s->n_s2 - 1;
+            const double *row = t->ratio + l * node + (n1 * s->n_s2 + n2) * s->n_z + iz - 1;
+            double acc = 0.0;
+            for (int j = 0; j < 4; j++)
+                acc += wz[j] * row[j];
+            ratio += w1[a] * w2[b] * acc;
+        }
+    return ratio * sqrt(w);
+}

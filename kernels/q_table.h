@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Pricing-measure (Q) implied-vol table of the SPX model for the condor's
+ * marks (issue #14, docs/pricing.md "Q marks"). The model is the market
+ * kernel's: two independent Heston variance factors (Christoffersen-Heston-
+ * Jacobs 2009; the second off when kappa2 = 0) and Merton log-price jumps,
+ * no variance jumps (mu_v = 0). Built once per scenario by the COS method
+ * (Fang-Oosterlee 2008) from the affine characteristic function.
+ *
+ * Layout: per life slot l (slot 0 the entry life, slot l >= 1 the life of l
+ * steps; the condor's lives are whole steps, so no interpolation in T), per
+ * node (u1, u2) of u_f = v_f^(1/4) on uniform grids from 0 (dense at low variance),
+ * per standardized log-moneyness z = ln(K/F) / sqrt(w T) on a uniform grid,
+ * the ratio of the implied vol to sqrt(w), where w = a1 v1 + a2 v2 + b is the
+ * expected average diffusive variance over the life (a_f = (1 - e^{-kappa_f
+ * T}) / (kappa_f T), b = (1 - a1) theta + (1 - a2) theta2; the per-life
+ * coefficients sit after the ratios). The caller owns the memory
+ * (alvh_qtab_doubles); nothing here allocates.
+ */
+#ifndef ALVH_KERNELS_Q_TABLE_H
+#define ALVH_KERNELS_Q_TABLE_H
+
+#include <stddef.h>
+
+#include "kernels/spx_model.h"
+
+/* grid sizes and range (docs/pricing.md: the accuracy they give) */
+#define ALVH_QTAB_NS1 17
+#define ALVH_QTAB_NS2 17
+#define ALVH_QTAB_NZ 47
+#define ALVH_QTAB_Z_LO (-7.0)
+#define ALVH_QTAB_Z_STEP 0.25
+#define ALVH_QTAB_W_FLOOR 1e-4 /* floor of w: a 1-vol-point standardization */
+#define ALVH_QTAB_NCOEF 4      /* per life: a1, a2, b, T */
+
+typedef struct alvh_qtab_spec {
+    double r_ann, q_ann;
+    double kappa, theta, xi, rho;
+    double kappa2, theta2, xi2, rho2; /* kappa2 = 0: one factor */
+    double lambda_ann, mu_j, delta_j;
+    double dt, t_entry;               /* slot 0: t_entry; slot l >= 1: l dt */
+    size_t n_life, n_s1, n_s2, n_z;
+    double u1_max, u2_max, z_lo, z_step; /* grid maxima of v1^(1/4), v2^(1/4) */
+} alvh_qtab_spec;
+
+/* A bound table: the spec, the reciprocal steps and the data. */
+typedef struct alvh_qtab {
+    alvh_qtab_spec g;
+    double inv_h1, inv_h2, inv_hz;
+    const double *ratio; /* n_life x n_s1 x n_s2 x n_z, z fastest */
+    const double *coef;  /* n_life x ALVH_QTAB_NCOEF */
+} alvh_qtab;
+
+/* Spec of the table for the SPX pricing set p, step dt, entry life t_entry
+ * and life_steps whole-step lives. Returns 0, or -1 with a message when the
+ * model is outside what the table prices (variance jumps, mu_v != 0). */
+int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, double t_entry, size_t life_steps,
+                        char *msg, size_t msg_size);
+
+/* doubles of memory the table needs (ratios and coefficients) */
+size_t alvh_qtab_doubles(const alvh_qtab_spec *s);
+
+/* life of slot l in years */
+double alvh_qtab_life_years(const alvh_qtab_spec *s, size_t l);
+
+/* Fills slot l of the table in mem (alvh_qtab_doubles long): independent of
+ * the other slots, so a caller may fill slots on several threads. */
+void alvh_qtab_fill_life(const alvh_qtab_spec *s, size_t l, double *mem);
+
+void alvh_qtab_bind(alvh_qtab *t, const alvh_qtab_spec *s, const double *mem);
+
+/* w of slot l at (v1, v2), floored at ALVH_QTAB_W_FLOOR */
+double alvh_qtab_w(const alvh_qtab *t, size_t l, double v1, double v2);
+
+/* Scalar reference of the table's implied vol (annualized) of slot l at state
+ * (v1, v2) and lm = ln(K/F): bilinear in (v1^(1/4), v2^(1/4)), Catmull-Rom in z;
+ * beyond the grid the edge value (the state clamped to the grid's maxima, z
+ * to its range). The vector kernels (book_qmark_impl.h) agree with it. */
+double alvh_qtab_iv(const alvh_qtab *t, size_t l, double v1, double v2, double lm);
+
+/* The model's undiscounted put price per unit forward, E[(e^k - e^y)^+] with
+ * y = ln(S_T / F), k = ln(K / F), by COS: what the table is built from. */
+double alvh_qtab_cos_put(const alvh_qtab_spec *s, double t_years, double v1, double v2, double k);
+
+/* Black implied total vol sd = sigma sqrt(T) of an undiscounted per-forward
+ * price p of a call (is_call) or put struck at e^k (bisection-safeguarded
+ * Newton; the lower bound for a price at or below intrinsic). */
+double alvh_qtab_implied_sd(double p, double k, int is_call);
+
+/* sd[i] = alvh_qtab_iv(q, life[i], v1[i], v2[i], lm[i]) sqrt(T) by the vector
+ * lookup of the book's marks (q_table_core.h), one per ISA (bs_impl.h) */
+typedef void alvh_qtab_sd_batch_fn(const alvh_qtab *q, size_t n, const double *restrict life,
+                                   const double *restrict v1, const double *restrict v2,
+                                   const double *restrict lm, double *restrict sd);
+alvh_qtab_sd_batch_fn alvh_qtab_sd_batch_scalar, alvh_qtab_sd_batch_avx2, alvh_qtab_sd_batch_avx512;
+
+#endif

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Lane-parallel lookup of the Q price table (kernels/q_table.h): the cell of a
+ * strip (life slot, variance factors) and the total implied vol of a leg in
+ * it. Include a backend header first. The scalar reference is alvh_qtab_iv;
+ * alvh_qtab_sd_batch (bs_impl.h) exposes this code per ISA for the tests.
+ */
+#ifndef ALVH_KERNELS_Q_TABLE_CORE_H
+#define ALVH_KERNELS_Q_TABLE_CORE_H
+#include "kernels/q_table.h"
+
+/* what the legs of one strip share in the table: the offsets of the 4 x 4
+ * (u1, u2) stencil's rows and their bicubic weights, sqrt(w T) and 1/it */
+typedef struct {
+    vd base[16], wc[16], sdp, inv_sdp;
+} qcell;
+
+/* Catmull-Rom weights of the nodes i - 1 .. i + 2 at fraction f */
+static inline void qcr_weights(vd f, vd w[4])
+{
+    const vd half = vd_set1(0.5), one = vd_set1(1.0), ff = vd_mul(f, f);
+    w[0] = vd_mul(vd_mul(half, f), vd_fma(f, vd_sub(vd_set1(2.0), f), vd_set1(-1.0)));
+    w[1] = vd_mul(half, vd_fma(ff, vd_fma(vd_set1(3.0), f, vd_set1(-5.0)), vd_set1(2.0)));
+    w[2] = vd_mul(vd_mul(half, f), vd_fma(f, vd_fma(vd_set1(-3.0), f, vd_set1(4.0)), one));
+    w[3] = vd_mul(vd_mul(half, ff), vd_sub(f, one));
+}
+
+/* x on a grid of n >= 4 nodes for a four-node stencil: index in [1, n - 3]
+ * (NaN -> 1), fraction of the clamped x in [0, 1] (alvh_qtab_iv's cell4) */
+static inline vd qgrid_cell4(vd x, size_t n, vd *frac)
+{
+    x = vd_min(vd_max(x, vd_set1(1.0)), vd_set1((double)(n - 2)));
+    vd i = vd_min(vd_floor(x), vd_set1((double)(n - 3)));
+    *frac = vd_sub(x, i);
+    return i;
+}
+
+/* stencil nodes of a factor grid that starts at u = 0 with one mirrored ghost
+ * cell below (node |i + a - 2|, a = 0..3) and their weights */
+static inline void qfactor_stencil(vd v, double inv_h, size_t n, vd node[4], vd w[4])
+{
+    const vd zero = vd_set1(0.0);
+    if (n <= 2) { /* one factor: the single row */
+        for (int a = 0; a < 4; a++)
+            node[a] = zero, w[a] = a == 1 ? vd_set1(1.0) : zero;
+        return;
+    }
+    vd f, i = qgrid_cell4(vd_fma(vd_sqrt(vd_sqrt(vd_max(v, zero))), vd_set1(inv_h), vd_set1(1.0)), n + 1, &f);
+    qcr_weights(f, w);
+    for (int a = 0; a < 4; a++)
+        node[a] = vd_abs(vd_add(i, vd_set1((double)(a - 2))));
+}
+
+static inline qcell qcell_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
+{
+    const alvh_qtab_spec *g = &q->g;
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
+    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
+    vd lc = vd_mul(l, vd_set1((double)ALVH_QTAB_NCOEF));
+    vd a1 = vd_gather(q->coef, lc), a2 = vd_gather(q->coef, vd_add(lc, one));
+    vd b = vd_gather(q->coef, vd_add(lc, vd_set1(2.0)));
+    vd w = vd_max(vd_fma(a1, vd_max(v1, zero), vd_fma(a2, vd_max(v2, zero), b)), vd_set1(ALVH_QTAB_W_FLOOR));
+    vd n1[4], w1[4], n2[4], w2[4];
+    qfactor_stencil(v1, q->inv_h1, g->n_s1, n1, w1);
+    qfactor_stencil(v2, q->inv_h2, g->n_s2, n2, w2);
+    const vd ns1 = vd_set1((double)g->n_s1), ns2 = vd_set1((double)g->n_s2), nz = vd_set1((double)g->n_z);
+    qcell c;
+    for (int a = 0; a < 4; a++) {
+        vd r1 = vd_mul(vd_fma(l, ns1, n1[a]), ns2); /* (l n1 + i1) n2 */
+        for (int k = 0; k < 4; k++) {
+            c.base[4 * a + k] = vd_mul(vd_add(r1, n2[k]), nz);
+            c.wc[4 * a + k] = vd_mul(w1[a], w2[k]);
+        }
+    }
+    c.sdp = vd_mul(vd_sqrt(w), sqt);
+    c.inv_sdp = vd_div(one, vd_max(c.sdp, vd_set1(1e-300)));
+    return c;
+}
+
+/* the table's total implied vol sigma sqrt(T) at lm = ln(K/F): Catmull-Rom in
+ * z, v1^(1/4) and v2^(1/4) (z clamped to the grid) */
+static inline vd qcell_sd(const alvh_qtab *q, const qcell *c, vd lm)
+{
+    const alvh_qtab_spec *g = &q->g;
+    vd f, wz[4];
+    vd iz = qgrid_cell4(vd_mul(vd_sub(vd_mul(lm, c->inv_sdp), vd_set1(g->z_lo)), vd_set1(q->inv_hz)), g->n_z, &f);
+    qcr_weights(f, wz);
+    vd off = vd_sub(iz, vd_set1(1.0)), ratio = vd_set1(0.0);
+    for (int k = 0; k < 16; k++) {
+        vd at = vd_add(c->base[k], off);
+        vd acc = vd_mul(wz[0], vd_gather(q->ratio, at));
+        for (int j = 1; j < 4; j++)
+            acc = vd_fma(wz[j], vd_gather(q->ratio, vd_add(at, vd_set1((double)j))), acc);
+        ratio = vd_fma(c->wc[k], acc, ratio);
+    }
+    return vd_mul(ratio, c->sdp);
+}
+
+#endif
