@@ -237,7 +237,9 @@ static alvh_status qtab_build(book_ctx *c, int nt, alvh_error *err)
     const alvh_book_consts *k = &c->consts;
     alvh_qtab_spec spec;
     char msg[200];
-    if (alvh_qtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->c_t_entry, k->c_life_steps, msg,
+    /* the shortest life the condor is marked at: the first with steps left <= the roll threshold */
+    size_t first = (size_t)floor(fmax(k->c_roll_steps_left, 0.0));
+    if (alvh_qtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->c_t_entry, k->c_life_steps, first, msg,
                             sizeof msg) != 0)
         return ALVH_OK;
     double t0 = alvh_phase_now();

@@ -12,7 +12,7 @@
 static int fail(char *msg, size_t size, const char *text) { return alvh_kmsg(msg, size, "%s", text); }
 
 int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, double t_entry, size_t life_steps,
-                        char *msg, size_t size)
+                        size_t first_life, char *msg, size_t size)
 {
     if (p->mu_v != 0.0)
         return fail(msg, size, "spx.mu_v: the Q price table has no variance jumps (mu_v 0)");
@@ -22,6 +22,7 @@ int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, 
                           .xi = p->xi, .rho = p->rho, .kappa2 = p->kappa2, .theta2 = p->theta2,
                           .xi2 = p->xi2, .rho2 = p->rho2, .lambda_ann = p->lambda_ann, .mu_j = p->mu_j,
                           .delta_j = p->delta_j, .dt = dt, .t_entry = t_entry, .n_life = life_steps + 1,
+                          .first_life = first_life < 1 ? 1 : first_life,
                           .n_s1 = ALVH_QTAB_NS1, .n_s2 = p->kappa2 > 0.0 ? ALVH_QTAB_NS2 : 2,
                           .n_z = ALVH_QTAB_NZ, .z_lo = ALVH_QTAB_Z_LO, .z_step = ALVH_QTAB_Z_STEP};
     /* the variances the paths visit (assumption: factor vols up to 80 and 160
@@ -48,6 +49,16 @@ static double avg_decay(double kappa, double t)
     return kt < 1e-8 ? 1.0 - 0.5 * kt : -expm1(-kt) / kt;
 }
 
+/* complex quotient and logarithm written out: the library's handle the
+ * infinities of Annex G (and clog sorts), far slower, needed nowhere here */
+static double complex cdivx(double complex a, double complex b)
+{
+    double br = creal(b), bi = cimag(b), d = 1.0 / (br * br + bi * bi);
+    return CMPLX((creal(a) * br + cimag(a) * bi) * d, (cimag(a) * br - creal(a) * bi) * d);
+}
+
+static double complex clogx(double complex z) { return CMPLX(0.5 * log(creal(z) * creal(z) + cimag(z) * cimag(z)), atan2(cimag(z), creal(z))); }
+
 /* exponent of one Heston factor's E[exp(i u X)], X = -1/2 int v + int sqrt(v) dW,
  * as C + D v ("little trap" form, Albrecher et al. 2007) */
 static void heston_cd(double u, double t, double kappa, double theta, double xi, double rho, double complex *c,
@@ -55,9 +66,9 @@ static void heston_cd(double u, double t, double kappa, double theta, double xi,
 {
     double complex iu = I * u, b = kappa - rho * xi * iu;
     double complex dd = csqrt(b * b + xi * xi * (iu + u * u));
-    double complex g = (b - dd) / (b + dd), e = cexp(-dd * t);
-    *c = kappa * theta / (xi * xi) * ((b - dd) * t - 2.0 * clog((1.0 - g * e) / (1.0 - g)));
-    *d = (b - dd) / (xi * xi) * (1.0 - e) / (1.0 - g * e);
+    double complex g = cdivx(b - dd, b + dd), e = cexp(-dd * t);
+    *c = kappa * theta / (xi * xi) * ((b - dd) * t - 2.0 * clogx(cdivx(1.0 - g * e, 1.0 - g)));
+    *d = (b - dd) / (xi * xi) * cdivx(1.0 - e, 1.0 - g * e);
 }
 
 /* ln E[exp(i u y)], y = ln(S_T / F) */
@@ -104,73 +115,85 @@ static cos_range cos_range_of(const alvh_qtab_spec *s, double t, double v1, doub
     double half = 12.0 * sqrt(c2 + sqrt(c4));
     double sd = sqrt(fmax(w, 1e-14));
     double n = ceil(12.0 * 2.0 * half / (QT_PI * sd));
-    cos_range r = {c1 - half, c1 + half, (int)fmin(fmax(n, 160.0), 4096.0)};
+    cos_range r = {c1 - half, c1 + half, (int)fmin(fmax(n, 128.0), 4096.0)};
     return r;
 }
 
-/* Undiscounted per-forward put (is_call 0) or call at ln(K/F) = k, with the
- * density's cosine coefficients f[0..n) on [a, b] */
-static double cos_price(const cos_range *r, const double *f, double k, int is_call)
+/* the density's cosine coefficients f[0..n) on [a, b] and the payoff terms'
+ * strike-free factors 1 / (1 + w_j^2), 1 / w_j */
+typedef struct {
+    double f[4096], rw[4096], iw[4096];
+} cos_terms;
+
+/* Undiscounted per-forward put (is_call 0) or call at ln(K/F) = k */
+static double cos_price(const cos_range *r, const cos_terms *c, double k, int is_call)
 {
     double a = r->a, b = r->b, bma = b - a;
     double kc = fmin(fmax(k, a), b), ek = exp(k), ekc = exp(kc), ea = exp(a), eb = exp(b);
-    double th = QT_PI * (kc - a) / bma, ct = cos(th), st = sin(th);
-    double cr = 1.0, sr = 0.0, sum = 0.0; /* cos, sin of j th by rotation */
-    for (int j = 0; j < r->n; j++) {
-        double wj = j * QT_PI / bma, sgn = (j & 1) ? -1.0 : 1.0;
-        double v;
-        if (!is_call) { /* (e^k - e^y) on [a, kc] */
-            double chi = (cr * ekc - ea + wj * sr * ekc) / (1.0 + wj * wj);
-            double psi = j == 0 ? kc - a : sr / wj;
-            v = ek * psi - chi;
-        } else { /* (e^y - e^k) on [kc, b] */
-            double chi = (sgn * eb - cr * ekc - wj * sr * ekc) / (1.0 + wj * wj);
-            double psi = j == 0 ? b - kc : -sr / wj;
-            v = chi - ek * psi;
-        }
-        sum += (j == 0 ? 0.5 : 1.0) * f[j] * v;
+    double th = QT_PI * (kc - a) / bma, ct = cos(th), st = sin(th), step = QT_PI / bma;
+    /* j = 0 */
+    double sum = is_call ? 0.5 * c->f[0] * ((eb - ekc) - ek * (b - kc)) : 0.5 * c->f[0] * (ek * (kc - a) - (ekc - ea));
+    double cr = ct, sr = st, sgn = -1.0; /* cos, sin of j th by rotation; (-1)^j */
+    for (int j = 1; j < r->n; j++) {
+        double wj = (double)j * step, v;
+        if (!is_call) /* (e^k - e^y) on [a, kc] */
+            v = ek * sr * c->iw[j] - (cr * ekc - ea + wj * sr * ekc) * c->rw[j];
+        else /* (e^y - e^k) on [kc, b] */
+            v = (sgn * eb - cr * ekc - wj * sr * ekc) * c->rw[j] + ek * sr * c->iw[j];
+        sum += c->f[j] * v;
         double c2 = cr * ct - sr * st;
         sr = sr * ct + cr * st;
         cr = c2;
+        sgn = -sgn;
     }
     return 2.0 / bma * sum;
 }
 
-static void cos_coeffs(const alvh_qtab_spec *s, const cos_range *r, double t, double v1, double v2, double *f)
+static void cos_coeffs(const alvh_qtab_spec *s, const cos_range *r, double t, double v1, double v2, cos_terms *c)
 {
+    double step = QT_PI / (r->b - r->a);
     for (int j = 0; j < r->n; j++) {
-        double wj = j * QT_PI / (r->b - r->a);
-        f[j] = creal(cexp(log_cf(s, wj, t, v1, v2) - I * wj * r->a));
+        double wj = (double)j * step;
+        c->f[j] = creal(cexp(log_cf(s, wj, t, v1, v2) - I * wj * r->a));
+        c->rw[j] = 1.0 / (1.0 + wj * wj);
+        c->iw[j] = j ? 1.0 / wj : 0.0;
     }
 }
 
 double alvh_qtab_cos_put(const alvh_qtab_spec *s, double t, double v1, double v2, double k)
 {
-    double f[4096];
+    cos_terms c; /* 96 kB of stack: the kernels allocate nothing */
     cos_range r = cos_range_of(s, t, v1, v2);
-    cos_coeffs(s, &r, t, v1, v2, f);
-    return fmax(cos_price(&r, f, k, 0), 0.0);
+    cos_coeffs(s, &r, t, v1, v2, &c);
+    return fmax(cos_price(&r, &c, k, 0), 0.0);
 }
 
-/* undiscounted Black price per unit forward, total vol sd */
-static double black_norm(double k, double sd, int is_call)
+/* undiscounted Black price per unit forward, total vol sd, ek = e^k */
+static double black_norm(double k, double ek, double sd, int is_call)
 {
     double d1 = -k / sd + 0.5 * sd, d2 = d1 - sd;
-    return is_call ? alvh_norm_cdf(d1) - exp(k) * alvh_norm_cdf(d2) : exp(k) * alvh_norm_cdf(-d2) - alvh_norm_cdf(-d1);
+    return is_call ? alvh_norm_cdf(d1) - ek * alvh_norm_cdf(d2) : ek * alvh_norm_cdf(-d2) - alvh_norm_cdf(-d1);
 }
+
+static double implied_sd_from(double p, double k, int is_call, double x0);
 
 double alvh_qtab_implied_sd(double p, double k, int is_call)
 {
-    double lo = 1e-8, hi = 10.0;
-    double intr = is_call ? fmax(1.0 - exp(k), 0.0) : fmax(exp(k) - 1.0, 0.0);
+    return implied_sd_from(p, k, is_call, sqrt(2.0 * fabs(k)) + 0.2); /* near the inflection point */
+}
+
+/* from the start x0 (a neighbour's solution when filling the table) */
+static double implied_sd_from(double p, double k, int is_call, double x0)
+{
+    double lo = 1e-8, hi = 10.0, ek = exp(k);
+    double intr = is_call ? fmax(1.0 - ek, 0.0) : fmax(ek - 1.0, 0.0);
     if (!(p > intr))
         return lo;
-    if (p >= black_norm(k, hi, is_call))
+    if (p >= black_norm(k, ek, hi, is_call))
         return hi;
-    double x = sqrt(2.0 * fabs(k)) + 0.2; /* a start near the inflection point */
-    x = fmin(fmax(x, lo), hi);
+    double x = fmin(fmax(x0, lo), hi);
     for (int it = 0; it < 100; it++) {
-        double v = black_norm(k, x, is_call) - p;
+        double v = black_norm(k, ek, x, is_call) - p;
         if (v > 0.0)
             hi = x;
         else
@@ -188,11 +211,17 @@ double alvh_qtab_implied_sd(double p, double k, int is_call)
 
 void alvh_qtab_fill_life(const alvh_qtab_spec *s, size_t l, double *mem)
 {
-    double t = alvh_qtab_life_years(s, l), a1, a2, b0, f[4096];
+    cos_terms f;
+    double t = alvh_qtab_life_years(s, l), a1, a2, b0;
     proxy_coef(s, t, &a1, &a2, &b0);
     const size_t nz = s->n_z, node = s->n_s1 * s->n_s2 * nz;
     double *coef = mem + s->n_life * node + l * ALVH_QTAB_NCOEF;
     coef[0] = a1, coef[1] = a2, coef[2] = b0, coef[3] = t;
+    if (l > 0 && l < s->first_life) { /* a life nobody marks: the proxy vol (ratio 1) */
+        for (size_t i = 0; i < node; i++)
+            mem[l * node + i] = 1.0;
+        return;
+    }
     double h1 = s->u1_max / (double)(s->n_s1 - 1), h2 = s->u2_max / (double)(s->n_s2 - 1);
     for (size_t i1 = 0; i1 < s->n_s1; i1++)
         for (size_t i2 = 0; i2 < s->n_s2; i2++) {
@@ -200,13 +229,17 @@ void alvh_qtab_fill_life(const alvh_qtab_spec *s, size_t l, double *mem)
             double v1 = u1 * u1 * u1 * u1, v2 = s->kappa2 > 0.0 ? u2 * u2 * u2 * u2 : 0.0;
             double w = fmax(a1 * v1 + a2 * v2 + b0, ALVH_QTAB_W_FLOOR), sdp = sqrt(w * t);
             cos_range r = cos_range_of(s, t, v1, v2);
-            cos_coeffs(s, &r, t, v1, v2, f);
+            cos_coeffs(s, &r, t, v1, v2, &f);
             double *out = mem + l * node + (i1 * s->n_s2 + i2) * nz;
-            for (size_t iz = 0; iz < nz; iz++) {
+            /* from the money outwards, each inversion starting at its neighbour's vol */
+            size_t i0 = (size_t)llround(-s->z_lo / s->z_step);
+            for (size_t j = 0; j < nz; j++) {
+                size_t iz = j <= i0 ? i0 - j : j; /* i0, i0 - 1, ..., 0, then i0 + 1, ... */
                 double k = (s->z_lo + (double)iz * s->z_step) * sdp;
                 int call = k > 0.0; /* out of the money */
-                double p = fmax(cos_price(&r, f, k, call), 0.0);
-                out[iz] = alvh_qtab_implied_sd(p, k, call) / sdp;
+                double p = fmax(cos_price(&r, &f, k, call), 0.0);
+                double x0 = j == 0 ? sdp : (iz < i0 ? out[iz + 1] : out[iz == i0 + 1 ? i0 : iz - 1]) * sdp;
+                out[iz] = implied_sd_from(p, k, call, x0) / sdp;
             }
         }
 }

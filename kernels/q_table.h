@@ -40,6 +40,7 @@ typedef struct alvh_qtab_spec {
     double lambda_ann, mu_j, delta_j;
     double dt, t_entry;               /* slot 0: t_entry; slot l >= 1: l dt */
     size_t n_life, n_s1, n_s2, n_z;
+    size_t first_life;                /* slots 1 .. first_life - 1 hold ratio 1 (no one marks them) */
     double u1_max, u2_max, z_lo, z_step; /* grid maxima of v1^(1/4), v2^(1/4) */
 } alvh_qtab_spec;
 
@@ -52,10 +53,13 @@ typedef struct alvh_qtab {
 } alvh_qtab;
 
 /* Spec of the table for the SPX pricing set p, step dt, entry life t_entry
- * and life_steps whole-step lives. Returns 0, or -1 with a message when the
- * model is outside what the table prices (variance jumps, mu_v != 0). */
+ * and life_steps whole-step lives, of which the caller marks only those of at
+ * least first_life steps (the condor's time roll closes it at the first step
+ * with at most roll_steps_left: shorter lives are never marked; 1: all).
+ * Returns 0, or -1 with a message when the model is outside what the table
+ * prices (variance jumps, mu_v != 0). */
 int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, double t_entry, size_t life_steps,
-                        char *msg, size_t msg_size);
+                        size_t first_life, char *msg, size_t msg_size);
 
 /* doubles of memory the table needs (ratios and coefficients) */
 size_t alvh_qtab_doubles(const alvh_qtab_spec *s);

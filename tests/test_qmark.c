@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "engine/book_run.h"
+#include "engine/dispatch.h"
 #include "kernels/bs.h"
 #include "kernels/isa.h"
 #include "kernels/q_table.h"
@@ -65,7 +67,7 @@ static built build(void)
     built b;
     alvh_spx_params p = calm_q();
     char msg[200];
-    assert_int_equal(alvh_qtab_spec_init(&b.spec, &p, DT, 45.0 / 365, 31, msg, sizeof msg), 0);
+    assert_int_equal(alvh_qtab_spec_init(&b.spec, &p, DT, 45.0 / 365, 31, 1, msg, sizeof msg), 0);
     b.mem = malloc(alvh_qtab_doubles(&b.spec) * sizeof(double));
     assert_non_null(b.mem);
     clock_t c0 = clock();
@@ -180,12 +182,55 @@ static void test_put_call_parity(void **state)
     free(b.mem);
 }
 
+/* Paths under the pricing measure (paths_measure q), r = q = 0, no costs: one
+ * 45-day condor opened at step 0 and held to expiry (no stop, profit take or
+ * roll) has mean P&L 0 within 3 standard errors on 1e5 paths, its entry
+ * mark (the table's) being the Q expectation of its payoff. */
+static void test_condor_martingale(void **state)
+{
+    (void)state;
+    enum { PATHS = 100000 };
+    alvh_market_params mp = alvh_market_defaults();
+    mp.spx = calm_q();
+    mp.spx.r_ann = mp.spx.q_ann = 0.0;
+    mp.spx.scheme = ALVH_SCHEME_QE;
+    mp.premia = (alvh_premia_params){0};
+    mp.paths_measure = ALVH_MEASURE_Q;
+    alvh_book_params bp = alvh_book_defaults();
+    bp.condor.commission_usd = bp.condor.slippage_pts = 0.0;
+    bp.condor.profit_take = 1.0, bp.condor.stop_mult = 100.0, bp.condor.roll_dte_cal = 0.0;
+    bp.condor.vix_max = 1000.0;
+    bp.cash.market_rate = 0, bp.cash.rate_ann = 0.0;
+    const alvh_variant var = {.name = "condor", .layers = 1u << ALVH_LAYER_CONDOR};
+    static double out[PATHS * ALVH_OUT_COUNT];
+    double qtab_s = 0.0;
+    alvh_book_run_request rq = {
+        .market = {.params = mp, .dt_years = DT, .n_steps = 31, .n_paths = PATHS, .block_size = 1024, .seed = 7,
+                   .threads = 0},
+        .book = bp, .variants = &var, .n_variants = 1, .outcomes = out, .qtab_seconds = &qtab_s,
+    };
+    alvh_error err = {0};
+    assert_int_equal(alvh_book_run(&rq, alvh_kernel_ops_for(alvh_isa_best()), NULL, &err), ALVH_OK);
+    assert_true(qtab_s > 0.0); /* the Q marks were in use */
+    double sum = 0.0, sum2 = 0.0;
+    for (size_t i = 0; i < PATHS; i++) {
+        double x = out[i * ALVH_OUT_COUNT + ALVH_LAYER_CONDOR];
+        sum += x, sum2 += x * x;
+    }
+    double mean = sum / PATHS, se = sqrt((sum2 / PATHS - mean * mean) / (PATHS - 1));
+    printf("# condor held to expiry under Q: mean P&L %.0f USD, se %.0f (%.2f se); table %.3f s\n", mean, se,
+           mean / se, qtab_s);
+    assert_true(se > 0.0);
+    assert_true(fabs(mean) < 3.0 * se);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_marks_against_lewis),
         cmocka_unit_test(test_vector_lookup),
         cmocka_unit_test(test_put_call_parity),
+        cmocka_unit_test(test_condor_martingale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
