@@ -14,6 +14,9 @@ double alvh_bench_book(const alvh_kernel_ops *ops, int threads, double seconds);
 
 /* Seconds for n_paths x 252 days of the same workload (one run). */
 double alvh_bench_book_seconds(const alvh_kernel_ops *ops, int threads, size_t n_paths);
+/* Wall seconds of building the condor's Q price table once (the calm default's two-factor
+ * pricing set, the default book's lives, dt 1/252) on `threads` threads, best of 3. */
+double alvh_bench_qtab_seconds(const alvh_kernel_ops *ops, int threads);
 
 /* Cost of each layer of the book in CPU ns per path-day on one thread (best of 3
  * runs of n_paths x 252 days, same market as above): ns[l] for layer l

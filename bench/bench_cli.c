@@ -380,6 +380,7 @@ int alvh_bench_cli(int argc, char **argv)
     double bs_core = alvh_bench_bs(best, seconds), bs_scalar = alvh_bench_bs(scalar_ops, seconds);
     double bk_core = alvh_bench_book(best, 1, seconds), bk_scalar = alvh_bench_book(scalar_ops, 1, seconds);
     double bk_all = alvh_bench_book(best, threads, seconds);
+    double qtab_s = alvh_bench_qtab_seconds(best, threads);
     double bk_measured = book_paths > 0 ? alvh_bench_book_seconds(best, threads, (size_t)book_paths) : 0.0;
     if (run_paths > 0) {
         book_paths = run_paths;
@@ -461,6 +462,8 @@ int alvh_bench_cli(int argc, char **argv)
         json_num("book_path_days_per_s_all", bk_all, 0);
         json_num("book_simd_vs_scalar", bk_scalar > 0 ? bk_core / bk_scalar : 0, 0);
         json_num("book_seconds_1e6_paths_est", bk_all > 0 ? 252e6 / bk_all : 0, 0);
+        json_num("qtab_build_seconds", qtab_s, 0);
+        json_num("qtab_vs_1e5_path_book", bk_all > 0 ? qtab_s / (252e5 / bk_all) : 0, 0);
         if (run_paths > 0)
             json_run(threads, run_paths, &run);
         json_layers();
