@@ -372,7 +372,7 @@ static int check_memory(const alvh_config *cfg, const size_t *sel, size_t n_sel,
     for (size_t j = 0; j < n_sel; j++) {
         alvh_scenario_request rq = alvh_config_scenario_request(cfg, sel[j], rank, ranks);
         alvh_memory_estimate m = alvh_scenario_memory_estimate(&rq);
-        if (alvh_check_memory(cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
+        if (alvh_check_memory("run", cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
             return -1;
     }
     return 0;
