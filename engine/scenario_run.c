@@ -143,11 +143,35 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     return ALVH_OK;
 }
 
-/* histogram mode: a finished block into this worker's accumulator and its moment row */
-static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, const double *out)
+/* The P&L of a path whose market state or equity became NaN/Inf is not a
+ * number, whatever the arithmetic after that made of it (a max with 0 turns
+ * NaN into 0): its P&L columns, excess and drawdown become NaN, so the
+ * tables count it in n_nan and leave it out of every statistic. */
+static void poison_nonfinite(alvh_scenario_job *j, int worker, size_t first_path, size_t n, double *block_out)
+{
+    const unsigned char *seen = j->wbad + (size_t)worker * j->rq.market.block_size;
+    const size_t np = j->res.n_paths;
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i])
+            continue;
+        for (size_t v = 0; v < j->rq.n_variants; v++) {
+            double *o = hist_mode(j) ? block_out + (v * n + i) * ALVH_OUT_COUNT
+                                     : j->res.outcomes + (v * np + first_path + i) * ALVH_OUT_COUNT;
+            for (int k = 0; k <= ALVH_OUT_TOTAL; k++)
+                o[k] = NAN;
+            o[ALVH_OUT_EXCESS] = o[ALVH_OUT_MAX_DD] = NAN;
+        }
+    }
+}
+
+/* a finished block: non-finite paths marked; histogram mode: into this worker's accumulator and its moment row */
+static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, double *out)
 {
     alvh_scenario_job *j = vctx;
-    (void)first_path;
+    if (j->bad[block * 3])
+        poison_nonfinite(j, worker, first_path, n, out);
+    if (!hist_mode(j))
+        return ALVH_OK;
     alvh_shist_acc_add(j->wsh[worker], out, n);
     size_t len = alvh_shist_block_len(j->rq.n_variants);
     alvh_shist_block_moments(out, n, j->rq.n_variants, j->res.baseline, j->sh_rows + block * len);
@@ -414,7 +438,7 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
     alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
                                  .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
-                                 .on_step = on_step, .on_block = hist_mode(j) ? on_block : NULL, .hook_ctx = j};
+                                 .on_step = on_step, .on_block = on_block, .hook_ctx = j};
     brq.market.plan = &plan;
     double secs = 0.0;
     alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);
