@@ -14,6 +14,7 @@
 #include "engine/summary_hist.h"
 #include "engine/tail_comp.h"
 #include "engine/weighted_risk.h"
+#include "engine/control_variate.h"
 #include "engine/tail_eff.h"
 #include "engine/variants.h"
 
@@ -200,8 +201,8 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
-        alvh_table *extra[4] = {r->tail_eff, r->attr, r->tail_comp, r->importance};
-        for (int k = 0; k < 4; k++)
+        alvh_table *extra[5] = {r->tail_eff, r->attr, r->tail_comp, r->importance, r->cv};
+        for (int k = 0; k < 5; k++)
             if (extra[k])
                 alvh_table_free(&extra[k][v]);
     }
@@ -210,6 +211,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->attr);
     free(r->tail_comp);
     free(r->importance);
+    free(r->cv);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -335,6 +337,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->attr = calloc(nv, sizeof *r->attr);
         r->tail_comp = calloc(nv, sizeof *r->tail_comp);
         r->importance = calloc(nv, sizeof *r->importance);
+        r->cv = calloc(nv, sizeof *r->cv);
     }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
@@ -355,7 +358,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
                !r->pnl || !r->risk || !r->eff || !r->baseline ||
-               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance)) || !j->done || !j->bad || !j->wbad ||
+               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance || !r->cv)) || !j->done || !j->bad || !j->wbad ||
                !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
@@ -794,6 +797,17 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
     if (st == ALVH_OK)
         st = alvh_weighted_risk(o, np, &r->importance[v], err);
+    if (st == ALVH_OK) {
+        /* the controls' exact means hold without forced events */
+        alvh_market_params pp;
+        char msg[200];
+        double mu[2];
+        int known = j->rq.market.n_injections == 0 &&
+                    alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
+        if (known)
+            alvh_cv_exact_means(&pp, (double)j->rq.market.n_steps * j->rq.market.dt_years, mu);
+        st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, &r->cv[v], err);
+    }
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
