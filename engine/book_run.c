@@ -78,7 +78,8 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
     }
     return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
-                              .u_book = w->u_book, .eth = eth};
+                              .u_book = w->u_book, .eth = eth,
+                              .runway = view->treasury ? view->treasury->runway : NULL};
 }
 
 /* Book streams of the block's paths: each path's main stream jumped by twice
@@ -199,6 +200,12 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                 out[ALVH_OUT_TOTAL] = total;
                 out[ALVH_OUT_N_GOV_DN] = w->n_gov_dn[i];
                 out[ALVH_OUT_LR] = exp(view->log_lr[i]); /* exp(0) = 1 exactly without a tilt */
+                if (view->treasury) {
+                    out[ALVH_OUT_RUNWAY_END] = view->treasury->runway[i];
+                    out[ALVH_OUT_RUNWAY_MIN] = view->treasury->runway_min[i];
+                    out[ALVH_OUT_QUICK_END] = view->treasury->quick[i];
+                    out[ALVH_OUT_N_TREASURY_FB] = view->treasury->n_fb[i];
+                }
                 if (rq->on_block && rq->outcomes)
                     memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
             }

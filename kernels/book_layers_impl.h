@@ -59,9 +59,10 @@ static inline void farm_accrue(const book_lanes *x, farm_state *f, int harvest, 
         return;
     vd nh = LLD(x->mk->n_hack), ng = LLD(x->mk->n_gov_dn);
     /* an exploit takes hack_loss of the stake, each down shock cuts
-     * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection) */
+     * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection,
+     * one more down-shock from the treasury feedback) */
     vd keepf = one, cut = one;
-    for (int k = 1; k <= 3; k++) {
+    for (int k = 1; k <= 4; k++) {
         keepf = vd_mul(keepf, vd_blend(vd_le(v1(k), nh), one, v1(1.0 - c->hack_loss)));
         cut = vd_mul(cut, vd_blend(vd_le(v1(k), ng), one, v1(c->p.farm.gov_cut)));
     }

@@ -158,6 +158,15 @@ typedef struct alvh_irr_params {
     double timelock_days;    /* decided at t, executed at t + d */
 } alvh_irr_params;
 
+/* The protocol's runway as a signal on the farm's stake (book_runway_impl.h). */
+typedef struct alvh_runway_params {
+    int on;
+    double cut_years;        /* the stake is cut when the runway falls below this */
+    double restore_years;    /* ... and restored when it is back above this */
+    double scale;            /* stake while cut, fraction of what the other rules hold */
+    double timelock_days;    /* decided at t, executed at t + d */
+} alvh_runway_params;
+
 /* ETH puts as a cross-hedge of the stake (book_eth_puts_impl.h). */
 typedef struct alvh_eth_puts_params {
     double cover_frac;       /* ETH notional = this x beta_eth x stake value */
@@ -198,6 +207,7 @@ typedef struct alvh_book_params {
     alvh_cover_params cover;
     alvh_irr_params irr;
     alvh_eth_puts_params eth_puts;
+    alvh_runway_params runway;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -245,6 +255,8 @@ typedef struct alvh_book_consts {
     /* irr rule */
     double i_alpha;             /* EMA weight 1/window */
     size_t i_every, i_delay;
+    /* runway rule */
+    double r_delay;             /* timelock in steps */
     /* eth puts */
     int has_eth;
     double e_ratio, e_beta, e_t_life; /* sigma_E / sigma_G, token.beta_eth, option life in years */
@@ -280,6 +292,7 @@ typedef struct alvh_book_state {
     double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
     double *e_n, *e_k, *e_cash; /* eth puts: contracts, strike, cash flows */
     double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
+    double *r_scale, *r_pend, *r_at, *r_n_cut; /* runway rule: stake factor, queued factor and its step (-1), cuts */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -302,6 +315,7 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
 typedef struct alvh_book_market {
     const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
     const double *eth; /* ETH price (NULL without the ETH factor) */
+    const double *runway; /* the protocol treasury's runway, years (NULL without a treasury) */
 } alvh_book_market;
 
 /* Sets the state of n paths at t = 0 (the market at t = 0 in mk). */
@@ -348,6 +362,11 @@ enum {
     ALVH_OUT_N_IRR_UP,                 /* irr rule: stake scaled back up */
     ALVH_OUT_N_GOV_DN,                 /* governance down-shocks (drawn and injected); set by the engine */
     ALVH_OUT_LR,                       /* likelihood ratio of the path (1 without importance sampling); engine */
+    ALVH_OUT_N_RUNWAY_CUT,             /* runway rule: stake cuts decided */
+    ALVH_OUT_RUNWAY_END,               /* treasury runway at the horizon, years (inf: no treasury); engine */
+    ALVH_OUT_RUNWAY_MIN,               /* lowest runway over the steps, years; engine */
+    ALVH_OUT_QUICK_END,                /* stables / a year's burn at the horizon (inf: no treasury); engine */
+    ALVH_OUT_N_TREASURY_FB,            /* governance down-shocks triggered by the treasury feedback; engine */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

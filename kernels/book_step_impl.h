@@ -255,6 +255,7 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
 #include "kernels/book_lp_impl.h"
 #include "kernels/book_cover_impl.h"
 #include "kernels/book_irr_impl.h"
+#include "kernels/book_runway_impl.h"
 #include "kernels/book_eth_puts_impl.h"
 
 /* The cash account and equity, after the layers (and the condor entries):
@@ -349,6 +350,8 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             farm_accrue(&x, &f, harvest, on_k, emis_t);
             if (p->irr.on) /* 1b. the stake scaled by the IRR rule before anyone sizes on it */
                 irr_rule(&x, &f, emis_t);
+            if (p->runway.on && mk->runway) /* 1c. the treasury's runway as a signal on the same stake */
+                runway_rule(&x, &f);
         }
         if (on_k)
             pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);
