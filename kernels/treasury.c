@@ -17,8 +17,9 @@ void alvh_treasury_consts_init(alvh_treasury_consts *c, const alvh_market_params
     c->burn_dt = t->burn_usd_ann * dt;
     c->inv_burn = 1.0 / t->burn_usd_ann;
     c->keep = 1.0 - t->token_haircut;
-    c->inv_thr = 1.0 / t->threshold_years;
-    c->lam_dt = p->token.lambda_gov_ann * (1.0 - p->token.p_up) * t->fb_mult * dt;
+    /* a struct built without the section (threshold 0) has no feedback */
+    c->inv_thr = t->threshold_years > 0.0 ? 1.0 / t->threshold_years : 0.0;
+    c->lam_dt = t->threshold_years > 0.0 ? p->token.lambda_gov_ann * (1.0 - p->token.p_up) * t->fb_mult * dt : 0.0;
     c->mu_dn = p->token.mu_dn;
     c->d_dn = p->token.d_dn;
 }
