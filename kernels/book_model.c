@@ -20,7 +20,8 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
     "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks",
     "likelihood_ratio", "n_runway_cuts", "treasury_runway_end_years", "treasury_runway_min_years",
-    "treasury_quick_end", "n_treasury_feedback_shocks",
+    "treasury_quick_end", "n_treasury_feedback_shocks", "farm_onchain_costs", "borrow_onchain_costs",
+    "puts_onchain_costs", "calls_onchain_costs",
 };
 
 #define fail alvh_kmsg
@@ -192,7 +193,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
     X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
     X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) \
-    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(r_scale, 1) X(r_pend, 1) X(r_at, 1) X(r_n_cut, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(r_scale, 1) X(r_pend, 1) X(r_at, 1) X(r_n_cut, 1) X(f_cost, 1) X(b_cost, 1) X(u_cost, 1) X(k_cost, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
@@ -313,4 +314,8 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     out[ALVH_OUT_N_RUNWAY_CUT] = s->r_n_cut[i];
     out[ALVH_OUT_RUNWAY_END] = out[ALVH_OUT_RUNWAY_MIN] = out[ALVH_OUT_QUICK_END] = INFINITY;
     out[ALVH_OUT_N_TREASURY_FB] = 0.0;
+    out[ALVH_OUT_FARM_COSTS] = s->f_cost[i];
+    out[ALVH_OUT_BORROW_COSTS] = s->b_cost[i];
+    out[ALVH_OUT_PUTS_COSTS] = s->u_cost[i];
+    out[ALVH_OUT_CALLS_COSTS] = s->k_cost[i];
 }

@@ -183,6 +183,7 @@ typedef struct alvh_gas_params {
     double vix_power;        /* gas = usd_per_tx (VIX / vix_ref)^vix_power */
     double mev_bps;          /* sandwich slippage per swap, bp of notional */
     double lp_txs;           /* transactions per LP range change */
+    int all_layers;          /* 1: the farm, borrow, puts and calls pay for their on-chain actions too */
 } alvh_gas_params;
 
 /* The book's cash account: capital not deployed, premiums, fees, margin
@@ -293,6 +294,7 @@ typedef struct alvh_book_state {
     double *e_n, *e_k, *e_cash; /* eth puts: contracts, strike, cash flows */
     double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
     double *r_scale, *r_pend, *r_at, *r_n_cut; /* runway rule: stake factor, queued factor and its step (-1), cuts */
+    double *f_cost, *b_cost, *u_cost, *k_cost; /* on-chain costs paid by the farm, borrow, puts, calls (USD) */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -367,6 +369,10 @@ enum {
     ALVH_OUT_RUNWAY_MIN,               /* lowest runway over the steps, years; engine */
     ALVH_OUT_QUICK_END,                /* stables / a year's burn at the horizon (inf: no treasury); engine */
     ALVH_OUT_N_TREASURY_FB,            /* governance down-shocks triggered by the treasury feedback; engine */
+    ALVH_OUT_FARM_COSTS,               /* on-chain costs (gas, MEV, pool fees) in the farm's P&L, USD */
+    ALVH_OUT_BORROW_COSTS,             /* ... in the borrow layer's, USD */
+    ALVH_OUT_PUTS_COSTS,               /* ... in the puts', USD */
+    ALVH_OUT_CALLS_COSTS,              /* ... in the calls', USD */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];
