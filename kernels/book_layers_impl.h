@@ -31,6 +31,7 @@ typedef struct {
 } book_lanes;
 
 #include "kernels/book_onchain_impl.h"
+#include "kernels/book_condor_signal_impl.h"
 
 #define LLD(a) vd_load_n((a) + x->i, x->m)
 #define LST(a, v) vd_store_n((a) + x->i, x->m, (v))
@@ -582,6 +583,9 @@ static inline vd condor_step(const book_lanes *x)
     vd ccash = LD(s->c_cash), mark = zero;
     vm live = vd_lt(v1(0.5), act);
     const double legs = 4.0, mult = 100.0;
+    vm cross = vd_lt(one, zero);
+    if (c->q_on) /* SPX RSI, MACD and breadth for the adjustments */
+        cross = condor_signals_step(x);
     if (vm_any(live)) {
         vd steps_left = vd_max(vd_sub(exp_s, v1(fstep)), zero);
         vd t = vd_mul(steps_left, v1(dt));
@@ -591,7 +595,7 @@ static inline vd condor_step(const book_lanes *x)
         vm expired = vd_le(steps_left, v1(0.5));
         vm stop = vd_le(vd_mul(v1(p->condor.stop_mult), credit), val);
         vm take = vd_lt(val, vd_mul(v1(1.0 - p->condor.profit_take), credit));
-        vm roll = vd_le(steps_left, v1(c->c_roll_steps_left));
+        vm roll = condor_roll_due(x, steps_left, cross);
         vm close = vm_and(live, vm_or(vm_or(expired, stop), vm_or(take, roll)));
         /* at expiry the condor settles at intrinsic (cash-settled, no
          * slippage); otherwise it is bought back across four legs */
