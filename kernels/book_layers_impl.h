@@ -248,8 +248,8 @@ static inline vd borrow_deleverage(const book_lanes *x, borrow_state *b, vd coll
     vd repay = vd_blend(pay, zero, vd_min(vd_min(amount, b->stab), b->debt));
     b->debt = vd_sub(b->debt, repay);
     b->stab = vd_sub(b->stab, repay);
-    if (c->p.gas.all_layers)
-        onchain_pay(x, &b->bcash, s->b_cost, vd_lt(zero, repay), 1.0, zero);
+    if (c->p.gas.all_layers) /* a repayment under 1 USD is rounding dust: no transaction */
+        onchain_pay(x, &b->bcash, s->b_cost, vd_lt(v1(1.0), repay), 1.0, zero);
     return health(bp, coll, b->debt);
 }
 
