@@ -17,7 +17,7 @@
  *     is < -thr; before the strikes are rounded to the grid (the wings follow);
  *   roll timing: in the roll window the time roll happens at a crossover of
  *     MACD and its signal, at the latest macd_wait_days steps into the window.
- * Included by book_step_impl.h after book_layers_impl.h (RSI_PERIOD, MACD_*).
+ * Included by book_layers_impl.h before the condor (book_lanes, signals_update).
  */
 
 #define QLD(a) vd_load_n((a) + x->i, x->m)
@@ -34,21 +34,17 @@ static inline vm condor_signals_step(const book_lanes *x)
     const vd zero = v1(0.0), one = v1(1.0);
     if (!x->moving)
         return vd_lt(one, zero);
-    vd sp = QLD(s->q_prev_s), r = vd_sub(vd_div(x->spx, sp), one);
-    const double a_rsi = 1.0 / RSI_PERIOD;
-    QST(s->q_gain, vd_fma(QLD(s->q_gain), v1(1.0 - a_rsi), vd_mul(v1(a_rsi), vd_max(r, zero))));
-    QST(s->q_loss, vd_fma(QLD(s->q_loss), v1(1.0 - a_rsi), vd_mul(v1(a_rsi), vd_max(vd_sub(zero, r), zero))));
-    vd e12 = QLD(s->q_e12), e26 = QLD(s->q_e26), sg9 = QLD(s->q_sig9);
-    e12 = vd_fma(vd_sub(x->spx, e12), v1(2.0 / (MACD_FAST + 1.0)), e12);
-    e26 = vd_fma(vd_sub(x->spx, e26), v1(2.0 / (MACD_SLOW + 1.0)), e26);
-    sg9 = vd_fma(vd_sub(vd_sub(e12, e26), sg9), v1(2.0 / (MACD_SIGNAL + 1.0)), sg9);
-    QST(s->q_e12, e12), QST(s->q_e26, e26), QST(s->q_sig9, sg9);
-    vd up = vmask(vd_lt(sg9, vd_sub(e12, e26))), up0 = QLD(s->q_macd_up);
+    vd sp = QLD(s->q_prev_s);
+    signals_state z = {QLD(s->q_gain), QLD(s->q_loss), QLD(s->q_e12), QLD(s->q_e26), QLD(s->q_sig9), sp};
+    signals_update(&z, x->spx); /* the perp's RSI and MACD, on SPX */
+    QST(s->q_gain, z.gain), QST(s->q_loss, z.loss);
+    QST(s->q_e12, z.e12), QST(s->q_e26, z.e26), QST(s->q_sig9, z.sg9);
+    vd up = vmask(vd_lt(z.sg9, vd_sub(z.e12, z.e26))), up0 = QLD(s->q_macd_up);
     QST(s->q_macd_up, up);
     if (c->q_breadth) {
         const alvh_condor_signal_params *qp = &c->p.condor_signals;
-        vd z = vd_div(vmath_log(vd_div(x->spx, sp)), vd_sqrt(vd_mul(vd_max(QLD(s->q_prev_v), v1(1e-8)), v1(c->dt))));
-        vd xz = vd_fma(v1(qp->breadth_rho), z, vd_mul(v1(sqrt(1.0 - qp->breadth_rho * qp->breadth_rho)),
+        vd zs = vd_div(vmath_log(vd_div(x->spx, sp)), vd_sqrt(vd_mul(vd_max(QLD(s->q_prev_v), v1(1e-8)), v1(c->dt))));
+        vd xz = vd_fma(v1(qp->breadth_rho), zs, vd_mul(v1(sqrt(1.0 - qp->breadth_rho * qp->breadth_rho)),
                                                       QLD(x->mk->z_breadth)));
         vd adv = vd_sub(vd_mul(v1(2.0), vmath_ncdf(xz)), one);
         vd b19 = QLD(s->q_b19), b39 = QLD(s->q_b39);

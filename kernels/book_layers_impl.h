@@ -31,7 +31,6 @@ typedef struct {
 } book_lanes;
 
 #include "kernels/book_onchain_impl.h"
-#include "kernels/book_condor_signal_impl.h"
 
 #define LLD(a) vd_load_n((a) + x->i, x->m)
 #define LST(a, v) vd_store_n((a) + x->i, x->m, (v))
@@ -567,6 +566,8 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
     LST(s->u_mark, mark);
     return vd_add(o.cash, mark);
 }
+
+#include "kernels/book_condor_signal_impl.h"
 
 /* ---- SPX iron condor: settle, stop, take profit, time roll; flag entries -------------- */
 
