@@ -5,7 +5,7 @@
  *
  * Batch life cycle (docs/batch.md): each finished scenario is written to its
  * own part file in "<output>.parts/"; the scenario in progress is checkpointed
- * there every --checkpoint-blocks blocks; SIGINT/SIGTERM finish the blocks
+ * there every --checkpoint-blocks blocks; SIGINT/SIGTERM/SIGUSR1 finish the blocks
  * being computed, checkpoint and exit with code 5; `--resume` continues from
  * the parts (refused when the configuration or the binary changed); when all
  * scenarios are done the parts are copied into "<output>" (written under a
@@ -92,12 +92,12 @@ void alvh_run_usage(FILE *f)
             "                       round (default 64) ...\n"
             "  --checkpoint-seconds S ... once S seconds have passed since the last checkpoint (default 30;\n"
             "                       0: after every round), and 20x as long as the last one took;\n"
-            "                       SIGINT/SIGTERM always checkpoint\n"
+            "                       SIGINT/SIGTERM/SIGUSR1 always checkpoint\n"
             "  --memory-budget B    refuse, before simulating, a scenario whose estimated memory exceeds B\n"
             "                       bytes (suffix K, M, G, T; default: the memory available at the start)\n"
             "  --quiet              no progress output\n"
             "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
-            "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
+            "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM/SIGUSR1 (checkpointed: --resume, any rank count)\n");
 }
 
 typedef struct {
@@ -288,6 +288,8 @@ static int select_variants(alvh_config *cfg, const char *const *names, size_t n,
 typedef struct {
     int tty, quiet;
     double t0, last_log;
+    double t_scenario; /* start of the current scenario in this life */
+    size_t base_done;  /* its paths done before (restored from a checkpoint), all ranks */
 } progress;
 
 static double now_s(void)
@@ -372,7 +374,7 @@ static int check_memory(const alvh_config *cfg, const size_t *sel, size_t n_sel,
     for (size_t j = 0; j < n_sel; j++) {
         alvh_scenario_request rq = alvh_config_scenario_request(cfg, sel[j], rank, ranks);
         alvh_memory_estimate m = alvh_scenario_memory_estimate(&rq);
-        if (alvh_check_memory(cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
+        if (alvh_check_memory("run", cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
             return -1;
     }
     return 0;
@@ -409,6 +411,96 @@ static void resume_command(int argc, char **argv, char *buf, size_t n)
         snprintf(buf + w, n - w, " --resume");
 }
 
+/* ---- the rounds of one scenario: checkpoints and signals, on every rank alike ---- */
+
+#define OTHER_RANK_FAILED "another MPI rank failed"
+
+/* Every rank's verdict (collective under MPI): 1 when any rank's st failed,
+ * with st set on the ranks that did not fail themselves. */
+static int agree_failed(alvh_status *st, alvh_error *err)
+{
+    if (!alvh_mpi_any(*st != ALVH_OK))
+        return 0;
+    if (*st == ALVH_OK)
+        *st = alvh_error_set(err, ALVH_E_INTERNAL, OTHER_RANK_FAILED);
+    return 1;
+}
+
+typedef struct {
+    alvh_scenario_job *job;
+    const alvh_batch *bp;
+    const alvh_ckpt_header *h;
+    const run_opts *o;
+    progress *pr;
+    int rank;
+    size_t k, n; /* the scenario's place in the batch */
+    const char *name;
+    int argc;
+    char **argv;
+} rounds_ctx;
+
+/* The whole scenario's progress into a checkpoint, written by rank 0 (collective). */
+static alvh_status checkpoint(const rounds_ctx *c, alvh_error *err)
+{
+    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+    alvh_status st = alvh_scenario_job_checkpoint_begin(c->job, err);
+    if (st == ALVH_OK && c->rank == 0) {
+        size_t nb = alvh_scenario_job_buffers(c->job, bufs);
+        st = alvh_ckpt_save(c->bp->ckpt, c->bp->prev_ckpt, c->h, bufs, nb, err);
+    }
+    alvh_scenario_job_checkpoint_end(c->job);
+    return st;
+}
+
+/* Rounds of --checkpoint-blocks blocks per rank until every rank's blocks are
+ * done. The checkpoint holds every finished block's rows: written at most
+ * every ckpt_seconds, and (unless that is 0) no sooner than 20 times the last
+ * one took, so writing them stays below ~5% of the run; on SIGINT, SIGTERM or
+ * SIGUSR1 (to any rank: the flags are agreed each round) every rank finishes
+ * its round, the checkpoint is written and *rc becomes EXIT_INTERRUPTED.
+ * Progress and ETA count all ranks' paths. */
+static alvh_status run_rounds(const rounds_ctx *c, int *rc, alvh_error *err)
+{
+    double last_ckpt = now_s(), ckpt_cost = 0.0;
+    const size_t total = alvh_mpi_sum_size(alvh_scenario_job_paths_owned(c->job));
+    c->pr->t_scenario = now_s();
+    c->pr->base_done = alvh_mpi_sum_size(alvh_scenario_job_paths_owned_done(c->job));
+    alvh_status st = ALVH_OK;
+    while (alvh_mpi_any(alvh_scenario_job_blocks_done(c->job) < alvh_scenario_job_blocks(c->job))) {
+        st = alvh_scenario_job_round(c->job, c->o->ckpt_blocks, &g_stop, err);
+        if (agree_failed(&st, err))
+            break;
+        size_t done = alvh_mpi_sum_size(alvh_scenario_job_paths_owned_done(c->job));
+        if (c->rank == 0)
+            progress_show(c->pr, c->k + 1, c->n, c->name, done, total, c->pr->t_scenario, c->pr->base_done, 0);
+        int left = alvh_mpi_any(alvh_scenario_job_blocks_done(c->job) < alvh_scenario_job_blocks(c->job));
+        int stop = alvh_mpi_any(atomic_load(&g_stop));
+        double s = c->o->ckpt_seconds, every = s > 0 && 20.0 * ckpt_cost > s ? 20.0 * ckpt_cost : s;
+        int due = alvh_mpi_any(c->rank == 0 && now_s() - last_ckpt >= every);
+        if (left && (stop || due)) {
+            double t_ck = now_s();
+            st = checkpoint(c, err);
+            last_ckpt = now_s();
+            ckpt_cost = last_ckpt - t_ck;
+            alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
+            if (agree_failed(&st, err))
+                break;
+        }
+        if (left && stop) {
+            if (c->rank == 0) {
+                char again[8192];
+                resume_command(c->argc, c->argv, again, sizeof again);
+                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
+                                "%s\n",
+                        c->pr->tty ? "\n" : "", c->name, done, total, again);
+            }
+            *rc = EXIT_INTERRUPTED;
+            break;
+        }
+    }
+    return st;
+}
+
 static int run_main(int argc, char **argv, int rank, int ranks)
 {
     run_opts o;
@@ -417,13 +509,6 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         return rc < 0 ? EXIT_OK : rc;
     if (rank != 0)
         o.quiet = 1; /* rank 0 speaks and writes for all */
-    if (ranks > 1 && o.resume) {
-        if (rank == 0)
-            fprintf(stderr, "alvh run: --resume is not available with %d MPI ranks: checkpoints are written by "
-                            "single-process runs only\n", ranks);
-        return EXIT_USAGE;
-    }
-
     alvh_error err = {0};
     alvh_config *cfg = NULL;
     alvh_status st = alvh_config_load_set(o.config_path, "default.yaml (built in)", alvh_default_config,
@@ -465,6 +550,19 @@ static int run_main(int argc, char **argv, int rank, int ranks)
                             "exact\n");
         alvh_config_free(cfg);
         return EXIT_USAGE;
+    }
+
+    for (size_t k = 0; cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && k < cfg->n_scenarios; k++) {
+        /* only reachable through --summaries: the config check refuses the pair */
+        const alvh_tilt_params *t = &cfg->scenarios[k].market.tilt;
+        if ((t->spx_jump > 0 && t->spx_jump != 1) || (t->gov > 0 && t->gov != 1) || (t->exploit > 0 && t->exploit != 1)) {
+            if (rank == 0)
+                fprintf(stderr, "alvh run: --summaries histogram counts paths and cannot weight them, but scenario "
+                                "%s draws its paths under an importance-sampling tilt; use --summaries exact\n",
+                        cfg->scenarios[k].name);
+            alvh_config_free(cfg);
+            return EXIT_USAGE;
+        }
     }
 
     /* scenarios to run */
@@ -571,6 +669,7 @@ static int run_main(int argc, char **argv, int rank, int ranks)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL); /* Slurm's --signal=USR1@T before the time limit; mpirun forwards it */
 
     progress pr = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet, .t0 = now_s()};
     time_t start_utc = time(NULL);
@@ -585,73 +684,38 @@ static int run_main(int argc, char **argv, int rank, int ranks)
         const alvh_config_scenario *sc = &cfg->scenarios[k];
         char part[8600];
         alvh_batch_part_path(bp, k, part, sizeof part);
-        if (rank == 0 && bp->resumed && alvh_batch_scenario_done(bp, k))
+        /* every rank skips what rank 0's batch record says is finished */
+        if (alvh_mpi_any(rank == 0 && bp->resumed && alvh_batch_scenario_done(bp, k)))
             continue;
         alvh_scenario_request rq = alvh_config_scenario_request(cfg, k, rank, ranks);
         alvh_scenario_job *job = NULL;
         st = alvh_scenario_job_create(&rq, ops, &job, &err);
-        /* the identity a checkpoint of this scenario must carry (one process: every block) */
+        /* the identity a checkpoint of this scenario must carry: every block, whatever the rank count */
         alvh_ckpt_header h = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
                               .scenario = (uint32_t)k, .block_first = 0,
                               .block_count = st == ALVH_OK ? alvh_scenario_job_blocks(job) : 0,
                               .block_size = cfg->run.block_size, .n_paths = cfg->run.paths};
-        if (st == ALVH_OK && bp->resumed)
-            st = alvh_run_restore(bp, &h, &rq, ops, &job, &err);
-        alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
-        size_t nb = st == ALVH_OK ? alvh_scenario_job_buffers(job, bufs) : 0;
-        double t_start = now_s(), last_ckpt = t_start, ckpt_cost = 0.0;
-        /* progress counts this rank's share of the paths */
-        size_t total = st == ALVH_OK ? alvh_scenario_job_paths_owned(job) : 0;
-        size_t base_done = st == ALVH_OK ? alvh_scenario_job_paths_owned_done(job) : 0;
-        while (st == ALVH_OK && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
-            /* with several ranks: one round (no checkpoints, no collective calls inside) */
-            st = alvh_scenario_job_round(job, ranks > 1 ? 0 : o.ckpt_blocks, &g_stop, &err);
-            if (st != ALVH_OK)
-                break;
-            size_t done = alvh_scenario_job_paths_owned_done(job);
-            /* the rate counts only this life's paths */
-            progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
-            /* the checkpoint holds every finished block's rows: written at most
-             * every ckpt_seconds, and (unless that is 0) no sooner than 20
-             * times the last one took, so writing them stays below ~5% of the run */
-            double every = o.ckpt_seconds > 0 && 20.0 * ckpt_cost > o.ckpt_seconds ? 20.0 * ckpt_cost : o.ckpt_seconds;
-            if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
-                (atomic_load(&g_stop) || now_s() - last_ckpt >= every)) {
-                double t_ck = now_s();
-                alvh_scenario_job_buffers(job, bufs);
-                st = alvh_ckpt_save(bp->ckpt, bp->prev_ckpt, &h, bufs, nb, &err);
-                last_ckpt = now_s();
-                ckpt_cost = last_ckpt - t_ck;
-                alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
-            }
-            if (st == ALVH_OK && atomic_load(&g_stop) && ranks == 1) {
-                char again[8192];
-                resume_command(argc, argv, again, sizeof again);
-                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
-                                "%s\n",
-                        pr.tty ? "\n" : "", sc->name, done, total, again);
-                rc = EXIT_INTERRUPTED;
-                break;
-            }
+        int resumed = alvh_mpi_any(rank == 0 && bp->resumed);
+        if (!agree_failed(&st, &err) && resumed) {
+            if (rank == 0)
+                st = alvh_run_restore(bp, &h, &rq, ops, &job, &err);
+            if (!agree_failed(&st, &err))
+                st = alvh_scenario_job_share_restored(job, &err);
+            agree_failed(&st, &err);
         }
-        if (ranks > 1) {
-            /* every rank agrees on failures and stops before the collective gather */
-            int failed = alvh_mpi_any(st != ALVH_OK), stopped = alvh_mpi_any(atomic_load(&g_stop));
-            if (failed && st == ALVH_OK)
-                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
-            else if (!failed && stopped) {
-                if (rank == 0)
-                    fprintf(stderr, "%salvh run: interrupted (MPI runs are not checkpointed: rerun to start over)\n",
-                            pr.tty ? "\n" : "");
-                rc = EXIT_INTERRUPTED;
-            }
-            if (st == ALVH_OK && rc == EXIT_OK)
-                st = alvh_scenario_job_gather(job, &err);
-            if (alvh_mpi_any(st != ALVH_OK) && st == ALVH_OK)
-                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
+        size_t total = st == ALVH_OK ? alvh_mpi_sum_size(alvh_scenario_job_paths_owned(job)) : 0;
+        if (st == ALVH_OK) {
+            rounds_ctx rx = {.job = job, .bp = bp, .h = &h, .o = &o, .pr = &pr, .rank = rank, .k = j, .n = n_sel,
+                             .name = sc->name, .argc = argc, .argv = argv};
+            st = run_rounds(&rx, &rc, &err);
+        }
+        /* the gather is collective: every rank has agreed on failures and stops in run_rounds */
+        if (ranks > 1 && st == ALVH_OK && rc == EXIT_OK) {
+            st = alvh_scenario_job_gather(job, &err);
+            agree_failed(&st, &err);
         }
         if (st == ALVH_OK && rc == EXIT_OK && rank == 0) {
-            progress_show(&pr, j + 1, n_sel, sc->name, total, total, t_start, base_done, 1);
+            progress_show(&pr, j + 1, n_sel, sc->name, total, total, pr.t_scenario, pr.base_done, 1);
             alvh_scenario_result res;
             st = alvh_scenario_job_finish(job, &res, &err);
             alvh_h5_writer *w = NULL;
@@ -685,8 +749,10 @@ static int run_main(int argc, char **argv, int rank, int ranks)
             alvh_scenario_result_free(&res);
         }
         alvh_scenario_job_free(job);
-        if (st != ALVH_OK) {
+        if (st != ALVH_OK && (rank == 0 || strcmp(err.msg, OTHER_RANK_FAILED) != 0)) {
             fprintf(stderr, "%salvh run: scenario %s: %s\n", pr.tty ? "\n" : "", sc->name, err.msg);
+        }
+        if (st != ALVH_OK) {
             rc = st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
         }
     }

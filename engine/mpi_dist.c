@@ -4,6 +4,21 @@
 #ifdef ALVH_HAVE_MPI
 #include <mpi.h>
 #endif
+#include <stdlib.h>
+#include <string.h>
+
+int alvh_mpi_launched(void)
+{
+    const char *force = getenv("ALVH_MPI");
+    if (force && (!strcmp(force, "0") || !strcmp(force, "1")))
+        return force[0] == '1';
+    /* what mpirun/mpiexec (Open MPI, MPICH Hydra) and srun's PMI/PMIx plugins set for their tasks */
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "PMI_FD"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        if (getenv(vars[i]))
+            return 1;
+    return 0;
+}
 
 void alvh_mpi_block_range(size_t n_blocks, int rank, int ranks, size_t *first, size_t *last)
 {
@@ -19,6 +34,10 @@ static int g_inited;
 void alvh_mpi_init(int *argc, char ***argv)
 {
     int provided;
+    /* without a process manager (a plain start, `srun --mpi=none`) MPI_Init
+     * may abort looking for one: run as the one process it is */
+    if (!alvh_mpi_launched())
+        return;
     if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) == MPI_SUCCESS)
         g_inited = 1;
 }
@@ -56,6 +75,27 @@ int alvh_mpi_any(int flag)
     return out;
 }
 
+size_t alvh_mpi_sum_size(size_t v)
+{
+    unsigned long long x = v;
+    if (g_inited && alvh_mpi_size() > 1)
+        MPI_Allreduce(MPI_IN_PLACE, &x, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    return (size_t)x;
+}
+
+alvh_status alvh_mpi_bcast_bytes(void *p, size_t n, alvh_error *err)
+{
+    if (!g_inited || alvh_mpi_size() == 1)
+        return ALVH_OK;
+    for (size_t off = 0; off < n;) {
+        int c = n - off > ((size_t)1 << 30) ? 1 << 30 : (int)(n - off);
+        if (MPI_Bcast((char *)p + off, c, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return alvh_error_set(err, ALVH_E_IO, "MPI_Bcast of %zu bytes failed", n);
+        off += (size_t)c;
+    }
+    return ALVH_OK;
+}
+
 void alvh_mpi_abort(int code)
 {
     if (g_inited)
@@ -72,5 +112,11 @@ int alvh_mpi_rank(void) { return 0; }
 int alvh_mpi_size(void) { return 1; }
 int alvh_mpi_enabled(void) { return 0; }
 int alvh_mpi_any(int flag) { return flag != 0; }
+size_t alvh_mpi_sum_size(size_t v) { return v; }
+alvh_status alvh_mpi_bcast_bytes(void *p, size_t n, alvh_error *err)
+{
+    (void)p, (void)n, (void)err;
+    return ALVH_OK;
+}
 void alvh_mpi_abort(int code) { (void)code; }
 #endif

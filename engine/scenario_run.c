@@ -245,6 +245,9 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
     return m;
 }
 
+static void mark_foreign_done(alvh_scenario_job *j);
+static int tilted(const alvh_scenario_request *rq);
+
 alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                                      alvh_scenario_job **out, alvh_error *err)
 {
@@ -269,6 +272,9 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     alvh_status st = ALVH_OK;
     if (rq->summaries != ALVH_SUMMARIES_EXACT && rq->summaries != ALVH_SUMMARIES_HISTOGRAM)
         st = alvh_error_set(err, ALVH_E_CONFIG, "unknown summaries mode %d", (int)rq->summaries);
+    else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && tilted(rq))
+        st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot weight the paths of an importance-sampling "
+                                                "tilt: use exact summaries");
     if (st == ALVH_OK && hist_mode(j)) {
         /* no paths-sized array: accumulators, one moment row per block */
         j->wsh = calloc((size_t)j->threads, sizeof *j->wsh);
@@ -358,11 +364,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         alvh_scenario_job_free(j);
         return st;
     }
-    /* blocks of other ranks count as done here: they arrive by alvh_scenario_job_gather */
     alvh_mpi_block_range(j->n_blocks, rq->rank, rq->ranks, &j->first_block, &j->last_block);
-    for (size_t b = 0; b < j->n_blocks; b++)
-        if (b < j->first_block || b >= j->last_block)
-            j->done[b] = 1;
+    mark_foreign_done(j);
     *out = j;
     return ALVH_OK;
 }
@@ -613,6 +616,83 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
 #endif
 }
 
+/* blocks of other ranks count as done here: they arrive by alvh_scenario_job_gather */
+static void mark_foreign_done(alvh_scenario_job *j)
+{
+    for (size_t b = 0; b < j->n_blocks; b++)
+        if (b < j->first_block || b >= j->last_block)
+            j->done[b] = 1;
+}
+
+#ifdef ALVH_HAVE_MPI
+/* each rank's done flags of its own blocks, on rank 0 */
+static alvh_status gather_done(alvh_scenario_job *j, int ranks, int rank, alvh_error *err)
+{
+    int *counts = malloc((size_t)ranks * sizeof(int)), *displs = malloc((size_t)ranks * sizeof(int));
+    alvh_status st = counts && displs ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate MPI counts");
+    for (int q = 0; st == ALVH_OK && q < ranks; q++) {
+        size_t fb, lb;
+        alvh_mpi_block_range(j->n_blocks, q, ranks, &fb, &lb);
+        counts[q] = (int)(lb - fb), displs[q] = (int)fb;
+    }
+    if (st == ALVH_OK) {
+        void *send = rank == 0 ? MPI_IN_PLACE : (void *)(j->done + displs[rank]);
+        if (MPI_Gatherv(send, counts[rank], MPI_BYTE, j->done, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            st = alvh_error_set(err, ALVH_E_IO, "MPI_Gatherv of the done blocks failed");
+    }
+    free(counts);
+    free(displs);
+    return st;
+}
+#endif
+
+alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *j, alvh_error *err)
+{
+    if (j->rq.ranks <= 1)
+        return ALVH_OK;
+#ifdef ALVH_HAVE_MPI
+    alvh_status st = alvh_scenario_job_gather(j, err);
+    if (st == ALVH_OK)
+        st = gather_done(j, j->rq.ranks, j->rq.rank, err);
+    if (st == ALVH_OK && j->rq.rank != 0) { /* the counts now live on rank 0 */
+        for (size_t v = 0; v < j->rq.n_variants + ALVH_MKT_FANS; v++)
+            alvh_fan_reset(j->fan[v]);
+        if (hist_mode(j))
+            alvh_shist_acc_reset(j->sh);
+        memset(j->bad, 0, (j->n_blocks ? j->n_blocks : 1) * 3 * sizeof(uint64_t));
+    }
+    return st;
+#else
+    return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", j->rq.ranks);
+#endif
+}
+
+void alvh_scenario_job_checkpoint_end(alvh_scenario_job *j)
+{
+    if (j->rq.ranks > 1)
+        mark_foreign_done(j);
+}
+
+alvh_status alvh_scenario_job_share_restored(alvh_scenario_job *j, alvh_error *err)
+{
+    if (j->rq.ranks <= 1)
+        return ALVH_OK;
+    alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1;
+    alvh_status st = alvh_mpi_bcast_bytes(j->done, j->n_blocks, err);
+    if (st == ALVH_OK && !hist_mode(j))
+        st = alvh_mpi_bcast_bytes(r->terminal, np * ALVH_TERM_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && !hist_mode(j))
+        st = alvh_mpi_bcast_bytes(r->outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && r->n_sample)
+        st = alvh_mpi_bcast_bytes(r->sample, r->n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && hist_mode(j))
+        st = alvh_mpi_bcast_bytes(j->sh_rows, j->n_blocks * alvh_shist_block_len(nv) * sizeof(double), err);
+    mark_foreign_done(j);
+    return st;
+}
+
 /* histogram mode: tables from the merged accumulators and the block rows in block order */
 /* Row `row`, column c of a summary table (NaN when absent). */
 static double table_cell(const alvh_table *t, const char *row, size_t c)
@@ -707,6 +787,17 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
     return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
 }
 
+/* paths drawn under an importance-sampling tilt: the pnl and risk tables weight them (a tilt <= 0 means none) */
+static int tilted(const alvh_scenario_request *rq)
+{
+    const alvh_tilt_params *t = &rq->market.params.tilt;
+    const double f[3] = {t->spx_jump, t->gov, t->exploit};
+    int any = 0;
+    for (int k = 0; k < 3; k++)
+        any |= f[k] > 0.0 && f[k] != 1.0;
+    return any;
+}
+
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
  * threads; its quantiles give the histogram's default range) */
@@ -715,7 +806,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     alvh_scenario_result *r = &j->res;
     const size_t np = r->n_paths;
     const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-    alvh_status st = alvh_summary_risk(o, np, &r->risk[v], err);
+    alvh_status st = alvh_summary_risk(o, np, tilted(&j->rq), &r->risk[v], err);
     const size_t bv = r->baseline[v];
     const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
     if (st == ALVH_OK && bv != v)
@@ -799,7 +890,7 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
         st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,
-                              j->threads, &r->pnl[v], err);
+                              j->threads, tilted(&j->rq), &r->pnl[v], err);
     /* the rest of each variant is independent: one per thread, each computed as it would be alone */
     if (st == ALVH_OK) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(j->threads)

@@ -131,6 +131,21 @@ size_t alvh_scenario_job_paths_owned_done(const alvh_scenario_job *job);
  * finish; other ranks only free the job. A no-op for one rank. */
 alvh_status alvh_scenario_job_gather(alvh_scenario_job *job, alvh_error *err);
 
+/* Checkpoints under MPI (collective; no-ops for one rank). begin: rank 0
+ * receives every rank's progress (done flags, per-path and block rows,
+ * histogram counts) so that its alvh_scenario_job_buffers are the whole
+ * scenario's, as one process would have them; the other ranks hand their
+ * counts over (theirs restart at zero, so the final gather adds nothing
+ * twice). end: back to computing, each rank its own blocks. A checkpoint is
+ * written by rank 0 between the two. */
+alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *job, alvh_error *err);
+void alvh_scenario_job_checkpoint_end(alvh_scenario_job *job);
+
+/* Resume under MPI (collective): rank 0 has restored a checkpoint (of any
+ * rank count); its done flags and rows go to every rank, its counts stay on
+ * rank 0, and every rank goes on with the blocks of its own range not done. */
+alvh_status alvh_scenario_job_share_restored(alvh_scenario_job *job, alvh_error *err);
+
 /* Quantiles and summary tables; moves the arrays into res (the job is then
  * spent: only alvh_scenario_job_free remains). Every block must be done. */
 alvh_status alvh_scenario_job_finish(alvh_scenario_job *job, alvh_scenario_result *res, alvh_error *err);
