@@ -313,6 +313,7 @@ static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size
  * One step, in this order, each for its reason:
  *   1. farm accrual: exploits and emission cuts hit the stake first, rewards
  *      accrue on what is left, and a harvest adds them before anyone reads it;
+ *      1b-1c. the IRR rule, then the runway rule, scale the stake;
  *   2. calls: assignment delivers harvested tokens out of the stake, so it
  *      follows the harvest and precedes every layer that sizes on the stake;
  *   3. borrow: the health factor is measured on the stake after exploits and
