@@ -33,6 +33,7 @@
 #include "io/libinfo.h"
 #include "io/report.h"
 #include "io/result_file.h"
+#include "io/result_merge.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_UNAVAILABLE = 3 };
 
@@ -46,6 +47,7 @@ static void usage_main(FILE *f)
             "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
+            "  merge     combine result files of one configuration (job-array tasks) into one\n"
             "  diagnose  a scenario's simulated stylized facts next to their targets\n"
             "  report    PNG figures and one HTML page of a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
@@ -96,6 +98,37 @@ static int bad_usage(const char *cmd, void (*usage)(FILE *), const char *fmt, co
     fputc('\n', stderr);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+static void usage_merge(FILE *f)
+{
+    fprintf(f, "usage: alvh merge OUT.h5 IN.h5 [IN.h5 ...]\n"
+               "  the result files of runs of one configuration (same config, overrides, seed and\n"
+               "  binary; e.g. the tasks of a job array, each with its --scenario) combined into the\n"
+               "  file one run of all their scenarios writes: scenario groups copied byte for byte\n"
+               "  in the configuration's order (docs/cluster.md)\n"
+               "exit 2 when an input is unreadable, of another run, or repeats a scenario\n");
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage_merge(stdout);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return bad_usage("merge", usage_merge, "unknown option '%s'", argv[i]);
+    if (argc < 3)
+        return bad_usage("merge", usage_merge, "%s", argc < 2 ? "missing OUT and IN arguments" : "missing IN arguments");
+    alvh_error err = {0};
+    alvh_status st = alvh_result_merge(argv[1], (const char *const *)argv + 2, (size_t)argc - 2, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh merge: %s\n", err.msg);
+        return st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    printf("wrote %s from %d file%s\n", argv[1], argc - 2, argc == 3 ? "" : "s");
+    return 0;
 }
 
 /* Whole number in [lo, hi], also as 1e5 (cli/args.h). */
@@ -352,6 +385,8 @@ static int dispatch(int argc, char **argv)
         alvh_bench_set_run_fn(alvh_bench_run_default);
         return alvh_bench_cli(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)

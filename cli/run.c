@@ -299,21 +299,25 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* the rate counts the paths of this process only (not those restored from a checkpoint) */
+/* The rate counts the paths computed in this life (not those restored from a
+ * checkpoint), of every rank. The ETA is the batch's: the rest of this
+ * scenario and the n - k scenarios after it (each of `total` paths; their
+ * steps and variants are the run's, so the current rate is the estimate). */
 static void progress_show(progress *p, size_t k, size_t n, const char *name, size_t done, size_t total, double t_start,
                           size_t base_done, int final)
 {
     if (p->quiet)
         return;
     double el = now_s() - t_start, rate = el > 0 ? (double)(done - base_done) / el : 0.0;
-    double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
+    double left = (double)(total - done) + (double)(n - k) * (double)total;
+    double eta = rate > 0 ? left / rate : 0.0;
     if (p->tty) {
-        fprintf(stderr, "\r[%zu/%zu] %-20.20s %10zu/%zu paths  %9.0f paths/s  ETA %6.0f s%s", k, n, name, done,
+        fprintf(stderr, "\r[%zu/%zu] %-20.20s %10zu/%zu paths  %9.0f paths/s  batch ETA %6.0f s%s", k, n, name, done,
                 total, rate, eta, final ? "\n" : "");
         fflush(stderr);
     } else if (final || now_s() - p->last_log >= 10.0) {
-        fprintf(stderr, "alvh run: scenario %zu/%zu %s: %zu/%zu paths, %.0f paths/s, ETA %.0f s\n", k, n, name, done,
-                total, rate, eta);
+        fprintf(stderr, "alvh run: scenario %zu/%zu %s: %zu/%zu paths, %.0f paths/s, batch ETA %.0f s\n", k, n, name,
+                done, total, rate, eta);
         p->last_log = now_s();
     }
 }

@@ -34,6 +34,14 @@ int alvh_mpi_any(int flag);
 size_t alvh_mpi_sum_size(size_t v);
 /* n bytes at p from rank 0 to every rank, in messages below 1 GiB (collective). */
 alvh_status alvh_mpi_bcast_bytes(void *p, size_t n, alvh_error *err);
+/* Rows [lo[r], hi[r]) of a row-major array of row_bytes-byte rows, sent by
+ * each rank r to the same place in rank 0's array (collective; lo, hi per rank). */
+alvh_status alvh_mpi_gather_rows(void *a, size_t row_bytes, const size_t *lo, const size_t *hi, alvh_error *err);
+
+/* a[0..n) of every rank combined element-wise into rank 0's a (collective) */
+typedef enum { ALVH_MPI_SUM_U64, ALVH_MPI_MIN_F64, ALVH_MPI_MAX_F64 } alvh_mpi_op;
+alvh_status alvh_mpi_reduce_root(void *a, size_t n, alvh_mpi_op op, alvh_error *err);
+
 /* Ends every rank (after an error on one of them). */
 void alvh_mpi_abort(int code);
 

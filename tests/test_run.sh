@@ -91,11 +91,15 @@ if command -v mpirun >/dev/null && "$alvh" --version | grep -q "mpi yes"; then
   # checkpoints under MPI: SIGUSR1 to mpirun (forwarded to every rank) checkpoints and exits 5;
   # the checkpoint is the whole scenario's, so 3 ranks, or one process, resume it bit for bit
   mpi() { mpirun --allow-run-as-root --oversubscribe -np "$@"; }
-  for resume in 3 1; do
+  # (and in histogram mode, whose checkpoint holds summed histograms and block moment rows instead)
+  "$alvh" run --paths 40000 --threads 2 --summaries histogram -o href.h5 --quiet || bad "histogram reference run"
+  for resume in 3 1 3h; do
     rm -rf m.h5 m.h5.parts
+    mode=() ref=ref.h5
+    [ "$resume" = 3h ] && mode=(--summaries histogram) ref=href.h5 resume=3
     # (mpirun itself in the background, not a function's subshell: $! must be its PID)
     mpirun --allow-run-as-root --oversubscribe -np 2 "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet \
-      --checkpoint-blocks 1 --checkpoint-seconds 0 2>musr.txt &
+      "${mode[@]}" --checkpoint-blocks 1 --checkpoint-seconds 0 2>musr.txt &
     mp=$!
     for _ in $(seq 1 400); do [ -f m.h5.parts/current.ckpt ] && break; sleep 0.02; done
     kill -USR1 "$mp"
@@ -103,9 +107,10 @@ if command -v mpirun >/dev/null && "$alvh" --version | grep -q "mpi yes"; then
     rc=$?
     [ $rc -eq 5 ] && [ ! -e m.h5 ] && grep -q "checkpointed at [0-9]*/40000 paths; continue with: alvh run" musr.txt &&
       ok || bad "MPI SIGUSR1: exit $rc (expected 5): $(tail -c 300 musr.txt)"
-    if [ "$resume" -eq 1 ]; then "$alvh" run --paths 40000 --threads 2 -o m.h5 --quiet --resume
-    else mpi "$resume" "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet --resume; fi
-    "$py" "$here/h5_compare.py" ref.h5 m.h5 >/dev/null && ok || bad "2-rank checkpoint resumed by $resume differs"
+    if [ "$resume" -eq 1 ]; then "$alvh" run --paths 40000 --threads 2 -o m.h5 --quiet "${mode[@]}" --resume
+    else mpi "$resume" "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet "${mode[@]}" --resume; fi
+    "$py" "$here/h5_compare.py" "$ref" m.h5 >/dev/null && ok ||
+      bad "2-rank checkpoint resumed by $resume ${mode[*]} differs"
   done
   # a single-process checkpoint resumed by 2 ranks
   rm -rf m.h5 m.h5.parts

@@ -472,6 +472,22 @@ static void test_nonfinite_counted(void **state)
     /* one thread, one tile per block of 128: call k is block (k-1) / 63, step (k-1) % 63 + 1 */
     assert_int_equal(r.first_nonfinite_path, (g_poison_call - 1) / rq.market.n_steps * rq.market.block_size);
     assert_int_equal(r.first_nonfinite_step, (g_poison_call - 1) % rq.market.n_steps + 1);
+    /* and the tables count them: every variant holding an SPX layer has their total P&L non-finite */
+    for (size_t v = 1; v < rq.n_variants; v++) {
+        double nn = cell(&r.pnl[v], "n_nan", ALVH_OUT_TOTAL), ni = cell(&r.pnl[v], "n_inf", ALVH_OUT_TOTAL);
+        printf("# variant %s: n_nan %.0f, n_inf %.0f of the total P&L\n", rq.variants[v].name, nn, ni);
+        assert_true(nn + ni == (double)g_poisoned);
+        assert_true(cell(&r.pnl[v], "n", ALVH_OUT_TOTAL) == (double)(rq.market.n_paths - g_poisoned));
+    }
+    alvh_scenario_result_free(&r);
+    /* the histogram summaries count them alike */
+    alvh_scenario_request hq = hist_request(1);
+    g_calls = 0;
+    assert_int_equal(alvh_scenario_run(&hq, &poisoned, &r, &err), ALVH_OK);
+    assert_int_equal(r.nonfinite_paths, g_poisoned);
+    for (size_t v = 1; v < hq.n_variants; v++)
+        assert_true(cell(&r.pnl[v], "n_nan", ALVH_OUT_TOTAL) + cell(&r.pnl[v], "n_inf", ALVH_OUT_TOTAL) ==
+                    (double)g_poisoned);
     alvh_scenario_result_free(&r);
 }
 
