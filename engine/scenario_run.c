@@ -466,12 +466,21 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
             memcpy(j->fan_counts + (v * ns1 + t) * j->bins, h->counts, j->bins * sizeof(uint64_t));
         }
     size_t k = 0;
-#define BUF(nm, ptr, sz) (snprintf(out[k].name, sizeof out[k].name, "%s", nm), out[k].data = (ptr), out[k].bytes = (sz), k++)
-    BUF("done", j->done, j->n_blocks);
+    const size_t bs = j->rq.market.block_size;
+#define BUF(nm, ptr, sz) (out[k] = (alvh_job_buffer){.data = (ptr), .bytes = (sz)}, \
+                          snprintf(out[k].name, sizeof out[k].name, "%s", nm), k++)
+    /* parts of rows of row_bytes, one row per path (or per block): only the done blocks' in a checkpoint */
+#define BY_BLOCK(rows_per_block, row_bytes, parts)                                                           \
+    (out[k - 1].by_block = j->done, out[k - 1].n_blocks = j->n_blocks,                                    \
+     out[k - 1].block_bytes = (rows_per_block) * (row_bytes), out[k - 1].n_parts = (parts),                   \
+     out[k - 1].part_bytes = out[k - 1].bytes / (parts))
+    BUF("done", j->done, j->n_blocks); /* first: the mask of the buffers by block */
     BUF("nonfinite", j->bad, (j->n_blocks ? j->n_blocks : 1) * 3 * sizeof(uint64_t));
     if (!hist_mode(j)) {
         BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
+        BY_BLOCK(bs, ALVH_TERM_COUNT * sizeof(double), 1);
         BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
+        BY_BLOCK(bs, ALVH_OUT_COUNT * sizeof(double), nv);
     }
     BUF("sample", j->res.sample, (j->res.n_sample ? j->res.n_sample : 1) * ns1 * ALVH_TERM_COUNT * sizeof(double));
     BUF("fan_meta", j->fan_meta, nf * ns1 * FAN_META * sizeof(uint64_t));
@@ -482,7 +491,10 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
         BUF("shist_counts", j->sh->counts, j->sh->n_counts * sizeof(uint64_t));
         BUF("shist_counters", j->sh->counters, nv * ALVH_SHIST_N_COUNTERS * sizeof(uint64_t));
         BUF("shist_blocks", j->sh_rows, (j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv) * sizeof(double));
+        if (j->n_blocks)
+            BY_BLOCK(1, alvh_shist_block_len(nv) * sizeof(double), 1);
     }
+#undef BY_BLOCK
 #undef BUF
     return k;
 }

@@ -157,6 +157,12 @@ typedef struct alvh_job_buffer {
     char name[32];
     void *data;
     size_t bytes;
+    /* rows by block (by_block not NULL: the done mask of n_blocks blocks, an
+     * earlier buffer's data): n_parts parts of part_bytes, block b's rows at
+     * p * part_bytes + b * block_bytes (the last block's are shorter). A
+     * checkpoint holds only the done blocks' rows, so it grows with the work. */
+    const unsigned char *by_block;
+    size_t n_blocks, block_bytes, part_bytes, n_parts;
 } alvh_job_buffer;
 #define ALVH_JOB_MAX_BUFFERS 12
 size_t alvh_scenario_job_buffers(alvh_scenario_job *job, alvh_job_buffer *out);
