@@ -223,7 +223,9 @@ alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err)
         "p_liquidation_borrow",    "p_liquidation_borrow_lo95", "p_liquidation_borrow_hi95",
         "liquidations_borrow_mean", "p_exploit",              "p_exploit_lo95",          "p_exploit_hi95",
         "exploits_mean",           "p_stop_out",              "p_stop_out_lo95",         "p_stop_out_hi95",
-        "stop_outs_mean",          "rolls_mean",              "bad_debt_mean",           "excess_over_cash_mean",
+        "stop_outs_mean",          "p_treasury_feedback",     "p_treasury_feedback_lo95", "p_treasury_feedback_hi95",
+        "treasury_feedbacks_mean", "p_runway_cut",            "p_runway_cut_lo95",       "p_runway_cut_hi95",
+        "runway_cuts_mean",        "rolls_mean",              "bad_debt_mean",           "excess_over_cash_mean",
         "perp_margin_peak_mean",
     };
     const size_t rows = sizeof names / sizeof names[0];
@@ -290,8 +292,9 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, al
         else
             d[4] = d[5] = d[6] = INFINITY;
     }
-    const int counts[4] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP};
-    for (int k = 0; st == ALVH_OK && k < 4; k++) {
+    const int counts[6] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP,
+                           ALVH_OUT_N_TREASURY_FB, ALVH_OUT_N_RUNWAY_CUT};
+    for (int k = 0; st == ALVH_OK && k < 6; k++) {
         column(outcomes, n, counts[k], x);
         alvh_proportion pr;
         st = risk_prob(x, w, n, &pr, err);
@@ -307,7 +310,7 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, al
     const int means[4] = {ALVH_OUT_N_ROLL, ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};
     for (int k = 0; st == ALVH_OK && k < 4; k++) {
         column(outcomes, n, means[k], x);
-        st = risk_mean(x, w, n, &d[23 + k], err);
+        st = risk_mean(x, w, n, &d[31 + k], err);
     }
     free(x);
     free(w);
