@@ -9,6 +9,7 @@
 #include "engine/book_run.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
+#include "engine/wstats.h"
 #include "kernels/book_model.h"
 
 #define N_ROWS 13
@@ -29,30 +30,7 @@ void alvh_cv_exact_means(const alvh_market_params *p, double horizon_years, doub
 
 static alvh_status alloc_table(alvh_table *t, alvh_error *err)
 {
-    memset(t, 0, sizeof *t);
-    t->rows = N_ROWS, t->cols = 1;
-    t->data = calloc(N_ROWS, sizeof(double));
-    t->row_names = calloc(N_ROWS, sizeof *t->row_names);
-    t->col_names = calloc(1, sizeof *t->col_names);
-    t->row_units = calloc(N_ROWS, sizeof *t->row_units);
-    if (!t->data || !t->row_names || !t->col_names || !t->row_units) {
-        alvh_table_free(t);
-        return alvh_error_set(err, ALVH_E_NOMEM, "control-variate table: out of memory");
-    }
-    for (int r = 0; r < N_ROWS; r++) {
-        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", row_names[r]);
-        snprintf(t->row_units[r], sizeof t->row_units[0], "%s", row_units[r]);
-    }
-    snprintf(t->col_names[0], ALVH_TABLE_NAME, "total");
-    return ALVH_OK;
-}
-
-/* mean of v[0..m) and its SE (0 for one value) */
-static void mean_se(const double *v, size_t m, double *mean, double *se)
-{
-    alvh_stats_mean_se(v, m, mean, se);
-    if (m < 2)
-        *se = 0.0;
+    return alvh_table_one_column(t, row_names, row_units, N_ROWS, "total", err);
 }
 
 /* compensated central cross moment (1/(m-1)) sum (a - ma)(b - mb) */
@@ -92,7 +70,7 @@ static void regress(const double *y, const double *const x[K], const double mx[K
     for (size_t i = 0; i < m; i++)
         tmp[i] = y[i] - b[0] * (x[0][i] - mx[0]) - b[1] * (x[1][i] - mx[1]);
     double mr, se_r;
-    mean_se(tmp, m, &mr, &se_r);
+    alvh_wstats_mean_se(tmp, m, &mr, &se_r);
     double dof = m > K + 1 ? (double)(m - 1) / (double)(m - 1 - K) : 1.0, var_r = cov(tmp, mr, tmp, mr, m) * dof;
     d[2] = my - b[0] * (mx[0] - mu[0]) - b[1] * (mx[1] - mu[1]);
     d[3] = sqrt(var_r / (double)m);
@@ -129,9 +107,9 @@ alvh_status alvh_cv_table(const double *o, const double *term, size_t n, const d
         return alvh_error_set(err, ALVH_E_NUMERIC, "control-variate table: no finite path of %zu", n);
     }
     double mx[K];
-    mean_se(y, m, &d[0], &d[1]);
-    mean_se(xs, m, &mx[0], &d[8]);
-    mean_se(xg, m, &mx[1], &d[11]);
+    alvh_wstats_mean_se(y, m, &d[0], &d[1]);
+    alvh_wstats_mean_se(xs, m, &mx[0], &d[8]);
+    alvh_wstats_mean_se(xg, m, &mx[1], &d[11]);
     d[7] = mx[0], d[10] = mx[1];
     if (mu) {
         d[9] = mu[0], d[12] = mu[1];

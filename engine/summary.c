@@ -39,6 +39,20 @@ static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, alvh_err
     return ALVH_OK;
 }
 
+alvh_status alvh_table_one_column(alvh_table *t, const char *const *rows, const char *const *units, size_t n_rows,
+                                  const char *col, alvh_error *err)
+{
+    alvh_status st = table_alloc(t, n_rows, 1, err);
+    if (st != ALVH_OK)
+        return st;
+    for (size_t r = 0; r < n_rows; r++) {
+        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", rows[r]);
+        snprintf(t->row_units[r], sizeof t->row_units[0], "%s", units[r]);
+    }
+    snprintf(t->col_names[0], ALVH_TABLE_NAME, "%s", col);
+    return ALVH_OK;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);

@@ -34,6 +34,10 @@ typedef struct alvh_table {
 
 void alvh_table_free(alvh_table *t); /* frees the arrays, accepts a zeroed table */
 
+/* A zeroed table of n_rows x 1 with these row names and units and the column name `col`. */
+alvh_status alvh_table_one_column(alvh_table *t, const char *const *rows, const char *const *units, size_t n_rows,
+                                  const char *col, alvh_error *err);
+
 /* Row index of name, or t->rows when absent. */
 size_t alvh_table_row(const alvh_table *t, const char *name);
 

@@ -16,32 +16,9 @@ static const char *const row_names[N_ROWS] = {"lr_mean", "lr_mean_se", "effectiv
                                               "var_99", "es_99", "es_99_se", "var_99.9", "es_99.9", "es_99.9_se"};
 static const char *const row_units[N_ROWS] = {"1", "1", "paths", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD"};
 
-/* mean and SE of v over n paths; one path: SE 0 (nothing to estimate it from) */
-static void mean_se(const double *v, size_t n, double *mean, double *se)
-{
-    alvh_stats_mean_se(v, n, mean, se);
-    if (n < 2)
-        *se = 0.0;
-}
-
 static alvh_status alloc_table(alvh_table *t, alvh_error *err)
 {
-    memset(t, 0, sizeof *t);
-    t->rows = N_ROWS, t->cols = 1;
-    t->data = calloc(N_ROWS, sizeof(double));
-    t->row_names = calloc(N_ROWS, sizeof *t->row_names);
-    t->col_names = calloc(1, sizeof *t->col_names);
-    t->row_units = calloc(N_ROWS, sizeof *t->row_units);
-    if (!t->data || !t->row_names || !t->col_names || !t->row_units) {
-        alvh_table_free(t);
-        return alvh_error_set(err, ALVH_E_NOMEM, "importance table: out of memory");
-    }
-    for (int r = 0; r < N_ROWS; r++) {
-        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", row_names[r]);
-        snprintf(t->row_units[r], sizeof t->row_units[0], "%s", row_units[r]);
-    }
-    snprintf(t->col_names[0], ALVH_TABLE_NAME, "total");
-    return ALVH_OK;
+    return alvh_table_one_column(t, row_names, row_units, N_ROWS, "total", err);
 }
 
 /* VaR, ES and its SE at level a into d[0..3), from the P&L sorted ascending
@@ -76,13 +53,13 @@ alvh_status alvh_weighted_risk(const double *o, size_t n, alvh_table *t, alvh_er
         for (size_t i = 0; i < n; i++) /* the sums in path order */
             if (isfinite(x[i]) && isfinite(w[i]))
                 tmp[k++] = w[i], sw2 += w[i] * w[i];
-        mean_se(tmp, m, &d[0], &d[1]);
+        alvh_wstats_mean_se(tmp, m, &d[0], &d[1]);
         d[2] = sw2 > 0.0 ? d[0] * d[0] * (double)m * (double)m / sw2 : 0.0;
         k = 0;
         for (size_t i = 0; i < n; i++)
             if (isfinite(x[i]) && isfinite(w[i]))
                 tmp[k++] = w[i] * x[i]; /* P&L x w */
-        mean_se(tmp, m, &d[3], &d[4]);
+        alvh_wstats_mean_se(tmp, m, &d[3], &d[4]);
         tail(p, m, 0.99, tmp, d + 5);
         tail(p, m, 0.999, tmp, d + 8);
     }

@@ -35,8 +35,7 @@ alvh_status alvh_wstats_sorted(const double *x, const double *w, size_t n, alvh_
     return ALVH_OK;
 }
 
-/* mean of v[0..m) and its SE; one value: SE 0 (nothing to estimate it from) */
-static void mean_se(const double *v, size_t m, double *mean, double *se)
+void alvh_wstats_mean_se(const double *v, size_t m, double *mean, double *se)
 {
     alvh_stats_mean_se(v, m, mean, se);
     if (m < 2)
@@ -60,7 +59,7 @@ alvh_status alvh_wstats_moments(const double *x, const double *w, size_t n, alvh
             alvh_ksum_add(&swx, w[i] * x[i]);
         }
     out->n = m;
-    mean_se(t, m, &out->mean, &out->mean_se);
+    alvh_wstats_mean_se(t, m, &out->mean, &out->mean_se);
     double wsum = alvh_ksum_value(&sw), mu = wsum > 0.0 ? alvh_ksum_value(&swx) / wsum : NAN;
     alvh_ksum s2 = {0, 0}, s3 = {0, 0}, s4 = {0, 0};
     for (size_t i = 0; i < n; i++)
@@ -106,7 +105,7 @@ void alvh_wstats_tail_sorted(const alvh_wpoint *p, size_t m, double level, doubl
     double var = -p[k].x, es_excess, se;
     for (size_t i = 0; i < m; i++)
         tmp[i] = p[i].w * fmax(-p[i].x - var, 0.0) / (1.0 - level);
-    mean_se(tmp, m, &es_excess, &se);
+    alvh_wstats_mean_se(tmp, m, &es_excess, &se);
     *out = (alvh_tail_risk){.level = level, .var = var, .es = var + es_excess, .es_se = se, .tail_n = k + 1};
 }
 
@@ -121,7 +120,7 @@ static void prob_sorted(const alvh_wpoint *p, size_t m, double threshold, double
         tmp[i] = hit ? p[i].w : 0.0;
     }
     double ph, se;
-    mean_se(tmp, m, &ph, &se);
+    alvh_wstats_mean_se(tmp, m, &ph, &se);
     *out = (alvh_proportion){.successes = k, .trials = m, .p_hat = ph, .lo = fmax(ph - z * se, 0.0),
                              .hi = fmin(ph + z * se, 1.0)};
 }

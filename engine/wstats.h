@@ -27,6 +27,9 @@ typedef struct alvh_wpoint {
     size_t i; /* path index: ties in x keep index order, one order on every thread count */
 } alvh_wpoint;
 
+/* Mean of v[0..m) and its SE, the SE 0 for one value (nothing to estimate it from). */
+void alvh_wstats_mean_se(const double *v, size_t m, double *mean, double *se);
+
 /* Weighted moments of the paths where x and w are finite (counts of the
  * excluded NaN / Inf values of x filled as alvh_stats_moments does). */
 alvh_status alvh_wstats_moments(const double *x, const double *w, size_t n, alvh_moments *out, alvh_error *err);
