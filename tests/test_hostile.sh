@@ -9,13 +9,7 @@ alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 hostile="$here/fixtures/hostile"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 # name, expected exit, pattern on stderr, command... (10 s at most: a hang fails)
 expect() {
   local name="$1" want="$2" pat="$3"

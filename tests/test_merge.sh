@@ -11,13 +11,7 @@ alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 cfg="$here/../configs/overnight.yaml"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 small=(--paths 1000 --threads 2 --set run.horizon_steps=215 --quiet) # the injections of overnight.yaml reach step 214
 
 "$alvh" run "$cfg" "${small[@]}" --scenario calm --scenario aug_2015 --scenario governance_attack -o all.h5 ||

@@ -11,13 +11,7 @@ set -u
 alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 
 # a small run: 3000 paths, blocks of 1024 in the default config
 if "$alvh" run --paths 3000 --threads 1 -o t1.h5 --quiet; then ok; else bad "run exit $?"; fi

@@ -12,13 +12,7 @@ alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 tpl="$here/../scripts/slurm"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 
 mkdir shim
 # srun: drop its own options, start SLURM_NTASKS tasks (mpirun for more than one)
