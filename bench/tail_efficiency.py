@@ -5,7 +5,10 @@ on the calm scenario's hedged farm book (variant farm_hedged of the default
 configuration), and on protocol_exploit and governance_attack. Both runs of a
 pair use the same number of paths, so the same CPU time up to the events'
 share; the figure SE x sqrt(CPU s) does not depend on the path count, and the
-variance-per-CPU-second factor is (plain / is)^2.
+variance-per-CPU-second factor is (plain / is)^2. For the mean, the
+control-variate estimate of the plain run (table control_variates: terminal
+SPX and token as controls) costs no extra CPU: its factor is
+(mean_se / mean_cv_se)^2 (keys mean_cv_se_x_sqrt_cpu_s, mean_cv_factor).
 
 usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T]
 Prints one JSON object.
@@ -44,9 +47,11 @@ def run(alvh, cfg, scen, out, paths, threads, tilt):
     subprocess.run(args, check=True)
     cpu = child_cpu() - c0
     with h5py.File(out) as f:
-        ds = f["scenarios/%s/variants/farm_hedged/importance" % scen]
-        rows = [r.decode() if isinstance(r, bytes) else str(r) for r in ds.attrs["rows"]]
-        t = dict(zip(rows, ds[()][:, 0]))
+        t = {}
+        for name, pre in (("importance", ""), ("control_variates", "cv.")):
+            ds = f["scenarios/%s/variants/farm_hedged/%s" % (scen, name)]
+            rows = [r.decode() if isinstance(r, bytes) else str(r) for r in ds.attrs["rows"]]
+            t.update({pre + r: v for r, v in zip(rows, ds[()][:, 0])})
     return t, cpu
 
 
@@ -68,6 +73,9 @@ def main():
                 res["%s%s_se_x_sqrt_cpu_s_plain" % (prefix, key)] = p
                 res["%s%s_se_x_sqrt_cpu_s_is" % (prefix, key)] = i
                 res["%s%s_variance_per_cpu_s_factor" % (prefix, key)] = (p / i) ** 2 if i > 0 else 0.0
+            cv = tp["cv.mean_cv_se"]  # NaN where injections leave no closed form
+            res[prefix + "mean_cv_se_x_sqrt_cpu_s"] = cv * cp ** 0.5 if cv == cv else None
+            res[prefix + "mean_cv_factor"] = (tp["cv.mean_se"] / cv) ** 2 if cv == cv and cv > 0 else None
     print(json.dumps(res, indent=2))
 
 

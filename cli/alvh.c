@@ -22,14 +22,18 @@
 #include "cli/diagnose.h"
 #include "cli/report_cmd.h"
 #include "cli/run.h"
+#include "cli/run_memory.h"
 #include "engine/dispatch.h"
 #include "engine/mpi_dist.h"
 #include "engine/driver_run.h"
+#include "engine/scenario_run.h"
 #include "io/config.h"
 #include "io/contained.h"
 #include "io/h5_summary.h"
 #include "io/libinfo.h"
 #include "io/report.h"
+#include "io/result_file.h"
+#include "io/result_merge.h"
 
 enum { EXIT_RUN_FAILED = 1, EXIT_USAGE = 2, EXIT_UNAVAILABLE = 3 };
 
@@ -43,6 +47,7 @@ static void usage_main(FILE *f)
             "            (no CONFIG: the built-in default)\n"
             "  validate  check a configuration file without simulating\n"
             "  summary   print the tables stored in a result file\n"
+            "  merge     combine result files of one configuration (job-array tasks) into one\n"
             "  diagnose  a scenario's simulated stylized facts next to their targets\n"
             "  report    PNG figures and one HTML page of a result file\n"
             "  bench     measure kernel throughput (JSON with --json)\n"
@@ -67,9 +72,13 @@ static void usage_drivers(FILE *f)
 
 static void usage_validate(FILE *f)
 {
-    fprintf(f, "usage: alvh validate CONFIG [--resolved]\n"
+    fprintf(f, "usage: alvh validate CONFIG [--set KEY=VALUE ...] [--memory-budget BYTES] [--resolved]\n"
                "  read and check CONFIG (YAML, see docs/config.md) without simulating: exit 0 and a\n"
-               "  summary when valid, exit 2 and the first problem (file:line:column: key: ...) when not\n"
+               "  summary when valid, exit 2 and the first problem (file:line:column: key: ...) when not.\n"
+               "  Every scenario is checked as `alvh run` checks it before simulating, memory included\n"
+               "  --set KEY=VALUE      a configuration value as if the file held it (as for alvh run)\n"
+               "  --memory-budget B    refuse a scenario whose estimated memory exceeds B bytes (suffix\n"
+               "                       K, M, G, T; default: the memory available now)\n"
                "  --resolved  print only the configuration with every default and extends applied (YAML)\n");
 }
 static void usage_summary(FILE *f)
@@ -89,6 +98,37 @@ static int bad_usage(const char *cmd, void (*usage)(FILE *), const char *fmt, co
     fputc('\n', stderr);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+static void usage_merge(FILE *f)
+{
+    fprintf(f, "usage: alvh merge OUT.h5 IN.h5 [IN.h5 ...]\n"
+               "  the result files of runs of one configuration (same config, overrides, seed and\n"
+               "  binary; e.g. the tasks of a job array, each with its --scenario) combined into the\n"
+               "  file one run of all their scenarios writes: scenario groups copied byte for byte\n"
+               "  in the configuration's order (docs/cluster.md)\n"
+               "exit 2 when an input is unreadable, of another run, or repeats a scenario\n");
+}
+
+static int cmd_merge(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        usage_merge(stdout);
+        return 0;
+    }
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] == '-')
+            return bad_usage("merge", usage_merge, "unknown option '%s'", argv[i]);
+    if (argc < 3)
+        return bad_usage("merge", usage_merge, "%s", argc < 2 ? "missing OUT and IN arguments" : "missing IN arguments");
+    alvh_error err = {0};
+    alvh_status st = alvh_result_merge(argv[1], (const char *const *)argv + 2, (size_t)argc - 2, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh merge: %s\n", err.msg);
+        return st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    printf("wrote %s from %d file%s\n", argv[1], argc - 2, argc == 3 ? "" : "s");
+    return 0;
 }
 
 /* Whole number in [lo, hi], also as 1e5 (cli/args.h). */
@@ -184,43 +224,10 @@ static int cmd_drivers(int argc, char **argv)
     return r.n_nonfinite ? EXIT_RUN_FAILED : 0;
 }
 
-static int cmd_validate(int argc, char **argv)
+/* What `alvh validate` prints of a valid configuration; each scenario with
+ * its estimated memory, refused (-1) above the budget as `alvh run` would. */
+static int validate_summary(const alvh_config *cfg, double budget, int budget_given)
 {
-    static const struct option longopts[] = {
-        {"resolved", no_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c, resolved = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage_validate(stdout);
-            return 0;
-        }
-        if (c == 'r')
-            resolved = 1;
-        else
-            return bad_usage("validate", usage_validate, "unknown option '%s'", argv[optind - 1]);
-    }
-    if (optind + 1 != argc)
-        return bad_usage("validate", usage_validate, "%s", optind == argc ? "missing CONFIG argument" : "too many arguments");
-    alvh_config *cfg = NULL;
-    alvh_error err = {0};
-    alvh_status st = alvh_config_load_file(argv[optind], &cfg, &err);
-    if (st != ALVH_OK) {
-        fprintf(stderr, "alvh validate: %s\n", err.msg);
-        /* a bad or unreadable file is bad input; only running out of memory is a failure of the run */
-        return st == ALVH_E_CONFIG || st == ALVH_E_IO ? EXIT_USAGE : EXIT_RUN_FAILED;
-    }
-    if (resolved) { /* only the YAML on stdout, so it can be saved and loaded again */
-        char *text = alvh_config_resolved_text(cfg);
-        int rc = text ? 0 : EXIT_RUN_FAILED;
-        if (text)
-            fputs(text, stdout);
-        else
-            fprintf(stderr, "alvh validate: out of memory\n");
-        free(text);
-        alvh_config_free(cfg);
-        return rc;
-    }
     const alvh_config_run *r = &cfg->run;
     printf("%s: valid\n", cfg->source_path);
     printf("run %s: %zu scenario%s x %" PRIu64 " paths, %" PRIu64 " steps (horizon %g y at %" PRIu64
@@ -229,14 +236,80 @@ static int cmd_validate(int argc, char **argv)
            r->steps_per_year, r->seed, r->block_size);
     printf("book: capital %.0f USD, %zu variant%s (first %s; each compared with its baseline)\n",
            cfg->book.capital_usd, cfg->n_variants, cfg->n_variants == 1 ? "" : "s", cfg->variants[0].name);
+    int refused = 0;
     for (size_t i = 0; i < cfg->n_scenarios; i++) {
         const alvh_config_scenario *sc = &cfg->scenarios[i];
-        printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s\n", sc->name, sc->market.spx.v0,
-               isnan(sc->vix0) ? "" : " (from VIX)", sc->market.token.sigma0_ann, sc->n_injections,
-               sc->n_injections == 1 ? "" : "s");
+        alvh_scenario_request rq = alvh_config_scenario_request(cfg, i, 0, 1);
+        alvh_memory_estimate m = alvh_scenario_memory_estimate(&rq);
+        printf("  %-20s v0 %.6g%s, token vol %g/yr, %zu injection%s, memory ~%.2f GB\n", sc->name,
+               sc->market.spx.v0, isnan(sc->vix0) ? "" : " (from VIX)", sc->market.token.sigma0_ann,
+               sc->n_injections, sc->n_injections == 1 ? "" : "s", m.total / 1e9);
+        refused |= alvh_check_memory("validate", sc->name, &m, budget, budget_given) != 0;
+    }
+    return refused ? -1 : 0;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"resolved", no_argument, NULL, 'r'},
+                                             {"set", required_argument, NULL, 'E'},
+                                             {"memory-budget", required_argument, NULL, 'B'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    enum { MAX_SETS = 256 };
+    const char *sets[MAX_SETS];
+    size_t n_sets = 0;
+    double budget_given = 0;
+    int c, resolved = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage_validate(stdout);
+            return 0;
+        }
+        if (c == 'r') {
+            resolved = 1;
+        } else if (c == 'E') {
+            if (n_sets == MAX_SETS)
+                return bad_usage("validate", usage_validate, "too many --set options (at most %s)", "256");
+            if (!strchr(optarg, '=') || *optarg == '=')
+                return bad_usage("validate", usage_validate, "--set expects KEY=VALUE, got '%s'", optarg);
+            sets[n_sets++] = optarg;
+        } else if (c == 'B') {
+            if ((budget_given = alvh_parse_bytes(optarg)) < 0)
+                return bad_usage("validate", usage_validate,
+                                 "--memory-budget expects a size in bytes (suffix K, M, G or T), got '%s'", optarg);
+        } else if (c == ':') {
+            return bad_usage("validate", usage_validate, "option '%s' needs a value", argv[optind - 1]);
+        } else {
+            return bad_usage("validate", usage_validate, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc)
+        return bad_usage("validate", usage_validate, "%s", optind == argc ? "missing CONFIG argument" : "too many arguments");
+    alvh_config *cfg = NULL;
+    alvh_error err = {0};
+    alvh_status st = alvh_config_load_set(argv[optind], NULL, NULL, 0, sets, n_sets, &cfg, &err);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh validate: %s\n", err.msg);
+        /* a bad or unreadable file is bad input; only running out of memory is a failure of the run */
+        return st == ALVH_E_CONFIG || st == ALVH_E_IO ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    int rc = 0;
+    if (resolved) { /* only the YAML on stdout, so it can be saved and loaded again */
+        char *text = alvh_config_resolved_text(cfg);
+        rc = text ? 0 : EXIT_RUN_FAILED;
+        if (text)
+            fputs(text, stdout);
+        else
+            fprintf(stderr, "alvh validate: out of memory\n");
+        free(text);
+    } else {
+        double budget = budget_given > 0 ? budget_given : alvh_available_memory();
+        rc = validate_summary(cfg, budget, budget_given > 0) != 0 ? EXIT_USAGE : 0;
     }
     alvh_config_free(cfg);
-    return 0;
+    return rc;
 }
 
 typedef struct {
@@ -312,6 +385,8 @@ static int dispatch(int argc, char **argv)
         alvh_bench_set_run_fn(alvh_bench_run_default);
         return alvh_bench_cli(argc - 1, argv + 1);
     }
+    if (strcmp(cmd, "merge") == 0)
+        return cmd_merge(argc - 1, argv + 1);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(argc - 1, argv + 1);
     if (strcmp(cmd, "summary") == 0)

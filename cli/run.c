@@ -5,7 +5,7 @@
  *
  * Batch life cycle (docs/batch.md): each finished scenario is written to its
  * own part file in "<output>.parts/"; the scenario in progress is checkpointed
- * there every --checkpoint-blocks blocks; SIGINT/SIGTERM finish the blocks
+ * there every --checkpoint-blocks blocks; SIGINT/SIGTERM/SIGUSR1 finish the blocks
  * being computed, checkpoint and exit with code 5; `--resume` continues from
  * the parts (refused when the configuration or the binary changed); when all
  * scenarios are done the parts are copied into "<output>" (written under a
@@ -92,12 +92,12 @@ void alvh_run_usage(FILE *f)
             "                       round (default 64) ...\n"
             "  --checkpoint-seconds S ... once S seconds have passed since the last checkpoint (default 30;\n"
             "                       0: after every round), and 20x as long as the last one took;\n"
-            "                       SIGINT/SIGTERM always checkpoint\n"
+            "                       SIGINT/SIGTERM/SIGUSR1 always checkpoint\n"
             "  --memory-budget B    refuse, before simulating, a scenario whose estimated memory exceeds B\n"
             "                       bytes (suffix K, M, G, T; default: the memory available at the start)\n"
             "  --quiet              no progress output\n"
             "exit codes: 0 done, 1 run failed, 2 bad input (message names file:line and key),\n"
-            "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM (checkpointed: --resume)\n");
+            "            3 ISA not available, 5 interrupted by SIGINT/SIGTERM/SIGUSR1 (checkpointed: --resume, any rank count)\n");
 }
 
 typedef struct {
@@ -288,6 +288,8 @@ static int select_variants(alvh_config *cfg, const char *const *names, size_t n,
 typedef struct {
     int tty, quiet;
     double t0, last_log;
+    double t_scenario; /* start of the current scenario in this life */
+    size_t base_done;  /* its paths done before (restored from a checkpoint), all ranks */
 } progress;
 
 static double now_s(void)
@@ -297,21 +299,25 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* the rate counts the paths of this process only (not those restored from a checkpoint) */
+/* The rate counts the paths computed in this life (not those restored from a
+ * checkpoint), of every rank. The ETA is the batch's: the rest of this
+ * scenario and the n - k scenarios after it (each of `total` paths; their
+ * steps and variants are the run's, so the current rate is the estimate). */
 static void progress_show(progress *p, size_t k, size_t n, const char *name, size_t done, size_t total, double t_start,
                           size_t base_done, int final)
 {
     if (p->quiet)
         return;
     double el = now_s() - t_start, rate = el > 0 ? (double)(done - base_done) / el : 0.0;
-    double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
+    double left = (double)(total - done) + (double)(n - k) * (double)total;
+    double eta = rate > 0 ? left / rate : 0.0;
     if (p->tty) {
-        fprintf(stderr, "\r[%zu/%zu] %-20.20s %10zu/%zu paths  %9.0f paths/s  ETA %6.0f s%s", k, n, name, done,
+        fprintf(stderr, "\r[%zu/%zu] %-20.20s %10zu/%zu paths  %9.0f paths/s  batch ETA %6.0f s%s", k, n, name, done,
                 total, rate, eta, final ? "\n" : "");
         fflush(stderr);
     } else if (final || now_s() - p->last_log >= 10.0) {
-        fprintf(stderr, "alvh run: scenario %zu/%zu %s: %zu/%zu paths, %.0f paths/s, ETA %.0f s\n", k, n, name, done,
-                total, rate, eta);
+        fprintf(stderr, "alvh run: scenario %zu/%zu %s: %zu/%zu paths, %.0f paths/s, batch ETA %.0f s\n", k, n, name,
+                done, total, rate, eta);
         p->last_log = now_s();
     }
 }
@@ -372,7 +378,7 @@ static int check_memory(const alvh_config *cfg, const size_t *sel, size_t n_sel,
     for (size_t j = 0; j < n_sel; j++) {
         alvh_scenario_request rq = alvh_config_scenario_request(cfg, sel[j], rank, ranks);
         alvh_memory_estimate m = alvh_scenario_memory_estimate(&rq);
-        if (alvh_check_memory(cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
+        if (alvh_check_memory("run", cfg->scenarios[sel[j]].name, &m, budget, o->memory_budget > 0) != 0)
             return -1;
     }
     return 0;
@@ -409,329 +415,422 @@ static void resume_command(int argc, char **argv, char *buf, size_t n)
         snprintf(buf + w, n - w, " --resume");
 }
 
-static int run_main(int argc, char **argv, int rank, int ranks)
-{
-    run_opts o;
-    int rc = parse(argc, argv, &o);
-    if (rc != EXIT_OK)
-        return rc < 0 ? EXIT_OK : rc;
-    if (rank != 0)
-        o.quiet = 1; /* rank 0 speaks and writes for all */
-    if (ranks > 1 && o.resume) {
-        if (rank == 0)
-            fprintf(stderr, "alvh run: --resume is not available with %d MPI ranks: checkpoints are written by "
-                            "single-process runs only\n", ranks);
-        return EXIT_USAGE;
-    }
+/* ---- the rounds of one scenario: checkpoints and signals, on every rank alike ---- */
 
+#define OTHER_RANK_FAILED "another MPI rank failed"
+
+/* Every rank's verdict (collective under MPI): 1 when any rank's st failed,
+ * with st set on the ranks that did not fail themselves. */
+static int agree_failed(alvh_status *st, alvh_error *err)
+{
+    if (!alvh_mpi_any(*st != ALVH_OK))
+        return 0;
+    if (*st == ALVH_OK)
+        *st = alvh_error_set(err, ALVH_E_INTERNAL, OTHER_RANK_FAILED);
+    return 1;
+}
+
+typedef struct {
+    alvh_scenario_job *job;
+    const alvh_batch *bp;
+    const alvh_ckpt_header *h;
+    const run_opts *o;
+    progress *pr;
+    int rank;
+    size_t k, n; /* the scenario's place in the batch */
+    const char *name;
+    int argc;
+    char **argv;
+} rounds_ctx;
+
+/* The whole scenario's progress into a checkpoint, written by rank 0 (collective). */
+static alvh_status checkpoint(const rounds_ctx *c, alvh_error *err)
+{
+    alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
+    alvh_status st = alvh_scenario_job_checkpoint_begin(c->job, err);
+    if (st == ALVH_OK && c->rank == 0) {
+        size_t nb = alvh_scenario_job_buffers(c->job, bufs);
+        st = alvh_ckpt_save(c->bp->ckpt, c->bp->prev_ckpt, c->h, bufs, nb, err);
+    }
+    alvh_scenario_job_checkpoint_end(c->job);
+    return st;
+}
+
+/* Rounds of --checkpoint-blocks blocks per rank until every rank's blocks are
+ * done. The checkpoint holds every finished block's rows: written at most
+ * every ckpt_seconds, and (unless that is 0) no sooner than 20 times the last
+ * one took, so writing them stays below ~5% of the run; on SIGINT, SIGTERM or
+ * SIGUSR1 (to any rank: the flags are agreed each round) every rank finishes
+ * its round, the checkpoint is written and *rc becomes EXIT_INTERRUPTED.
+ * Progress and ETA count all ranks' paths. */
+static alvh_status run_rounds(const rounds_ctx *c, int *rc, alvh_error *err)
+{
+    double last_ckpt = now_s(), ckpt_cost = 0.0;
+    const size_t total = alvh_mpi_sum_size(alvh_scenario_job_paths_owned(c->job));
+    c->pr->t_scenario = now_s();
+    c->pr->base_done = alvh_mpi_sum_size(alvh_scenario_job_paths_owned_done(c->job));
+    alvh_status st = ALVH_OK;
+    while (alvh_mpi_any(alvh_scenario_job_blocks_done(c->job) < alvh_scenario_job_blocks(c->job))) {
+        st = alvh_scenario_job_round(c->job, c->o->ckpt_blocks, &g_stop, err);
+        if (agree_failed(&st, err))
+            break;
+        size_t done = alvh_mpi_sum_size(alvh_scenario_job_paths_owned_done(c->job));
+        if (c->rank == 0)
+            progress_show(c->pr, c->k + 1, c->n, c->name, done, total, c->pr->t_scenario, c->pr->base_done, 0);
+        int left = alvh_mpi_any(alvh_scenario_job_blocks_done(c->job) < alvh_scenario_job_blocks(c->job));
+        int stop = alvh_mpi_any(atomic_load(&g_stop));
+        double s = c->o->ckpt_seconds, every = s > 0 && 20.0 * ckpt_cost > s ? 20.0 * ckpt_cost : s;
+        int due = alvh_mpi_any(c->rank == 0 && now_s() - last_ckpt >= every);
+        if (left && (stop || due)) {
+            double t_ck = now_s();
+            st = checkpoint(c, err);
+            last_ckpt = now_s();
+            ckpt_cost = last_ckpt - t_ck;
+            alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
+            if (agree_failed(&st, err))
+                break;
+        }
+        if (left && stop) {
+            if (c->rank == 0) {
+                char again[8192];
+                resume_command(c->argc, c->argv, again, sizeof again);
+                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
+                                "%s\n",
+                        c->pr->tty ? "\n" : "", c->name, done, total, again);
+            }
+            *rc = EXIT_INTERRUPTED;
+            break;
+        }
+    }
+    return st;
+}
+
+/* Everything one `alvh run` holds; run_free releases it whatever stage was reached. */
+typedef struct {
+    run_opts o;
+    int rank, ranks, argc;
+    char **argv;
+    alvh_config *cfg;
+    size_t *sel, n_sel; /* the scenarios to run, indices into cfg->scenarios */
+    const alvh_kernel_ops *ops;
+    char out[4096];
+    char *resolved;     /* the identity text (run.config of the batch directory) */
+    uint64_t cfg_hash, bin_hash;
+    alvh_batch *bp;
+    progress pr;
+    time_t start_utc;
+    int nonfinite;      /* a scenario had NaN/Inf state: exit 1 once everything is written */
+} run_t;
+
+static void run_free(run_t *r)
+{
+    if (r->bp)
+        alvh_batch_close(r->bp, 0);
+    free(r->bp);
+    free(r->resolved);
+    free(r->sel);
+    alvh_config_free(r->cfg);
+}
+
+/* what only --summaries can make inconsistent (the config check refuses each pair); rank 0 says why */
+static int summaries_consistent(const run_t *r)
+{
+    const alvh_config *cfg = r->cfg;
+    const char *why = NULL;
+    char buf[600];
+    if (cfg->run.summaries != ALVH_SUMMARIES_HISTOGRAM)
+        return EXIT_OK;
+    if (cfg->run.store_paths) {
+        snprintf(buf, sizeof buf, "--summaries histogram keeps no per-path values, but %s sets run.store_paths: true; "
+                 "use store_paths: false (no --store-paths) or --summaries exact",
+                 r->o.store_paths ? "--store-paths" : r->o.config_path ? r->o.config_path : "the configuration");
+        why = buf;
+    } else if (!isnan(cfg->run.histogram_lo_capital)) {
+        why = "--summaries histogram stores whole fine bins over the data's range, but the configuration sets "
+              "run.histogram_lo_capital/hi_capital; drop them or use --summaries exact";
+    }
+    for (size_t k = 0; !why && k < cfg->n_scenarios; k++) {
+        const alvh_tilt_params *t = &cfg->scenarios[k].market.tilt;
+        if ((t->spx_jump > 0 && t->spx_jump != 1) || (t->gov > 0 && t->gov != 1) || (t->exploit > 0 && t->exploit != 1)) {
+            snprintf(buf, sizeof buf, "--summaries histogram counts paths and cannot weight them, but scenario %s "
+                     "draws its paths under an importance-sampling tilt; use --summaries exact", cfg->scenarios[k].name);
+            why = buf;
+        }
+    }
+    if (why && r->rank == 0)
+        fprintf(stderr, "alvh run: %s\n", why);
+    return why ? EXIT_USAGE : EXIT_OK;
+}
+
+/* The configuration with the command-line overrides. */
+static int load_config(run_t *r)
+{
+    const run_opts *o = &r->o;
     alvh_error err = {0};
-    alvh_config *cfg = NULL;
-    alvh_status st = alvh_config_load_set(o.config_path, "default.yaml (built in)", alvh_default_config,
-                                          sizeof alvh_default_config - 1, o.sets, o.n_sets, &cfg, &err);
+    alvh_status st = alvh_config_load_set(o->config_path, "default.yaml (built in)", alvh_default_config,
+                                          sizeof alvh_default_config - 1, o->sets, o->n_sets, &r->cfg, &err);
     if (st != ALVH_OK) {
         fprintf(stderr, "alvh run: %s\n", err.msg);
         /* as alvh validate: a bad or unreadable file is bad input */
         return st == ALVH_E_CONFIG || st == ALVH_E_IO ? EXIT_USAGE : EXIT_RUN_FAILED;
     }
-    if (o.paths > 0)
-        cfg->run.paths = (uint64_t)o.paths;
-    if (o.have_seed)
-        cfg->run.seed = o.seed;
-    if (o.threads >= 0)
-        cfg->run.threads = (uint64_t)o.threads;
-    if (o.summaries >= 0)
-        cfg->run.summaries = o.summaries;
-    if (o.store_paths)
+    alvh_config *cfg = r->cfg;
+    if (o->paths > 0)
+        cfg->run.paths = (uint64_t)o->paths;
+    if (o->have_seed)
+        cfg->run.seed = o->seed;
+    if (o->threads >= 0)
+        cfg->run.threads = (uint64_t)o->threads;
+    if (o->summaries >= 0)
+        cfg->run.summaries = o->summaries;
+    if (o->store_paths)
         cfg->run.store_paths = true;
-    if (o.n_variants > 0 && select_variants(cfg, o.variants, o.n_variants, o.config_path) != 0) {
-        alvh_config_free(cfg);
+    if (o->n_variants > 0 && select_variants(cfg, o->variants, o->n_variants, o->config_path) != 0)
         return EXIT_USAGE;
-    }
-    if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && cfg->run.store_paths) {
-        /* only reachable through --summaries: the config check refuses the pair */
-        if (rank == 0)
-            fprintf(stderr, "alvh run: --summaries histogram keeps no per-path values, but %s sets run.store_paths: "
-                            "true; use store_paths: false (no --store-paths) or --summaries exact\n",
-                    o.store_paths ? "--store-paths" : o.config_path ? o.config_path : "the configuration");
-        alvh_config_free(cfg);
-        return EXIT_USAGE;
-    }
+    return summaries_consistent(r);
+}
 
-    if (cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM && !isnan(cfg->run.histogram_lo_capital)) {
-        /* only reachable through --summaries: the config check refuses the pair */
-        if (rank == 0)
-            fprintf(stderr, "alvh run: --summaries histogram stores whole fine bins over the data's range, but the "
-                            "configuration sets run.histogram_lo_capital/hi_capital; drop them or use --summaries "
-                            "exact\n");
-        alvh_config_free(cfg);
-        return EXIT_USAGE;
-    }
-
-    /* scenarios to run */
-    size_t *sel = calloc(cfg->n_scenarios + o.n_scenarios + 1, sizeof *sel), n_sel = 0;
-    if (!sel) {
-        alvh_config_free(cfg);
+/* The scenarios of --scenario (each once), or all of them. */
+static int select_scenarios(run_t *r)
+{
+    const alvh_config *cfg = r->cfg;
+    const run_opts *o = &r->o;
+    r->sel = calloc(cfg->n_scenarios + o->n_scenarios + 1, sizeof *r->sel);
+    if (!r->sel) {
         fprintf(stderr, "alvh run: out of memory\n");
         return EXIT_RUN_FAILED;
     }
-    if (o.n_scenarios == 0) {
-        for (size_t k = 0; k < cfg->n_scenarios; k++)
-            sel[n_sel++] = k;
-    } else {
-        for (size_t j = 0; j < o.n_scenarios; j++) {
-            const alvh_config_scenario *s = alvh_config_find_scenario(cfg, o.scenarios[j]);
-            if (!s) {
-                char names[1024];
-                name_list(names, sizeof names, cfg->scenarios[0].name, sizeof cfg->scenarios[0], cfg->n_scenarios);
-                fprintf(stderr, "alvh run: no scenario '%s' in %s (scenarios: %s)\n", o.scenarios[j],
-                        o.config_path ? o.config_path : "the built-in default", names);
-                free(sel);
-                alvh_config_free(cfg);
+    for (size_t k = 0; o->n_scenarios == 0 && k < cfg->n_scenarios; k++)
+        r->sel[r->n_sel++] = k;
+    for (size_t j = 0; j < o->n_scenarios; j++) {
+        const alvh_config_scenario *s = alvh_config_find_scenario(cfg, o->scenarios[j]);
+        if (!s) {
+            char names[1024];
+            name_list(names, sizeof names, cfg->scenarios[0].name, sizeof cfg->scenarios[0], cfg->n_scenarios);
+            fprintf(stderr, "alvh run: no scenario '%s' in %s (scenarios: %s)\n", o->scenarios[j],
+                    o->config_path ? o->config_path : "the built-in default", names);
+            return EXIT_USAGE;
+        }
+        size_t k = (size_t)(s - cfg->scenarios);
+        for (size_t i = 0; i < r->n_sel; i++)
+            if (r->sel[i] == k) {
+                fprintf(stderr, "alvh run: --scenario %s given twice\n", o->scenarios[j]);
                 return EXIT_USAGE;
             }
-            size_t k = (size_t)(s - cfg->scenarios);
-            for (size_t i = 0; i < n_sel; i++)
-                if (sel[i] == k) {
-                    fprintf(stderr, "alvh run: --scenario %s given twice\n", o.scenarios[j]);
-                    free(sel);
-                    alvh_config_free(cfg);
-                    return EXIT_USAGE;
-                }
-            sel[n_sel++] = k;
-        }
+        r->sel[r->n_sel++] = k;
     }
+    return EXIT_OK;
+}
 
-    const alvh_kernel_ops *ops;
-    st = alvh_dispatch_select(o.isa, &ops, &err);
+/* The kernels, the output name, and the run's identity: the resolved config
+ * (overrides and scenario selection included, the thread count left out:
+ * results do not depend on it) and the program. */
+static int identify(run_t *r)
+{
+    alvh_error err = {0};
+    alvh_status st = alvh_dispatch_select(r->o.isa, &r->ops, &err);
     if (st != ALVH_OK) {
         fprintf(stderr, "alvh run: %s\n", err.msg);
-        free(sel);
-        alvh_config_free(cfg);
         return st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_UNAVAILABLE;
     }
-
-    char out[4096];
-    snprintf(out, sizeof out, "%s", o.output ? o.output : "");
-    if (!o.output)
-        snprintf(out, sizeof out, "%s.h5", cfg->run.name[0] ? cfg->run.name : "alvh");
-
-    /* the identity of this run: resolved config (with the command-line
-     * overrides and the scenario selection) and the program */
+    alvh_config *cfg = r->cfg;
+    if (r->o.output)
+        snprintf(r->out, sizeof r->out, "%s", r->o.output);
+    else
+        snprintf(r->out, sizeof r->out, "%s.h5", cfg->run.name[0] ? cfg->run.name : "alvh");
     uint64_t threads_given = cfg->run.threads;
-    cfg->run.threads = 0; /* not part of the identity: results do not depend on it */
+    cfg->run.threads = 0;
     char *full = alvh_config_resolved_text(cfg);
     cfg->run.threads = threads_given;
-    char *resolved = full ? alvh_identity_text(full) : NULL;
+    r->resolved = full ? alvh_identity_text(full) : NULL;
     free(full);
-    uint64_t cfg_hash = ALVH_HASH_INIT, bin_hash = 0;
-    if (resolved)
-        cfg_hash = alvh_hash_bytes(cfg_hash, resolved, strlen(resolved));
-    cfg_hash = alvh_hash_bytes(cfg_hash, sel, n_sel * sizeof sel[0]);
-    if (!resolved || alvh_hash_self(&bin_hash, &err) != ALVH_OK) {
-        fprintf(stderr, "alvh run: %s\n", resolved ? err.msg : "out of memory");
-        free(resolved);
-        free(sel);
-        alvh_config_free(cfg);
+    r->cfg_hash = ALVH_HASH_INIT;
+    if (r->resolved)
+        r->cfg_hash = alvh_hash_bytes(r->cfg_hash, r->resolved, strlen(r->resolved));
+    r->cfg_hash = alvh_hash_bytes(r->cfg_hash, r->sel, r->n_sel * sizeof r->sel[0]);
+    if (!r->resolved || alvh_hash_self(&r->bin_hash, &err) != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", r->resolved ? err.msg : "out of memory");
         return EXIT_RUN_FAILED;
     }
+    return EXIT_OK;
+}
 
-    if (check_memory(cfg, sel, n_sel, &o, rank, ranks) != 0) {
-        free(resolved);
-        free(sel);
-        alvh_config_free(cfg);
-        return EXIT_USAGE;
-    }
-    /* the batch directory, locked; a resume verified against this run's identity */
-    alvh_batch *bp = calloc(1, sizeof *bp);
-    alvh_run_identity id = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
-                            .n_scenarios = n_sel};
-    if (!bp) {
+/* The batch directory (rank 0), locked; a resume verified against this run's identity. */
+static int open_batch(run_t *r)
+{
+    int rc = EXIT_OK;
+    r->bp = calloc(1, sizeof *r->bp);
+    if (!r->bp) {
         fprintf(stderr, "alvh run: out of memory\n");
         rc = EXIT_RUN_FAILED;
-    } else if (rank == 0) {
-        bp->lock_fd = -1;
-        st = alvh_batch_open(bp, out, &id, resolved, o.resume, &err);
-        if (st != ALVH_OK) {
-            fprintf(stderr, "alvh run: %s\n", err.msg);
-            rc = st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
-        }
     } else {
-        bp->lock_fd = -1; /* files are rank 0's business */
+        r->bp->lock_fd = -1; /* files are rank 0's business */
     }
-    if (alvh_mpi_any(rc != EXIT_OK)) {
-        free(bp);
-        free(resolved);
-        free(sel);
-        alvh_config_free(cfg);
+    alvh_run_identity id = {.config_hash = r->cfg_hash, .binary_hash = r->bin_hash, .seed = r->cfg->run.seed,
+                            .n_scenarios = r->n_sel};
+    alvh_error err = {0};
+    alvh_status st = rc == EXIT_OK && r->rank == 0 ? alvh_batch_open(r->bp, r->out, &id, r->resolved, r->o.resume, &err)
+                                                   : ALVH_OK;
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", err.msg);
+        rc = st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+    }
+    if (alvh_mpi_any(rc != EXIT_OK))
         return rc != EXIT_OK ? rc : EXIT_RUN_FAILED;
-    }
+    return EXIT_OK;
+}
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
-    progress pr = {.tty = isatty(STDERR_FILENO), .quiet = o.quiet, .t0 = now_s()};
-    time_t start_utc = time(NULL);
-    /* the book and its variants: the config's (or the documented defaults it filled in) */
-    const alvh_variant *vars = cfg->variants;
-    size_t n_vars = cfg->n_variants;
-    int threads = (int)cfg->run.threads;
-
-    int nonfinite = 0; /* a scenario had NaN/Inf state: exit 1 once everything is written */
-    for (size_t j = 0; j < n_sel && rc == EXIT_OK; j++) {
-        size_t k = sel[j];
-        const alvh_config_scenario *sc = &cfg->scenarios[k];
-        char part[8600];
-        alvh_batch_part_path(bp, k, part, sizeof part);
-        if (rank == 0 && bp->resumed && alvh_batch_scenario_done(bp, k))
-            continue;
-        alvh_scenario_request rq = alvh_config_scenario_request(cfg, k, rank, ranks);
-        alvh_scenario_job *job = NULL;
-        st = alvh_scenario_job_create(&rq, ops, &job, &err);
-        /* the identity a checkpoint of this scenario must carry (one process: every block) */
-        alvh_ckpt_header h = {.config_hash = cfg_hash, .binary_hash = bin_hash, .seed = cfg->run.seed,
-                              .scenario = (uint32_t)k, .block_first = 0,
-                              .block_count = st == ALVH_OK ? alvh_scenario_job_blocks(job) : 0,
-                              .block_size = cfg->run.block_size, .n_paths = cfg->run.paths};
-        if (st == ALVH_OK && bp->resumed)
-            st = alvh_run_restore(bp, &h, &rq, ops, &job, &err);
-        alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
-        size_t nb = st == ALVH_OK ? alvh_scenario_job_buffers(job, bufs) : 0;
-        double t_start = now_s(), last_ckpt = t_start, ckpt_cost = 0.0;
-        /* progress counts this rank's share of the paths */
-        size_t total = st == ALVH_OK ? alvh_scenario_job_paths_owned(job) : 0;
-        size_t base_done = st == ALVH_OK ? alvh_scenario_job_paths_owned_done(job) : 0;
-        while (st == ALVH_OK && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job)) {
-            /* with several ranks: one round (no checkpoints, no collective calls inside) */
-            st = alvh_scenario_job_round(job, ranks > 1 ? 0 : o.ckpt_blocks, &g_stop, &err);
-            if (st != ALVH_OK)
-                break;
-            size_t done = alvh_scenario_job_paths_owned_done(job);
-            /* the rate counts only this life's paths */
-            progress_show(&pr, j + 1, n_sel, sc->name, done, total, t_start, base_done, 0);
-            /* the checkpoint holds every finished block's rows: written at most
-             * every ckpt_seconds, and (unless that is 0) no sooner than 20
-             * times the last one took, so writing them stays below ~5% of the run */
-            double every = o.ckpt_seconds > 0 && 20.0 * ckpt_cost > o.ckpt_seconds ? 20.0 * ckpt_cost : o.ckpt_seconds;
-            if (ranks == 1 && alvh_scenario_job_blocks_done(job) < alvh_scenario_job_blocks(job) &&
-                (atomic_load(&g_stop) || now_s() - last_ckpt >= every)) {
-                double t_ck = now_s();
-                alvh_scenario_job_buffers(job, bufs);
-                st = alvh_ckpt_save(bp->ckpt, bp->prev_ckpt, &h, bufs, nb, &err);
-                last_ckpt = now_s();
-                ckpt_cost = last_ckpt - t_ck;
-                alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
-            }
-            if (st == ALVH_OK && atomic_load(&g_stop) && ranks == 1) {
-                char again[8192];
-                resume_command(argc, argv, again, sizeof again);
-                fprintf(stderr, "%salvh run: interrupted: scenario %s checkpointed at %zu/%zu paths; continue with: "
-                                "%s\n",
-                        pr.tty ? "\n" : "", sc->name, done, total, again);
-                rc = EXIT_INTERRUPTED;
-                break;
-            }
-        }
-        if (ranks > 1) {
-            /* every rank agrees on failures and stops before the collective gather */
-            int failed = alvh_mpi_any(st != ALVH_OK), stopped = alvh_mpi_any(atomic_load(&g_stop));
-            if (failed && st == ALVH_OK)
-                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
-            else if (!failed && stopped) {
-                if (rank == 0)
-                    fprintf(stderr, "%salvh run: interrupted (MPI runs are not checkpointed: rerun to start over)\n",
-                            pr.tty ? "\n" : "");
-                rc = EXIT_INTERRUPTED;
-            }
-            if (st == ALVH_OK && rc == EXIT_OK)
-                st = alvh_scenario_job_gather(job, &err);
-            if (alvh_mpi_any(st != ALVH_OK) && st == ALVH_OK)
-                st = alvh_error_set(&err, ALVH_E_INTERNAL, "another MPI rank failed");
-        }
-        if (st == ALVH_OK && rc == EXIT_OK && rank == 0) {
-            progress_show(&pr, j + 1, n_sel, sc->name, total, total, t_start, base_done, 1);
-            alvh_scenario_result res;
-            st = alvh_scenario_job_finish(job, &res, &err);
-            alvh_h5_writer *w = NULL;
-            double t_h5 = now_s();
-            if (st == ALVH_OK)
-                st = alvh_h5_open(part, &w, &err);
-            if (st == ALVH_OK)
-                st = alvh_result_write_scenario(w, sc->name, vars, &res, cfg->run.store_paths, &err);
-            if (st == ALVH_OK && !o.quiet && (cfg->n_sweeps || cfg->n_rstress))
-                print_summary(sc->name, vars, &res, cfg->book.capital_usd);
-            if (st == ALVH_OK && (cfg->n_sweeps || cfg->n_rstress))
-                st = alvh_run_studies(w, sc->name, cfg, &rq, ops, o.quiet, &err);
-            st = close_writer(w, st, &err);
-            alvh_fault_point("part file renamed, not recorded");
-            if (st == ALVH_OK)
-                st = alvh_batch_mark_done(bp, k, &err);
-            alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
-            if (st == ALVH_OK) {
-                if (!o.quiet && !cfg->n_sweeps && !cfg->n_rstress)
-                    print_summary(sc->name, vars, &res, cfg->book.capital_usd);
-                alvh_batch_drop_checkpoints(bp);
-                if (res.nonfinite_paths) {
-                    fprintf(stderr, "alvh run: scenario %s: %" PRIu64 " path%s reached a NaN or infinite market "
-                                    "state or equity (first: path %" PRId64 " at step %" PRId64 "); the results "
-                                    "are written, but the run fails\n",
-                            sc->name, res.nonfinite_paths, res.nonfinite_paths == 1 ? "" : "s",
-                            res.first_nonfinite_path, res.first_nonfinite_step);
-                    nonfinite = 1;
-                }
-            }
-            alvh_scenario_result_free(&res);
-        }
-        alvh_scenario_job_free(job);
-        if (st != ALVH_OK) {
-            fprintf(stderr, "%salvh run: scenario %s: %s\n", pr.tty ? "\n" : "", sc->name, err.msg);
-            rc = st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+/* Rank 0: the finished scenario's tables into its part file, recorded in the batch state. */
+static alvh_status write_part(run_t *r, size_t k, alvh_scenario_job *job, const alvh_scenario_request *rq,
+                              alvh_error *err)
+{
+    const alvh_config *cfg = r->cfg;
+    const alvh_config_scenario *sc = &cfg->scenarios[k];
+    char part[8600];
+    alvh_batch_part_path(r->bp, k, part, sizeof part);
+    alvh_scenario_result res;
+    memset(&res, 0, sizeof res);
+    alvh_status st = alvh_scenario_job_finish(job, &res, err);
+    alvh_h5_writer *w = NULL;
+    double t_h5 = now_s();
+    if (st == ALVH_OK)
+        st = alvh_h5_open(part, &w, err);
+    if (st == ALVH_OK)
+        st = alvh_result_write_scenario(w, sc->name, cfg->variants, &res, cfg->run.store_paths, err);
+    int studies = cfg->n_sweeps || cfg->n_rstress;
+    if (st == ALVH_OK && !r->o.quiet && studies)
+        print_summary(sc->name, cfg->variants, &res, cfg->book.capital_usd);
+    if (st == ALVH_OK && studies)
+        st = alvh_run_studies(w, sc->name, cfg, rq, r->ops, r->o.quiet, err);
+    st = close_writer(w, st, err);
+    alvh_fault_point("part file renamed, not recorded");
+    if (st == ALVH_OK)
+        st = alvh_batch_mark_done(r->bp, k, err);
+    alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
+    if (st == ALVH_OK) {
+        if (!r->o.quiet && !studies)
+            print_summary(sc->name, cfg->variants, &res, cfg->book.capital_usd);
+        alvh_batch_drop_checkpoints(r->bp);
+        if (res.nonfinite_paths) {
+            fprintf(stderr, "alvh run: scenario %s: %" PRIu64 " path%s reached a NaN or infinite market state or "
+                            "equity (first: path %" PRId64 " at step %" PRId64 "); the results are written, but the "
+                            "run fails\n",
+                    sc->name, res.nonfinite_paths, res.nonfinite_paths == 1 ? "" : "s", res.first_nonfinite_path,
+                    res.first_nonfinite_step);
+            r->nonfinite = 1;
         }
     }
+    alvh_scenario_result_free(&res);
+    return st;
+}
 
-    if (rc == EXIT_OK && rank == 0) {
-        /* assemble: the run attributes, then every part's scenario group */
-        alvh_h5_writer *w = NULL;
-        double t_h5 = now_s();
-        st = alvh_h5_open(out, &w, &err);
-        alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = resolved, .engine_version = ALVH_VERSION,
-                                 .git_describe = ALVH_GIT_DESCRIBE, .isa = ops->name,
-                                 .threads = alvh_sched_threads(threads), .ranks = ranks, .start_utc = start_utc,
-                                 .end_utc = time(NULL)};
-        if (st == ALVH_OK)
-            st = alvh_h5_write_run_info(w, &info, &err);
-        for (size_t j = 0; st == ALVH_OK && j < n_sel; j++) {
-            char part[8600];
-            alvh_batch_part_path(bp, sel[j], part, sizeof part);
-            st = alvh_batch_verify_part(bp, sel[j], &err);
-            if (st == ALVH_OK)
-                st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, &err);
-            if (st == ALVH_OK)
-                st = alvh_result_label_scenario(w, cfg, &cfg->scenarios[sel[j]], &err);
-            alvh_fault_point("final file: scenario copied");
-        }
-        st = close_writer(w, st, &err);
-        alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
-        alvh_fault_point("final file renamed, parts not removed");
-        if (st == ALVH_OK) {
-            alvh_batch_close(bp, 1);
-            if (!o.quiet)
-                printf("\nwrote %s (%zu scenario%s, %zu variants) in %.1f s; full tables: alvh summary %s\n", out,
-                       n_sel, n_sel == 1 ? "" : "s", n_vars, now_s() - pr.t0, out);
-        } else {
-            fprintf(stderr, "alvh run: %s\n", err.msg);
-            rc = EXIT_RUN_FAILED;
-        }
+/* Scenario j of the selection, start (or checkpoint) to part file; collective
+ * under MPI, every rank taking the same branches. Returns the exit code so far. */
+static int run_scenario(run_t *r, size_t j)
+{
+    const size_t k = r->sel[j];
+    const alvh_config_scenario *sc = &r->cfg->scenarios[k];
+    const int rank = r->rank;
+    /* every rank skips what rank 0's batch record says is finished */
+    if (alvh_mpi_any(rank == 0 && r->bp->resumed && alvh_batch_scenario_done(r->bp, k)))
+        return EXIT_OK;
+    int rc = EXIT_OK;
+    alvh_error err = {0};
+    alvh_scenario_request rq = alvh_config_scenario_request(r->cfg, k, rank, r->ranks);
+    alvh_scenario_job *job = NULL;
+    alvh_status st = alvh_scenario_job_create(&rq, r->ops, &job, &err);
+    /* the identity a checkpoint of this scenario must carry: every block, whatever the rank count */
+    alvh_ckpt_header h = {.config_hash = r->cfg_hash, .binary_hash = r->bin_hash, .seed = r->cfg->run.seed,
+                          .scenario = (uint32_t)k, .block_first = 0,
+                          .block_count = st == ALVH_OK ? alvh_scenario_job_blocks(job) : 0,
+                          .block_size = r->cfg->run.block_size, .n_paths = r->cfg->run.paths};
+    int resumed = alvh_mpi_any(rank == 0 && r->bp->resumed);
+    if (!agree_failed(&st, &err) && resumed) {
+        if (rank == 0)
+            st = alvh_run_restore(r->bp, &h, &rq, r->ops, &job, &err);
+        if (!agree_failed(&st, &err))
+            st = alvh_scenario_job_share_restored(job, &err);
+        agree_failed(&st, &err);
     }
-    if (rc == EXIT_OK && nonfinite)
+    size_t total = st == ALVH_OK ? alvh_mpi_sum_size(alvh_scenario_job_paths_owned(job)) : 0;
+    if (st == ALVH_OK) {
+        rounds_ctx rx = {.job = job, .bp = r->bp, .h = &h, .o = &r->o, .pr = &r->pr, .rank = rank, .k = j,
+                         .n = r->n_sel, .name = sc->name, .argc = r->argc, .argv = r->argv};
+        st = run_rounds(&rx, &rc, &err);
+    }
+    /* the gather is collective: every rank has agreed on failures and stops in run_rounds */
+    if (r->ranks > 1 && st == ALVH_OK && rc == EXIT_OK) {
+        st = alvh_scenario_job_gather(job, &err);
+        agree_failed(&st, &err);
+    }
+    if (st == ALVH_OK && rc == EXIT_OK && rank == 0) {
+        progress_show(&r->pr, j + 1, r->n_sel, sc->name, total, total, r->pr.t_scenario, r->pr.base_done, 1);
+        st = write_part(r, k, job, &rq, &err);
+    }
+    /* rank 0's write failing (a full disk, a file it cannot open) ends every rank */
+    if (r->ranks > 1 && rc == EXIT_OK)
+        agree_failed(&st, &err);
+    alvh_scenario_job_free(job);
+    if (st != ALVH_OK && (rank == 0 || strcmp(err.msg, OTHER_RANK_FAILED) != 0))
+        fprintf(stderr, "%salvh run: scenario %s: %s\n", r->pr.tty ? "\n" : "", sc->name, err.msg);
+    if (st != ALVH_OK)
+        rc = st == ALVH_E_CONFIG || st == ALVH_E_USAGE ? EXIT_USAGE : EXIT_RUN_FAILED;
+    return rc;
+}
+
+/* Rank 0, every scenario done: the final file from the parts (io/batch.h). */
+static int assemble(run_t *r)
+{
+    const alvh_config *cfg = r->cfg;
+    alvh_error err = {0};
+    double t_h5 = now_s();
+    alvh_h5_run_info info = {.seed = cfg->run.seed, .config_text = r->resolved, .engine_version = ALVH_VERSION,
+                             .git_describe = ALVH_GIT_DESCRIBE, .isa = r->ops->name,
+                             .threads = alvh_sched_threads((int)cfg->run.threads), .ranks = r->ranks,
+                             .start_utc = r->start_utc, .end_utc = time(NULL)};
+    alvh_status st = alvh_batch_assemble(r->bp, r->out, &info, cfg, r->sel, r->n_sel, &err);
+    alvh_phase_add(ALVH_PHASE_HDF5, now_s() - t_h5);
+    if (st != ALVH_OK) {
+        fprintf(stderr, "alvh run: %s\n", err.msg);
+        return EXIT_RUN_FAILED;
+    }
+    if (!r->o.quiet)
+        printf("\nwrote %s (%zu scenario%s, %zu variants) in %.1f s; full tables: alvh summary %s\n", r->out,
+               r->n_sel, r->n_sel == 1 ? "" : "s", cfg->n_variants, now_s() - r->pr.t0, r->out);
+    return EXIT_OK;
+}
+
+/* The stages in order: options, configuration, selection, identity, memory
+ * (all before anything is written), the batch directory, the scenarios, the
+ * final file. Each returns an exit code; the first that is not 0 ends the run. */
+static int run_main(int argc, char **argv, int rank, int ranks)
+{
+    run_t r = {.rank = rank, .ranks = ranks, .argc = argc, .argv = argv};
+    int rc = parse(argc, argv, &r.o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    if (rank != 0)
+        r.o.quiet = 1; /* rank 0 speaks and writes for all */
+    if ((rc = load_config(&r)) == EXIT_OK && (rc = select_scenarios(&r)) == EXIT_OK && (rc = identify(&r)) == EXIT_OK &&
+        (rc = check_memory(r.cfg, r.sel, r.n_sel, &r.o, rank, ranks) != 0 ? EXIT_USAGE : EXIT_OK) == EXIT_OK)
+        rc = open_batch(&r);
+    if (rc == EXIT_OK) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGUSR1, &sa, NULL); /* Slurm's --signal=USR1@T before the time limit; mpirun forwards it */
+        r.pr = (progress){.tty = isatty(STDERR_FILENO), .quiet = r.o.quiet, .t0 = now_s()};
+        r.start_utc = time(NULL);
+    }
+    for (size_t j = 0; rc == EXIT_OK && j < r.n_sel; j++)
+        rc = run_scenario(&r, j);
+    if (rc == EXIT_OK && rank == 0)
+        rc = assemble(&r);
+    if (rc == EXIT_OK && r.nonfinite)
         rc = EXIT_RUN_FAILED;
-    alvh_batch_close(bp, 0);
-    free(bp);
-    free(resolved);
-    free(sel);
-    alvh_config_free(cfg);
+    run_free(&r);
     return rc;
 }
 

@@ -34,15 +34,15 @@ double alvh_available_memory(void)
     return kb * 1024.0;
 }
 
-int alvh_check_memory(const char *scenario, const alvh_memory_estimate *m, double budget, int budget_given)
+int alvh_check_memory(const char *cmd, const char *scenario, const alvh_memory_estimate *m, double budget, int budget_given)
 {
     if (budget <= 0 || m->total <= budget)
         return 0;
     fprintf(stderr,
-            "alvh run: scenario %s needs about %.2f GB (per-path results or summaries %.2f GB, fan charts and sample "
+            "alvh %s: scenario %s needs about %.2f GB (per-path results or summaries %.2f GB, fan charts and sample "
             "paths %.2f GB, worker buffers %.2f GB), more than the memory budget of %.2f GB (%s); use fewer paths, "
             "summaries: histogram, fewer steps, a smaller block_size or fewer threads, or --memory-budget\n",
-            scenario, m->total / 1e9, m->results / 1e9, m->fan_charts / 1e9, m->workers / 1e9, budget / 1e9,
+            cmd, scenario, m->total / 1e9, m->results / 1e9, m->fan_charts / 1e9, m->workers / 1e9, budget / 1e9,
             budget_given ? "--memory-budget" : "the memory available now");
     return -1;
 }

@@ -1,4 +1,4 @@
-/* The memory budget of `alvh run`: checked before anything is simulated. */
+/* The memory budget of `alvh run` and `alvh validate`: checked before anything is simulated. */
 #ifndef ALVH_CLI_RUN_MEMORY_H
 #define ALVH_CLI_RUN_MEMORY_H
 
@@ -10,7 +10,7 @@ double alvh_parse_bytes(const char *s);
 /* MemAvailable of /proc/meminfo in bytes; 0 when unknown. */
 double alvh_available_memory(void);
 
-/* 0 when the estimate fits budget (bytes); else prints the refusal and returns -1. */
-int alvh_check_memory(const char *scenario, const alvh_memory_estimate *m, double budget, int budget_given);
+/* 0 when the estimate fits budget (bytes); else prints the refusal ("alvh CMD: ...") and returns -1. */
+int alvh_check_memory(const char *cmd, const char *scenario, const alvh_memory_estimate *m, double budget, int budget_given);
 
 #endif

@@ -28,8 +28,10 @@ typedef struct {
     double *ext[MAX_VARIANTS], *ext_cash[MAX_VARIANTS];
     double *spx, *g, *n_tok_jump, *u_book, *v_eff, *eth;
     double *n_gov_dn; /* governance down-shocks of each path so far (injected ones included) */
+    double *z_breadth; /* the step's breadth normals (condor signals) */
     alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
     alvh_block_rng *tmp_rng;
+    alvh_block_rng *br_rng;   /* breadth streams: main streams jumped four times (only with the breadth) */
     const double *equity[MAX_VARIANTS];
     double *block_out; /* n_variants x block_size x ALVH_OUT_COUNT, with on_block */
     double book_s, hook_s; /* this block's time in the observer and, of it, in the on_step hook */
@@ -79,9 +81,14 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
             w->eth[i] = exp(s->ln_e[i]);
         eth = w->eth;
     }
+    /* the breadth line's normals, drawn every step whatever the variants use */
+    if (c->consts.q_breadth)
+        c->ops->normal_fill(&w->br_rng->lanes, 1, c->ld, w->z_breadth);
     return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
-                              .u_book = w->u_book, .eth = eth, .v1 = s->v,
+                              .u_book = w->u_book, .eth = eth,
+                              .runway = view->treasury ? view->treasury->runway : NULL,
+                              .z_breadth = c->consts.q_breadth ? w->z_breadth : NULL, .v1 = s->v,
                               .v2 = view->consts->two_factor ? s->v2 : NULL};
 }
 
@@ -94,6 +101,10 @@ static void seed_book_streams(const book_ctx *c, worker_t *w, size_t block, size
     alvh_block_rng_seed(w->book_rng, m->seed, m->scenario, block, m->block_size, n);
     alvh_market_event_streams(&w->book_rng->lanes, &w->tmp_rng->lanes);
     alvh_market_event_streams(&w->tmp_rng->lanes, &w->book_rng->lanes);
+    if (c->consts.q_breadth) { /* four jumps: past the treasury's stream (three, engine/market_sim.c) */
+        alvh_market_event_streams(&w->book_rng->lanes, &w->tmp_rng->lanes);
+        alvh_market_event_streams(&w->tmp_rng->lanes, &w->br_rng->lanes);
+    }
 }
 
 static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_view *view,
@@ -203,6 +214,12 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                 out[ALVH_OUT_TOTAL] = total;
                 out[ALVH_OUT_N_GOV_DN] = w->n_gov_dn[i];
                 out[ALVH_OUT_LR] = exp(view->log_lr[i]); /* exp(0) = 1 exactly without a tilt */
+                if (view->treasury) {
+                    out[ALVH_OUT_RUNWAY_END] = view->treasury->runway[i];
+                    out[ALVH_OUT_RUNWAY_MIN] = view->treasury->runway_min[i];
+                    out[ALVH_OUT_QUICK_END] = view->treasury->quick[i];
+                    out[ALVH_OUT_N_TREASURY_FB] = view->treasury->n_fb[i];
+                }
                 if (rq->on_block && rq->outcomes)
                     memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
             }
@@ -237,8 +254,10 @@ static alvh_status qtab_build(book_ctx *c, int nt, alvh_error *err)
     const alvh_book_consts *k = &c->consts;
     alvh_qtab_spec spec;
     char msg[200];
-    /* the shortest life the condor is marked at: the first with steps left <= the roll threshold */
-    size_t first = (size_t)floor(fmax(k->c_roll_steps_left, 0.0));
+    /* the shortest life the condor is marked at: the first with steps left <= the roll
+     * threshold (with MACD-timed rolls, the hard limit further into the window) */
+    double roll_left = k->p.condor_signals.macd_roll ? fmin(k->c_roll_steps_left, k->q_hard_left) : k->c_roll_steps_left;
+    size_t first = (size_t)floor(fmax(roll_left, 0.0));
     if (alvh_qtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->c_t_entry, k->c_life_steps, first, msg,
                             sizeof msg) != 0)
         return ALVH_OK;
@@ -288,10 +307,11 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
-        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 7) * ld * sizeof(double));
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 8) * ld * sizeof(double));
         w->book_rng = alvh_block_rng_create(rq->market.block_size);
         w->tmp_rng = alvh_block_rng_create(rq->market.block_size);
-        if (!w->book_rng || !w->tmp_rng) {
+        w->br_rng = c.consts.q_breadth ? alvh_block_rng_create(rq->market.block_size) : NULL;
+        if (!w->book_rng || !w->tmp_rng || (c.consts.q_breadth && !w->br_rng)) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the book streams (block %zu)",
                                 rq->market.block_size);
             break;
@@ -319,6 +339,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         w->v_eff = w->u_book + ld;
         w->eth = w->v_eff + ld;
         w->n_gov_dn = w->eth + ld;
+        w->z_breadth = w->n_gov_dn + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);
@@ -334,6 +355,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         free(c.w[t].block_out);
         alvh_block_rng_free(c.w[t].book_rng);
         alvh_block_rng_free(c.w[t].tmp_rng);
+        alvh_block_rng_free(c.w[t].br_rng);
     }
     free(c.w);
     free(c.qtab_mem);

@@ -48,9 +48,10 @@ typedef struct alvh_book_run_request {
     alvh_status (*on_step)(void *ctx, int worker, const alvh_book_step_info *info);
     /* called once per block when its outcomes are final, from the worker that
      * ran it: out[(v * n + i) * ALVH_OUT_COUNT + k] for the block's n paths
-     * (first_path + i), in a worker buffer valid during the call. Lets a
+     * (first_path + i), in a worker buffer valid during the call, which the hook
+     * may change (the per-path outcomes, if kept, are already written). Lets a
      * caller summarize blocks without a paths-sized outcomes array. */
-    alvh_status (*on_block)(void *ctx, int worker, size_t block, size_t first_path, size_t n, const double *out);
+    alvh_status (*on_block)(void *ctx, int worker, size_t block, size_t first_path, size_t n, double *out);
     void *hook_ctx;
     /* out (may be NULL): wall seconds of building the condor's Q price table (0: none built) */
     double *qtab_seconds;

@@ -9,6 +9,7 @@
 #include "engine/block_rng.h"
 #include "engine/phase_clock.h"
 #include "engine/scheduler.h"
+#include "kernels/treasury.h"
 
 enum { N_STATE = 6, N_EVENTS = 5 }; /* state: ln S, v, ln G, f, v2, ln E */
 
@@ -28,6 +29,10 @@ typedef struct {
     alvh_market_events events;
     double *log_lr; /* each path's log likelihood ratio so far (importance sampling) */
     double *normals, *uniforms, *packed;
+    /* the treasury (only when on): its streams (main jumped three times), state, the step's uniforms */
+    alvh_block_rng *tr_rng, *tr_tmp;
+    double *tr_mem, *tr_u;
+    alvh_treasury_state tr;
 } worker_buf;
 
 typedef struct {
@@ -35,6 +40,7 @@ typedef struct {
     const alvh_kernel_ops *ops;
     const alvh_market_observer *obs;
     alvh_market_consts consts;
+    alvh_treasury_consts treasury;
     size_t *inj_first; /* injections sorted by step: [inj_first[t], inj_first[t+1]) act at step t */
     alvh_market_injection *inj_sorted;
     worker_buf *w;
@@ -121,6 +127,12 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
     worker_buf *w = &c->w[worker];
     alvh_block_rng_seed(w->rng, rq->seed, rq->scenario, b, bs, n);
     alvh_market_event_streams(&w->rng->lanes, &w->ev_rng->lanes);
+    const alvh_treasury_consts *tc = &c->treasury;
+    if (tc->on) {
+        alvh_market_event_streams(&w->ev_rng->lanes, &w->tr_tmp->lanes);
+        alvh_market_event_streams(&w->tr_tmp->lanes, &w->tr_rng->lanes);
+        alvh_treasury_init(tc, n, &w->tr, p->token.g0_usd);
+    }
 
     const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd), e0 = log(p->eth.e0_usd);
     const double v2_0 = isnan(p->spx.v2_0) ? p->spx.theta2 : p->spx.v2_0;
@@ -137,7 +149,8 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         w->log_lr[i] = 0.0;
     }
     alvh_market_view view = {.block = b, .first_path = first, .n = n, .step = 0, .consts = &c->consts,
-                             .state = &w->state, .events = &w->events, .log_lr = w->log_lr};
+                             .state = &w->state, .events = &w->events, .log_lr = w->log_lr,
+                             .treasury = tc->on ? &w->tr : NULL};
     alvh_status st = notify(c->obs->block_begin, c->obs->ctx, worker, &view);
     double market_s = 0.0; /* this block's kernel time (engine/phase_clock.h) */
     for (size_t t = 0; st == ALVH_OK && t < rq->n_steps; t++) {
@@ -151,6 +164,10 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         alvh_market_lr_step(&c->consts, n, &w->events, w->log_lr);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
+        if (tc->on) { /* after the step's own and injected events; not in the likelihood ratio (untilted) */
+            c->ops->uniform_fill(&w->tr_rng->lanes, ALVH_TREASURY_UNIFORMS, c->ld, w->tr_u);
+            alvh_treasury_step(tc, n, &w->tr, w->tr_u, w->tr_u + c->ld, w->state.ln_g, w->events.n_gov_dn);
+        }
         market_s += alvh_phase_now() - t0s;
         view.step = t + 1;
         st = notify(c->obs->step, c->obs->ctx, worker, &view);
@@ -176,6 +193,9 @@ static void free_workers(sim_ctx *c, int nt)
         free(c->w[t].idx);
         free(c->w[t].mem);
         free(c->w[t].draws);
+        alvh_block_rng_free(c->w[t].tr_rng);
+        alvh_block_rng_free(c->w[t].tr_tmp);
+        free(c->w[t].tr_mem);
     }
     free(c->w);
 }
@@ -192,6 +212,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     char msg[400];
     if (alvh_market_consts_init(&c.consts, &rq->params, rq->dt_years, msg, sizeof msg) != 0)
         return alvh_error_set(err, ALVH_E_CONFIG, "%s", msg);
+    alvh_treasury_consts_init(&c.treasury, &rq->params, rq->dt_years);
     for (size_t k = 0; k < rq->n_injections; k++) {
         if (rq->injections[k].step >= rq->n_steps)
             return alvh_error_set(err, ALVH_E_CONFIG, "injection %zu at step %zu is beyond the horizon (%zu steps)", k,
@@ -258,6 +279,19 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
         w->normals = w->draws;
         w->uniforms = w->normals + nn * ldt;
         w->packed = w->uniforms + nu * ldt;
+        if (c.treasury.on) {
+            size_t tr_rows = ALVH_TREASURY_ROWS + ALVH_TREASURY_UNIFORMS;
+            w->tr_rng = alvh_block_rng_create(bs);
+            w->tr_tmp = alvh_block_rng_create(bs);
+            w->tr_mem = aligned_alloc(64, tr_rows * ld * sizeof(double));
+            if (!w->tr_rng || !w->tr_tmp || !w->tr_mem) {
+                st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the treasury state (block size %zu)", bs);
+                break;
+            }
+            double *q = w->tr_mem;
+            w->tr = (alvh_treasury_state){q, q + ld, q + 2 * ld, q + 3 * ld, q + 4 * ld, q + 5 * ld};
+            w->tr_u = q + ALVH_TREASURY_ROWS * ld;
+        }
     }
     if (st == ALVH_OK) {
         double t0 = omp_get_wtime();

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "kernels/isa.h"
 #include "kernels/market_model.h"
+#include "kernels/treasury.h"
 
 typedef struct alvh_market_view {
     size_t block, first_path, n; /* paths [first_path, first_path + n) */
@@ -29,6 +30,7 @@ typedef struct alvh_market_view {
     const alvh_market_state *state;   /* after the step */
     const alvh_market_events *events; /* the step's VIX and event counts (at step 0: VIX0, zero counts) */
     const double *log_lr;             /* each path's log likelihood ratio of its drawn events so far (0 untilted) */
+    const alvh_treasury_state *treasury; /* the protocol's treasury after the step (NULL: no treasury) */
 } alvh_market_view;
 
 typedef struct alvh_market_observer {

@@ -14,13 +14,10 @@
 #include "engine/summary_hist.h"
 #include "engine/tail_comp.h"
 #include "engine/weighted_risk.h"
+#include "engine/control_variate.h"
 #include "engine/tail_eff.h"
 #include "engine/variants.h"
 
-#ifdef ALVH_HAVE_MPI
-#include <limits.h>
-#include <mpi.h>
-#endif
 #include "engine/scheduler.h"
 
 const double alvh_fan_probs[ALVH_FAN_N_PROBS] = {0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99};
@@ -143,11 +140,35 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     return ALVH_OK;
 }
 
-/* histogram mode: a finished block into this worker's accumulator and its moment row */
-static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, const double *out)
+/* The P&L of a path whose market state or equity became NaN/Inf is not a
+ * number, whatever the arithmetic after that made of it (a max with 0 turns
+ * NaN into 0): its P&L columns, excess and drawdown become NaN, so the
+ * tables count it in n_nan and leave it out of every statistic. */
+static void poison_nonfinite(alvh_scenario_job *j, int worker, size_t first_path, size_t n, double *block_out)
+{
+    const unsigned char *seen = j->wbad + (size_t)worker * j->rq.market.block_size;
+    const size_t np = j->res.n_paths;
+    for (size_t i = 0; i < n; i++) {
+        if (!seen[i])
+            continue;
+        for (size_t v = 0; v < j->rq.n_variants; v++) {
+            double *o = hist_mode(j) ? block_out + (v * n + i) * ALVH_OUT_COUNT
+                                     : j->res.outcomes + (v * np + first_path + i) * ALVH_OUT_COUNT;
+            for (int k = 0; k <= ALVH_OUT_TOTAL; k++)
+                o[k] = NAN;
+            o[ALVH_OUT_EXCESS] = o[ALVH_OUT_MAX_DD] = NAN;
+        }
+    }
+}
+
+/* a finished block: non-finite paths marked; histogram mode: into this worker's accumulator and its moment row */
+static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_path, size_t n, double *out)
 {
     alvh_scenario_job *j = vctx;
-    (void)first_path;
+    if (j->bad[block * 3])
+        poison_nonfinite(j, worker, first_path, n, out);
+    if (!hist_mode(j))
+        return ALVH_OK;
     alvh_shist_acc_add(j->wsh[worker], out, n);
     size_t len = alvh_shist_block_len(j->rq.n_variants);
     alvh_shist_block_moments(out, n, j->rq.n_variants, j->res.baseline, j->sh_rows + block * len);
@@ -180,8 +201,8 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
-        alvh_table *extra[4] = {r->tail_eff, r->attr, r->tail_comp, r->importance};
-        for (int k = 0; k < 4; k++)
+        alvh_table *extra[5] = {r->tail_eff, r->attr, r->tail_comp, r->importance, r->cv};
+        for (int k = 0; k < 5; k++)
             if (extra[k])
                 alvh_table_free(&extra[k][v]);
     }
@@ -190,6 +211,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->attr);
     free(r->tail_comp);
     free(r->importance);
+    free(r->cv);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -245,6 +267,9 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
     return m;
 }
 
+static void mark_foreign_done(alvh_scenario_job *j);
+static int tilted(const alvh_scenario_request *rq);
+
 alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                                      alvh_scenario_job **out, alvh_error *err)
 {
@@ -269,6 +294,9 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     alvh_status st = ALVH_OK;
     if (rq->summaries != ALVH_SUMMARIES_EXACT && rq->summaries != ALVH_SUMMARIES_HISTOGRAM)
         st = alvh_error_set(err, ALVH_E_CONFIG, "unknown summaries mode %d", (int)rq->summaries);
+    else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && tilted(rq))
+        st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot weight the paths of an importance-sampling "
+                                                "tilt: use exact summaries");
     if (st == ALVH_OK && hist_mode(j)) {
         /* no paths-sized array: accumulators, one moment row per block */
         j->wsh = calloc((size_t)j->threads, sizeof *j->wsh);
@@ -309,6 +337,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->attr = calloc(nv, sizeof *r->attr);
         r->tail_comp = calloc(nv, sizeof *r->tail_comp);
         r->importance = calloc(nv, sizeof *r->importance);
+        r->cv = calloc(nv, sizeof *r->cv);
     }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
@@ -329,7 +358,7 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         /* reported above */
     } else if ((!hist_mode(j) && (!r->terminal || !r->outcomes)) || !r->fan || !r->fan_bound || !r->sample ||
                !r->pnl || !r->risk || !r->eff || !r->baseline ||
-               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance)) || !j->done || !j->bad || !j->wbad ||
+               (!hist_mode(j) && (!r->tail_eff || !r->attr || !r->tail_comp || !r->importance || !r->cv)) || !j->done || !j->bad || !j->wbad ||
                !j->fan || !j->wfan || !j->fan_meta ||
                !j->fan_counts || !lo || !hi)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the results of %zu paths x %zu variants", np, nv);
@@ -358,11 +387,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         alvh_scenario_job_free(j);
         return st;
     }
-    /* blocks of other ranks count as done here: they arrive by alvh_scenario_job_gather */
     alvh_mpi_block_range(j->n_blocks, rq->rank, rq->ranks, &j->first_block, &j->last_block);
-    for (size_t b = 0; b < j->n_blocks; b++)
-        if (b < j->first_block || b >= j->last_block)
-            j->done[b] = 1;
+    mark_foreign_done(j);
     *out = j;
     return ALVH_OK;
 }
@@ -411,7 +437,7 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
     alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
                                  .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
-                                 .on_step = on_step, .on_block = hist_mode(j) ? on_block : NULL, .hook_ctx = j};
+                                 .on_step = on_step, .on_block = on_block, .hook_ctx = j};
     brq.market.plan = &plan;
     double secs = 0.0;
     alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);
@@ -443,12 +469,21 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
             memcpy(j->fan_counts + (v * ns1 + t) * j->bins, h->counts, j->bins * sizeof(uint64_t));
         }
     size_t k = 0;
-#define BUF(nm, ptr, sz) (snprintf(out[k].name, sizeof out[k].name, "%s", nm), out[k].data = (ptr), out[k].bytes = (sz), k++)
-    BUF("done", j->done, j->n_blocks);
+    const size_t bs = j->rq.market.block_size;
+#define BUF(nm, ptr, sz) (out[k] = (alvh_job_buffer){.data = (ptr), .bytes = (sz)}, \
+                          snprintf(out[k].name, sizeof out[k].name, "%s", nm), k++)
+    /* parts of rows of row_bytes, one row per path (or per block): only the done blocks' in a checkpoint */
+#define BY_BLOCK(rows_per_block, row_bytes, parts)                                                           \
+    (out[k - 1].by_block = j->done, out[k - 1].n_blocks = j->n_blocks,                                    \
+     out[k - 1].block_bytes = (rows_per_block) * (row_bytes), out[k - 1].n_parts = (parts),                   \
+     out[k - 1].part_bytes = out[k - 1].bytes / (parts))
+    BUF("done", j->done, j->n_blocks); /* first: the mask of the buffers by block */
     BUF("nonfinite", j->bad, (j->n_blocks ? j->n_blocks : 1) * 3 * sizeof(uint64_t));
     if (!hist_mode(j)) {
         BUF("terminal", j->res.terminal, np * ALVH_TERM_COUNT * sizeof(double));
+        BY_BLOCK(bs, ALVH_TERM_COUNT * sizeof(double), 1);
         BUF("outcomes", j->res.outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double));
+        BY_BLOCK(bs, ALVH_OUT_COUNT * sizeof(double), nv);
     }
     BUF("sample", j->res.sample, (j->res.n_sample ? j->res.n_sample : 1) * ns1 * ALVH_TERM_COUNT * sizeof(double));
     BUF("fan_meta", j->fan_meta, nf * ns1 * FAN_META * sizeof(uint64_t));
@@ -459,7 +494,10 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
         BUF("shist_counts", j->sh->counts, j->sh->n_counts * sizeof(uint64_t));
         BUF("shist_counters", j->sh->counters, nv * ALVH_SHIST_N_COUNTERS * sizeof(uint64_t));
         BUF("shist_blocks", j->sh_rows, (j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv) * sizeof(double));
+        if (j->n_blocks)
+            BY_BLOCK(1, alvh_shist_block_len(nv) * sizeof(double), 1);
     }
+#undef BY_BLOCK
 #undef BUF
     return k;
 }
@@ -480,48 +518,10 @@ void alvh_scenario_job_restored(alvh_scenario_job *j)
         alvh_shist_acc_set_meta(j->sh, j->sh_meta); /* the counts and rows are the buffers themselves */
 }
 
-#ifdef ALVH_HAVE_MPI
-/* rows [lo(r), hi(r)) of a row-major array of row_len doubles, gathered on rank 0 */
-static alvh_status gather_rows(double *a, size_t row_len, const size_t *lo, const size_t *hi, int ranks, int rank,
-                               alvh_error *err)
-{
-    int *counts = malloc((size_t)ranks * sizeof(int)), *displs = malloc((size_t)ranks * sizeof(int));
-    alvh_status st = counts && displs ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate MPI counts");
-    for (int r = 0; st == ALVH_OK && r < ranks; r++) {
-        size_t c = (hi[r] - lo[r]) * row_len, d = lo[r] * row_len;
-        if (c > INT_MAX || d > INT_MAX)
-            st = alvh_error_set(err, ALVH_E_UNSUPPORTED, "MPI gather of %zu values exceeds one message", c + d);
-        else
-            counts[r] = (int)c, displs[r] = (int)d;
-    }
-    if (st == ALVH_OK) {
-        void *send = rank == 0 ? MPI_IN_PLACE : (void *)(a + lo[rank] * row_len);
-        if (MPI_Gatherv(send, counts[rank], MPI_DOUBLE, a, counts, displs, MPI_DOUBLE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
-            st = alvh_error_set(err, ALVH_E_IO, "MPI_Gatherv failed");
-    }
-    free(counts);
-    free(displs);
-    return st;
-}
-
-static alvh_status reduce_u64(void *a, size_t n, MPI_Datatype type, MPI_Op op, int rank, alvh_error *err)
-{
-    for (size_t off = 0; off < n;) {
-        int c = n - off > (size_t)INT_MAX / 2 ? INT_MAX / 2 : (int)(n - off);
-        char *p = (char *)a + off * 8;
-        int rc = rank == 0 ? MPI_Reduce(MPI_IN_PLACE, p, c, type, op, 0, MPI_COMM_WORLD)
-                           : MPI_Reduce(p, NULL, c, type, op, 0, MPI_COMM_WORLD);
-        if (rc != MPI_SUCCESS)
-            return alvh_error_set(err, ALVH_E_IO, "MPI_Reduce failed");
-        off += (size_t)c;
-    }
-    return ALVH_OK;
-}
-
 /* n_hist histograms on rank 0: counts and the first 5 meta words (underflow,
  * overflow, n, n_nan, n_inf) add, words 5 and 6 (min, max bits) take min and max */
 static alvh_status reduce_hists(uint64_t *meta, size_t n_hist, uint64_t *counts, size_t n_counts, int rank,
-                                alvh_error *err)
+                                alvh_error *err) /* collective */
 {
     uint64_t *sums = malloc(n_hist * 5 * sizeof(uint64_t));
     double *mins = malloc(n_hist * sizeof(double)), *maxs = malloc(n_hist * sizeof(double));
@@ -535,13 +535,13 @@ static alvh_status reduce_hists(uint64_t *meta, size_t n_hist, uint64_t *counts,
         memcpy(&maxs[h], &m[6], 8);
     }
     if (st == ALVH_OK)
-        st = reduce_u64(counts, n_counts, MPI_UINT64_T, MPI_SUM, rank, err);
+        st = alvh_mpi_reduce_root(counts, n_counts, ALVH_MPI_SUM_U64, err);
     if (st == ALVH_OK)
-        st = reduce_u64(sums, n_hist * 5, MPI_UINT64_T, MPI_SUM, rank, err);
+        st = alvh_mpi_reduce_root(sums, n_hist * 5, ALVH_MPI_SUM_U64, err);
     if (st == ALVH_OK)
-        st = reduce_u64(mins, n_hist, MPI_DOUBLE, MPI_MIN, rank, err);
+        st = alvh_mpi_reduce_root(mins, n_hist, ALVH_MPI_MIN_F64, err);
     if (st == ALVH_OK)
-        st = reduce_u64(maxs, n_hist, MPI_DOUBLE, MPI_MAX, rank, err);
+        st = alvh_mpi_reduce_root(maxs, n_hist, ALVH_MPI_MAX_F64, err);
     for (size_t h = 0; st == ALVH_OK && rank == 0 && h < n_hist; h++) {
         uint64_t *m = meta + h * FAN_META;
         memcpy(m, sums + h * 5, 5 * sizeof(uint64_t));
@@ -551,14 +551,14 @@ static alvh_status reduce_hists(uint64_t *meta, size_t n_hist, uint64_t *counts,
     free(sums), free(mins), free(maxs);
     return st;
 }
-#endif
 
 alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
 {
     int ranks = j->rq.ranks > 1 ? j->rq.ranks : 1;
     if (ranks == 1)
         return ALVH_OK;
-#ifdef ALVH_HAVE_MPI
+    if (!alvh_mpi_enabled())
+        return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
     int rank = j->rq.rank;
     alvh_scenario_result *r = &j->res;
     const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = nv + ALVH_MKT_FANS;
@@ -575,11 +575,11 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         shi[q] = hi[q] < r->n_sample ? hi[q] : r->n_sample;
     }
     if (st == ALVH_OK && !hist_mode(j))
-        st = gather_rows(r->terminal, ALVH_TERM_COUNT, lo, hi, ranks, rank, err);
+        st = alvh_mpi_gather_rows(r->terminal, ALVH_TERM_COUNT * sizeof(double), lo, hi, err);
     for (size_t v = 0; st == ALVH_OK && !hist_mode(j) && v < nv; v++)
-        st = gather_rows(r->outcomes + v * np * ALVH_OUT_COUNT, ALVH_OUT_COUNT, lo, hi, ranks, rank, err);
+        st = alvh_mpi_gather_rows(r->outcomes + v * np * ALVH_OUT_COUNT, ALVH_OUT_COUNT * sizeof(double), lo, hi, err);
     if (st == ALVH_OK && r->n_sample)
-        st = gather_rows(r->sample, ns1 * ALVH_TERM_COUNT, slo, shi, ranks, rank, err);
+        st = alvh_mpi_gather_rows(r->sample, ns1 * ALVH_TERM_COUNT * sizeof(double), slo, shi, err);
     /* histograms: counts add, the exact extremes take min and max */
     alvh_job_buffer bufs[ALVH_JOB_MAX_BUFFERS];
     if (st == ALVH_OK)
@@ -588,7 +588,7 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         st = reduce_hists(j->fan_meta, nf * ns1, j->fan_counts, nf * ns1 * j->bins, rank, err);
     /* a block's record is zero on every rank but its owner's: the sum is the owner's */
     if (st == ALVH_OK)
-        st = reduce_u64(j->bad, j->n_blocks * 3, MPI_UINT64_T, MPI_SUM, rank, err);
+        st = alvh_mpi_reduce_root(j->bad, j->n_blocks * 3, ALVH_MPI_SUM_U64, err);
     if (st == ALVH_OK && hist_mode(j)) {
         /* block moment rows by block, like the per-path rows */
         size_t *blo = malloc((size_t)ranks * sizeof *blo), *bhi = malloc((size_t)ranks * sizeof *bhi);
@@ -597,20 +597,80 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         for (int q = 0; st == ALVH_OK && q < ranks; q++)
             alvh_mpi_block_range(j->n_blocks, q, ranks, &blo[q], &bhi[q]);
         if (st == ALVH_OK)
-            st = gather_rows(j->sh_rows, alvh_shist_block_len(nv), blo, bhi, ranks, rank, err);
+            st = alvh_mpi_gather_rows(j->sh_rows, alvh_shist_block_len(nv) * sizeof(double), blo, bhi, err);
         free(blo), free(bhi);
         if (st == ALVH_OK)
             st = reduce_hists(j->sh_meta, nv * ALVH_SHIST_N_HIST, j->sh->counts, j->sh->n_counts, rank, err);
         if (st == ALVH_OK)
-            st = reduce_u64(j->sh->counters, nv * ALVH_SHIST_N_COUNTERS, MPI_UINT64_T, MPI_SUM, rank, err);
+            st = alvh_mpi_reduce_root(j->sh->counters, nv * ALVH_SHIST_N_COUNTERS, ALVH_MPI_SUM_U64, err);
     }
     if (st == ALVH_OK && rank == 0)
         alvh_scenario_job_restored(j);
     free(lo), free(hi), free(slo), free(shi);
     return st;
-#else
-    return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
-#endif
+}
+
+/* blocks of other ranks count as done here: they arrive by alvh_scenario_job_gather */
+static void mark_foreign_done(alvh_scenario_job *j)
+{
+    for (size_t b = 0; b < j->n_blocks; b++)
+        if (b < j->first_block || b >= j->last_block)
+            j->done[b] = 1;
+}
+
+/* each rank's done flags of its own blocks, on rank 0 (collective) */
+static alvh_status gather_done(alvh_scenario_job *j, int ranks, alvh_error *err)
+{
+    size_t *lo = malloc((size_t)ranks * sizeof *lo), *hi = malloc((size_t)ranks * sizeof *hi);
+    alvh_status st = lo && hi ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate ranges");
+    for (int q = 0; st == ALVH_OK && q < ranks; q++)
+        alvh_mpi_block_range(j->n_blocks, q, ranks, &lo[q], &hi[q]);
+    if (st == ALVH_OK)
+        st = alvh_mpi_gather_rows(j->done, 1, lo, hi, err);
+    free(lo), free(hi);
+    return st;
+}
+
+alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *j, alvh_error *err)
+{
+    if (j->rq.ranks <= 1)
+        return ALVH_OK;
+    alvh_status st = alvh_scenario_job_gather(j, err);
+    if (st == ALVH_OK)
+        st = gather_done(j, j->rq.ranks, err);
+    if (st == ALVH_OK && j->rq.rank != 0) { /* the counts now live on rank 0 */
+        for (size_t v = 0; v < j->rq.n_variants + ALVH_MKT_FANS; v++)
+            alvh_fan_reset(j->fan[v]);
+        if (hist_mode(j))
+            alvh_shist_acc_reset(j->sh);
+        memset(j->bad, 0, (j->n_blocks ? j->n_blocks : 1) * 3 * sizeof(uint64_t));
+    }
+    return st;
+}
+
+void alvh_scenario_job_checkpoint_end(alvh_scenario_job *j)
+{
+    if (j->rq.ranks > 1)
+        mark_foreign_done(j);
+}
+
+alvh_status alvh_scenario_job_share_restored(alvh_scenario_job *j, alvh_error *err)
+{
+    if (j->rq.ranks <= 1)
+        return ALVH_OK;
+    alvh_scenario_result *r = &j->res;
+    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1;
+    alvh_status st = alvh_mpi_bcast_bytes(j->done, j->n_blocks, err);
+    if (st == ALVH_OK && !hist_mode(j))
+        st = alvh_mpi_bcast_bytes(r->terminal, np * ALVH_TERM_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && !hist_mode(j))
+        st = alvh_mpi_bcast_bytes(r->outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && r->n_sample)
+        st = alvh_mpi_bcast_bytes(r->sample, r->n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double), err);
+    if (st == ALVH_OK && hist_mode(j))
+        st = alvh_mpi_bcast_bytes(j->sh_rows, j->n_blocks * alvh_shist_block_len(nv) * sizeof(double), err);
+    mark_foreign_done(j);
+    return st;
 }
 
 /* histogram mode: tables from the merged accumulators and the block rows in block order */
@@ -707,6 +767,17 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
     return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
 }
 
+/* paths drawn under an importance-sampling tilt: the pnl and risk tables weight them (a tilt <= 0 means none) */
+static int tilted(const alvh_scenario_request *rq)
+{
+    const alvh_tilt_params *t = &rq->market.params.tilt;
+    const double f[3] = {t->spx_jump, t->gov, t->exploit};
+    int any = 0;
+    for (int k = 0; k < 3; k++)
+        any |= f[k] > 0.0 && f[k] != 1.0;
+    return any;
+}
+
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
  * threads; its quantiles give the histogram's default range) */
@@ -715,7 +786,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     alvh_scenario_result *r = &j->res;
     const size_t np = r->n_paths;
     const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-    alvh_status st = alvh_summary_risk(o, np, &r->risk[v], err);
+    alvh_status st = alvh_summary_risk(o, np, tilted(&j->rq), &r->risk[v], err);
     const size_t bv = r->baseline[v];
     const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
     if (st == ALVH_OK && bv != v)
@@ -726,6 +797,17 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
     if (st == ALVH_OK)
         st = alvh_weighted_risk(o, np, &r->importance[v], err);
+    if (st == ALVH_OK) {
+        /* the controls' exact means hold without forced events */
+        alvh_market_params pp;
+        char msg[200];
+        double mu[2];
+        int known = j->rq.market.n_injections == 0 &&
+                    alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
+        if (known)
+            alvh_cv_exact_means(&pp, (double)j->rq.market.n_steps * j->rq.market.dt_years, mu);
+        st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, &r->cv[v], err);
+    }
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
@@ -799,7 +881,7 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
         st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,
-                              j->threads, &r->pnl[v], err);
+                              j->threads, tilted(&j->rq), &r->pnl[v], err);
     /* the rest of each variant is independent: one per thread, each computed as it would be alone */
     if (st == ALVH_OK) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(j->threads)

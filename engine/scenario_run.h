@@ -65,6 +65,7 @@ typedef struct alvh_scenario_result {
      * Euler and incremental attribution per layer, the tail composition */
     alvh_table *tail_eff, *attr, *tail_comp;
     alvh_table *importance; /* per variant: LR-weighted mean, VaR, ES (engine/weighted_risk.h); exact mode */
+    alvh_table *cv;         /* per variant: control-variate mean (engine/control_variate.h); exact mode */
     /* histogram mode only (NULL in exact mode): per cell, a bound on
      * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
     alvh_table *pnl_bound, *risk_bound, *eff_bound;
@@ -131,6 +132,21 @@ size_t alvh_scenario_job_paths_owned_done(const alvh_scenario_job *job);
  * finish; other ranks only free the job. A no-op for one rank. */
 alvh_status alvh_scenario_job_gather(alvh_scenario_job *job, alvh_error *err);
 
+/* Checkpoints under MPI (collective; no-ops for one rank). begin: rank 0
+ * receives every rank's progress (done flags, per-path and block rows,
+ * histogram counts) so that its alvh_scenario_job_buffers are the whole
+ * scenario's, as one process would have them; the other ranks hand their
+ * counts over (theirs restart at zero, so the final gather adds nothing
+ * twice). end: back to computing, each rank its own blocks. A checkpoint is
+ * written by rank 0 between the two. */
+alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *job, alvh_error *err);
+void alvh_scenario_job_checkpoint_end(alvh_scenario_job *job);
+
+/* Resume under MPI (collective): rank 0 has restored a checkpoint (of any
+ * rank count); its done flags and rows go to every rank, its counts stay on
+ * rank 0, and every rank goes on with the blocks of its own range not done. */
+alvh_status alvh_scenario_job_share_restored(alvh_scenario_job *job, alvh_error *err);
+
 /* Quantiles and summary tables; moves the arrays into res (the job is then
  * spent: only alvh_scenario_job_free remains). Every block must be done. */
 alvh_status alvh_scenario_job_finish(alvh_scenario_job *job, alvh_scenario_result *res, alvh_error *err);
@@ -142,6 +158,12 @@ typedef struct alvh_job_buffer {
     char name[32];
     void *data;
     size_t bytes;
+    /* rows by block (by_block not NULL: the done mask of n_blocks blocks, an
+     * earlier buffer's data): n_parts parts of part_bytes, block b's rows at
+     * p * part_bytes + b * block_bytes (the last block's are shorter). A
+     * checkpoint holds only the done blocks' rows, so it grows with the work. */
+    const unsigned char *by_block;
+    size_t n_blocks, block_bytes, part_bytes, n_parts;
 } alvh_job_buffer;
 #define ALVH_JOB_MAX_BUFFERS 12
 size_t alvh_scenario_job_buffers(alvh_scenario_job *job, alvh_job_buffer *out);

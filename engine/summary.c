@@ -9,6 +9,7 @@
 
 #include "engine/hedge_eff.h"
 #include "engine/stats.h"
+#include "engine/wstats.h"
 #include "kernels/book_model.h"
 
 const char *const alvh_summaries_names[2] = {"exact", "histogram"};
@@ -35,6 +36,20 @@ static alvh_status table_alloc(alvh_table *t, size_t rows, size_t cols, alvh_err
         alvh_table_free(t);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate a %zu x %zu table", rows, cols);
     }
+    return ALVH_OK;
+}
+
+alvh_status alvh_table_one_column(alvh_table *t, const char *const *rows, const char *const *units, size_t n_rows,
+                                  const char *col, alvh_error *err)
+{
+    alvh_status st = table_alloc(t, n_rows, 1, err);
+    if (st != ALVH_OK)
+        return st;
+    for (size_t r = 0; r < n_rows; r++) {
+        snprintf(t->row_names[r], ALVH_TABLE_NAME, "%s", rows[r]);
+        snprintf(t->row_units[r], sizeof t->row_units[0], "%s", units[r]);
+    }
+    snprintf(t->col_names[0], ALVH_TABLE_NAME, "%s", col);
     return ALVH_OK;
 }
 
@@ -142,17 +157,24 @@ alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err)
 }
 
 /* column c of the P&L table from the per-path outcomes */
-static alvh_status pnl_column(const double *outcomes, size_t n_paths, double capital_usd, alvh_table *t, size_t c,
-                              alvh_error *err)
+static alvh_status pnl_column(const double *outcomes, size_t n_paths, double capital_usd, int weighted, alvh_table *t,
+                              size_t c, alvh_error *err)
 {
     const size_t cols = t->cols;
-    double *x = malloc(n_paths * sizeof(double));
-    if (!x)
+    double *x = malloc(n_paths * sizeof(double)), *w = weighted ? malloc(n_paths * sizeof(double)) : NULL;
+    if (!x || (weighted && !w)) {
+        free(x);
+        free(w);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n_paths);
+    }
     column(outcomes, n_paths, (int)c, x);
+    if (w)
+        column(outcomes, n_paths, ALVH_OUT_LR, w);
     alvh_pnl_summary s;
-    alvh_status st = alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
+    alvh_status st = w ? alvh_wstats_pnl_summary(x, w, n_paths, capital_usd, &s, err)
+                       : alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
     free(x);
+    free(w);
     if (st != ALVH_OK)
         return st;
     double v[8] = {(double)s.moments.n, (double)s.moments.n_nan, (double)s.moments.n_inf, s.moments.mean,
@@ -175,7 +197,7 @@ static alvh_status pnl_column(const double *outcomes, size_t n_paths, double cap
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads,
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int weighted,
                              alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_pnl_layout(t, err);
@@ -193,7 +215,7 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (size_t c = 0; c < cols; c++) {
         cerr[c] = (alvh_error){0};
-        cst[c] = pnl_column(outcomes, n_paths, capital_usd, t, c, &cerr[c]);
+        cst[c] = pnl_column(outcomes, n_paths, capital_usd, weighted, t, c, &cerr[c]);
     }
     for (size_t c = 0; st == ALVH_OK && c < cols; c++)
         if (cst[c] != ALVH_OK) {
@@ -215,7 +237,9 @@ alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err)
         "p_liquidation_borrow",    "p_liquidation_borrow_lo95", "p_liquidation_borrow_hi95",
         "liquidations_borrow_mean", "p_exploit",              "p_exploit_lo95",          "p_exploit_hi95",
         "exploits_mean",           "p_stop_out",              "p_stop_out_lo95",         "p_stop_out_hi95",
-        "stop_outs_mean",          "rolls_mean",              "bad_debt_mean",           "excess_over_cash_mean",
+        "stop_outs_mean",          "p_treasury_feedback",     "p_treasury_feedback_lo95", "p_treasury_feedback_hi95",
+        "treasury_feedbacks_mean", "p_runway_cut",            "p_runway_cut_lo95",       "p_runway_cut_hi95",
+        "runway_cuts_mean",        "rolls_mean",              "bad_debt_mean",           "excess_over_cash_mean",
         "perp_margin_peak_mean",
     };
     const size_t rows = sizeof names / sizeof names[0];
@@ -229,26 +253,48 @@ alvh_status alvh_summary_risk_layout(alvh_table *t, alvh_error *err)
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, alvh_error *err)
+/* the estimators of the risk table, plain or weighted by w (NULL: plain) */
+static alvh_status risk_mean(const double *x, const double *w, size_t n, double *mean, alvh_error *err)
+{
+    alvh_moments mo;
+    alvh_status st = w ? alvh_wstats_moments(x, w, n, &mo, err) : alvh_stats_moments(x, n, &mo, err);
+    *mean = mo.mean;
+    return st;
+}
+
+static alvh_status risk_quantiles(const double *x, const double *w, size_t n, const double *p, size_t n_p, double *q,
+                                  alvh_error *err)
+{
+    size_t nonfin = 0;
+    return w ? alvh_wstats_quantiles(x, w, n, p, n_p, q, err) : alvh_stats_quantiles(x, n, p, n_p, q, &nonfin, err);
+}
+
+static alvh_status risk_prob(const double *x, const double *w, size_t n, alvh_proportion *pr, alvh_error *err)
+{
+    return w ? alvh_wstats_prob_above(x, w, n, 0.5, ALVH_STATS_Z95, pr, err)
+             : alvh_stats_prob_above(x, n, 0.5, ALVH_STATS_Z95, pr, err);
+}
+
+alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_risk_layout(t, err);
     if (st != ALVH_OK)
         return st;
-    double *x = malloc(n * sizeof(double));
-    if (!x) {
+    double *x = malloc(n * sizeof(double)), *w = weighted ? malloc(n * sizeof(double)) : NULL;
+    if (!x || (weighted && !w)) {
+        free(x);
+        free(w);
         alvh_table_free(t);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n);
     }
+    if (w)
+        column(outcomes, n, ALVH_OUT_LR, w);
     double *d = t->data;
-    alvh_moments mo;
-    size_t nonfin = 0;
     column(outcomes, n, ALVH_OUT_MAX_DD, x);
     const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
-    st = alvh_stats_moments(x, n, &mo, err);
-    if (st == ALVH_OK) {
-        d[0] = mo.mean;
-        st = alvh_stats_quantiles(x, n, p_dd, 3, d + 1, &nonfin, err);
-    }
+    st = risk_mean(x, w, n, &d[0], err);
+    if (st == ALVH_OK)
+        st = risk_quantiles(x, w, n, p_dd, 3, d + 1, err);
     if (st == ALVH_OK) {
         /* infinite where a variant never borrows: those paths carry no health factor */
         column(outcomes, n, ALVH_OUT_MIN_HF, x);
@@ -256,32 +302,32 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, alvh_table *t, a
         for (size_t i = 0; i < n; i++)
             finite += isfinite(x[i]) != 0;
         if (finite > 0)
-            st = alvh_stats_quantiles(x, n, p_hf, 3, d + 4, &nonfin, err);
+            st = risk_quantiles(x, w, n, p_hf, 3, d + 4, err);
         else
             d[4] = d[5] = d[6] = INFINITY;
     }
-    const int counts[4] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP};
-    for (int k = 0; st == ALVH_OK && k < 4; k++) {
+    const int counts[6] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_STOP,
+                           ALVH_OUT_N_TREASURY_FB, ALVH_OUT_N_RUNWAY_CUT};
+    for (int k = 0; st == ALVH_OK && k < 6; k++) {
         column(outcomes, n, counts[k], x);
         alvh_proportion pr;
-        st = alvh_stats_prob_above(x, n, 0.5, ALVH_STATS_Z95, &pr, err);
+        st = risk_prob(x, w, n, &pr, err);
         if (st == ALVH_OK)
-            st = alvh_stats_moments(x, n, &mo, err);
+            st = risk_mean(x, w, n, &d[10 + 4 * k], err);
         if (st == ALVH_OK) {
             d[7 + 4 * k] = pr.p_hat;
             d[8 + 4 * k] = pr.lo;
             d[9 + 4 * k] = pr.hi;
-            d[10 + 4 * k] = mo.mean;
         }
     }
     /* means only: rolls, bad debt (USD), excess over cash (USD), perp margin peak (USD) */
     const int means[4] = {ALVH_OUT_N_ROLL, ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};
     for (int k = 0; st == ALVH_OK && k < 4; k++) {
         column(outcomes, n, means[k], x);
-        st = alvh_stats_moments(x, n, &mo, err);
-        d[23 + k] = mo.mean;
+        st = risk_mean(x, w, n, &d[31 + k], err);
     }
     free(x);
+    free(w);
     if (st != ALVH_OK)
         alvh_table_free(t);
     return st;

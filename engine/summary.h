@@ -34,6 +34,10 @@ typedef struct alvh_table {
 
 void alvh_table_free(alvh_table *t); /* frees the arrays, accepts a zeroed table */
 
+/* A zeroed table of n_rows x 1 with these row names and units and the column name `col`. */
+alvh_status alvh_table_one_column(alvh_table *t, const char *const *rows, const char *const *units, size_t n_rows,
+                                  const char *col, alvh_error *err);
+
 /* Row index of name, or t->rows when absent. */
 size_t alvh_table_row(const alvh_table *t, const char *name);
 
@@ -52,12 +56,15 @@ alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extr
 /* P&L statistics (rows: n, mean, stdev, ..., quantiles, VaR/ES, P(loss > x C))
  * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT.
  * The columns are computed on `threads` OpenMP threads (<= 0: the default);
- * the table does not depend on it. */
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads,
+ * the table does not depend on it. weighted: each path weighted by its
+ * likelihood ratio (outcome column ALVH_OUT_LR; paths drawn under an
+ * importance-sampling tilt), with the estimators of engine/wstats.h. */
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int weighted,
                              alvh_table *t, alvh_error *err);
 
-/* Drawdown, health factor and event statistics: one column `value`. */
-alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, alvh_table *t, alvh_error *err);
+/* Drawdown, health factor and event statistics: one column `value`
+ * (weighted: as for alvh_summary_pnl). */
+alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, int weighted, alvh_table *t, alvh_error *err);
 
 /* Hedge effectiveness of a variant against the baseline on the same paths
  * (total P&L): variance and ES99 reductions with paired and unpaired SEs. */

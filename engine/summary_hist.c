@@ -19,7 +19,8 @@ static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, AL
                                                 ALVH_OUT_CASH, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD};
 _Static_assert(ALVH_SHIST_N_HIST == 27 && ALVH_LAYER_COUNT == 10, "hist_col lists every histogram");
 static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT,
-                                                   ALVH_OUT_N_STOP, ALVH_OUT_N_ROLL};
+                                                   ALVH_OUT_N_STOP, ALVH_OUT_N_TREASURY_FB, ALVH_OUT_N_RUNWAY_CUT,
+                                                   ALVH_OUT_N_ROLL};
 
 /* moment columns: the P&L columns and max drawdown (outcome columns 0..12),
  * then bad debt, excess over cash and the perp margin peak (means only) */
@@ -560,9 +561,10 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
         put(tb, hf_rows[k], 0, bd);
     }
     static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
-                                                        "stop_out", "roll"};
+                                                        "stop_out", "treasury_feedback", "runway_cut", "roll"};
     static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_perp_mean", "liquidations_borrow_mean",
                                                              "exploits_mean", "stop_outs_mean",
+                                                             "treasury_feedbacks_mean", "runway_cuts_mean",
                                                              "rolls_mean"};
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {

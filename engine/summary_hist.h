@@ -66,10 +66,10 @@ enum {
 #define ALVH_SHIST_TAIL_HI_C 200.0
 
 /* Integer counters per variant: for each count column (liquidations,
- * perp and borrow liquidations, exploits, stop-outs, rolls) the finite paths, the paths with a count > 0.5
+ * perp and borrow liquidations, exploits, stop-outs, treasury feedback shocks, runway cuts, rolls) the finite paths, the paths with a count > 0.5
  * and the sum of the counts; then per P&L column and loss threshold the
  * paths with -pnl > threshold x C. */
-#define ALVH_SHIST_N_EVENTS 5
+#define ALVH_SHIST_N_EVENTS 7
 #define ALVH_SHIST_N_COUNTERS (3 * ALVH_SHIST_N_EVENTS + (ALVH_OUT_TOTAL + 1) * 3)
 
 typedef struct alvh_shist_acc {

@@ -16,7 +16,9 @@
 
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
+#include "io/fault.h"
 #include "io/file_check.h"
+#include "io/result_file.h"
 
 #define STATE_MAGIC "alvh-run-state 2"
 
@@ -367,4 +369,34 @@ void alvh_batch_close(alvh_batch *b, int remove_all)
     }
     close(b->lock_fd);
     b->lock_fd = -1;
+}
+
+alvh_status alvh_batch_assemble(alvh_batch *b, const char *out, const alvh_h5_run_info *info, const alvh_config *cfg,
+                                const size_t *sel, size_t n_sel, alvh_error *err)
+{
+    alvh_h5_writer *w = NULL;
+    alvh_status st = alvh_h5_open(out, &w, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_write_run_info(w, info, err);
+    for (size_t j = 0; st == ALVH_OK && j < n_sel; j++) {
+        char part[8600];
+        alvh_batch_part_path(b, sel[j], part, sizeof part);
+        st = alvh_batch_verify_part(b, sel[j], err);
+        if (st == ALVH_OK)
+            st = alvh_result_copy_scenario(w, part, cfg->scenarios[sel[j]].name, err);
+        if (st == ALVH_OK)
+            st = alvh_result_label_scenario(w, cfg, &cfg->scenarios[sel[j]], err);
+        alvh_fault_point("final file: scenario copied");
+    }
+    alvh_error cerr = {0};
+    alvh_status cst = w ? alvh_h5_close(w, st == ALVH_OK, &cerr) : ALVH_OK;
+    if (st == ALVH_OK && cst != ALVH_OK) {
+        if (err)
+            *err = cerr;
+        st = cst;
+    }
+    alvh_fault_point("final file renamed, parts not removed");
+    if (st == ALVH_OK)
+        alvh_batch_close(b, 1);
+    return st;
 }

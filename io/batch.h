@@ -15,6 +15,8 @@
 #ifndef ALVH_IO_BATCH_H
 #define ALVH_IO_BATCH_H
 
+#include "io/config.h"
+#include "io/h5_writer.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +65,14 @@ alvh_status alvh_batch_verify_part(const alvh_batch *b, size_t k, alvh_error *er
 
 /* Removes the checkpoints (the scenario in progress finished). */
 void alvh_batch_drop_checkpoints(const alvh_batch *b);
+
+/* Step 4 of the batch's life (docs/batch.md): the final file `out` from the
+ * parts of the scenarios sel[0..n_sel) of cfg, in that order: the run
+ * attributes, then each part, verified against its recorded checksum, copied
+ * (H5Ocopy) and labelled. `out` appears only complete (temporary name,
+ * rename); on success the batch directory is removed. */
+alvh_status alvh_batch_assemble(alvh_batch *b, const char *out, const alvh_h5_run_info *info, const alvh_config *cfg,
+                                const size_t *sel, size_t n_sel, alvh_error *err);
 
 /* Releases the lock; with remove_all the directory goes too (the run is complete). */
 void alvh_batch_close(alvh_batch *b, int remove_all);

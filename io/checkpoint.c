@@ -15,7 +15,7 @@
 #include "io/fault.h"
 #include "io/file_check.h"
 
-static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '2'};
+static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '3'};
 enum { HEADER_BYTES = 8 + 3 * 8 + 2 * 4 + 4 * 8, BUFFER_HEAD_BYTES = 32 + 8 };
 
 uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n)
@@ -74,6 +74,54 @@ static void put_header(wstream *w, const alvh_ckpt_header *h, uint32_t nb)
     put(w, &h->n_paths, 8);
 }
 
+/* Block blk's rows in one part of a buffer by block: offset and length (0 past the end). */
+static size_t block_span(const alvh_job_buffer *b, size_t blk, size_t *off)
+{
+    *off = blk * b->block_bytes;
+    if (*off >= b->part_bytes)
+        return 0;
+    return b->part_bytes - *off < b->block_bytes ? b->part_bytes - *off : b->block_bytes;
+}
+
+/* Bytes a buffer takes in a checkpoint: all of it, or its done blocks' rows. */
+static uint64_t stored_bytes(const alvh_job_buffer *b)
+{
+    if (!b->by_block)
+        return b->bytes;
+    uint64_t n = 0;
+    for (size_t blk = 0; blk < b->n_blocks; blk++) {
+        size_t off;
+        n += b->by_block[blk] ? block_span(b, blk, &off) : 0;
+    }
+    return n * b->n_parts;
+}
+
+/* A buffer by block must name an earlier buffer of n_blocks bytes as its mask. */
+static int mask_ok(const alvh_job_buffer *bufs, size_t k)
+{
+    const alvh_job_buffer *b = &bufs[k];
+    if (!b->by_block)
+        return 1;
+    for (size_t m = 0; m < k; m++)
+        if (bufs[m].data == b->by_block && bufs[m].bytes == b->n_blocks && !bufs[m].by_block)
+            return b->n_parts > 0 && b->block_bytes > 0 && b->part_bytes * b->n_parts == b->bytes;
+    return 0;
+}
+
+static void put_buffer(wstream *w, const alvh_job_buffer *b)
+{
+    if (!b->by_block) {
+        put(w, b->data, b->bytes);
+        return;
+    }
+    for (size_t p = 0; p < b->n_parts; p++)
+        for (size_t blk = 0; blk < b->n_blocks; blk++) {
+            size_t off, len = b->by_block[blk] ? block_span(b, blk, &off) : 0;
+            if (len)
+                put(w, (const char *)b->data + p * b->part_bytes + off, len);
+        }
+}
+
 alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ckpt_header *h,
                            const alvh_job_buffer *bufs, size_t n, alvh_error *err)
 {
@@ -86,12 +134,17 @@ alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ck
     wstream w = {.f = f, .sum = ALVH_HASH_INIT};
     put_header(&w, h, (uint32_t)n);
     for (size_t k = 0; k < n; k++) {
+        if (!mask_ok(bufs, k)) {
+            fclose(f);
+            unlink(tmp);
+            return alvh_error_set(err, ALVH_E_INTERNAL, "checkpoint buffer '%s': bad block layout", bufs[k].name);
+        }
         char name[32] = {0};
         snprintf(name, sizeof name, "%s", bufs[k].name);
-        uint64_t bytes = bufs[k].bytes;
+        uint64_t bytes = stored_bytes(&bufs[k]);
         put(&w, name, sizeof name);
         put(&w, &bytes, 8);
-        put(&w, bufs[k].data, bufs[k].bytes);
+        put_buffer(&w, &bufs[k]);
         if (k == n / 2)
             alvh_fault_point("checkpoint: partly written");
     }
@@ -212,6 +265,19 @@ alvh_status alvh_ckpt_peek(const char *path, alvh_ckpt_header *h, alvh_error *er
     return st;
 }
 
+static int get_buffer(rstream *r, const alvh_job_buffer *b)
+{
+    if (!b->by_block)
+        return get(r, b->data, b->bytes);
+    for (size_t p = 0; p < b->n_parts; p++)
+        for (size_t blk = 0; blk < b->n_blocks; blk++) {
+            size_t off, len = b->by_block[blk] ? block_span(b, blk, &off) : 0;
+            if (len && get(r, (char *)b->data + p * b->part_bytes + off, len) != 0)
+                return -1;
+        }
+    return 0;
+}
+
 alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job_buffer *bufs, size_t n,
                            alvh_error *err)
 {
@@ -221,25 +287,30 @@ alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job
     if (st != ALVH_OK)
         return st;
     FILE *f = r.f;
-    uint64_t want_size = HEADER_BYTES + 8;
-    for (size_t k = 0; k < n; k++)
-        want_size += BUFFER_HEAD_BYTES + bufs[k].bytes;
     if (nb != n)
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s holds %u buffers, this run expects %zu", path, nb, n);
-    else if (r.size != want_size)
-        st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is %" PRIu64 " bytes, this run's are %" PRIu64
-                            " (truncated or not this run's)", path, r.size, want_size);
+    uint64_t at = HEADER_BYTES;
     for (size_t k = 0; st == ALVH_OK && k < n; k++) {
         char name[32];
         uint64_t bytes;
-        if (get(&r, name, sizeof name) != 0 || get(&r, &bytes, 8) != 0)
+        if (!mask_ok(bufs, k))
+            st = alvh_error_set(err, ALVH_E_INTERNAL, "checkpoint buffer '%s': bad block layout", bufs[k].name);
+        else if (get(&r, name, sizeof name) != 0 || get(&r, &bytes, 8) != 0)
             st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is truncated", path);
-        else if (strncmp(name, bufs[k].name, sizeof name) != 0 || bytes != bufs[k].bytes)
-            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s: buffer %zu is '%.32s' of %llu bytes, expected '%s' of %zu",
-                                path, k, name, (unsigned long long)bytes, bufs[k].name, bufs[k].bytes);
-        else if (get(&r, bufs[k].data, bufs[k].bytes) != 0)
+        /* a buffer by block holds the rows of the blocks its mask (read before it) says are done */
+        else if (strncmp(name, bufs[k].name, sizeof name) != 0 || bytes != stored_bytes(&bufs[k]))
+            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s: buffer %zu is '%.32s' of %llu bytes, expected '%s' of %llu",
+                                path, k, name, (unsigned long long)bytes, bufs[k].name,
+                                (unsigned long long)stored_bytes(&bufs[k]));
+        else if ((at += BUFFER_HEAD_BYTES + bytes) + 8 > r.size)
+            st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is %" PRIu64 " bytes, shorter than its buffers "
+                                "(truncated or not this run's)", path, r.size);
+        else if (get_buffer(&r, &bufs[k]) != 0)
             st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is truncated", path);
     }
+    if (st == ALVH_OK && at + 8 != r.size)
+        st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is %" PRIu64 " bytes, its buffers %" PRIu64
+                            " (not this run's)", path, r.size, at + 8);
     uint64_t want = r.sum, sum;
     if (st == ALVH_OK && (fread(&sum, 8, 1, f) != 1 || sum != want))
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is corrupt (checksum mismatch)", path);

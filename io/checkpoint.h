@@ -8,9 +8,14 @@
  * to `previous` (when given), the new one renamed into place: a crash at any
  * instant leaves a complete checkpoint under one of the two names.
  *
- *   "ALVHCKP2" | u64 config_hash | u64 binary_hash | u64 seed | u32 scenario | u32 n_buffers
+ *   "ALVHCKP3" | u64 config_hash | u64 binary_hash | u64 seed | u32 scenario | u32 n_buffers
  *   u64 block_first | u64 block_count | u64 block_size | u64 n_paths
  *   n_buffers x ( char name[32] | u64 bytes | bytes of data ) | u64 checksum of all before
+ *
+ * A buffer by block (alvh_job_buffer.by_block) stores only the rows of the
+ * blocks its mask, an earlier buffer, marks done: part by part, block by block
+ * in order; `bytes` is what is stored. So a checkpoint grows with the work
+ * done, not with the scenario's size.
  */
 #ifndef ALVH_IO_CHECKPOINT_H
 #define ALVH_IO_CHECKPOINT_H

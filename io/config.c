@@ -196,7 +196,7 @@ static void work_defaults(alvh_cfg_scenario_work *w)
         alvh_ctable_defaults(alvh_cfg_scenario_sections[i], &w->s);
 }
 
-static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "eth", "premia", "injections"};
+static const char *const scenario_extra_keys[] = {"spx", "token", "funding", "eth", "premia", "treasury", "injections"};
 
 /* Unknown key in a scenario or one of its sections: the section's keys first
  * (and the scenario's sub-sections), then "section.key" of every other section. */

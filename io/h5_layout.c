@@ -26,6 +26,10 @@ const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {
     "count", "count",                                /* cover claims paid, denied */
     "count", "count",                                /* irr rule: scale-downs, scale-ups */
     "count", "1",                                    /* governance down-shocks, likelihood ratio */
+    "count",                                         /* runway rule: stake cuts */
+    "years", "years", "1",                           /* treasury: runway at the horizon, its minimum, quick ratio */
+    "count",                                         /* treasury feedback down-shocks */
+    "USD", "USD", "USD", "USD",                      /* on-chain costs of the farm, borrow, puts, calls */
 };
 
 _Static_assert((int)ALVH_OUT_TOTAL == (int)ALVH_LAYER_COUNT + 1, "pnl columns are the layers, cash, then the total");

@@ -31,7 +31,7 @@
 /* root attribute alvh_layout_version (2: dimension scales, scenario attributes;
  * 3: per-variant baselines, attribution, tail and study tables; 4: lp, cover,
  * eth_puts layers; 5: likelihood ratios, n_gov_down_shocks, importance table) */
-#define ALVH_H5_LAYOUT_VERSION 5
+#define ALVH_H5_LAYOUT_VERSION 6
 
 #define ALVH_H5_SCENARIOS "/scenarios"
 #define ALVH_H5_MARKET "market"

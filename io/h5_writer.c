@@ -106,8 +106,12 @@ hid_t alvh_h5w_group(alvh_h5_writer *w, const char *group_path, alvh_error *err)
             alvh_error_set(err, ALVH_E_NOMEM, "%s: out of memory for '%s'", w->path, group_path);
         goto done;
     }
-    /* readers list scenarios and variants in the order they were written */
-    if (H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+    /* readers list scenarios and variants in the order they were written;
+     * attributes stay compact up to 64 (a scenario group has 17): H5Ocopy of
+     * HDF5 1.10.8 crashes on variable-length string attributes in dense
+     * storage (the default beyond 8), and alvh merge copies scenario groups */
+    if (H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        H5Pset_attr_phase_change(gcpl, 64, 48) < 0) {
         alvh_h5w_fail(w, err, "create group", group_path);
         goto done;
     }

@@ -101,6 +101,8 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             st = write_labelled(w, scenario, vn, "tail_composition", &r->tail_comp[v], NULL, err);
         if (st == ALVH_OK && r->importance)
             st = write_labelled(w, scenario, vn, "importance", &r->importance[v], NULL, err);
+        if (st == ALVH_OK && r->cv)
+            st = write_labelled(w, scenario, vn, "control_variates", &r->cv[v], NULL, err);
         /* histogram mode: the error bound of every estimate, and the bin widths */
         if (st == ALVH_OK && r->pnl_bound)
             st = write_labelled(w, scenario, vn, "summary_bound", &r->pnl_bound[v], NULL, err);

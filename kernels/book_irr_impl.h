@@ -13,7 +13,7 @@
  *   3. the decision is executed timelock_days later: tokens sold or bought at
  *      G through the pool (pool fee book.lp.swap_fee_frac, MEV and one
  *      transaction of gas, book.gas), against the farm's cash.
- * Included by book_step_impl.h after book_lp_impl.h (gas_tx_usd).
+ * Included by book_step_impl.h after book_layers_impl.h (gas_tx_usd).
  */
 
 #define LLD(a) vd_load_n((a) + x->i, x->m)
@@ -31,6 +31,7 @@ static inline void irr_trade(const book_lanes *x, farm_state *f, vd scale, vd ta
     vd cost = vd_fma(vd_abs(d_usd), v1(c->p.lp.swap_fee_frac + 1e-4 * gp->mev_bps), gas_tx_usd(gp, x->vix));
     f->units = vd_blend(move, f->units, nu);
     f->fcash = vd_blend(move, f->fcash, vd_sub(vd_add(f->fcash, d_usd), cost));
+    LST(x->s->f_cost, vd_add(LLD(x->s->f_cost), vd_blend(move, v1(0.0), cost)));
 }
 
 static inline void irr_rule(const book_lanes *x, farm_state *f, double emis_t)

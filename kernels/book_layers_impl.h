@@ -30,6 +30,8 @@ typedef struct {
     vd spx, var, vix, g, fr;     /* market at the end of the step */
 } book_lanes;
 
+#include "kernels/book_onchain_impl.h"
+
 #define LLD(a) vd_load_n((a) + x->i, x->m)
 #define LST(a, v) vd_store_n((a) + x->i, x->m, (v))
 
@@ -55,13 +57,18 @@ static inline void farm_accrue(const book_lanes *x, farm_state *f, int harvest, 
 {
     const alvh_book_consts *c = x->c;
     const vd one = v1(1.0), zero = v1(0.0);
-    if (!x->moving)
+    const int gas_all = c->p.gas.all_layers;
+    if (!x->moving) {
+        if (gas_all) /* the stake's purchase: a swap and a stake */
+            onchain_pay(x, &f->fcash, x->s->f_cost, vd_lt(zero, f->units), 2.0, vd_mul(f->units, x->g));
         return;
+    }
     vd nh = LLD(x->mk->n_hack), ng = LLD(x->mk->n_gov_dn);
     /* an exploit takes hack_loss of the stake, each down shock cuts
-     * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection) */
+     * emissions: (1 - L)^N and cut^N for the step's N (<= 3 with an injection,
+     * one more down-shock from the treasury feedback) */
     vd keepf = one, cut = one;
-    for (int k = 1; k <= 3; k++) {
+    for (int k = 1; k <= 4; k++) {
         keepf = vd_mul(keepf, vd_blend(vd_le(v1(k), nh), one, v1(1.0 - c->hack_loss)));
         cut = vd_mul(cut, vd_blend(vd_le(v1(k), ng), one, v1(c->p.farm.gov_cut)));
     }
@@ -76,6 +83,9 @@ static inline void farm_accrue(const book_lanes *x, farm_state *f, int harvest, 
     f->emis = vd_mul(f->emis, cut);
     f->pend = vd_fma(vd_mul(f->units, f->emis), v1(emis_t), f->pend);
     if (harvest) {
+        if (gas_all) /* claim, then restake or swap the rewards */
+            onchain_pay(x, &f->fcash, x->s->f_cost, vd_lt(zero, f->pend), 2.0,
+                        c->p.farm.restake ? zero : vd_mul(f->pend, x->g));
         if (c->p.farm.restake)
             f->units = vd_add(f->units, f->pend);
         else
@@ -116,6 +126,7 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
     const alvh_book_state *s = x->s;
     const alvh_calls_params *kp = &c->p.calls;
     const vd zero = v1(0.0), g = x->g;
+    const int gas_all = c->p.gas.all_layers;
     option_state o = {LLD(s->k_n), LLD(s->k_k), LLD(s->k_cash)};
     vd t_left = v1((double)(c->k_every - x->step % c->k_every) * c->dt);
     vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
@@ -124,6 +135,8 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
          * leave the stake at market (the farm sells them at G) */
         vd itm = vd_max(vd_sub(g, o.k), zero);
         o.cash = vd_sub(o.cash, vd_mul(o.n, itm));
+        if (gas_all) /* the assignment's settlement */
+            onchain_pay(x, &o.cash, s->k_cost, vm_and(vd_lt(zero, itm), vd_lt(zero, o.n)), 1.0, zero);
         vd deliver = vd_blend(vd_lt(zero, itm), zero, vd_min(o.n, f->units));
         f->units = vd_sub(f->units, deliver);
         f->fcash = vd_fma(deliver, g, f->fcash);
@@ -137,6 +150,8 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
             vd prem = tok_call(c, g, o.k, v1(c->k_t_life), sig);
             o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
             t_left = v1(c->k_t_life);
+            if (gas_all)
+                onchain_pay(x, &o.cash, s->k_cost, vd_lt(zero, o.n), 1.0, zero);
         } else {
             o.n = zero;
             LST(s->k_pn, nn);
@@ -149,6 +164,8 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
         o.k = LLD(s->k_pk);
         vd prem = tok_call(c, g, vd_max(o.k, v1(1e-300)), t_left, sig);
         o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
+        if (gas_all)
+            onchain_pay(x, &o.cash, s->k_cost, vd_lt(zero, o.n), 1.0, zero);
     }
     vd mark = zero;
     if (x->moving || call_roll)
@@ -230,6 +247,8 @@ static inline vd borrow_deleverage(const book_lanes *x, borrow_state *b, vd coll
     vd repay = vd_blend(pay, zero, vd_min(vd_min(amount, b->stab), b->debt));
     b->debt = vd_sub(b->debt, repay);
     b->stab = vd_sub(b->stab, repay);
+    if (c->p.gas.all_layers) /* a repayment under 1 USD is rounding dust: no transaction */
+        onchain_pay(x, &b->bcash, s->b_cost, vd_lt(v1(1.0), repay), 1.0, zero);
     return health(bp, coll, b->debt);
 }
 
@@ -243,6 +262,9 @@ static inline vd borrow_step(const book_lanes *x, farm_state *f, vd *min_hf)
     if (x->moving) {
         b.debt = vd_mul(b.debt, v1(1.0 + bp->borrow_apr * c->dt));
         b.stab = vd_mul(b.stab, v1(1.0 + bp->stable_apr * c->dt));
+    } else if (c->p.gas.all_layers) { /* the opening: supply, borrow (and swap the proceeds) */
+        vm open = vd_lt(v1(1e-9), b.debt);
+        onchain_pay(x, &b.bcash, s->b_cost, open, bp->redeploy ? 3.0 : 2.0, vd_mul(b.bun, g));
     }
     vd coll = vd_mul(vd_add(f->units, b.bun), g);
     vd hf = health(bp, coll, b.debt);
@@ -510,14 +532,20 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
     option_state o = {LLD(s->u_n), LLD(s->u_k), LLD(s->u_cash)};
     vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
     vd t_left = v1((double)(c->u_every - x->step % c->u_every) * c->dt);
+    const int gas_all = c->p.gas.all_layers;
     if (put_roll) {
-        o.cash = vd_fma(o.n, vd_max(vd_sub(o.k, g), zero), o.cash);
+        vd itm = vd_max(vd_sub(o.k, g), zero);
+        o.cash = vd_fma(o.n, itm, o.cash);
+        if (gas_all) /* the exercise */
+            onchain_pay(x, &o.cash, s->u_cost, vm_and(vd_lt(zero, itm), vd_lt(zero, o.n)), 1.0, zero);
         vd n, k, cost;
         puts_size(x, units, sig, &n, &k, &cost);
         if (c->u_delay == 0) {
             o.n = n, o.k = k;
             o.cash = vd_sub(o.cash, cost);
             t_left = v1(c->u_t_life);
+            if (gas_all)
+                onchain_pay(x, &o.cash, s->u_cost, vd_lt(zero, o.n), 1.0, zero);
         } else {
             o.n = zero;
             LST(s->u_pn, n);
@@ -530,12 +558,16 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
         vd price = vd_mul(tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig), v1(1.0 + c->p.puts.slippage_frac));
         o.n = vd_min(LLD(s->u_pn), vd_div(LLD(s->u_pcap), vd_max(price, v1(1e-300))));
         o.cash = vd_sub(o.cash, vd_mul(o.n, price));
+        if (gas_all)
+            onchain_pay(x, &o.cash, s->u_cost, vd_lt(zero, o.n), 1.0, zero);
     }
     vd mark = vd_mul(o.n, tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig));
     option_store(x, &o, s->u_n, s->u_k, s->u_cash);
     LST(s->u_mark, mark);
     return vd_add(o.cash, mark);
 }
+
+#include "kernels/book_condor_signal_impl.h"
 
 /* ---- SPX iron condor: settle, stop, take profit, time roll; flag entries -------------- */
 
@@ -552,6 +584,9 @@ static inline vd condor_step(const book_lanes *x)
     vd ccash = LD(s->c_cash), mark = zero;
     vm live = vd_lt(v1(0.5), act);
     const double legs = 4.0, mult = 100.0;
+    vm cross = vd_lt(one, zero);
+    if (c->q_on) /* SPX RSI, MACD and breadth for the adjustments */
+        cross = condor_signals_step(x);
     if (vm_any(live)) {
         vd steps_left = vd_max(vd_sub(exp_s, v1(fstep)), zero);
         vd t = vd_mul(steps_left, v1(dt));
@@ -562,7 +597,7 @@ static inline vd condor_step(const book_lanes *x)
         vm expired = vd_le(steps_left, v1(0.5));
         vm stop = vd_le(vd_mul(v1(p->condor.stop_mult), credit), val);
         vm take = vd_lt(val, vd_mul(v1(1.0 - p->condor.profit_take), credit));
-        vm roll = vd_le(steps_left, v1(c->c_roll_steps_left));
+        vm roll = condor_roll_due(x, steps_left, cross);
         vm close = vm_and(live, vm_or(vm_or(expired, stop), vm_or(take, roll)));
         /* at expiry the condor settles at intrinsic (cash-settled, no
          * slippage); otherwise it is bought back across four legs */

@@ -12,18 +12,12 @@
  *      (pool fee + MEV) and minted on the range centred on G, paying
  *      lp_txs transactions of gas at today's VIX;
  *   3. the mark: tokens x G + USD of the position.
- * Included by book_step_impl.h after book_layers_impl.h (book_lanes, token_iv).
+ * Included by book_step_impl.h after book_layers_impl.h (book_lanes, token_iv,
+ * gas_tx_usd of book_onchain_impl.h).
  */
 
 #define LLD(a) vd_load_n((a) + x->i, x->m)
 #define LST(a, v) vd_store_n((a) + x->i, x->m, (v))
-
-/* gas of one transaction at the lanes' VIX (kernels/gas.h) */
-static inline vd gas_tx_usd(const alvh_gas_params *gp, vd vix)
-{
-    vd ratio = vd_div(vd_max(vix, v1(1e-6)), v1(gp->vix_ref));
-    return vd_mul(v1(gp->usd_per_tx), vmath_exp(vd_mul(v1(gp->vix_power), vmath_log(ratio))));
-}
 
 /* fee factor of the step: (sigma_G / sigma_G0)^fee_vol_power */
 static inline vd lp_fee_factor(const alvh_book_consts *c, vd vix)

@@ -19,7 +19,9 @@ const char *const alvh_book_out_names[ALVH_OUT_COUNT] = {
     "n_exploits", "first_exploit_step", "n_stop_outs", "first_stop_out_step", "n_rolls", "excess_over_cash",
     "perp_margin_peak", "lp_onchain_costs", "n_lp_recentres",
     "n_cover_claims_paid", "n_cover_claims_denied", "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks",
-    "likelihood_ratio",
+    "likelihood_ratio", "n_runway_cuts", "treasury_runway_end_years", "treasury_runway_min_years",
+    "treasury_quick_end", "n_treasury_feedback_shocks", "farm_onchain_costs", "borrow_onchain_costs",
+    "puts_onchain_costs", "calls_onchain_costs",
 };
 
 #define fail alvh_kmsg
@@ -124,6 +126,17 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     if (p->irr.on && c->i_delay >= c->i_every)
         return fail(msg, size, "book.irr.timelock_days: expected fewer steps than the decision period (%zu), got %g",
                     c->i_every, p->irr.timelock_days);
+    c->r_delay = (double)llround(p->runway.timelock_days);
+    if (p->runway.on && !(mk->treasury.burn_usd_ann > 0.0))
+        return fail(msg, size, "book.runway.on: the runway signal needs the scenario's treasury "
+                               "(treasury.burn_usd_ann > 0)");
+    REQUIRE(p->runway.restore_years >= p->runway.cut_years, "runway.restore_years", p->runway.restore_years,
+            "at least cut_years");
+    const alvh_condor_signal_params *qp = &p->condor_signals;
+    c->q_breadth = qp->breadth_shift_frac > 0.0;
+    c->q_on = qp->rsi_shift_frac > 0.0 || c->q_breadth || qp->macd_roll;
+    c->q_hard_left = c->c_roll_steps_left - (double)llround(qp->macd_wait_days);
+    REQUIRE(qp->rsi_lo <= qp->rsi_hi, "condor_signals.rsi_lo", qp->rsi_lo, "at most rsi_hi");
     /* a roll's timelocked purchase must land before the next roll */
     if (c->u_delay >= c->u_every)
         return fail(msg, size, "book.puts.timelock_days: expected fewer steps than the roll period (%zu), got %g",
@@ -185,7 +198,7 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(k_n, 1) X(k_k, 1) X(k_cash, 1) X(k_mark, 1) X(k_harv, 1) X(k_pn, 1) X(k_pk, 1) X(b_debt, 1)          \
     X(b_stable, 1) X(b_units, 1) X(b_cash, 1) X(b_hf, 1) X(b_pamt, 1) X(b_pat, 1) X(l_liq, 1) X(l_sqlo, 1) X(l_sqhi, 1) X(l_cash, 1) X(l_out, 1) \
     X(l_tok, 1) X(l_cost, 1) X(l_n_rc, 1) X(v_cash, 1) X(v_cov, 1) X(v_n_paid, 1) X(v_n_denied, 1) \
-    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(m_peak, 1) X(m_dd, 1)  \
+    X(e_n, 1) X(e_k, 1) X(e_cash, 1) X(i_irr, 1) X(i_scale, 1) X(i_pend, 1) X(i_n_dn, 1) X(i_n_up, 1) X(r_scale, 1) X(r_pend, 1) X(r_at, 1) X(r_n_cut, 1) X(f_cost, 1) X(b_cost, 1) X(u_cost, 1) X(k_cost, 1) X(q_gain, 1) X(q_loss, 1) X(q_e12, 1) X(q_e26, 1) X(q_sig9, 1) X(q_prev_s, 1) X(q_prev_v, 1) X(q_adv, 1) X(q_b19, 1) X(q_b39, 1) X(q_macd_up, 1) X(m_peak, 1) X(m_dd, 1)  \
     X(m_min_hf, 1) X(m_n_liq_p, 1) X(m_n_liq_b, 1) X(m_t_liq, 1) X(m_bad_debt, 1) X(m_n_exploit, 1)        \
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
@@ -246,6 +259,10 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
         s->f_units[i] = stake0 / g0;
         s->f_emis[i] = 1.0;
         s->i_scale[i] = s->i_pend[i] = 1.0;
+        s->r_scale[i] = s->r_pend[i] = 1.0;
+        s->r_at[i] = -1.0;
+        s->q_prev_s[i] = s->q_e12[i] = s->q_e26[i] = mk->spx[i];
+        s->q_prev_v[i] = mk->v[i];
         s->i_irr[i] = p->farm.apr0;
         s->s_prev_g[i] = s->s_ema12[i] = s->s_ema26[i] = g0;
         s->p_h_dec[i] = p->perp.h_base;
@@ -301,4 +318,11 @@ void alvh_book_outcome(const alvh_book_state *s, size_t i, double *out)
     /* market facts the book state does not hold: the engine fills them */
     out[ALVH_OUT_N_GOV_DN] = 0.0;
     out[ALVH_OUT_LR] = 1.0;
+    out[ALVH_OUT_N_RUNWAY_CUT] = s->r_n_cut[i];
+    out[ALVH_OUT_RUNWAY_END] = out[ALVH_OUT_RUNWAY_MIN] = out[ALVH_OUT_QUICK_END] = INFINITY;
+    out[ALVH_OUT_N_TREASURY_FB] = 0.0;
+    out[ALVH_OUT_FARM_COSTS] = s->f_cost[i];
+    out[ALVH_OUT_BORROW_COSTS] = s->b_cost[i];
+    out[ALVH_OUT_PUTS_COSTS] = s->u_cost[i];
+    out[ALVH_OUT_CALLS_COSTS] = s->k_cost[i];
 }

@@ -158,6 +158,26 @@ typedef struct alvh_irr_params {
     double timelock_days;    /* decided at t, executed at t + d */
 } alvh_irr_params;
 
+/* Condor adjustments by SPX signals (book_condor_signal_impl.h). */
+typedef struct alvh_condor_signal_params {
+    double rsi_hi, rsi_lo;    /* SPX RSI(14) overbought / oversold levels */
+    double rsi_shift_frac;    /* RSI > rsi_hi: call short strike x (1 + this); < rsi_lo: put x (1 - this); 0: off */
+    double breadth_rho;       /* correlation of the breadth draw with the SPX return */
+    double breadth_thr;       /* oscillator level beyond which the breadth shifts a strike */
+    double breadth_shift_frac; /* oscillator > thr: call x (1 + this); < -thr: put x (1 - this); 0: off (no draws) */
+    int macd_roll;            /* 1: in the roll window the time roll waits for an SPX MACD crossover */
+    double macd_wait_days;    /* ... at most this many steps */
+} alvh_condor_signal_params;
+
+/* The protocol's runway as a signal on the farm's stake (book_runway_impl.h). */
+typedef struct alvh_runway_params {
+    int on;
+    double cut_years;        /* the stake is cut when the runway falls below this */
+    double restore_years;    /* ... and restored when it is back above this */
+    double scale;            /* stake while cut, fraction of what the other rules hold */
+    double timelock_days;    /* decided at t, executed at t + d */
+} alvh_runway_params;
+
 /* ETH puts as a cross-hedge of the stake (book_eth_puts_impl.h). */
 typedef struct alvh_eth_puts_params {
     double cover_frac;       /* ETH notional = this x beta_eth x stake value */
@@ -174,6 +194,7 @@ typedef struct alvh_gas_params {
     double vix_power;        /* gas = usd_per_tx (VIX / vix_ref)^vix_power */
     double mev_bps;          /* sandwich slippage per swap, bp of notional */
     double lp_txs;           /* transactions per LP range change */
+    int all_layers;          /* 1: the farm, borrow, puts and calls pay for their on-chain actions too */
 } alvh_gas_params;
 
 /* The book's cash account: capital not deployed, premiums, fees, margin
@@ -198,6 +219,8 @@ typedef struct alvh_book_params {
     alvh_cover_params cover;
     alvh_irr_params irr;
     alvh_eth_puts_params eth_puts;
+    alvh_runway_params runway;
+    alvh_condor_signal_params condor_signals;
 } alvh_book_params;
 
 /* Documented defaults (book_params.def, docs/book.md); farm.gov_cut 0.5. */
@@ -248,6 +271,12 @@ typedef struct alvh_book_consts {
     /* irr rule */
     double i_alpha;             /* EMA weight 1/window */
     size_t i_every, i_delay;
+    /* runway rule */
+    double r_delay;             /* timelock in steps */
+    /* condor signals */
+    int q_on;                   /* any of the adjustments on: the SPX signals are updated */
+    int q_breadth;              /* breadth_shift_frac > 0: the breadth line is simulated */
+    double q_hard_left;         /* with macd_roll: roll at the latest at this many steps left */
     /* eth puts */
     int has_eth;
     double e_ratio, e_beta, e_t_life; /* sigma_E / sigma_G, token.beta_eth, option life in years */
@@ -283,6 +312,10 @@ typedef struct alvh_book_state {
     double *v_cash, *v_cov, *v_n_paid, *v_n_denied; /* cover: premiums less payouts, covered USD, claims */
     double *e_n, *e_k, *e_cash; /* eth puts: contracts, strike, cash flows */
     double *i_irr, *i_scale, *i_pend, *i_n_dn, *i_n_up; /* irr rule: trailing IRR, stake scale, queued scale, decisions */
+    double *r_scale, *r_pend, *r_at, *r_n_cut; /* runway rule: stake factor, queued factor and its step (-1), cuts */
+    double *f_cost, *b_cost, *u_cost, *k_cost; /* on-chain costs paid by the farm, borrow, puts, calls (USD) */
+    double *q_gain, *q_loss, *q_e12, *q_e26, *q_sig9, *q_prev_s, *q_prev_v; /* SPX RSI(14), MACD(12,26,9) */
+    double *q_adv, *q_b19, *q_b39, *q_macd_up; /* breadth: A-D line, its EMAs (McClellan); MACD above signal (1/0) */
     double *m_peak, *m_dd, *m_min_hf, *m_n_liq_p, *m_n_liq_b, *m_t_liq, *m_bad_debt, *m_n_exploit, *m_t_exploit,
         *m_n_stop, *m_t_stop, *m_n_roll, *m_equity, *m_margin_peak;
     double *m_pnl; /* ALVH_LAYER_COUNT rows of ld: each layer's P&L after the step */
@@ -305,6 +338,8 @@ void alvh_book_state_bind(alvh_book_state *s, double *mem, size_t ld);
 typedef struct alvh_book_market {
     const double *spx, *v, *vix, *g, *f, *n_gov_dn, *n_hack, *n_tok_jump, *u_book;
     const double *eth; /* ETH price (NULL without the ETH factor) */
+    const double *runway; /* the protocol treasury's runway, years (NULL without a treasury) */
+    const double *z_breadth; /* one normal per path and step for the breadth line (NULL: breadth off) */
     /* the variance factors as simulated, for the Q marks: v1 the first (slow)
      * factor, v2 the second (NULL with one factor); v above is the one-factor
      * effective variance. v1 NULL: the Q marks read v. */
@@ -355,6 +390,15 @@ enum {
     ALVH_OUT_N_IRR_UP,                 /* irr rule: stake scaled back up */
     ALVH_OUT_N_GOV_DN,                 /* governance down-shocks (drawn and injected); set by the engine */
     ALVH_OUT_LR,                       /* likelihood ratio of the path (1 without importance sampling); engine */
+    ALVH_OUT_N_RUNWAY_CUT,             /* runway rule: stake cuts decided */
+    ALVH_OUT_RUNWAY_END,               /* treasury runway at the horizon, years (inf: no treasury); engine */
+    ALVH_OUT_RUNWAY_MIN,               /* lowest runway over the steps, years; engine */
+    ALVH_OUT_QUICK_END,                /* stables / a year's burn at the horizon (inf: no treasury); engine */
+    ALVH_OUT_N_TREASURY_FB,            /* governance down-shocks triggered by the treasury feedback; engine */
+    ALVH_OUT_FARM_COSTS,               /* on-chain costs (gas, MEV, pool fees) in the farm's P&L, USD */
+    ALVH_OUT_BORROW_COSTS,             /* ... in the borrow layer's, USD */
+    ALVH_OUT_PUTS_COSTS,               /* ... in the puts', USD */
+    ALVH_OUT_CALLS_COSTS,              /* ... in the calls', USD */
     ALVH_OUT_COUNT
 };
 extern const char *const alvh_book_out_names[ALVH_OUT_COUNT];

@@ -200,6 +200,10 @@ static inline void count_event(double *cnt, double *first, size_t i, size_t m, v
     ST(first, vd_blend(vm_and(k, vd_lt(f0, v1(0.0))), f0, v1(step)));
 }
 
+/* short put and call factors of the condor signals (book_condor_signal_impl.h) */
+static inline void condor_strike_factors(const alvh_book_consts *c, const alvh_book_state *s, const size_t *idx,
+                                         vd *f_put, vd *f_call);
+
 /* Opens a condor on every lane flagged in c_enter, W lanes at a time from the
  * packed list of those lanes: the per-lane arithmetic is the same whatever
  * lanes share a vector, so results do not depend on the packing. */
@@ -227,8 +231,14 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
         }
         vd spx = vd_load(t_spx);
         const spx_var sv = {vd_load(t_var), vd_load(t_v1), vd_load(t_v2)};
-        vd nkps = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, &sv, te, -c->c_zp), v1(grid))), v1(grid));
-        vd nkcs = vd_mul(vd_round(vd_div(strike_for_d1(c, spx, &sv, te, c->c_zc), v1(grid))), v1(grid));
+        vd kps0 = strike_for_d1(c, spx, &sv, te, -c->c_zp), kcs0 = strike_for_d1(c, spx, &sv, te, c->c_zc);
+        if (c->q_on) { /* SPX RSI and breadth move the short strikes (book_condor_signal_impl.h) */
+            vd fp, fc;
+            condor_strike_factors(c, s, idx, &fp, &fc);
+            kps0 = vd_mul(kps0, fp), kcs0 = vd_mul(kcs0, fc);
+        }
+        vd nkps = vd_mul(vd_round(vd_div(kps0, v1(grid))), v1(grid));
+        vd nkcs = vd_mul(vd_round(vd_div(kcs0, v1(grid))), v1(grid));
         vd nkpl = vd_max(vd_sub(nkps, v1(w)), v1(grid)), nkcl = vd_add(nkcs, v1(w));
         const vd nk[4] = {nkps, nkpl, nkcs, nkcl};
         const vd nlk[4] = {vmath_log(nkps), vmath_log(nkpl), vmath_log(nkcs), vmath_log(nkcl)};
@@ -268,6 +278,7 @@ static void condor_entries(const alvh_book_consts *c, size_t step, size_t n, con
 #include "kernels/book_lp_impl.h"
 #include "kernels/book_cover_impl.h"
 #include "kernels/book_irr_impl.h"
+#include "kernels/book_runway_impl.h"
 #include "kernels/book_eth_puts_impl.h"
 
 /* The cash account and equity, after the layers (and the condor entries):
@@ -315,6 +326,7 @@ static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size
  * One step, in this order, each for its reason:
  *   1. farm accrual: exploits and emission cuts hit the stake first, rewards
  *      accrue on what is left, and a harvest adds them before anyone reads it;
+ *      1b-1c. the IRR rule, then the runway rule, scale the stake;
  *   2. calls: assignment delivers harvested tokens out of the stake, so it
  *      follows the harvest and precedes every layer that sizes on the stake;
  *   3. borrow: the health factor is measured on the stake after exploits and
@@ -362,6 +374,8 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
             farm_accrue(&x, &f, harvest, on_k, emis_t);
             if (p->irr.on) /* 1b. the stake scaled by the IRR rule before anyone sizes on it */
                 irr_rule(&x, &f, emis_t);
+            if (p->runway.on && mk->runway) /* 1c. the treasury's runway as a signal on the same stake */
+                runway_rule(&x, &f);
         }
         if (on_k)
             pnl[ALVH_LAYER_CALLS] = calls_step(&x, &f, call_roll, call_exec);

@@ -81,6 +81,18 @@ typedef struct alvh_eth_params {
     double beta_j;     /* ETH log-jump per unit of SPX log-jump */
 } alvh_eth_params;
 
+/* The protocol's treasury (kernels/treasury.h, docs/market_model.md
+ * "Treasury"): stables and its own tokens pay a net burn; the runway sets
+ * the intensity of extra governance down-shocks. burn_usd_ann = 0: no treasury. */
+typedef struct alvh_treasury_params {
+    double stables_usd;      /* stablecoins held at t = 0 */
+    double token_usd;        /* own tokens held at t = 0, valued at token.g0_usd */
+    double burn_usd_ann;     /* net spending per year (opex and grants less revenue); 0: off */
+    double token_haircut;    /* fraction of the token holdings' value the runway does not count */
+    double threshold_years;  /* the feedback starts when the runway falls below this */
+    double fb_mult;          /* down-shock intensity x (1 + fb_mult s), s = clamp(1 - runway/threshold, 0, 1) */
+} alvh_treasury_params;
+
 typedef struct alvh_funding_params {
     double f0_ann;      /* initial funding rate, per year (shorts receive it when > 0) */
     double kappa_f;     /* mean reversion per year */
@@ -101,6 +113,7 @@ typedef struct alvh_market_params {
     alvh_funding_params funding;
     alvh_eth_params eth;
     alvh_premia_params premia;
+    alvh_treasury_params treasury;
     int paths_measure;     /* ALVH_MEASURE_P or ALVH_MEASURE_Q */
     alvh_tilt_params tilt;
 } alvh_market_params;

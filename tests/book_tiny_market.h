@@ -18,7 +18,9 @@
 /* the state of `lanes` paths bound to st, in one allocation (free the result) */
 static inline double *alvh_test_book_state(alvh_book_state *st, size_t lanes)
 {
-    double *mem = aligned_alloc(64, alvh_book_state_rows() * lanes * sizeof(double));
+    /* aligned_alloc wants a size that is a multiple of the alignment */
+    size_t bytes = (alvh_book_state_rows() * lanes * sizeof(double) + 63) & ~(size_t)63;
+    double *mem = aligned_alloc(64, bytes);
     alvh_book_state_bind(st, mem, lanes);
     return mem;
 }

@@ -31,7 +31,10 @@ METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n
                   "first_liquidation_step", "bad_debt", "n_exploits", "first_exploit_step", "n_stop_outs",
                   "first_stop_out_step", "n_rolls", "excess_over_cash", "perp_margin_peak",
                   "lp_onchain_costs", "n_lp_recentres", "n_cover_claims_paid", "n_cover_claims_denied",
-                  "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks", "likelihood_ratio"]
+                  "n_irr_scale_downs", "n_irr_scale_ups", "n_gov_down_shocks", "likelihood_ratio",
+                  "n_runway_cuts", "treasury_runway_end_years", "treasury_runway_min_years", "treasury_quick_end",
+                  "n_treasury_feedback_shocks", "farm_onchain_costs", "borrow_onchain_costs",
+                  "puts_onchain_costs", "calls_onchain_costs"]
 TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -92,7 +95,7 @@ def check_file(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["alvh_format"] == "alvh-result", "alvh_format")
-        check(int(a["alvh_layout_version"]) == 5, "alvh_layout_version")
+        check(int(a["alvh_layout_version"]) == 6, "alvh_layout_version")
         check(a["seed"].dtype == np.uint64 and int(a["seed"]) == 12345, f"seed {a['seed']!r}")
         check("scenarios:" in a["config"], "config text")
         for k in ["engine_version", "git_describe", "isa", "units", "hdf5_version"]:

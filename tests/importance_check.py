@@ -3,8 +3,11 @@ protocol_exploit and governance_attack scenarios, the likelihood-ratio-weighted
 mean, ES99 and ES99.9 of a tilted run lie within 3 combined SE of a plain run
 with 10x the paths (independent seed); its VaR99 has a plain tail probability
 within 3 SE of 1%; E[LR] = 1 within 3 SE; the `importance` table equals a
-numpy recomputation from the stored per-path rows; a tilt of 1 writes the
-same per-path rows bit for bit as no tilt.
+numpy recomputation from the stored per-path rows; the `summary` and `risk`
+tables of a tilted run are weighted too (summary equals a numpy weighted
+recomputation, its P(loss > 10% C) and the risk table's P(exploit) agree with
+the plain run within 3 combined SE); a tilt of 1 writes the same per-path rows
+and tables bit for bit as no tilt.
 
 usage: importance_check.py ALVH_BINARY CONFIG_DIR
 """
@@ -42,11 +45,46 @@ def table(f, scen, var):
     return dict(zip(strs(ds.attrs["rows"]), ds[()][:, 0]))
 
 
+def labelled(f, scen, var, name, col):
+    ds = f["scenarios/%s/variants/%s/%s" % (scen, var, name)]
+    return dict(zip(strs(ds.attrs["rows"]), ds[()][:, strs(ds.attrs["columns"]).index(col)]))
+
+
+def wquantile(x, w, p):
+    """engine/wstats.h: walk the sorted values from the nearer end until the weight passed exceeds the level"""
+    n = len(x)
+    order = np.lexsort((np.arange(n), x))
+    xs, ws = x[order], w[order]
+    if p > 0.5:
+        xs, ws, p = xs[::-1], ws[::-1], 1 - p
+    k = int(np.searchsorted(np.cumsum(ws), p * n, side="right"))
+    return xs[min(k, n - 1)]
+
+
+def numpy_summary(pnl, w, capital):
+    n = len(pnl)
+    out = {"mean": (w * pnl).mean(), "mean_se": (w * pnl).std(ddof=1) / math.sqrt(n)}
+    for p in (0.01, 0.05, 0.5, 0.95, 0.99):
+        out["quantile_%g" % (100 * p)] = wquantile(pnl, w, p)
+    for a, tag in ((0.95, "95"), (0.99, "99")):
+        var = -wquantile(pnl, w, 1 - a)
+        ex = w * np.maximum(-pnl - var, 0.0) / (1 - a)
+        out["var_" + tag], out["es_" + tag] = var, var + ex.mean()
+    for c in (0.05, 0.1, 0.2):
+        out["p_loss_gt_%gpct" % (100 * c)] = (w * (-pnl > c * capital)).mean()
+    return out
+
+
 def rows(f, scen, var):
     g = f["scenarios/%s/variants/%s" % (scen, var)]
     pnl = g["pnl"][()][:, strs(g["pnl"].attrs["columns"]).index("total")]
     lr = g["metrics"][()][:, strs(g["metrics"].attrs["columns"]).index("likelihood_ratio")]
     return pnl, lr
+
+
+def rows_metric(f, scen, var, name):
+    g = f["scenarios/%s/variants/%s" % (scen, var)]
+    return g["metrics"][()][:, strs(g["metrics"].attrs["columns"]).index(name)]
 
 
 def numpy_table(pnl, w):
@@ -96,6 +134,25 @@ def main():
                         check(abs(z) <= 3, "%s/%s: %s IS %.0f vs plain %.0f (%.2f combined SE; per-path SE ratio "
                               "%.2f)" % (scen, var, k, ti[k], tp[k], z,
                                          tp[k + "_se"] * math.sqrt(n_plain) / (ti[k + "_se"] * math.sqrt(n_is))))
+                    # the summary and risk tables are weighted as well
+                    si = labelled(fi, scen, var, "summary", "total")
+                    sp = labelled(fp, scen, var, "summary", "total")
+                    ref = numpy_summary(pnl, lr, 1e7)
+                    bad_rows = [k for k in ref if not abs(si[k] - ref[k]) <= 1e-9 * (1 + abs(ref[k]))]
+                    check(not bad_rows, "%s/%s: weighted summary == numpy from per-path rows %s" % (scen, var, bad_rows))
+                    check(si["mean"] == ti["mean"] and si["es_99"] == ti["es_99"],
+                          "%s/%s: summary mean and ES99 are the importance table's" % (scen, var))
+                    k = "p_loss_gt_10pct"
+                    se_i = (si[k + "_hi95"] - si[k + "_lo95"]) / (2 * 1.959963984540054)
+                    se_p = math.sqrt(max(sp[k] * (1 - sp[k]), 1e-12) / n_plain)
+                    check(abs(si[k] - sp[k]) <= 3 * math.hypot(se_i, se_p) + 1e-12,
+                          "%s/%s: %s IS %.4f vs plain %.4f" % (scen, var, k, si[k], sp[k]))
+                    ri, rp = labelled(fi, scen, var, "risk", "value"), labelled(fp, scen, var, "risk", "value")
+                    m_i = lr * (rows_metric(fi, scen, var, "n_exploits") > 0.5)
+                    se = math.hypot(m_i.std(ddof=1) / math.sqrt(n_is), math.sqrt(rp["p_exploit"] * (1 - rp["p_exploit"]) / n_plain))
+                    check(abs(ri["p_exploit"] - m_i.mean()) <= 1e-12 and abs(ri["p_exploit"] - rp["p_exploit"]) <= 3 * se,
+                          "%s/%s: P(exploit) IS %.4f vs plain %.4f (risk table, weighted)" % (scen, var, ri["p_exploit"],
+                                                                                        rp["p_exploit"]))
                     # VaR99: the plain run's tail probability at the IS VaR, against 1%
                     pp, _ = rows(fp, scen, var)
                     q_plain = np.mean(-pp > ti["var_99"])
@@ -116,7 +173,10 @@ def main():
             g = "scenarios/protocol_exploit/variants/full/"
             check(np.array_equal(f0[g + "pnl"][()], f1[g + "pnl"][()]) and
                   np.array_equal(f0[g + "metrics"][()], f1[g + "metrics"][()]), "tilt 1: per-path rows bit-identical")
-            check(np.all(f1[g + "metrics"][()][:, -1] == 1.0), "tilt 1: every likelihood ratio is 1")
+            check(all(np.array_equal(f0[g + t][()], f1[g + t][()], equal_nan=True) for t in ("summary", "risk")),
+                  "tilt 1: summary and risk tables bit-identical")
+            lr_col = strs(f1[g + "metrics"].attrs["columns"]).index("likelihood_ratio")
+            check(np.all(f1[g + "metrics"][()][:, lr_col] == 1.0), "tilt 1: every likelihood ratio is 1")
     if FAILS:
         print("%d failure(s)" % len(FAILS))
         sys.exit(1)

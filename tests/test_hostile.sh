@@ -9,13 +9,7 @@ alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 hostile="$here/fixtures/hostile"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 # name, expected exit, pattern on stderr, command... (10 s at most: a hang fails)
 expect() {
   local name="$1" want="$2" pat="$3"
@@ -89,6 +83,26 @@ mem "  steps_per_year: 100000"
 expect "steps_per_year 100000 over 10 GB" 2 "needs about [0-9]+\.[0-9]+ GB" \
   "$alvh" run mem.yaml -o m.h5 --quiet --memory-budget 10G
 expect "bad --memory-budget" 2 "--memory-budget expects" "$alvh" run --memory-budget 12Q
+# an importance-sampling tilt needs per-path weights: histogram summaries are refused up front
+expect "tilt with summaries: histogram" 2 "importance.exploit: an importance-sampling tilt \(4\) needs run.summaries: exact" \
+  "$alvh" run "$here/../configs/default.yaml" --set run.summaries=histogram --set run.store_paths=false \
+  --set scenarios.calm.importance.exploit=4 -o t.h5 "${big[@]}"
+expect "tilt with --summaries histogram" 2 "scenario calm draws its paths under an importance-sampling tilt" \
+  "$alvh" run "$here/../configs/default.yaml" --summaries histogram --set scenarios.calm.importance.exploit=4 \
+  -o t.h5 "${big[@]}"
+# validate performs run's up-front checks: the same memory refusal with the same figure, and --set
+for setting in run.horizon_years=50 run.block_size=1048576 run.steps_per_year=100000; do
+  mem ""
+  v=$("$alvh" validate mem.yaml --set "$setting" --memory-budget 1G 2>&1 >/dev/null); vrc=$?
+  r=$("$alvh" run mem.yaml --set "$setting" -o m.h5 --quiet --memory-budget 1G 2>&1); rrc=$?
+  vgb=$(printf '%s' "$v" | grep -o 'needs about [0-9.]* GB'); rgb=$(printf '%s' "$r" | grep -o 'needs about [0-9.]* GB')
+  [ "$vrc" -eq 2 ] && [ "$rrc" -eq 2 ] && [ -n "$vgb" ] && [ "$vgb" = "$rgb" ] && ok ||
+    bad "validate --set $setting: exit $vrc '$vgb', run: exit $rrc '$rgb'"
+done
+expect "validate --set bad key" 2 "--set spx.nope=1:1:1: spx: unknown key" "$alvh" validate mem.yaml --set spx.nope=1
+expect "validate --set bad value" 2 "run.paths" "$alvh" validate mem.yaml --set run.paths=-3
+"$alvh" validate mem.yaml --memory-budget 10G >out.txt 2>&1 && grep -qE "calm .*memory ~[0-9.]+ GB" out.txt && ok ||
+  bad "validate within the budget: $(head -c 300 out.txt)"
 # the estimate against the measured peak (resident set) of a run whose fan charts dominate
 mem "  horizon_years: 2"
 # (skipped under AddressSanitizer, whose shadow memory and quarantine inflate the peak)

@@ -11,13 +11,7 @@ set -u
 alvh="$1"
 py="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-cd "$dir"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+. "$here/test_lib.sh"
 
 # a small run: 3000 paths, blocks of 1024 in the default config
 if "$alvh" run --paths 3000 --threads 1 -o t1.h5 --quiet; then ok; else bad "run exit $?"; fi
@@ -88,9 +82,47 @@ if command -v mpirun >/dev/null && "$alvh" --version | grep -q "mpi yes"; then
   done
   "$py" -c "import h5py,sys; sys.exit(0 if h5py.File('mpi3.h5').attrs['ranks'] == 3 else 1)" && ok ||
     bad "ranks attribute"
+  # checkpoints under MPI: SIGUSR1 to mpirun (forwarded to every rank) checkpoints and exits 5;
+  # the checkpoint is the whole scenario's, so 3 ranks, or one process, resume it bit for bit
+  mpi() { mpirun --allow-run-as-root --oversubscribe -np "$@"; }
+  # (and in histogram mode, whose checkpoint holds summed histograms and block moment rows instead)
+  "$alvh" run --paths 40000 --threads 2 --summaries histogram -o href.h5 --quiet || bad "histogram reference run"
+  for resume in 3 1 3h; do
+    rm -rf m.h5 m.h5.parts
+    mode=() ref=ref.h5
+    [ "$resume" = 3h ] && mode=(--summaries histogram) ref=href.h5 resume=3
+    # (mpirun itself in the background, not a function's subshell: $! must be its PID)
+    mpirun --allow-run-as-root --oversubscribe -np 2 "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet \
+      "${mode[@]}" --checkpoint-blocks 1 --checkpoint-seconds 0 2>musr.txt &
+    mp=$!
+    for _ in $(seq 1 400); do [ -f m.h5.parts/current.ckpt ] && break; sleep 0.02; done
+    kill -USR1 "$mp"
+    wait "$mp"
+    rc=$?
+    [ $rc -eq 5 ] && [ ! -e m.h5 ] && grep -q "checkpointed at [0-9]*/40000 paths; continue with: alvh run" musr.txt &&
+      ok || bad "MPI SIGUSR1: exit $rc (expected 5): $(tail -c 300 musr.txt)"
+    if [ "$resume" -eq 1 ]; then "$alvh" run --paths 40000 --threads 2 -o m.h5 --quiet "${mode[@]}" --resume
+    else mpi "$resume" "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet "${mode[@]}" --resume; fi
+    "$py" "$here/h5_compare.py" "$ref" m.h5 >/dev/null && ok ||
+      bad "2-rank checkpoint resumed by $resume ${mode[*]} differs"
+  done
+  # a single-process checkpoint resumed by 2 ranks
+  rm -rf m.h5 m.h5.parts
+  "$alvh" run --paths 40000 --threads 2 -o m.h5 --quiet --checkpoint-blocks 2 --checkpoint-seconds 0 2>/dev/null &
+  pid=$!
+  for _ in $(seq 1 400); do [ -f m.h5.parts/current.ckpt ] && break; sleep 0.02; done
+  kill -TERM "$pid"
+  wait "$pid"
+  mpi 2 "$alvh" run --paths 40000 --threads 1 -o m.h5 --quiet --resume &&
+    "$py" "$here/h5_compare.py" ref.h5 m.h5 >/dev/null && ok || bad "single-process checkpoint resumed by 2 ranks"
 else
   echo "# MPI not built or mpirun missing: MPI checks skipped"
 fi
+# without a process manager (`srun --mpi=none`: Slurm's variables, no PMI) one process runs, no MPI_Init abort
+if env SLURM_JOB_ID=7 SLURM_JOBID=7 SLURM_STEP_ID=0 SLURM_STEPID=0 SLURM_PROCID=0 SLURM_NTASKS=1 SLURM_NNODES=1 \
+  SLURM_NODELIST=localhost SLURM_STEP_NODELIST=localhost SLURM_LOCALID=0 SLURM_NODEID=0 \
+  "$alvh" run --paths 3000 --threads 1 -o slurm.h5 --quiet 2>slurm.txt &&
+  "$py" "$here/h5_compare.py" t1.h5 slurm.h5 >/dev/null; then ok; else bad "srun --mpi=none: $(head -c 300 slurm.txt)"; fi
 
 # bad input: exit 2 and no output
 printf 'run:\n  pathz: 10\n' >bad.yaml

@@ -180,6 +180,15 @@ static alvh_scenario_request hist_request(int threads)
 {
     alvh_scenario_request rq = request(threads);
     rq.summaries = ALVH_SUMMARIES_HISTOGRAM;
+    rq.market.params.tilt = (alvh_tilt_params){0}; /* histogram summaries cannot weight paths (refused) */
+    return rq;
+}
+
+/* the exact request without a tilt: what the histogram summaries are compared with */
+static alvh_scenario_request plain_request(int threads)
+{
+    alvh_scenario_request rq = request(threads);
+    rq.market.params.tilt = (alvh_tilt_params){0};
     return rq;
 }
 
@@ -309,7 +318,7 @@ static void test_histogram_vs_exact(void **state)
 {
     (void)state;
     alvh_error err = {0};
-    alvh_scenario_request rq = request(2), hq = hist_request(2);
+    alvh_scenario_request rq = plain_request(2), hq = hist_request(2);
     alvh_scenario_result ex, hi;
     assert_int_equal(alvh_scenario_run(&rq, ops(), &ex, &err), ALVH_OK);
     assert_int_equal(alvh_scenario_run(&hq, ops(), &hi, &err), ALVH_OK);
@@ -463,6 +472,22 @@ static void test_nonfinite_counted(void **state)
     /* one thread, one tile per block of 128: call k is block (k-1) / 63, step (k-1) % 63 + 1 */
     assert_int_equal(r.first_nonfinite_path, (g_poison_call - 1) / rq.market.n_steps * rq.market.block_size);
     assert_int_equal(r.first_nonfinite_step, (g_poison_call - 1) % rq.market.n_steps + 1);
+    /* and the tables count them: every variant holding an SPX layer has their total P&L non-finite */
+    for (size_t v = 1; v < rq.n_variants; v++) {
+        double nn = cell(&r.pnl[v], "n_nan", ALVH_OUT_TOTAL), ni = cell(&r.pnl[v], "n_inf", ALVH_OUT_TOTAL);
+        printf("# variant %s: n_nan %.0f, n_inf %.0f of the total P&L\n", rq.variants[v].name, nn, ni);
+        assert_true(nn + ni == (double)g_poisoned);
+        assert_true(cell(&r.pnl[v], "n", ALVH_OUT_TOTAL) == (double)(rq.market.n_paths - g_poisoned));
+    }
+    alvh_scenario_result_free(&r);
+    /* the histogram summaries count them alike */
+    alvh_scenario_request hq = hist_request(1);
+    g_calls = 0;
+    assert_int_equal(alvh_scenario_run(&hq, &poisoned, &r, &err), ALVH_OK);
+    assert_int_equal(r.nonfinite_paths, g_poisoned);
+    for (size_t v = 1; v < hq.n_variants; v++)
+        assert_true(cell(&r.pnl[v], "n_nan", ALVH_OUT_TOTAL) + cell(&r.pnl[v], "n_inf", ALVH_OUT_TOTAL) ==
+                    (double)g_poisoned);
     alvh_scenario_result_free(&r);
 }
 

@@ -14,12 +14,16 @@ trap 'rm -rf "$work"' EXIT
 fail=0
 export ALVH_READ_TIMEOUT_SECONDS=5
 export LSAN_OPTIONS="suppressions=$src/tests/fuzz/lsan_fuzz.supp"
-mkdir -p "$work"/{config,checkpoint,h5_reader}
+mkdir -p "$work"/{config,checkpoint,h5_reader,h5_content}
 cp "$src"/configs/*.yaml "$src"/configs/scenarios/*.yaml "$src"/tests/fixtures/configs/*.yaml "$work/config/"
 ALVH_FUZZ_WRITE_SEED="$work/checkpoint/valid.ckpt" "$build/tests/fuzz/fuzz_checkpoint" || fail=1
 "$build/tests/h5_sample_writer" "$work/h5_reader/sample.h5" 8 >/dev/null || fail=1
 cp "$src"/tests/fixtures/hostile/*.h5 "$work/h5_reader/"
-for t in config checkpoint h5_reader; do
+# fuzz_h5_content reads recipes (tests/fuzz/fuzz_h5_content.c): a summary table of 2 x 2 with its
+# rows, columns and units (ALVH_FUZZ_ECHO=1 prints what the reader makes of a recipe)
+printf '\x00\x01\x01\x00\x01\x01\x00\x01\x00\x01\x00\x01\x02\x01\x02\x02\x01\x05\x00\x06\x01\x07\x00\x08\x01\x03\x00\x01\x02\x01\x00\x01\x01\x01\x02\x01\x02\x03\x02\x01\x02\x01\x04\x04\x01' \
+  >"$work/h5_content/summary_2x2"
+for t in config checkpoint h5_reader h5_content; do
   exe="$build/tests/fuzz/fuzz_$t"
   mapfile -t old < <(find "$kept/$t" -type f ! -name '*.md' 2>/dev/null)
   if [ ${#old[@]} -gt 0 ] && ! "$exe" "${old[@]}" >"$work/$t.replay.log" 2>&1; then

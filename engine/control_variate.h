@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control-variate estimate of a variant's mean total P&L (docs/statistics.md,
+ * "Control variates"): the terminal SPX and token levels, whose means under
+ * the paths' measure are known in closed form, as controls in a regression
+ * estimator (Glasserman 2004, 4.1). Under importance sampling every value is
+ * weighted by its likelihood ratio (E~[w X] = E[X]).
+ */
+#ifndef ALVH_ENGINE_CONTROL_VARIATE_H
+#define ALVH_ENGINE_CONTROL_VARIATE_H
+
+#include <stddef.h>
+
+#include "common/status.h"
+#include "engine/summary.h"
+#include "kernels/market_model.h"
+
+/* E[S_T] and E[G_T] of the paths' parameter set (alvh_market_paths_params)
+ * over horizon_years: S0 e^{(r - q + drift) T}, G0 e^{(mu - dilution) T}
+ * (each step's compensators make the discretized levels hit them exactly, up
+ * to the per-step cap of two events). */
+void alvh_cv_exact_means(const alvh_market_params *paths, double horizon_years, double mu[2]);
+
+/* Table `control_variates`, one column `total`: rows mean, mean_se (the plain
+ * or LR-weighted estimate), mean_cv, mean_cv_se, variance_reduction
+ * (var of the plain terms over var of the residuals), beta_spx, beta_token,
+ * then per control its simulated mean, SE and exact mean. mu NULL (exact
+ * means unknown: forced events) leaves the CV rows NaN. outcomes: n x
+ * ALVH_OUT_COUNT; terminal: n x ALVH_TERM_COUNT. */
+alvh_status alvh_cv_table(const double *outcomes, const double *terminal, size_t n, const double *mu, alvh_table *t,
+                          alvh_error *err);
+
+#endif
