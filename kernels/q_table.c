@@ -51,13 +51,16 @@ static double avg_decay(double kappa, double t)
 
 /* complex quotient and logarithm written out: the library's handle the
  * infinities of Annex G (and clog sorts), far slower, needed nowhere here */
+/* re + i im (glibc's CMPLX needs a GCC builtin clang lacks; the values here are finite) */
+static double complex cplx(double re, double im) { return re + im * I; }
+
 static double complex cdivx(double complex a, double complex b)
 {
     double br = creal(b), bi = cimag(b), d = 1.0 / (br * br + bi * bi);
-    return CMPLX((creal(a) * br + cimag(a) * bi) * d, (cimag(a) * br - creal(a) * bi) * d);
+    return cplx((creal(a) * br + cimag(a) * bi) * d, (cimag(a) * br - creal(a) * bi) * d);
 }
 
-static double complex clogx(double complex z) { return CMPLX(0.5 * log(creal(z) * creal(z) + cimag(z) * cimag(z)), atan2(cimag(z), creal(z))); }
+static double complex clogx(double complex z) { return cplx(0.5 * log(creal(z) * creal(z) + cimag(z) * cimag(z)), atan2(cimag(z), creal(z))); }
 
 /* exponent of one Heston factor's E[exp(i u X)], X = -1/2 int v + int sqrt(v) dW,
  * as C + D v ("little trap" form, Albrecher et al. 2007) */

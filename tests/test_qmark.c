@@ -78,6 +78,27 @@ static built build(void)
     return b;
 }
 
+/* the fixture's rows and the table, read and built once for the group */
+static qrow g_rows[MAXR];
+static size_t g_n;
+static built g_b;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_n = read_rows(g_rows);
+    assert_true(g_n >= 3000);
+    g_b = build();
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    free(g_b.mem);
+    return 0;
+}
+
 static double mark(const alvh_qtab *t, const qrow *r, int is_call)
 {
     double fwd = S0 * exp((R - Q) * r->t);
@@ -92,10 +113,9 @@ static int delta_group(double d) { return d < 0.12 ? 0 : d < 0.3 ? 1 : 2; }
 static void test_marks_against_lewis(void **state)
 {
     (void)state;
-    static qrow rows[MAXR];
-    size_t n = read_rows(rows);
-    assert_true(n >= 3000);
-    built b = build();
+    const qrow *rows = g_rows;
+    const size_t n = g_n;
+    const built b = g_b;
     printf("# Q table: %zu lives x %zu x %zu x %zu, build %.3f CPU s\n", b.spec.n_life, b.spec.n_s1, b.spec.n_s2,
            b.spec.n_z, b.build_s);
     double worst[4][3][2] = {{{0}}}, worst_abs[4][3][2] = {{{0}}}, worst_rel[4][3][2] = {{{0}}};
@@ -122,7 +142,6 @@ static void test_marks_against_lewis(void **state)
                    100 * worst_rel[lg][dg][1]);
     printf("# worst error / tolerance over %zu options: %.3f\n", n, all);
     assert_true(all <= 1.0);
-    free(b.mem);
 }
 
 /* each ISA's lookup (the book's code) against the scalar reference, on the
@@ -130,9 +149,9 @@ static void test_marks_against_lewis(void **state)
 static void test_vector_lookup(void **state)
 {
     (void)state;
-    static qrow rows[MAXR];
-    size_t n = read_rows(rows);
-    built b = build();
+    const qrow *rows = g_rows;
+    const size_t n = g_n;
+    const built b = g_b;
     enum { EXTRA = 64 };
     static double life[MAXR + EXTRA], v1[MAXR + EXTRA], v2[MAXR + EXTRA], lm[MAXR + EXTRA], ref[MAXR + EXTRA],
         out[MAXR + EXTRA];
@@ -161,16 +180,15 @@ static void test_vector_lookup(void **state)
         printf("# %-6s lookup vs scalar reference: max relative difference %.2e\n", alvh_isa_name((alvh_isa)isa), worst);
         assert_true(worst < 1e-12);
     }
-    free(b.mem);
 }
 
 /* call - put = S e^{-qT} - K e^{-rT} for the marks of both at one strike */
 static void test_put_call_parity(void **state)
 {
     (void)state;
-    static qrow rows[MAXR];
-    size_t n = read_rows(rows);
-    built b = build();
+    const qrow *rows = g_rows;
+    const size_t n = g_n;
+    const built b = g_b;
     double worst = 0.0;
     for (size_t i = 0; i < n; i++) {
         const qrow *r = &rows[i];
@@ -179,7 +197,6 @@ static void test_put_call_parity(void **state)
     }
     printf("# put-call parity of the marks: max deviation %.2e index points\n", worst);
     assert_true(worst < 1e-8 * S0);
-    free(b.mem);
 }
 
 /* Paths under the pricing measure (paths_measure q), r = q = 0, no costs: one
@@ -232,5 +249,5 @@ int main(void)
         cmocka_unit_test(test_put_call_parity),
         cmocka_unit_test(test_condor_martingale),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
