@@ -207,6 +207,28 @@ static alvh_status check_injections(alvh_cfg_scenario_work *w, const alvh_cfg_ru
     return ALVH_OK;
 }
 
+/* importance.auto_rare: each event type left at a tilt of 1 (or 0) whose
+ * expected count over the horizon under the paths' measure is below 0.5 gets
+ * alvh_tilt_for_rare, capped so the tilted intensity per step stays within the
+ * model's limit; the resolved configuration then holds the chosen factors. */
+static alvh_status resolve_auto_tilt(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r, alvh_error *err)
+{
+    alvh_market_params *p = &w->s.market;
+    if (!p->tilt.auto_rare)
+        return ALVH_OK;
+    alvh_market_params pp;
+    char msg[300];
+    if (alvh_market_paths_params(p, &pp, msg, sizeof msg) != 0)
+        return fail_scn(err, w, &w->node, "the market model refuses these parameters: %s", msg);
+    const double T = (double)r->n_steps * r->dt_years, dt = r->dt_years, max_ld = 0.05;
+    const double lam[3] = {pp.spx.lambda_ann, pp.token.lambda_gov_ann, pp.token.lambda_hack_ann};
+    double *f[3] = {&p->tilt.spx_jump, &p->tilt.gov, &p->tilt.exploit};
+    for (int k = 0; k < 3; k++)
+        if ((*f[k] == 1.0 || *f[k] == 0.0) && lam[k] > 0.0)
+            *f[k] = alvh_tilt_for_rare(lam[k] * T, fmin(0.999 * max_ld / (lam[k] * dt), 1000.0));
+    return ALVH_OK;
+}
+
 /* Tilted paths need their likelihood ratios in every statistic; the
  * histogram summaries count paths, so they cannot weight them. */
 static alvh_status check_tilt_summaries(const alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r,
@@ -274,7 +296,8 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
         return fail_scn(err, w, &o, "expected token.sigma_max_ann (%g) >= token.sigma0_ann (%g)", p->token.sigma_max_ann,
                        p->token.sigma0_ann);
     }
-    if ((st = check_correlations(w, err)) != ALVH_OK || (st = check_tilt_summaries(w, r, err)) != ALVH_OK)
+    if ((st = check_correlations(w, err)) != ALVH_OK || (st = resolve_auto_tilt(w, r, err)) != ALVH_OK ||
+        (st = check_tilt_summaries(w, r, err)) != ALVH_OK)
         return st;
     if ((st = check_injections(w, r, &vc, err)) != ALVH_OK)
         return st;

@@ -105,7 +105,13 @@ typedef struct alvh_funding_params {
  * event type; the likelihood ratio of the counts reweights them. */
 typedef struct alvh_tilt_params {
     double spx_jump, gov, exploit;
+    int auto_rare; /* resolved by the configuration (alvh_tilt_for_rare): the kernels read only the factors */
 } alvh_tilt_params;
+
+/* The tilt t in [1, t_max] minimizing the variance e^{(t-2)a} (e^{a/t} - 1) - p^2 of
+ * the importance-sampling estimate of P(N >= 1), N Poisson with mean a (1 when
+ * a >= 0.5: not rare; t_max caps the tilted intensity per step). */
+double alvh_tilt_for_rare(double a, double t_max);
 
 typedef struct alvh_market_params {
     alvh_spx_params spx;

@@ -31,6 +31,7 @@ alvh_market_params alvh_market_defaults(void)
 #define CHECK_NUM_NULL(key, x, lo, hi, open)                                                               \
     if (!isnan(x))                                                                                         \
         CHECK_NUM(key, x, lo, hi, open)
+#define CHECK_BOOL_INT CHECK_NUM
 #define CHECK_ENUM_scheme(...)
 #define CHECK(key, type, field, flags, def, dtext, units, doc, lo, hi, open) CHECK_##type(key, p->field, lo, hi, open)
 #define CHECK_ROW(key, type, field, flags, def, dtext, range, units, doc)                                \

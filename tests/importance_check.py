@@ -161,6 +161,26 @@ def main():
                     se_q = math.hypot(se_q, wi.std(ddof=1) / math.sqrt(n_is))
                     check(abs(q_plain - 0.01) <= 3 * se_q,
                           "%s/%s: P_plain(L > VaR99_IS) = %.4f (1%% +- %.4f)" % (scen, var, q_plain, se_q))
+        # importance.auto_rare: the rule's factors in the resolved config and in the file
+        res = subprocess.run([alvh, "validate", os.path.join(cfg_dir, "calm.yaml"), "--resolved", "--set",
+                              "scenarios.calm.importance.auto_rare=true"], capture_output=True, text=True, check=True)
+        lines = [l.strip() for l in res.stdout.splitlines()]
+        ex = [float(l.split(":")[1]) for l in lines if l.startswith("exploit:")]
+        check(len(ex) == 1 and abs(ex[0] - 10.0498) < 1e-3, "auto_rare on calm: exploit tilt %s (1/a, a = 0.1)" % ex)
+        pa = os.path.join(d, "auto.h5")
+        sets = base + ["run.paths=2000", "scenarios.calm.importance.auto_rare=true"]
+        res = subprocess.run([alvh, "validate", os.path.join(cfg_dir, "calm.yaml"), "--resolved"] +
+                             [x for s_ in sets for x in ("--set", s_)], capture_output=True, text=True, check=True)
+        lines = [x.strip() for x in res.stdout.splitlines()]
+        want = {k: [float(l.split(":")[1]) for l in lines if l.startswith(k + ":")] for k in ("spx_jump", "gov", "exploit")}
+        run(alvh, os.path.join(cfg_dir, "calm.yaml"), pa, sets)
+        with h5py.File(pa) as f:
+            a = f["scenarios/calm"].attrs
+            # over a quarter year exploits (a = 0.025) and SPX jumps (a = 0.59 x 0.25) are rare, governance shocks not
+            check(a["estimator"] == "importance_sampling" and all(len(v) == 1 for v in want.values()) and
+                  all(a["tilt_" + k] == v[0] for k, v in want.items()) and want["exploit"][0] > 30 and
+                  want["spx_jump"][0] > 1 and want["gov"][0] == 1,
+                  "auto_rare run over a quarter year: tilts %s recorded" % want)
         # a tilt of 1 is plain Monte Carlo bit for bit
         cfg = os.path.join(cfg_dir, "protocol_exploit.yaml")
         p0, p1 = os.path.join(d, "t0.h5"), os.path.join(d, "t1.h5")

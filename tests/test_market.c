@@ -398,6 +398,24 @@ static void test_importance_sampling_unbiased(void **state)
  * year over half a year; P(an exploit) stays unbiased and its variance per
  * path falls by 12.3x in theory (a = lambda T, tilt t: E~[1{N >= 1} LR^2] =
  * e^{(t - 2) a} (e^{a / t} - 1), minus p^2; plain: p (1 - p)); asserted > 6x. */
+/* The automatic tilt minimizes e^{(t-2)a}(e^{a/t} - 1) - p^2: about 1/a for a
+ * rare type (20.02 at a = 0.05, 10.05 at 0.1, grid search), 1 when not rare,
+ * the cap when the minimum lies beyond it. */
+static void test_tilt_for_rare(void **state)
+{
+    (void)state;
+    assert_true(fabs(alvh_tilt_for_rare(0.05, 1000) - 20.02) < 0.02);
+    assert_true(fabs(alvh_tilt_for_rare(0.1, 1000) - 10.05) < 0.02);
+    assert_true(alvh_tilt_for_rare(0.6, 1000) == 1.0);
+    assert_true(alvh_tilt_for_rare(0.0, 1000) == 1.0);
+    assert_true(fabs(alvh_tilt_for_rare(0.05, 5.0) - 5.0) < 1e-6);
+    for (double a = 0.01; a < 0.5; a += 0.07) {
+        double t = alvh_tilt_for_rare(a, 1000), v = exp((t - 2) * a) * expm1(a / t);
+        for (double f = 0.8; f <= 1.21; f += 0.1)
+            assert_true(v <= exp((f * t - 2) * a) * expm1(a / (f * t)) * (1 + 1e-12));
+    }
+}
+
 static void test_importance_sampling_rare_exploit(void **state)
 {
     (void)state;
@@ -432,7 +450,7 @@ static void test_tilt_one_is_plain(void **state)
     alvh_market_params p = full_params();
     obs_t *o[3];
     alvh_error err = {0};
-    const alvh_tilt_params tilts[3] = {{0, 0, 0}, {1.0, 1.0, 1.0}, {1.0, 1.0, 3.0}};
+    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0}, {1.0, 1.0, 1.0, 0}, {1.0, 1.0, 3.0, 0}};
     for (int k = 0; k < 3; k++) {
         p.tilt = tilts[k];
         o[k] = obs_new(paths, 256);
@@ -1050,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_sample_correlations),
         cmocka_unit_test(test_martingales_and_counts),
         cmocka_unit_test(test_importance_sampling_unbiased),
+        cmocka_unit_test(test_tilt_for_rare),
         cmocka_unit_test(test_importance_sampling_rare_exploit),
         cmocka_unit_test(test_tilt_one_is_plain),
         cmocka_unit_test(test_lr_table),
