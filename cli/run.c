@@ -550,8 +550,7 @@ static int summaries_consistent(const run_t *r)
               "run.histogram_lo_capital/hi_capital; drop them or use --summaries exact";
     }
     for (size_t k = 0; !why && k < cfg->n_scenarios; k++) {
-        const alvh_tilt_params *t = &cfg->scenarios[k].market.tilt;
-        if ((t->spx_jump > 0 && t->spx_jump != 1) || (t->gov > 0 && t->gov != 1) || (t->exploit > 0 && t->exploit != 1)) {
+        if (alvh_tilt_active(&cfg->scenarios[k].market.tilt)) {
             snprintf(buf, sizeof buf, "--summaries histogram counts paths and cannot weight them, but scenario %s "
                      "draws its paths under an importance-sampling tilt; use --summaries exact", cfg->scenarios[k].name);
             why = buf;

@@ -768,15 +768,7 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
 }
 
 /* paths drawn under an importance-sampling tilt: the pnl and risk tables weight them (a tilt <= 0 means none) */
-static int tilted(const alvh_scenario_request *rq)
-{
-    const alvh_tilt_params *t = &rq->market.params.tilt;
-    const double f[3] = {t->spx_jump, t->gov, t->exploit};
-    int any = 0;
-    for (int k = 0; k < 3; k++)
-        any |= f[k] > 0.0 && f[k] != 1.0;
-    return any;
-}
+static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
 
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the

@@ -113,6 +113,9 @@ typedef struct alvh_tilt_params {
  * a >= 0.5: not rare; t_max caps the tilted intensity per step). */
 double alvh_tilt_for_rare(double a, double t_max);
 
+/* 1 when some factor tilts its intensity (a factor of 0 or 1 means none). */
+int alvh_tilt_active(const alvh_tilt_params *t);
+
 typedef struct alvh_market_params {
     alvh_spx_params spx;
     alvh_token_params token;

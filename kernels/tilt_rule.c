@@ -22,3 +22,12 @@ double alvh_tilt_for_rare(double a, double t_max)
     }
     return exp(0.5 * (lo + hi));
 }
+
+int alvh_tilt_active(const alvh_tilt_params *t)
+{
+    const double f[3] = {t->spx_jump, t->gov, t->exploit};
+    int any = 0;
+    for (int k = 0; k < 3; k++)
+        any |= f[k] > 0.0 && f[k] != 1.0;
+    return any;
+}
