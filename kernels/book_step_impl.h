@@ -18,21 +18,6 @@ static inline vd vmask(vm k) { return vd_blend(k, v1(0.0), v1(1.0)); } /* 1.0 wh
 
 #include "kernels/book_qmark_impl.h"
 
-/* SPX implied vol of strike k, life t (per lane), variance v: expected average
- * variance plus jump variance (alvh_iv_atm_var), then the skew in ln(K/F). */
-static inline vd spx_iv(const alvh_book_consts *c, vd v, vd s, vd k, vd t)
-{
-    const alvh_iv_model *mdl = &c->spx_iv;
-    const alvh_iv_skew *sk = &c->p.condor.skew;
-    vd kt = vd_max(vd_mul(v1(mdl->kappa), t), v1(1e-12));
-    vd a = vd_div(vd_sub(v1(1.0), vmath_exp(vd_sub(v1(0.0), kt))), kt);
-    vd var = vd_fma(a, vd_max(v, v1(0.0)), vd_fma(vd_sub(v1(1.0), a), v1(mdl->theta_star), v1(mdl->jump_var_ann)));
-    vd atm = vd_sqrt(vd_max(var, v1(0.0)));
-    vd lm = vd_sub(vmath_log(vd_div(k, s)), vd_mul(v1(mdl->r_ann - mdl->q_ann), t));
-    vd sg = vd_fma(lm, vd_fma(v1(sk->skew_curv), lm, v1(sk->skew_slope)), atm);
-    return vd_min(vd_max(sg, v1(sk->sigma_floor)), v1(sk->sigma_cap));
-}
-
 /* What every leg of a strip on one spot and one life shares, once per lane:
  * the discounted spot S e^{-qT}, the discount e^{-rT}, sqrt(T), the
  * at-the-money vol of the model state (alvh_iv_atm_var) and ln F. */
@@ -40,19 +25,26 @@ typedef struct {
     vd s_dq, dr, sqt, atm, ln_fwd;
 } strip_life;
 
+/* the model state's at-the-money variance over life t (vector form of
+ * alvh_iv_atm_var): expected average variance plus the jump variance */
+static inline vd iv_atm_var(const alvh_iv_model *mdl, vd v, vd t)
+{
+    const vd zero = v1(0.0);
+    vd kt = vd_max(vd_mul(v1(mdl->kappa), t), v1(1e-12));
+    vd a = vd_div(vd_sub(v1(1.0), vmath_exp(vd_sub(zero, kt))), kt);
+    vd var = vd_fma(a, vd_max(v, zero), vd_fma(vd_sub(v1(1.0), a), v1(mdl->theta_star), v1(mdl->jump_var_ann)));
+    return vd_max(var, zero);
+}
+
 static inline strip_life strip_life_of(const alvh_book_consts *c, vd s, vd v, vd t)
 {
     const alvh_iv_model *mdl = &c->spx_iv;
-    const vd zero = v1(0.0);
-    vd tt = vd_max(t, zero);
-    vd kt = vd_max(vd_mul(v1(mdl->kappa), tt), v1(1e-12));
-    vd a = vd_div(vd_sub(v1(1.0), vmath_exp(vd_sub(zero, kt))), kt);
-    vd var = vd_fma(a, vd_max(v, zero), vd_fma(vd_sub(v1(1.0), a), v1(mdl->theta_star), v1(mdl->jump_var_ann)));
+    vd tt = vd_max(t, v1(0.0));
     strip_life L;
     L.dr = vmath_exp(vd_mul(v1(-c->r_ann), tt));
     L.s_dq = vd_mul(s, vmath_exp(vd_mul(v1(-c->q_ann), tt)));
     L.sqt = vd_sqrt(tt);
-    L.atm = vd_sqrt(vd_max(var, zero));
+    L.atm = vd_sqrt(iv_atm_var(mdl, v, tt));
     L.ln_fwd = vd_fma(v1(mdl->r_ann - mdl->q_ann), tt, vmath_log(s));
     return L;
 }
@@ -124,11 +116,11 @@ static inline vd strike_for_d1(const alvh_book_consts *c, vd s, const spx_var *s
 {
     if (c->qtab)
         return qstrike_for_d1(c, s, sv, t, d1);
-    const vd v = sv->v;
-    vd tt = v1(t), fwd = vd_mul(s, v1(exp((c->r_ann - c->q_ann) * t)));
+    strip_life L = strip_life_of(c, s, sv->v, v1(t));
+    vd fwd = vd_mul(s, v1(exp((c->r_ann - c->q_ann) * t)));
     vd k = fwd;
     for (int it = 0; it < 2; it++) {
-        vd sig = spx_iv(c, v, s, k, tt), sd = vd_mul(sig, v1(sqrt(t)));
+        vd sd = strip_sd(&c->p.condor.skew, &L, vd_sub(vmath_log(k), L.ln_fwd));
         k = vd_mul(fwd, vmath_exp(vd_fma(v1(-d1), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
     }
     return k;
