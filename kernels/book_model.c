@@ -181,6 +181,8 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     if ((layers >> ALVH_LAYER_ETH_PUTS & 1) && !(c->has_eth && c->e_beta > 0.0))
         return fail(msg, size, "layer 'eth_puts' hedges the stake's ETH beta: needs the scenario's ETH factor "
                                "(eth.sigma0_ann > 0) and token.beta_eth > 0");
+    if ((layers >> ALVH_LAYER_LP & 1) && c->p.lp.pair_eth && !c->has_eth)
+        return fail(msg, size, "book.lp.pair_eth: a token/ETH pool needs the scenario's ETH factor (eth.sigma0_ann > 0)");
     if ((layers >> ALVH_LAYER_CALLS & 1) && !c->p.farm.restake)
         return fail(msg, size, "layer 'calls' writes on harvested rewards kept in the stake: needs farm.restake = true");
     return check_layer_grid(c, layers, msg, size);
@@ -232,11 +234,13 @@ static void lp_open(const alvh_book_consts *c, size_t n, const alvh_book_state *
     const alvh_book_params *p = &c->p;
     const double v0 = p->lp.deposit_frac * p->capital_usd, txs = fmax(p->gas.lp_txs - 1.0, 0.0);
     for (size_t i = 0; i < n; i++) {
-        double sp = sqrt(mk->g[i]), tok, usd;
+        /* token/ETH: the pool is priced and minted in ETH (num = E), USD converted at E */
+        double num = p->lp.pair_eth ? mk->eth[i] : 1.0;
+        double sp = sqrt(mk->g[i] / num), tok, other;
         double cost = alvh_swap_cost_usd(&p->gas, p->lp.swap_fee_frac, 0.5 * v0) + txs * alvh_gas_tx_usd(&p->gas, mk->vix[i]);
         cost = fmin(cost, v0);
-        alvh_amm_centred(v0 - cost, sp, c->l_inv_rs, &s->l_liq[i], &s->l_sqlo[i], &s->l_sqhi[i]);
-        alvh_amm_amounts(s->l_liq[i], sp, s->l_sqlo[i], s->l_sqhi[i], &tok, &usd);
+        alvh_amm_centred((v0 - cost) / num, sp, c->l_inv_rs, &s->l_liq[i], &s->l_sqlo[i], &s->l_sqhi[i]);
+        alvh_amm_amounts(s->l_liq[i], sp, s->l_sqlo[i], s->l_sqhi[i], &tok, &other);
         s->l_tok[i] = tok;
         s->l_cash[i] = -v0;
         s->l_cost[i] = cost;

@@ -136,6 +136,7 @@ typedef struct alvh_lp_params {
     double swap_fee_frac;    /* pool fee on the book's own swaps */
     int recentre;            /* 1: re-centre after recentre_days steps out of range */
     double recentre_days;
+    int pair_eth;            /* 1: token/ETH pool (price G/E, amounts in ETH); 0: token/USD */
 } alvh_lp_params;
 
 /* Smart-contract cover on the farm's stake (book_cover_impl.h). */

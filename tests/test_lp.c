@@ -45,16 +45,25 @@ static alvh_book_params frictionless(double range_mult)
 }
 
 typedef struct {
-    double g[STEPS][LANES], vix[STEPS][LANES], zero[LANES], one[LANES];
+    double g[STEPS][LANES], vix[STEPS][LANES], eth[STEPS][LANES], zero[LANES], one[LANES];
+    int has_eth;
     alvh_book_consts c;
     alvh_book_state st;
     double *mem;
 } lp_run;
 
-/* token price g0 at step 0, then g_lane[i] from step 1 on; VIX vix at every step */
-static void lp_setup(lp_run *r, const alvh_book_params *bp, const double *g_lane, double vix)
+/* token price g0 at step 0, then g_lane[i] from step 1 on; VIX vix at every
+ * step; with e_lane, an ETH factor whose price is E0 at step 0, then e_lane[i] */
+#define E0 2000.0
+static void lp_setup_eth(lp_run *r, const alvh_book_params *bp, const double *g_lane, const double *e_lane, double vix)
 {
     alvh_market_params mp = alvh_test_tiny_market();
+    if (e_lane)
+        mp.eth.sigma0_ann = 0.7;
+    r->has_eth = e_lane != NULL;
+    for (int k = 0; k < STEPS; k++)
+        for (int i = 0; i < LANES; i++)
+            r->eth[k][i] = k == 0 || !e_lane ? E0 : e_lane[i];
     char msg[300];
     assert_int_equal(alvh_book_consts_init(&r->c, bp, &mp, DT, msg, sizeof msg), 0);
     assert_int_equal(alvh_book_check_layers(&r->c, 1u << ALVH_LAYER_LP, msg, sizeof msg), 0);
@@ -68,12 +77,18 @@ static void lp_setup(lp_run *r, const alvh_book_params *bp, const double *g_lane
     r->mem = alvh_test_book_state(&r->st, LANES);
 }
 
+static void lp_setup(lp_run *r, const alvh_book_params *bp, const double *g_lane, double vix)
+{
+    lp_setup_eth(r, bp, g_lane, NULL, vix);
+}
+
 static void lp_steps(lp_run *r, const alvh_kernel_ops *ops, int last)
 {
     for (int k = 0; k <= last; k++) {
         /* the lp reads only g and vix; the other inputs are flat */
         alvh_book_market mk = {.spx = r->one, .v = r->one, .vix = r->vix[k], .g = r->g[k], .f = r->zero,
-                               .n_gov_dn = r->zero, .n_hack = r->zero, .n_tok_jump = r->zero, .u_book = r->one};
+                               .n_gov_dn = r->zero, .n_hack = r->zero, .n_tok_jump = r->zero, .u_book = r->one,
+                               .eth = r->has_eth ? r->eth[k] : NULL};
         if (k == 0)
             alvh_book_init(&r->c, 1u << ALVH_LAYER_LP, LANES, &r->st, &mk);
         ops->book_step(&r->c, 1u << ALVH_LAYER_LP, (size_t)k, LANES, &r->st, &mk);
@@ -245,9 +260,85 @@ static void test_recentre_costs(void **state)
     }
 }
 
+/* Token/ETH pool (lp.pair_eth): the pool price is P = G/E, so only the ratio
+ * moves the position. Constant product, no fees: value / value held = 2
+ * sqrt(r)/(1 + r) with r the ratio's move, whatever E does; token and ETH
+ * amounts x y = L^2 in ETH units; a range's fees are 2 L sqrt(P) fee dt in
+ * ETH, paid in USD at E; a re-centring's gas is USD, i.e. gas/E of ETH. */
+static void test_token_eth_pair(void **state)
+{
+    (void)state;
+    /* lanes: G and E up together (r = 1), token alone x4, ETH alone x4 (r = 1/4), both down ... */
+    const double g1[LANES] = {300, 400, 100, 50, 25, 800, 100, 150, 10};
+    const double e1[LANES] = {6000, 2000, 8000, 1000, 1000, 2000, 500, 3000, 200};
+    alvh_book_params bp = frictionless(0.0);
+    bp.lp.pair_eth = 1;
+    ALVH_TEST_FOR_EACH_ISA(isa) {
+        lp_run r;
+        lp_setup_eth(&r, &bp, g1, e1, 20.0);
+        lp_steps(&r, alvh_kernel_ops_for((alvh_isa)isa), 1);
+        for (int i = 0; i < LANES; i++) {
+            double ratio = (g1[i] / e1[i]) / (G0 / E0);
+            double held = 0.5 * V0 / G0 * g1[i] + 0.5 * V0 / E0 * e1[i];
+            double il = (lp_pnl(&r, i) + V0) / held - 1.0;
+            double want = 2.0 * sqrt(ratio) / (1.0 + ratio) - 1.0;
+            assert_true(fabs(il - want) <= 1e-12);
+            double x = r.st.l_tok[i], y_eth = (lp_pnl(&r, i) + V0 - x * g1[i]) / e1[i];
+            assert_true(close_rel(x * y_eth, r.st.l_liq[i] * r.st.l_liq[i], 1e-12));
+        }
+        assert_true(fabs(lp_pnl(&r, 0) + V0 - 3.0 * V0) <= 1e-9 * V0); /* r = 1: no impermanent loss */
+        free(r.mem);
+    }
+    /* range [P/2, 2P] with fees and a re-centring two steps out of range */
+    alvh_book_params bf = frictionless(2.0);
+    bf.lp.pair_eth = 1;
+    bf.lp.fee_apr_full = 0.10;
+    bf.lp.fee_vol_power = 0.0;
+    bf.lp.recentre = 1;
+    bf.lp.recentre_days = 2;
+    bf.gas.usd_per_tx = 10.0;
+    bf.gas.lp_txs = 3.0;
+    const double g2[LANES] = {100, 120, 300, 30, 100, 100, 100, 100, 100};
+    const double e2[LANES] = {2000, 3000, 2000, 2000, 500, 8000, 1000, 4000, 2000};
+    ALVH_TEST_FOR_EACH_ISA(isa) {
+        lp_run r;
+        lp_setup_eth(&r, &bf, g2, e2, 20.0);
+        lp_steps(&r, alvh_kernel_ops_for((alvh_isa)isa), 0);
+        const double cost0 = 2.0 * 10.0, l0 = r.st.l_liq[0];
+        assert_true(close_rel(l0, (V0 - cost0) / E0 / (2.0 * sqrt(G0 / E0) * (1.0 - 1.0 / sqrt(2.0))), 1e-12));
+        lp_steps(&r, alvh_kernel_ops_for((alvh_isa)isa), 2);
+        for (int i = 0; i < LANES; i++) {
+            double p0 = G0 / E0, p = g2[i] / e2[i];
+            int out = p < p0 / 2.0 || p > p0 * 2.0;
+            assert_true(r.st.l_n_rc[i] == (out ? 1.0 : 0.0));
+            if (out) {
+                double pc = fmin(fmax(p, p0 / 2.0), p0 * 2.0);
+                double val_eth = l0 * ((sqrt(2.0 * p0) - sqrt(pc)) / (sqrt(pc) * sqrt(2.0 * p0)) * p + (sqrt(pc) - sqrt(p0 / 2.0)));
+                double cost_usd = 3.0 * 10.0; /* gas only: swap fee and MEV are off */
+                assert_true(close_rel(r.st.l_cost[i] - cost0, cost_usd, 1e-9));
+                assert_true(close_rel(r.st.l_liq[i], (val_eth - cost_usd / e2[i]) / (2.0 * sqrt(p) * (1.0 - 1.0 / sqrt(2.0))), 1e-12));
+            } else {
+                /* two steps in range: fees 2 x 0.10 dt x 2 L sqrt(P) ETH, at E */
+                double fees = 2.0 * 0.10 * DT * 2.0 * l0 * sqrt(p) * e2[i];
+                double pos = l0 * ((sqrt(2.0 * p0) - sqrt(p)) / (sqrt(p) * sqrt(2.0 * p0)) * g2[i] + (sqrt(p) - sqrt(p0 / 2.0)) * e2[i]);
+                assert_true(close_rel(lp_pnl(&r, i) + V0, pos + fees, 1e-12));
+            }
+        }
+        free(r.mem);
+    }
+    /* without an ETH factor the pair is refused by name */
+    alvh_market_params mp = alvh_test_tiny_market();
+    alvh_book_consts c;
+    char msg[300];
+    assert_int_equal(alvh_book_consts_init(&c, &bp, &mp, DT, msg, sizeof msg), 0);
+    assert_int_not_equal(alvh_book_check_layers(&c, 1u << ALVH_LAYER_LP, msg, sizeof msg), 0);
+    assert_non_null(strstr(msg, "book.lp.pair_eth"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_token_eth_pair),
         cmocka_unit_test(test_impermanent_loss_constant_product),
         cmocka_unit_test(test_concentrated_liquidity_amounts),
         cmocka_unit_test(test_fees_only_in_range),
