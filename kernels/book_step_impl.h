@@ -59,9 +59,8 @@ static inline vd strip_sd(const alvh_iv_skew *sk, const strip_life *L, vd lm)
 }
 
 /* BSM price of one leg (w = +1 call, -1 put) from its lm = ln(K/F), total vol
- * sd and 1/sd (same formula and limits as bsm_lanes in bs_core.h; both normal
- * CDFs share one division). This is where a priced-by-table leg (an implied
- * vol or price surface in (lm, sd) of another measure) would slot in. */
+ * sd and 1/sd: d1 and d2 from the shared life terms, both normal CDFs in one
+ * division, then the price and its limits as in bsm_lanes (bsm_price_from_n). */
 static inline vd strip_leg(const strip_life *L, vd k, vd lm, vd sd, vd inv_sd, double w)
 {
     const vd zero = v1(0.0), one = v1(1.0);
@@ -72,12 +71,7 @@ static inline vd strip_leg(const strip_life *L, vd k, vd lm, vd sd, vd inv_sd, d
     vd d2 = vd_sub(d1, sd1);
     vd vw = v1(w), n1, n2;
     vmath_ncdf_pair(vd_mul(vw, d1), vd_mul(vw, d2), &n1, &n2);
-    vd kr = vd_mul(k, L->dr);
-    vd wg = vd_mul(vw, vd_sub(L->s_dq, kr));
-    vd step = vd_blend(vd_lt(zero, wg), vd_blend(vd_lt(wg, zero), v1(0.5), zero), one);
-    n1 = vd_blend(live, step, n1);
-    n2 = vd_blend(live, step, n2);
-    return vd_max(vd_mul(vw, vd_sub(vd_mul(L->s_dq, n1), vd_mul(kr, n2))), zero);
+    return bsm_price_from_n(L->s_dq, vd_mul(k, L->dr), live, vw, &n1, &n2);
 }
 
 /* condor cost to close per share: short put - long put + short call - long
