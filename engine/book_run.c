@@ -17,7 +17,10 @@ enum { MAX_VARIANTS = 32 };
 /* Layers that read nothing but the market: their state evolves identically in
  * every variant that has them, so they are stepped once per block (shared[0]:
  * condor, shared[1]: vix) and their P&L is lent to the variants. Results are
- * bit-identical to stepping them inside each variant. */
+ * bit-identical to stepping them inside each variant. Likewise two variants
+ * whose other layers are the same (farm_only and core_unhedged, farm_hedged
+ * and full in the default) step those layers once: the later one runs only
+ * its cash account and equity on the first one's layer state. */
 static const int shared_layer[2] = {ALVH_LAYER_CONDOR, ALVH_LAYER_VIX};
 #define SHARED_MASK (1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX)
 
@@ -44,6 +47,10 @@ typedef struct {
     worker_t *w;
     size_t ld;
     int use_shared[2]; /* some variant has the layer */
+    /* leader[v]: the first variant with v's own layers (those not shared
+     * above); a variant led by another runs only its cash account and equity
+     * on the leader's layer state (alvh_book_state_share) */
+    size_t leader[MAX_VARIANTS];
     alvh_qtab qtab;    /* the condor's Q price table (consts.qtab points here when built) */
     double *qtab_mem;
 } book_ctx;
@@ -140,7 +147,10 @@ static void step_all(book_ctx *c, worker_t *w, size_t step, size_t n, const alvh
                     ext_cash[i] += cash[i];
                 }
             }
-        c->ops->book_step(&c->consts, layers & ~SHARED_MASK, step, n, &w->st[v], mk);
+        if (c->leader[v] == v)
+            c->ops->book_step(&c->consts, layers & ~SHARED_MASK, step, n, &w->st[v], mk);
+        else
+            c->ops->book_metrics(&c->consts, layers & ~SHARED_MASK, step, n, &w->st[v]);
     }
 }
 
@@ -296,9 +306,14 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     size_t ld = (rq->market.block_size + 7) & ~(size_t)7;
     size_t rows = alvh_book_state_rows();
     c.ld = ld;
-    for (size_t v = 0; v < rq->n_variants; v++)
+    for (size_t v = 0; v < rq->n_variants; v++) {
         for (int k = 0; k < 2; k++)
             c.use_shared[k] |= rq->variants[v].layers >> shared_layer[k] & 1;
+        c.leader[v] = v;
+        for (size_t u = 0; u < v && c.leader[v] == v; u++)
+            if ((rq->variants[u].layers & ~SHARED_MASK) == (rq->variants[v].layers & ~SHARED_MASK))
+                c.leader[v] = u;
+    }
     alvh_status st = c.use_shared[0] ? qtab_build(&c, nt, err) : ALVH_OK;
     if (st != ALVH_OK)
         return st;
@@ -325,6 +340,9 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
             alvh_book_state_bind(&w->st[v], w->mem + v * rows * ld, ld);
             w->equity[v] = w->st[v].m_equity;
         }
+        for (size_t v = 0; v < nv; v++)
+            if (c.leader[v] != v)
+                alvh_book_state_share(&w->st[v], &w->st[c.leader[v]]);
         for (int k = 0; k < 2; k++)
             alvh_book_state_bind(&w->shared[k], w->mem + (nv + (size_t)k) * rows * ld, ld);
         double *tail = w->mem + (nv + 2) * rows * ld;

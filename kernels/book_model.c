@@ -205,6 +205,15 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
     X(m_t_exploit, 1) X(m_n_stop, 1) X(m_t_stop, 1) X(m_n_roll, 1) X(m_equity, 1) X(m_margin_peak, 1)      \
     X(m_pnl, ALVH_LAYER_COUNT)
 
+void alvh_book_state_share(alvh_book_state *follower, const alvh_book_state *leader)
+{
+    alvh_book_state own = *follower;
+    *follower = *leader;
+    follower->a_bal = own.a_bal, follower->a_carry = own.a_carry, follower->a_bench = own.a_bench;
+    follower->m_peak = own.m_peak, follower->m_dd = own.m_dd, follower->m_equity = own.m_equity;
+    follower->ext_pnl = own.ext_pnl, follower->ext_cash = own.ext_cash;
+}
+
 size_t alvh_book_state_rows(void)
 {
     size_t rows = 0;

@@ -327,6 +327,15 @@ typedef struct alvh_book_state {
     const double *ext_cash; /* their cash flows (may be NULL): part of the cash account's balance */
 } alvh_book_state;
 
+/* Makes `follower` read and write the layer state of `leader` (every array
+ * but the cash account and equity: a_bal, a_carry, a_bench, m_peak, m_dd,
+ * m_equity, and ext_pnl, ext_cash, which stay the follower's). Two variants
+ * with the same layers (the engine's shared layers aside) evolve identical
+ * layer states on the same market, so the leader's step serves both and the
+ * follower only runs its own cash account and equity (book_metrics) with its
+ * own ext_pnl: the same values as stepping it alone. */
+void alvh_book_state_share(alvh_book_state *follower, const alvh_book_state *leader);
+
 /* Number of double rows of alvh_book_state (for one allocation). */
 size_t alvh_book_state_rows(void);
 /* Point every array of s into mem (rows x ld doubles). */
@@ -354,6 +363,8 @@ void alvh_book_init(const alvh_book_consts *c, unsigned layers, size_t n, const 
 #define ALVH_BOOK_STEP_DECLARE(isa)                                                                       \
     void alvh_book_step_##isa(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,             \
                               const alvh_book_state *s, const alvh_book_market *mk);                         \
+    void alvh_book_metrics_##isa(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,          \
+                                 const alvh_book_state *s);                                                  \
     void alvh_book_levels_##isa(size_t n, const double *restrict ln_s, const double *restrict ln_g,           \
                                 double *restrict spx, double *restrict g);
 ALVH_BOOK_STEP_DECLARE(scalar)

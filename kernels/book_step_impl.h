@@ -392,6 +392,12 @@ void ALVH_ISA_SUFFIX(alvh_book_step)(const alvh_book_consts *c, unsigned layers,
     metrics(c, layers, moving, n, s);
 }
 
+void ALVH_ISA_SUFFIX(alvh_book_metrics)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n,
+                                        const alvh_book_state *s)
+{
+    metrics(c, layers, step > 0, n, s);
+}
+
 void ALVH_ISA_SUFFIX(alvh_book_levels)(size_t n, const double *restrict ln_s, const double *restrict ln_g,
                                        double *restrict spx, double *restrict g)
 {

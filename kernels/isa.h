@@ -36,6 +36,8 @@ typedef struct alvh_kernel_ops {
                         const alvh_market_events *ev);
     void (*book_step)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n, const alvh_book_state *s,
                       const alvh_book_market *mk);
+    /* the cash account and equity of a step alone (a variant whose layers another variant steps) */
+    void (*book_metrics)(const alvh_book_consts *c, unsigned layers, size_t step, size_t n, const alvh_book_state *s);
     /* spx = e^{ln_s}, g = e^{ln_g}: the price levels the book reads */
     void (*book_levels)(size_t n, const double *restrict ln_s, const double *restrict ln_g, double *restrict spx,
                         double *restrict g);

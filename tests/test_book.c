@@ -839,6 +839,43 @@ static void run_one(alvh_book_params bp, const alvh_variant *var, size_t paths, 
     assert_int_equal(st, ALVH_OK);
 }
 
+/* Variants with the same layers besides the condor and VIX share one layer
+ * state in the engine (alvh_book_state_share): every outcome of each must be
+ * bit for bit the one it has when run alone. */
+static void test_shared_layer_state_bit_identical(void **state)
+{
+    (void)state;
+    const size_t paths = 1500;
+    const unsigned hedged = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP) | BIT(ALVH_LAYER_PUTS) |
+                            BIT(ALVH_LAYER_CALLS) | BIT(ALVH_LAYER_BORROW);
+    const alvh_variant vars[4] = {{.name = "hedged", .layers = hedged},
+                                  {.name = "full", .layers = hedged | BIT(ALVH_LAYER_CONDOR) | BIT(ALVH_LAYER_VIX)},
+                                  {.name = "condor_only", .layers = BIT(ALVH_LAYER_CONDOR)},
+                                  {.name = "hedged_vix", .layers = hedged | BIT(ALVH_LAYER_VIX)}};
+    double *together = malloc(4 * paths * ALVH_OUT_COUNT * sizeof(double));
+    double *alone = malloc(paths * ALVH_OUT_COUNT * sizeof(double));
+    alvh_book_run_request rq = {
+        .market = {.params = sim_market(), .dt_years = DT, .n_steps = 252, .n_paths = paths, .block_size = 256,
+                   .seed = 11, .scenario = 0, .threads = 2},
+        .book = alvh_book_defaults(), .variants = vars, .n_variants = 4, .outcomes = together,
+    };
+    alvh_error err = {0};
+    assert_int_equal(alvh_book_run(&rq, isa_ops(alvh_isa_best()), NULL, &err), ALVH_OK);
+    size_t differ = 0;
+    for (int v = 0; v < 4; v++) {
+        run_one(alvh_book_defaults(), &vars[v], paths, alone);
+        for (size_t k = 0; k < paths * ALVH_OUT_COUNT; k++) {
+            double a = alone[k], b = together[(size_t)v * paths * ALVH_OUT_COUNT + k];
+            differ += memcmp(&a, &b, sizeof a) != 0;
+        }
+    }
+    printf("# 4 variants (3 sharing the hedged layers' state) vs each alone: %zu of %zu outcomes differ\n", differ,
+           4 * paths * ALVH_OUT_COUNT);
+    assert_true(differ == 0);
+    free(together);
+    free(alone);
+}
+
 static void test_perp_pnl_not_rising_with_leverage(void **state)
 {
     (void)state;
@@ -975,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_bad_debt_written_off),
         cmocka_unit_test(test_put_budget_never_exceeded),
         cmocka_unit_test(test_timelocks_delay_puts_and_deleverage),
+        cmocka_unit_test(test_shared_layer_state_bit_identical),
         cmocka_unit_test(test_perp_pnl_not_rising_with_leverage),
         cmocka_unit_test(test_no_borrow_liquidation_without_collateral),
         cmocka_unit_test(test_layers_sum_and_separate),
