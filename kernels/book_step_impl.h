@@ -292,9 +292,12 @@ static void metrics(const alvh_book_consts *c, unsigned layers, int moving, size
                 bal = vd_add(bal, LD(flows[l]));
         if (s->ext_cash)
             bal = vd_add(bal, LD(s->ext_cash));
-        vd total = LD(s->m_pnl);
-        for (int l = 1; l < ALVH_LAYER_COUNT; l++)
-            total = vd_add(total, LD(s->m_pnl + (size_t)l * s->ld));
+        /* the rows of layers not on are 0: skipped (the equity is the same bit
+         * for bit: only the sign of a zero total could differ, and cap + 0 is cap) */
+        vd total = v1(0.0);
+        for (int l = 0; l < ALVH_LAYER_COUNT; l++)
+            if (layers >> l & 1)
+                total = vd_add(total, LD(s->m_pnl + (size_t)l * s->ld));
         if (s->ext_pnl)
             total = vd_add(total, LD(s->ext_pnl));
         vd eq = vd_add(v1(cap), vd_add(total, carry));
