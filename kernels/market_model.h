@@ -91,6 +91,7 @@ typedef struct alvh_treasury_params {
     double token_haircut;    /* fraction of the token holdings' value the runway does not count */
     double threshold_years;  /* the feedback starts when the runway falls below this */
     double fb_mult;          /* down-shock intensity x (1 + fb_mult s), s = clamp(1 - runway/threshold, 0, 1) */
+    double depth_usd;        /* market depth the token sales hit (constant-product USD reserve); 0: no impact */
 } alvh_treasury_params;
 
 typedef struct alvh_funding_params {

@@ -22,6 +22,23 @@ void alvh_treasury_consts_init(alvh_treasury_consts *c, const alvh_market_params
     c->lam_dt = t->threshold_years > 0.0 ? p->token.lambda_gov_ann * (1.0 - p->token.p_up) * t->fb_mult * dt : 0.0;
     c->mu_dn = p->token.mu_dn;
     c->d_dn = p->token.d_dn;
+    c->depth = t->depth_usd;
+}
+
+/* Raises up to `need` USD by selling tokens into a constant-product pool of
+ * USD reserve D at price g: with x = D/g tokens in the pool, selling dx raises
+ * q = D dx/(x + dx); the price becomes g (1 - q/D)^2. The treasury sells at
+ * most its tokens and at most q = D/2 in a step. Returns the log price move. */
+static double sell_into_pool(double depth, double need, double g, double *tokens)
+{
+    double q = fmin(need, 0.5 * depth);
+    double dx = q / (g * (1.0 - q / depth));
+    if (dx > *tokens) { /* all that is left */
+        dx = *tokens;
+        q = depth * dx * g / (depth + dx * g);
+    }
+    *tokens -= dx;
+    return 2.0 * log1p(-q / depth);
 }
 
 static void measure(const alvh_treasury_consts *c, const alvh_treasury_state *s, size_t i, double g)
@@ -63,7 +80,12 @@ void alvh_treasury_step(const alvh_treasury_consts *c, size_t n, const alvh_trea
         double g = exp(ln_g[i]);
         double from_stables = fmin(s->stables[i], c->burn_dt);
         s->stables[i] -= from_stables;
-        s->tokens[i] = fmax(s->tokens[i] - (c->burn_dt - from_stables) / g, 0.0);
+        if (c->depth > 0.0 && from_stables < c->burn_dt && s->tokens[i] > 0.0) {
+            ln_g[i] += sell_into_pool(c->depth, c->burn_dt - from_stables, g, &s->tokens[i]);
+            g = exp(ln_g[i]);
+        } else {
+            s->tokens[i] = fmax(s->tokens[i] - (c->burn_dt - from_stables) / g, 0.0);
+        }
         measure(c, s, i, g);
     }
 }

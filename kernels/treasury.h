@@ -13,7 +13,10 @@
  * uniform drawn every step for every path (thinning; the treasury stream),
  * the log-jump N(mu_dn, d_dn^2) from a second uniform. Such a shock is a
  * governance down-shock like the drawn ones: the token jumps and the farm's
- * emissions are cut. Plain C, the same on every ISA (its own scalar reference,
+ * emissions are cut. With a market depth D the token sales are swaps into a
+ * constant-product pool of USD reserve D: raising q USD costs q / (G (1 - q/D))
+ * tokens and leaves the price at G (1 - q/D)^2 (q at most D/2 a step), a
+ * permanent move of ln G that every layer sees. Plain C, the same on every ISA (its own scalar reference,
  * like alvh_market_lr_step); libm only.
  */
 #ifndef ALVH_KERNELS_TREASURY_H
@@ -30,6 +33,7 @@ typedef struct alvh_treasury_consts {
     double inv_thr;           /* 1 / threshold_years */
     double lam_dt;            /* lambda_gov (1 - p_up) fb_mult dt: the extra intensity at s = 1, per step */
     double mu_dn, d_dn;       /* the down-shock's log-jump */
+    double depth;             /* the market depth of the sales (USD); 0: sales at G, no impact */
 } alvh_treasury_consts;
 
 /* Per-path state, structure of arrays. */

@@ -82,6 +82,59 @@ static void test_burn_stables_then_tokens(void **state)
     assert_true(s.tokens[0] > 0.0 && s.runway_min[0] == s.runway[0]);
 }
 
+/* With a market depth D the sales are swaps into a constant-product pool of
+ * USD reserve D: the burn q = B dt costs q / (G (1 - q/D)) tokens and moves
+ * ln G by 2 ln(1 - q/D), step after step; a treasury with too few tokens
+ * sells what it has and raises less; depth 0 leaves the price alone. */
+static void test_sales_move_the_price(void **state)
+{
+    (void)state;
+    enum { N = 3, STEPS = 30 };
+    alvh_market_params p = treasury_market();
+    p.treasury.fb_mult = 0.0;
+    p.treasury.stables_usd = 0.0;
+    p.treasury.depth_usd = 5e5;
+    alvh_treasury_consts c;
+    alvh_treasury_consts_init(&c, &p, DT);
+    const double q = 1e4, d = 5e5; /* burn per step, depth */
+    double mem[6 * N], ln_g[N], ngov[N] = {0}, u[N] = {0.0, 0.0, 0.0};
+    alvh_treasury_state s = state_of(mem, N);
+    alvh_treasury_init(&c, N, &s, 100.0);
+    const double g0[N] = {100.0, 50.0, 1.0};
+    double g_want[N], tok_want[N];
+    for (int i = 0; i < N; i++)
+        ln_g[i] = log(g0[i]), g_want[i] = g0[i], tok_want[i] = 2e4;
+    for (int k = 1; k <= STEPS; k++) {
+        alvh_treasury_step(&c, N, &s, u, u, ln_g, ngov);
+        for (int i = 0; i < N; i++) {
+            /* x y = const with y = D: selling dx raises q = D dx / (D/g + dx) */
+            double need = q, dx = need / (g_want[i] * (1.0 - need / d));
+            if (dx > tok_want[i])
+                dx = tok_want[i], need = d * dx * g_want[i] / (d + dx * g_want[i]);
+            tok_want[i] -= dx;
+            double x = d / g_want[i], y_after = d - need, x_after = x + dx;
+            assert_true(fabs(x * d - x_after * y_after) <= 1e-9 * x * d); /* the invariant */
+            g_want[i] *= (1.0 - need / d) * (1.0 - need / d);
+            assert_true(fabs(exp(ln_g[i]) / g_want[i] - 1.0) <= 1e-12);
+            assert_true(fabs(s.tokens[i] - tok_want[i]) <= 1e-9 * 2e4);
+        }
+    }
+    /* at 1 USD the 20000 tokens are gone within two steps; the price then stays */
+    assert_true(s.tokens[2] == 0.0 && s.tokens[0] > 0.0);
+    assert_true(fabs(exp(ln_g[0]) / (100.0 * pow(1.0 - q / d, 2.0 * STEPS)) - 1.0) <= 1e-12);
+    printf("# depth 500k USD, 10k USD sold a step: price 100 -> %.3f after %d steps (closed form %.3f)\n",
+           exp(ln_g[0]), STEPS, 100.0 * pow(1.0 - q / d, 2.0 * STEPS));
+    /* no depth: the price is not touched */
+    p.treasury.depth_usd = 0.0;
+    alvh_treasury_consts_init(&c, &p, DT);
+    alvh_treasury_init(&c, N, &s, 100.0);
+    for (int i = 0; i < N; i++)
+        ln_g[i] = log(g0[i]);
+    alvh_treasury_step(&c, N, &s, u, u, ln_g, ngov);
+    for (int i = 0; i < N; i++)
+        assert_true(ln_g[i] == log(g0[i]));
+}
+
 static void test_feedback_thinning(void **state)
 {
     (void)state;
@@ -275,6 +328,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_burn_stables_then_tokens),
+        cmocka_unit_test(test_sales_move_the_price),
         cmocka_unit_test(test_feedback_thinning),
         cmocka_unit_test(test_engine_paths),
         cmocka_unit_test(test_runway_rule_cuts_and_restores),
