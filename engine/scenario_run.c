@@ -745,6 +745,9 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     return st;
 }
 
+/* paths drawn under an importance-sampling tilt: every exact-mode table weights them (a tilt <= 0 means none) */
+static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
+
 /* Euler attribution of variant v, and incremental ES from its leave-one-out
  * variants when it asked for them (engine/variants.h names them). */
 static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *err)
@@ -764,11 +767,9 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
                 loo[l] = r->outcomes + w * np * ALVH_OUT_COUNT;
         }
     }
-    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
+    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, tilted(&j->rq),
+                                  &r->attr[v], err);
 }
-
-/* paths drawn under an importance-sampling tilt: the pnl and risk tables weight them (a tilt <= 0 means none) */
-static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
 
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
@@ -782,11 +783,11 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     const size_t bv = r->baseline[v];
     const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
     if (st == ALVH_OK && bv != v)
-        st = alvh_summary_effectiveness(o, ob, np, &r->eff[v], err);
+        st = alvh_summary_effectiveness(o, ob, np, tilted(&j->rq), &r->eff[v], err);
     if (st == ALVH_OK && bv != v)
-        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
+        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, tilted(&j->rq), &r->tail_eff[v], err);
     if (st == ALVH_OK)
-        st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+        st = alvh_tail_composition(o, np, tilted(&j->rq), &r->tail_comp[v], err);
     if (st == ALVH_OK)
         st = alvh_weighted_risk(o, np, &r->importance[v], err);
     if (st == ALVH_OK) {
