@@ -52,6 +52,8 @@ void alvh_hist_reset(alvh_histogram *h);
 double alvh_hist_edge(const alvh_histogram *h, size_t j);
 
 void alvh_hist_add(alvh_histogram *h, double x);
+/* Where alvh_hist_add puts x: its bin j in [0, n_bins), -1 underflow, n_bins overflow, -2 NaN/Inf. */
+long alvh_hist_bin_index(const alvh_histogram *h, double x);
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
 /* The same counts as alvh_hist_add_array through a binning kernel
  * (kernels/hist_bin.h: ops->hist_bin of any ISA). */

@@ -188,6 +188,9 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->hist_edges);
     free(r->hist_nonfinite);
     free(r->hist_outside);
+    free(r->hist_weight);
+    free(r->hist_weight_sq);
+    free(r->hist_outside_weight);
     for (size_t v = 0; v < r->n_variants; v++) {
         if (r->pnl)
             alvh_table_free(&r->pnl[v]);
@@ -771,6 +774,26 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
                                   &r->attr[v], err);
 }
 
+/* weighted counts of the total-P&L histogram h: per bin the sums of LR and LR^2 of its paths,
+ * in path order (the finite values; a path with a non-finite LR adds nothing) */
+static void hist_weights(const alvh_histogram *h, const double *o, size_t np, double *w, double *w2, double *out)
+{
+    const long nb = (long)h->n_bins;
+    out[0] = out[1] = 0.0;
+    for (size_t i = 0; i < np; i++) {
+        const double lr = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR];
+        const long b = alvh_hist_bin_index(h, o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL]);
+        if (!isfinite(lr) || b == -2)
+            continue;
+        if (b < 0 || b == nb) {
+            out[b < 0 ? 0 : 1] += lr;
+            continue;
+        }
+        w[b] += lr;
+        w2[b] += lr * lr;
+    }
+}
+
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
  * threads; its quantiles give the histogram's default range) */
@@ -827,6 +850,8 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     r->hist_outside[2 * v] = h->underflow;
     r->hist_outside[2 * v + 1] = h->overflow;
     r->hist_nonfinite[v] = h->n_nan + h->n_inf;
+    if (r->hist_weight)
+        hist_weights(h, o, np, r->hist_weight + v * nb, r->hist_weight_sq + v * nb, r->hist_outside_weight + 2 * v);
     alvh_hist_free(h);
     free(x);
     return ALVH_OK;
@@ -867,6 +892,13 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
     r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
+    if (tilted(&j->rq)) {
+        r->hist_weight = calloc(nv * nb, sizeof(double));
+        r->hist_weight_sq = calloc(nv * nb, sizeof(double));
+        r->hist_outside_weight = calloc(2 * nv, sizeof(double));
+        if (st == ALVH_OK && (!r->hist_weight || !r->hist_weight_sq || !r->hist_outside_weight))
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted P&L histograms");
+    }
     alvh_status *vst = malloc(nv * sizeof *vst);
     alvh_error *verr = calloc(nv, sizeof *verr);
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside || !vst ||

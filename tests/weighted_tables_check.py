@@ -239,6 +239,20 @@ def check_file(path):
             if not close(c[crow[ev], ccols.index("all_paths")], (w * e_).mean(), 1e-9, 1e-15):
                 bad.append(ev + "/all_paths")
         check(not bad, "tail_composition == numpy weighted %s" % bad)
+
+        # total-P&L histogram: weighted counts (sum of LR, LR^2 per bin) beside the path counts
+        hg = g["histograms/total_pnl"]
+        edges, counts = hg["edges"][()], hg["counts"][()]
+        j = np.searchsorted(edges, pnl, side="right") - 1  # bin j: e_j <= x < e_{j+1}
+        inb = (j >= 0) & (j < len(counts))
+        want = np.bincount(j[inb], weights=w[inb], minlength=len(counts))
+        want2 = np.bincount(j[inb], weights=w[inb] ** 2, minlength=len(counts))
+        check(np.array_equal(np.bincount(j[inb], minlength=len(counts)), counts), "histogram counts == numpy")
+        check(np.allclose(hg["weights"][()], want, rtol=1e-12, atol=0) and
+              np.allclose(hg["weights_sq"][()], want2, rtol=1e-12, atol=0), "histogram weights == numpy")
+        check(close(hg.attrs["underflow_weight"], w[j < 0].sum(), 1e-12, 0) and
+              close(hg.attrs["overflow_weight"], w[j >= len(counts)].sum(), 1e-12, 0),
+              "histogram underflow/overflow weights == numpy")
         return {"es_red": e[erow["es99_reduction"], 0], "es_red_se": e[erow["es99_reduction_se"], 0],
                 "exploit_share": c[crow["exploit"], ccols.index("worst_1pct")],
                 "exploit_share_se": (c[crow["exploit"], ccols.index("worst_1pct_hi95")] -
@@ -252,6 +266,7 @@ def plain_figures(path):
         crow, ccols, c = table(g["tail_composition"])
         k = c[crow["exploit"], ccols.index("worst_1pct")]
         n = g["pnl"].shape[0]
+        check("weights" not in g["histograms/total_pnl"], "a plain run's histogram has no weights")
         return {"es_red": e[erow["es99_reduction"], 0], "es_red_se": e[erow["es99_reduction_se"], 0],
                 "exploit_share": k, "exploit_share_se": math.sqrt(max(k * (1 - k), 1e-12) / math.ceil(0.01 * n))}
 
