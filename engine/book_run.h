@@ -25,14 +25,18 @@ typedef struct alvh_variant {
     int attribution;   /* ALVH_ATTR_* */
 } alvh_variant;
 
-/* Columns of the per-path terminal market table. */
-enum { ALVH_TERM_SPX, ALVH_TERM_VIX, ALVH_TERM_TOKEN, ALVH_TERM_VARIANCE, ALVH_TERM_FUNDING, ALVH_TERM_COUNT };
+/* Columns of the per-path terminal market table (sample paths: the same, at every step).
+ * ALVH_TERM_RV: the SPX's realized variance so far, sum of its squared per-step log returns
+ * (the variance-swap control variate, engine/control_variate.h). */
+enum { ALVH_TERM_SPX, ALVH_TERM_VIX, ALVH_TERM_TOKEN, ALVH_TERM_VARIANCE, ALVH_TERM_FUNDING, ALVH_TERM_RV,
+       ALVH_TERM_COUNT };
 extern const char *const alvh_terminal_names[ALVH_TERM_COUNT];
 
 typedef struct alvh_book_step_info {
     size_t block, first_path, n, step; /* step 0: after the opening trades */
     const double *const *equity;       /* equity[v][i]: total equity of variant v, path first_path + i (USD) */
     const alvh_book_market *market;    /* prices at this step (spx, g are levels) */
+    const double *spx_realized_var;    /* sum of squared SPX log returns up to this step, per path */
 } alvh_book_step_info;
 
 typedef struct alvh_book_run_request {

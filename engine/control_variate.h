@@ -19,7 +19,11 @@
  * over horizon_years: S0 e^{(r - q + drift) T}, G0 e^{(mu - dilution) T}
  * (each step's compensators make the discretized levels hit them exactly, up
  * to the per-step cap of two events). */
-void alvh_cv_exact_means(const alvh_market_params *paths, double horizon_years, double mu[2]);
+#define ALVH_CV_CONTROLS 3 /* terminal SPX, terminal token, SPX realized variance */
+
+/* mu[2]: E[realized variance of ln S over the horizon] of the affine variance model
+ * (per factor the mean integrated variance, plus the log jumps' second moment). */
+void alvh_cv_exact_means(const alvh_market_params *paths, double horizon_years, double mu[ALVH_CV_CONTROLS]);
 
 /* Table `control_variates`, one column `total`: rows mean, mean_se (the plain
  * or LR-weighted estimate), mean_cv, mean_cv_se, variance_reduction

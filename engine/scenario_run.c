@@ -136,6 +136,7 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
         o[ALVH_TERM_TOKEN] = m->g[i];
         o[ALVH_TERM_VARIANCE] = m->v[i];
         o[ALVH_TERM_FUNDING] = m->f[i];
+        o[ALVH_TERM_RV] = info->spx_realized_var[i];
     }
     return ALVH_OK;
 }
@@ -817,7 +818,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         /* the controls' exact means hold without forced events */
         alvh_market_params pp;
         char msg[200];
-        double mu[2];
+        double mu[ALVH_CV_CONTROLS];
         int known = j->rq.market.n_injections == 0 &&
                     alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
         if (known)
