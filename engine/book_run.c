@@ -116,7 +116,7 @@ static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_
         return ALVH_OK;
     alvh_book_step_info info = {.block = view->block, .first_path = view->first_path, .n = view->n,
                                 .step = view->step, .equity = w->equity, .market = mk,
-                                .spx_realized_var = w->rv};
+                                .spx_realized_var = w->rv, .log_lr = view->log_lr};
     double t0 = alvh_phase_now();
     alvh_status st = c->rq->on_step(c->rq->hook_ctx, worker, &info);
     w->hook_s += alvh_phase_now() - t0;

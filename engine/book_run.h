@@ -37,6 +37,7 @@ typedef struct alvh_book_step_info {
     const double *const *equity;       /* equity[v][i]: total equity of variant v, path first_path + i (USD) */
     const alvh_book_market *market;    /* prices at this step (spx, g are levels) */
     const double *spx_realized_var;    /* sum of squared SPX log returns up to this step, per path */
+    const double *log_lr;              /* each path's log likelihood ratio so far (0 without a tilt) */
 } alvh_book_step_info;
 
 typedef struct alvh_book_run_request {

@@ -133,6 +133,39 @@ void alvh_hist_add(alvh_histogram *h, double x)
     h->counts[bin_in_range(h, x)]++;
 }
 
+uint64_t alvh_hist_weight_units(double lr)
+{
+    /* round to nearest unit; 0 for a non-finite or negative LR, capped far above any real weight */
+    const double u = lr * (double)(UINT64_C(1) << ALVH_HIST_WEIGHT_BITS), cap = 0x1p62;
+    if (!(u >= 0.0))
+        return 0;
+    return u >= cap ? (uint64_t)cap : (uint64_t)floor(u + 0.5);
+}
+
+void alvh_hist_add_weighted(alvh_histogram *h, const double *x, const uint64_t *qw, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double v = x[i];
+        if (isnan(v)) {
+            h->n_nan += qw[i];
+            continue;
+        }
+        if (isinf(v)) {
+            h->n_inf += qw[i];
+            continue;
+        }
+        h->n += qw[i];
+        h->min = v < h->min ? v : h->min;
+        h->max = v > h->max ? v : h->max;
+        if (v < h->lo)
+            h->underflow += qw[i];
+        else if (v >= h->hi)
+            h->overflow += qw[i];
+        else
+            h->counts[bin_in_range(h, v)] += qw[i];
+    }
+}
+
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)

@@ -35,12 +35,16 @@ struct alvh_scenario_job {
     alvh_scenario_result res;
     size_t n_blocks, bins;
     unsigned char *done;
-    alvh_fan_chart **fan;     /* n_variants: blocks done so far */
-    alvh_fan_chart **wfan;    /* threads x n_variants: the current round */
+    /* fan charts of the variants' equity and the market series (nf = n_variants + ALVH_MKT_FANS);
+     * under a tilt nfan = 2 nf: fans nf .. 2 nf - 1 are their LR-weighted twins (counts in LR units) */
+    size_t nfan;
+    alvh_fan_chart **fan;     /* nfan: blocks done so far */
+    alvh_fan_chart **wfan;    /* threads x nfan: the current round */
+    uint64_t *wq;             /* threads x block_size: the step's LR units of each path (tilt only) */
     int threads;
     size_t first_block, last_block; /* this rank's blocks */
-    uint64_t *fan_meta;       /* n_variants x (n_steps + 1) x FAN_META, filled by _buffers */
-    uint64_t *fan_counts;     /* n_variants x (n_steps + 1) x bins: copies for the buffers view */
+    uint64_t *fan_meta;       /* nfan x (n_steps + 1) x FAN_META, filled by _buffers */
+    uint64_t *fan_counts;     /* nfan x (n_steps + 1) x bins: copies for the buffers view */
     /* histogram mode (run.summaries: histogram) */
     alvh_shist_acc *sh;       /* blocks done so far */
     alvh_shist_acc **wsh;     /* threads: the current round */
@@ -120,9 +124,15 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     const alvh_book_market *mk = info->market;
     note_nonfinite(j, worker, info);
     const double *series[ALVH_MKT_FANS] = {mk->spx, mk->vix, mk->g, mk->f};
+    uint64_t *qw = j->nfan > nf ? j->wq + (size_t)worker * j->rq.market.block_size : NULL;
+    for (size_t i = 0; qw && i < info->n; i++) /* the LR so far is the weight of the path at this step */
+        qw[i] = alvh_hist_weight_units(exp(info->log_lr[i]));
     for (size_t v = 0; v < nf; v++) {
         const double *x = v < nv ? info->equity[v] : series[v - nv];
-        alvh_status st = alvh_fan_add_step(j->wfan[(size_t)worker * nf + v], info->step, x, info->n, &err);
+        alvh_fan_chart **wf = j->wfan + (size_t)worker * j->nfan;
+        alvh_status st = alvh_fan_add_step(wf[v], info->step, x, info->n, &err);
+        if (st == ALVH_OK && qw)
+            st = alvh_fan_add_step_weighted(wf[nf + v], info->step, x, qw, info->n, &err);
         if (st != ALVH_OK)
             return st;
     }
@@ -229,13 +239,14 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
 {
     if (!j)
         return;
-    size_t nf = j->rq.n_variants + ALVH_MKT_FANS;
+    const size_t nf = j->nfan;
     for (size_t k = 0; j->fan && k < nf; k++)
         alvh_fan_free(j->fan[k]);
     for (size_t k = 0; j->wfan && k < (size_t)j->threads * nf; k++)
         alvh_fan_free(j->wfan[k]);
     free(j->fan);
     free(j->wfan);
+    free(j->wq);
     free(j->done);
     free(j->fan_meta);
     free(j->fan_counts);
@@ -255,7 +266,8 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
 {
     /* doubles, not size_t: a hostile configuration must not wrap the estimate */
     const double np = (double)rq->market.n_paths, ns1 = (double)rq->market.n_steps + 1.0;
-    const double nv = (double)rq->n_variants, nf = nv + ALVH_MKT_FANS;
+    const double nv = (double)rq->n_variants; /* a tilt adds the weighted twin of every fan chart */
+    const double nf = (nv + ALVH_MKT_FANS) * (alvh_tilt_active(&rq->market.params.tilt) ? 2.0 : 1.0);
     const double th = (double)alvh_sched_threads(rq->market.threads), bins = rq->fan_bins ? rq->fan_bins : 1250;
     const double bs = (double)rq->market.block_size, nb = ceil(np / (bs > 0 ? bs : 1.0));
     const double n_sample = (double)rq->n_sample_paths < np ? (double)rq->n_sample_paths : np;
@@ -346,10 +358,14 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
     j->wbad = calloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1), 1);
-    j->fan = calloc(nf, sizeof *j->fan);
-    j->wfan = calloc((size_t)j->threads * nf, sizeof *j->wfan);
-    j->fan_meta = malloc(nf * (ns + 1) * FAN_META * sizeof(uint64_t));
-    j->fan_counts = malloc(nf * (ns + 1) * j->bins * sizeof(uint64_t));
+    j->nfan = tilted(rq) ? 2 * nf : nf;
+    j->fan = calloc(j->nfan, sizeof *j->fan);
+    j->wfan = calloc((size_t)j->threads * j->nfan, sizeof *j->wfan);
+    j->fan_meta = malloc(j->nfan * (ns + 1) * FAN_META * sizeof(uint64_t));
+    j->fan_counts = malloc(j->nfan * (ns + 1) * j->bins * sizeof(uint64_t));
+    if (j->nfan > nf && !(j->wq = malloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1) *
+                                         sizeof(uint64_t))))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted fan charts");
     double *lo = malloc((ns + 1) * sizeof(double)), *hi = malloc((ns + 1) * sizeof(double));
     if (st == ALVH_OK && hist_mode(j)) {
         r->pnl_bound = calloc(nv, sizeof *r->pnl_bound);
@@ -371,8 +387,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     const double c = rq->book.capital_usd, s0 = rq->market.params.spx.s0, g0 = rq->market.params.token.g0_usd;
     const double range_lo[1 + ALVH_MKT_FANS] = {0.0, 0.0, 0.0, 0.0, -3.0};
     const double range_hi[1 + ALVH_MKT_FANS] = {2.5 * c, 3.0 * s0, 150.0, 10.0 * g0, 3.0};
-    for (size_t k = 0; st == ALVH_OK && k < nf; k++) {
-        size_t which = k < nv ? 0 : 1 + (k - nv);
+    for (size_t k = 0; st == ALVH_OK && k < j->nfan; k++) {
+        size_t which = k % nf < nv ? 0 : 1 + (k % nf - nv); /* a weighted twin has its series' range */
         for (size_t t = 0; t <= ns; t++) {
             lo[t] = range_lo[which];
             hi[t] = range_hi[which];
@@ -380,10 +396,10 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         if (!(j->fan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
             st = err ? err->code : ALVH_E_NOMEM;
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
-            if (!(j->wfan[(size_t)t * nf + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
+            if (!(j->wfan[(size_t)t * j->nfan + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
             else
-                alvh_fan_set_binning(j->wfan[(size_t)t * nf + k], ops->hist_bin);
+                alvh_fan_set_binning(j->wfan[(size_t)t * j->nfan + k], ops->hist_bin);
     }
     free(lo);
     free(hi);
@@ -433,7 +449,7 @@ size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *j)
 alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const atomic_int *stop,
                                     alvh_error *err)
 {
-    size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
+    size_t nv = j->rq.n_variants, nf = j->nfan;
     for (size_t k = 0; k < (size_t)j->threads * nf; k++)
         alvh_fan_reset(j->wfan[k]);
     for (int t = 0; hist_mode(j) && t < j->threads; t++)
@@ -462,7 +478,7 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
 
 size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
 {
-    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1, nf = j->nfan;
     for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             const alvh_histogram *h = &j->fan[v]->step[t];
@@ -508,7 +524,7 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
 
 void alvh_scenario_job_restored(alvh_scenario_job *j)
 {
-    const size_t nf = j->res.n_variants + ALVH_MKT_FANS, ns1 = j->res.n_steps + 1;
+    const size_t nf = j->nfan, ns1 = j->res.n_steps + 1;
     for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             alvh_histogram *h = &j->fan[v]->step[t];
@@ -565,7 +581,7 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
     int rank = j->rq.rank;
     alvh_scenario_result *r = &j->res;
-    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = j->nfan;
     const size_t bs = j->rq.market.block_size;
     size_t *lo = malloc((size_t)ranks * sizeof *lo), *hi = malloc((size_t)ranks * sizeof *hi);
     size_t *slo = malloc((size_t)ranks * sizeof *slo), *shi = malloc((size_t)ranks * sizeof *shi);
@@ -643,7 +659,7 @@ alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *j, alvh_error 
     if (st == ALVH_OK)
         st = gather_done(j, j->rq.ranks, err);
     if (st == ALVH_OK && j->rq.rank != 0) { /* the counts now live on rank 0 */
-        for (size_t v = 0; v < j->rq.n_variants + ALVH_MKT_FANS; v++)
+        for (size_t v = 0; v < j->nfan; v++)
             alvh_fan_reset(j->fan[v]);
         if (hist_mode(j))
             alvh_shist_acc_reset(j->sh);
@@ -878,8 +894,10 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     }
     alvh_status st = ALVH_OK;
     double t0 = alvh_phase_now();
+    /* under a tilt the stored quantiles are those of the weighted twins (the model's law) */
+    const size_t wt = j->nfan > nv + ALVH_MKT_FANS ? nv + ALVH_MKT_FANS : 0;
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
-        st = alvh_fan_quantiles(j->fan[v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
+        st = alvh_fan_quantiles(j->fan[wt + v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
                                 r->fan_bound + v * (ns + 1) * r->n_fan_probs, err);
     double t1 = alvh_phase_now();
     alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);

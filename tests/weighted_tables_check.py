@@ -253,6 +253,30 @@ def check_file(path):
         check(close(hg.attrs["underflow_weight"], w[j < 0].sum(), 1e-12, 0) and
               close(hg.attrs["overflow_weight"], w[j >= len(counts)].sum(), 1e-12, 0),
               "histogram underflow/overflow weights == numpy")
+
+        # fan charts: at the last step the weighted quantiles of the market series lie within their
+        # bounds of the weighted quantile of the per-path terminal values (LR in units of 2^-24)
+        term = f["scenarios/s/market/terminal"]
+        tcols = strs(term.attrs["columns"])
+        qw = np.floor(w * 2.0 ** 24 + 0.5)
+        bad = []
+        for series in ("spx", "vix", "token"):
+            fan = f["scenarios/s/market/fan_charts/" + series]
+            bound = f["scenarios/s/market/fan_charts/%s_bound" % series][()][-1]
+            x = term[()][:, tcols.index(series)]
+            order = np.argsort(x, kind="stable")
+            cw = np.cumsum(qw[order])
+            for k, p in enumerate(fan.attrs["quantiles"]):
+                r = (cw[-1] - 1) * p  # the virtual rank of the type-7 rule, in weight units
+                near = x[order[min(np.searchsorted(cw, r, side="right"), len(x) - 1)]]
+                if not abs(fan[()][-1, k] - near) <= bound[k] * (1 + 1e-9) + 1e-9:
+                    bad.append("%s q%g: fan %.6g vs weighted %.6g (bound %.3g)" % (series, p, fan[()][-1, k], near,
+                                                                                 bound[k]))
+        check(not bad, "weighted market fan charts at the horizon within their bounds of numpy %s" % bad)
+        unw = np.quantile(term[()][:, tcols.index("spx")], 0.01)
+        check(abs(f["scenarios/s/market/fan_charts/spx"][()][-1, 0] - unw) > 0,
+              "the weighted SPX fan differs from the sampled paths' quantile (%.2f vs %.2f)" %
+              (f["scenarios/s/market/fan_charts/spx"][()][-1, 0], unw))
         return {"es_red": e[erow["es99_reduction"], 0], "es_red_se": e[erow["es99_reduction_se"], 0],
                 "exploit_share": c[crow["exploit"], ccols.index("worst_1pct")],
                 "exploit_share_se": (c[crow["exploit"], ccols.index("worst_1pct_hi95")] -
