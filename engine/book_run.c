@@ -11,7 +11,7 @@
 #include "engine/scheduler.h"
 
 const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding",
-                                                          "spx_realized_var"};
+                                                          "spx_integrated_var"};
 
 enum { MAX_VARIANTS = 32 };
 
@@ -30,7 +30,7 @@ typedef struct {
     double *spx, *g, *n_tok_jump, *u_book, *v_eff, *eth;
     double *n_gov_dn; /* governance down-shocks of each path so far (injected ones included) */
     double *z_breadth; /* the step's breadth normals (condor signals) */
-    double *rv, *ln_s_prev; /* SPX realized variance so far and the last step's ln S */
+    double *iv, *v_prev; /* SPX integrated variance so far and the last step's variance (factors summed) */
     alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
     alvh_block_rng *tmp_rng;
     alvh_block_rng *br_rng;   /* breadth streams: main streams jumped four times (only with the breadth) */
@@ -116,7 +116,7 @@ static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_
         return ALVH_OK;
     alvh_book_step_info info = {.block = view->block, .first_path = view->first_path, .n = view->n,
                                 .step = view->step, .equity = w->equity, .market = mk,
-                                .spx_realized_var = w->rv, .log_lr = view->log_lr};
+                                .spx_integrated_var = w->iv, .log_lr = view->log_lr};
     double t0 = alvh_phase_now();
     alvh_status st = c->rq->on_step(c->rq->hook_ctx, worker, &info);
     w->hook_s += alvh_phase_now() - t0;
@@ -147,6 +147,12 @@ static void step_all(book_ctx *c, worker_t *w, size_t step, size_t n, const alvh
     }
 }
 
+/* the SPX's instantaneous variance of path i, both factors */
+static double var_now(const alvh_market_view *view, size_t i)
+{
+    return view->state->v[i] + (view->consts->two_factor ? view->state->v2[i] : 0.0);
+}
+
 static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
@@ -156,7 +162,7 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
     seed_book_streams(c, w, view->block, view->n);
     alvh_book_market mk = market_of(c, w, view);
     for (size_t i = 0; i < view->n; i++)
-        w->rv[i] = 0.0, w->ln_s_prev[i] = view->state->ln_s[i];
+        w->iv[i] = 0.0, w->v_prev[i] = var_now(view, i);
     for (int k = 0; k < 2; k++)
         if (c->use_shared[k])
             alvh_book_init(&c->consts, 1u << shared_layer[k], view->n, &w->shared[k], &mk);
@@ -177,10 +183,12 @@ static alvh_status on_step(void *ctx, int worker, const alvh_market_view *view)
     worker_t *w = &c->w[worker];
     double t0 = alvh_phase_now();
     alvh_book_market mk = market_of(c, w, view);
+    const alvh_spx_consts *sc = &view->consts->spx;
+    const double dj2 = sc->delta_j * sc->delta_j, mj2 = sc->mu_j * sc->mu_j;
     for (size_t i = 0; i < view->n; i++) {
-        const double d = view->state->ln_s[i] - w->ln_s_prev[i];
-        w->rv[i] += d * d;
-        w->ln_s_prev[i] = view->state->ln_s[i];
+        const double v = var_now(view, i), nj = view->events->n_jump[i];
+        w->iv[i] += 0.5 * sc->dt * (w->v_prev[i] + v) + nj * dj2 + nj * nj * mj2;
+        w->v_prev[i] = v;
     }
     step_all(c, w, view->step, view->n, &mk);
     alvh_status st = hook(c, w, worker, view, &mk);
@@ -244,7 +252,7 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             /* the variance the book saw (two factors: v + (alpha2 / alpha) v2) */
             t[ALVH_TERM_VARIANCE] = view->consts->two_factor ? w->v_eff[i] : view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
-            t[ALVH_TERM_RV] = w->rv[i];
+            t[ALVH_TERM_IV] = w->iv[i];
         }
     w->book_s += alvh_phase_now() - t0;
     alvh_phase_add(ALVH_PHASE_BOOK, w->book_s - w->hook_s);
@@ -351,8 +359,8 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         w->eth = w->v_eff + ld;
         w->n_gov_dn = w->eth + ld;
         w->z_breadth = w->n_gov_dn + ld;
-        w->rv = w->z_breadth + ld;
-        w->ln_s_prev = w->rv + ld;
+        w->iv = w->z_breadth + ld;
+        w->v_prev = w->iv + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);

@@ -10,7 +10,7 @@
 #include "engine/ksum.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
-#include "kernels/vix.h"
+#include "kernels/spx_model.h"
 #include "kernels/book_model.h"
 
 #define N_ROWS 23
@@ -18,9 +18,9 @@ static const char *const row_names[N_ROWS] = {
     "mean", "mean_se", "mean_cv", "mean_cv_se", "variance_reduction", "beta_spx", "beta_token",
     "spx_terminal_mean", "spx_terminal_mean_se", "spx_terminal_exact",
     "token_terminal_mean", "token_terminal_mean_se", "token_terminal_exact",
-    "realized_var_mean", "realized_var_mean_se", "realized_var_exact",
-    "mean_cv_rv", "mean_cv_rv_se", "variance_reduction_rv",
-    "mean_cv_all", "mean_cv_all_se", "variance_reduction_all", "beta_realized_var"};
+    "integrated_var_mean", "integrated_var_mean_se", "integrated_var_exact",
+    "mean_cv_iv", "mean_cv_iv_se", "variance_reduction_iv",
+    "mean_cv_all", "mean_cv_all_se", "variance_reduction_all", "beta_integrated_var"};
 static const char *const row_units[N_ROWS] = {"USD", "USD", "USD", "USD", "1", "USD/point", "USD/USD",
                                               "index points", "index points", "index points",
                                               "USD", "USD", "USD",
@@ -30,27 +30,48 @@ static const char *const row_units[N_ROWS] = {"USD", "USD", "USD", "USD", "1", "
 enum { K = 2 }; /* controls of the first rows: terminal SPX, terminal token */
 enum { R_RV = 13 }; /* first row of the variance-swap control */
 
-/* E[sum of squared log returns of S over T]: per variance factor the mean
- * integrated variance T (a v0 + (1 - a) theta*), a = (1 - e^{-kappa T}) / (kappa T),
- * theta* the level with the variance jumps' compensator (kernels/vix.c, the VIX
- * coefficients over the horizon T instead of 30 days), plus the log jumps'
- * lambda T (mu_J^2 + delta_J^2) */
-static double exact_realized_var(const alvh_market_params *p, double t)
+/* mean of the variance of one factor after each step: QE matches the exact conditional mean,
+ * E[v'] = theta + (v - theta) e^{-kappa dt}, and the factor that takes the variance jumps gains
+ * E[N] jv per step; the trapezoid sum of dt (v_{t-1} + v_t) / 2 over n steps */
+static double factor_integral(double kappa, double theta, double v0, double jump_per_step, double dt, size_t n)
 {
-    alvh_vix_coeffs c;
-    alvh_vix_coeffs_init_tau(&c, &p->spx, t);
-    const double v2 = isnan(p->spx.v2_0) ? p->spx.theta2 : p->spx.v2_0;
-    const double m_j = exp(p->spx.mu_j + 0.5 * p->spx.delta_j * p->spx.delta_j) - 1.0;
-    const double per_year = (c.alpha * p->spx.v0 + c.alpha2 * v2 + c.beta) / 1e4 -
-                            2.0 * p->spx.lambda_ann * (m_j - p->spx.mu_j); /* VIX^2's jump term out */
-    return per_year * t + p->spx.lambda_ann * t * (p->spx.mu_j * p->spx.mu_j + p->spx.delta_j * p->spx.delta_j);
+    const double e = exp(-kappa * dt);
+    double m = v0, sum = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        const double next = theta + (m - theta) * e + jump_per_step;
+        sum += 0.5 * dt * (m + next);
+        m = next;
+    }
+    return sum;
 }
 
-void alvh_cv_exact_means(const alvh_market_params *p, double horizon_years, double mu[ALVH_CV_CONTROLS])
+/* E[integrated variance] (book_run.h, ALVH_TERM_IV) of the discretized model: per factor the
+ * trapezoid sum of the exact mean variance path, plus per step E[N] delta_J^2 + E[N^2] mu_J^2 for
+ * the capped Poisson count (P(1) = l e^-l, P(2) = 1 - e^-l (1 + l), l = lambda dt); QE only
+ * (full-truncation Euler's mean variance has no closed form): NaN otherwise */
+static double exact_integrated_var(const alvh_market_params *p, double dt, size_t n)
 {
+    const alvh_spx_params *s = &p->spx;
+    if (s->scheme != ALVH_SCHEME_QE)
+        return NAN;
+    const double l = s->lambda_ann * dt, p1 = l * exp(-l), p2 = 1.0 - exp(-l) * (1.0 + l);
+    const double en = p1 + 2.0 * p2, en2 = p1 + 4.0 * p2;
+    const int two = s->kappa2 > 0.0;
+    /* the variance jumps' mean size: mu_v, times the in-step decay on the second factor
+     * (kernels/market_model.c, jv_mean) */
+    const double jv = two ? s->mu_v * alvh_jump_decay_factor(s->kappa2, dt) : s->mu_v;
+    double iv = factor_integral(s->kappa, s->theta, s->v0, two ? 0.0 : en * jv, dt, n);
+    if (two)
+        iv += factor_integral(s->kappa2, s->theta2, isnan(s->v2_0) ? s->theta2 : s->v2_0, en * jv, dt, n);
+    return iv + (double)n * (en * s->delta_j * s->delta_j + en2 * s->mu_j * s->mu_j);
+}
+
+void alvh_cv_exact_means(const alvh_market_params *p, double dt_years, size_t n_steps, double mu[ALVH_CV_CONTROLS])
+{
+    const double horizon_years = (double)n_steps * dt_years;
     mu[0] = p->spx.s0 * exp((p->spx.r_ann - p->spx.q_ann + p->spx.drift_ann) * horizon_years);
     mu[1] = p->token.g0_usd * exp((p->token.mu_ann - p->token.dilution_ann) * horizon_years);
-    mu[2] = exact_realized_var(p, horizon_years);
+    mu[2] = exact_integrated_var(p, dt_years, n_steps);
 }
 
 static alvh_status alloc_table(alvh_table *t, alvh_error *err)
@@ -181,7 +202,7 @@ alvh_status alvh_cv_table(const double *o, const double *term, size_t n, const d
     for (size_t i = 0; i < n; i++) {
         double w = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR], v = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
         double s = term[i * ALVH_TERM_COUNT + ALVH_TERM_SPX], g = term[i * ALVH_TERM_COUNT + ALVH_TERM_TOKEN];
-        double rv = term[i * ALVH_TERM_COUNT + ALVH_TERM_RV];
+        double rv = term[i * ALVH_TERM_COUNT + ALVH_TERM_IV];
         if (isfinite(w) && isfinite(v) && isfinite(s) && isfinite(g) && isfinite(rv))
             y[m] = w * v, xs[m] = w * s, xg[m] = w * g, xr[m] = w * rv, m++;
     }

@@ -146,7 +146,7 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
         o[ALVH_TERM_TOKEN] = m->g[i];
         o[ALVH_TERM_VARIANCE] = m->v[i];
         o[ALVH_TERM_FUNDING] = m->f[i];
-        o[ALVH_TERM_RV] = info->spx_realized_var[i];
+        o[ALVH_TERM_IV] = info->spx_integrated_var[i];
     }
     return ALVH_OK;
 }
@@ -838,7 +838,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
         int known = j->rq.market.n_injections == 0 &&
                     alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
         if (known)
-            alvh_cv_exact_means(&pp, (double)j->rq.market.n_steps * j->rq.market.dt_years, mu);
+            alvh_cv_exact_means(&pp, j->rq.market.dt_years, j->rq.market.n_steps, mu);
         st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, &r->cv[v], err);
     }
     if (st == ALVH_OK)

@@ -35,7 +35,7 @@ METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n
                   "n_runway_cuts", "treasury_runway_end_years", "treasury_runway_min_years", "treasury_quick_end",
                   "n_treasury_feedback_shocks", "farm_onchain_costs", "borrow_onchain_costs",
                   "puts_onchain_costs", "calls_onchain_costs"]
-TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding", "spx_realized_var"]
+TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding", "spx_integrated_var"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]
 

@@ -176,7 +176,7 @@ def verify(f):
     scen = f["scenarios/calm"]
     term = scen["market/terminal"]
     check(term.shape == (3000, 6) and term.dtype == np.float64, "terminal shape/dtype %s" % (term.shape,))
-    check(strs(term.attrs["columns"]) == ["spx", "vix", "token", "variance", "funding", "spx_realized_var"],
+    check(strs(term.attrs["columns"]) == ["spx", "vix", "token", "variance", "funding", "spx_integrated_var"],
           "terminal columns")
     check(len(strs(term.attrs["units"])) == 6, "terminal units")
     check(term.chunks is not None and term.compression == "gzip" and term.shuffle, "terminal chunked+deflate")
