@@ -16,6 +16,7 @@
 
 #include "engine/ksum.h"
 #include "engine/stats.h"
+#include "engine/wstats.h"
 
 const double alvh_attr_levels[ALVH_ATTR_N_LEVELS] = {0.99, 0.999};
 
@@ -95,30 +96,90 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
     }
 }
 
-/* ES_a of the loss x[0..m) and its influence values into ifv */
-static alvh_status es_if(const double *x, size_t m, double level, double *ifv, double *es, alvh_error *err)
+/* Weighted Euler rows of one level (importance sampling; docs/statistics.md "Attribution"): p holds the
+ * m finite (P&L total, LR) pairs ascending (worst first). The weighted walk stops at rank k (the VaR
+ * path); the tail is ranks < k plus the fraction r / w_k of path k, r = m (1 - a) - sum_{<k} w, so
+ * ES_j = (sum_{<k} w L_j + r L_kj) / (m (1 - a)) sums over j to the weighted ES. */
+static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, double level, double *work, double *d)
 {
-    double *s;
-    size_t mf;
-    alvh_status st = alvh_stats_sorted_finite(x, m, &s, &mf, NULL, err);
-    if (st)
-        return st;
+    const double target = (1.0 - level) * (double)m, pr = 1.0 - level;
+    alvh_ksum c = {0, 0};
+    size_t k = 0;
+    while (k + 1 < m && alvh_ksum_value(&c) + p[k].w <= target)
+        alvh_ksum_add(&c, p[k++].w);
+    const double rem = target - alvh_ksum_value(&c);
     alvh_tail_risk tr;
-    st = alvh_stats_tail_risk_sorted(s, mf, level, &tr, err);
-    free(s);
-    if (st)
-        return st;
+    alvh_wstats_tail_sorted(p, m, level, work, &tr); /* the summary's VaR and ES, bit for bit */
+    const size_t wn = (size_t)ceil(sqrt((double)(k > 0 ? k : 1)));
+    const size_t lo = k > wn ? k - wn : 0, hi = k + wn < m ? k + wn : m;
+    alvh_ksum ww = {0, 0}, wt = {0, 0};
+    for (size_t r = lo; r < hi; r++)
+        alvh_ksum_add(&ww, p[r].w), alvh_ksum_add(&wt, -p[r].w * p[r].x);
+    const double wsum = alvh_ksum_value(&ww), wmean_total = alvh_ksum_value(&wt) / wsum;
+    const double scale = wmean_total != 0.0 ? tr.var / wmean_total : NAN;
+    for (int col = 0; col < NCOL; col++) {
+        alvh_ksum sw = {0, 0}, sq = {0, 0}, se = {0, 0};
+        for (size_t r = lo; r < hi; r++)
+            alvh_ksum_add(&sw, p[r].w * loss_of(o, p[r].i, col));
+        const double mj = alvh_ksum_value(&sw) / wsum;
+        for (size_t r = lo; r < hi; r++) {
+            const double dv = p[r].w * (loss_of(o, p[r].i, col) - mj);
+            alvh_ksum_add(&sq, dv * dv);
+        }
+        d[0 * NCOL + col] = col == ALVH_OUT_TOTAL ? tr.var : mj * scale;
+        d[1 * NCOL + col] = sqrt(alvh_ksum_value(&sq)) / wsum * fabs(scale);
+        for (size_t r = 0; r < k; r++)
+            alvh_ksum_add(&se, p[r].w * loss_of(o, p[r].i, col));
+        alvh_ksum_add(&se, rem * loss_of(o, p[k].i, col));
+        const double cj = alvh_ksum_value(&se) / target;
+        d[2 * NCOL + col] = col == ALVH_OUT_TOTAL ? tr.es : cj;
+        /* influence of the unnormalized estimator with VaR estimated: (w L_j 1 - m_j (w 1 - p)) / p - C_j */
+        for (size_t r = 0; r < m; r++) {
+            const double in = r < k ? p[r].w : 0.0;
+            work[r] = (loss_of(o, p[r].i, col) * in - mj * (in - pr)) / pr - cj;
+        }
+        d[3 * NCOL + col] = se_of(work, m);
+    }
+}
+
+/* ES_a of the loss x[0..m) and its influence values into ifv; w: likelihood ratios (NULL: plain),
+ * weighted ES as engine/wstats.h (the LR multiplies the excess in the influence value) */
+static alvh_status es_if(const double *x, const double *w, size_t m, double level, double *ifv, double *es,
+                         alvh_error *err)
+{
+    alvh_tail_risk tr;
+    if (w) {
+        alvh_wpoint *p;
+        size_t mf;
+        for (size_t i = 0; i < m; i++)
+            ifv[i] = -x[i]; /* the P&L, sorted worst first */
+        alvh_status st = alvh_wstats_sorted(ifv, w, m, &p, &mf, err);
+        if (st)
+            return st;
+        alvh_wstats_tail_sorted(p, mf, level, ifv, &tr);
+        free(p);
+    } else {
+        double *s;
+        size_t mf;
+        alvh_status st = alvh_stats_sorted_finite(x, m, &s, &mf, NULL, err);
+        if (st)
+            return st;
+        st = alvh_stats_tail_risk_sorted(s, mf, level, &tr, err);
+        free(s);
+        if (st)
+            return st;
+    }
     for (size_t i = 0; i < m; i++)
-        ifv[i] = tr.var + (x[i] > tr.var ? x[i] - tr.var : 0.0) / (1.0 - level) - tr.es;
+        ifv[i] = tr.var + (w ? w[i] : 1.0) * (x[i] > tr.var ? x[i] - tr.var : 0.0) / (1.0 - level) - tr.es;
     *es = tr.es;
     return ALVH_OK;
 }
 
 /* incremental ES rows of one level (2 rows x NCOL): paths where both totals are finite */
-static alvh_status incremental_level(const double *o, size_t n, const double *const *loo, double level, double *buf,
-                                     double *d, alvh_error *err)
+static alvh_status incremental_level(const double *o, size_t n, const double *const *loo, int weighted,
+                                     double level, double *buf, double *d, alvh_error *err)
 {
-    double *x = buf, *y = buf + n, *ix = buf + 2 * n, *iy = buf + 3 * n;
+    double *x = buf, *y = buf + n, *ix = buf + 2 * n, *iy = buf + 3 * n, *w = weighted ? buf + 4 * n : NULL;
     for (int c = 0; c < NCOL; c++)
         d[c] = d[NCOL + c] = NAN;
     for (int l = 0; l < ALVH_LAYER_COUNT; l++) {
@@ -127,13 +188,17 @@ static alvh_status incremental_level(const double *o, size_t n, const double *co
         size_t m = 0;
         for (size_t i = 0; i < n; i++) {
             double a = loss_of(o, i, ALVH_OUT_TOTAL), b = loss_of(loo[l], i, ALVH_OUT_TOTAL);
-            if (isfinite(a) && isfinite(b))
+            double lr = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR];
+            if (isfinite(a) && isfinite(b) && (!w || isfinite(lr))) {
+                if (w)
+                    w[m] = lr;
                 x[m] = a, y[m++] = b;
+            }
         }
         double ex, ey;
-        alvh_status st = es_if(x, m, level, ix, &ex, err);
+        alvh_status st = es_if(x, w, m, level, ix, &ex, err);
         if (!st)
-            st = es_if(y, m, level, iy, &ey, err);
+            st = es_if(y, w, m, level, iy, &ey, err);
         if (st)
             return st;
         for (size_t i = 0; i < m; i++)
@@ -145,7 +210,16 @@ static alvh_status incremental_level(const double *o, size_t n, const double *co
     return ALVH_OK;
 }
 
-alvh_status alvh_attribution_table(const double *o, size_t n, const double *const *loo, alvh_table *t,
+/* the m finite (total P&L, LR) pairs ascending, worst first (engine/wstats.h) */
+static alvh_status weighted_ranks(const double *o, size_t n, double *buf, alvh_wpoint **p, size_t *m,
+                                  alvh_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL], buf[n + i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR];
+    return alvh_wstats_sorted(buf, buf + n, n, p, m, err);
+}
+
+alvh_status alvh_attribution_table(const double *o, size_t n, const double *const *loo, int weighted, alvh_table *t,
                                    alvh_error *err)
 {
     const size_t per = loo ? 6 : 4;
@@ -157,7 +231,8 @@ alvh_status alvh_attribution_table(const double *o, size_t n, const double *cons
     t->col_names = calloc(NCOL, sizeof *t->col_names);
     t->row_units = calloc(t->rows, sizeof *t->row_units);
     ranked *rk = malloc((n ? n : 1) * sizeof *rk);
-    double *buf = malloc((n ? 4 * n : 1) * sizeof *buf);
+    double *buf = malloc((n ? 5 * n : 1) * sizeof *buf);
+    alvh_wpoint *wp = NULL;
     alvh_status st = ALVH_OK;
     if (!t->data || !t->row_names || !t->col_names || !t->row_units || !rk || !buf)
         st = alvh_error_set(err, ALVH_E_NOMEM, "attribution: cannot allocate for %zu paths", n);
@@ -173,12 +248,19 @@ alvh_status alvh_attribution_table(const double *o, size_t n, const double *cons
         name_rows(t, loo != NULL);
         qsort(rk, m, sizeof *rk, by_loss);
     }
+    size_t mw = 0;
+    if (st == ALVH_OK && weighted)
+        st = weighted_ranks(o, n, buf, &wp, &mw, err);
     for (int a = 0; st == ALVH_OK && a < ALVH_ATTR_N_LEVELS; a++) {
         double *d = t->data + (size_t)a * per * NCOL;
-        euler_level(o, rk, m, alvh_attr_levels[a], buf, d);
+        if (weighted)
+            euler_level_w(o, wp, mw, alvh_attr_levels[a], buf, d);
+        else
+            euler_level(o, rk, m, alvh_attr_levels[a], buf, d);
         if (loo)
-            st = incremental_level(o, n, loo, alvh_attr_levels[a], buf, d + 4 * NCOL, err);
+            st = incremental_level(o, n, loo, weighted, alvh_attr_levels[a], buf, d + 4 * NCOL, err);
     }
+    free(wp);
     free(rk);
     free(buf);
     if (st != ALVH_OK)

@@ -10,7 +10,8 @@
 #include "engine/phase_clock.h"
 #include "engine/scheduler.h"
 
-const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding"};
+const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding",
+                                                          "spx_integrated_var"};
 
 enum { MAX_VARIANTS = 32 };
 
@@ -32,6 +33,7 @@ typedef struct {
     double *spx, *g, *n_tok_jump, *u_book, *v_eff, *eth;
     double *n_gov_dn; /* governance down-shocks of each path so far (injected ones included) */
     double *z_breadth; /* the step's breadth normals (condor signals) */
+    double *iv, *v_prev; /* SPX integrated variance so far and the last step's variance (factors summed) */
     alvh_block_rng *book_rng; /* the block's book streams: main streams jumped twice */
     alvh_block_rng *tmp_rng;
     alvh_block_rng *br_rng;   /* breadth streams: main streams jumped four times (only with the breadth) */
@@ -120,7 +122,8 @@ static alvh_status hook(book_ctx *c, worker_t *w, int worker, const alvh_market_
     if (!c->rq->on_step)
         return ALVH_OK;
     alvh_book_step_info info = {.block = view->block, .first_path = view->first_path, .n = view->n,
-                                .step = view->step, .equity = w->equity, .market = mk};
+                                .step = view->step, .equity = w->equity, .market = mk,
+                                .spx_integrated_var = w->iv, .log_lr = view->log_lr};
     double t0 = alvh_phase_now();
     alvh_status st = c->rq->on_step(c->rq->hook_ctx, worker, &info);
     w->hook_s += alvh_phase_now() - t0;
@@ -154,6 +157,12 @@ static void step_all(book_ctx *c, worker_t *w, size_t step, size_t n, const alvh
     }
 }
 
+/* the SPX's instantaneous variance of path i, both factors */
+static double var_now(const alvh_market_view *view, size_t i)
+{
+    return view->state->v[i] + (view->consts->two_factor ? view->state->v2[i] : 0.0);
+}
+
 static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
 {
     book_ctx *c = ctx;
@@ -162,6 +171,8 @@ static alvh_status on_begin(void *ctx, int worker, const alvh_market_view *view)
     w->book_s = w->hook_s = 0.0;
     seed_book_streams(c, w, view->block, view->n);
     alvh_book_market mk = market_of(c, w, view);
+    for (size_t i = 0; i < view->n; i++)
+        w->iv[i] = 0.0, w->v_prev[i] = var_now(view, i);
     for (int k = 0; k < 2; k++)
         if (c->use_shared[k])
             alvh_book_init(&c->consts, 1u << shared_layer[k], view->n, &w->shared[k], &mk);
@@ -182,6 +193,13 @@ static alvh_status on_step(void *ctx, int worker, const alvh_market_view *view)
     worker_t *w = &c->w[worker];
     double t0 = alvh_phase_now();
     alvh_book_market mk = market_of(c, w, view);
+    const alvh_spx_consts *sc = &view->consts->spx;
+    const double dj2 = sc->delta_j * sc->delta_j, mj2 = sc->mu_j * sc->mu_j;
+    for (size_t i = 0; i < view->n; i++) {
+        const double v = var_now(view, i), nj = view->events->n_jump[i];
+        w->iv[i] += 0.5 * sc->dt * (w->v_prev[i] + v) + nj * dj2 + nj * nj * mj2;
+        w->v_prev[i] = v;
+    }
     step_all(c, w, view->step, view->n, &mk);
     alvh_status st = hook(c, w, worker, view, &mk);
     w->book_s += alvh_phase_now() - t0;
@@ -244,6 +262,7 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             /* the variance the book saw (two factors: v + (alpha2 / alpha) v2) */
             t[ALVH_TERM_VARIANCE] = view->consts->two_factor ? w->v_eff[i] : view->state->v[i];
             t[ALVH_TERM_FUNDING] = view->state->f[i];
+            t[ALVH_TERM_IV] = w->iv[i];
         }
     w->book_s += alvh_phase_now() - t0;
     alvh_phase_add(ALVH_PHASE_BOOK, w->book_s - w->hook_s);
@@ -322,7 +341,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_t *w = &c.w[t];
         size_t nv = rq->n_variants;
-        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 8) * ld * sizeof(double));
+        w->mem = aligned_alloc(64, ((nv + 2) * rows + 2 * nv + 10) * ld * sizeof(double));
         w->book_rng = alvh_block_rng_create(rq->market.block_size);
         w->tmp_rng = alvh_block_rng_create(rq->market.block_size);
         w->br_rng = c.consts.q_breadth ? alvh_block_rng_create(rq->market.block_size) : NULL;
@@ -358,6 +377,8 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         w->eth = w->v_eff + ld;
         w->n_gov_dn = w->eth + ld;
         w->z_breadth = w->n_gov_dn + ld;
+        w->iv = w->z_breadth + ld;
+        w->v_prev = w->iv + ld;
         if (rq->on_block && !(w->block_out = malloc(nv * rq->market.block_size * ALVH_OUT_COUNT * sizeof(double)))) {
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the block outcomes (%zu variants x block %zu)",
                                 nv, rq->market.block_size);

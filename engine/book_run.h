@@ -25,14 +25,21 @@ typedef struct alvh_variant {
     int attribution;   /* ALVH_ATTR_* */
 } alvh_variant;
 
-/* Columns of the per-path terminal market table. */
-enum { ALVH_TERM_SPX, ALVH_TERM_VIX, ALVH_TERM_TOKEN, ALVH_TERM_VARIANCE, ALVH_TERM_FUNDING, ALVH_TERM_COUNT };
+/* Columns of the per-path terminal market table (sample paths: the same, at every step).
+ * ALVH_TERM_IV: the SPX's integrated variance so far, the trapezoid sum of dt (v_{t-1} + v_t) / 2
+ * over the variance factors plus N delta_J^2 + N^2 mu_J^2 for the N jumps of each step, i.e. the
+ * expected squared log return of each step given the variance path and the jump counts (the
+ * variance-swap control variate, engine/control_variate.h). */
+enum { ALVH_TERM_SPX, ALVH_TERM_VIX, ALVH_TERM_TOKEN, ALVH_TERM_VARIANCE, ALVH_TERM_FUNDING, ALVH_TERM_IV,
+       ALVH_TERM_COUNT };
 extern const char *const alvh_terminal_names[ALVH_TERM_COUNT];
 
 typedef struct alvh_book_step_info {
     size_t block, first_path, n, step; /* step 0: after the opening trades */
     const double *const *equity;       /* equity[v][i]: total equity of variant v, path first_path + i (USD) */
     const alvh_book_market *market;    /* prices at this step (spx, g are levels) */
+    const double *spx_integrated_var;  /* the SPX's integrated variance up to this step (ALVH_TERM_IV) */
+    const double *log_lr;              /* each path's log likelihood ratio so far (0 without a tilt) */
 } alvh_book_step_info;
 
 typedef struct alvh_book_run_request {

@@ -16,10 +16,15 @@
 #include "kernels/market_model.h"
 
 /* E[S_T] and E[G_T] of the paths' parameter set (alvh_market_paths_params)
- * over horizon_years: S0 e^{(r - q + drift) T}, G0 e^{(mu - dilution) T}
+ * over the horizon T: S0 e^{(r - q + drift) T}, G0 e^{(mu - dilution) T}
  * (each step's compensators make the discretized levels hit them exactly, up
  * to the per-step cap of two events). */
-void alvh_cv_exact_means(const alvh_market_params *paths, double horizon_years, double mu[2]);
+#define ALVH_CV_CONTROLS 3 /* terminal SPX, terminal token, SPX integrated variance */
+
+/* over n_steps steps of dt_years; mu[2]: E[integrated variance of the SPX] (engine/book_run.h,
+ * ALVH_TERM_IV) of the discretized affine variance model, exact for the QE scheme (NaN for Euler). */
+void alvh_cv_exact_means(const alvh_market_params *paths, double dt_years, size_t n_steps,
+                         double mu[ALVH_CV_CONTROLS]);
 
 /* Table `control_variates`, one column `total`: rows mean, mean_se (the plain
  * or LR-weighted estimate), mean_cv, mean_cv_se, variance_reduction

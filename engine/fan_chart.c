@@ -73,6 +73,17 @@ alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *valu
     return ALVH_OK;
 }
 
+alvh_status alvh_fan_add_step_weighted(alvh_fan_chart *f, size_t step, const double *values, const uint64_t *qw,
+                                       size_t n_paths, alvh_error *err)
+{
+    if (!f || (n_paths > 0 && (!values || !qw)))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
+    if (step >= f->n_steps)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: step %zu of %zu", step, f->n_steps);
+    alvh_hist_add_weighted(&f->step[step], values, qw, n_paths);
+    return ALVH_OK;
+}
+
 alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n_paths, size_t ld,
                                alvh_error *err)
 {

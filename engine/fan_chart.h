@@ -39,6 +39,10 @@ void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin);
 alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,
                               alvh_error *err);
 
+/* The same with weights qw (alvh_hist_add_weighted): a weighted fan chart, counts in LR units. */
+alvh_status alvh_fan_add_step_weighted(alvh_fan_chart *f, size_t step, const double *values, const uint64_t *qw,
+                                       size_t n_paths, alvh_error *err);
+
 /* Add a block: values[t * ld + p] is path p at step t, for every step t. */
 alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n_paths, size_t ld,
                                alvh_error *err);

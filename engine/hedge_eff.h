@@ -41,4 +41,12 @@ typedef struct alvh_hedge_eff {
 alvh_status alvh_hedge_eff_compute(const double *pnl_h_usd, const double *pnl_b_usd, size_t n,
                                    double level, alvh_hedge_eff *out, alvh_error *err);
 
+/* The same with each path's likelihood ratio lr[i] (importance sampling; NULL: plain, the function
+ * above bit for bit): variances are the self-normalized weighted ones of engine/wstats.h, ES the
+ * weighted Rockafellar-Uryasev ES; in the influence values the LR multiplies what the estimator
+ * averages (the variance's (x - mean)^2 - Var, the ES excess (L - VaR)^+ / (1 - a)), so
+ * SE = sd(psi) / sqrt(n) as in the plain case. Paths with a non-finite LR are dropped with the pair. */
+alvh_status alvh_hedge_eff_compute_w(const double *pnl_h_usd, const double *pnl_b_usd, const double *lr, size_t n,
+                                     double level, alvh_hedge_eff *out, alvh_error *err);
+
 #endif

@@ -85,6 +85,30 @@ void alvh_hist_reset(alvh_histogram *h)
     h->max = -INFINITY;
 }
 
+/* bin of finite x in [lo, hi) */
+static size_t bin_in_range(const alvh_histogram *h, double x)
+{
+    double t = (x - h->lo) / bin_width(h);
+    size_t j = t < (double)h->n_bins ? (size_t)t : h->n_bins - 1;
+    /* the division may round across an edge: settle on the edges we report */
+    while (j > 0 && x < alvh_hist_edge(h, j))
+        j--;
+    while (j + 1 < h->n_bins && x >= alvh_hist_edge(h, j + 1))
+        j++;
+    return j;
+}
+
+long alvh_hist_bin_index(const alvh_histogram *h, double x)
+{
+    if (!isfinite(x))
+        return -2;
+    if (x < h->lo)
+        return -1;
+    if (x >= h->hi)
+        return (long)h->n_bins;
+    return (long)bin_in_range(h, x);
+}
+
 void alvh_hist_add(alvh_histogram *h, double x)
 {
     if (isnan(x)) {
@@ -106,14 +130,40 @@ void alvh_hist_add(alvh_histogram *h, double x)
         h->overflow++;
         return;
     }
-    double t = (x - h->lo) / bin_width(h);
-    size_t j = t < (double)h->n_bins ? (size_t)t : h->n_bins - 1;
-    /* the division may round across an edge: settle on the edges we report */
-    while (j > 0 && x < alvh_hist_edge(h, j))
-        j--;
-    while (j + 1 < h->n_bins && x >= alvh_hist_edge(h, j + 1))
-        j++;
-    h->counts[j]++;
+    h->counts[bin_in_range(h, x)]++;
+}
+
+uint64_t alvh_hist_weight_units(double lr)
+{
+    /* round to nearest unit; 0 for a non-finite or negative LR, capped far above any real weight */
+    const double u = lr * (double)(UINT64_C(1) << ALVH_HIST_WEIGHT_BITS), cap = 0x1p62;
+    if (!(u >= 0.0))
+        return 0;
+    return u >= cap ? (uint64_t)cap : (uint64_t)floor(u + 0.5);
+}
+
+void alvh_hist_add_weighted(alvh_histogram *h, const double *x, const uint64_t *qw, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double v = x[i];
+        if (isnan(v)) {
+            h->n_nan += qw[i];
+            continue;
+        }
+        if (isinf(v)) {
+            h->n_inf += qw[i];
+            continue;
+        }
+        h->n += qw[i];
+        h->min = v < h->min ? v : h->min;
+        h->max = v > h->max ? v : h->max;
+        if (v < h->lo)
+            h->underflow += qw[i];
+        else if (v >= h->hi)
+            h->overflow += qw[i];
+        else
+            h->counts[bin_in_range(h, v)] += qw[i];
+    }
 }
 
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)

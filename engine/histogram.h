@@ -52,6 +52,14 @@ void alvh_hist_reset(alvh_histogram *h);
 double alvh_hist_edge(const alvh_histogram *h, size_t j);
 
 void alvh_hist_add(alvh_histogram *h, double x);
+/* Weighted add (importance sampling): value x[i] adds qw[i] (its likelihood ratio in units of
+ * 2^-ALVH_HIST_WEIGHT_BITS, alvh_hist_weight_units) instead of 1 to its bin, to underflow/overflow
+ * and to n (NaN/Inf: to n_nan/n_inf); min and max as alvh_hist_add. Integer sums: merges stay exact. */
+#define ALVH_HIST_WEIGHT_BITS 24
+uint64_t alvh_hist_weight_units(double lr);
+void alvh_hist_add_weighted(alvh_histogram *h, const double *x, const uint64_t *qw, size_t n);
+/* Where alvh_hist_add puts x: its bin j in [0, n_bins), -1 underflow, n_bins overflow, -2 NaN/Inf. */
+long alvh_hist_bin_index(const alvh_histogram *h, double x);
 void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
 /* The same counts as alvh_hist_add_array through a binning kernel
  * (kernels/hist_bin.h: ops->hist_bin of any ISA). */

@@ -35,12 +35,16 @@ struct alvh_scenario_job {
     alvh_scenario_result res;
     size_t n_blocks, bins;
     unsigned char *done;
-    alvh_fan_chart **fan;     /* n_variants: blocks done so far */
-    alvh_fan_chart **wfan;    /* threads x n_variants: the current round */
+    /* fan charts of the variants' equity and the market series (nf = n_variants + ALVH_MKT_FANS);
+     * under a tilt nfan = 2 nf: fans nf .. 2 nf - 1 are their LR-weighted twins (counts in LR units) */
+    size_t nfan;
+    alvh_fan_chart **fan;     /* nfan: blocks done so far */
+    alvh_fan_chart **wfan;    /* threads x nfan: the current round */
+    uint64_t *wq;             /* threads x block_size: the step's LR units of each path (tilt only) */
     int threads;
     size_t first_block, last_block; /* this rank's blocks */
-    uint64_t *fan_meta;       /* n_variants x (n_steps + 1) x FAN_META, filled by _buffers */
-    uint64_t *fan_counts;     /* n_variants x (n_steps + 1) x bins: copies for the buffers view */
+    uint64_t *fan_meta;       /* nfan x (n_steps + 1) x FAN_META, filled by _buffers */
+    uint64_t *fan_counts;     /* nfan x (n_steps + 1) x bins: copies for the buffers view */
     /* histogram mode (run.summaries: histogram) */
     alvh_shist_acc *sh;       /* blocks done so far */
     alvh_shist_acc **wsh;     /* threads: the current round */
@@ -120,9 +124,15 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     const alvh_book_market *mk = info->market;
     note_nonfinite(j, worker, info);
     const double *series[ALVH_MKT_FANS] = {mk->spx, mk->vix, mk->g, mk->f};
+    uint64_t *qw = j->nfan > nf ? j->wq + (size_t)worker * j->rq.market.block_size : NULL;
+    for (size_t i = 0; qw && i < info->n; i++) /* the LR so far is the weight of the path at this step */
+        qw[i] = alvh_hist_weight_units(exp(info->log_lr[i]));
     for (size_t v = 0; v < nf; v++) {
         const double *x = v < nv ? info->equity[v] : series[v - nv];
-        alvh_status st = alvh_fan_add_step(j->wfan[(size_t)worker * nf + v], info->step, x, info->n, &err);
+        alvh_fan_chart **wf = j->wfan + (size_t)worker * j->nfan;
+        alvh_status st = alvh_fan_add_step(wf[v], info->step, x, info->n, &err);
+        if (st == ALVH_OK && qw)
+            st = alvh_fan_add_step_weighted(wf[nf + v], info->step, x, qw, info->n, &err);
         if (st != ALVH_OK)
             return st;
     }
@@ -136,6 +146,7 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
         o[ALVH_TERM_TOKEN] = m->g[i];
         o[ALVH_TERM_VARIANCE] = m->v[i];
         o[ALVH_TERM_FUNDING] = m->f[i];
+        o[ALVH_TERM_IV] = info->spx_integrated_var[i];
     }
     return ALVH_OK;
 }
@@ -188,6 +199,9 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->hist_edges);
     free(r->hist_nonfinite);
     free(r->hist_outside);
+    free(r->hist_weight);
+    free(r->hist_weight_sq);
+    free(r->hist_outside_weight);
     for (size_t v = 0; v < r->n_variants; v++) {
         if (r->pnl)
             alvh_table_free(&r->pnl[v]);
@@ -225,13 +239,14 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
 {
     if (!j)
         return;
-    size_t nf = j->rq.n_variants + ALVH_MKT_FANS;
+    const size_t nf = j->nfan;
     for (size_t k = 0; j->fan && k < nf; k++)
         alvh_fan_free(j->fan[k]);
     for (size_t k = 0; j->wfan && k < (size_t)j->threads * nf; k++)
         alvh_fan_free(j->wfan[k]);
     free(j->fan);
     free(j->wfan);
+    free(j->wq);
     free(j->done);
     free(j->fan_meta);
     free(j->fan_counts);
@@ -251,7 +266,8 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
 {
     /* doubles, not size_t: a hostile configuration must not wrap the estimate */
     const double np = (double)rq->market.n_paths, ns1 = (double)rq->market.n_steps + 1.0;
-    const double nv = (double)rq->n_variants, nf = nv + ALVH_MKT_FANS;
+    const double nv = (double)rq->n_variants; /* a tilt adds the weighted twin of every fan chart */
+    const double nf = (nv + ALVH_MKT_FANS) * (alvh_tilt_active(&rq->market.params.tilt) ? 2.0 : 1.0);
     const double th = (double)alvh_sched_threads(rq->market.threads), bins = rq->fan_bins ? rq->fan_bins : 1250;
     const double bs = (double)rq->market.block_size, nb = ceil(np / (bs > 0 ? bs : 1.0));
     const double n_sample = (double)rq->n_sample_paths < np ? (double)rq->n_sample_paths : np;
@@ -342,10 +358,14 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
     j->wbad = calloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1), 1);
-    j->fan = calloc(nf, sizeof *j->fan);
-    j->wfan = calloc((size_t)j->threads * nf, sizeof *j->wfan);
-    j->fan_meta = malloc(nf * (ns + 1) * FAN_META * sizeof(uint64_t));
-    j->fan_counts = malloc(nf * (ns + 1) * j->bins * sizeof(uint64_t));
+    j->nfan = tilted(rq) ? 2 * nf : nf;
+    j->fan = calloc(j->nfan, sizeof *j->fan);
+    j->wfan = calloc((size_t)j->threads * j->nfan, sizeof *j->wfan);
+    j->fan_meta = malloc(j->nfan * (ns + 1) * FAN_META * sizeof(uint64_t));
+    j->fan_counts = malloc(j->nfan * (ns + 1) * j->bins * sizeof(uint64_t));
+    if (j->nfan > nf && !(j->wq = malloc((size_t)j->threads * (rq->market.block_size ? rq->market.block_size : 1) *
+                                         sizeof(uint64_t))))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted fan charts");
     double *lo = malloc((ns + 1) * sizeof(double)), *hi = malloc((ns + 1) * sizeof(double));
     if (st == ALVH_OK && hist_mode(j)) {
         r->pnl_bound = calloc(nv, sizeof *r->pnl_bound);
@@ -367,8 +387,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     const double c = rq->book.capital_usd, s0 = rq->market.params.spx.s0, g0 = rq->market.params.token.g0_usd;
     const double range_lo[1 + ALVH_MKT_FANS] = {0.0, 0.0, 0.0, 0.0, -3.0};
     const double range_hi[1 + ALVH_MKT_FANS] = {2.5 * c, 3.0 * s0, 150.0, 10.0 * g0, 3.0};
-    for (size_t k = 0; st == ALVH_OK && k < nf; k++) {
-        size_t which = k < nv ? 0 : 1 + (k - nv);
+    for (size_t k = 0; st == ALVH_OK && k < j->nfan; k++) {
+        size_t which = k % nf < nv ? 0 : 1 + (k % nf - nv); /* a weighted twin has its series' range */
         for (size_t t = 0; t <= ns; t++) {
             lo[t] = range_lo[which];
             hi[t] = range_hi[which];
@@ -376,10 +396,10 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         if (!(j->fan[k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
             st = err ? err->code : ALVH_E_NOMEM;
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
-            if (!(j->wfan[(size_t)t * nf + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
+            if (!(j->wfan[(size_t)t * j->nfan + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
             else
-                alvh_fan_set_binning(j->wfan[(size_t)t * nf + k], ops->hist_bin);
+                alvh_fan_set_binning(j->wfan[(size_t)t * j->nfan + k], ops->hist_bin);
     }
     free(lo);
     free(hi);
@@ -429,7 +449,7 @@ size_t alvh_scenario_job_blocks_done(const alvh_scenario_job *j)
 alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, const atomic_int *stop,
                                     alvh_error *err)
 {
-    size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
+    size_t nv = j->rq.n_variants, nf = j->nfan;
     for (size_t k = 0; k < (size_t)j->threads * nf; k++)
         alvh_fan_reset(j->wfan[k]);
     for (int t = 0; hist_mode(j) && t < j->threads; t++)
@@ -458,7 +478,7 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
 
 size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
 {
-    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    const size_t np = j->res.n_paths, nv = j->res.n_variants, ns1 = j->res.n_steps + 1, nf = j->nfan;
     for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             const alvh_histogram *h = &j->fan[v]->step[t];
@@ -504,7 +524,7 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
 
 void alvh_scenario_job_restored(alvh_scenario_job *j)
 {
-    const size_t nf = j->res.n_variants + ALVH_MKT_FANS, ns1 = j->res.n_steps + 1;
+    const size_t nf = j->nfan, ns1 = j->res.n_steps + 1;
     for (size_t v = 0; v < nf; v++)
         for (size_t t = 0; t < ns1; t++) {
             alvh_histogram *h = &j->fan[v]->step[t];
@@ -561,7 +581,7 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         return alvh_error_set(err, ALVH_E_UNSUPPORTED, "%d ranks requested but this build has no MPI", ranks);
     int rank = j->rq.rank;
     alvh_scenario_result *r = &j->res;
-    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = nv + ALVH_MKT_FANS;
+    const size_t np = r->n_paths, nv = r->n_variants, ns1 = r->n_steps + 1, nf = j->nfan;
     const size_t bs = j->rq.market.block_size;
     size_t *lo = malloc((size_t)ranks * sizeof *lo), *hi = malloc((size_t)ranks * sizeof *hi);
     size_t *slo = malloc((size_t)ranks * sizeof *slo), *shi = malloc((size_t)ranks * sizeof *shi);
@@ -639,7 +659,7 @@ alvh_status alvh_scenario_job_checkpoint_begin(alvh_scenario_job *j, alvh_error 
     if (st == ALVH_OK)
         st = gather_done(j, j->rq.ranks, err);
     if (st == ALVH_OK && j->rq.rank != 0) { /* the counts now live on rank 0 */
-        for (size_t v = 0; v < j->rq.n_variants + ALVH_MKT_FANS; v++)
+        for (size_t v = 0; v < j->nfan; v++)
             alvh_fan_reset(j->fan[v]);
         if (hist_mode(j))
             alvh_shist_acc_reset(j->sh);
@@ -745,6 +765,9 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     return st;
 }
 
+/* paths drawn under an importance-sampling tilt: every exact-mode table weights them (a tilt <= 0 means none) */
+static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
+
 /* Euler attribution of variant v, and incremental ES from its leave-one-out
  * variants when it asked for them (engine/variants.h names them). */
 static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *err)
@@ -764,11 +787,29 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
                 loo[l] = r->outcomes + w * np * ALVH_OUT_COUNT;
         }
     }
-    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, &r->attr[v], err);
+    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, tilted(&j->rq),
+                                  &r->attr[v], err);
 }
 
-/* paths drawn under an importance-sampling tilt: the pnl and risk tables weight them (a tilt <= 0 means none) */
-static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
+/* weighted counts of the total-P&L histogram h: per bin the sums of LR and LR^2 of its paths,
+ * in path order (the finite values; a path with a non-finite LR adds nothing) */
+static void hist_weights(const alvh_histogram *h, const double *o, size_t np, double *w, double *w2, double *out)
+{
+    const long nb = (long)h->n_bins;
+    out[0] = out[1] = 0.0;
+    for (size_t i = 0; i < np; i++) {
+        const double lr = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR];
+        const long b = alvh_hist_bin_index(h, o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL]);
+        if (!isfinite(lr) || b == -2)
+            continue;
+        if (b < 0 || b == nb) {
+            out[b < 0 ? 0 : 1] += lr;
+            continue;
+        }
+        w[b] += lr;
+        w2[b] += lr * lr;
+    }
+}
 
 /* exact mode: the risk and effectiveness tables and the total-P&L histogram
  * of variant v (the P&L table is made before, its columns spread over the
@@ -782,22 +823,22 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     const size_t bv = r->baseline[v];
     const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
     if (st == ALVH_OK && bv != v)
-        st = alvh_summary_effectiveness(o, ob, np, &r->eff[v], err);
+        st = alvh_summary_effectiveness(o, ob, np, tilted(&j->rq), &r->eff[v], err);
     if (st == ALVH_OK && bv != v)
-        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, &r->tail_eff[v], err);
+        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, tilted(&j->rq), &r->tail_eff[v], err);
     if (st == ALVH_OK)
-        st = alvh_tail_composition(o, np, &r->tail_comp[v], err);
+        st = alvh_tail_composition(o, np, tilted(&j->rq), &r->tail_comp[v], err);
     if (st == ALVH_OK)
         st = alvh_weighted_risk(o, np, &r->importance[v], err);
     if (st == ALVH_OK) {
         /* the controls' exact means hold without forced events */
         alvh_market_params pp;
         char msg[200];
-        double mu[2];
+        double mu[ALVH_CV_CONTROLS];
         int known = j->rq.market.n_injections == 0 &&
                     alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
         if (known)
-            alvh_cv_exact_means(&pp, (double)j->rq.market.n_steps * j->rq.market.dt_years, mu);
+            alvh_cv_exact_means(&pp, j->rq.market.dt_years, j->rq.market.n_steps, mu);
         st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, &r->cv[v], err);
     }
     if (st == ALVH_OK)
@@ -826,6 +867,8 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     r->hist_outside[2 * v] = h->underflow;
     r->hist_outside[2 * v + 1] = h->overflow;
     r->hist_nonfinite[v] = h->n_nan + h->n_inf;
+    if (r->hist_weight)
+        hist_weights(h, o, np, r->hist_weight + v * nb, r->hist_weight_sq + v * nb, r->hist_outside_weight + 2 * v);
     alvh_hist_free(h);
     free(x);
     return ALVH_OK;
@@ -851,8 +894,10 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     }
     alvh_status st = ALVH_OK;
     double t0 = alvh_phase_now();
+    /* under a tilt the stored quantiles are those of the weighted twins (the model's law) */
+    const size_t wt = j->nfan > nv + ALVH_MKT_FANS ? nv + ALVH_MKT_FANS : 0;
     for (size_t v = 0; st == ALVH_OK && v < nv + ALVH_MKT_FANS; v++)
-        st = alvh_fan_quantiles(j->fan[v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
+        st = alvh_fan_quantiles(j->fan[wt + v], r->fan_probs, r->n_fan_probs, r->fan + v * (ns + 1) * r->n_fan_probs,
                                 r->fan_bound + v * (ns + 1) * r->n_fan_probs, err);
     double t1 = alvh_phase_now();
     alvh_phase_add(ALVH_PHASE_FANS, t1 - t0);
@@ -866,6 +911,13 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
     r->hist_edges = malloc(nv * (nb + 1) * sizeof(double));
     r->hist_nonfinite = calloc(nv, sizeof(uint64_t));
     r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
+    if (tilted(&j->rq)) {
+        r->hist_weight = calloc(nv * nb, sizeof(double));
+        r->hist_weight_sq = calloc(nv * nb, sizeof(double));
+        r->hist_outside_weight = calloc(2 * nv, sizeof(double));
+        if (st == ALVH_OK && (!r->hist_weight || !r->hist_weight_sq || !r->hist_outside_weight))
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted P&L histograms");
+    }
     alvh_status *vst = malloc(nv * sizeof *vst);
     alvh_error *verr = calloc(nv, sizeof *verr);
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside || !vst ||

@@ -78,6 +78,10 @@ typedef struct alvh_scenario_result {
     double *hist_edges;
     uint64_t *hist_nonfinite; /* n_variants */
     uint64_t *hist_outside;   /* n_variants x 2: finite values below edges[0], at or above the last edge */
+    /* under an importance-sampling tilt (exact summaries), else NULL: per variant and bin the sum of
+     * the paths' likelihood ratios and of their squares (n_variants x hist_bins each), and the LR
+     * sums of the underflow and overflow paths (n_variants x 2) */
+    double *hist_weight, *hist_weight_sq, *hist_outside_weight;
     /* paths whose market state or equity became NaN/Inf at some step, and the
      * first of them (lowest path index) with the step it happened at */
     uint64_t nonfinite_paths;

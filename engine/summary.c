@@ -350,23 +350,27 @@ alvh_status alvh_summary_effectiveness_layout(alvh_table *t, alvh_error *err)
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, alvh_table *t,
-                                       alvh_error *err)
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, int weighted,
+                                       alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_effectiveness_layout(t, err);
     if (st != ALVH_OK)
         return st;
     double *h = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double));
-    if (!h || !b) {
+    double *w = weighted ? malloc(n * sizeof(double)) : NULL;
+    if (!h || !b || (weighted && !w)) {
         free(h);
         free(b);
+        free(w);
         alvh_table_free(t);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n);
     }
     column(outcomes, n, ALVH_OUT_TOTAL, h);
     column(baseline, n, ALVH_OUT_TOTAL, b);
+    if (w)
+        column(outcomes, n, ALVH_OUT_LR, w); /* both variants ran on the same paths: one LR per path */
     alvh_hedge_eff e;
-    st = alvh_hedge_eff_compute(h, b, n, 0.99, &e, err);
+    st = alvh_hedge_eff_compute_w(h, b, w, n, 0.99, &e, err);
     if (st == ALVH_OK) {
         double v[] = {e.var_h, e.var_b, e.var_reduction, e.var_reduction_se, e.var_reduction_se_unpaired,
                       e.es_h, e.es_b, e.es_reduction, e.es_reduction_se, e.es_reduction_se_unpaired};
@@ -374,6 +378,7 @@ alvh_status alvh_summary_effectiveness(const double *outcomes, const double *bas
     }
     free(h);
     free(b);
+    free(w);
     if (st != ALVH_OK)
         alvh_table_free(t);
     return st;

@@ -68,7 +68,8 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, int weight
 
 /* Hedge effectiveness of a variant against the baseline on the same paths
  * (total P&L): variance and ES99 reductions with paired and unpaired SEs. */
-alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n_paths, alvh_table *t,
-                                       alvh_error *err);
+/* weighted: each path's likelihood ratio (outcome column ALVH_OUT_LR) weights it (alvh_hedge_eff_compute_w) */
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n_paths, int weighted,
+                                       alvh_table *t, alvh_error *err);
 
 #endif

@@ -19,7 +19,8 @@
  * (engine/hedge_eff.h), the others by batch means over ALVH_TAIL_EFF_BATCHES
  * batches of consecutive paths (each batch pairs both variants on its paths).
  * Loss thresholds are fractions of capital_usd. outcomes: n x ALVH_OUT_COUNT. */
+/* weighted: each path weighted by its likelihood ratio (ALVH_OUT_LR of outcomes; docs/statistics.md) */
 alvh_status alvh_tail_eff_table(const double *outcomes, const double *baseline, size_t n, double capital_usd,
-                                alvh_table *t, alvh_error *err);
+                                int weighted, alvh_table *t, alvh_error *err);
 
 #endif

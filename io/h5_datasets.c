@@ -239,6 +239,21 @@ alvh_status alvh_h5_write_histogram(alvh_h5_writer *w, const char *group_path, c
     }
     const struct {
         const char *name;
+        const double *v;
+    } wsets[] = {{"weights", h->weights}, {"weights_sq", h->weights_sq}};
+    for (size_t i = 0; st == ALVH_OK && h->weights && h->weights_sq && i < 2; i++)
+        if ((st = dset_create(w, hpath, wsets[i].name, H5T_IEEE_F64LE, 1, &nb, 0, &d, err)) == ALVH_OK) {
+            st = dset_write(w, &d, H5T_NATIVE_DOUBLE, wsets[i].v, nb, nb, 1, 1, err);
+            if (st == ALVH_OK)
+                st = attr_string(w, d.dset, d.path, "units", "1", err);
+            st = dset_close(w, &d, st, err);
+        }
+    const double ow[2] = {h->underflow_weight, h->overflow_weight};
+    const char *const ow_names[2] = {"underflow_weight", "overflow_weight"};
+    for (size_t i = 0; st == ALVH_OK && h->weights && i < 2; i++)
+        st = alvh_h5w_attr_num(w, g, hpath, ow_names[i], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &ow[i], 1, 1, err);
+    const struct {
+        const char *name;
         uint64_t v;
     } counts[] = {{"underflow", h->underflow}, {"overflow", h->overflow}, {"n_nonfinite", h->n_nonfinite}};
     for (size_t i = 0; st == ALVH_OK && i < sizeof counts / sizeof counts[0]; i++)

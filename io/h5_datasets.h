@@ -52,9 +52,13 @@ typedef struct alvh_h5_histogram {
     uint64_t underflow, overflow;  /* finite values below edges[0], at or above edges[n_bins] */
     uint64_t n_nonfinite;          /* NaN and +-Inf, excluded */
     const char *units;             /* of the edges (the histogrammed quantity) */
+    /* importance sampling (NULL: not written): per bin the sum of the paths' likelihood ratios and
+     * of their squares, and the LR sums below and above the range */
+    const double *weights, *weights_sq;
+    double underflow_weight, overflow_weight;
 } alvh_h5_histogram;
 
-/* Group <group_path>/<name> with datasets counts and edges. */
+/* Group <group_path>/<name> with datasets counts and edges (and weights, weights_sq when given). */
 alvh_status alvh_h5_write_histogram(alvh_h5_writer *w, const char *group_path, const char *name,
                                     const alvh_h5_histogram *h, alvh_error *err);
 

@@ -230,6 +230,8 @@ static const char *long_name_of(const char *name, const char *parent)
         {"effectiveness_bound", "error bounds of the effectiveness table (histogram summaries)"},
         {"counts", "paths per histogram bin"},
         {"edges", "histogram bin edges"},
+        {"weights", "sum of the likelihood ratios of the paths per histogram bin"},
+        {"weights_sq", "sum of the squared likelihood ratios of the paths per histogram bin"},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(name, known[i].name) == 0)
@@ -284,10 +286,10 @@ static alvh_status label_fan(target *t, alvh_error *err)
     return st == ALVH_OK ? attach(t->w, t->d, t->dpath, t->g, "quantile", 1, err) : st;
 }
 
-/* Histogram counts (bin) and edges (edge): index scales in the histogram's group. */
+/* Histogram counts and weights (bin) and edges (edge): index scales in the histogram's group. */
 static alvh_status label_histogram(target *t, alvh_error *err)
 {
-    const int counts = t->name[0] == 'c';
+    const int counts = strcmp(t->name, "edges") != 0;
     const char *sc = counts ? "bin" : "edge";
     alvh_status st = index_scale(t->w, t->g, t->gpath, sc, t->dims[0], counts ? "histogram bin" : "histogram bin edge",
                                  err);
@@ -340,7 +342,8 @@ static alvh_status label_dataset(alvh_h5_writer *w, hid_t sg, const char *spath,
         st = label_table(&t, err);
     } else if (H5Aexists(t.d, "quantiles") > 0 && t.rank == 2) {
         st = label_fan(&t, err);
-    } else if (t.rank == 1 && (strcmp(t.name, "counts") == 0 || strcmp(t.name, "edges") == 0)) {
+    } else if (t.rank == 1 && (strcmp(t.name, "counts") == 0 || strcmp(t.name, "edges") == 0 ||
+                               strcmp(t.name, "weights") == 0 || strcmp(t.name, "weights_sq") == 0)) {
         st = label_histogram(&t, err);
     } else if (H5Aexists(t.d, "columns") > 0 && (t.rank == 2 || t.rank == 3)) {
         st = label_columns(&t, err);

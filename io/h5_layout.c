@@ -8,7 +8,7 @@
 #include "io/h5_internal.h"
 
 const char *const alvh_h5_terminal_units[ALVH_TERM_COUNT] = {
-    "index points", "index points", "USD", "1/yr", "1/yr",
+    "index points", "index points", "USD", "1/yr", "1/yr", "1",
 };
 
 const char *const alvh_h5_outcome_units[ALVH_OUT_COUNT] = {

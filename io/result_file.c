@@ -131,6 +131,12 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
                                    .n_nonfinite = r->hist_nonfinite[v], .units = "USD",
                                    .underflow = r->hist_outside ? r->hist_outside[2 * v] : 0,
                                    .overflow = r->hist_outside ? r->hist_outside[2 * v + 1] : 0};
+            if (r->hist_weight) {
+                h.weights = r->hist_weight + v * r->hist_bins;
+                h.weights_sq = r->hist_weight_sq + v * r->hist_bins;
+                h.underflow_weight = r->hist_outside_weight[2 * v];
+                h.overflow_weight = r->hist_outside_weight[2 * v + 1];
+            }
             st = alvh_h5_write_histogram(w, hist_group, "total_pnl", &h, err);
         }
         if (st == ALVH_OK) {

@@ -35,7 +35,7 @@ METRIC_COLUMNS = ["max_drawdown", "min_health_factor", "n_liquidations_perp", "n
                   "n_runway_cuts", "treasury_runway_end_years", "treasury_runway_min_years", "treasury_quick_end",
                   "n_treasury_feedback_shocks", "farm_onchain_costs", "borrow_onchain_costs",
                   "puts_onchain_costs", "calls_onchain_costs"]
-TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding"]
+TERMINAL_COLUMNS = ["spx", "vix", "token", "variance", "funding", "spx_integrated_var"]
 STAT_ROWS = ["n", "mean", "stdev", "min", "q_0.01", "q_0.05", "q_0.5", "q_0.95", "q_0.99", "max", "p_loss"]
 FAN_Q = [0.05, 0.25, 0.5, 0.75, 0.95]
 
@@ -95,7 +95,7 @@ def check_file(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["alvh_format"] == "alvh-result", "alvh_format")
-        check(int(a["alvh_layout_version"]) == 6, "alvh_layout_version")
+        check(int(a["alvh_layout_version"]) == 7, "alvh_layout_version")
         check(a["seed"].dtype == np.uint64 and int(a["seed"]) == 12345, f"seed {a['seed']!r}")
         check("scenarios:" in a["config"], "config text")
         for k in ["engine_version", "git_describe", "isa", "units", "hdf5_version"]:
@@ -109,11 +109,11 @@ def check_file(path):
 
         # market
         term = f["scenarios/base/market/terminal"]
-        check_table(term, (N_PATHS, 5), TERMINAL_COLUMNS, ["index points", "index points", "USD", "1/yr", "1/yr"])
+        check_table(term, (N_PATHS, 6), TERMINAL_COLUMNS, ["index points", "index points", "USD", "1/yr", "1/yr", "1"])
         t = term[...]
         check(np.all(t[:, 0] > 0) and np.all(t[:, 3] > 0), "terminal spx and variance positive")
         sp = f["scenarios/base/market/sample_paths"]
-        check(sp.shape == (64, 11, 5) and sp.dtype == np.dtype("<f8"), f"sample_paths {sp.shape} {sp.dtype}")
+        check(sp.shape == (64, 11, 6) and sp.dtype == np.dtype("<f8"), f"sample_paths {sp.shape} {sp.dtype}")
         check(strs(sp.attrs["columns"]) == TERMINAL_COLUMNS, "sample_paths columns")
         check(np.array_equal(sp.attrs["path_index"], np.arange(64, dtype=np.uint64) * 7), "sample path_index")
         paths = sp[...]

@@ -183,11 +183,12 @@ int main(int argc, char **argv)
         t[ALVH_TERM_TOKEN] = 5.0 * exp(0.8 * normal());
         t[ALVH_TERM_VARIANCE] = 0.04 * exp(0.5 * normal());
         t[ALVH_TERM_FUNDING] = 0.1 + 0.05 * normal();
+        t[ALVH_TERM_IV] = 0.04 * exp(0.3 * normal());
     }
     uint64_t path_index[N_SAMPLE];
     for (size_t s = 0; s < N_SAMPLE; s++) {
         path_index[s] = s * 7;
-        double lvl[ALVH_TERM_COUNT] = {4500, 20, 5, 0.04, 0.1};
+        double lvl[ALVH_TERM_COUNT] = {4500, 20, 5, 0.04, 0.1, 0.01};
         for (size_t t = 0; t < N_TIMES; t++) {
             for (int k = 0; k < ALVH_TERM_COUNT; k++) {
                 if (t)

@@ -175,12 +175,13 @@ def verify(f):
         check(any(k.startswith(key) for k in f.attrs), "root attribute %s" % key)
     scen = f["scenarios/calm"]
     term = scen["market/terminal"]
-    check(term.shape == (3000, 5) and term.dtype == np.float64, "terminal shape/dtype %s" % (term.shape,))
-    check(strs(term.attrs["columns"]) == ["spx", "vix", "token", "variance", "funding"], "terminal columns")
-    check(len(strs(term.attrs["units"])) == 5, "terminal units")
+    check(term.shape == (3000, 6) and term.dtype == np.float64, "terminal shape/dtype %s" % (term.shape,))
+    check(strs(term.attrs["columns"]) == ["spx", "vix", "token", "variance", "funding", "spx_integrated_var"],
+          "terminal columns")
+    check(len(strs(term.attrs["units"])) == 6, "terminal units")
     check(term.chunks is not None and term.compression == "gzip" and term.shuffle, "terminal chunked+deflate")
     sp = scen["market/sample_paths"]
-    check(sp.shape == (4, 64, 5), "sample_paths shape %s" % (sp.shape,))
+    check(sp.shape == (4, 64, 6), "sample_paths shape %s" % (sp.shape,))
     check(np.array_equal(sp[:, -1, :], term[:4, :]), "sample paths end at the terminal values")
     for name, var in scen["variants"].items():
         pnl = var["pnl"][()]

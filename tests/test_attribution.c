@@ -62,7 +62,7 @@ static void test_closed_form(void **state)
     double *o = hand_book(n);
     alvh_table t;
     alvh_error err;
-    assert_int_equal(alvh_attribution_table(o, n, NULL, &t, &err), ALVH_OK);
+    assert_int_equal(alvh_attribution_table(o, n, NULL, 0, &t, &err), ALVH_OK);
     assert_double_equal(cell(&t, "es_99_euler", ALVH_LAYER_CONDOR), 248.625, 1e-12);
     assert_double_equal(cell(&t, "es_99_euler", ALVH_LAYER_FARM), 745.875, 1e-12);
     assert_double_equal(cell(&t, "es_99_euler", ALVH_LAYER_VIX), 50.0, 1e-12);
@@ -81,7 +81,7 @@ static void test_closed_form(void **state)
     alvh_table_free(&t);
 
     alvh_table c;
-    assert_int_equal(alvh_tail_composition(o, n, &c, &err), ALVH_OK);
+    assert_int_equal(alvh_tail_composition(o, n, 0, &c, &err), ALVH_OK);
     assert_double_equal(cell(&c, "condor_stop", 0), 0.3, 1e-15);
     assert_double_equal(cell(&c, "exploit", 0), 0.5, 1e-15); /* 990..999: five even */
     assert_double_equal(cell(&c, "exploit", 3), 0.0, 0.0);   /* 999 is odd */
@@ -106,7 +106,7 @@ static void test_tail_eff_known(void **state)
     }
     alvh_table t;
     alvh_error err;
-    assert_int_equal(alvh_tail_eff_table(h, b, n, 1000.0, &t, &err), ALVH_OK);
+    assert_int_equal(alvh_tail_eff_table(h, b, n, 1000.0, 0, &t, &err), ALVH_OK);
     assert_double_equal(cell(&t, "es_99", 2), 0.5, 1e-12);
     assert_double_equal(cell(&t, "var_99.9", 2), 0.5, 1e-12);
     assert_double_equal(cell(&t, "semideviation", 2), 0.5, 1e-12);

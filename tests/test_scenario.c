@@ -77,15 +77,22 @@ static void assert_same_results(const alvh_scenario_result *a, const alvh_scenar
     assert_true(same(a->outcomes, b->outcomes, nv * np * ALVH_OUT_COUNT * sizeof(double)));
     assert_true(same(a->fan, b->fan, nv * ns1 * ALVH_FAN_N_PROBS * sizeof(double)));
     assert_true(same(a->sample, b->sample, a->n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double)));
+    /* the weighted histogram counts under the tilt (exact mode) */
+    assert_true(!a->hist_weight == !b->hist_weight);
+    if (a->hist_weight) {
+        assert_true(same(a->hist_weight, b->hist_weight, nv * a->hist_bins * sizeof(double)));
+        assert_true(same(a->hist_weight_sq, b->hist_weight_sq, nv * a->hist_bins * sizeof(double)));
+        assert_true(same(a->hist_outside_weight, b->hist_outside_weight, 2 * nv * sizeof(double)));
+    }
     for (size_t v = 0; v < nv; v++) {
         assert_true(same(a->pnl[v].data, b->pnl[v].data, a->pnl[v].rows * a->pnl[v].cols * sizeof(double)));
         assert_true(same(a->risk[v].data, b->risk[v].data, a->risk[v].rows * sizeof(double)));
         if (a->baseline[v] != v)
             assert_true(same(a->eff[v].data, b->eff[v].data, a->eff[v].rows * sizeof(double)));
         /* exact mode: tail effectiveness, attribution, tail composition, weighted risk */
-        const alvh_table *ta[4] = {a->tail_eff, a->attr, a->tail_comp, a->importance},
-                         *tb[4] = {b->tail_eff, b->attr, b->tail_comp, b->importance};
-        for (int k = 0; k < 4; k++) {
+        const alvh_table *ta[5] = {a->tail_eff, a->attr, a->tail_comp, a->importance, a->cv},
+                         *tb[5] = {b->tail_eff, b->attr, b->tail_comp, b->importance, b->cv};
+        for (int k = 0; k < 5; k++) {
             assert_true(!ta[k] == !tb[k]);
             if (ta[k] && ta[k][v].rows)
                 assert_true(same(ta[k][v].data, tb[k][v].data, ta[k][v].rows * ta[k][v].cols * sizeof(double)));
@@ -123,6 +130,7 @@ static void test_threads_bit_identical(void **state)
     alvh_error err = {0};
     alvh_scenario_request rq = request(1);
     assert_int_equal(alvh_scenario_run(&rq, ops(), &ref, &err), ALVH_OK);
+    assert_non_null(ref.hist_weight); /* the tilt weights every exact table and the histogram */
     for (int threads = 2; threads <= 3; threads++) {
         rq = request(threads);
         assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
