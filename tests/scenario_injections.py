@@ -77,7 +77,7 @@ def check_file(path):
         by_name = {s["name"]: s for s in cfg["scenarios"]}
         for name in f["scenarios"]:
             p = f[f"scenarios/{name}/market/sample_paths"][()]
-            check(p.ndim == 3 and p.shape[0] > 0 and p.shape[2] == 5, f"{path}:{name}: sample paths {p.shape}")
+            check(p.ndim == 3 and p.shape[0] > 0 and p.shape[2] == 6, f"{path}:{name}: sample paths {p.shape}")
             if p.ndim != 3 or p.shape[0] == 0:
                 continue
             injections = by_name[name]["injections"]
