@@ -35,6 +35,8 @@ typedef struct {
 #define LLD(a) vd_load_n((a) + x->i, x->m)
 #define LST(a, v) vd_store_n((a) + x->i, x->m, (v))
 
+#include "kernels/book_tokmark_impl.h"
+
 static inline void count_lanes(const book_lanes *x, double *cnt, double *first, vm k)
 {
     LST(cnt, vd_add(LLD(cnt), vmask(k)));
@@ -128,8 +130,8 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
     const vd zero = v1(0.0), g = x->g;
     const int gas_all = c->p.gas.all_layers;
     option_state o = {LLD(s->k_n), LLD(s->k_k), LLD(s->k_cash)};
-    vd t_left = v1((double)(c->k_every - x->step % c->k_every) * c->dt);
-    vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
+    /* the life left, whole steps: the full period at the roll itself */
+    const tok_vol tv = token_vol(x, (double)(c->k_every - x->step % c->k_every));
     if (call_roll) {
         /* the short call pays its intrinsic value; the delivered tokens
          * leave the stake at market (the farm sells them at G) */
@@ -147,9 +149,8 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
         vd strike = vd_mul(g, v1(1.0 + kp->otm_frac));
         if (c->k_delay == 0) {
             o.n = nn, o.k = strike;
-            vd prem = tok_call(c, g, o.k, v1(c->k_t_life), sig);
+            vd prem = tv_call(x, &tv, g, o.k);
             o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
-            t_left = v1(c->k_t_life);
             if (gas_all)
                 onchain_pay(x, &o.cash, s->k_cost, vd_lt(zero, o.n), 1.0, zero);
         } else {
@@ -162,14 +163,14 @@ static inline vd calls_step(const book_lanes *x, farm_state *f, int call_roll, i
         /* the timelocked write: at today's premium for the rest of the period */
         o.n = vd_min(LLD(s->k_pn), f->units);
         o.k = LLD(s->k_pk);
-        vd prem = tok_call(c, g, vd_max(o.k, v1(1e-300)), t_left, sig);
+        vd prem = tv_call(x, &tv, g, vd_max(o.k, v1(1e-300)));
         o.cash = vd_fma(vd_mul(o.n, prem), v1(1.0 - kp->slippage_frac), o.cash);
         if (gas_all)
             onchain_pay(x, &o.cash, s->k_cost, vd_lt(zero, o.n), 1.0, zero);
     }
     vd mark = zero;
     if (x->moving || call_roll)
-        mark = vd_mul(o.n, tok_call(c, g, vd_max(o.k, v1(1e-300)), t_left, sig));
+        mark = vd_mul(o.n, tv_call(x, &tv, g, vd_max(o.k, v1(1e-300))));
     option_store(x, &o, s->k_n, s->k_k, s->k_cash);
     LST(s->k_mark, mark);
     return vd_sub(o.cash, mark);
@@ -500,21 +501,21 @@ static inline vd perp_step(const book_lanes *x, vd units)
  * if that fits the premium budget (budget_ann x covered value x period),
  * else at the cheaper strike G (1 - 2 otm), with the cover cut to the budget
  * if even that does not fit. */
-static inline void puts_size(const book_lanes *x, vd units, vd sig, vd *n_out, vd *k_out, vd *cost_out)
+static inline void puts_size(const book_lanes *x, vd units, const tok_vol *tv, vd *n_out, vd *k_out, vd *cost_out)
 {
     const alvh_book_consts *c = x->c;
     const alvh_puts_params *up = &c->p.puts;
     const vd g = x->g, slip = v1(1.0 + up->slippage_frac);
     vd want = vd_mul(v1(up->cover_frac), units);
     vd k1 = vd_mul(g, v1(1.0 - up->otm_frac));
-    vd p1 = vd_mul(tok_put(c, g, k1, v1(c->u_t_life), sig), slip);
+    vd p1 = vd_mul(tv_put(x, tv, g, k1), slip);
     if (up->budget_ann <= 0.0) {
         *n_out = want, *k_out = k1, *cost_out = vd_mul(want, p1);
         return;
     }
     vd cap = vd_mul(v1(up->budget_ann * c->u_t_life), vd_mul(want, g));
     vd k2 = vd_mul(g, v1(fmax(1.0 - 2.0 * up->otm_frac, 0.05)));
-    vd p2 = vd_mul(tok_put(c, g, k2, v1(c->u_t_life), sig), slip);
+    vd p2 = vd_mul(tv_put(x, tv, g, k2), slip);
     vm fits1 = vd_le(vd_mul(want, p1), cap);
     vd k = vd_blend(fits1, k2, k1), p = vd_blend(fits1, p2, p1);
     vd n = vd_min(want, vd_div(cap, vd_max(p, v1(1e-300))));
@@ -530,8 +531,8 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
     const alvh_book_state *s = x->s;
     const vd zero = v1(0.0), g = x->g;
     option_state o = {LLD(s->u_n), LLD(s->u_k), LLD(s->u_cash)};
-    vd sig = token_iv(c, x->vix, c->p.puts.jump_var_ann);
-    vd t_left = v1((double)(c->u_every - x->step % c->u_every) * c->dt);
+    /* the life left, whole steps: the full period at the roll itself */
+    const tok_vol tv = token_vol(x, (double)(c->u_every - x->step % c->u_every));
     const int gas_all = c->p.gas.all_layers;
     if (put_roll) {
         vd itm = vd_max(vd_sub(o.k, g), zero);
@@ -539,11 +540,10 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
         if (gas_all) /* the exercise */
             onchain_pay(x, &o.cash, s->u_cost, vm_and(vd_lt(zero, itm), vd_lt(zero, o.n)), 1.0, zero);
         vd n, k, cost;
-        puts_size(x, units, sig, &n, &k, &cost);
+        puts_size(x, units, &tv, &n, &k, &cost);
         if (c->u_delay == 0) {
             o.n = n, o.k = k;
             o.cash = vd_sub(o.cash, cost);
-            t_left = v1(c->u_t_life);
             if (gas_all)
                 onchain_pay(x, &o.cash, s->u_cost, vd_lt(zero, o.n), 1.0, zero);
         } else {
@@ -555,13 +555,13 @@ static inline vd puts_step(const book_lanes *x, vd units, int put_roll, int put_
     }
     if (put_exec) {
         o.k = LLD(s->u_pk);
-        vd price = vd_mul(tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig), v1(1.0 + c->p.puts.slippage_frac));
+        vd price = vd_mul(tv_put(x, &tv, g, vd_max(o.k, v1(1e-300))), v1(1.0 + c->p.puts.slippage_frac));
         o.n = vd_min(LLD(s->u_pn), vd_div(LLD(s->u_pcap), vd_max(price, v1(1e-300))));
         o.cash = vd_sub(o.cash, vd_mul(o.n, price));
         if (gas_all)
             onchain_pay(x, &o.cash, s->u_cost, vd_lt(zero, o.n), 1.0, zero);
     }
-    vd mark = vd_mul(o.n, tok_put(c, g, vd_max(o.k, v1(1e-300)), t_left, sig));
+    vd mark = vd_mul(o.n, tv_put(x, &tv, g, vd_max(o.k, v1(1e-300))));
     option_store(x, &o, s->u_n, s->u_k, s->u_cash);
     LST(s->u_mark, mark);
     return vd_add(o.cash, mark);
@@ -651,6 +651,41 @@ static inline vd vix_budget_usd(const alvh_book_consts *c, vd fwd)
     return vd_mul(frac, v1(base));
 }
 
+/* The Q marks of VIX calls (kernels/vix_table.h) of strike k and life_steps
+ * whole steps left per lane (a life of 0: the intrinsic value at the spot VIX) */
+static inline vd vix_call_q(const book_lanes *x, vd life_steps, vd k)
+{
+    const alvh_book_consts *c = x->c;
+    const alvh_book_market *mk = x->mk;
+    vd f1 = mk->v1 ? LLD(mk->v1) : x->var, f2 = mk->v2 ? LLD(mk->v2) : v1(0.0);
+    vm live = vd_lt(v1(0.5), life_steps);
+    vcell vc = vcell_of(c->vtab, vd_blend(live, v1(1.0), life_steps), f1, f2);
+    vd t = vd_mul(vd_max(life_steps, v1(1.0)), v1(c->dt));
+    vd sig = vd_div(vcell_sd(c->vtab, &vc, k), vd_sqrt(t));
+    return vd_blend(live, vd_max(vd_sub(x->vix, k), v1(0.0)), black76_call(vc.fwd, k, t, sig, c->r_ann));
+}
+
+/* A purchase at the purchase life (slot 0): the strike of the call delta
+ * (two passes from the at-the-money vol, as the condor's qstrike_for_d1;
+ * with a timelock the queued strike, due_k, at today's price), the future
+ * and the price; the Q table's */
+static inline void vix_buy_q(const book_lanes *x, vm due, vd due_k, vd *strike, vd *fwd, vd *price)
+{
+    const alvh_book_consts *c = x->c;
+    const alvh_book_market *mk = x->mk;
+    vd f1 = mk->v1 ? LLD(mk->v1) : x->var, f2 = mk->v2 ? LLD(mk->v2) : v1(0.0);
+    vcell vc = vcell_of(c->vtab, v1(0.0), f1, f2);
+    vd k = vc.fwd, sd = v1(0.0);
+    for (int it = 0; it < 2; it++) {
+        sd = vcell_sd(c->vtab, &vc, k);
+        k = vd_mul(vc.fwd, vmath_exp(vd_fma(v1(-c->x_zd), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
+    }
+    *strike = k, *fwd = vc.fwd;
+    k = vd_blend(due, k, due_k);
+    sd = vcell_sd(c->vtab, &vc, k);
+    *price = black76_call(vc.fwd, k, v1(c->x_t_life), vd_mul(sd, v1(1.0 / sqrt(c->x_t_life))), c->r_ann);
+}
+
 static inline vd vix_step(const book_lanes *x, int vix_buy)
 {
     const alvh_book_consts *c = x->c;
@@ -663,10 +698,14 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
     vd value = zero;
     vm hold = vd_lt(zero, o.n), rolled = vd_lt(v1(1.0), zero);
     if (vm_any(hold)) {
-        vd t = vd_mul(vd_max(vd_sub(o.exp, v1(fstep)), zero), v1(dt));
-        vd fwd, sig;
-        vix_future(c, var, t, &fwd, &sig);
-        value = vd_mul(o.n, black76_call(fwd, o.k, t, sig, c->r_ann));
+        vd left = vd_max(vd_sub(o.exp, v1(fstep)), zero);
+        if (c->vtab) {
+            value = vd_mul(o.n, vix_call_q(x, left, o.k));
+        } else {
+            vd t = vd_mul(left, v1(dt)), fwd, sig;
+            vix_future(c, var, t, &fwd, &sig);
+            value = vd_mul(o.n, black76_call(fwd, o.k, t, sig, c->r_ann));
+        }
         vm sell_m = vm_or(vd_le(v1(xp->monetize_vix), x->vix), vd_le(vd_mul(v1(xp->monetize_mult), o.cost), value));
         vm sell_r = vd_le(vd_sub(o.exp, v1(fstep)), v1((double)c->x_roll_steps));
         vm sell = vm_and(hold, vm_or(sell_m, sell_r));
@@ -691,10 +730,14 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
     }
     if (vm_any(vm_or(buy, exec))) {
         double tl = c->x_t_life;
-        vd fwd, sig;
-        vix_future(c, var, v1(tl), &fwd, &sig);
-        vd sd = vd_mul(sig, v1(sqrt(tl)));
-        vd strike = vd_mul(fwd, vmath_exp(vd_fma(v1(-c->x_zd), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
+        vd fwd, sig = zero, strike, q_price = zero;
+        if (c->vtab) {
+            vix_buy_q(x, exec, c->x_delay ? LD(s->x_pk) : zero, &strike, &fwd, &q_price);
+        } else {
+            vix_future(c, var, v1(tl), &fwd, &sig);
+            vd sd = vd_mul(sig, v1(sqrt(tl)));
+            strike = vd_mul(fwd, vmath_exp(vd_fma(v1(-c->x_zd), sd, vd_mul(v1(0.5), vd_mul(sd, sd)))));
+        }
         vd spend = vix_budget_usd(c, fwd);
         if (c->x_delay) {
             /* queue today's decision; execute the one that is due */
@@ -708,7 +751,9 @@ static inline vd vix_step(const book_lanes *x, int vix_buy)
             ST(s->x_pat, pat);
             buy = exec;
         }
-        vd price = vd_mul(black76_call(fwd, strike, v1(tl), sig, c->r_ann), v1(1.0 + xp->slippage_frac));
+        /* a timelocked purchase executes the queued strike at today's price */
+        vd mid = c->vtab ? q_price : black76_call(fwd, strike, v1(tl), sig, c->r_ann);
+        vd price = vd_mul(mid, v1(1.0 + xp->slippage_frac));
         vm ok = vm_and(buy, vm_and(vd_lt(zero, spend), vd_lt(v1(1e-8), price)));
         vd nn = vd_div(spend, vd_max(price, v1(1e-8)));
         o.n = vd_blend(ok, o.n, nn);

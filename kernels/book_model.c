@@ -118,6 +118,11 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->has_eth = mk->eth.sigma0_ann > 0.0;
     c->e_ratio = c->has_eth ? mk->eth.sigma0_ann / c->g_sigma0 : 0.0;
     c->e_beta = mk->token.beta_eth;
+    c->spx_mu_v = mk->spx.mu_v;
+    c->g_yield_ann = mk->token.staking_yield_ann;
+    c->g_jump_var_ann = alvh_token_jump_var_ann(mk);
+    c->e_jump_var_ann = mk->spx.lambda_ann * mk->eth.beta_j * mk->eth.beta_j *
+                        (mk->spx.mu_j * mk->spx.mu_j + mk->spx.delta_j * mk->spx.delta_j);
     c->e_every = steps_of(p->eth_puts.roll_days);
     c->e_t_life = (double)c->e_every * dt;
     c->i_alpha = 1.0 / (double)steps_of(p->irr.window_days);
@@ -178,6 +183,13 @@ int alvh_book_check_layers(const alvh_book_consts *c, unsigned layers, char *msg
                 return fail(msg, size, "layer '%s' hedges or borrows against the farm's stake: add 'farm' to the variant",
                             alvh_layer_names[l]);
     }
+    const unsigned q_marked = 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX | 1u << ALVH_LAYER_PUTS |
+                              1u << ALVH_LAYER_CALLS | 1u << ALVH_LAYER_ETH_PUTS;
+    if ((layers & q_marked) && c->spx_mu_v != 0.0) /* docs/pricing.md: the tables' model */
+        return fail(msg, size,
+                    "spx.mu_v = %g: the option layers are marked at the pricing model's prices, whose tables have no "
+                    "variance jumps; set spx.mu_v to 0 or keep only the farm, perp, borrow, lp and cover layers",
+                    c->spx_mu_v);
     if ((layers >> ALVH_LAYER_ETH_PUTS & 1) && !(c->has_eth && c->e_beta > 0.0))
         return fail(msg, size, "layer 'eth_puts' hedges the stake's ETH beta: needs the scenario's ETH factor "
                                "(eth.sigma0_ann > 0) and token.beta_eth > 0");

@@ -239,6 +239,15 @@ typedef struct alvh_book_consts {
     /* the Q price table of the condor's legs (kernels/q_table.h), owned and
      * filled by the caller after alvh_book_consts_init; NULL: one-factor marks */
     const struct alvh_qtab *qtab;
+    /* the Q price tables of the token's and ETH's options (kernels/q_asset.h),
+     * likewise; NULL: the flat vol with the model's jump variance */
+    const struct alvh_qtab *qtab_tok, *qtab_eth;
+    /* the VIX option table of the VIX calls (kernels/vix_table.h), likewise;
+     * NULL: the one-factor lognormal marks of kernels/vix.h */
+    const struct alvh_vtab *vtab;
+    double g_yield_ann;         /* token.staking_yield_ann: the token options' dividend yield */
+    double spx_mu_v;            /* variance jumps (the tables price none: refused with option layers) */
+    double g_jump_var_ann, e_jump_var_ann; /* jump variance per year of the token, of ETH (Q) */
     alvh_vix_coeffs vix;        /* VIX futures from the variance */
     double g_sigma0, g_inv_vix_ref2, g_half_gamma, g_sigma_max; /* token vol from VIX */
     int g_vol_mode;

@@ -17,6 +17,7 @@ static inline vd v1(double x) { return vd_set1(x); }
 static inline vd vmask(vm k) { return vd_blend(k, v1(0.0), v1(1.0)); } /* 1.0 where k */
 
 #include "kernels/book_qmark_impl.h"
+#include "kernels/vix_table_core.h"
 
 /* What every leg of a strip on one spot and one life shares, once per lane:
  * the discounted spot S e^{-qT}, the discount e^{-rT}, sqrt(T), the
@@ -145,21 +146,6 @@ static inline vd black76_call(vd f, vd k, vd t, vd sig, double r)
 {
     vd p, d;
     bsm_lanes(f, k, t, sig, r, r, 1.0, &p, &d);
-    return p;
-}
-
-/* token options: the rate of the scenario, no dividend yield on the token */
-static inline vd tok_put(const alvh_book_consts *c, vd g, vd k, vd t, vd sig)
-{
-    vd p, d;
-    bsm_lanes(g, k, t, sig, c->r_ann, 0.0, -1.0, &p, &d);
-    return p;
-}
-
-static inline vd tok_call(const alvh_book_consts *c, vd g, vd k, vd t, vd sig)
-{
-    vd p, d;
-    bsm_lanes(g, k, t, sig, c->r_ann, 0.0, 1.0, &p, &d);
     return p;
 }
 

@@ -9,6 +9,7 @@
 #include "kernels/bs_core.h"
 #include "kernels/simd/vmath_normal.h"
 #include "kernels/q_table_core.h"
+#include "kernels/vix_table_core.h"
 
 void ALVH_ISA_SUFFIX(alvh_bs_batch)(size_t n, const double *restrict s, const double *restrict k,
                                     const double *restrict t_years, const double *restrict sigma, double r_ann,
@@ -75,7 +76,25 @@ void ALVH_ISA_SUFFIX(alvh_qtab_sd_batch)(const alvh_qtab *q, size_t n, const dou
         vd sqt = vd_sqrt(vd_gather(q->coef, vd_fma(vd_min(vd_max(vd_round(l), vd_set1(0.0)),
                                                                  vd_set1((double)(q->g.n_life - 1))),
                                                          vd_set1((double)ALVH_QTAB_NCOEF), vd_set1(3.0))));
-        qcell c = qcell_of(q, l, vd_load_n(v1 + i, m), vd_load_n(v2 + i, m), sqt);
-        vd_store_n(sd + i, m, qcell_sd(q, &c, vd_load_n(lm + i, m)));
+        vd f1 = vd_load_n(v1 + i, m), f2 = vd_load_n(v2 + i, m), k = vd_load_n(lm + i, m);
+        if (q->g.state_linear) {
+            qcell_lin c = qcell_lin_of(q, l, f1, f2, sqt);
+            vd_store_n(sd + i, m, qcell_lin_sd(q, &c, k));
+        } else {
+            qcell c = qcell_of(q, l, f1, f2, sqt);
+            vd_store_n(sd + i, m, qcell_sd(q, &c, k));
+        }
+    }
+}
+
+void ALVH_ISA_SUFFIX(alvh_vtab_batch)(const alvh_vtab *t, size_t n, const double *restrict life,
+                                     const double *restrict v1, const double *restrict v2, const double *restrict k,
+                                     double *restrict fwd, double *restrict sd)
+{
+    for (size_t i = 0; i < n; i += ALVH_W) {
+        size_t m = n - i < ALVH_W ? n - i : ALVH_W;
+        vcell c = vcell_of(t, vd_load_n(life + i, m), vd_load_n(v1 + i, m), vd_load_n(v2 + i, m));
+        vd_store_n(fwd + i, m, c.fwd);
+        vd_store_n(sd + i, m, vcell_sd(t, &c, vd_load_n(k + i, m)));
     }
 }

@@ -5,6 +5,8 @@
 #include <math.h>
 
 #include "kernels/bs.h"
+#include "kernels/cplx.h"
+#include "kernels/grid_stencil.h"
 #include "kernels/kmsg.h"
 
 #define QT_PI 3.14159265358979323846
@@ -19,20 +21,33 @@ int alvh_qtab_spec_init(alvh_qtab_spec *s, const alvh_spx_params *p, double dt, 
     if (!(dt > 0.0) || !(t_entry > 0.0) || life_steps < 1)
         return fail(msg, size, "the Q price table needs dt > 0 and a life of at least one step");
     *s = (alvh_qtab_spec){.r_ann = p->r_ann, .q_ann = p->q_ann, .kappa = p->kappa, .theta = p->theta,
-                          .xi = p->xi, .rho = p->rho, .kappa2 = p->kappa2, .theta2 = p->theta2,
-                          .xi2 = p->xi2, .rho2 = p->rho2, .lambda_ann = p->lambda_ann, .mu_j = p->mu_j,
-                          .delta_j = p->delta_j, .dt = dt, .t_entry = t_entry, .n_life = life_steps + 1,
+                          .xi = p->xi, .kappa2 = p->kappa2, .theta2 = p->theta2, .xi2 = p->xi2,
+                          .a = {.c1 = 1.0, .c2 = 1.0, .rho1 = p->rho, .rho2 = p->rho2, .n_jump = 1,
+                                .jump_lam_ann = {p->lambda_ann}, .jump_mu = {p->mu_j}, .jump_sd = {p->delta_j}},
+                          .dt = dt, .t_entry = t_entry, .n_life = life_steps + 1,
                           .first_life = first_life < 1 ? 1 : first_life,
                           .n_s1 = ALVH_QTAB_NS1, .n_s2 = p->kappa2 > 0.0 ? ALVH_QTAB_NS2 : 2,
                           .n_z = ALVH_QTAB_NZ, .z_lo = ALVH_QTAB_Z_LO, .z_step = ALVH_QTAB_Z_STEP};
-    /* the variances the paths visit (assumption: factor vols up to 80 and 160
-     * vol points, beyond the start if it is higher); past the maxima the edge
-     * node's smile. The grid is uniform in v^(1/4): dense at low variance,
-     * where the smile changes fastest. */
-    s->u1_max = sqrt(fmax(0.8, 1.25 * sqrt(fmax(p->v0, 0.0))));
-    s->u2_max = sqrt(fmax(1.6, 1.25 * sqrt(fmax(p->v2_0, 0.0))));
+    alvh_grid_u_max(p, &s->u1_max, &s->u2_max);
     if (alvh_qtab_doubles(s) >= (size_t)1 << 31)
         return fail(msg, size, "the Q price table would exceed 2^31 entries (condor life in steps too long)");
+    return 0;
+}
+
+int alvh_qtab_spec_init_asset(alvh_qtab_spec *s, const alvh_spx_params *p, const alvh_qtab_asset *a, double dt,
+                              size_t life_steps, char *msg, size_t size)
+{
+    if (a->n_jump < 0 || a->n_jump > ALVH_QTAB_MAX_JUMPS)
+        return fail(msg, size, "the Q price table takes at most 4 jump types");
+    if (!(a->c1 >= 0.0 && a->c2 >= 0.0 && a->c0 >= 0.0 && fabs(a->rho1) < 1.0 && fabs(a->rho2) < 1.0))
+        return fail(msg, size, "the Q price table needs loadings >= 0 and correlations in (-1, 1)");
+    if (alvh_qtab_spec_init(s, p, dt, (double)life_steps * dt, life_steps, 1, msg, size) != 0)
+        return -1;
+    s->a = *a;
+    /* the asset's smile changes slowly with the state next to the SPX's
+     * (its jumps do not scale with it): a bilinear state stencil, 4 rows
+     * per lookup instead of 16 (docs/pricing.md "Token marks": accuracy) */
+    s->state_linear = 1;
     return 0;
 }
 
@@ -49,19 +64,6 @@ static double avg_decay(double kappa, double t)
     return kt < 1e-8 ? 1.0 - 0.5 * kt : -expm1(-kt) / kt;
 }
 
-/* complex quotient and logarithm written out: the library's handle the
- * infinities of Annex G (and clog sorts), far slower, needed nowhere here */
-/* re + i im (glibc's CMPLX needs a GCC builtin clang lacks; the values here are finite) */
-static double complex cplx(double re, double im) { return re + im * I; }
-
-static double complex cdivx(double complex a, double complex b)
-{
-    double br = creal(b), bi = cimag(b), d = 1.0 / (br * br + bi * bi);
-    return cplx((creal(a) * br + cimag(a) * bi) * d, (cimag(a) * br - creal(a) * bi) * d);
-}
-
-static double complex clogx(double complex z) { return cplx(0.5 * log(creal(z) * creal(z) + cimag(z) * cimag(z)), atan2(cimag(z), creal(z))); }
-
 /* exponent of one Heston factor's E[exp(i u X)], X = -1/2 int v + int sqrt(v) dW,
  * as C + D v ("little trap" form, Albrecher et al. 2007) */
 static void heston_cd(double u, double t, double kappa, double theta, double xi, double rho, double complex *c,
@@ -77,25 +79,33 @@ static void heston_cd(double u, double t, double kappa, double theta, double xi,
 /* ln E[exp(i u y)], y = ln(S_T / F) */
 static double complex log_cf(const alvh_qtab_spec *s, double u, double t, double v1, double v2)
 {
-    double m_j = exp(s->mu_j + 0.5 * s->delta_j * s->delta_j) - 1.0;
-    double complex iu = I * u, c, d;
-    double complex x = -iu * s->lambda_ann * m_j * t +
-                       s->lambda_ann * t * (cexp(iu * s->mu_j - 0.5 * u * u * s->delta_j * s->delta_j) - 1.0);
-    heston_cd(u, t, s->kappa, s->theta, s->xi, s->rho, &c, &d);
-    x += c + d * v1;
-    if (s->kappa2 > 0.0) {
-        heston_cd(u, t, s->kappa2, s->theta2, s->xi2, s->rho2, &c, &d);
-        x += c + d * v2;
+    const alvh_qtab_asset *a = &s->a;
+    double complex iu = I * u, c, d, x = 0.0;
+    for (int j = 0; j < a->n_jump; j++) {
+        double mu = a->jump_mu[j], sd = a->jump_sd[j], lam = a->jump_lam_ann[j];
+        double m_j = exp(mu + 0.5 * sd * sd) - 1.0;
+        x += -iu * lam * m_j * t + lam * t * (cexp(iu * mu - 0.5 * u * u * sd * sd) - 1.0);
     }
+    /* factor f's loading sqrt(c_f v_f): a Heston factor in c_f v_f */
+    heston_cd(u, t, s->kappa, a->c1 * s->theta, sqrt(a->c1) * s->xi, a->rho1, &c, &d);
+    x += c + d * (a->c1 * v1);
+    if (s->kappa2 > 0.0 && a->c2 > 0.0) {
+        heston_cd(u, t, s->kappa2, a->c2 * s->theta2, sqrt(a->c2) * s->xi2, a->rho2, &c, &d);
+        x += c + d * (a->c2 * v2);
+    }
+    if (a->c0 > 0.0)
+        x += -0.5 * a->c0 * t * (iu + u * u);
     return x;
 }
 
 /* the expected average diffusive variance's coefficients of life t */
 static void proxy_coef(const alvh_qtab_spec *s, double t, double *a1, double *a2, double *b)
 {
-    *a1 = avg_decay(s->kappa, t);
-    *a2 = s->kappa2 > 0.0 ? avg_decay(s->kappa2, t) : 0.0;
-    *b = (1.0 - *a1) * s->theta + (s->kappa2 > 0.0 ? (1.0 - *a2) * s->theta2 : 0.0);
+    const alvh_qtab_asset *a = &s->a;
+    double d1 = avg_decay(s->kappa, t), d2 = s->kappa2 > 0.0 ? avg_decay(s->kappa2, t) : 0.0;
+    *a1 = a->c1 * d1;
+    *a2 = a->c2 * d2;
+    *b = a->c1 * (1.0 - d1) * s->theta + (s->kappa2 > 0.0 ? a->c2 * (1.0 - d2) * s->theta2 : 0.0) + a->c0;
 }
 
 /* COS range and terms for life t at (v1, v2): [a, b] from the cumulants (jumps'
@@ -110,11 +120,14 @@ static cos_range cos_range_of(const alvh_qtab_spec *s, double t, double v1, doub
     double a1, a2, b0;
     proxy_coef(s, t, &a1, &a2, &b0);
     double w = (a1 * v1 + a2 * v2 + b0) * t;
-    double lt = s->lambda_ann * t, mj = s->mu_j, dj = s->delta_j;
-    double m_j = exp(mj + 0.5 * dj * dj) - 1.0;
-    double c1 = -0.5 * w + lt * (mj - m_j);
-    double c2 = w + lt * (mj * mj + dj * dj);
-    double c4 = lt * (mj * mj * mj * mj + 6.0 * mj * mj * dj * dj + 3.0 * dj * dj * dj * dj);
+    double c1 = -0.5 * w, c2 = w, c4 = 0.0;
+    for (int j = 0; j < s->a.n_jump; j++) {
+        double lt = s->a.jump_lam_ann[j] * t, mj = s->a.jump_mu[j], dj = s->a.jump_sd[j];
+        double m_j = exp(mj + 0.5 * dj * dj) - 1.0;
+        c1 += lt * (mj - m_j);
+        c2 += lt * (mj * mj + dj * dj);
+        c4 += lt * (mj * mj * mj * mj + 6.0 * mj * mj * dj * dj + 3.0 * dj * dj * dj * dj);
+    }
     double half = 12.0 * sqrt(c2 + sqrt(c4));
     double sd = sqrt(fmax(w, 1e-14));
     double n = ceil(12.0 * 2.0 * half / (QT_PI * sd));
@@ -263,28 +276,33 @@ double alvh_qtab_w(const alvh_qtab *t, size_t l, double v1, double v2)
     return fmax(c[0] * fmax(v1, 0.0) + (c[1] * fmax(v2, 0.0) + c[2]), ALVH_QTAB_W_FLOOR);
 }
 
-/* cell position x on a grid of n >= 4 nodes for a four-node stencil: index
- * in [1, n - 3], fraction (clamped x minus index) in [0, 1] (the grid's ends
- * are clamped to the first and last interior cells: edge values beyond) */
-static size_t cell4(double x, size_t n, double *frac)
+static double iv_linear(const alvh_qtab *t, size_t l, double v1, double v2, double lm)
 {
-    x = fmin(fmax(x, 1.0), (double)(n - 2));
-    double i = fmin(floor(x), (double)(n - 3));
-    *frac = x - i;
-    return (size_t)i;
-}
-
-/* Catmull-Rom weights of the nodes i - 1 .. i + 2 at fraction f */
-static void cr_weights(double f, double w[4])
-{
-    w[0] = 0.5 * f * (-1.0 + f * (2.0 - f));
-    w[1] = 0.5 * (2.0 + f * f * (-5.0 + 3.0 * f));
-    w[2] = 0.5 * f * (1.0 + f * (4.0 - 3.0 * f));
-    w[3] = 0.5 * f * f * (f - 1.0);
+    const alvh_qtab_spec *s = &t->g;
+    double w = alvh_qtab_w(t, l, v1, v2), sqt = sqrt(t->coef[l * ALVH_QTAB_NCOEF + 3]);
+    double f1, f2, fz, wz[4];
+    size_t i1 = cell2(sqrt(sqrt(fmax(v1, 0.0))) * t->inv_h1, s->n_s1, &f1);
+    size_t i2 = cell2(sqrt(sqrt(fmax(v2, 0.0))) * t->inv_h2, s->n_s2, &f2);
+    size_t iz = cell4((lm / (sqrt(w) * sqt) - s->z_lo) * t->inv_hz, s->n_z, &fz);
+    cr_weights(fz, wz);
+    double w1[2] = {1.0 - f1, f1}, w2[2] = {1.0 - f2, f2};
+    size_t node = s->n_s1 * s->n_s2 * s->n_z;
+    double ratio = 0.0;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            const double *row = t->ratio + l * node + ((i1 + (size_t)a) * s->n_s2 + i2 + (size_t)b) * s->n_z + iz - 1;
+            double acc = 0.0;
+            for (int j = 0; j < 4; j++)
+                acc += wz[j] * row[j];
+            ratio += w1[a] * w2[b] * acc;
+        }
+    return ratio * sqrt(w);
 }
 
 double alvh_qtab_iv(const alvh_qtab *t, size_t l, double v1, double v2, double lm)
 {
+    if (t->g.state_linear)
+        return iv_linear(t, l, v1, v2, lm);
     const alvh_qtab_spec *s = &t->g;
     double w = alvh_qtab_w(t, l, v1, v2), sqt = sqrt(t->coef[l * ALVH_QTAB_NCOEF + 3]);
     double f1, f2, fz, w1[4], w2[4], wz[4];

@@ -96,4 +96,69 @@ static inline vd qcell_sd(const alvh_qtab *q, const qcell *c, vd lm)
     return vd_mul(ratio, c->sdp);
 }
 
+/* ---- the bilinear-in-state lookup (spec state_linear: the token and ETH) ---- */
+
+/* what the options of one life share: the 2 x 2 (u1, u2) rows and weights */
+typedef struct {
+    vd base[4], wc[4], sdp, inv_sdp;
+} qcell_lin;
+
+/* the two nodes of a factor grid from u = 0 around v and their weights */
+static inline void qfactor_linear(vd v, double inv_h, size_t n, vd node[2], vd w[2])
+{
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
+    if (n <= 2) { /* one factor: the single row */
+        node[0] = node[1] = zero, w[0] = one, w[1] = zero;
+        return;
+    }
+    vd x = vd_min(vd_mul(vd_sqrt(vd_sqrt(vd_max(v, zero))), vd_set1(inv_h)), vd_set1((double)(n - 1)));
+    vd i = vd_min(vd_floor(x), vd_set1((double)(n - 2)));
+    vd f = vd_sub(x, i);
+    node[0] = i, node[1] = vd_add(i, one), w[0] = vd_sub(one, f), w[1] = f;
+}
+
+static inline qcell_lin qcell_lin_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
+{
+    const alvh_qtab_spec *g = &q->g;
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
+    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
+    vd lc = vd_mul(l, vd_set1((double)ALVH_QTAB_NCOEF));
+    vd a1 = vd_gather(q->coef, lc), a2 = vd_gather(q->coef, vd_add(lc, one));
+    vd b = vd_gather(q->coef, vd_add(lc, vd_set1(2.0)));
+    vd w = vd_max(vd_fma(a1, vd_max(v1, zero), vd_fma(a2, vd_max(v2, zero), b)), vd_set1(ALVH_QTAB_W_FLOOR));
+    vd n1[2], w1[2], n2[2], w2[2];
+    qfactor_linear(v1, q->inv_h1, g->n_s1, n1, w1);
+    qfactor_linear(v2, q->inv_h2, g->n_s2, n2, w2);
+    const vd ns1 = vd_set1((double)g->n_s1), ns2 = vd_set1((double)g->n_s2), nz = vd_set1((double)g->n_z);
+    qcell_lin c;
+    for (int a = 0; a < 2; a++) {
+        vd r1 = vd_mul(vd_fma(l, ns1, n1[a]), ns2);
+        for (int k = 0; k < 2; k++) {
+            c.base[2 * a + k] = vd_mul(vd_add(r1, n2[k]), nz);
+            c.wc[2 * a + k] = vd_mul(w1[a], w2[k]);
+        }
+    }
+    c.sdp = vd_mul(vd_sqrt(w), sqt);
+    c.inv_sdp = vd_div(one, vd_max(c.sdp, vd_set1(1e-300)));
+    return c;
+}
+
+/* total implied vol at lm = ln(K/F): Catmull-Rom in z, bilinear in (u1, u2) */
+static inline vd qcell_lin_sd(const alvh_qtab *q, const qcell_lin *c, vd lm)
+{
+    const alvh_qtab_spec *g = &q->g;
+    vd f, wz[4];
+    vd iz = qgrid_cell4(vd_mul(vd_sub(vd_mul(lm, c->inv_sdp), vd_set1(g->z_lo)), vd_set1(q->inv_hz)), g->n_z, &f);
+    qcr_weights(f, wz);
+    vd off = vd_sub(iz, vd_set1(1.0)), ratio = vd_set1(0.0);
+    for (int k = 0; k < 4; k++) {
+        vd at = vd_add(c->base[k], off);
+        vd acc = vd_mul(wz[0], vd_gather(q->ratio, at));
+        for (int j = 1; j < 4; j++)
+            acc = vd_fma(wz[j], vd_gather(q->ratio, vd_add(at, vd_set1((double)j))), acc);
+        ratio = vd_fma(c->wc[k], acc, ratio);
+    }
+    return vd_mul(ratio, c->sdp);
+}
+
 #endif

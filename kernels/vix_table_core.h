@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Lane-parallel lookup of the VIX option table (kernels/vix_table.h): the cell
+ * of the lanes' (v1, v2) at one life slot, the future, and the Black-76 total
+ * vol of a strike. Include a backend header first. The scalar references are
+ * alvh_vtab_future and alvh_vtab_sd; alvh_vtab_batch (bs_impl.h) exposes this
+ * code per ISA for the tests.
+ */
+#ifndef ALVH_KERNELS_VIX_TABLE_CORE_H
+#define ALVH_KERNELS_VIX_TABLE_CORE_H
+#include "kernels/q_table_core.h"
+#include "kernels/vix_table.h"
+
+/* what one life's marks share: the 2 x 2 rows, their weights and the future */
+typedef struct {
+    vd base[4], wc[4], fwd;
+} vcell;
+
+/* the cell of the lanes' life slots (whole steps, slot 0 the purchase life) at (v1, v2) */
+static inline vcell vcell_of(const alvh_vtab *t, vd life, vd v1, vd v2)
+{
+    const alvh_vtab_spec *g = &t->g;
+    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
+    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
+    vd lc = vd_mul(l, vd_set1((double)ALVH_VTAB_NCOEF));
+    vd c0 = vd_gather(t->coef, lc), c1 = vd_gather(t->coef, vd_add(lc, one));
+    vd c2 = vd_gather(t->coef, vd_add(lc, vd_set1(2.0)));
+    vd n1[2], w1[2], n2[2], w2[2];
+    qfactor_linear(v1, t->inv_h1, g->n_s1, n1, w1);
+    qfactor_linear(v2, t->inv_h2, g->n_s2, n2, w2);
+    const vd row = vd_set1((double)(g->n_m + 1)), ns1 = vd_set1((double)g->n_s1), ns2 = vd_set1((double)g->n_s2);
+    vcell vc;
+    vd ratio = zero;
+    for (int a = 0; a < 2; a++)
+        for (int k = 0; k < 2; k++) {
+            vd node = vd_fma(vd_fma(l, ns1, n1[a]), ns2, n2[k]); /* (l n1 + i1) n2 + i2 */
+            vc.base[2 * a + k] = vd_mul(node, row);
+            vc.wc[2 * a + k] = vd_mul(w1[a], w2[k]);
+            ratio = vd_fma(vc.wc[2 * a + k], vd_gather(t->val, vc.base[2 * a + k]), ratio);
+        }
+    vd ex2 = vd_fma(c0, vd_max(v1, zero), vd_fma(c1, vd_max(v2, zero), c2));
+    vc.fwd = vd_mul(ratio, vd_sqrt(ex2));
+    return vc;
+}
+
+/* Black-76 total vol of strike k: Catmull-Rom in ln(k / fwd), bilinear in the state */
+static inline vd vcell_sd(const alvh_vtab *t, const vcell *vc, vd k)
+{
+    const alvh_vtab_spec *g = &t->g;
+    vd f, wm[4];
+    vd m = vmath_log(vd_div(k, vc->fwd));
+    vd im = qgrid_cell4(vd_mul(vd_sub(m, vd_set1(g->m_lo)), vd_set1(t->inv_hm)), g->n_m, &f);
+    qcr_weights(f, wm);
+    vd off = im, r = vd_set1(0.0); /* column 1 + im - 1 */
+    for (int a = 0; a < 4; a++) {
+        vd at = vd_add(vc->base[a], off);
+        vd acc = vd_mul(wm[0], vd_gather(t->val, at));
+        for (int j = 1; j < 4; j++)
+            acc = vd_fma(wm[j], vd_gather(t->val, vd_add(at, vd_set1((double)j))), acc);
+        r = vd_fma(vc->wc[a], acc, r);
+    }
+    return r;
+}
+
+#endif
