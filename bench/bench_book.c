@@ -49,9 +49,10 @@ double alvh_bench_qtab_seconds(const alvh_kernel_ops *ops, int threads)
     alvh_market_params mp = bench_market();
     mp.spx.kappa = 1.1, mp.spx.theta = 0.026, mp.spx.xi = 0.5, mp.spx.v0 = 0.02;
     mp.spx.kappa2 = 34.0, mp.spx.theta2 = 0.017, mp.spx.xi2 = 3.0, mp.spx.rho2 = -0.8, mp.spx.v2_0 = 0.016;
-    /* the tables of the default book: the condor's and the token's (puts and calls) */
-    const alvh_variant var = {.name = "full", .layers = 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_FARM |
-                                                         1u << ALVH_LAYER_PUTS | 1u << ALVH_LAYER_CALLS};
+    /* the tables of the default book: the condor's, the token's (puts and calls) and the VIX calls' */
+    const alvh_variant var = {.name = "full", .layers = 1u << ALVH_LAYER_CONDOR | 1u << ALVH_LAYER_VIX |
+                                                         1u << ALVH_LAYER_FARM | 1u << ALVH_LAYER_PUTS |
+                                                         1u << ALVH_LAYER_CALLS};
     double best = 0.0;
     for (int trial = 0; trial < 3; trial++) {
         double qs = 0.0;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -88,8 +89,10 @@ static int group_setup(void **state)
     assert_int_equal(alvh_qtab_spec_init_asset(&g_spec, &mp.spx, &a, DT, LIFE, msg, sizeof msg), 0);
     g_mem = malloc(alvh_qtab_doubles(&g_spec) * sizeof(double));
     assert_non_null(g_mem);
+    clock_t c0 = clock();
     for (size_t l = 0; l < g_spec.n_life; l++)
         alvh_qtab_fill_life(&g_spec, l, g_mem);
+    printf("# token table build %.3f CPU s\n", (double)(clock() - c0) / CLOCKS_PER_SEC);
     alvh_qtab_bind(&g_tab, &g_spec, g_mem);
     return 0;
 }
