@@ -32,6 +32,50 @@ double alvh_pairs_se(const double *psi, size_t m)
     return sqrt(alvh_ksum_value(&q) / (double)(k - 1) / (double)k);
 }
 
+double alvh_pairs_cluster_ss(const double *e, const size_t *path, size_t m, size_t n_paths, size_t *groups)
+{
+    const size_t ng = n_paths / 2 + 1;
+    double *g = malloc(ng * sizeof *g);
+    unsigned char *seen = calloc(ng, 1);
+    if (!g || !seen) {
+        free(g), free(seen);
+        return NAN;
+    }
+    for (size_t r = 0; r < m; r++) {
+        const size_t k = path[r] / 2;
+        g[k] = seen[k] ? g[k] + e[r] : e[r]; /* two terms: the same sum in either order */
+        seen[k] = 1;
+    }
+    alvh_ksum s = {0, 0};
+    size_t c = 0;
+    for (size_t k = 0; k < ng; k++)
+        if (seen[k])
+            alvh_ksum_add(&s, g[k] * g[k]), c++;
+    free(g), free(seen);
+    if (groups)
+        *groups = c;
+    return alvh_ksum_value(&s);
+}
+
+double alvh_pairs_se_scattered(const double *psi, const size_t *path, size_t m, size_t n_paths)
+{
+    double *e = malloc((m ? m : 1) * sizeof *e);
+    if (!e || m < 2) {
+        free(e);
+        return NAN;
+    }
+    alvh_ksum s = {0, 0};
+    for (size_t r = 0; r < m; r++)
+        alvh_ksum_add(&s, psi[r]);
+    const double mean = alvh_ksum_value(&s) / (double)m;
+    for (size_t r = 0; r < m; r++)
+        e[r] = psi[r] - mean;
+    size_t gc = 0;
+    const double ss = alvh_pairs_cluster_ss(e, path, m, n_paths, &gc);
+    free(e);
+    return gc >= 2 ? sqrt(ss * (double)gc / (double)(gc - 1)) / (double)m : NAN;
+}
+
 static int finite_pair(const double *x, const double *w, size_t i)
 {
     return isfinite(x[i]) && (!w || isfinite(w[i]));

@@ -25,6 +25,16 @@ size_t alvh_pairs_average(const double *v, size_t m, double *out);
  * (divisor m/2 - 1) / sqrt(m/2); NaN below two pairs. */
 double alvh_pairs_se(const double *psi, size_t m);
 
+/* Values in any order (rank order, a window of ranks): e[r] belongs to path path[r] < n_paths. The
+ * sum over the pairs present of (sum of the pair's e)^2, the cluster form of sum e^2 (Liang & Zeger
+ * 1986); *groups (may be NULL) receives the number of pairs present. NaN without memory. */
+double alvh_pairs_cluster_ss(const double *e, const size_t *path, size_t m, size_t n_paths, size_t *groups);
+
+/* SE of mean(psi[0..m)) for psi in any order (path[r] as above) with the pairs as samples:
+ * sqrt(G / (G - 1) sum_g (sum_{r in g} (psi_r - mean))^2) / m over the G pairs present (equal to
+ * alvh_pairs_se when every pair is complete); NaN below two pairs. */
+double alvh_pairs_se_scattered(const double *psi, const size_t *path, size_t m, size_t n_paths);
+
 /* Pair-aware SEs of a P&L summary made from x[0..n) in path order (w: the
  * likelihood ratios, NULL for 1): mean_se from w x, es_se from the ES influence
  * values w (L - VaR)^+ / (1 - a) at the summary's VaR, and P(loss > t C) with

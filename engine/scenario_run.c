@@ -782,22 +782,6 @@ static int est_of(const alvh_scenario_request *rq)
     return (tilted(rq) ? ALVH_EST_WEIGHTED : 0) | (rq->market.antithetic ? ALVH_EST_PAIRS : 0);
 }
 
-/* Antithetic pairs: the SEs of the attribution and tail-composition tables (influence values in
- * rank order, Wilson intervals over the tail paths) still take the paths as independent; they are
- * NaN rather than too small (docs/statistics.md, "Antithetic paths"). Rows ending in _se and
- * columns ending in _lo95/_hi95. */
-static void blank_unpaired_se(alvh_table *t)
-{
-    for (size_t r = 0; r < t->rows; r++)
-        for (size_t c = 0; c < t->cols; c++) {
-            const char *rn = t->row_names[r], *cn = t->col_names[c];
-            size_t lr = strlen(rn), lc = strlen(cn);
-            if ((lr > 3 && !strcmp(rn + lr - 3, "_se")) ||
-                (lc > 5 && (!strcmp(cn + lc - 5, "_lo95") || !strcmp(cn + lc - 5, "_hi95"))))
-                t->data[r * t->cols + c] = NAN;
-        }
-}
-
 /* Euler attribution of variant v, and incremental ES from its leave-one-out
  * variants when it asked for them (engine/variants.h names them). */
 static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *err)
@@ -817,7 +801,7 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
                 loo[l] = r->outcomes + w * np * ALVH_OUT_COUNT;
         }
     }
-    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, tilted(&j->rq),
+    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, est_of(&j->rq),
                                   &r->attr[v], err);
 }
 
@@ -858,9 +842,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     if (st == ALVH_OK && bv != v)
         st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, est, &r->tail_eff[v], err);
     if (st == ALVH_OK)
-        st = alvh_tail_composition(o, np, tilted(&j->rq), &r->tail_comp[v], err);
-    if (st == ALVH_OK && pairs)
-        blank_unpaired_se(&r->tail_comp[v]);
+        st = alvh_tail_composition(o, np, est, &r->tail_comp[v], err);
     if (st == ALVH_OK)
         st = alvh_weighted_risk(o, np, pairs, &r->importance[v], err);
     if (st == ALVH_OK && pairs)
@@ -878,8 +860,6 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     }
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
-    if (st == ALVH_OK && pairs)
-        blank_unpaired_se(&r->attr[v]);
     double *x = st == ALVH_OK ? malloc(np * sizeof(double)) : NULL;
     if (st == ALVH_OK && !x)
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histogram of %zu paths", np);
