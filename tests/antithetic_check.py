@@ -9,10 +9,13 @@
   and the odd paths differ, their terminal log-SPX strongly anti-correlated
   with their partner's (the normals are negated); the pair shares its events
   (counts, exploits) and, under a tilt, its likelihood ratio;
-- results are bit-identical across threads and block sizes;
+- results are bit-identical across threads, block sizes, a kill -9 and
+  resume, and MPI ranks (when built with MPI);
 - the tables' pair-aware SEs equal a numpy recomputation from the stored
   per-path rows (mean, ES99 and P(loss > 10% C) of the summary, the antithetic
-  table, the control-variate table from pair means);
+  table, the control-variate table from pair means, the tail composition's
+  interval and the attribution's ES SE, whose influence values are in rank
+  order and summed per pair);
 - the antithetic means lie within 3 combined SE of a plain run with 10x the
   paths (another seed);
 - the pair-aware SE is right: over independent replications (seeds) the spread
@@ -25,9 +28,11 @@ usage: antithetic_check.py ALVH_BINARY
 """
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 import h5py
 import numpy as np
@@ -89,6 +94,43 @@ def es_var(pnl, a):
     n = len(loss)
     k = min(max(math.ceil(n * (1 - a) * (1 - 1e-9)), 1), n)
     return np.quantile(-pnl, a), loss[n - k:].mean()
+
+
+def cluster_se(psi, path):
+    """SE of mean(psi) with the pairs (path // 2) as samples, psi in any order"""
+    g = np.zeros(path.max() // 2 + 1)
+    seen = np.zeros(len(g), bool)
+    np.add.at(g, path // 2, psi - psi.mean())
+    seen[path // 2] = True
+    G = seen.sum()
+    return math.sqrt((g[seen] ** 2).sum() * G / (G - 1)) / len(psi)
+
+
+def tail_comp_pairs(y, e, a):
+    """tail composition's share and interval with pairs (engine/tail_comp.c, pair_share)"""
+    m = len(y)
+    order = np.lexsort((np.arange(m), -y))  # ascending loss, ties by path index
+    k = min(max(math.ceil(m * (1 - a) * (1 - 1e-9)), 1), m)
+    v, wn = m - k, math.ceil(math.sqrt(k))
+    lo, hi = max(v - wn, 0), min(v + wn, m)
+    er = e[order]
+    share, sv, p = er[v:].mean(), er[lo:hi].mean(), k / m
+    inn = (np.arange(m) >= v).astype(float)
+    se = cluster_se((er * inn - sv * (inn - p)) / p, order)
+    return share, max(share - Z95 * se, 0.0), min(share + Z95 * se, 1.0)
+
+
+def es_euler_total_se(y, a):
+    """attribution's ES99 SE of the total column with pairs (engine/attribution.c, euler_level)"""
+    m = len(y)
+    order = np.lexsort((np.arange(m), -y))
+    loss = -y[order]
+    k = min(max(math.ceil(m * (1 - a) * (1 - 1e-9)), 1), m)
+    wn = math.ceil(math.sqrt(k))
+    lo, hi = max(m - k - wn, 0), min(m - k + wn, m)
+    mj, cj, p = loss[lo:hi].mean(), loss[m - k:].mean(), k / m
+    inn = (np.arange(m) >= m - k).astype(float)
+    return cluster_se((loss * inn - mj * (inn - p)) / p - cj, order)
 
 
 def close(a, b, tol=1e-9):
@@ -164,6 +206,17 @@ def main():
                 bad = [k for k in want if not close(t[k], want[k], 1e-8)]
                 check(not bad, "%s: antithetic table == numpy %s (variance reduction %.3f, pair corr %.3f)" %
                       (var, bad, t["variance_reduction"], t["pair_correlation"]))
+                mc = strs(fa[g + "variants/%s/metrics" % var].attrs["columns"])
+                ex = fa[g + "variants/%s/metrics" % var][()][:, mc.index("n_exploits")] > 0
+                want = tail_comp_pairs(y, ex.astype(float), 0.99)
+                got = [cell(fa, var, "tail_composition", "exploit", c) for c in
+                       ("worst_1pct", "worst_1pct_lo95", "worst_1pct_hi95")]
+                check(all(close(g_, w_, 1e-9) for g_, w_ in zip(got, want)),
+                      "%s: tail composition's exploit share and interval by pair == numpy %s" %
+                      (var, np.round(got, 4)))
+                got = cell(fa, var, "attribution", "es_99_euler_se", "total")
+                check(close(got, es_euler_total_se(y, 0.99), 1e-8),
+                      "%s: attribution's ES99 SE by pair == numpy (%.0f)" % (var, got))
                 cv = table(fa, var, "control_variates")
                 yq = 0.5 * (y[0::2] + y[1::2])
                 check(close(cv["mean_se"], yq.std(ddof=1) / math.sqrt(len(yq)), 1e-8),
@@ -172,6 +225,33 @@ def main():
                 psi_w = np.maximum(-y - imp["var_99"], 0.0) / 0.01
                 check(close(imp["mean_se"], pair_se(y), 1e-8) and close(imp["es_99_se"], pair_se(psi_w), 1e-8),
                       "%s: importance table's SEs by pair" % var)
+        # --- resume after kill -9, and MPI ranks: the same datasets --------------------------------------
+        big = base + anti + ["run.paths=40000"]
+        run(alvh, p("ref.h5"), big)
+        args = [alvh, "run", "-o", p("k.h5"), "--quiet", "--threads", "2", "--checkpoint-blocks", "2",
+                "--checkpoint-seconds", "0"] + sum((["--set", x] for x in big), [])
+        proc = subprocess.Popen(args)
+        for _ in range(400):
+            if os.path.exists(p("k.h5.parts/current.ckpt")):
+                break
+            time.sleep(0.02)
+        proc.kill()
+        proc.wait()
+        interrupted = os.path.exists(p("k.h5.parts/current.ckpt")) and not os.path.exists(p("k.h5"))
+        res = subprocess.run(args[:2] + ["-o", p("k.h5"), "--quiet", "--threads", "1", "--resume"] +
+                             sum((["--set", x] for x in big), []), capture_output=True, text=True)
+        ok, msg = same_datasets(p("ref.h5"), p("k.h5"))
+        check(interrupted and res.returncode == 0 and ok, "killed mid-scenario and resumed on 1 thread: %s" % msg)
+        ver = subprocess.run([alvh, "--version"], capture_output=True, text=True).stdout
+        if shutil.which("mpirun") and "mpi yes" in ver:
+            for np_ in (2, 3):
+                res = subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(np_), alvh, "run",
+                                      "-o", p("mpi.h5"), "--quiet", "--threads", "1"] +
+                                     sum((["--set", x] for x in big), []), capture_output=True, text=True)
+                ok, msg = same_datasets(p("ref.h5"), p("mpi.h5"))
+                check(res.returncode == 0 and ok, "MPI %d ranks == one process: %s" % (np_, msg))
+        else:
+            print("skip MPI ranks: no mpirun or no MPI build")
         # --- unbiased: antithetic means vs a plain run with 10x the paths ----------------------------
         run(alvh, p("a1.h5"), base + anti + ["run.paths=4000", "run.seed=31"])
         run(alvh, p("p10.h5"), base + ["run.paths=40000", "run.seed=32"])
