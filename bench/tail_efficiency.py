@@ -100,6 +100,7 @@ def main():
                     else None
             res[prefix + "antithetic_variance_reduction"] = ta["anti.variance_reduction"]
             res[prefix + "antithetic_variance_reduction_es_99"] = ta["anti.variance_reduction_es_99"]
+            res[prefix + "antithetic_variance_reduction_es_999"] = ta["anti.variance_reduction_es_99.9"]
     print(json.dumps(res, indent=2))
 
 

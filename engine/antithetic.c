@@ -130,12 +130,13 @@ void alvh_pairs_fix_proportion(const double *x, const double *w, size_t n, doubl
     p->hi = fmin(1.0, p->p_hat + z * se);
 }
 
-#define N_ROWS 11
+#define N_ROWS 15
 static const char *const row_names[N_ROWS] = {
     "pairs", "mean", "mean_se", "mean_se_independent", "variance_reduction", "pair_correlation",
-    "es_99", "es_99_se", "es_99_se_independent", "variance_reduction_es_99", "paths_dropped"};
+    "es_99", "es_99_se", "es_99_se_independent", "variance_reduction_es_99",
+    "es_99.9", "es_99.9_se", "es_99.9_se_independent", "variance_reduction_es_99.9", "paths_dropped"};
 static const char *const row_units[N_ROWS] = {"pairs", "USD", "USD", "USD", "1", "1",
-                                              "USD", "USD", "USD", "1", "paths"};
+                                              "USD", "USD", "USD", "1", "USD", "USD", "USD", "1", "paths"};
 
 /* correlation of v[2k] with v[2k + 1] over the pairs (divisors cancel) */
 static double pair_corr(const double *v, size_t m)
@@ -176,7 +177,7 @@ alvh_status alvh_antithetic_table(const double *o, size_t n, int weighted, alvh_
     for (int r = 0; r < N_ROWS; r++)
         d[r] = NAN;
     d[0] = (double)(m / 2);
-    d[10] = (double)(n - m);
+    d[14] = (double)(n - m);
     alvh_wpoint *p = NULL;
     size_t mp = 0;
     if (m >= 4 && w)
@@ -186,24 +187,26 @@ alvh_status alvh_antithetic_table(const double *o, size_t n, int weighted, alvh_
         d[2] = alvh_pairs_se(v, m);
         d[4] = d[3] * d[3] / (d[2] * d[2]);
         d[5] = pair_corr(v, m);
-        /* ES99 and its influence values: the tables' estimator (plain or weighted) */
-        alvh_tail_risk tr;
-        if (w) {
-            alvh_wstats_tail_sorted(p, mp, 0.99, x, &tr); /* x is free: its values are in p */
-            for (size_t i = 0; i < n; i++)
-                x[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-        } else {
-            alvh_tail_risk trs;
-            st = alvh_stats_tail_risk(x, n, (const double[]){0.99}, 1, &trs, NULL, err);
-            tr = trs;
-        }
-        if (st == ALVH_OK) {
-            d[6] = tr.es;
-            size_t k = alvh_pairs_es_psi(x, w, n, tr.var, 0.99, v);
+        /* ES99, ES99.9 and their influence values: the tables' estimators (plain or weighted) */
+        for (int l = 0; st == ALVH_OK && l < 2; l++) {
+            const double level = l ? 0.999 : 0.99;
+            double *e = d + 6 + 4 * l;
+            alvh_tail_risk tr;
+            if (w) {
+                alvh_wstats_tail_sorted(p, mp, level, x, &tr); /* x is free: its values are in p */
+                for (size_t i = 0; i < n; i++)
+                    x[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
+            } else {
+                st = alvh_stats_tail_risk(x, n, &level, 1, &tr, NULL, err);
+            }
+            if (st != ALVH_OK)
+                break;
+            e[0] = tr.es;
+            size_t k = alvh_pairs_es_psi(x, w, n, tr.var, level, v);
             double mean_psi;
-            alvh_wstats_mean_se(v, k, &mean_psi, &d[8]); /* the same influence values taken as independent */
-            d[7] = alvh_pairs_se(v, k);
-            d[9] = d[8] * d[8] / (d[7] * d[7]);
+            alvh_wstats_mean_se(v, k, &mean_psi, &e[2]); /* the same influence values taken as independent */
+            e[1] = alvh_pairs_se(v, k);
+            e[3] = e[2] * e[2] / (e[1] * e[1]);
         }
     }
     free(p);

@@ -55,8 +55,9 @@ size_t alvh_pairs_es_psi(const double *x, const double *w, size_t n, double var,
  * likelihood ratios): rows pairs, mean, mean_se (pairs as samples),
  * mean_se_independent (the same paths taken as independent, sd(w x) / sqrt(n)),
  * variance_reduction = (mean_se_independent / mean_se)^2, pair_correlation
- * (of w x over the pairs), and es_99, es_99_se, es_99_se_independent,
- * variance_reduction_es_99 (the same for ES99's influence values). */
+ * (of w x over the pairs), es_99, es_99_se, es_99_se_independent,
+ * variance_reduction_es_99 (the same for ES99's influence values), the same
+ * four for ES99.9, and paths_dropped (a pair with a non-finite path). */
 alvh_status alvh_antithetic_table(const double *outcomes, size_t n, int weighted, alvh_table *t, alvh_error *err);
 
 #endif

@@ -203,6 +203,11 @@ def main():
                         "pair_correlation": np.corrcoef(y[0::2], y[1::2])[0, 1], "es_99": es99,
                         "es_99_se": pair_se(psi_es),
                         "es_99_se_independent": psi_es.std(ddof=1) / math.sqrt(len(y)), "paths_dropped": 0}
+                var999, es999 = es_var(y, 0.999)
+                psi9 = np.maximum(-y - var999, 0.0) / 0.001
+                want.update({"es_99.9": es999, "es_99.9_se": pair_se(psi9),
+                             "es_99.9_se_independent": psi9.std(ddof=1) / math.sqrt(len(y)),
+                             "variance_reduction_es_99.9": (psi9.std(ddof=1) / math.sqrt(len(y)) / pair_se(psi9)) ** 2})
                 bad = [k for k in want if not close(t[k], want[k], 1e-8)]
                 check(not bad, "%s: antithetic table == numpy %s (variance reduction %.3f, pair corr %.3f)" %
                       (var, bad, t["variance_reduction"], t["pair_correlation"]))
