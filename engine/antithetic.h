@@ -40,7 +40,7 @@ double alvh_pairs_se_scattered(const double *psi, const size_t *path, size_t m, 
  * values w (L - VaR)^+ / (1 - a) at the summary's VaR, and P(loss > t C) with
  * the interval p +- z SE from w 1{L > t C} in [0, 1] (Wilson's interval
  * assumes independent paths). The estimates themselves are not touched.
- * tmp: 2 n doubles. */
+ * tmp: n doubles. */
 void alvh_pairs_fix_pnl_summary(const double *x, const double *w, size_t n, double capital_usd, double *tmp,
                                 alvh_pnl_summary *s);
 
