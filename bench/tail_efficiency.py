@@ -8,7 +8,15 @@ share; the figure SE x sqrt(CPU s) does not depend on the path count, and the
 variance-per-CPU-second factor is (plain / is)^2. For the mean, the
 control-variate estimate of the plain run (table control_variates: terminal
 SPX and token as controls) costs no extra CPU: its factor is
-(mean_se / mean_cv_se)^2 (keys mean_cv_se_x_sqrt_cpu_s, mean_cv_factor).
+(mean_se / mean_cv_se)^2 (keys mean_cv_se_x_sqrt_cpu_s, mean_cv_factor); the
+same for the integrated-variance control alone (mean_cv_iv_factor) and for
+all three controls (mean_cv_all_factor). A third run of each scenario with
+antithetic pairs (run.antithetic, untilted) gives the antithetic estimator's
+SE x sqrt(CPU s) of the mean, ES99 and ES99.9 (pair-aware SEs) and their
+variance-per-CPU-second factors against plain MC
+(<key>_antithetic_variance_per_cpu_s_factor), beside the per-path factor of
+the antithetic table (antithetic_variance_reduction: same paths, SE as
+independent over SE by pairs, squared).
 
 usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T]
 Prints one JSON object.
@@ -38,9 +46,11 @@ def child_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def run(alvh, cfg, scen, out, paths, threads, tilt):
+def run(alvh, cfg, scen, out, paths, threads, tilt, antithetic=False):
     args = [alvh, "run"] + ([cfg] if cfg else []) + ["-o", out, "--quiet", "--paths", str(paths), "--threads",
                                                      str(threads), "--set", "run.sample_paths=10"]
+    if antithetic:
+        args += ["--set", "run.antithetic=true"]
     for k, v in tilt.items():
         args += ["--set", "scenarios.%s.importance.%s=%g" % (scen, k, v)]
     c0 = child_cpu()
@@ -48,7 +58,9 @@ def run(alvh, cfg, scen, out, paths, threads, tilt):
     cpu = child_cpu() - c0
     with h5py.File(out) as f:
         t = {}
-        for name, pre in (("importance", ""), ("control_variates", "cv.")):
+        for name, pre in (("importance", ""), ("control_variates", "cv."), ("antithetic", "anti.")):
+            if name == "antithetic" and not antithetic:
+                continue
             ds = f["scenarios/%s/variants/farm_hedged/%s" % (scen, name)]
             rows = [r.decode() if isinstance(r, bytes) else str(r) for r in ds.attrs["rows"]]
             t.update({pre + r: v for r, v in zip(rows, ds[()][:, 0])})
@@ -61,11 +73,14 @@ def main():
     ap.add_argument("--paths", type=int, default=20000)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
+    a.paths += a.paths % 2  # antithetic pairs need an even count
     res = {"paths": a.paths, "threads": a.threads, "variant": "farm_hedged"}
     with tempfile.TemporaryDirectory() as d:
         for prefix, cfg, scen, tilt in CASES:
             tp, cp = run(a.alvh, cfg, scen, os.path.join(d, "p.h5"), a.paths, a.threads, {})
             ti, ci = run(a.alvh, cfg, scen, os.path.join(d, "i.h5"), a.paths, a.threads, tilt)
+            ta, ca = run(a.alvh, cfg, scen, os.path.join(d, "a.h5"), a.paths, a.threads, {}, antithetic=True)
+            res[prefix + "cpu_s_antithetic"] = ca
             res[prefix + "tilt"] = tilt
             res[prefix + "cpu_s_plain"], res[prefix + "cpu_s_is"] = cp, ci
             for key, row in ROWS.items():
@@ -73,9 +88,19 @@ def main():
                 res["%s%s_se_x_sqrt_cpu_s_plain" % (prefix, key)] = p
                 res["%s%s_se_x_sqrt_cpu_s_is" % (prefix, key)] = i
                 res["%s%s_variance_per_cpu_s_factor" % (prefix, key)] = (p / i) ** 2 if i > 0 else 0.0
+                an = ta[row + "_se"] * ca ** 0.5
+                res["%s%s_se_x_sqrt_cpu_s_antithetic" % (prefix, key)] = an
+                res["%s%s_antithetic_variance_per_cpu_s_factor" % (prefix, key)] = (p / an) ** 2 if an > 0 else 0.0
             cv = tp["cv.mean_cv_se"]  # NaN where injections leave no closed form
             res[prefix + "mean_cv_se_x_sqrt_cpu_s"] = cv * cp ** 0.5 if cv == cv else None
             res[prefix + "mean_cv_factor"] = (tp["cv.mean_se"] / cv) ** 2 if cv == cv and cv > 0 else None
+            for tag in ("iv", "all"):
+                se = tp["cv.mean_cv_%s_se" % tag]
+                res["%smean_cv_%s_factor" % (prefix, tag)] = (tp["cv.mean_se"] / se) ** 2 if se == se and se > 0 \
+                    else None
+            res[prefix + "antithetic_variance_reduction"] = ta["anti.variance_reduction"]
+            res[prefix + "antithetic_variance_reduction_es_99"] = ta["anti.variance_reduction_es_99"]
+            res[prefix + "antithetic_variance_reduction_es_999"] = ta["anti.variance_reduction_es_99.9"]
     print(json.dumps(res, indent=2))
 
 

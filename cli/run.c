@@ -538,6 +538,13 @@ static int summaries_consistent(const run_t *r)
     const alvh_config *cfg = r->cfg;
     const char *why = NULL;
     char buf[600];
+    if (cfg->run.antithetic && (cfg->run.paths % 2 || cfg->run.summaries != ALVH_SUMMARIES_EXACT)) {
+        if (r->rank == 0)
+            fprintf(stderr, "alvh run: run.antithetic pairs path 2k + 1 with path 2k: expected an even --paths and "
+                    "exact summaries, got %llu paths and %s summaries\n", (unsigned long long)cfg->run.paths,
+                    alvh_summaries_names[cfg->run.summaries == ALVH_SUMMARIES_HISTOGRAM]);
+        return EXIT_USAGE;
+    }
     if (cfg->run.summaries != ALVH_SUMMARIES_HISTOGRAM)
         return EXIT_OK;
     if (cfg->run.store_paths) {

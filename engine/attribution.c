@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
@@ -61,8 +62,17 @@ static void name_rows(alvh_table *t, int with_loo)
         snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", alvh_book_out_names[c]);
 }
 
-/* Euler rows of one level into d (4 rows x NCOL); rk: the m finite paths by loss. */
-static void euler_level(const double *o, const ranked *rk, size_t m, double level, double *work, double *d)
+/* sd(x) / sqrt(n), or with antithetic pairs (pidx: the path of each value, NULL: none) the SE
+ * with a pair as one sample (engine/antithetic.h) */
+static double se_by(const double *x, size_t n, const size_t *pidx, size_t n_paths)
+{
+    return pidx ? alvh_pairs_se_scattered(x, pidx, n, n_paths) : se_of(x, n);
+}
+
+/* Euler rows of one level into d (4 rows x NCOL); rk: the m finite paths by loss; pidx: their
+ * paths in the same order when the paths are antithetic pairs (else NULL) */
+static void euler_level(const double *o, const ranked *rk, size_t m, double level, const size_t *pidx,
+                        size_t n_paths, double *work, double *d)
 {
     const size_t k = alvh_stats_tail_count(m, level), w = (size_t)ceil(sqrt((double)k));
     const size_t lo = m - k > w ? m - k - w : 0, hi = m - k + w < m ? m - k + w : m;
@@ -83,7 +93,7 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
         }
         const double mj = alvh_ksum_value(&sw) / (double)(hi - lo);
         d[0 * NCOL + c] = c == ALVH_OUT_TOTAL ? var : mj * scale;
-        d[1 * NCOL + c] = se_of(work, hi - lo) * fabs(scale);
+        d[1 * NCOL + c] = se_by(work, hi - lo, pidx ? pidx + lo : NULL, n_paths) * fabs(scale);
         for (size_t r = m - k; r < m; r++)
             alvh_ksum_add(&se, loss_of(o, rk[r].i, c));
         const double cj = alvh_ksum_value(&se) / (double)k;
@@ -92,7 +102,7 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
             const double in = r >= m - k ? 1.0 : 0.0;
             work[r] = (loss_of(o, rk[r].i, c) * in - mj * (in - p)) / p - cj;
         }
-        d[3 * NCOL + c] = se_of(work, m);
+        d[3 * NCOL + c] = se_by(work, m, pidx, n_paths);
     }
 }
 
@@ -100,7 +110,8 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
  * m finite (P&L total, LR) pairs ascending (worst first). The weighted walk stops at rank k (the VaR
  * path); the tail is ranks < k plus the fraction r / w_k of path k, r = m (1 - a) - sum_{<k} w, so
  * ES_j = (sum_{<k} w L_j + r L_kj) / (m (1 - a)) sums over j to the weighted ES. */
-static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, double level, double *work, double *d)
+static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, double level, const size_t *pidx,
+                          size_t n_paths, double *work, double *d)
 {
     const double target = (1.0 - level) * (double)m, pr = 1.0 - level;
     alvh_ksum c = {0, 0};
@@ -125,9 +136,12 @@ static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, doubl
         for (size_t r = lo; r < hi; r++) {
             const double dv = p[r].w * (loss_of(o, p[r].i, col) - mj);
             alvh_ksum_add(&sq, dv * dv);
+            work[r - lo] = dv;
         }
+        /* pairs: the window's deviations summed per pair before squaring */
+        const double ss = pidx ? alvh_pairs_cluster_ss(work, pidx + lo, hi - lo, n_paths, NULL) : alvh_ksum_value(&sq);
         d[0 * NCOL + col] = col == ALVH_OUT_TOTAL ? tr.var : mj * scale;
-        d[1 * NCOL + col] = sqrt(alvh_ksum_value(&sq)) / wsum * fabs(scale);
+        d[1 * NCOL + col] = sqrt(ss) / wsum * fabs(scale);
         for (size_t r = 0; r < k; r++)
             alvh_ksum_add(&se, p[r].w * loss_of(o, p[r].i, col));
         alvh_ksum_add(&se, rem * loss_of(o, p[k].i, col));
@@ -138,7 +152,7 @@ static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, doubl
             const double in = r < k ? p[r].w : 0.0;
             work[r] = (loss_of(o, p[r].i, col) * in - mj * (in - pr)) / pr - cj;
         }
-        d[3 * NCOL + col] = se_of(work, m);
+        d[3 * NCOL + col] = se_by(work, m, pidx, n_paths);
     }
 }
 
@@ -176,7 +190,7 @@ static alvh_status es_if(const double *x, const double *w, size_t m, double leve
 }
 
 /* incremental ES rows of one level (2 rows x NCOL): paths where both totals are finite */
-static alvh_status incremental_level(const double *o, size_t n, const double *const *loo, int weighted,
+static alvh_status incremental_level(const double *o, size_t n, const double *const *loo, int weighted, int pairs,
                                      double level, double *buf, double *d, alvh_error *err)
 {
     double *x = buf, *y = buf + n, *ix = buf + 2 * n, *iy = buf + 3 * n, *w = weighted ? buf + 4 * n : NULL;
@@ -204,7 +218,7 @@ static alvh_status incremental_level(const double *o, size_t n, const double *co
         for (size_t i = 0; i < m; i++)
             ix[i] -= iy[i];
         d[l] = ex - ey;
-        d[NCOL + l] = se_of(ix, m);
+        d[NCOL + l] = pairs ? alvh_pairs_se(ix, m) : se_of(ix, m); /* the finite paths keep their pairs adjacent */
         d[ALVH_OUT_TOTAL] = ex; /* the book's ES beside the increments */
     }
     return ALVH_OK;
@@ -219,9 +233,10 @@ static alvh_status weighted_ranks(const double *o, size_t n, double *buf, alvh_w
     return alvh_wstats_sorted(buf, buf + n, n, p, m, err);
 }
 
-alvh_status alvh_attribution_table(const double *o, size_t n, const double *const *loo, int weighted, alvh_table *t,
+alvh_status alvh_attribution_table(const double *o, size_t n, const double *const *loo, int est, alvh_table *t,
                                    alvh_error *err)
 {
+    const int weighted = est & ALVH_EST_WEIGHTED, pairs = (est & ALVH_EST_PAIRS) != 0;
     const size_t per = loo ? 6 : 4;
     memset(t, 0, sizeof *t);
     t->rows = per * ALVH_ATTR_N_LEVELS;
@@ -251,15 +266,21 @@ alvh_status alvh_attribution_table(const double *o, size_t n, const double *cons
     size_t mw = 0;
     if (st == ALVH_OK && weighted)
         st = weighted_ranks(o, n, buf, &wp, &mw, err);
+    size_t *pidx = NULL; /* antithetic pairs: the path of each rank */
+    if (st == ALVH_OK && pairs && !(pidx = malloc((n ? n : 1) * sizeof *pidx)))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "attribution: cannot allocate for %zu paths", n);
+    for (size_t r = 0; pidx && r < (weighted ? mw : m); r++)
+        pidx[r] = weighted ? wp[r].i : rk[r].i;
     for (int a = 0; st == ALVH_OK && a < ALVH_ATTR_N_LEVELS; a++) {
         double *d = t->data + (size_t)a * per * NCOL;
         if (weighted)
-            euler_level_w(o, wp, mw, alvh_attr_levels[a], buf, d);
+            euler_level_w(o, wp, mw, alvh_attr_levels[a], pidx, n, buf, d);
         else
-            euler_level(o, rk, m, alvh_attr_levels[a], buf, d);
+            euler_level(o, rk, m, alvh_attr_levels[a], pidx, n, buf, d);
         if (loo)
-            st = incremental_level(o, n, loo, weighted, alvh_attr_levels[a], buf, d + 4 * NCOL, err);
+            st = incremental_level(o, n, loo, weighted, pairs, alvh_attr_levels[a], buf, d + 4 * NCOL, err);
     }
+    free(pidx);
     free(wp);
     free(rk);
     free(buf);

@@ -32,8 +32,9 @@ extern const double alvh_attr_levels[ALVH_ATTR_N_LEVELS]; /* 0.99, 0.999 */
  * es_L_euler, es_L_euler_se, and with loo (loo[l]: outcomes of the variant
  * without layer l, NULL where not run) es_L_incremental, es_L_incremental_se.
  * outcomes: n x ALVH_OUT_COUNT. Paths with a non-finite total are left out. */
-/* weighted: paths weighted by their likelihood ratio (ALVH_OUT_LR; importance sampling) */
-alvh_status alvh_attribution_table(const double *outcomes, size_t n, const double *const *loo, int weighted,
+/* est (engine/summary.h flags): ALVH_EST_WEIGHTED, paths weighted by their likelihood ratio (ALVH_OUT_LR;
+ * importance sampling); ALVH_EST_PAIRS, antithetic pairs, every SE with a pair as one sample */
+alvh_status alvh_attribution_table(const double *outcomes, size_t n, const double *const *loo, int est,
                                    alvh_table *t, alvh_error *err);
 
 #endif

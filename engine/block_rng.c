@@ -39,3 +39,14 @@ void alvh_block_rng_seed(alvh_block_rng *b, uint64_t seed, uint32_t scenario, ui
     b->lanes.n = n_paths <= b->capacity ? n_paths : b->capacity;
     alvh_pcg64_lanes_for_paths(&b->lanes, seed, scenario, block * (uint64_t)block_size);
 }
+
+void alvh_block_rng_pair(alvh_block_rng *b)
+{
+    alvh_pcg64_lanes *l = &b->lanes;
+    for (size_t i = 1; i < l->n; i += 2) {
+        l->state_hi[i] = l->state_hi[i - 1];
+        l->state_lo[i] = l->state_lo[i - 1];
+        l->inc_hi[i] = l->inc_hi[i - 1];
+        l->inc_lo[i] = l->inc_lo[i - 1];
+    }
+}

@@ -25,4 +25,8 @@ void alvh_block_rng_free(alvh_block_rng *b); /* accepts NULL */
 void alvh_block_rng_seed(alvh_block_rng *b, uint64_t seed, uint32_t scenario, uint64_t block,
                          size_t block_size, size_t n_paths);
 
+/* Antithetic pairs: lane 2k + 1 gets lane 2k's generator (state and stream),
+ * so the pair reads the same numbers; the caller negates the odd lane's normals. */
+void alvh_block_rng_pair(alvh_block_rng *b);
+
 #endif

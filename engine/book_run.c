@@ -99,6 +99,8 @@ static alvh_book_market market_of(const book_ctx *c, worker_t *w, const alvh_mar
     /* the breadth line's normals, drawn every step whatever the variants use */
     if (c->consts.q_breadth)
         c->ops->normal_fill(&w->br_rng->lanes, 1, c->ld, w->z_breadth);
+    for (size_t i = 1; c->consts.q_breadth && c->rq->market.antithetic && i < view->n; i += 2)
+        w->z_breadth[i] = -w->z_breadth[i];
     return (alvh_book_market){.spx = w->spx, .v = v, .vix = e->vix, .g = w->g, .f = s->f,
                               .n_gov_dn = e->n_gov_dn, .n_hack = e->n_hack, .n_tok_jump = w->n_tok_jump,
                               .u_book = w->u_book, .eth = eth,
@@ -114,6 +116,8 @@ static void seed_book_streams(const book_ctx *c, worker_t *w, size_t block, size
 {
     const alvh_market_sim_request *m = &c->rq->market;
     alvh_block_rng_seed(w->book_rng, m->seed, m->scenario, block, m->block_size, n);
+    if (m->antithetic) /* the pair shares the book's uniforms; the breadth normals are negated in market_of */
+        alvh_block_rng_pair(w->book_rng);
     alvh_market_event_streams(&w->book_rng->lanes, &w->tmp_rng->lanes);
     alvh_market_event_streams(&w->tmp_rng->lanes, &w->book_rng->lanes);
     if (c->consts.q_breadth) { /* four jumps: past the treasury's stream (three, engine/market_sim.c) */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/book_run.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
@@ -185,8 +186,8 @@ static void regress_k(const double *y, const double *const *x, size_t k, const d
     out[2] = var_r > 0.0 ? var_y / var_r : INFINITY;
 }
 
-alvh_status alvh_cv_table(const double *o, const double *term, size_t n, const double *mu, alvh_table *t,
-                          alvh_error *err)
+alvh_status alvh_cv_table(const double *o, const double *term, size_t n, const double *mu, int pairs,
+                          alvh_table *t, alvh_error *err)
 {
     alvh_status st = alloc_table(t, err);
     if (st != ALVH_OK)
@@ -205,6 +206,10 @@ alvh_status alvh_cv_table(const double *o, const double *term, size_t n, const d
         double rv = term[i * ALVH_TERM_COUNT + ALVH_TERM_IV];
         if (isfinite(w) && isfinite(v) && isfinite(s) && isfinite(g) && isfinite(rv))
             y[m] = w * v, xs[m] = w * s, xg[m] = w * g, xr[m] = w * rv, m++;
+    }
+    if (pairs) { /* antithetic: each pair's mean is one sample (the partners stay adjacent) */
+        alvh_pairs_average(y, m, y), alvh_pairs_average(xs, m, xs), alvh_pairs_average(xg, m, xg);
+        m = alvh_pairs_average(xr, m, xr);
     }
     double *d = t->data;
     for (int r = 0; r < N_ROWS; r++)

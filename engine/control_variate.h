@@ -31,8 +31,9 @@ void alvh_cv_exact_means(const alvh_market_params *paths, double dt_years, size_
  * (var of the plain terms over var of the residuals), beta_spx, beta_token,
  * then per control its simulated mean, SE and exact mean. mu NULL (exact
  * means unknown: forced events) leaves the CV rows NaN. outcomes: n x
- * ALVH_OUT_COUNT; terminal: n x ALVH_TERM_COUNT. */
-alvh_status alvh_cv_table(const double *outcomes, const double *terminal, size_t n, const double *mu, alvh_table *t,
-                          alvh_error *err);
+ * ALVH_OUT_COUNT; terminal: n x ALVH_TERM_COUNT. pairs: antithetic pairs, every
+ * row computed from the n/2 pair means of the (weighted) terms, one sample each. */
+alvh_status alvh_cv_table(const double *outcomes, const double *terminal, size_t n, const double *mu, int pairs,
+                          alvh_table *t, alvh_error *err);
 
 #endif

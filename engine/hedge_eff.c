@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "engine/antithetic.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
@@ -39,9 +40,13 @@ static double var_of(const double *x, size_t n)
 }
 
 /* SEs of R from the two influence parts u = IF_h / T_b and w = (T_h / T_b^2) IF_b;
- * psi = u - w. Overwrites u with psi. */
-static void ratio_se(double *u, const double *w, size_t n, double *se_paired, double *se_unpaired)
+ * psi = u - w. Overwrites u with psi; pairs: u and w with their pair means first. */
+static void ratio_se(double *u, double *w, size_t n, int pairs, double *se_paired, double *se_unpaired)
 {
+    if (pairs) {
+        alvh_pairs_average(u, n, u);
+        n = alvh_pairs_average(w, n, w);
+    }
     double vu = var_of(u, n), vw = var_of(w, n);
     for (size_t i = 0; i < n; i++)
         u[i] -= w[i];
@@ -116,6 +121,12 @@ alvh_status alvh_hedge_eff_compute(const double *pnl_h_usd, const double *pnl_b_
 alvh_status alvh_hedge_eff_compute_w(const double *pnl_h_usd, const double *pnl_b_usd, const double *lr, size_t n,
                                      double level, alvh_hedge_eff *out, alvh_error *err)
 {
+    return alvh_hedge_eff_compute_wp(pnl_h_usd, pnl_b_usd, lr, n, level, 0, out, err);
+}
+
+alvh_status alvh_hedge_eff_compute_wp(const double *pnl_h_usd, const double *pnl_b_usd, const double *lr, size_t n,
+                                      double level, int pairs, alvh_hedge_eff *out, alvh_error *err)
+{
     if (!out || (n > 0 && (!pnl_h_usd || !pnl_b_usd)))
         return alvh_error_set(err, ALVH_E_INTERNAL, "hedge effectiveness: NULL argument");
     if (!(level > 0.0 && level < 1.0))
@@ -153,7 +164,7 @@ alvh_status alvh_hedge_eff_compute_w(const double *pnl_h_usd, const double *pnl_
             w[i] = f * (r / vb * (db * db - vb));
         }
         out->var_reduction = 1.0 - r;
-        ratio_se(u, w, m, &out->var_reduction_se, &out->var_reduction_se_unpaired);
+        ratio_se(u, w, m, pairs, &out->var_reduction_se, &out->var_reduction_se_unpaired);
     }
 
     /* ES ratio */
@@ -179,7 +190,7 @@ alvh_status alvh_hedge_eff_compute_w(const double *pnl_h_usd, const double *pnl_
             w[i] = r / tb.es * if_b;
         }
         out->es_reduction = 1.0 - r;
-        ratio_se(u, w, m, &out->es_reduction_se, &out->es_reduction_se_unpaired);
+        ratio_se(u, w, m, pairs, &out->es_reduction_se, &out->es_reduction_se_unpaired);
     }
     free(buf);
     return ALVH_OK;

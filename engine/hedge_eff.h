@@ -49,4 +49,9 @@ alvh_status alvh_hedge_eff_compute(const double *pnl_h_usd, const double *pnl_b_
 alvh_status alvh_hedge_eff_compute_w(const double *pnl_h_usd, const double *pnl_b_usd, const double *lr, size_t n,
                                      double level, alvh_hedge_eff *out, alvh_error *err);
 
+/* The same; pairs: the paths are antithetic pairs (2k, 2k + 1), adjacent among the finite ones, and
+ * every SE is that of the mean of the pair means of psi (engine/antithetic.h). */
+alvh_status alvh_hedge_eff_compute_wp(const double *pnl_h_usd, const double *pnl_b_usd, const double *lr, size_t n,
+                                      double level, int pairs, alvh_hedge_eff *out, alvh_error *err);
+
 #endif

@@ -91,9 +91,13 @@ static void draw_events(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
         ev->state_hi[i] = pk->state_hi[j];
         ev->state_lo[i] = pk->state_lo[j];
     }
+    /* antithetic: an odd lane (tiles start at even paths) negates its partner's jump and shock normals */
+    const double odd_sign = c->rq->antithetic ? -1.0 : 1.0;
     for (size_t r = 0; r < nn; r++)
-        for (size_t j = 0; j < k; j++)
-            w->normals[(nn0 + r) * ldt + idx[j]] = w->packed[r * ldt + j];
+        for (size_t j = 0; j < k; j++) {
+            const double z = w->packed[r * ldt + j];
+            w->normals[(nn0 + r) * ldt + idx[j]] = idx[j] & 1 ? odd_sign * z : z;
+        }
     for (size_t r = 0; r < nu; r++)
         for (size_t j = 0; j < k; j++)
             w->uniforms[(nu0 + r) * ldt + idx[j]] = w->packed[(nn + r) * ldt + j];
@@ -107,6 +111,10 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
     main.state_hi += t0, main.state_lo += t0, main.inc_hi += t0, main.inc_lo += t0;
     main.n = nt;
     c->ops->normal_fill(&main, (size_t)mc->n_normals_dense, c->ldt, w->normals);
+    if (c->rq->antithetic) /* the odd lane of each pair: its partner's diffusion normals, negated */
+        for (size_t r = 0; r < (size_t)mc->n_normals_dense; r++)
+            for (size_t i = 1; i < nt; i += 2)
+                w->normals[r * c->ldt + i] = -w->normals[r * c->ldt + i];
     if (mc->n_uniforms_dense)
         c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
     draw_events(c, w, t0, nt);
@@ -126,6 +134,8 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
     size_t n = rq->n_paths - first < bs ? rq->n_paths - first : bs;
     worker_buf *w = &c->w[worker];
     alvh_block_rng_seed(w->rng, rq->seed, rq->scenario, b, bs, n);
+    if (rq->antithetic) /* every stream below derives from the main one: the pair shares them all */
+        alvh_block_rng_pair(w->rng);
     alvh_market_event_streams(&w->rng->lanes, &w->ev_rng->lanes);
     const alvh_treasury_consts *tc = &c->treasury;
     if (tc->on) {
@@ -206,6 +216,9 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     if (rq->n_paths < 1 || rq->n_steps < 1 || rq->block_size < 1)
         return alvh_error_set(err, ALVH_E_CONFIG, "need paths >= 1, steps >= 1 and block size >= 1 (got %zu, %zu, %zu)",
                               rq->n_paths, rq->n_steps, rq->block_size);
+    if (rq->antithetic && (rq->n_paths % 2 || rq->block_size % 2))
+        return alvh_error_set(err, ALVH_E_CONFIG, "antithetic pairs need an even number of paths and block size (got "
+                              "%zu, %zu)", rq->n_paths, rq->block_size);
     if (!(rq->params.spx.s0 > 0.0))
         return alvh_error_set(err, ALVH_E_CONFIG, "spx.s0 must be > 0 (got %g)", rq->params.spx.s0);
     sim_ctx c = {.rq = rq, .ops = ops, .obs = obs};

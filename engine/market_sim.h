@@ -48,6 +48,7 @@ typedef struct alvh_market_sim_request {
     uint64_t seed;
     uint32_t scenario; /* index of the scenario in the run: selects the random streams */
     int threads;       /* <= 0: OpenMP default */
+    int antithetic;    /* 1: path 2k + 1 draws path 2k's numbers with every normal negated (even block_size) */
     const alvh_market_injection *injections;
     size_t n_injections;
     const alvh_sched_plan *plan; /* NULL: every block; else a subset (checkpointed runs) */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/attribution.h"
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
@@ -159,8 +160,9 @@ static void poison_nonfinite(alvh_scenario_job *j, int worker, size_t first_path
 {
     const unsigned char *seen = j->wbad + (size_t)worker * j->rq.market.block_size;
     const size_t np = j->res.n_paths;
+    const size_t pair = j->rq.market.antithetic ? 1 : 0; /* a pair is one sample: dropped whole */
     for (size_t i = 0; i < n; i++) {
-        if (!seen[i])
+        if (!seen[i] && !seen[i ^ pair])
             continue;
         for (size_t v = 0; v < j->rq.n_variants; v++) {
             double *o = hist_mode(j) ? block_out + (v * n + i) * ALVH_OUT_COUNT
@@ -215,8 +217,8 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
             alvh_table_free(&r->risk_bound[v]);
         if (r->eff_bound)
             alvh_table_free(&r->eff_bound[v]);
-        alvh_table *extra[5] = {r->tail_eff, r->attr, r->tail_comp, r->importance, r->cv};
-        for (int k = 0; k < 5; k++)
+        alvh_table *extra[6] = {r->tail_eff, r->attr, r->tail_comp, r->importance, r->cv, r->antithetic};
+        for (int k = 0; k < 6; k++)
             if (extra[k])
                 alvh_table_free(&extra[k][v]);
     }
@@ -226,6 +228,7 @@ void alvh_scenario_result_free(alvh_scenario_result *r)
     free(r->tail_comp);
     free(r->importance);
     free(r->cv);
+    free(r->antithetic);
     free(r->pnl);
     free(r->risk);
     free(r->eff);
@@ -310,6 +313,9 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     alvh_status st = ALVH_OK;
     if (rq->summaries != ALVH_SUMMARIES_EXACT && rq->summaries != ALVH_SUMMARIES_HISTOGRAM)
         st = alvh_error_set(err, ALVH_E_CONFIG, "unknown summaries mode %d", (int)rq->summaries);
+    else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && rq->market.antithetic)
+        st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot take antithetic pairs as samples (their "
+                                                "block moments mix the pairs' paths): use exact summaries");
     else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && tilted(rq))
         st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot weight the paths of an importance-sampling "
                                                 "tilt: use exact summaries");
@@ -354,6 +360,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         r->tail_comp = calloc(nv, sizeof *r->tail_comp);
         r->importance = calloc(nv, sizeof *r->importance);
         r->cv = calloc(nv, sizeof *r->cv);
+        if (rq->market.antithetic && !(r->antithetic = calloc(nv, sizeof *r->antithetic)))
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the antithetic tables");
     }
     j->done = calloc(j->n_blocks ? j->n_blocks : 1, 1);
     j->bad = calloc((j->n_blocks ? j->n_blocks : 1) * 3, sizeof(uint64_t));
@@ -768,6 +776,12 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
 /* paths drawn under an importance-sampling tilt: every exact-mode table weights them (a tilt <= 0 means none) */
 static int tilted(const alvh_scenario_request *rq) { return alvh_tilt_active(&rq->market.params.tilt); }
 
+/* the estimator flags of the tables (engine/summary.h): weights under a tilt, pairs when antithetic */
+static int est_of(const alvh_scenario_request *rq)
+{
+    return (tilted(rq) ? ALVH_EST_WEIGHTED : 0) | (rq->market.antithetic ? ALVH_EST_PAIRS : 0);
+}
+
 /* Euler attribution of variant v, and incremental ES from its leave-one-out
  * variants when it asked for them (engine/variants.h names them). */
 static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *err)
@@ -787,7 +801,7 @@ static alvh_status attribution_of(alvh_scenario_job *j, size_t v, alvh_error *er
                 loo[l] = r->outcomes + w * np * ALVH_OUT_COUNT;
         }
     }
-    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, tilted(&j->rq),
+    return alvh_attribution_table(o, np, var->attribution == ALVH_ATTR_LEAVE_ONE_OUT ? loo : NULL, est_of(&j->rq),
                                   &r->attr[v], err);
 }
 
@@ -819,17 +833,20 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
     alvh_scenario_result *r = &j->res;
     const size_t np = r->n_paths;
     const double *o = r->outcomes + v * np * ALVH_OUT_COUNT;
-    alvh_status st = alvh_summary_risk(o, np, tilted(&j->rq), &r->risk[v], err);
+    const int est = est_of(&j->rq), pairs = j->rq.market.antithetic;
+    alvh_status st = alvh_summary_risk(o, np, est, &r->risk[v], err);
     const size_t bv = r->baseline[v];
     const double *ob = r->outcomes + bv * np * ALVH_OUT_COUNT;
     if (st == ALVH_OK && bv != v)
-        st = alvh_summary_effectiveness(o, ob, np, tilted(&j->rq), &r->eff[v], err);
+        st = alvh_summary_effectiveness(o, ob, np, est, &r->eff[v], err);
     if (st == ALVH_OK && bv != v)
-        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, tilted(&j->rq), &r->tail_eff[v], err);
+        st = alvh_tail_eff_table(o, ob, np, j->rq.book.capital_usd, est, &r->tail_eff[v], err);
     if (st == ALVH_OK)
-        st = alvh_tail_composition(o, np, tilted(&j->rq), &r->tail_comp[v], err);
+        st = alvh_tail_composition(o, np, est, &r->tail_comp[v], err);
     if (st == ALVH_OK)
-        st = alvh_weighted_risk(o, np, &r->importance[v], err);
+        st = alvh_weighted_risk(o, np, pairs, &r->importance[v], err);
+    if (st == ALVH_OK && pairs)
+        st = alvh_antithetic_table(o, np, tilted(&j->rq), &r->antithetic[v], err);
     if (st == ALVH_OK) {
         /* the controls' exact means hold without forced events */
         alvh_market_params pp;
@@ -839,7 +856,7 @@ static alvh_status finish_variant(alvh_scenario_job *j, size_t v, alvh_error *er
                     alvh_market_paths_params(&j->rq.market.params, &pp, msg, sizeof msg) == 0;
         if (known)
             alvh_cv_exact_means(&pp, j->rq.market.dt_years, j->rq.market.n_steps, mu);
-        st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, &r->cv[v], err);
+        st = alvh_cv_table(o, r->terminal, np, known ? mu : NULL, pairs, &r->cv[v], err);
     }
     if (st == ALVH_OK)
         st = attribution_of(j, v, err);
@@ -925,7 +942,7 @@ alvh_status alvh_scenario_job_finish(alvh_scenario_job *j, alvh_scenario_result 
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
     for (size_t v = 0; st == ALVH_OK && v < nv; v++)
         st = alvh_summary_pnl(r->outcomes + v * r->n_paths * ALVH_OUT_COUNT, r->n_paths, j->rq.book.capital_usd,
-                              j->threads, tilted(&j->rq), &r->pnl[v], err);
+                              j->threads, est_of(&j->rq), &r->pnl[v], err);
     /* the rest of each variant is independent: one per thread, each computed as it would be alone */
     if (st == ALVH_OK) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(j->threads)

@@ -66,6 +66,8 @@ typedef struct alvh_scenario_result {
     alvh_table *tail_eff, *attr, *tail_comp;
     alvh_table *importance; /* per variant: LR-weighted mean, VaR, ES (engine/weighted_risk.h); exact mode */
     alvh_table *cv;         /* per variant: control-variate mean (engine/control_variate.h); exact mode */
+    alvh_table *antithetic; /* per variant with run.antithetic, else NULL: pair-aware SEs and the
+                             * variance-reduction factor of the mean (engine/antithetic.h) */
     /* histogram mode only (NULL in exact mode): per cell, a bound on
      * |estimate - exact value| (engine/summary_hist.h), plus bin widths */
     alvh_table *pnl_bound, *risk_bound, *eff_bound;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/hedge_eff.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
@@ -157,14 +158,17 @@ alvh_status alvh_summary_pnl_layout(alvh_table *t, alvh_error *err)
 }
 
 /* column c of the P&L table from the per-path outcomes */
-static alvh_status pnl_column(const double *outcomes, size_t n_paths, double capital_usd, int weighted, alvh_table *t,
+static alvh_status pnl_column(const double *outcomes, size_t n_paths, double capital_usd, int est, alvh_table *t,
                               size_t c, alvh_error *err)
 {
     const size_t cols = t->cols;
+    const int weighted = est & ALVH_EST_WEIGHTED, pairs = est & ALVH_EST_PAIRS;
     double *x = malloc(n_paths * sizeof(double)), *w = weighted ? malloc(n_paths * sizeof(double)) : NULL;
-    if (!x || (weighted && !w)) {
+    double *tmp = pairs ? malloc((n_paths ? n_paths : 1) * sizeof(double)) : NULL;
+    if (!x || (weighted && !w) || (pairs && !tmp)) {
         free(x);
         free(w);
+        free(tmp);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n_paths);
     }
     column(outcomes, n_paths, (int)c, x);
@@ -173,6 +177,9 @@ static alvh_status pnl_column(const double *outcomes, size_t n_paths, double cap
     alvh_pnl_summary s;
     alvh_status st = w ? alvh_wstats_pnl_summary(x, w, n_paths, capital_usd, &s, err)
                        : alvh_stats_pnl_summary(x, n_paths, capital_usd, &s, err);
+    if (st == ALVH_OK && pairs)
+        alvh_pairs_fix_pnl_summary(x, w, n_paths, capital_usd, tmp, &s);
+    free(tmp);
     free(x);
     free(w);
     if (st != ALVH_OK)
@@ -197,7 +204,7 @@ static alvh_status pnl_column(const double *outcomes, size_t n_paths, double cap
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int weighted,
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int est,
                              alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_pnl_layout(t, err);
@@ -215,7 +222,7 @@ alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capi
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (size_t c = 0; c < cols; c++) {
         cerr[c] = (alvh_error){0};
-        cst[c] = pnl_column(outcomes, n_paths, capital_usd, weighted, t, c, &cerr[c]);
+        cst[c] = pnl_column(outcomes, n_paths, capital_usd, est, t, c, &cerr[c]);
     }
     for (size_t c = 0; st == ALVH_OK && c < cols; c++)
         if (cst[c] != ALVH_OK) {
@@ -275,15 +282,18 @@ static alvh_status risk_prob(const double *x, const double *w, size_t n, alvh_pr
              : alvh_stats_prob_above(x, n, 0.5, ALVH_STATS_Z95, pr, err);
 }
 
-alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, alvh_table *t, alvh_error *err)
+alvh_status alvh_summary_risk(const double *outcomes, size_t n, int est, alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_risk_layout(t, err);
     if (st != ALVH_OK)
         return st;
+    const int weighted = est & ALVH_EST_WEIGHTED, pairs = est & ALVH_EST_PAIRS;
     double *x = malloc(n * sizeof(double)), *w = weighted ? malloc(n * sizeof(double)) : NULL;
-    if (!x || (weighted && !w)) {
+    double *tmp = pairs ? malloc((n ? n : 1) * sizeof(double)) : NULL;
+    if (!x || (weighted && !w) || (pairs && !tmp)) {
         free(x);
         free(w);
+        free(tmp);
         alvh_table_free(t);
         return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %zu values", n);
     }
@@ -312,6 +322,8 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, al
         column(outcomes, n, counts[k], x);
         alvh_proportion pr;
         st = risk_prob(x, w, n, &pr, err);
+        if (st == ALVH_OK && pairs)
+            alvh_pairs_fix_proportion(x, w, n, 0.5, ALVH_STATS_Z95, tmp, &pr);
         if (st == ALVH_OK)
             st = risk_mean(x, w, n, &d[10 + 4 * k], err);
         if (st == ALVH_OK) {
@@ -326,6 +338,7 @@ alvh_status alvh_summary_risk(const double *outcomes, size_t n, int weighted, al
         column(outcomes, n, means[k], x);
         st = risk_mean(x, w, n, &d[31 + k], err);
     }
+    free(tmp);
     free(x);
     free(w);
     if (st != ALVH_OK)
@@ -350,12 +363,13 @@ alvh_status alvh_summary_effectiveness_layout(alvh_table *t, alvh_error *err)
     return ALVH_OK;
 }
 
-alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, int weighted,
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n, int est,
                                        alvh_table *t, alvh_error *err)
 {
     alvh_status st = alvh_summary_effectiveness_layout(t, err);
     if (st != ALVH_OK)
         return st;
+    const int weighted = est & ALVH_EST_WEIGHTED;
     double *h = malloc(n * sizeof(double)), *b = malloc(n * sizeof(double));
     double *w = weighted ? malloc(n * sizeof(double)) : NULL;
     if (!h || !b || (weighted && !w)) {
@@ -370,7 +384,7 @@ alvh_status alvh_summary_effectiveness(const double *outcomes, const double *bas
     if (w)
         column(outcomes, n, ALVH_OUT_LR, w); /* both variants ran on the same paths: one LR per path */
     alvh_hedge_eff e;
-    st = alvh_hedge_eff_compute_w(h, b, w, n, 0.99, &e, err);
+    st = alvh_hedge_eff_compute_wp(h, b, w, n, 0.99, (est & ALVH_EST_PAIRS) != 0, &e, err);
     if (st == ALVH_OK) {
         double v[] = {e.var_h, e.var_b, e.var_reduction, e.var_reduction_se, e.var_reduction_se_unpaired,
                       e.es_h, e.es_b, e.es_reduction, e.es_reduction_se, e.es_reduction_se_unpaired};

@@ -53,23 +53,31 @@ alvh_status alvh_table_bound_layout(const alvh_table *t, const char *const *extr
                                     const char *const *units_extra, size_t n_extra, alvh_table *b,
                                     alvh_error *err);
 
+/* Estimator flags of the table functions below (and of engine/weighted_risk.h,
+ * engine/control_variate.h): ALVH_EST_WEIGHTED, each path weighted by its
+ * likelihood ratio; ALVH_EST_PAIRS, the paths are antithetic pairs (2k, 2k + 1)
+ * and every SE takes a pair as one sample (engine/antithetic.h). 0: plain. */
+enum { ALVH_EST_WEIGHTED = 1, ALVH_EST_PAIRS = 2 };
+
 /* P&L statistics (rows: n, mean, stdev, ..., quantiles, VaR/ES, P(loss > x C))
  * of every layer and the total (columns). outcomes: n_paths x ALVH_OUT_COUNT.
  * The columns are computed on `threads` OpenMP threads (<= 0: the default);
- * the table does not depend on it. weighted: each path weighted by its
+ * the table does not depend on it. est & ALVH_EST_WEIGHTED: each path weighted by its
  * likelihood ratio (outcome column ALVH_OUT_LR; paths drawn under an
- * importance-sampling tilt), with the estimators of engine/wstats.h. */
-alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int weighted,
+ * importance-sampling tilt), with the estimators of engine/wstats.h;
+ * est & ALVH_EST_PAIRS: pair-aware SEs and P(loss > x C) intervals
+ * (alvh_pairs_fix_pnl_summary). */
+alvh_status alvh_summary_pnl(const double *outcomes, size_t n_paths, double capital_usd, int threads, int est,
                              alvh_table *t, alvh_error *err);
 
 /* Drawdown, health factor and event statistics: one column `value`
- * (weighted: as for alvh_summary_pnl). */
-alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, int weighted, alvh_table *t, alvh_error *err);
+ * (est: as for alvh_summary_pnl; with pairs the event probabilities get p +- z SE intervals). */
+alvh_status alvh_summary_risk(const double *outcomes, size_t n_paths, int est, alvh_table *t, alvh_error *err);
 
 /* Hedge effectiveness of a variant against the baseline on the same paths
  * (total P&L): variance and ES99 reductions with paired and unpaired SEs. */
-/* weighted: each path's likelihood ratio (outcome column ALVH_OUT_LR) weights it (alvh_hedge_eff_compute_w) */
-alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n_paths, int weighted,
+/* est: the LR weights each path, the SEs take antithetic pairs as samples (alvh_hedge_eff_compute_wp) */
+alvh_status alvh_summary_effectiveness(const double *outcomes, const double *baseline, size_t n_paths, int est,
                                        alvh_table *t, alvh_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/stats.h"
 
 enum { S_VALUE, S_MEAN, S_MEAN_SE, S_ES, S_ES_SE, S_PLP, S_PLB, S_DMEAN, S_DMEAN_SE, S_DES, S_DES_SE, S_ROWS };
@@ -47,7 +48,7 @@ static alvh_status es_if(const double *o, size_t n, double *ifv, alvh_error *err
 }
 
 /* paired rows of point c against the reference outcomes o0 (its IF in if0) */
-static alvh_status paired(const double *o0, const double *if0, const double *o, size_t n, double *work,
+static alvh_status paired(const double *o0, const double *if0, const double *o, size_t n, int pairs, double *work,
                           double *d, size_t cols, size_t c, alvh_error *err)
 {
     alvh_status st = es_if(o, n, work, err);
@@ -55,10 +56,10 @@ static alvh_status paired(const double *o0, const double *if0, const double *o, 
         return st;
     for (size_t i = 0; i < n; i++)
         work[i] -= if0[i];
-    d[S_DES_SE * cols + c] = sd_se(work, n);
+    d[S_DES_SE * cols + c] = pairs ? alvh_pairs_se(work, n) : sd_se(work, n);
     for (size_t i = 0; i < n; i++)
         work[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL] - o0[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL];
-    d[S_DMEAN_SE * cols + c] = sd_se(work, n);
+    d[S_DMEAN_SE * cols + c] = pairs ? alvh_pairs_se(work, n) : sd_se(work, n); /* antithetic: a pair per sample */
     return ALVH_OK;
 }
 
@@ -123,7 +124,7 @@ alvh_status alvh_sweep_run(const alvh_scenario_request *base, const alvh_sweep_s
             memcpy(o0, r.outcomes, n * ALVH_OUT_COUNT * sizeof *o0);
             st = es_if(o0, n, if0, err);
         } else {
-            st = paired(o0, if0, r.outcomes, n, work, d, cols, c, err);
+            st = paired(o0, if0, r.outcomes, n, base->market.antithetic, work, d, cols, c, err);
         }
         alvh_scenario_result_free(&r);
     }

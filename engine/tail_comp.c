@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
@@ -41,7 +42,8 @@ static int has(const double *o, size_t i, int e) { return o[i * ALVH_OUT_COUNT +
  * the weighted Euler ES, share = (sum_{<k} w e + r e_k) / (m (1 - a)); its SE from the influence
  * values (w e 1 - s_v (w 1 - p)) / p with s_v the weighted share in a window of 2 ceil(sqrt(k))
  * ranks around k (the effect of estimating VaR), interval share +- z SE clipped to [0, 1]. */
-static void wshare(const double *o, const alvh_wpoint *p, size_t m, double level, int e, double *work, double *d)
+static void wshare(const double *o, const alvh_wpoint *p, size_t m, double level, int e, const size_t *pidx,
+                   size_t n_paths, double *work, double *d)
 {
     const double target = (1.0 - level) * (double)m, pr = 1.0 - level;
     alvh_ksum c = {0, 0}, s = {0, 0}, ww = {0, 0}, we = {0, 0};
@@ -63,24 +65,31 @@ static void wshare(const double *o, const alvh_wpoint *p, size_t m, double level
     }
     double mean, se;
     alvh_wstats_mean_se(work, m, &mean, &se);
+    if (pidx) /* antithetic pairs: a pair is one sample */
+        se = alvh_pairs_se_scattered(work, pidx, m, n_paths);
     d[0] = share, d[1] = fmax(share - ALVH_STATS_Z95 * se, 0.0), d[2] = fmin(share + ALVH_STATS_Z95 * se, 1.0);
 }
 
 /* the weighted table: every row and level, and P(event) over all paths = (1/m) sum w e */
-static alvh_status weighted_table(const double *o, size_t n, alvh_table *t, alvh_error *err)
+static alvh_status weighted_table(const double *o, size_t n, int pairs, alvh_table *t, alvh_error *err)
 {
     double *buf = malloc((n ? 2 * n : 1) * sizeof *buf);
-    if (!buf)
+    size_t *pidx = pairs ? malloc((n ? n : 1) * sizeof *pidx) : NULL;
+    if (!buf || (pairs && !pidx)) {
+        free(buf), free(pidx);
         return alvh_error_set(err, ALVH_E_NOMEM, "tail composition: cannot allocate for %zu paths", n);
+    }
     for (size_t i = 0; i < n; i++)
         buf[i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL], buf[n + i] = o[i * ALVH_OUT_COUNT + ALVH_OUT_LR];
     alvh_wpoint *p;
     size_t m;
     alvh_status st = alvh_wstats_sorted(buf, buf + n, n, &p, &m, err);
+    for (size_t r = 0; st == ALVH_OK && pidx && r < m; r++)
+        pidx[r] = p[r].i;
     for (int e = 0; st == ALVH_OK && e < N_EV; e++) {
         double *d = t->data + (size_t)e * 7, se;
-        wshare(o, p, m, 0.99, e, buf, d);
-        wshare(o, p, m, 0.999, e, buf, d + 3);
+        wshare(o, p, m, 0.99, e, pidx, n, buf, d);
+        wshare(o, p, m, 0.999, e, pidx, n, buf, d + 3);
         for (size_t r = 0; r < m; r++)
             buf[r] = has(o, p[r].i, e) ? p[r].w : 0.0;
         alvh_wstats_mean_se(buf, m, &d[6], &se);
@@ -88,11 +97,38 @@ static alvh_status weighted_table(const double *o, size_t n, alvh_table *t, alvh
     if (st == ALVH_OK)
         free(p);
     free(buf);
+    free(pidx);
     return st;
 }
 
-alvh_status alvh_tail_composition(const double *o, size_t n, int weighted, alvh_table *t, alvh_error *err)
+/* Antithetic pairs, plain weights: the tail share c / k with the interval share +- z SE from the
+ * influence values (e 1 - s_v (1 - p)) / p of the weighted form at w = 1 (ranks ascending in loss,
+ * the tail the top k, s_v the share in the VaR window), summed per pair: Wilson's interval counts
+ * the k tail paths as independent trials, which two partners in the tail are not. work: m doubles. */
+static void pair_share(const double *o, const ranked *rk, size_t m, size_t k, int e, size_t n_paths, size_t *pidx,
+                       double *work, double *d)
 {
+    const double p = (double)k / (double)m;
+    const size_t wn = (size_t)ceil(sqrt((double)k)), v = m - k;
+    const size_t lo = v > wn ? v - wn : 0, hi = v + wn < m ? v + wn : m;
+    uint64_t c = 0, cw = 0;
+    for (size_t r = v; r < m; r++)
+        c += (uint64_t)has(o, rk[r].i, e);
+    for (size_t r = lo; r < hi; r++)
+        cw += (uint64_t)has(o, rk[r].i, e);
+    const double share = (double)c / (double)k, sv = (double)cw / (double)(hi - lo);
+    for (size_t r = 0; r < m; r++) {
+        const double in = r >= v ? 1.0 : 0.0;
+        work[r] = ((has(o, rk[r].i, e) ? in : 0.0) - sv * (in - p)) / p;
+        pidx[r] = rk[r].i;
+    }
+    const double se = alvh_pairs_se_scattered(work, pidx, m, n_paths);
+    d[0] = share, d[1] = fmax(share - ALVH_STATS_Z95 * se, 0.0), d[2] = fmin(share + ALVH_STATS_Z95 * se, 1.0);
+}
+
+alvh_status alvh_tail_composition(const double *o, size_t n, int est, alvh_table *t, alvh_error *err)
+{
+    const int weighted = est & ALVH_EST_WEIGHTED, pairs = (est & ALVH_EST_PAIRS) != 0;
     memset(t, 0, sizeof *t);
     t->rows = N_EV, t->cols = 7;
     t->data = calloc(N_EV * 7, sizeof(double));
@@ -100,8 +136,11 @@ alvh_status alvh_tail_composition(const double *o, size_t n, int weighted, alvh_
     t->col_names = calloc(7, sizeof *t->col_names);
     t->row_units = calloc(N_EV, sizeof *t->row_units);
     ranked *rk = malloc((n ? n : 1) * sizeof *rk);
+    double *work = pairs && !weighted ? malloc((n ? n : 1) * sizeof *work) : NULL;
+    size_t *pidx = pairs && !weighted ? malloc((n ? n : 1) * sizeof *pidx) : NULL;
     alvh_status st = ALVH_OK;
-    if (!t->data || !t->row_names || !t->col_names || !t->row_units || !rk)
+    if (!t->data || !t->row_names || !t->col_names || !t->row_units || !rk ||
+        (pairs && !weighted && (!work || !pidx)))
         st = alvh_error_set(err, ALVH_E_NOMEM, "tail composition: cannot allocate for %zu paths", n);
     size_t m = 0;
     for (size_t i = 0; st == ALVH_OK && i < n; i++) {
@@ -118,11 +157,15 @@ alvh_status alvh_tail_composition(const double *o, size_t n, int weighted, alvh_
         snprintf(t->row_units[e], sizeof t->row_units[0], "1");
     }
     if (st == ALVH_OK && weighted)
-        st = weighted_table(o, n, t, err);
+        st = weighted_table(o, n, pairs, t, err);
     for (int e = 0; st == ALVH_OK && !weighted && e < N_EV; e++) {
         double *d = t->data + (size_t)e * 7;
         for (int a = 0; st == ALVH_OK && a < 2; a++) {
             size_t k = alvh_stats_tail_count(m, a ? 0.999 : 0.99);
+            if (pairs) {
+                pair_share(o, rk, m, k, e, n, pidx, work, d + 3 * a);
+                continue;
+            }
             uint64_t c = 0;
             for (size_t r = m - k; r < m; r++)
                 c += (uint64_t)has(o, rk[r].i, e);
@@ -138,6 +181,8 @@ alvh_status alvh_tail_composition(const double *o, size_t n, int weighted, alvh_
     for (int c = 0; st == ALVH_OK && c < 7; c++)
         snprintf(t->col_names[c], ALVH_TABLE_NAME, "%s", col_names[c]);
     free(rk);
+    free(work);
+    free(pidx);
     if (st != ALVH_OK)
         alvh_table_free(t);
     return st;

@@ -92,8 +92,8 @@ static void batch_stats(const double *x, const double *w, size_t n, double capit
 
 static double red(double h, double b) { return b > 0.0 ? 1.0 - h / b : NAN; }
 
-static void fill_batch(const double *h, const double *b, const double *w, size_t n, double capital, double *work,
-                       double *d)
+static void fill_batch(const double *h, const double *b, const double *w, size_t n, double capital, int pairs,
+                       double *work, double *d)
 {
     const int rows[6] = {R_SEMI, R_VAR99, R_VAR999, R_P5, R_P10, R_P20};
     double sh[N_ROWS], sb[N_ROWS], rb[ALVH_TAIL_EFF_BATCHES][N_ROWS];
@@ -103,7 +103,9 @@ static void fill_batch(const double *h, const double *b, const double *w, size_t
         int r = rows[k];
         d[r * 4 + 0] = sh[r], d[r * 4 + 1] = sb[r], d[r * 4 + 2] = red(sh[r], sb[r]);
     }
-    const size_t nb = ALVH_TAIL_EFF_BATCHES, len = n / nb;
+    /* antithetic pairs: batches of whole pairs (an even length from an even first path), so each
+     * batch's estimate is a function of independent pairs and the batch means stay independent */
+    const size_t nb = ALVH_TAIL_EFF_BATCHES, len = pairs ? n / nb & ~(size_t)1 : n / nb;
     for (size_t q = 0; q < nb && len >= 2; q++) {
         double bh[N_ROWS], bbs[N_ROWS];
         batch_stats(h + q * len, w ? w + q * len : NULL, len, capital, work, bh);
@@ -124,9 +126,10 @@ static void fill_batch(const double *h, const double *b, const double *w, size_t
     }
 }
 
-alvh_status alvh_tail_eff_table(const double *o, const double *ob, size_t n, double capital, int weighted,
+alvh_status alvh_tail_eff_table(const double *o, const double *ob, size_t n, double capital, int est,
                                 alvh_table *t, alvh_error *err)
 {
+    const int weighted = est & ALVH_EST_WEIGHTED, pairs = (est & ALVH_EST_PAIRS) != 0;
     memset(t, 0, sizeof *t);
     t->rows = N_ROWS, t->cols = 4;
     t->data = calloc(N_ROWS * 4, sizeof(double));
@@ -151,7 +154,7 @@ alvh_status alvh_tail_eff_table(const double *o, const double *ob, size_t n, dou
     }
     alvh_hedge_eff e;
     for (int k = 0; st == ALVH_OK && k < 2; k++) {
-        st = alvh_hedge_eff_compute_w(h, b, w, n, k ? 0.999 : 0.99, &e, err);
+        st = alvh_hedge_eff_compute_wp(h, b, w, n, k ? 0.999 : 0.99, pairs, &e, err);
         if (st != ALVH_OK)
             break;
         double *d = t->data + (size_t)(k ? R_ES999 : R_ES99) * 4;
@@ -162,7 +165,7 @@ alvh_status alvh_tail_eff_table(const double *o, const double *ob, size_t n, dou
         }
     }
     if (st == ALVH_OK)
-        fill_batch(h, b, w, n, capital, work, t->data);
+        fill_batch(h, b, w, n, capital, pairs, work, t->data);
     free(h);
     if (st != ALVH_OK)
         alvh_table_free(t);

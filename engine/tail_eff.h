@@ -19,8 +19,9 @@
  * (engine/hedge_eff.h), the others by batch means over ALVH_TAIL_EFF_BATCHES
  * batches of consecutive paths (each batch pairs both variants on its paths).
  * Loss thresholds are fractions of capital_usd. outcomes: n x ALVH_OUT_COUNT. */
-/* weighted: each path weighted by its likelihood ratio (ALVH_OUT_LR of outcomes; docs/statistics.md) */
+/* est (engine/summary.h flags): ALVH_EST_WEIGHTED weights each path by its likelihood ratio (ALVH_OUT_LR);
+ * ALVH_EST_PAIRS: antithetic pairs, paired SEs by pair means and batches of whole pairs */
 alvh_status alvh_tail_eff_table(const double *outcomes, const double *baseline, size_t n, double capital_usd,
-                                int weighted, alvh_table *t, alvh_error *err);
+                                int est, alvh_table *t, alvh_error *err);
 
 #endif

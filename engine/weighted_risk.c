@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/antithetic.h"
 #include "engine/ksum.h"
 #include "engine/stats.h"
 #include "engine/wstats.h"
@@ -30,7 +31,7 @@ static void tail(const alvh_wpoint *p, size_t m, double a, double *tmp, double *
     d[0] = t.var, d[1] = t.es, d[2] = t.es_se;
 }
 
-alvh_status alvh_weighted_risk(const double *o, size_t n, alvh_table *t, alvh_error *err)
+alvh_status alvh_weighted_risk(const double *o, size_t n, int pairs, alvh_table *t, alvh_error *err)
 {
     alvh_status st = alloc_table(t, err);
     if (st != ALVH_OK)
@@ -54,14 +55,20 @@ alvh_status alvh_weighted_risk(const double *o, size_t n, alvh_table *t, alvh_er
             if (isfinite(x[i]) && isfinite(w[i]))
                 tmp[k++] = w[i], sw2 += w[i] * w[i];
         alvh_wstats_mean_se(tmp, m, &d[0], &d[1]);
+        if (pairs)
+            d[1] = alvh_pairs_se(tmp, m);
         d[2] = sw2 > 0.0 ? d[0] * d[0] * (double)m * (double)m / sw2 : 0.0;
         k = 0;
         for (size_t i = 0; i < n; i++)
             if (isfinite(x[i]) && isfinite(w[i]))
                 tmp[k++] = w[i] * x[i]; /* P&L x w */
         alvh_wstats_mean_se(tmp, m, &d[3], &d[4]);
+        if (pairs)
+            d[4] = alvh_pairs_se(tmp, m);
         tail(p, m, 0.99, tmp, d + 5);
         tail(p, m, 0.999, tmp, d + 8);
+        for (int r = 0; pairs && r < 2; r++) /* the ES influence values at the walk's VaR, by pair */
+            d[7 + 3 * r] = alvh_pairs_se(tmp, alvh_pairs_es_psi(x, w, n, d[5 + 3 * r], r ? 0.999 : 0.99, tmp));
     }
     free(tmp);
     free(p);

@@ -17,6 +17,7 @@
 /* Table `importance`, one column `total`: rows lr_mean, lr_mean_se,
  * effective_paths ((sum w)^2 / sum w^2), mean, mean_se, then var, es and es_se
  * at 99% and 99.9% (losses in USD, positive = loss). */
-alvh_status alvh_weighted_risk(const double *outcomes, size_t n, alvh_table *t, alvh_error *err);
+/* pairs: antithetic pairs, every SE with a pair as one sample (engine/antithetic.h) */
+alvh_status alvh_weighted_risk(const double *outcomes, size_t n, int pairs, alvh_table *t, alvh_error *err);
 
 #endif

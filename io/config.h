@@ -50,6 +50,7 @@ typedef struct alvh_config_run {
     uint64_t threads;                /* OpenMP threads, 0: all */
     bool store_paths;                /* write per-path outcomes, not only summaries */
     int summaries;                   /* alvh_summaries: exact (per-path values kept) or histogram */
+    bool antithetic;                 /* antithetic pairs of paths (2k, 2k + 1) */
     uint64_t sample_paths;           /* market paths kept per scenario for plots */
     uint64_t histogram_bins;         /* bins of the stored total P&L histogram */
     double histogram_lo_capital;     /* its range in units of capital (NaN: from the data's quantiles) */

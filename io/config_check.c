@@ -105,6 +105,15 @@ alvh_status alvh_cfg_check_run(alvh_cfg_run_checked *r, alvh_error *err)
                        "summaries: histogram keeps no per-path values, so it cannot store them: expected "
                        "store_paths: false (or summaries: exact)");
     }
+    if (c->antithetic && (c->paths % 2 || c->block_size % 2 || c->summaries != ALVH_SUMMARIES_EXACT)) {
+        /* a pair is one sample: it must never straddle two blocks (nor ranks, which own whole blocks) */
+        alvh_cfg_origin o = run_origin(r, c->paths % 2 ? "paths" : c->block_size % 2 ? "block_size" : "summaries");
+        return fail_at(err, &o,
+                       "antithetic: true pairs path 2k + 1 with path 2k: expected an even paths and block_size and "
+                       "summaries: exact (got %llu, %llu, %s)",
+                       (unsigned long long)c->paths, (unsigned long long)c->block_size,
+                       c->summaries == ALVH_SUMMARIES_HISTOGRAM ? "histogram" : "exact");
+    }
     r->n_steps = (uint64_t)whole;
     r->dt_years = 1.0 / (double)c->steps_per_year;
     return ALVH_OK;

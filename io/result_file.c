@@ -103,6 +103,8 @@ alvh_status alvh_result_write_scenario(alvh_h5_writer *w, const char *scenario, 
             st = write_labelled(w, scenario, vn, "importance", &r->importance[v], NULL, err);
         if (st == ALVH_OK && r->cv)
             st = write_labelled(w, scenario, vn, "control_variates", &r->cv[v], NULL, err);
+        if (st == ALVH_OK && r->antithetic)
+            st = write_labelled(w, scenario, vn, "antithetic", &r->antithetic[v], NULL, err);
         /* histogram mode: the error bound of every estimate, and the bin widths */
         if (st == ALVH_OK && r->pnl_bound)
             st = write_labelled(w, scenario, vn, "summary_bound", &r->pnl_bound[v], NULL, err);
@@ -227,6 +229,11 @@ alvh_status alvh_result_label_scenario(alvh_h5_writer *w, const alvh_config *cfg
     free(inj);
     if (st == ALVH_OK)
         st = label_tilt(w, sc->name, &m->tilt, err);
+    char spath[ALVH_H5_PATH_MAX];
+    if (st == ALVH_OK) /* 1: paths 2k, 2k + 1 are antithetic pairs and the SEs take a pair as one sample */
+        st = alvh_h5_scenario_path(spath, sizeof spath, sc->name, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_int(w, spath, "antithetic", cfg->run.antithetic ? 1 : 0, err);
     return st;
 }
 
@@ -238,7 +245,7 @@ alvh_scenario_request alvh_config_scenario_request(const alvh_config *cfg, size_
         .market = {.params = sc->market, .dt_years = cfg->dt_years, .n_steps = cfg->n_steps,
                    .n_paths = cfg->run.paths, .block_size = cfg->run.block_size, .seed = cfg->run.seed,
                    .scenario = (uint32_t)k, .threads = (int)cfg->run.threads, .injections = sc->injections,
-                   .n_injections = sc->n_injections},
+                   .n_injections = sc->n_injections, .antithetic = cfg->run.antithetic},
         .book = alvh_config_book_for(cfg, sc), /* farm.gov_cut: the scenario's emission cut */
         .variants = cfg->variants, .n_variants = cfg->n_variants, .n_sample_paths = cfg->run.sample_paths,
         .summaries = (alvh_summaries)cfg->run.summaries, .rank = rank, .ranks = ranks,

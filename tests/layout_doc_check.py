@@ -75,10 +75,11 @@ def main():
                         "-o", exact], check=True)
         subprocess.run([alvh, "run", "--paths", "1500", "--summaries", "histogram", "--set", "run.horizon_steps=30",
                         "--quiet", "-o", hist], check=True)
-        # a tilt adds the weighted histogram counts
+        # a tilt adds the weighted histogram counts, antithetic pairs the antithetic tables
         tilted = os.path.join(d, "t.h5")
         subprocess.run([alvh, "run", "--paths", "600", "--set", "run.horizon_steps=30", "--set",
-                        "scenarios.calm.importance.exploit=10", "--quiet", "-o", tilted], check=True)
+                        "scenarios.calm.importance.exploit=10", "--set", "run.antithetic=true", "--quiet", "-o",
+                        tilted], check=True)
         # the studies' tables (sweep_<param>, reverse_stress_<k>) come from configs/studies.yaml
         studies = os.path.join(d, "s.h5")
         subprocess.run([alvh, "run", os.path.join(src, "configs", "studies.yaml"), "--paths", "300", "--quiet",

@@ -5,7 +5,8 @@
  * and ES estimators on 10^6 draws from laws with closed-form values (normal,
  * Student-t with 4 degrees of freedom, exponential), each within 4 standard
  * errors; NaN/Inf accounting; histogram merge-order independence and
- * within-one-bin estimates; fan chart; paired hedge-effectiveness SEs.
+ * within-one-bin estimates; fan chart; paired hedge-effectiveness SEs; the
+ * antithetic pairs' SE by hand and its cluster form in any order.
  *
  * `test_stats --json` prints a fixed seeded sample with every estimate as JSON
  * instead of running the suite; tests/stats_numpy_check.py recomputes them
@@ -22,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "engine/antithetic.h"
 #include "engine/block_rng.h"
 #include "engine/fan_chart.h"
 #include "engine/hedge_eff.h"
@@ -804,6 +806,46 @@ static int dump_json(void)
     return 0;
 }
 
+/* Antithetic pairs (engine/antithetic.h): the SE of the mean with pairs as
+ * samples by hand; the cluster form over values in any order equals it when
+ * every pair is complete, and a pair of perfectly anti-correlated values has
+ * no variance at all. */
+static void test_pairs_se(void **state)
+{
+    (void)state;
+    /* pairs (1, 3), (2, 6), (0, 4): pair means 2, 4, 2; mean 8/3; sd^2 = (4/9 + 16/9 + 4/9) / 2 = 4/3 */
+    const double v[6] = {1, 3, 2, 6, 0, 4};
+    assert_true(fabs(alvh_pairs_se(v, 6) - sqrt(4.0 / 3.0 / 3.0)) < 1e-15);
+    double q[3];
+    assert_int_equal(alvh_pairs_average(v, 6, q), 3);
+    assert_true(q[0] == 2.0 && q[1] == 4.0 && q[2] == 2.0);
+    /* the same values shuffled, each with its path: the cluster form gives the same SE */
+    const double shuf[6] = {6, 0, 1, 4, 3, 2};
+    const size_t path[6] = {3, 4, 0, 5, 1, 2};
+    assert_true(fabs(alvh_pairs_se_scattered(shuf, path, 6, 6) - alvh_pairs_se(v, 6)) < 1e-14);
+    /* x and -x around a constant: the pairs carry no variance, where independent paths would */
+    alvh_pcg64 g;
+    alvh_pcg64_for_path(&g, 5, 0, 7);
+    enum { N = 2000 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    for (int i = 0; i < N; i += 2) {
+        double z = open_uniform(&g) - 0.5;
+        x[i] = 10.0 + z, x[i + 1] = 10.0 - z;
+    }
+    double m, se;
+    alvh_stats_mean_se(x, N, &m, &se);
+    assert_true(se > 1e-3 && alvh_pairs_se(x, N) < 1e-14);
+    /* an incomplete pair (path 6 alone) counts as one sample of its own */
+    const double w[7] = {1, 3, 2, 6, 0, 4, 5};
+    const size_t pw[7] = {0, 1, 2, 3, 4, 5, 6};
+    double mean = 21.0 / 7.0, g0 = (1 - mean) + (3 - mean), g1 = (2 - mean) + (6 - mean), g2 = (0 - mean) + (4 - mean),
+           g3 = 5 - mean;
+    double want = sqrt((g0 * g0 + g1 * g1 + g2 * g2 + g3 * g3) * 4.0 / 3.0) / 7.0;
+    assert_true(fabs(alvh_pairs_se_scattered(w, pw, 7, 7) - want) < 1e-14);
+    free(x);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--json") == 0)
@@ -824,6 +866,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_histogram),
         cmocka_unit_test(test_fan_chart),
         cmocka_unit_test(test_hedge_eff),
+        cmocka_unit_test(test_pairs_se),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
