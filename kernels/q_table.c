@@ -48,6 +48,10 @@ int alvh_qtab_spec_init_asset(alvh_qtab_spec *s, const alvh_spx_params *p, const
      * (its jumps do not scale with it): a bilinear state stencil, 4 rows
      * per lookup instead of 16 (docs/pricing.md "Token marks": accuracy) */
     s->state_linear = 1;
+    /* and 13 nodes per factor: 0.53 of the tolerance at 13, 0.40 at 17, for
+     * 0.6 of the build */
+    s->n_s1 = ALVH_QTAB_NS_ASSET;
+    s->n_s2 = p->kappa2 > 0.0 ? ALVH_QTAB_NS_ASSET : 2;
     return 0;
 }
 

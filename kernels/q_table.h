@@ -29,6 +29,7 @@
 /* grid sizes and range (docs/pricing.md: the accuracy they give) */
 #define ALVH_QTAB_NS1 17
 #define ALVH_QTAB_NS2 17
+#define ALVH_QTAB_NS_ASSET 13 /* per factor in the asset tables (docs/pricing.md "Token marks") */
 #define ALVH_QTAB_NZ 47
 #define ALVH_QTAB_Z_LO (-7.0)
 #define ALVH_QTAB_Z_STEP 0.25

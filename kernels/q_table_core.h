@@ -77,23 +77,37 @@ static inline qcell qcell_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
     return c;
 }
 
+/* The sum over a cell's rows of weight wc[k] times the Catmull-Rom value
+ * along row k (n nodes from offset base[k] of tab) at grid position x,
+ * clamped to the grid: the one stencil of every table lookup (the Q price
+ * tables here, the VIX option table in vix_table_core.h). */
+static inline vd qrows_cr(const double *tab, const vd *base, const vd *wc, int rows, vd x, size_t n)
+{
+    vd f, w[4];
+    vd i = qgrid_cell4(x, n, &f);
+    qcr_weights(f, w);
+    vd off = vd_sub(i, vd_set1(1.0)), r = vd_set1(0.0);
+    for (int k = 0; k < rows; k++) {
+        vd at = vd_add(base[k], off);
+        vd acc = vd_mul(w[0], vd_gather(tab, at));
+        for (int j = 1; j < 4; j++)
+            acc = vd_fma(w[j], vd_gather(tab, vd_add(at, vd_set1((double)j))), acc);
+        r = vd_fma(wc[k], acc, r);
+    }
+    return r;
+}
+
+/* a cell's position on the z grid of lm = ln(K/F) */
+static inline vd qz_of(const alvh_qtab *q, vd inv_sdp, vd lm)
+{
+    return vd_mul(vd_sub(vd_mul(lm, inv_sdp), vd_set1(q->g.z_lo)), vd_set1(q->inv_hz));
+}
+
 /* the table's total implied vol sigma sqrt(T) at lm = ln(K/F): Catmull-Rom in
  * z, v1^(1/4) and v2^(1/4) (z clamped to the grid) */
 static inline vd qcell_sd(const alvh_qtab *q, const qcell *c, vd lm)
 {
-    const alvh_qtab_spec *g = &q->g;
-    vd f, wz[4];
-    vd iz = qgrid_cell4(vd_mul(vd_sub(vd_mul(lm, c->inv_sdp), vd_set1(g->z_lo)), vd_set1(q->inv_hz)), g->n_z, &f);
-    qcr_weights(f, wz);
-    vd off = vd_sub(iz, vd_set1(1.0)), ratio = vd_set1(0.0);
-    for (int k = 0; k < 16; k++) {
-        vd at = vd_add(c->base[k], off);
-        vd acc = vd_mul(wz[0], vd_gather(q->ratio, at));
-        for (int j = 1; j < 4; j++)
-            acc = vd_fma(wz[j], vd_gather(q->ratio, vd_add(at, vd_set1((double)j))), acc);
-        ratio = vd_fma(c->wc[k], acc, ratio);
-    }
-    return vd_mul(ratio, c->sdp);
+    return vd_mul(qrows_cr(q->ratio, c->base, c->wc, 16, qz_of(q, c->inv_sdp, lm), q->g.n_z), c->sdp);
 }
 
 /* ---- the bilinear-in-state lookup (spec state_linear: the token and ETH) ---- */
@@ -146,19 +160,7 @@ static inline qcell_lin qcell_lin_of(const alvh_qtab *q, vd life, vd v1, vd v2, 
 /* total implied vol at lm = ln(K/F): Catmull-Rom in z, bilinear in (u1, u2) */
 static inline vd qcell_lin_sd(const alvh_qtab *q, const qcell_lin *c, vd lm)
 {
-    const alvh_qtab_spec *g = &q->g;
-    vd f, wz[4];
-    vd iz = qgrid_cell4(vd_mul(vd_sub(vd_mul(lm, c->inv_sdp), vd_set1(g->z_lo)), vd_set1(q->inv_hz)), g->n_z, &f);
-    qcr_weights(f, wz);
-    vd off = vd_sub(iz, vd_set1(1.0)), ratio = vd_set1(0.0);
-    for (int k = 0; k < 4; k++) {
-        vd at = vd_add(c->base[k], off);
-        vd acc = vd_mul(wz[0], vd_gather(q->ratio, at));
-        for (int j = 1; j < 4; j++)
-            acc = vd_fma(wz[j], vd_gather(q->ratio, vd_add(at, vd_set1((double)j))), acc);
-        ratio = vd_fma(c->wc[k], acc, ratio);
-    }
-    return vd_mul(ratio, c->sdp);
+    return vd_mul(qrows_cr(q->ratio, c->base, c->wc, 4, qz_of(q, c->inv_sdp, lm), q->g.n_z), c->sdp);
 }
 
 #endif

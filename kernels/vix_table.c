@@ -110,19 +110,28 @@ static double vix_density(const alvh_vix_coeffs *x, double t, double v1, double 
     return h;
 }
 
-/* E[VIX_T] and the calls of n_k strikes from the density */
+/* E[VIX_T] and the calls of n_k strikes from the density: the tail sums
+ * S0(j) = sum_{i >= j} g_i and S1(j) = sum_{i >= j} y_i g_i give every
+ * strike's sum of (y_i - K) g_i over the levels above K */
 static double prices_of(double y0, double h, const double *g, size_t n_k, const double *strike, double *call)
 {
-    double ey = 0.0;
-    for (int j = 0; j < VT_NY; j++)
-        ey += (y0 + ((double)j + 0.5) * h) * g[j];
-    for (size_t i = 0; i < n_k; i++) {
-        double c = 0.0;
-        for (int j = 0; j < VT_NY; j++)
-            c += fmax(y0 + ((double)j + 0.5) * h - strike[i], 0.0) * g[j];
-        call[i] = c;
+    double s0[VT_NY + 1], s1[VT_NY + 1];
+    s0[VT_NY] = s1[VT_NY] = 0.0;
+    for (int j = VT_NY - 1; j >= 0; j--) {
+        s0[j] = s0[j + 1] + g[j];
+        s1[j] = s1[j + 1] + (y0 + ((double)j + 0.5) * h) * g[j];
     }
-    return ey;
+    for (size_t i = 0; i < n_k; i++) {
+        /* the first level above the strike */
+        double x = ceil((strike[i] - y0) / h - 0.5);
+        int j = x <= 0.0 ? 0 : x >= VT_NY ? VT_NY : (int)x;
+        while (j > 0 && y0 + ((double)j - 0.5) * h > strike[i])
+            j--;
+        while (j < VT_NY && y0 + ((double)j + 0.5) * h <= strike[i])
+            j++;
+        call[i] = s1[j] - strike[i] * s0[j];
+    }
+    return s1[0];
 }
 
 void alvh_vtab_cos_prices(const alvh_vtab_spec *s, double t, double v1, double v2, size_t n_k, const double *strike,

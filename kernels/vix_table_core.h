@@ -11,7 +11,8 @@
 #include "kernels/q_table_core.h"
 #include "kernels/vix_table.h"
 
-/* what one life's marks share: the 2 x 2 rows, their weights and the future */
+/* what one life's marks share: the 2 x 2 rows (offsets of their first vol
+ * column; the future sits just before), their weights and the future */
 typedef struct {
     vd base[4], wc[4], fwd;
 } vcell;
@@ -34,9 +35,10 @@ static inline vcell vcell_of(const alvh_vtab *t, vd life, vd v1, vd v2)
     for (int a = 0; a < 2; a++)
         for (int k = 0; k < 2; k++) {
             vd node = vd_fma(vd_fma(l, ns1, n1[a]), ns2, n2[k]); /* (l n1 + i1) n2 + i2 */
-            vc.base[2 * a + k] = vd_mul(node, row);
+            vd at = vd_mul(node, row);
+            vc.base[2 * a + k] = vd_add(at, one);
             vc.wc[2 * a + k] = vd_mul(w1[a], w2[k]);
-            ratio = vd_fma(vc.wc[2 * a + k], vd_gather(t->val, vc.base[2 * a + k]), ratio);
+            ratio = vd_fma(vc.wc[2 * a + k], vd_gather(t->val, at), ratio);
         }
     vd ex2 = vd_fma(c0, vd_max(v1, zero), vd_fma(c1, vd_max(v2, zero), c2));
     vc.fwd = vd_mul(ratio, vd_sqrt(ex2));
@@ -46,20 +48,8 @@ static inline vcell vcell_of(const alvh_vtab *t, vd life, vd v1, vd v2)
 /* Black-76 total vol of strike k: Catmull-Rom in ln(k / fwd), bilinear in the state */
 static inline vd vcell_sd(const alvh_vtab *t, const vcell *vc, vd k)
 {
-    const alvh_vtab_spec *g = &t->g;
-    vd f, wm[4];
-    vd m = vmath_log(vd_div(k, vc->fwd));
-    vd im = qgrid_cell4(vd_mul(vd_sub(m, vd_set1(g->m_lo)), vd_set1(t->inv_hm)), g->n_m, &f);
-    qcr_weights(f, wm);
-    vd off = im, r = vd_set1(0.0); /* column 1 + im - 1 */
-    for (int a = 0; a < 4; a++) {
-        vd at = vd_add(vc->base[a], off);
-        vd acc = vd_mul(wm[0], vd_gather(t->val, at));
-        for (int j = 1; j < 4; j++)
-            acc = vd_fma(wm[j], vd_gather(t->val, vd_add(at, vd_set1((double)j))), acc);
-        r = vd_fma(vc->wc[a], acc, r);
-    }
-    return r;
+    vd x = vd_mul(vd_sub(vmath_log(vd_div(k, vc->fwd)), vd_set1(t->g.m_lo)), vd_set1(t->inv_hm));
+    return qrows_cr(t->val, vc->base, vc->wc, 4, x, t->g.n_m);
 }
 
 #endif
