@@ -462,3 +462,131 @@ alvh_status alvh_hist_loss_tail_risk(const alvh_histogram *pnl, double level, do
     *es = -low_mean;
     return ALVH_OK;
 }
+
+/* ---- weighted estimates (counts in LR units) ---------------------------- */
+
+/* Segment s counted from the bottom (up) or from the top, in the walk's own
+ * coordinates: from the top a segment [a, b] is seen as [-b, -a]. */
+static segment wseg(const alvh_histogram *h, int up, size_t s)
+{
+    segment g = seg_at(h, up ? s : h->n_bins + 1 - s);
+    return up ? g : (segment){-g.b, -g.a, g.c};
+}
+
+typedef struct {
+    double q, lo, hi;             /* estimate and the span holding the exact value */
+    uint64_t before_lo, thru_hi; /* units below the span's first segment, through its last */
+} wwalk_out;
+
+/* The exact rule (alvh_wstats_quantile_sorted) stops at the first value whose
+ * cumulative weight exceeds t = target x m. Each count is a path's weight
+ * rounded to 2^-24 (|u - w 2^24| <= 1/2), so the units below any value differ
+ * from the exact sum by at most m / 2 units: the exact stop lies in the
+ * segments where the units cross t 2^24 -+ (m / 2 + 1), and the estimate
+ * interpolates where they cross t 2^24. */
+static wwalk_out wwalk(const alvh_histogram *h, int up, double target, uint64_t m)
+{
+    const double t = target * (double)m * 0x1p24, s = 0.5 * (double)m + 1.0;
+    /* integer thresholds, widened for the rounding of t (U > y iff U > floor y) */
+    const double tl = floor((t - s) * (1.0 - 0x1p-50)) - 1.0, th = ceil((t + s) * (1.0 + 0x1p-50)) + 1.0;
+    wwalk_out o = {NAN, NAN, NAN, 0, h->n};
+    int have_lo = 0, have_q = 0, have_hi = 0;
+    double last_b = NAN;
+    uint64_t cum = 0;
+    for (size_t k = 0; k < h->n_bins + 2 && !have_hi; k++) {
+        segment g = wseg(h, up, k);
+        if (g.c == 0)
+            continue;
+        uint64_t before = cum;
+        cum += g.c;
+        last_b = g.b;
+        if (!have_lo && (tl < 0.0 || (double)cum > tl))
+            have_lo = 1, o.lo = g.a, o.before_lo = before;
+        if (!have_q && (double)cum > t) {
+            double f = (t - (double)before) / (double)g.c;
+            o.q = g.a + (g.b - g.a) * fmin(fmax(f, 0.0), 1.0);
+            have_q = 1;
+        }
+        if ((double)cum > th)
+            have_hi = 1, o.hi = g.b, o.thru_hi = cum;
+    }
+    /* the last value (zero-unit paths of weight < 2^-25 may lie beyond last_b) */
+    const double ext = up ? h->max : -h->min;
+    if (!have_hi) /* units never above t + s: the exact walk may run to the last value */
+        o.hi = ext;
+    if (!have_q)
+        o.q = last_b;
+    if (!have_lo) /* units never above t - s: the exact walk ends at the last value */
+        o.q = o.lo = o.hi = ext, o.before_lo = h->n;
+    if (!up) {
+        double lo = -o.hi;
+        o.hi = -o.lo, o.lo = lo, o.q = -o.q;
+    }
+    return o;
+}
+
+static alvh_status need_weighted(const alvh_histogram *h, uint64_t m_paths, const char *what, alvh_error *err)
+{
+    alvh_status st = need_values(h, what, err);
+    if (st == ALVH_OK && m_paths == 0)
+        return alvh_error_set(err, ALVH_E_NUMERIC, "weighted histogram %s: no finite path", what);
+    return st;
+}
+
+alvh_status alvh_hist_wquantile(const alvh_histogram *h, uint64_t m_paths, double p, double *q, double *bound,
+                                alvh_error *err)
+{
+    alvh_status st = need_weighted(h, m_paths, "quantile", err);
+    if (st)
+        return st;
+    if (!(p >= 0.0 && p <= 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "weighted histogram quantile: probability %g outside [0, 1]", p);
+    /* p <= 1/2 walks up against p, p > 1/2 down from the top against 1 - p (as the exact rule) */
+    wwalk_out o = p <= 0.5 ? wwalk(h, 1, p, m_paths) : wwalk(h, 0, 1.0 - p, m_paths);
+    *q = o.q;
+    if (bound)
+        *bound = fmax(o.q - o.lo, o.hi - o.q);
+    return ALVH_OK;
+}
+
+/* ES_a = f(VaR) with f(v) = v + sum w (L - v)^+ / (m (1 - a)), L = -x. The
+ * estimate is f_h(V^) (the segments' units spread evenly over them) at the
+ * estimated V^. |f_h(V^) - f(V^)|: each segment's mean of (z - x)^+ (z = -V^)
+ * is off by at most its width, plus the weights' rounding (m 2^-25 (z - min));
+ * |f(V^) - f(VaR)| <= L |V^ - VaR| with L the largest |f'| = |1 - W(x < -v) /
+ * (m (1 - a))| over the VaR span, from the units below and through it. */
+alvh_status alvh_hist_loss_tail_risk_weighted(const alvh_histogram *pnl, uint64_t m_paths, double level,
+                                              double *var, double *var_bound, double *es, double *es_bound,
+                                              alvh_error *err)
+{
+    alvh_status st = need_weighted(pnl, m_paths, "loss tail risk", err);
+    if (st)
+        return st;
+    if (!(level > 0.0 && level < 1.0))
+        return alvh_error_set(err, ALVH_E_CONFIG, "weighted histogram loss tail risk: level %g outside (0, 1)", level);
+    wwalk_out o = wwalk(pnl, 1, 1.0 - level, m_paths); /* the worst P&L first, as the exact VaR */
+    const double z = o.q, vb = fmax(o.q - o.lo, o.hi - o.q), d = (double)m_paths * (1.0 - level) * 0x1p24;
+    alvh_ksum sum = {0, 0}, spread = {0, 0};
+    for (size_t k = 0; k < pnl->n_bins + 2; k++) {
+        segment g = seg_at(pnl, k);
+        if (g.c == 0)
+            continue;
+        if (!(g.a < z))
+            break;
+        double c = (double)g.c;
+        alvh_ksum_add(&sum, g.b <= z ? c * (z - 0.5 * (g.a + g.b)) : c * (z - g.a) * (z - g.a) / (2.0 * (g.b - g.a)));
+        alvh_ksum_add(&spread, c * (g.b - g.a));
+    }
+    *var = -z;
+    *es = -z + alvh_ksum_value(&sum) / d;
+    if (var_bound)
+        *var_bound = vb;
+    if (es_bound) {
+        const double half_m = 0.5 * (double)m_paths;
+        double w_lo = fmax((double)o.before_lo - half_m, 0.0) / d, w_hi = ((double)o.thru_hi + half_m) / d;
+        double lip = fmax(fabs(1.0 - w_lo), fabs(1.0 - w_hi));
+        double model = (alvh_ksum_value(&spread) + half_m * fmax(z - pnl->min, 0.0)) / d;
+        *es_bound = model + lip * vb;
+    }
+    return ALVH_OK;
+}

@@ -95,4 +95,17 @@ alvh_status alvh_hist_tail_sumsq(const alvh_histogram *h, double level, int uppe
 alvh_status alvh_hist_loss_tail_risk(const alvh_histogram *pnl, double level, double *var,
                                      double *var_bound, double *es, double *es_bound, alvh_error *err);
 
+/* Weighted estimates from a histogram of LR weight units (alvh_hist_add_weighted) of m_paths finite
+ * paths: the same quantities engine/wstats.h computes from the per-path (x, w), normalized by the
+ * path count m (not by the weight sum). Quantile at p: the first value, walking up (p <= 1/2) or down
+ * from the top (p > 1/2, against 1 - p), where the weight passed exceeds p m. Loss VaR at level a: that
+ * walk up from the worst P&L against (1 - a) m, negated; ES = VaR + sum w (L - VaR)^+ / (m (1 - a)).
+ * The bounds cover the bin widths and the rounding of every weight to 2^-ALVH_HIST_WEIGHT_BITS
+ * (docs/statistics.md, "Weighted histogram estimates"). */
+alvh_status alvh_hist_wquantile(const alvh_histogram *h, uint64_t m_paths, double p, double *q, double *bound,
+                                alvh_error *err);
+alvh_status alvh_hist_loss_tail_risk_weighted(const alvh_histogram *pnl, uint64_t m_paths, double level,
+                                              double *var, double *var_bound, double *es, double *es_bound,
+                                              alvh_error *err);
+
 #endif

@@ -5,7 +5,9 @@
  * and ES estimators on 10^6 draws from laws with closed-form values (normal,
  * Student-t with 4 degrees of freedom, exponential), each within 4 standard
  * errors; NaN/Inf accounting; histogram merge-order independence and
- * within-one-bin estimates; fan chart; paired hedge-effectiveness SEs; the
+ * within-one-bin estimates; weighted (LR-unit) histogram quantiles, VaR and
+ * ES within their bounds of the exact weighted ones; fan chart; paired
+ * hedge-effectiveness SEs; the
  * antithetic pairs' SE by hand and its cluster form in any order.
  *
  * `test_stats --json` prints a fixed seeded sample with every estimate as JSON
@@ -29,6 +31,7 @@
 #include "engine/hedge_eff.h"
 #include "engine/histogram.h"
 #include "engine/stats.h"
+#include "engine/wstats.h"
 #include "kernels/isa.h"
 
 enum { BIG_N = 1000000 };
@@ -846,6 +849,117 @@ static void test_pairs_se(void **state)
     free(x);
 }
 
+/* ---- weighted histogram estimates --------------------------------------- */
+
+/* A weighted histogram of x[0..m) with LR weights w against the exact
+ * weighted quantiles, VaR and ES of engine/wstats.h: every estimate within
+ * its bound; in_range: the bounds stay within a few bin widths. */
+static void check_weighted(const char *name, const double *x, const double *w, size_t m, double lo, double hi,
+                           size_t bins, int in_range)
+{
+    alvh_error err = {0};
+    alvh_histogram *h = alvh_hist_create(lo, hi, bins, &err);
+    assert_non_null(h);
+    uint64_t *qw = malloc(m * sizeof *qw);
+    double *tmp = malloc(m * sizeof *tmp);
+    assert_non_null(qw);
+    assert_non_null(tmp);
+    for (size_t i = 0; i < m; i++)
+        qw[i] = alvh_hist_weight_units(w[i]);
+    alvh_hist_add_weighted(h, x, qw, m);
+    alvh_wpoint *s;
+    size_t ms;
+    assert_int_equal(alvh_wstats_sorted(x, w, m, &s, &ms, &err), ALVH_OK);
+    assert_int_equal(ms, m);
+    const double bw = (hi - lo) / (double)bins, scale = fmax(fabs(lo), fabs(hi));
+    double worst = 0.0;
+    const double ps[] = {0.0, 0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 0.999, 1.0};
+    for (size_t k = 0; k < sizeof ps / sizeof ps[0]; k++) {
+        double q, b, qe = alvh_wstats_quantile_sorted(s, ms, ps[k]);
+        assert_int_equal(alvh_hist_wquantile(h, m, ps[k], &q, &b, &err), ALVH_OK);
+        assert_true(fabs(q - qe) <= b * (1 + 1e-12) + 1e-12 * scale);
+        if (b > 0.0)
+            worst = fmax(worst, fabs(q - qe) / b);
+        if (in_range && ps[k] >= 0.01 && ps[k] <= 0.99)
+            assert_true(b <= 2.0 * bw * (1 + 1e-12));
+    }
+    for (int k = 0; k < ALVH_STATS_N_LEVELS; k++) {
+        alvh_tail_risk tr;
+        double var, vb, es, eb;
+        alvh_wstats_tail_sorted(s, ms, alvh_stats_levels[k], tmp, &tr);
+        assert_int_equal(alvh_hist_loss_tail_risk_weighted(h, m, alvh_stats_levels[k], &var, &vb, &es, &eb, &err),
+                         ALVH_OK);
+        printf("# %s a = %.3f VaR %.5f vs %.5f (bound %.3g)  ES %.5f vs %.5f (bound %.3g)\n", name,
+               alvh_stats_levels[k], var, tr.var, vb, es, tr.es, eb);
+        assert_true(fabs(var - tr.var) <= vb * (1 + 1e-12) + 1e-12 * scale);
+        assert_true(fabs(es - tr.es) <= eb * (1 + 1e-12) + 1e-12 * scale);
+        if (in_range)
+            assert_true(vb <= 2.0 * bw * (1 + 1e-12) && eb <= 4.0 * bw);
+    }
+    printf("# %s: worst quantile error %.3f of its bound\n", name, worst);
+    free(s);
+    free(tmp);
+    free(qw);
+    alvh_hist_free(h);
+}
+
+static void test_weighted_histogram(void **state)
+{
+    (void)state;
+    alvh_error err = {0};
+    enum { M = 200000 };
+    double *z = normal_sample(41), *x = malloc(M * sizeof *x), *w = malloc(M * sizeof *w);
+    assert_non_null(x);
+    assert_non_null(w);
+    alvh_pcg64 g;
+    alvh_pcg64_seed(&g, 0, 43, 0, 5);
+    /* a tilted event: drawn on 30% of the paths (model 3%), each such path
+     * loses 2.5 and carries w = 0.03 / 0.3; the others 0.97 / 0.7 */
+    for (size_t i = 0; i < M; i++) {
+        int ev = open_uniform(&g) < 0.3;
+        x[i] = z[i] - (ev ? 2.5 : 0.0);
+        w[i] = ev ? 0.1 : 0.97 / 0.7;
+    }
+    check_weighted("tilt [-6,4)x1000", x, w, M, -6.0, 4.0, 1000, 1);
+    check_weighted("tilt [-2,2)x40", x, w, M, -2.0, 2.0, 40, 0); /* tails in underflow / overflow */
+    check_weighted("tilt 37 paths", x, w, 37, -6.0, 4.0, 100, 0);
+    check_weighted("tilt 1 path", x, w, 1, -6.0, 4.0, 100, 0);
+    /* heavy weights: lognormal LR of sigma 1.5, a few below 2^-25 (zero units) */
+    for (size_t i = 0; i < M; i++)
+        w[i] = exp(1.5 * z[(i * 7919 + 13) % BIG_N] - 1.125) * (i % 5000 == 17 ? 1e-9 : 1.0);
+    check_weighted("lognormal LR [-6,4)x1000", x, w, M, -6.0, 4.0, 1000, 0);
+    check_weighted("lognormal LR 500 paths [-3,3)x60", x, w, 500, -3.0, 3.0, 60, 0);
+    /* weights 1: the integer-count estimate's segment holds the same value */
+    for (size_t i = 0; i < M; i++)
+        w[i] = 1.0;
+    check_weighted("weights 1 [-6,4)x1000", x, w, M, -6.0, 4.0, 1000, 1);
+
+    /* The normalization is by the path count: with every w = 0.45 55% of the
+     * probability is missing, and the exact median (weight passed > m / 2)
+     * is the largest value; the rank rule on the units (normalized by their
+     * sum) puts it near the middle, far outside the weighted bound. */
+    for (size_t i = 0; i < M; i++)
+        w[i] = 0.45;
+    alvh_histogram *h = alvh_hist_create(-6.0, 4.0, 1000, &err);
+    uint64_t *qw = malloc(M * sizeof *qw);
+    assert_non_null(qw);
+    for (size_t i = 0; i < M; i++)
+        qw[i] = alvh_hist_weight_units(w[i]);
+    alvh_hist_add_weighted(h, x, qw, M);
+    double qm, bm, q7, b7;
+    assert_int_equal(alvh_hist_wquantile(h, M, 0.5, &qm, &bm, &err), ALVH_OK);
+    assert_int_equal(alvh_hist_quantile(h, 0.5, &q7, &b7, &err), ALVH_OK);
+    assert_true(qm == h->max && bm == 0.0);
+    assert_true(fabs(q7 - qm) > 100.0 * (bm + b7));
+    assert_int_equal(alvh_hist_wquantile(h, 0, 0.5, &qm, &bm, &err), ALVH_E_NUMERIC);
+    assert_int_equal(alvh_hist_wquantile(h, M, 1.5, &qm, &bm, &err), ALVH_E_CONFIG);
+    free(qw);
+    alvh_hist_free(h);
+    free(x);
+    free(w);
+    free(z);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--json") == 0)
@@ -867,6 +981,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fan_chart),
         cmocka_unit_test(test_hedge_eff),
         cmocka_unit_test(test_pairs_se),
+        cmocka_unit_test(test_weighted_histogram),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
