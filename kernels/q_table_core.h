@@ -51,15 +51,29 @@ static inline void qfactor_stencil(vd v, double inv_h, size_t n, vd node[4], vd 
         node[a] = vd_abs(vd_add(i, vd_set1((double)(a - 2))));
 }
 
+/* a life slot of the lanes (whole steps, clamped to the table) */
+static inline vd qlife_slot(vd life, size_t n_life)
+{
+    return vd_min(vd_max(vd_round(life), vd_set1(0.0)), vd_set1((double)(n_life - 1)));
+}
+
+/* c0 v1+ + c1 v2+ + c2 from the first three of a slot's ncoef coefficients
+ * (w of the Q price tables, E[VIX_T^2] of the VIX option table) */
+static inline vd qlife_affine(const double *coef, size_t ncoef, vd l, vd v1, vd v2)
+{
+    const vd zero = vd_set1(0.0);
+    vd lc = vd_mul(l, vd_set1((double)ncoef));
+    vd c0 = vd_gather(coef, lc), c1 = vd_gather(coef, vd_add(lc, vd_set1(1.0)));
+    vd c2 = vd_gather(coef, vd_add(lc, vd_set1(2.0)));
+    return vd_fma(c0, vd_max(v1, zero), vd_fma(c1, vd_max(v2, zero), c2));
+}
+
 static inline qcell qcell_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
 {
     const alvh_qtab_spec *g = &q->g;
-    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
-    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
-    vd lc = vd_mul(l, vd_set1((double)ALVH_QTAB_NCOEF));
-    vd a1 = vd_gather(q->coef, lc), a2 = vd_gather(q->coef, vd_add(lc, one));
-    vd b = vd_gather(q->coef, vd_add(lc, vd_set1(2.0)));
-    vd w = vd_max(vd_fma(a1, vd_max(v1, zero), vd_fma(a2, vd_max(v2, zero), b)), vd_set1(ALVH_QTAB_W_FLOOR));
+    const vd one = vd_set1(1.0);
+    vd l = qlife_slot(life, g->n_life);
+    vd w = vd_max(qlife_affine(q->coef, ALVH_QTAB_NCOEF, l, v1, v2), vd_set1(ALVH_QTAB_W_FLOOR));
     vd n1[4], w1[4], n2[4], w2[4];
     qfactor_stencil(v1, q->inv_h1, g->n_s1, n1, w1);
     qfactor_stencil(v2, q->inv_h2, g->n_s2, n2, w2);
@@ -134,12 +148,9 @@ static inline void qfactor_linear(vd v, double inv_h, size_t n, vd node[2], vd w
 static inline qcell_lin qcell_lin_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
 {
     const alvh_qtab_spec *g = &q->g;
-    const vd zero = vd_set1(0.0), one = vd_set1(1.0);
-    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
-    vd lc = vd_mul(l, vd_set1((double)ALVH_QTAB_NCOEF));
-    vd a1 = vd_gather(q->coef, lc), a2 = vd_gather(q->coef, vd_add(lc, one));
-    vd b = vd_gather(q->coef, vd_add(lc, vd_set1(2.0)));
-    vd w = vd_max(vd_fma(a1, vd_max(v1, zero), vd_fma(a2, vd_max(v2, zero), b)), vd_set1(ALVH_QTAB_W_FLOOR));
+    const vd one = vd_set1(1.0);
+    vd l = qlife_slot(life, g->n_life);
+    vd w = vd_max(qlife_affine(q->coef, ALVH_QTAB_NCOEF, l, v1, v2), vd_set1(ALVH_QTAB_W_FLOOR));
     vd n1[2], w1[2], n2[2], w2[2];
     qfactor_linear(v1, q->inv_h1, g->n_s1, n1, w1);
     qfactor_linear(v2, q->inv_h2, g->n_s2, n2, w2);

@@ -22,10 +22,7 @@ static inline vcell vcell_of(const alvh_vtab *t, vd life, vd v1, vd v2)
 {
     const alvh_vtab_spec *g = &t->g;
     const vd zero = vd_set1(0.0), one = vd_set1(1.0);
-    vd l = vd_min(vd_max(vd_round(life), zero), vd_set1((double)(g->n_life - 1)));
-    vd lc = vd_mul(l, vd_set1((double)ALVH_VTAB_NCOEF));
-    vd c0 = vd_gather(t->coef, lc), c1 = vd_gather(t->coef, vd_add(lc, one));
-    vd c2 = vd_gather(t->coef, vd_add(lc, vd_set1(2.0)));
+    vd l = qlife_slot(life, g->n_life);
     vd n1[2], w1[2], n2[2], w2[2];
     qfactor_linear(v1, t->inv_h1, g->n_s1, n1, w1);
     qfactor_linear(v2, t->inv_h2, g->n_s2, n2, w2);
@@ -40,8 +37,7 @@ static inline vcell vcell_of(const alvh_vtab *t, vd life, vd v1, vd v2)
             vc.wc[2 * a + k] = vd_mul(w1[a], w2[k]);
             ratio = vd_fma(vc.wc[2 * a + k], vd_gather(t->val, at), ratio);
         }
-    vd ex2 = vd_fma(c0, vd_max(v1, zero), vd_fma(c1, vd_max(v2, zero), c2));
-    vc.fwd = vd_mul(ratio, vd_sqrt(ex2));
+    vc.fwd = vd_mul(ratio, vd_sqrt(qlife_affine(t->coef, ALVH_VTAB_NCOEF, l, v1, v2)));
     return vc;
 }
 
