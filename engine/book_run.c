@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "engine/block_rng.h"
+#include "engine/book_tables.h"
 #include "engine/phase_clock.h"
 #include "engine/scheduler.h"
-#include "kernels/q_asset.h"
-#include "kernels/q_table.h"
-#include "kernels/vix_table.h"
 
 const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding",
                                                           "spx_integrated_var"};
@@ -55,12 +53,6 @@ typedef struct {
      * above); a variant led by another runs only its cash account and equity
      * on the leader's layer state (alvh_book_state_share) */
     size_t leader[MAX_VARIANTS];
-    /* the Q price tables of the condor, the token and ETH (consts.qtab,
-     * qtab_tok, qtab_eth point here when built) */
-    alvh_qtab qtab[3];
-    double *qtab_mem[3];
-    alvh_vtab vtab;    /* the VIX calls' table (consts.vtab points here when built) */
-    double *vtab_mem;
 } book_ctx;
 
 void alvh_book_effective_var(const alvh_vix_coeffs *x, size_t n, const double *v, const double *v2, double *out)
@@ -285,111 +277,6 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
     return st;
 }
 
-/* One Q price table: its life slots on nt threads (each slot is filled alone:
- * the same table on any thread count). */
-static alvh_status qtab_fill(const alvh_qtab_spec *spec, int nt, alvh_qtab *tab, double **mem_out, alvh_error *err)
-{
-    double *mem = malloc(alvh_qtab_doubles(spec) * sizeof(double));
-    if (!mem)
-        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate a Q price table (%zu doubles)",
-                              alvh_qtab_doubles(spec));
-    long n_life = (long)spec->n_life;
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-    for (long l = 0; l < n_life; l++)
-        alvh_qtab_fill_life(spec, (size_t)l, mem);
-    alvh_qtab_bind(tab, spec, mem);
-    *mem_out = mem;
-    return ALVH_OK;
-}
-
-/* The condor's table. A model the table does not price (variance jumps)
- * keeps the one-factor marks. */
-static alvh_status qtab_build_condor(book_ctx *c, int nt, alvh_error *err)
-{
-    const alvh_book_consts *k = &c->consts;
-    alvh_qtab_spec spec;
-    char msg[200];
-    /* the shortest life the condor is marked at: the first with steps left <= the roll
-     * threshold (with MACD-timed rolls, the hard limit further into the window) */
-    double roll_left = k->p.condor_signals.macd_roll ? fmin(k->c_roll_steps_left, k->q_hard_left) : k->c_roll_steps_left;
-    size_t first = (size_t)floor(fmax(roll_left, 0.0));
-    if (alvh_qtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->c_t_entry, k->c_life_steps, first, msg,
-                            sizeof msg) != 0)
-        return ALVH_OK;
-    alvh_status st = qtab_fill(&spec, nt, &c->qtab[0], &c->qtab_mem[0], err);
-    if (st == ALVH_OK)
-        c->consts.qtab = &c->qtab[0];
-    return st;
-}
-
-/* The token's (eth 0: puts and calls, lives up to the longer period) or
- * ETH's (eth 1: eth_puts) table. A law the table does not price, or a period
- * longer than ALVH_QTAB_MAX_ASSET_LIFE steps, keeps the flat marks. */
-static alvh_status qtab_build_asset(book_ctx *c, int eth, size_t life_steps, int nt, alvh_error *err)
-{
-    const alvh_market_params *mp = &c->rq->market.params;
-    alvh_qtab_asset a;
-    alvh_qtab_spec spec;
-    char msg[200];
-    if (life_steps > ALVH_QTAB_MAX_ASSET_LIFE ||
-        alvh_qtab_asset_of(&a, mp, eth, c->consts.dt, msg, sizeof msg) != 0 ||
-        alvh_qtab_spec_init_asset(&spec, &mp->spx, &a, c->consts.dt, life_steps, msg, sizeof msg) != 0)
-        return ALVH_OK;
-    alvh_status st = qtab_fill(&spec, nt, &c->qtab[1 + eth], &c->qtab_mem[1 + eth], err);
-    if (st == ALVH_OK)
-        *(eth ? &c->consts.qtab_eth : &c->consts.qtab_tok) = &c->qtab[1 + eth];
-    return st;
-}
-
-/* The VIX calls' table: the purchase life and the held lives down to the
- * roll (shorter ones are never marked). A model it does not price (variance
- * jumps), or a tenor longer than ALVH_VTAB_MAX_LIFE steps, keeps the
- * one-factor marks. */
-static alvh_status vtab_build(book_ctx *c, int nt, alvh_error *err)
-{
-    const alvh_book_consts *k = &c->consts;
-    alvh_vtab_spec spec;
-    char msg[200];
-    if (k->x_life_steps > ALVH_VTAB_MAX_LIFE ||
-        alvh_vtab_spec_init(&spec, &c->rq->market.params.spx, k->dt, k->x_t_life, k->x_life_steps, k->x_roll_steps,
-                            msg, sizeof msg) != 0)
-        return ALVH_OK;
-    c->vtab_mem = malloc(alvh_vtab_doubles(&spec) * sizeof(double));
-    if (!c->vtab_mem)
-        return alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the VIX option table (%zu doubles)",
-                              alvh_vtab_doubles(&spec));
-    double *mem = c->vtab_mem;
-    long n_life = (long)spec.n_life;
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1)
-    for (long l = 0; l < n_life; l++)
-        alvh_vtab_fill_life(&spec, (size_t)l, mem);
-    alvh_vtab_bind(&c->vtab, &spec, mem);
-    c->consts.vtab = &c->vtab;
-    return ALVH_OK;
-}
-
-/* the tables the variants' layers mark with, once per scenario */
-static alvh_status qtab_build(book_ctx *c, unsigned layers, int nt, alvh_error *err)
-{
-    const alvh_book_consts *k = &c->consts;
-    double t0 = alvh_phase_now();
-    alvh_status st = layers >> ALVH_LAYER_CONDOR & 1 ? qtab_build_condor(c, nt, err) : ALVH_OK;
-    size_t tok_steps = 0;
-    if (layers >> ALVH_LAYER_PUTS & 1)
-        tok_steps = k->u_every;
-    if ((layers >> ALVH_LAYER_CALLS & 1) && k->k_every > tok_steps)
-        tok_steps = k->k_every;
-    if (st == ALVH_OK && tok_steps > 0)
-        st = qtab_build_asset(c, 0, tok_steps, nt, err);
-    if (st == ALVH_OK && (layers >> ALVH_LAYER_ETH_PUTS & 1))
-        st = qtab_build_asset(c, 1, k->e_every, nt, err);
-    if (st == ALVH_OK && (layers >> ALVH_LAYER_VIX & 1))
-        st = vtab_build(c, nt, err);
-    if (c->rq->qtab_seconds)
-        *c->rq->qtab_seconds = alvh_phase_now() - t0;
-    return st;
-}
-
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,
                           alvh_error *err)
 {
@@ -419,9 +306,18 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
     unsigned all_layers = 0;
     for (size_t v = 0; v < rq->n_variants; v++)
         all_layers |= rq->variants[v].layers;
-    alvh_status st = qtab_build(&c, all_layers, nt, err);
-    if (st != ALVH_OK)
+    /* the price tables: the caller's (built once per scenario, over its
+     * rounds), or this run's own */
+    alvh_book_tables own = {0}, *tabs = rq->tables ? rq->tables : &own;
+    alvh_status st = tabs->built ? ALVH_OK
+                                 : alvh_book_tables_build(tabs, &c.consts, &rq->market.params, all_layers, nt, err);
+    if (st != ALVH_OK) {
+        alvh_book_tables_free(&own);
         return st;
+    }
+    if (rq->qtab_seconds)
+        *rq->qtab_seconds = tabs->build_seconds;
+    alvh_book_tables_bind(tabs, &c.consts);
     c.w = calloc((size_t)nt, sizeof *c.w);
     st = c.w ? ALVH_OK : alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate %d workers", nt);
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
@@ -483,8 +379,6 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
         alvh_block_rng_free(c.w[t].br_rng);
     }
     free(c.w);
-    for (int t = 0; t < 3; t++)
-        free(c.qtab_mem[t]);
-    free(c.vtab_mem);
+    alvh_book_tables_free(&own);
     return st;
 }

@@ -60,8 +60,12 @@ typedef struct alvh_book_run_request {
      * caller summarize blocks without a paths-sized outcomes array. */
     alvh_status (*on_block)(void *ctx, int worker, size_t block, size_t first_path, size_t n, double *out);
     void *hook_ctx;
-    /* out (may be NULL): wall seconds of building the condor's Q price table (0: none built) */
+    /* out (may be NULL): wall seconds of building the price tables (0: none built) */
     double *qtab_seconds;
+    /* the scenario's price tables (engine/book_tables.h), caller-owned: built
+     * by the first run that finds them unbuilt, reused by later runs (the
+     * rounds of one scenario); NULL: the run builds and frees its own */
+    struct alvh_book_tables *tables;
 } alvh_book_run_request;
 
 alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops *ops, double *seconds,

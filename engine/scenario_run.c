@@ -8,6 +8,7 @@
 
 #include "engine/antithetic.h"
 #include "engine/attribution.h"
+#include "engine/book_tables.h"
 #include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "engine/mpi_dist.h"
@@ -31,6 +32,7 @@ _Static_assert(FAN_META == ALVH_SHIST_META, "fan and summary histograms share th
 _Static_assert(ALVH_SHIST_PNL_BINS >= 50000, "histogram_bins (at most 50000) groups whole fine bins");
 
 struct alvh_scenario_job {
+    alvh_book_tables tables; /* built by the first round, reused by the rest */
     alvh_scenario_request rq;
     const alvh_kernel_ops *ops;
     alvh_scenario_result res;
@@ -243,6 +245,7 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
     if (!j)
         return;
     const size_t nf = j->nfan;
+    alvh_book_tables_free(&j->tables);
     for (size_t k = 0; j->fan && k < nf; k++)
         alvh_fan_free(j->fan[k]);
     for (size_t k = 0; j->wfan && k < (size_t)j->threads * nf; k++)
@@ -465,7 +468,7 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
     alvh_sched_plan plan = {.skip = j->done, .max_blocks = max_blocks, .stop = stop, .done = j->done};
     alvh_book_run_request brq = {.market = j->rq.market, .book = j->rq.book, .variants = j->rq.variants,
                                  .n_variants = nv, .outcomes = j->res.outcomes, .terminal = j->res.terminal,
-                                 .on_step = on_step, .on_block = on_block, .hook_ctx = j};
+                                 .on_step = on_step, .on_block = on_block, .hook_ctx = j, .tables = &j->tables};
     brq.market.plan = &plan;
     double secs = 0.0;
     alvh_status st = alvh_book_run(&brq, j->ops, &secs, err);
