@@ -457,15 +457,17 @@ static alvh_status checkpoint(const rounds_ctx *c, alvh_error *err)
 }
 
 /* Rounds of --checkpoint-blocks blocks per rank until every rank's blocks are
- * done. The checkpoint holds every finished block's rows: written at most
- * every ckpt_seconds, and (unless that is 0) no sooner than 20 times the last
- * one took, so writing them stays below ~5% of the run; on SIGINT, SIGTERM or
+ * done. The checkpoint holds every finished block's rows, so its cost grows
+ * with the paths done: written at most every ckpt_seconds, and (unless that is
+ * 0) no sooner than 20 times what the next one is expected to take (the last
+ * one's time scaled by the paths done since), so writing them stays below ~5%
+ * of the run; on SIGINT, SIGTERM or
  * SIGUSR1 (to any rank: the flags are agreed each round) every rank finishes
  * its round, the checkpoint is written and *rc becomes EXIT_INTERRUPTED.
  * Progress and ETA count all ranks' paths. */
 static alvh_status run_rounds(const rounds_ctx *c, int *rc, alvh_error *err)
 {
-    double last_ckpt = now_s(), ckpt_cost = 0.0;
+    double last_ckpt = now_s(), ckpt_cost = 0.0, ckpt_done = 0.0;
     const size_t total = alvh_mpi_sum_size(alvh_scenario_job_paths_owned(c->job));
     c->pr->t_scenario = now_s();
     c->pr->base_done = alvh_mpi_sum_size(alvh_scenario_job_paths_owned_done(c->job));
@@ -479,13 +481,15 @@ static alvh_status run_rounds(const rounds_ctx *c, int *rc, alvh_error *err)
             progress_show(c->pr, c->k + 1, c->n, c->name, done, total, c->pr->t_scenario, c->pr->base_done, 0);
         int left = alvh_mpi_any(alvh_scenario_job_blocks_done(c->job) < alvh_scenario_job_blocks(c->job));
         int stop = alvh_mpi_any(atomic_load(&g_stop));
-        double s = c->o->ckpt_seconds, every = s > 0 && 20.0 * ckpt_cost > s ? 20.0 * ckpt_cost : s;
+        double next_cost = ckpt_done > 0.0 ? ckpt_cost * (double)done / ckpt_done : 0.0;
+        double s = c->o->ckpt_seconds, every = s > 0 && 20.0 * next_cost > s ? 20.0 * next_cost : s;
         int due = alvh_mpi_any(c->rank == 0 && now_s() - last_ckpt >= every);
         if (left && (stop || due)) {
             double t_ck = now_s();
             st = checkpoint(c, err);
             last_ckpt = now_s();
             ckpt_cost = last_ckpt - t_ck;
+            ckpt_done = (double)done;
             alvh_phase_add(ALVH_PHASE_CHECKPOINT, ckpt_cost);
             if (agree_failed(&st, err))
                 break;

@@ -12,10 +12,11 @@
 #include <unistd.h>
 
 #include "io/atomic_file.h"
+#include "io/checksum.h"
 #include "io/fault.h"
 #include "io/file_check.h"
 
-static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '3'};
+static const char magic[8] = {'A', 'L', 'V', 'H', 'C', 'K', 'P', '4'};
 enum { HEADER_BYTES = 8 + 3 * 8 + 2 * 4 + 4 * 8, BUFFER_HEAD_BYTES = 32 + 8 };
 
 uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n)
@@ -31,16 +32,17 @@ alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err)
     FILE *f = fopen(path, "rb");
     if (!f)
         return alvh_error_set(err, ALVH_E_IO, "cannot read %s: %s", path, strerror(errno));
-    uint64_t h = ALVH_HASH_INIT;
+    alvh_checksum c;
+    alvh_checksum_init(&c);
     unsigned char buf[1 << 16];
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        h = alvh_hash_bytes(h, buf, got);
+        alvh_checksum_add(&c, buf, got);
     int bad = ferror(f);
     fclose(f);
     if (bad)
         return alvh_error_set(err, ALVH_E_IO, "error reading %s", path);
-    *hash = h;
+    *hash = alvh_checksum_value(&c);
     return ALVH_OK;
 }
 
@@ -48,7 +50,7 @@ alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err) { return alvh_hash_f
 
 typedef struct {
     FILE *f;
-    uint64_t sum;
+    alvh_checksum sum;
     int bad;
 } wstream;
 
@@ -56,7 +58,7 @@ static void put(wstream *w, const void *p, size_t n)
 {
     if (w->bad || fwrite(p, 1, n, w->f) != n)
         w->bad = 1;
-    w->sum = alvh_hash_bytes(w->sum, p, n);
+    alvh_checksum_add(&w->sum, p, n);
 }
 
 static void put_header(wstream *w, const alvh_ckpt_header *h, uint32_t nb)
@@ -131,7 +133,8 @@ alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ck
     if (!f)
         return alvh_error_set(err, ALVH_E_IO, "cannot write checkpoint %s: %s", tmp, strerror(errno));
     alvh_fault_point("checkpoint: temporary file created");
-    wstream w = {.f = f, .sum = ALVH_HASH_INIT};
+    wstream w = {.f = f};
+    alvh_checksum_init(&w.sum);
     put_header(&w, h, (uint32_t)n);
     for (size_t k = 0; k < n; k++) {
         if (!mask_ok(bufs, k)) {
@@ -148,7 +151,7 @@ alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ck
         if (k == n / 2)
             alvh_fault_point("checkpoint: partly written");
     }
-    uint64_t sum = w.sum;
+    uint64_t sum = alvh_checksum_value(&w.sum);
     put(&w, &sum, 8);
     int bad = w.bad || fflush(f) != 0 || fsync(fileno(f)) != 0;
     int saved = errno;
@@ -207,14 +210,15 @@ alvh_status alvh_ckpt_check_identity(const char *path, const alvh_ckpt_header *s
 
 typedef struct {
     FILE *f;
-    uint64_t sum, size;
+    alvh_checksum sum;
+    uint64_t size;
 } rstream;
 
 static int get(rstream *r, void *p, size_t n)
 {
     if (fread(p, 1, n, r->f) != n)
         return -1;
-    r->sum = alvh_hash_bytes(r->sum, p, n);
+    alvh_checksum_add(&r->sum, p, n);
     return 0;
 }
 
@@ -235,7 +239,7 @@ static alvh_status read_header(rstream *r, const char *path, alvh_ckpt_header *h
 /* Opens path and reads its header; on success *f is open, positioned after it. */
 static alvh_status open_checkpoint(const char *path, rstream *r, alvh_ckpt_header *h, uint32_t *nb, alvh_error *err)
 {
-    r->sum = ALVH_HASH_INIT;
+    alvh_checksum_init(&r->sum);
     r->size = 0;
     int fd = alvh_open_regular(path, "checkpoint", err);
     if (fd < 0)
@@ -311,7 +315,7 @@ alvh_status alvh_ckpt_load(const char *path, alvh_ckpt_header *h, const alvh_job
     if (st == ALVH_OK && at + 8 != r.size)
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is %" PRIu64 " bytes, its buffers %" PRIu64
                             " (not this run's)", path, r.size, at + 8);
-    uint64_t want = r.sum, sum;
+    uint64_t want = alvh_checksum_value(&r.sum), sum;
     if (st == ALVH_OK && (fread(&sum, 8, 1, f) != 1 || sum != want))
         st = alvh_error_set(err, ALVH_E_IO, "checkpoint %s is corrupt (checksum mismatch)", path);
     fclose(f);

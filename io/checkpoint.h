@@ -8,9 +8,9 @@
  * to `previous` (when given), the new one renamed into place: a crash at any
  * instant leaves a complete checkpoint under one of the two names.
  *
- *   "ALVHCKP3" | u64 config_hash | u64 binary_hash | u64 seed | u32 scenario | u32 n_buffers
+ *   "ALVHCKP4" | u64 config_hash | u64 binary_hash | u64 seed | u32 scenario | u32 n_buffers
  *   u64 block_first | u64 block_count | u64 block_size | u64 n_paths
- *   n_buffers x ( char name[32] | u64 bytes | bytes of data ) | u64 checksum of all before
+ *   n_buffers x ( char name[32] | u64 bytes | bytes of data ) | u64 checksum of all before (io/checksum.h)
  *
  * A buffer by block (alvh_job_buffer.by_block) stores only the rows of the
  * blocks its mask, an earlier buffer, marks done: part by part, block by block
@@ -43,7 +43,7 @@ alvh_status alvh_ckpt_check_identity(const char *path, const alvh_ckpt_header *s
 #define ALVH_HASH_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t alvh_hash_bytes(uint64_t h, const void *data, size_t n);
 
-/* FNV-1a 64 of a whole file. */
+/* The io/checksum.h checksum of a whole file. */
 alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err);
 
 /* Hash of the running program's file (/proc/self/exe). */
