@@ -1,6 +1,6 @@
 """Tail efficiency of importance sampling: the standard error of ES99.9 (and
 ES99, the mean) of the total P&L times sqrt(CPU seconds), plain Monte Carlo
-against tilted event intensities (docs/statistics.md, "Importance sampling"),
+against tilted event intensities and token drift (docs/statistics.md, "Importance sampling"),
 on the calm scenario's hedged farm book (variant farm_hedged of the default
 configuration), and on protocol_exploit and governance_attack. Both runs of a
 pair use the same number of paths, so the same CPU time up to the events'
@@ -18,7 +18,14 @@ variance-per-CPU-second factors against plain MC
 the antithetic table (antithetic_variance_reduction: same paths, SE as
 independent over SE by pairs, squared).
 
-usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T]
+The calm tilt is the mixture drift tilt of docs/statistics.md ("Tilting the
+token's drift") with an exploit tilt. With --seeds K each pair is run K times
+on independent seeds and the variances SE^2 x CPU s are averaged over them
+(a tail SE from one run rests on its few tail paths); the per-seed factors
+are listed beside the pooled one (<key>_variance_per_cpu_s_factor_per_seed).
+The antithetic and control-variate figures come from the first seed.
+
+usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T] [--seeds K]
 Prints one JSON object.
 """
 import argparse
@@ -34,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCEN_DIR = os.path.join(HERE, "..", "configs", "scenarios")
 # (key prefix, config, scenario, tilt): the tilts are the manual choice of
 # docs/statistics.md for each scenario's dominant tail event
-CASES = [("", None, "calm", {"exploit": 20}),
+CASES = [("", None, "calm", {"exploit": 3, "token_drift": 2, "token_drift_share": 0.6}),
          ("protocol_exploit_", os.path.join(SCEN_DIR, "protocol_exploit.yaml"), "protocol_exploit", {"exploit": 1.5}),
          ("governance_attack_", os.path.join(SCEN_DIR, "governance_attack.yaml"), "governance_attack",
           {"exploit": 10, "gov": 2})]
@@ -46,9 +53,10 @@ def child_cpu():
     return r.ru_utime + r.ru_stime
 
 
-def run(alvh, cfg, scen, out, paths, threads, tilt, antithetic=False):
+def run(alvh, cfg, scen, out, paths, threads, tilt, seed, antithetic=False):
     args = [alvh, "run"] + ([cfg] if cfg else []) + ["-o", out, "--quiet", "--paths", str(paths), "--threads",
-                                                     str(threads), "--set", "run.sample_paths=10"]
+                                                     str(threads), "--seed", str(seed), "--set",
+                                                     "run.sample_paths=10"]
     if antithetic:
         args += ["--set", "run.antithetic=true"]
     for k, v in tilt.items():
@@ -72,22 +80,36 @@ def main():
     ap.add_argument("alvh")
     ap.add_argument("--paths", type=int, default=20000)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seeds", type=int, default=1)
     a = ap.parse_args()
     a.paths += a.paths % 2  # antithetic pairs need an even count
-    res = {"paths": a.paths, "threads": a.threads, "variant": "farm_hedged"}
+    res = {"paths": a.paths, "threads": a.threads, "seeds": a.seeds, "variant": "farm_hedged"}
     with tempfile.TemporaryDirectory() as d:
         for prefix, cfg, scen, tilt in CASES:
-            tp, cp = run(a.alvh, cfg, scen, os.path.join(d, "p.h5"), a.paths, a.threads, {})
-            ti, ci = run(a.alvh, cfg, scen, os.path.join(d, "i.h5"), a.paths, a.threads, tilt)
-            ta, ca = run(a.alvh, cfg, scen, os.path.join(d, "a.h5"), a.paths, a.threads, {}, antithetic=True)
+            # per seed an independent plain and IS run; the variances SE^2 x CPU s are averaged over the seeds
+            var = {"plain": {k: [] for k in ROWS}, "is": {k: [] for k in ROWS}}
+            cpu = {"plain": 0.0, "is": 0.0}
+            tp = None
+            for k in range(a.seeds):
+                for kind, tl, seed in (("plain", {}, 1 + 2 * k), ("is", tilt, 2 + 2 * k)):
+                    t, c = run(a.alvh, cfg, scen, os.path.join(d, kind + ".h5"), a.paths, a.threads, tl, seed)
+                    if kind == "plain" and k == 0:
+                        tp = t  # the control-variate table of the first plain run
+                    cpu[kind] += c / a.seeds
+                    for key, row in ROWS.items():
+                        var[kind][key].append(t[row + "_se"] ** 2 * c)
+            cp = cpu["plain"]
+            ta, ca = run(a.alvh, cfg, scen, os.path.join(d, "a.h5"), a.paths, a.threads, {}, 1, antithetic=True)
             res[prefix + "cpu_s_antithetic"] = ca
             res[prefix + "tilt"] = tilt
-            res[prefix + "cpu_s_plain"], res[prefix + "cpu_s_is"] = cp, ci
+            res[prefix + "cpu_s_plain"], res[prefix + "cpu_s_is"] = cp, cpu["is"]
             for key, row in ROWS.items():
-                p, i = tp[row + "_se"] * cp ** 0.5, ti[row + "_se"] * ci ** 0.5
+                p, i = (sum(var["plain"][key]) / a.seeds) ** 0.5, (sum(var["is"][key]) / a.seeds) ** 0.5
                 res["%s%s_se_x_sqrt_cpu_s_plain" % (prefix, key)] = p
                 res["%s%s_se_x_sqrt_cpu_s_is" % (prefix, key)] = i
                 res["%s%s_variance_per_cpu_s_factor" % (prefix, key)] = (p / i) ** 2 if i > 0 else 0.0
+                res["%s%s_variance_per_cpu_s_factor_per_seed" % (prefix, key)] = [
+                    vp / vi if vi > 0 else 0.0 for vp, vi in zip(var["plain"][key], var["is"][key])]
                 an = ta[row + "_se"] * ca ** 0.5
                 res["%s%s_se_x_sqrt_cpu_s_antithetic" % (prefix, key)] = an
                 res["%s%s_antithetic_variance_per_cpu_s_factor" % (prefix, key)] = (p / an) ** 2 if an > 0 else 0.0

@@ -28,6 +28,11 @@ typedef struct {
     alvh_market_state state, prev;
     alvh_market_events events;
     double *log_lr; /* each path's log likelihood ratio so far (importance sampling) */
+    /* the token-drift tilt (only when on): the events' log likelihood ratio, the
+     * drawn W~ of the token's own Brownian motion, each path's z_G shift, its
+     * component uniform, and that uniform's stream (main jumped twice) */
+    double *lr_ev, *w_g, *drift_shift, *drift_u;
+    alvh_block_rng *mix_rng;
     double *normals, *uniforms, *packed;
     /* the treasury (only when on): its streams (main jumped three times), state, the step's uniforms */
     alvh_block_rng *tr_rng, *tr_tmp;
@@ -117,6 +122,8 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
                 w->normals[r * c->ldt + i] = -w->normals[r * c->ldt + i];
     if (mc->n_uniforms_dense)
         c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
+    if (mc->has_drift) /* after the antithetic sign: a pair shares its component and its shift */
+        alvh_market_drift_step(mc, nt, w->drift_shift + t0, w->normals + (size_t)mc->r_zg * c->ldt, w->w_g + t0);
     draw_events(c, w, t0, nt);
     const alvh_market_state *s = &w->state;
     const alvh_market_events *e = &w->events;
@@ -143,6 +150,13 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         alvh_market_event_streams(&w->tr_tmp->lanes, &w->tr_rng->lanes);
         alvh_treasury_init(tc, n, &w->tr, p->token.g0_usd);
     }
+    const int drift = c->consts.has_drift;
+    if (drift) { /* one uniform per path from its main stream jumped twice (drawn nowhere else) */
+        alvh_market_event_streams(&w->ev_rng->lanes, &w->mix_rng->lanes);
+        alvh_market_event_streams(&w->mix_rng->lanes, &w->mix_rng->lanes);
+        c->ops->uniform_fill(&w->mix_rng->lanes, 1, c->ld, w->drift_u);
+        alvh_market_drift_pick(&c->consts, n, w->drift_u, w->drift_shift);
+    }
 
     const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd), e0 = log(p->eth.e0_usd);
     const double v2_0 = isnan(p->spx.v2_0) ? p->spx.theta2 : p->spx.v2_0;
@@ -156,7 +170,7 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         w->state.ln_e[i] = c->consts.has_eth ? e0 : 0.0;
         w->events.vix[i] = vix0;
         w->events.n_jump[i] = w->events.n_gov_up[i] = w->events.n_gov_dn[i] = w->events.n_hack[i] = 0.0;
-        w->log_lr[i] = 0.0;
+        w->log_lr[i] = w->lr_ev[i] = w->w_g[i] = 0.0;
     }
     alvh_market_view view = {.block = b, .first_path = first, .n = n, .step = 0, .consts = &c->consts,
                              .state = &w->state, .events = &w->events, .log_lr = w->log_lr,
@@ -171,7 +185,9 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
         for (size_t t0 = 0; t0 < n; t0 += TILE)
             step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE);
-        alvh_market_lr_step(&c->consts, n, &w->events, w->log_lr);
+        alvh_market_lr_step(&c->consts, n, &w->events, drift ? w->lr_ev : w->log_lr);
+        if (drift)
+            alvh_market_drift_lr(&c->consts, n, (double)(t + 1) * rq->dt_years, w->w_g, w->lr_ev, w->log_lr);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
         if (tc->on) { /* after the step's own and injected events; not in the likelihood ratio (untilted) */
@@ -205,6 +221,7 @@ static void free_workers(sim_ctx *c, int nt)
         free(c->w[t].draws);
         alvh_block_rng_free(c->w[t].tr_rng);
         alvh_block_rng_free(c->w[t].tr_tmp);
+        alvh_block_rng_free(c->w[t].mix_rng);
         free(c->w[t].tr_mem);
     }
     free(c->w);
@@ -267,7 +284,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_buf *w = &c.w[t];
-        size_t rows = 2 * N_STATE + N_EVENTS + 1, draw_rows = nn + nu + n_packed;
+        size_t rows = 2 * N_STATE + N_EVENTS + 5, draw_rows = nn + nu + n_packed;
         w->rng = alvh_block_rng_create(bs);
         w->ev_rng = alvh_block_rng_create(bs);
         w->pick = alvh_block_rng_create(tile);
@@ -289,6 +306,11 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
         m += N_STATE * ld;
         w->events = (alvh_market_events){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld};
         w->log_lr = m + N_EVENTS * ld;
+        w->lr_ev = w->log_lr + ld, w->w_g = w->lr_ev + ld, w->drift_shift = w->w_g + ld, w->drift_u = w->drift_shift + ld;
+        if (c.consts.has_drift && !(w->mix_rng = alvh_block_rng_create(bs))) {
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the token-drift streams (block size %zu)", bs);
+            break;
+        }
         w->normals = w->draws;
         w->uniforms = w->normals + nn * ldt;
         w->packed = w->uniforms + nu * ldt;

@@ -32,8 +32,9 @@
  * 3: per-variant baselines, attribution, tail and study tables; 4: lp, cover,
  * eth_puts layers; 5: likelihood ratios, n_gov_down_shocks, importance table; 6: treasury and gas
  * metrics, control variates; 7: every exact table weighted under a tilt, weighted histogram counts;
- * 8: antithetic pairs: scenario attribute antithetic, per-variant antithetic table) */
-#define ALVH_H5_LAYOUT_VERSION 8
+ * 8: antithetic pairs: scenario attribute antithetic, per-variant antithetic table;
+ * 9: scenario attributes tilt_token_drift, tilt_token_drift_share) */
+#define ALVH_H5_LAYOUT_VERSION 9
 
 #define ALVH_H5_SCENARIOS "/scenarios"
 #define ALVH_H5_MARKET "market"

@@ -199,7 +199,12 @@ static alvh_status label_tilt(alvh_h5_writer *w, const char *scenario, const alv
     alvh_status st = alvh_h5_scenario_path(spath, sizeof spath, scenario, err);
     for (int k = 0; st == ALVH_OK && k < 3; k++)
         st = alvh_h5_attr_double(w, spath, names[k], f[k], err);
-    int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0;
+    const int drift = t->token_drift != 0.0 && t->token_drift_share > 0.0;
+    if (st == ALVH_OK) /* the token-drift tilt: 0 and 0 when off */
+        st = alvh_h5_attr_double(w, spath, "tilt_token_drift", drift ? t->token_drift : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_token_drift_share", drift ? t->token_drift_share : 0.0, err);
+    int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0 && !drift;
     if (st == ALVH_OK)
         st = alvh_h5_attr_string(w, spath, "estimator", plain ? "plain" : "importance_sampling", err);
     return st;

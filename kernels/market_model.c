@@ -376,6 +376,10 @@ static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p,
     lr_table(c, c->spx.has_jumps ? sp->lambda_ann * dt : 0.0, ld_j, 0);
     lr_table(c, tk->lambda_gov_ann * dt, ld_g, 1);
     lr_table(c, tk->lambda_hack_ann * dt, ld_h, 2);
+    c->has_drift = tl->token_drift != 0.0 && tl->token_drift_share > 0.0;
+    c->drift_theta = c->has_drift ? tl->token_drift : 0.0;
+    c->drift_share = c->has_drift ? fmin(tl->token_drift_share, 1.0) : 0.0;
+    c->drift_shift = c->drift_theta * sqrt(dt);
     c->has_events = ld_j + ld_g + ld_h > 0.0;
     c->p_quiet = exp(-(ld_j + ld_g + ld_h));
     c->inv_quiet = 1.0 / c->p_quiet;
@@ -564,6 +568,38 @@ int alvh_market_consts_init(alvh_market_consts *c, const alvh_market_params *p, 
         return -1;
     alvh_vix_coeffs_init(&c->vix, &p->spx);
     return 0;
+}
+
+void alvh_market_drift_pick(const alvh_market_consts *c, size_t n, const double *restrict u, double *restrict shift)
+{
+    for (size_t i = 0; i < n; i++)
+        shift[i] = u[i] < c->drift_share ? c->drift_shift : 0.0;
+}
+
+void alvh_market_drift_step(const alvh_market_consts *c, size_t n, const double *restrict shift,
+                            double *restrict z_g, double *restrict w_g)
+{
+    for (size_t i = 0; i < n; i++) {
+        z_g[i] += shift[i];
+        w_g[i] += c->sqrt_dt * z_g[i];
+    }
+}
+
+void alvh_market_drift_lr(const alvh_market_consts *c, size_t n, double t_years, const double *restrict w_g,
+                          const double *restrict lr_ev, double *restrict log_lr)
+{
+    const double th = c->drift_theta, s = c->drift_share, comp = 0.5 * th * th * t_years;
+    if (s >= 1.0) {
+        for (size_t i = 0; i < n; i++)
+            log_lr[i] = lr_ev[i] - (th * w_g[i] - comp);
+        return;
+    }
+    /* log((1 - s) + s e^x) as a log-sum-exp, finite for any W~ */
+    const double log_plain = log1p(-s), log_s = log(s);
+    for (size_t i = 0; i < n; i++) {
+        double x = log_s + th * w_g[i] - comp, hi = fmax(x, log_plain);
+        log_lr[i] = lr_ev[i] - (hi + log1p(exp(-fabs(x - log_plain))));
+    }
 }
 
 void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_market_events *ev, double *restrict log_lr)

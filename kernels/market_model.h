@@ -107,6 +107,11 @@ typedef struct alvh_funding_params {
 typedef struct alvh_tilt_params {
     double spx_jump, gov, exploit;
     int auto_rare; /* resolved by the configuration (alvh_tilt_for_rare): the kernels read only the factors */
+    /* token-drift tilt: a share of the paths draws the token's own normal z_G
+     * from N(token_drift sqrt(dt), 1), a drift of token_drift per year on its
+     * Brownian motion; the rest draw it from N(0, 1) (a two-component mixture,
+     * weighted by the balance heuristic; none when token_drift or the share is 0) */
+    double token_drift, token_drift_share;
 } alvh_tilt_params;
 
 /* The tilt t in [1, t_max] minimizing the variance e^{(t-2)a} (e^{a/t} - 1) - p^2 of
@@ -224,6 +229,9 @@ typedef struct alvh_market_consts {
      * governance shocks, 2 exploits (all 0 and has_tilt 0 without a tilt) */
     int has_tilt;
     double lr_log[3][3];
+    /* the token-drift tilt (has_drift): theta, its share s, the shift theta sqrt(dt) */
+    int has_drift;
+    double drift_theta, drift_share, drift_shift;
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -289,6 +297,29 @@ ALVH_MARKET_STEP_DECLARE(avx512)
  * are not drawn and carry no weight). Plain C for every ISA: it is its own
  * scalar reference. Does nothing without a tilt. */
 void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_market_events *ev, double *restrict log_lr);
+
+/*
+ * Token-drift tilt (importance.token_drift, docs/statistics.md "Tilting the
+ * token's drift"). Under it a path is drawn with the drift (z_G ~ N(a, 1),
+ * a = theta sqrt(dt), every step) with probability s, without it otherwise,
+ * so the law of W~, the drawn path of the token's own Brownian motion
+ * sqrt(dt) sum z_G, is the mixture (1 - s) P + s P_theta, and the likelihood
+ * ratio after t years is 1 / ((1 - s) + s exp(theta W~_t - theta^2 t / 2))
+ * (Owen & Zhou 2000: the mixture density as the proposal). Plain C for every
+ * ISA: each function is its own scalar reference; none runs without the tilt.
+ */
+/* shift[i] = a when u[i] < s (path i draws with the drift), else 0. */
+void alvh_market_drift_pick(const alvh_market_consts *c, size_t n, const double *restrict u, double *restrict shift);
+
+/* A tile's z_G row after its draws, before its step: z_g[i] += shift[i], and
+ * w_g[i] += sqrt(dt) z_g[i] (the drawn W~ of path i). */
+void alvh_market_drift_step(const alvh_market_consts *c, size_t n, const double *restrict shift,
+                            double *restrict z_g, double *restrict w_g);
+
+/* log_lr[i] = lr_ev[i] - log((1 - s) + s exp(theta w_g[i] - theta^2 t / 2)) at
+ * t = t_years: the events' log likelihood ratio and the drift's. */
+void alvh_market_drift_lr(const alvh_market_consts *c, size_t n, double t_years, const double *restrict w_g,
+                          const double *restrict lr_ev, double *restrict log_lr);
 
 /* Deterministic stress injection at one step: the forced components replace
  * that step's stochastic move on every path (NaN: not forced). */

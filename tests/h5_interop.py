@@ -95,7 +95,7 @@ def check_file(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         check(a["alvh_format"] == "alvh-result", "alvh_format")
-        check(int(a["alvh_layout_version"]) == 8, "alvh_layout_version")
+        check(int(a["alvh_layout_version"]) == 9, "alvh_layout_version")
         check(a["seed"].dtype == np.uint64 and int(a["seed"]) == 12345, f"seed {a['seed']!r}")
         check("scenarios:" in a["config"], "config text")
         for k in ["engine_version", "git_describe", "isa", "units", "hdf5_version"]:

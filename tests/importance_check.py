@@ -6,8 +6,10 @@ within 3 SE of 1%; E[LR] = 1 within 3 SE; the `importance` table equals a
 numpy recomputation from the stored per-path rows; the `summary` and `risk`
 tables of a tilted run are weighted too (summary equals a numpy weighted
 recomputation, its P(loss > 10% C) and the risk table's P(exploit) agree with
-the plain run within 3 combined SE); a tilt of 1 writes the same per-path rows
-and tables bit for bit as no tilt.
+the plain run within 3 combined SE); the same on calm under the token-drift
+mixture tilt (docs/statistics.md, "Tilting the token's drift"); a tilt of 1
+(and a token drift of 0) writes the same per-path rows and tables bit for bit
+as no tilt.
 
 usage: importance_check.py ALVH_BINARY CONFIG_DIR
 """
@@ -106,10 +108,12 @@ def numpy_table(pnl, w):
 def main():
     alvh, cfg_dir = sys.argv[1], sys.argv[2]
     base = ["run.horizon_years=0.25", "run.store_paths=true", "run.sample_paths=10", "run.block_size=512"]
-    cases = [("protocol_exploit", {"exploit": 4}), ("governance_attack", {"exploit": 10, "gov": 2})]
-    n_is, n_plain = 8000, 80000
+    # calm: the mixture drift tilt of the hedged farm's rally tail beside an exploit tilt
+    cases = [("protocol_exploit", {"exploit": 4}, 8000), ("governance_attack", {"exploit": 10, "gov": 2}, 8000),
+             ("calm", {"exploit": 3, "token_drift": 2, "token_drift_share": 0.6}, 20000)]
     with tempfile.TemporaryDirectory() as d:
-        for scen, tilt in cases:
+        for scen, tilt, n_is in cases:
+            n_plain = 10 * n_is
             cfg = os.path.join(cfg_dir, scen + ".yaml")
             ts = ["scenarios.%s.importance.%s=%g" % (scen, k, v) for k, v in tilt.items()]
             p_is, p_pl = os.path.join(d, scen + "_is.h5"), os.path.join(d, scen + "_plain.h5")
@@ -117,7 +121,9 @@ def main():
             run(alvh, cfg, p_pl, base + ["run.paths=%d" % n_plain, "run.seed=12"])
             with h5py.File(p_is) as fi, h5py.File(p_pl) as fp:
                 a = fi["scenarios/" + scen].attrs
-                check(a["estimator"] == "importance_sampling" and a["tilt_exploit"] == tilt["exploit"],
+                check(a["estimator"] == "importance_sampling" and a["tilt_exploit"] == tilt["exploit"] and
+                      a["tilt_token_drift"] == tilt.get("token_drift", 0) and
+                      a["tilt_token_drift_share"] == tilt.get("token_drift_share", 0),
                       "%s: tilt and estimator recorded" % scen)
                 check(fp["scenarios/" + scen].attrs["estimator"] == "plain", "%s: plain run says plain" % scen)
                 for var in ("farm_hedged", "full"):
@@ -188,7 +194,9 @@ def main():
         run(alvh, cfg, p0, small)
         run(alvh, cfg, p1, small + ["scenarios.protocol_exploit.importance.exploit=1",
                                     "scenarios.protocol_exploit.importance.gov=1",
-                                    "scenarios.protocol_exploit.importance.spx_jump=1"])
+                                    "scenarios.protocol_exploit.importance.spx_jump=1",
+                                    "scenarios.protocol_exploit.importance.token_drift=0",
+                                    "scenarios.protocol_exploit.importance.token_drift_share=0.6"])
         with h5py.File(p0) as f0, h5py.File(p1) as f1:
             g = "scenarios/protocol_exploit/variants/full/"
             check(np.array_equal(f0[g + "pnl"][()], f1[g + "pnl"][()]) and

@@ -450,7 +450,7 @@ static void test_tilt_one_is_plain(void **state)
     alvh_market_params p = full_params();
     obs_t *o[3];
     alvh_error err = {0};
-    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0}, {1.0, 1.0, 1.0, 0}, {1.0, 1.0, 3.0, 0}};
+    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0, 0, 0}, {1.0, 1.0, 1.0, 0, 0, 0}, {1.0, 1.0, 3.0, 0, 0, 0}};
     for (int k = 0; k < 3; k++) {
         p.tilt = tilts[k];
         o[k] = obs_new(paths, 256);
@@ -468,6 +468,106 @@ static void test_tilt_one_is_plain(void **state)
     assert_true(memcmp(o[0]->counts, o[2]->counts, 4 * paths * sizeof(double)) != 0);
     for (int k = 0; k < 3; k++)
         obs_free(o[k]);
+}
+
+/* The token-drift kernels against the mixture density they stand for: the
+ * shift goes to the picked paths only, W~ is sqrt(dt) times the drawn sum,
+ * and exp(-log_lr) is (1 - s) + s prod phi(z~ - a) / phi(z~) over the steps
+ * (computed here from the normal density itself); with s = 1 the weight is
+ * the single Girsanov factor, and every weight stays below 1 / (1 - s). */
+static void test_token_drift_kernels(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 1.0, .token_drift = 1.7,
+                                .token_drift_share = 0.3};
+    alvh_market_consts c;
+    char msg[400];
+    const double dt = 1.0 / 252;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_true(c.has_drift && !c.has_tilt && alvh_tilt_active(&p.tilt));
+    enum { N = 6, STEPS = 30 };
+    const double u[N] = {0.05, 0.29, 0.31, 0.9, 0.0, 0.5};
+    double shift[N], w_g[N] = {0}, lr_ev[N] = {0.1, -0.2, 0, 0, 0.3, 0}, log_lr[N], ratio_log[N] = {0};
+    alvh_market_drift_pick(&c, N, u, shift);
+    for (int i = 0; i < N; i++)
+        assert_true(shift[i] == (u[i] < 0.3 ? 1.7 * sqrt(dt) : 0.0));
+    for (int t = 0; t < STEPS; t++) {
+        double z[N], z0[N];
+        for (int i = 0; i < N; i++) /* any values: the identities hold draw by draw */
+            z[i] = z0[i] = 1.8 * sin(7.3 * i + 1.1 * t + 0.4);
+        alvh_market_drift_step(&c, N, shift, z, w_g);
+        const double a = 1.7 * sqrt(dt);
+        for (int i = 0; i < N; i++) {
+            assert_true(z[i] == z0[i] + shift[i]);
+            /* log phi(z~ - a) - log phi(z~) */
+            ratio_log[i] += -0.5 * (z[i] - a) * (z[i] - a) + 0.5 * z[i] * z[i];
+        }
+        alvh_market_drift_lr(&c, N, (t + 1) * dt, w_g, lr_ev, log_lr);
+    }
+    for (int i = 0; i < N; i++) {
+        double want = lr_ev[i] - log(0.7 + 0.3 * exp(ratio_log[i]));
+        assert_true(fabs(log_lr[i] - want) < 1e-12 * (1.0 + fabs(want)));
+        assert_true(log_lr[i] - lr_ev[i] < -log(0.7) + 1e-15);
+    }
+    p.tilt.token_drift_share = 1.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    alvh_market_drift_lr(&c, N, STEPS * dt, w_g, lr_ev, log_lr);
+    for (int i = 0; i < N; i++)
+        assert_true(fabs(log_lr[i] - (lr_ev[i] - 1.7 * w_g[i] + 0.5 * 1.7 * 1.7 * STEPS * dt)) < 1e-12);
+    p.tilt.token_drift_share = 0.0; /* no share, or no drift: no tilt */
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_false(c.has_drift || alvh_tilt_active(&p.tilt));
+}
+
+/* Under the token-drift mixture (with an exploit tilt), the weighted
+ * estimates of what the model knows in closed form: E[LR] = 1, the
+ * discounted token and SPX martingales, P(an exploit); the tilted paths do
+ * rally (the unweighted mean of ln G_T rises by about s theta l_gg sigma T,
+ * 0.87 here, against the exploit tilt alone);
+ * threads do not change a bit. */
+static void test_token_drift_unbiased(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 3.0, .token_drift = 1.5,
+                                .token_drift_share = 0.6};
+    const size_t paths = 20000, steps = 252;
+    const double t = 1.0, disc = exp(-p.spx.r_ann * t);
+    obs_t *o = run_tilted(&p, paths, steps, t);
+    alvh_market_params q = p;
+    q.tilt.token_drift = 0.0; /* the exploit tilt alone */
+    obs_t *pl = run_tilted(&q, paths, steps, t);
+    wsum lr = {0}, g = {0}, sx = {0}, hit = {0};
+    double lg_tilt = 0.0, lg_plain = 0.0;
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(o->log_lr[i]);
+        /* the mixture's bound 1 / (1 - s) times the exploit LR's largest, e^{lambda T (k - 1)} (no exploit) */
+        assert_true(w < 1.0 / 0.4 * exp(p.token.lambda_hack_ann * t * 2.0) * (1.0 + 1e-9));
+        wadd(&lr, w);
+        wadd(&g, w * disc * exp(o->ln_g[i]));
+        wadd(&sx, w * disc * exp(o->ln_s[i]));
+        wadd(&hit, w * (o->counts[4 * i + 3] > 0.0));
+        lg_tilt += o->ln_g[i] / (double)paths;
+        lg_plain += pl->ln_g[i] / (double)paths;
+    }
+    printf("# drift IS: E[LR] = %.4f +- %.4f, E[e^-rT G_T] = %.4f +- %.4f (G0 %.1f), mean ln G_T %.3f (exploit tilt alone %.3f)\n",
+           wmean(&lr, paths), wse(&lr, paths), wmean(&g, paths), wse(&g, paths), p.token.g0_usd, lg_tilt, lg_plain);
+    assert_true(fabs(wmean(&lr, paths) - 1.0) <= 4.0 * wse(&lr, paths));
+    assert_true(fabs(wmean(&g, paths) - p.token.g0_usd) <= 4.0 * wse(&g, paths));
+    assert_true(fabs(wmean(&sx, paths) - p.spx.s0 * exp(-p.spx.q_ann * t)) <= 4.0 * wse(&sx, paths));
+    double ph = -expm1(-p.token.lambda_hack_ann * t);
+    assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
+    assert_true(lg_tilt > lg_plain + 0.6);
+    /* one thread and two: the same paths and weights */
+    obs_t *o1 = obs_new(paths, 500);
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, steps, t / (double)steps, 1, 500, o1, NULL, 0, &err), ALVH_OK);
+    assert_memory_equal(o1->log_lr, o->log_lr, paths * sizeof(double));
+    assert_memory_equal(o1->ln_g, o->ln_g, paths * sizeof(double));
+    obs_free(o1);
+    obs_free(pl);
+    obs_free(o);
 }
 
 /* The likelihood-ratio table against the capped Poisson law it stands for. */
@@ -1072,6 +1172,8 @@ int main(void)
         cmocka_unit_test(test_importance_sampling_rare_exploit),
         cmocka_unit_test(test_tilt_one_is_plain),
         cmocka_unit_test(test_lr_table),
+        cmocka_unit_test(test_token_drift_kernels),
+        cmocka_unit_test(test_token_drift_unbiased),
         cmocka_unit_test(test_token_prices),
     };
     return cmocka_run_group_tests_name("market", tests, NULL, NULL);

@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 
 FORMAT_NAME = "alvh-result"
-LAYOUT_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8)  # what this package reads
+LAYOUT_VERSIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)  # what this package reads
 TABLES = ("summary", "risk", "effectiveness", "summary_bound", "risk_bound", "effectiveness_bound",
           "tail_effectiveness", "attribution", "tail_composition", "importance",
           "control_variates", "antithetic")  # from tail_effectiveness on: layouts 3-8, exact summaries
