@@ -22,7 +22,11 @@ The calm tilt is the mixture drift tilt of docs/statistics.md ("Tilting the
 token's drift") with an exploit tilt. With --seeds K each pair is run K times
 on independent seeds and the variances SE^2 x CPU s are averaged over them
 (a tail SE from one run rests on its few tail paths); the per-seed factors
-are listed beside the pooled one (<key>_variance_per_cpu_s_factor_per_seed).
+are listed beside the pooled one (<key>_variance_per_cpu_s_factor_per_seed),
+and the variance of the K estimates themselves gives a factor that rests on
+no SE estimate (<key>_replication_variance_per_cpu_s_factor, with the
+estimates' sample sd under <key>_replication_sd_plain and _is): the figure to
+read for heavy tails, where one run's SE can miss the rare large losses.
 The antithetic and control-variate figures come from the first seed.
 
 usage: tail_efficiency.py ALVH_BINARY [--paths N] [--threads T] [--seeds K]
@@ -32,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import tempfile
 
@@ -88,6 +93,7 @@ def main():
         for prefix, cfg, scen, tilt in CASES:
             # per seed an independent plain and IS run; the variances SE^2 x CPU s are averaged over the seeds
             var = {"plain": {k: [] for k in ROWS}, "is": {k: [] for k in ROWS}}
+            est = {"plain": {k: [] for k in ROWS}, "is": {k: [] for k in ROWS}}  # the estimates themselves
             cpu = {"plain": 0.0, "is": 0.0}
             tp = None
             for k in range(a.seeds):
@@ -98,6 +104,7 @@ def main():
                     cpu[kind] += c / a.seeds
                     for key, row in ROWS.items():
                         var[kind][key].append(t[row + "_se"] ** 2 * c)
+                        est[kind][key].append(t[row])
             cp = cpu["plain"]
             ta, ca = run(a.alvh, cfg, scen, os.path.join(d, "a.h5"), a.paths, a.threads, {}, 1, antithetic=True)
             res[prefix + "cpu_s_antithetic"] = ca
@@ -108,6 +115,12 @@ def main():
                 res["%s%s_se_x_sqrt_cpu_s_plain" % (prefix, key)] = p
                 res["%s%s_se_x_sqrt_cpu_s_is" % (prefix, key)] = i
                 res["%s%s_variance_per_cpu_s_factor" % (prefix, key)] = (p / i) ** 2 if i > 0 else 0.0
+                if a.seeds >= 2:  # the spread of the estimates across seeds: no SE estimate involved
+                    vp, vi = statistics.variance(est["plain"][key]), statistics.variance(est["is"][key])
+                    res["%s%s_replication_sd_plain" % (prefix, key)] = vp ** 0.5
+                    res["%s%s_replication_sd_is" % (prefix, key)] = vi ** 0.5
+                    res["%s%s_replication_variance_per_cpu_s_factor" % (prefix, key)] = \
+                        vp * cp / (vi * cpu["is"]) if vi > 0 else 0.0
                 res["%s%s_variance_per_cpu_s_factor_per_seed" % (prefix, key)] = [
                     vp / vi if vi > 0 else 0.0 for vp, vi in zip(var["plain"][key], var["is"][key])]
                 an = ta[row + "_se"] * ca ** 0.5

@@ -560,13 +560,6 @@ static int summaries_consistent(const run_t *r)
         why = "--summaries histogram stores whole fine bins over the data's range, but the configuration sets "
               "run.histogram_lo_capital/hi_capital; drop them or use --summaries exact";
     }
-    for (size_t k = 0; !why && k < cfg->n_scenarios; k++) {
-        if (alvh_tilt_active(&cfg->scenarios[k].market.tilt)) {
-            snprintf(buf, sizeof buf, "--summaries histogram counts paths and cannot weight them, but scenario %s "
-                     "draws its paths under an importance-sampling tilt; use --summaries exact", cfg->scenarios[k].name);
-            why = buf;
-        }
-    }
     if (why && r->rank == 0)
         fprintf(stderr, "alvh run: %s\n", why);
     return why ? EXIT_USAGE : EXIT_OK;

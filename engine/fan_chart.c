@@ -80,7 +80,7 @@ alvh_status alvh_fan_add_step_weighted(alvh_fan_chart *f, size_t step, const dou
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
     if (step >= f->n_steps)
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: step %zu of %zu", step, f->n_steps);
-    alvh_hist_add_weighted(&f->step[step], values, qw, n_paths);
+    alvh_hist_add_binned_weighted(&f->step[step], f->bin, values, qw, n_paths);
     return ALVH_OK;
 }
 

@@ -172,13 +172,24 @@ void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)
         alvh_hist_add(h, x[i]);
 }
 
-void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n)
+static void add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, const uint64_t *qw, size_t n)
 {
     alvh_bin_tally t = {.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
                         .n_inf = h->n_inf, .min = h->min, .max = h->max};
-    bin(h->lo, h->hi, h->n_bins, n, x, h->counts, &t);
+    bin(h->lo, h->hi, h->n_bins, n, x, qw, h->counts, &t);
     h->underflow = t.underflow, h->overflow = t.overflow, h->n = t.n, h->n_nan = t.n_nan, h->n_inf = t.n_inf;
     h->min = t.min, h->max = t.max;
+}
+
+void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n)
+{
+    add_binned(h, bin, x, NULL, n);
+}
+
+void alvh_hist_add_binned_weighted(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, const uint64_t *qw,
+                                   size_t n)
+{
+    add_binned(h, bin, x, qw, n);
 }
 
 alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err)

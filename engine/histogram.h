@@ -64,6 +64,9 @@ void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
 /* The same counts as alvh_hist_add_array through a binning kernel
  * (kernels/hist_bin.h: ops->hist_bin of any ISA). */
 void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n);
+/* The same sums as alvh_hist_add_weighted through a binning kernel. */
+void alvh_hist_add_binned_weighted(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, const uint64_t *qw,
+                                   size_t n);
 
 /* into += from. The edges must be identical (bitwise). */
 alvh_status alvh_hist_merge(alvh_histogram *into, const alvh_histogram *from, alvh_error *err);

@@ -51,8 +51,8 @@ struct alvh_scenario_job {
     /* histogram mode (run.summaries: histogram) */
     alvh_shist_acc *sh;       /* blocks done so far */
     alvh_shist_acc **wsh;     /* threads: the current round */
-    double *sh_rows;          /* n_blocks x alvh_shist_block_len(n_variants): block moments */
-    uint64_t *sh_meta;        /* n_variants x ALVH_SHIST_N_HIST x ALVH_SHIST_META, filled by _buffers */
+    double *sh_rows;          /* n_blocks x alvh_shist_block_len(n_variants, tilted): block moments */
+    uint64_t *sh_meta;        /* alvh_shist_n_hists x ALVH_SHIST_META, filled by _buffers */
     /* non-finite state: per block {paths, first path + 1, its step}; per worker, a flag per lane */
     uint64_t *bad;
     unsigned char *wbad;
@@ -185,8 +185,8 @@ static alvh_status on_block(void *vctx, int worker, size_t block, size_t first_p
     if (!hist_mode(j))
         return ALVH_OK;
     alvh_shist_acc_add(j->wsh[worker], out, n);
-    size_t len = alvh_shist_block_len(j->rq.n_variants);
-    alvh_shist_block_moments(out, n, j->rq.n_variants, j->res.baseline, j->sh_rows + block * len);
+    size_t len = alvh_shist_block_len(j->rq.n_variants, j->sh->weighted);
+    alvh_shist_block_moments(j->wsh[worker], out, n, j->res.baseline, j->sh_rows + block * len);
     return ALVH_OK;
 }
 
@@ -268,6 +268,8 @@ void alvh_scenario_job_free(alvh_scenario_job *j)
     free(j);
 }
 
+static int tilted(const alvh_scenario_request *rq);
+
 alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *rq)
 {
     /* doubles, not size_t: a hostile configuration must not wrap the estimate */
@@ -279,7 +281,9 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
     const double n_sample = (double)rq->n_sample_paths < np ? (double)rq->n_sample_paths : np;
     alvh_memory_estimate m;
     if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM)
-        m.results = 8.0 * nb * (double)alvh_shist_block_len(rq->n_variants) + (th + 1.0) * nv * 6.2e6;
+        /* under a tilt the LR and squared-LR twins take 3x the histograms' memory */
+        m.results = 8.0 * nb * (double)alvh_shist_block_len(rq->n_variants, tilted(rq)) +
+                    (th + 1.0) * nv * 6.2e6 * (tilted(rq) ? 3.0 : 1.0);
     else /* outcomes, terminal values, and the sorted copies the statistics make at the end */
         m.results = 8.0 * np * (nv * ALVH_OUT_COUNT + ALVH_TERM_COUNT) + 8.0 * np * 3.0;
     m.fan_charts = nf * ns1 * (8.0 * bins * (th + 2.0) + 2.0 * 8.0 * ALVH_FAN_N_PROBS) +
@@ -290,7 +294,6 @@ alvh_memory_estimate alvh_scenario_memory_estimate(const alvh_scenario_request *
 }
 
 static void mark_foreign_done(alvh_scenario_job *j);
-static int tilted(const alvh_scenario_request *rq);
 
 alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh_kernel_ops *ops,
                                      alvh_scenario_job **out, alvh_error *err)
@@ -319,21 +322,20 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && rq->market.antithetic)
         st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot take antithetic pairs as samples (their "
                                                 "block moments mix the pairs' paths): use exact summaries");
-    else if (rq->summaries == ALVH_SUMMARIES_HISTOGRAM && tilted(rq))
-        st = alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries cannot weight the paths of an importance-sampling "
-                                                "tilt: use exact summaries");
     if (st == ALVH_OK && hist_mode(j)) {
         /* no paths-sized array: accumulators, one moment row per block */
         j->wsh = calloc((size_t)j->threads, sizeof *j->wsh);
-        j->sh_rows = calloc((j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv), sizeof(double));
-        j->sh_meta = malloc(nv * ALVH_SHIST_N_HIST * ALVH_SHIST_META * sizeof(uint64_t));
-        if (!j->wsh || !j->sh_rows || !j->sh_meta)
+        const int w = tilted(rq); /* the weighted histograms and rows (summary_hist.h) */
+        j->sh_rows = calloc((j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv, w), sizeof(double));
+        if (!j->wsh || !j->sh_rows)
             st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram summaries of %zu blocks",
                                 j->n_blocks);
-        if (st == ALVH_OK && !(j->sh = alvh_shist_acc_create(nv, rq->book.capital_usd, err)))
+        if (st == ALVH_OK && !(j->sh = alvh_shist_acc_create(nv, rq->book.capital_usd, w, err)))
             st = err ? err->code : ALVH_E_NOMEM;
+        if (st == ALVH_OK && !(j->sh_meta = malloc(alvh_shist_n_hists(j->sh) * ALVH_SHIST_META * sizeof(uint64_t))))
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the histogram summaries' meta words");
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
-            if (!(j->wsh[t] = alvh_shist_acc_create(nv, rq->book.capital_usd, err)))
+            if (!(j->wsh[t] = alvh_shist_acc_create(nv, rq->book.capital_usd, w, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
     } else if (st == ALVH_OK) {
         r->terminal = calloc(np * ALVH_TERM_COUNT, sizeof(double));
@@ -357,6 +359,8 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
     r->baseline = malloc(nv * sizeof *r->baseline);
     for (size_t v = 0; r->baseline && v < nv; v++)
         r->baseline[v] = alvh_variant_baseline(rq->variants, nv, v);
+    if (hist_mode(j) && tilted(rq) && !(r->importance = calloc(nv, sizeof *r->importance)))
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the importance tables");
     if (!hist_mode(j)) {
         r->tail_eff = calloc(nv, sizeof *r->tail_eff);
         r->attr = calloc(nv, sizeof *r->attr);
@@ -521,12 +525,13 @@ size_t alvh_scenario_job_buffers(alvh_scenario_job *j, alvh_job_buffer *out)
     BUF("fan_counts", j->fan_counts, nf * ns1 * j->bins * sizeof(uint64_t));
     if (hist_mode(j)) {
         alvh_shist_acc_get_meta(j->sh, j->sh_meta);
-        BUF("shist_meta", j->sh_meta, nv * ALVH_SHIST_N_HIST * ALVH_SHIST_META * sizeof(uint64_t));
+        BUF("shist_meta", j->sh_meta, alvh_shist_n_hists(j->sh) * ALVH_SHIST_META * sizeof(uint64_t));
         BUF("shist_counts", j->sh->counts, j->sh->n_counts * sizeof(uint64_t));
         BUF("shist_counters", j->sh->counters, nv * ALVH_SHIST_N_COUNTERS * sizeof(uint64_t));
-        BUF("shist_blocks", j->sh_rows, (j->n_blocks ? j->n_blocks : 1) * alvh_shist_block_len(nv) * sizeof(double));
+        const size_t len = alvh_shist_block_len(nv, j->sh->weighted);
+        BUF("shist_blocks", j->sh_rows, (j->n_blocks ? j->n_blocks : 1) * len * sizeof(double));
         if (j->n_blocks)
-            BY_BLOCK(1, alvh_shist_block_len(nv) * sizeof(double), 1);
+            BY_BLOCK(1, len * sizeof(double), 1);
     }
 #undef BY_BLOCK
 #undef BUF
@@ -628,10 +633,11 @@ alvh_status alvh_scenario_job_gather(alvh_scenario_job *j, alvh_error *err)
         for (int q = 0; st == ALVH_OK && q < ranks; q++)
             alvh_mpi_block_range(j->n_blocks, q, ranks, &blo[q], &bhi[q]);
         if (st == ALVH_OK)
-            st = alvh_mpi_gather_rows(j->sh_rows, alvh_shist_block_len(nv) * sizeof(double), blo, bhi, err);
+            st = alvh_mpi_gather_rows(j->sh_rows, alvh_shist_block_len(nv, j->sh->weighted) * sizeof(double), blo, bhi,
+                                      err);
         free(blo), free(bhi);
         if (st == ALVH_OK)
-            st = reduce_hists(j->sh_meta, nv * ALVH_SHIST_N_HIST, j->sh->counts, j->sh->n_counts, rank, err);
+            st = reduce_hists(j->sh_meta, alvh_shist_n_hists(j->sh), j->sh->counts, j->sh->n_counts, rank, err);
         if (st == ALVH_OK)
             st = alvh_mpi_reduce_root(j->sh->counters, nv * ALVH_SHIST_N_COUNTERS, ALVH_MPI_SUM_U64, err);
     }
@@ -699,7 +705,8 @@ alvh_status alvh_scenario_job_share_restored(alvh_scenario_job *j, alvh_error *e
     if (st == ALVH_OK && r->n_sample)
         st = alvh_mpi_bcast_bytes(r->sample, r->n_sample * ns1 * ALVH_TERM_COUNT * sizeof(double), err);
     if (st == ALVH_OK && hist_mode(j))
-        st = alvh_mpi_bcast_bytes(j->sh_rows, j->n_blocks * alvh_shist_block_len(nv) * sizeof(double), err);
+        st = alvh_mpi_bcast_bytes(j->sh_rows, j->n_blocks * alvh_shist_block_len(nv, j->sh->weighted) * sizeof(double),
+                                  err);
     mark_foreign_done(j);
     return st;
 }
@@ -752,7 +759,7 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     alvh_scenario_result *r = &j->res;
     const size_t nv = r->n_variants;
     alvh_shist_tables t = {.pnl = r->pnl, .risk = r->risk, .eff = r->eff, .pnl_bound = r->pnl_bound,
-                           .risk_bound = r->risk_bound, .eff_bound = r->eff_bound};
+                           .risk_bound = r->risk_bound, .eff_bound = r->eff_bound, .importance = r->importance};
     alvh_status st = alvh_shist_tables_compute(j->sh, j->sh_rows, j->n_blocks, r->baseline, &t, err);
     const size_t nb = r->hist_bins;
     r->hist_counts = calloc(nv * nb, sizeof(uint64_t));
@@ -761,6 +768,13 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
     r->hist_outside = calloc(2 * nv, sizeof(uint64_t));
     if (st == ALVH_OK && (!r->hist_counts || !r->hist_edges || !r->hist_nonfinite || !r->hist_outside))
         st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the P&L histograms");
+    if (st == ALVH_OK && j->sh->weighted) { /* the weighted counts beside the path counts, as in exact mode */
+        r->hist_weight = calloc(nv * nb, sizeof(double));
+        r->hist_weight_sq = calloc(nv * nb, sizeof(double));
+        r->hist_outside_weight = calloc(2 * nv, sizeof(double));
+        if (!r->hist_weight || !r->hist_weight_sq || !r->hist_outside_weight)
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted P&L histograms");
+    }
     for (size_t v = 0; st == ALVH_OK && v < nv; v++) {
         /* the body of the distribution, from the estimated quantiles (as in exact mode) */
         double q1 = table_cell(&r->pnl[v], "quantile_1", ALVH_OUT_TOTAL);
@@ -768,6 +782,10 @@ static alvh_status finish_hist(alvh_scenario_job *j, alvh_scenario_result *out, 
         alvh_shist_total_hist_range(j->sh, v, nb, q1 - 0.25 * span, q99 + 0.25 * span, r->hist_counts + v * nb,
                                     r->hist_edges + v * (nb + 1), &r->hist_nonfinite[v], &r->hist_outside[2 * v],
                                     &r->hist_outside[2 * v + 1]);
+        if (r->hist_weight)
+            st = alvh_shist_total_weights_range(j->sh, v, nb, q1 - 0.25 * span, q99 + 0.25 * span,
+                                                r->hist_weight + v * nb, r->hist_weight_sq + v * nb,
+                                                r->hist_outside_weight + 2 * v, err);
     }
     if (st == ALVH_OK) {
         *out = *r;

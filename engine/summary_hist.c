@@ -12,21 +12,22 @@
 
 #include "engine/ksum.h"
 #include "engine/stats.h"
+#include "engine/summary_hist_internal.h"
 
 /* outcome column of each histogram: fine ones, then the tail ones */
 static const int hist_col[ALVH_SHIST_N_HIST] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, ALVH_OUT_CASH, ALVH_OUT_TOTAL,
                                                 ALVH_OUT_MAX_DD, ALVH_OUT_MIN_HF, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
                                                 ALVH_OUT_CASH, ALVH_OUT_TOTAL, ALVH_OUT_MAX_DD};
 _Static_assert(ALVH_SHIST_N_HIST == 27 && ALVH_LAYER_COUNT == 10, "hist_col lists every histogram");
-static const int event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT,
+const int alvh_shi_event_col[ALVH_SHIST_N_EVENTS] = {ALVH_OUT_N_LIQ_PERP, ALVH_OUT_N_LIQ_BORROW, ALVH_OUT_N_EXPLOIT,
                                                    ALVH_OUT_N_STOP, ALVH_OUT_N_TREASURY_FB, ALVH_OUT_N_RUNWAY_CUT,
                                                    ALVH_OUT_N_ROLL};
 
 /* moment columns: the P&L columns and max drawdown (outcome columns 0..12),
  * then bad debt, excess over cash and the perp margin peak (means only) */
-enum { N_MOM_PNL_DD = ALVH_OUT_TOTAL + 2, N_MOM = N_MOM_PNL_DD + 3, MOM_K = 6 }; /* n, sum hi, sum lo, C2, C3, C4 */
+enum { N_MOM_PNL_DD = ALVH_SHI_N_MOM_PNL_DD, N_MOM = ALVH_SHI_N_MOM, MOM_K = ALVH_SHI_MOM_K };
 static const int mom_extra[3] = {ALVH_OUT_BAD_DEBT, ALVH_OUT_EXCESS, ALVH_OUT_MARGIN_PEAK};
-static int mom_col(int c) { return c < N_MOM_PNL_DD ? c : mom_extra[c - N_MOM_PNL_DD]; }
+int alvh_shi_mom_col(int c) { return c < N_MOM_PNL_DD ? c : mom_extra[c - N_MOM_PNL_DD]; }
 /* paired with the baseline's total: n, sum h hi/lo, sum b hi/lo, then the
  * central co-moments C_pq = sum dh^p db^q in this order */
 enum { PAIR_K = 15 };
@@ -64,12 +65,31 @@ static void range_of(int k, double capital, double *lo, double *hi)
     }
 }
 
-static size_t bins_per_variant(void)
+/* histogram k of a variant's set (weighted: the LR twins, then the squared-LR ones) */
+static int base_hist(int k)
+{
+    if (k < ALVH_SHIST_N_HIST)
+        return k;
+    if (k < 2 * ALVH_SHIST_N_HIST)
+        return k - ALVH_SHIST_N_HIST;
+    return k < ALVH_SHI_W2_TAIL(0) ? k - ALVH_SHI_W2_FINE(0) : ALVH_SHIST_TAIL + (k - ALVH_SHI_W2_TAIL(0));
+}
+
+static size_t per_variant(int weighted) { return weighted ? 2 * ALVH_SHIST_N_HIST + ALVH_SHIST_N_W2 : ALVH_SHIST_N_HIST; }
+
+static size_t bins_per_variant(int weighted)
 {
     size_t s = 0;
-    for (int k = 0; k < ALVH_SHIST_N_HIST; k++)
-        s += bins_of(k);
+    for (int k = 0; k < (int)per_variant(weighted); k++)
+        s += bins_of(base_hist(k));
     return s;
+}
+
+size_t alvh_shist_n_hists(const alvh_shist_acc *a) { return a->n_variants * a->per_variant; }
+
+const alvh_histogram *alvh_shi_hist(const alvh_shist_acc *a, size_t v, int k)
+{
+    return &a->hist[v * a->per_variant + (size_t)k];
 }
 
 void alvh_shist_acc_free(alvh_shist_acc *a)
@@ -82,7 +102,7 @@ void alvh_shist_acc_free(alvh_shist_acc *a)
     free(a);
 }
 
-alvh_shist_acc *alvh_shist_acc_create(size_t nv, double capital, alvh_error *err)
+alvh_shist_acc *alvh_shist_acc_create(size_t nv, double capital, int weighted, alvh_error *err)
 {
     if (!(capital > 0.0 && isfinite(capital))) {
         alvh_error_set(err, ALVH_E_CONFIG, "histogram summaries: capital_usd = %g, need > 0", capital);
@@ -95,9 +115,11 @@ alvh_shist_acc *alvh_shist_acc_create(size_t nv, double capital, alvh_error *err
     }
     a->n_variants = nv;
     a->capital_usd = capital;
-    a->n_counts = nv * bins_per_variant();
+    a->weighted = weighted != 0;
+    a->per_variant = per_variant(a->weighted);
+    a->n_counts = nv * bins_per_variant(a->weighted);
     a->counts = malloc(a->n_counts * sizeof *a->counts);
-    a->hist = calloc(nv * ALVH_SHIST_N_HIST, sizeof *a->hist);
+    a->hist = calloc(nv * a->per_variant, sizeof *a->hist);
     a->counters = calloc(nv * ALVH_SHIST_N_COUNTERS, sizeof *a->counters);
     if (!a->counts || !a->hist || !a->counters) {
         alvh_shist_acc_free(a);
@@ -106,31 +128,32 @@ alvh_shist_acc *alvh_shist_acc_create(size_t nv, double capital, alvh_error *err
     }
     uint64_t *c = a->counts;
     for (size_t v = 0; v < nv; v++)
-        for (int k = 0; k < ALVH_SHIST_N_HIST; k++) {
+        for (int k = 0; k < (int)a->per_variant; k++) {
             double lo, hi;
-            range_of(k, capital, &lo, &hi);
-            if (alvh_hist_init(&a->hist[v * ALVH_SHIST_N_HIST + (size_t)k], lo, hi, bins_of(k), c, err) != ALVH_OK) {
+            const int b = base_hist(k);
+            range_of(b, capital, &lo, &hi);
+            if (alvh_hist_init(&a->hist[v * a->per_variant + (size_t)k], lo, hi, bins_of(b), c, err) != ALVH_OK) {
                 alvh_shist_acc_free(a);
                 return NULL;
             }
-            c += bins_of(k);
+            c += bins_of(b);
         }
     return a;
 }
 
 void alvh_shist_acc_reset(alvh_shist_acc *a)
 {
-    for (size_t h = 0; h < a->n_variants * ALVH_SHIST_N_HIST; h++)
+    for (size_t h = 0; h < alvh_shist_n_hists(a); h++)
         alvh_hist_reset(&a->hist[h]);
     memset(a->counters, 0, a->n_variants * ALVH_SHIST_N_COUNTERS * sizeof *a->counters);
 }
 
 alvh_status alvh_shist_acc_merge(alvh_shist_acc *into, const alvh_shist_acc *from, alvh_error *err)
 {
-    if (into->n_variants != from->n_variants)
+    if (into->n_variants != from->n_variants || into->weighted != from->weighted)
         return alvh_error_set(err, ALVH_E_INTERNAL, "histogram summaries: merging %zu into %zu variants",
                               from->n_variants, into->n_variants);
-    for (size_t h = 0; h < into->n_variants * ALVH_SHIST_N_HIST; h++) {
+    for (size_t h = 0; h < alvh_shist_n_hists(into); h++) {
         alvh_status st = alvh_hist_merge(&into->hist[h], &from->hist[h], err);
         if (st != ALVH_OK)
             return st;
@@ -144,14 +167,22 @@ void alvh_shist_acc_add(alvh_shist_acc *a, const double *out, size_t n)
 {
     for (size_t v = 0; v < a->n_variants; v++) {
         const double *o = out + v * n * ALVH_OUT_COUNT;
-        alvh_histogram *h = a->hist + v * ALVH_SHIST_N_HIST;
+        alvh_histogram *h = a->hist + v * a->per_variant;
         uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
         for (size_t i = 0; i < n; i++) {
             const double *row = o + i * ALVH_OUT_COUNT;
             for (int k = 0; k < ALVH_SHIST_N_HIST; k++)
                 alvh_hist_add(&h[k], row[hist_col[k]]);
+            if (a->weighted) { /* the LR twins, then the squared-LR ones */
+                const double w = row[ALVH_OUT_LR];
+                const uint64_t u = alvh_hist_weight_units(w), u2 = alvh_hist_weight_units(w * w);
+                for (int k = 0; k < ALVH_SHIST_N_HIST; k++)
+                    alvh_hist_add_weighted(&h[ALVH_SHIST_N_HIST + k], &row[hist_col[k]], &u, 1);
+                for (int k = ALVH_SHI_W2_FINE(0); k < (int)a->per_variant; k++)
+                    alvh_hist_add_weighted(&h[k], &row[hist_col[base_hist(k)]], &u2, 1);
+            }
             for (int e = 0; e < ALVH_SHIST_N_EVENTS; e++) {
-                double x = row[event_col[e]];
+                double x = row[alvh_shi_event_col[e]];
                 if (!isfinite(x))
                     continue;
                 cnt[CNT_FINITE(e)]++;
@@ -168,7 +199,7 @@ void alvh_shist_acc_add(alvh_shist_acc *a, const double *out, size_t n)
 
 void alvh_shist_acc_get_meta(const alvh_shist_acc *a, uint64_t *meta)
 {
-    for (size_t k = 0; k < a->n_variants * ALVH_SHIST_N_HIST; k++) {
+    for (size_t k = 0; k < alvh_shist_n_hists(a); k++) {
         const alvh_histogram *h = &a->hist[k];
         uint64_t *m = meta + k * ALVH_SHIST_META;
         m[0] = h->underflow, m[1] = h->overflow, m[2] = h->n, m[3] = h->n_nan, m[4] = h->n_inf;
@@ -179,7 +210,7 @@ void alvh_shist_acc_get_meta(const alvh_shist_acc *a, uint64_t *meta)
 
 void alvh_shist_acc_set_meta(alvh_shist_acc *a, const uint64_t *meta)
 {
-    for (size_t k = 0; k < a->n_variants * ALVH_SHIST_N_HIST; k++) {
+    for (size_t k = 0; k < alvh_shist_n_hists(a); k++) {
         alvh_histogram *h = &a->hist[k];
         const uint64_t *m = meta + k * ALVH_SHIST_META;
         h->underflow = m[0], h->overflow = m[1], h->n = m[2], h->n_nan = m[3], h->n_inf = m[4];
@@ -190,9 +221,9 @@ void alvh_shist_acc_set_meta(alvh_shist_acc *a, const uint64_t *meta)
 
 /* ---- block moments ------------------------------------------------------------- */
 
-size_t alvh_shist_block_len(size_t nv) { return nv * VAR_LEN; }
+size_t alvh_shist_block_len(size_t nv, int weighted) { return nv * (VAR_LEN + (weighted ? ALVH_SHI_WVAR_LEN : 0)); }
 
-static double ipow(double x, int p)
+double alvh_shi_ipow(double x, int p)
 {
     double r = 1.0;
     for (int k = 0; k < p; k++)
@@ -200,16 +231,19 @@ static double ipow(double x, int p)
     return r;
 }
 
-void alvh_shist_block_moments(const double *out, size_t n, size_t nv, const size_t *base_idx, double *row)
+void alvh_shist_block_moments(const alvh_shist_acc *a, const double *out, size_t n, const size_t *base_idx, double *row)
 {
-    memset(row, 0, alvh_shist_block_len(nv) * sizeof *row);
+    const size_t nv = a->n_variants;
+    memset(row, 0, alvh_shist_block_len(nv, a->weighted) * sizeof *row);
+    if (a->weighted)
+        alvh_shi_block_weighted(out, n, nv, base_idx, a->capital_usd, row + nv * VAR_LEN);
     for (size_t v = 0; v < nv; v++) {
         const size_t bv = base_idx ? base_idx[v] : 0;
         const double *base = out + bv * n * ALVH_OUT_COUNT;
         const double *o = out + v * n * ALVH_OUT_COUNT;
         double *r = row + v * VAR_LEN;
         for (int mc = 0; mc < N_MOM; mc++, r += MOM_K) {
-            const int c = mom_col(mc);
+            const int c = alvh_shi_mom_col(mc);
             alvh_ksum s1 = {0, 0};
             size_t m = 0;
             for (size_t i = 0; i < n; i++) {
@@ -260,7 +294,7 @@ void alvh_shist_block_moments(const double *out, size_t n, size_t nv, const size
                 continue;
             double dh = h - mh, db = b - mb;
             for (int k = 0; k < 10; k++)
-                alvh_ksum_add(&cs[k], ipow(dh, pair_pq[k][0]) * ipow(db, pair_pq[k][1]));
+                alvh_ksum_add(&cs[k], alvh_shi_ipow(dh, pair_pq[k][0]) * alvh_shi_ipow(db, pair_pq[k][1]));
         }
         r[0] = (double)m, r[1] = sh.s, r[2] = sh.c, r[3] = sb.s, r[4] = sb.c;
         for (int k = 0; k < 10; k++)
@@ -270,13 +304,10 @@ void alvh_shist_block_moments(const double *out, size_t n, size_t nv, const size
 
 /* ---- reduction in block order -------------------------------------------------- */
 
-typedef struct {
-    double n, mean, c2, c3, c4; /* c_p: sum (x - mean)^p over all blocks */
-} col_moments;
 
-static col_moments reduce_col(const double *rows, size_t n_blocks, size_t stride, size_t off)
+alvh_shi_moments alvh_shi_reduce_col(const double *rows, size_t n_blocks, size_t stride, size_t off)
 {
-    col_moments m = {0};
+    alvh_shi_moments m = {0};
     alvh_ksum s = {0, 0};
     for (size_t b = 0; b < n_blocks; b++) {
         const double *r = rows + b * stride + off;
@@ -311,7 +342,7 @@ static col_moments reduce_col(const double *rows, size_t n_blocks, size_t stride
 }
 
 /* the moments of alvh_stats_moments from the reduced sums */
-static void moments_of(const col_moments *c, alvh_moments *o)
+static void moments_of(const alvh_shi_moments *c, alvh_moments *o)
 {
     *o = (alvh_moments){.n = (size_t)c->n, .mean = NAN, .stdev = NAN, .mean_se = NAN, .skewness = NAN,
                         .excess_kurtosis = NAN, .min = NAN, .max = NAN};
@@ -329,7 +360,7 @@ static void moments_of(const col_moments *c, alvh_moments *o)
     }
 }
 
-static double binom(int n, int k)
+double alvh_shi_binom(int n, int k)
 {
     static const double t[5][5] = {{1, 0, 0, 0, 0}, {1, 1, 0, 0, 0}, {1, 2, 1, 0, 0}, {1, 3, 3, 1, 0}, {1, 4, 6, 4, 1}};
     return t[n][k];
@@ -373,8 +404,8 @@ static pair_moments reduce_pair(const double *rows, size_t n_blocks, size_t stri
             for (int k = 0; k <= p; k++)
                 for (int l = 0; l <= q; l++)
                     if (bc[k][l] != 0.0)
-                        alvh_ksum_add(&acc[t], binom(p, k) * binom(q, l) * bc[k][l] * ipow(dh, p - k) *
-                                                   ipow(db, q - l));
+                        alvh_ksum_add(&acc[t], alvh_shi_binom(p, k) * alvh_shi_binom(q, l) * bc[k][l] * alvh_shi_ipow(dh, p - k) *
+                                                   alvh_shi_ipow(db, q - l));
         }
     }
     for (int t = 0; t < 10; t++)
@@ -384,14 +415,14 @@ static pair_moments reduce_pair(const double *rows, size_t n_blocks, size_t stri
 
 /* ---- tables -------------------------------------------------------------------- */
 
-static void put(alvh_table *t, const char *row, size_t col, double v)
+void alvh_shi_put(alvh_table *t, const char *row, size_t col, double v)
 {
     size_t r = alvh_table_row(t, row);
     if (r < t->rows)
         t->data[r * t->cols + col] = v;
 }
 
-static void pct(char *buf, size_t n, const char *prefix, double p, const char *suffix)
+void alvh_shi_pct(char *buf, size_t n, const char *prefix, double p, const char *suffix)
 {
     char num[32];
     snprintf(num, sizeof num, "%.4f", 100.0 * p);
@@ -418,7 +449,7 @@ static alvh_status es_se_of(const alvh_histogram *h, double level, double var, d
     return ALVH_OK;
 }
 
-static double bin_width(const alvh_histogram *h) { return (h->hi - h->lo) / (double)h->n_bins; }
+double alvh_shi_bin_width(const alvh_histogram *h) { return (h->hi - h->lo) / (double)h->n_bins; }
 
 /* the estimate of the fine or the tail histogram (NULL: none), whichever has
  * the tighter bound (the fine one on ties) */
@@ -465,62 +496,62 @@ static alvh_status pnl_tables(const alvh_shist_acc *a, size_t v, const double *r
                                          "tail_bin_width", "tail_range_lo", "tail_range_hi"};
     if (st == ALVH_OK)
         st = alvh_table_bound_layout(t, extra, NULL, 6, tb, err);
-    const size_t stride = alvh_shist_block_len(a->n_variants);
+    const size_t stride = alvh_shist_block_len(a->n_variants, a->weighted);
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     for (size_t c = 0; st == ALVH_OK && c <= ALVH_OUT_TOTAL; c++) {
-        const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + c];
-        const alvh_histogram *ht = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + c];
-        col_moments cm = reduce_col(rows, n_blocks, stride, v * VAR_LEN + c * MOM_K);
+        const alvh_histogram *h = alvh_shi_hist(a, v, c);
+        const alvh_histogram *ht = alvh_shi_hist(a, v, ALVH_SHIST_TAIL + c);
+        alvh_shi_moments cm = alvh_shi_reduce_col(rows, n_blocks, stride, v * VAR_LEN + c * MOM_K);
         alvh_moments mo;
         moments_of(&cm, &mo);
-        put(t, "n", c, (double)h->n);
-        put(t, "n_nan", c, (double)h->n_nan);
-        put(t, "n_inf", c, (double)h->n_inf);
-        put(t, "mean", c, mo.mean);
-        put(t, "stdev", c, mo.stdev);
-        put(t, "mean_se", c, mo.mean_se);
-        put(t, "skewness", c, mo.skewness);
-        put(t, "excess_kurtosis", c, mo.excess_kurtosis);
+        alvh_shi_put(t, "n", c, (double)h->n);
+        alvh_shi_put(t, "n_nan", c, (double)h->n_nan);
+        alvh_shi_put(t, "n_inf", c, (double)h->n_inf);
+        alvh_shi_put(t, "mean", c, mo.mean);
+        alvh_shi_put(t, "stdev", c, mo.stdev);
+        alvh_shi_put(t, "mean_se", c, mo.mean_se);
+        alvh_shi_put(t, "skewness", c, mo.skewness);
+        alvh_shi_put(t, "excess_kurtosis", c, mo.excess_kurtosis);
         char name[ALVH_TABLE_NAME];
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_PROBS; k++) {
             double q, bd;
             st = best_quantile(h, ht, alvh_stats_probs[k], &q, &bd, err);
-            pct(name, sizeof name, "quantile_", alvh_stats_probs[k], "");
-            put(t, name, c, q);
-            put(tb, name, c, bd);
+            alvh_shi_pct(name, sizeof name, "quantile_", alvh_stats_probs[k], "");
+            alvh_shi_put(t, name, c, q);
+            alvh_shi_put(tb, name, c, bd);
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_LEVELS; k++) {
             double a_ = alvh_stats_levels[k];
             tail_est te = {NAN, NAN, NAN, NAN, NAN};
             st = best_tail(h, ht, a_, &te, err);
-            pct(name, sizeof name, "var_", a_, "");
-            put(t, name, c, te.var);
-            put(tb, name, c, te.var_bound);
-            pct(name, sizeof name, "es_", a_, "");
-            put(t, name, c, te.es);
-            put(tb, name, c, te.es_bound);
-            pct(name, sizeof name, "es_", a_, "_se");
-            put(t, name, c, te.es_se);
-            put(tb, name, c, NAN); /* an estimate of a standard error: no bound */
+            alvh_shi_pct(name, sizeof name, "var_", a_, "");
+            alvh_shi_put(t, name, c, te.var);
+            alvh_shi_put(tb, name, c, te.var_bound);
+            alvh_shi_pct(name, sizeof name, "es_", a_, "");
+            alvh_shi_put(t, name, c, te.es);
+            alvh_shi_put(tb, name, c, te.es_bound);
+            alvh_shi_pct(name, sizeof name, "es_", a_, "_se");
+            alvh_shi_put(t, name, c, te.es_se);
+            alvh_shi_put(tb, name, c, NAN); /* an estimate of a standard error: no bound */
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_THRESHOLDS; k++) {
             alvh_proportion pr;
             st = alvh_stats_wilson(cnt[CNT_LOSS(c, k)], h->n, ALVH_STATS_Z95, &pr, err);
             if (st != ALVH_OK)
                 break;
-            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct");
-            put(t, name, c, pr.p_hat);
-            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_lo95");
-            put(t, name, c, pr.lo);
-            pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_hi95");
-            put(t, name, c, pr.hi);
+            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct");
+            alvh_shi_put(t, name, c, pr.p_hat);
+            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_lo95");
+            alvh_shi_put(t, name, c, pr.lo);
+            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_hi95");
+            alvh_shi_put(t, name, c, pr.hi);
         }
-        put(tb, "bin_width", c, bin_width(h));
-        put(tb, "range_lo", c, h->lo);
-        put(tb, "range_hi", c, h->hi);
-        put(tb, "tail_bin_width", c, bin_width(ht));
-        put(tb, "tail_range_lo", c, ht->lo);
-        put(tb, "tail_range_hi", c, ht->hi);
+        alvh_shi_put(tb, "bin_width", c, alvh_shi_bin_width(h));
+        alvh_shi_put(tb, "range_lo", c, h->lo);
+        alvh_shi_put(tb, "range_hi", c, h->hi);
+        alvh_shi_put(tb, "tail_bin_width", c, alvh_shi_bin_width(ht));
+        alvh_shi_put(tb, "tail_range_lo", c, ht->lo);
+        alvh_shi_put(tb, "tail_range_hi", c, ht->hi);
     }
     return st;
 }
@@ -536,29 +567,29 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
         st = alvh_table_bound_layout(t, extra, extra_units, 3, tb, err);
     if (st != ALVH_OK)
         return st;
-    const alvh_histogram *dd = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_MAX_DD];
-    const alvh_histogram *ddt = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_MAX_DD];
-    const alvh_histogram *hf = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_MIN_HF];
-    col_moments cm = reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants),
+    const alvh_histogram *dd = alvh_shi_hist(a, v, ALVH_SHIST_MAX_DD);
+    const alvh_histogram *ddt = alvh_shi_hist(a, v, ALVH_SHIST_TAIL + ALVH_OUT_MAX_DD);
+    const alvh_histogram *hf = alvh_shi_hist(a, v, ALVH_SHIST_MIN_HF);
+    alvh_shi_moments cm = alvh_shi_reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants, a->weighted),
                                 v * VAR_LEN + ALVH_OUT_MAX_DD * MOM_K);
     if (cm.n == 0.0)
         return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite max drawdown");
-    put(t, "max_drawdown_mean", 0, cm.mean);
+    alvh_shi_put(t, "max_drawdown_mean", 0, cm.mean);
     static const char *const dd_rows[3] = {"max_drawdown_q50", "max_drawdown_q95", "max_drawdown_q99"};
     static const char *const hf_rows[3] = {"min_health_factor_q1", "min_health_factor_q5", "min_health_factor_q50"};
     const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
         double q, bd;
         st = best_quantile(dd, ddt, p_dd[k], &q, &bd, err);
-        put(t, dd_rows[k], 0, q);
-        put(tb, dd_rows[k], 0, bd);
+        alvh_shi_put(t, dd_rows[k], 0, q);
+        alvh_shi_put(tb, dd_rows[k], 0, bd);
         /* infinite where a variant never borrows: no finite value, as exact mode */
         if (st == ALVH_OK && hf->n > 0)
             st = alvh_hist_quantile(hf, p_hf[k], &q, &bd, err);
         else
             q = INFINITY, bd = 0.0;
-        put(t, hf_rows[k], 0, q);
-        put(tb, hf_rows[k], 0, bd);
+        alvh_shi_put(t, hf_rows[k], 0, q);
+        alvh_shi_put(tb, hf_rows[k], 0, bd);
     }
     static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
                                                         "stop_out", "treasury_feedback", "runway_cut", "roll"};
@@ -570,33 +601,33 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
     for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {
         if (cnt[CNT_FINITE(e)] == 0)
             return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count", ev[e]);
-        put(t, ev_mean[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
+        alvh_shi_put(t, ev_mean[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
         if (e == ALVH_SHIST_N_EVENTS - 1)
             break; /* rolls: a mean only */
         alvh_proportion pr;
         st = alvh_stats_wilson(cnt[CNT_ABOVE(e)], cnt[CNT_FINITE(e)], ALVH_STATS_Z95, &pr, err);
         char name[ALVH_TABLE_NAME];
         snprintf(name, sizeof name, "p_%s", ev[e]);
-        put(t, name, 0, pr.p_hat);
+        alvh_shi_put(t, name, 0, pr.p_hat);
         snprintf(name, sizeof name, "p_%s_lo95", ev[e]);
-        put(t, name, 0, pr.lo);
+        alvh_shi_put(t, name, 0, pr.lo);
         snprintf(name, sizeof name, "p_%s_hi95", ev[e]);
-        put(t, name, 0, pr.hi);
+        alvh_shi_put(t, name, 0, pr.hi);
     }
     static const char *const extra_mean[3] = {"bad_debt_mean", "excess_over_cash_mean", "perp_margin_peak_mean"};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
-        col_moments em = reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants),
+        alvh_shi_moments em = alvh_shi_reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants, a->weighted),
                                     v * VAR_LEN + (N_MOM_PNL_DD + k) * MOM_K);
-        put(t, extra_mean[k], 0, em.n > 0.0 ? em.mean : NAN);
+        alvh_shi_put(t, extra_mean[k], 0, em.n > 0.0 ? em.mean : NAN);
     }
-    put(tb, "max_drawdown_bin_width", 0, bin_width(dd));
-    put(tb, "max_drawdown_tail_bin_width", 0, bin_width(ddt));
-    put(tb, "min_health_factor_bin_width", 0, bin_width(hf));
+    alvh_shi_put(tb, "max_drawdown_bin_width", 0, alvh_shi_bin_width(dd));
+    alvh_shi_put(tb, "max_drawdown_tail_bin_width", 0, alvh_shi_bin_width(ddt));
+    alvh_shi_put(tb, "min_health_factor_bin_width", 0, alvh_shi_bin_width(hf));
     return st;
 }
 
 /* largest |ratio - estimate| over the box [h +- bh] x [b +- bb] (b > bb) */
-static double ratio_bound(double h, double bh, double b, double bb)
+double alvh_shi_ratio_bound(double h, double bh, double b, double bb)
 {
     if (!(b - bb > 0.0))
         return INFINITY;
@@ -615,7 +646,7 @@ static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, size_t bv, cons
         st = alvh_table_bound_layout(t, NULL, NULL, 0, tb, err);
     if (st != ALVH_OK)
         return st;
-    pair_moments pm = reduce_pair(rows, n_blocks, alvh_shist_block_len(a->n_variants), v * VAR_LEN + N_MOM * MOM_K);
+    pair_moments pm = reduce_pair(rows, n_blocks, alvh_shist_block_len(a->n_variants, a->weighted), v * VAR_LEN + N_MOM * MOM_K);
     if (pm.n < 2.0)
         return alvh_error_set(err, ALVH_E_NUMERIC,
                               "hedge effectiveness: %.0f paired finite paths, need at least 2", pm.n);
@@ -633,16 +664,16 @@ static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, size_t bv, cons
         se = sqrt(fmax(spsi, 0.0) / (n - 1.0) / n);
         se_un = sqrt((fmax(su, 0.0) + fmax(sw, 0.0)) / (n - 1.0) / n);
     }
-    put(t, "var_total", 0, vh);
-    put(t, "var_baseline", 0, vb);
-    put(t, "var_reduction", 0, var_red);
-    put(t, "var_reduction_se", 0, se);
-    put(t, "var_reduction_se_unpaired", 0, se_un);
+    alvh_shi_put(t, "var_total", 0, vh);
+    alvh_shi_put(t, "var_baseline", 0, vb);
+    alvh_shi_put(t, "var_reduction", 0, var_red);
+    alvh_shi_put(t, "var_reduction_se", 0, se);
+    alvh_shi_put(t, "var_reduction_se_unpaired", 0, se_un);
     /* ES99 from each variant's histogram of the total P&L */
-    const alvh_histogram *hh = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
-    const alvh_histogram *hht = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
-    const alvh_histogram *hb = &a->hist[bv * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
-    const alvh_histogram *hbt = &a->hist[bv * ALVH_SHIST_N_HIST + ALVH_SHIST_TAIL + ALVH_OUT_TOTAL];
+    const alvh_histogram *hh = alvh_shi_hist(a, v, ALVH_OUT_TOTAL);
+    const alvh_histogram *hht = alvh_shi_hist(a, v, ALVH_SHIST_TAIL + ALVH_OUT_TOTAL);
+    const alvh_histogram *hb = alvh_shi_hist(a, bv, ALVH_OUT_TOTAL);
+    const alvh_histogram *hbt = alvh_shi_hist(a, bv, ALVH_SHIST_TAIL + ALVH_OUT_TOTAL);
     tail_est th, tbs;
     st = best_tail(hh, hht, 0.99, &th, err);
     if (st == ALVH_OK)
@@ -654,26 +685,28 @@ static alvh_status eff_tables(const alvh_shist_acc *a, size_t v, size_t bv, cons
     if (es_b > 0.0) {
         double r = es_h / es_b;
         es_red = 1.0 - r;
-        es_red_b = ratio_bound(es_h, bh, es_b, bb);
+        es_red_b = alvh_shi_ratio_bound(es_h, bh, es_b, bb);
         /* independent samples: Var(IF)/n of each ES is its squared SE */
         es_se_un = sqrt(se_h * se_h + r * r * se_b * se_b) / es_b;
     }
-    put(t, "es99_total", 0, es_h);
-    put(t, "es99_baseline", 0, es_b);
-    put(t, "es99_reduction", 0, es_red);
-    put(t, "es99_reduction_se", 0, NAN); /* needs per-path values */
-    put(t, "es99_reduction_se_unpaired", 0, es_se_un);
-    put(tb, "es99_total", 0, bh);
-    put(tb, "es99_baseline", 0, bb);
-    put(tb, "es99_reduction", 0, es_red_b);
-    put(tb, "es99_reduction_se", 0, NAN);
-    put(tb, "es99_reduction_se_unpaired", 0, NAN);
+    alvh_shi_put(t, "es99_total", 0, es_h);
+    alvh_shi_put(t, "es99_baseline", 0, es_b);
+    alvh_shi_put(t, "es99_reduction", 0, es_red);
+    alvh_shi_put(t, "es99_reduction_se", 0, NAN); /* needs per-path values */
+    alvh_shi_put(t, "es99_reduction_se_unpaired", 0, es_se_un);
+    alvh_shi_put(tb, "es99_total", 0, bh);
+    alvh_shi_put(tb, "es99_baseline", 0, bb);
+    alvh_shi_put(tb, "es99_reduction", 0, es_red_b);
+    alvh_shi_put(tb, "es99_reduction_se", 0, NAN);
+    alvh_shi_put(tb, "es99_reduction_se_unpaired", 0, NAN);
     return ALVH_OK;
 }
 
 alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
                                       const size_t *base, alvh_shist_tables *t, alvh_error *err)
 {
+    if (a->weighted)
+        return alvh_shi_weighted_tables(a, rows, n_blocks, base, t, err);
     alvh_status st = ALVH_OK;
     for (size_t v = 0; st == ALVH_OK && v < a->n_variants; v++) {
         st = pnl_tables(a, v, rows, n_blocks, &t->pnl[v], &t->pnl_bound[v], err);
@@ -686,10 +719,11 @@ alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *row
     return st;
 }
 
-void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uint64_t *counts, double *edges,
-                           uint64_t *n_nonfinite)
+/* The bins of alvh_shist_total_hist laid out on h (the path counts), the sums
+ * taken from src (h itself, or its LR or squared-LR twin: same values). */
+static void total_hist_of(const alvh_histogram *h, const alvh_histogram *src, size_t n_bins, uint64_t *counts,
+                          double *edges, uint64_t *n_nonfinite)
 {
-    const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
     const size_t nf = h->n_bins;
     memset(counts, 0, n_bins * sizeof *counts);
     *n_nonfinite = h->n_nan + h->n_inf;
@@ -712,29 +746,35 @@ void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uin
     for (size_t k = 0; k <= n_bins; k++)
         edges[k] = alvh_hist_edge(h, j0 + k * g);
     for (size_t j = j0; j < j0 + n_bins * g; j++)
-        counts[(j - j0) / g] += h->counts[j];
+        counts[(j - j0) / g] += src->counts[j];
     /* values outside the fixed range: the outer bins reach the exact extremes */
     if (h->underflow) {
         edges[0] = h->min;
-        counts[0] += h->underflow;
+        counts[0] += src->underflow;
     }
     if (h->overflow) {
         edges[n_bins] = nextafter(h->max, INFINITY);
-        counts[n_bins - 1] += h->overflow;
+        counts[n_bins - 1] += src->overflow;
     }
 }
 
-void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
-                                 uint64_t *counts, double *edges, uint64_t *n_nonfinite, uint64_t *under,
-                                 uint64_t *over)
+void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uint64_t *counts, double *edges,
+                           uint64_t *n_nonfinite)
 {
-    const alvh_histogram *h = &a->hist[v * ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL];
+    const alvh_histogram *h = alvh_shi_hist(a, v, ALVH_OUT_TOTAL);
+    total_hist_of(h, h, n_bins, counts, edges, n_nonfinite);
+}
+
+static void total_hist_range_of(const alvh_histogram *h, const alvh_histogram *src, size_t n_bins, double lo,
+                                double hi, uint64_t *counts, double *edges, uint64_t *n_nonfinite, uint64_t *under,
+                                uint64_t *over)
+{
     const size_t nf = h->n_bins;
     *under = *over = 0;
     lo = fmax(lo, h->min);
     hi = fmin(hi, h->max);
     if (!(lo < hi) || !isfinite(lo) || !isfinite(hi) || h->n == 0 || lo >= h->hi || hi < h->lo || n_bins > nf) {
-        alvh_shist_total_hist(a, v, n_bins, counts, edges, n_nonfinite);
+        total_hist_of(h, src, n_bins, counts, edges, n_nonfinite);
         return;
     }
     /* fine bins [j0, j1) hold [lo, hi] */
@@ -751,14 +791,49 @@ void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bin
     memset(counts, 0, n_bins * sizeof *counts);
     for (size_t k = 0; k <= n_bins; k++)
         edges[k] = alvh_hist_edge(h, j0 + k * g);
-    *under = h->underflow;
-    *over = h->overflow;
+    *under = src->underflow;
+    *over = src->overflow;
     for (size_t j = 0; j < nf; j++) {
         if (j < j0)
-            *under += h->counts[j];
+            *under += src->counts[j];
         else if (j >= jend)
-            *over += h->counts[j];
+            *over += src->counts[j];
         else
-            counts[(j - j0) / g] += h->counts[j];
+            counts[(j - j0) / g] += src->counts[j];
     }
+}
+
+void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
+                                 uint64_t *counts, double *edges, uint64_t *n_nonfinite, uint64_t *under,
+                                 uint64_t *over)
+{
+    const alvh_histogram *h = alvh_shi_hist(a, v, ALVH_OUT_TOTAL);
+    total_hist_range_of(h, h, n_bins, lo, hi, counts, edges, n_nonfinite, under, over);
+}
+
+alvh_status alvh_shist_total_weights_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
+                                           double *weights, double *weights_sq, double *outside_w, alvh_error *err)
+{
+    const alvh_histogram *h = alvh_shi_hist(a, v, ALVH_OUT_TOTAL);
+    const double unit = 1.0 / (double)(UINT64_C(1) << ALVH_HIST_WEIGHT_BITS);
+    uint64_t *u = malloc((n_bins ? n_bins : 1) * sizeof *u);
+    double *edges = malloc((n_bins + 1) * sizeof *edges);
+    uint64_t nonfinite, under, over;
+    alvh_status st = ALVH_OK;
+    if (!u || !edges) {
+        st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the weighted P&L histogram (%zu bins)", n_bins);
+    } else {
+        for (int pass = 0; pass < 2; pass++) {
+            const alvh_histogram *src = alvh_shi_hist(a, v, pass ? ALVH_SHI_W2_FINE(ALVH_OUT_TOTAL) : ALVH_SHIST_N_HIST + ALVH_OUT_TOTAL);
+            memset(u, 0, n_bins * sizeof *u);
+            total_hist_range_of(h, src, n_bins, lo, hi, u, edges, &nonfinite, &under, &over);
+            for (size_t k = 0; k < n_bins; k++)
+                (pass ? weights_sq : weights)[k] = (double)u[k] * unit;
+            if (!pass)
+                outside_w[0] = (double)under * unit, outside_w[1] = (double)over * unit;
+        }
+    }
+    free(u);
+    free(edges);
+    return st;
 }

@@ -20,6 +20,18 @@
  *     moments are bit-identical for any thread count, round split, resume or
  *     MPI rank count.
  *
+ * Under an importance-sampling tilt (weighted) every path also feeds its
+ * likelihood ratio w (outcome column ALVH_OUT_LR): a twin of each histogram
+ * counts w in units of 2^-ALVH_HIST_WEIGHT_BITS (alvh_hist_weight_units), the
+ * fine and the tail histogram of each P&L column have a twin of w^2 in the
+ * same units (the ES standard errors and the weights_sq of the stored
+ * histogram), 3x the memory of the path counts alone, and the block rows add weighted moments (sums of w and w x,
+ * central sums weighted by w and by w^2) and the sums of w and w^2 behind
+ * every event and loss probability. The tables are then the weighted
+ * estimators of engine/wstats.h with bounds (docs/statistics.md, "Histogram
+ * summaries under a tilt"); still integers and block rows, so bit-identical
+ * for any thread count, resume or rank count.
+ *
  * Histogram ranges are fixed by the starting capital C before any value
  * arrives: P&L columns [-2 C, 4 C) in 60000 bins (bin width 1e-4 C) plus
  * [-100 C, 200 C) in 30000 bins (0.01 C) for far tails, max drawdown [0, 2 C)
@@ -72,16 +84,24 @@ enum {
 #define ALVH_SHIST_N_EVENTS 7
 #define ALVH_SHIST_N_COUNTERS (3 * ALVH_SHIST_N_EVENTS + (ALVH_OUT_TOTAL + 1) * 3)
 
+/* squared-LR twins per variant (weighted): the fine, then the tail histogram
+ * of each P&L column 0..ALVH_OUT_TOTAL */
+#define ALVH_SHIST_N_W2 (2 * (ALVH_OUT_TOTAL + 1))
+
 typedef struct alvh_shist_acc {
     size_t n_variants;
+    int weighted;             /* the LR twins and weighted rows below exist */
+    size_t per_variant;       /* histograms per variant: ALVH_SHIST_N_HIST, or 2 x that + ALVH_SHIST_N_W2 */
     size_t n_counts;          /* n_variants x bins per variant */
     uint64_t *counts;         /* every histogram's bins, contiguous */
-    alvh_histogram *hist;     /* n_variants x ALVH_SHIST_N_HIST, counts in the array above */
+    alvh_histogram *hist;     /* n_variants x per_variant: path counts, [LR twins, squared-LR twins] */
     uint64_t *counters;       /* n_variants x ALVH_SHIST_N_COUNTERS */
     double capital_usd;
 } alvh_shist_acc;
 
-alvh_shist_acc *alvh_shist_acc_create(size_t n_variants, double capital_usd, alvh_error *err);
+alvh_shist_acc *alvh_shist_acc_create(size_t n_variants, double capital_usd, int weighted, alvh_error *err);
+/* All histograms of a (n_variants x per_variant): the meta words are ALVH_SHIST_META per histogram. */
+size_t alvh_shist_n_hists(const alvh_shist_acc *a);
 void alvh_shist_acc_free(alvh_shist_acc *a); /* accepts NULL */
 void alvh_shist_acc_reset(alvh_shist_acc *a);
 alvh_status alvh_shist_acc_merge(alvh_shist_acc *into, const alvh_shist_acc *from, alvh_error *err);
@@ -96,10 +116,11 @@ void alvh_shist_acc_add(alvh_shist_acc *a, const double *out, size_t n);
 void alvh_shist_acc_get_meta(const alvh_shist_acc *a, uint64_t *meta);
 void alvh_shist_acc_set_meta(alvh_shist_acc *a, const uint64_t *meta);
 
-/* Block moments: doubles per block row, and the row of one block. */
-size_t alvh_shist_block_len(size_t n_variants);
-/* base[v]: index of variant v's baseline (v itself: none); NULL: variant 0 for all. */
-void alvh_shist_block_moments(const double *out, size_t n, size_t n_variants, const size_t *base, double *row);
+/* Block moments: doubles per block row, and the row of one block (weighted: with the weighted sums). */
+size_t alvh_shist_block_len(size_t n_variants, int weighted);
+/* The row of n outcome rows of a's variants (weighted when a is); base[v]:
+ * index of variant v's baseline (v itself: none); NULL: variant 0 for all. */
+void alvh_shist_block_moments(const alvh_shist_acc *a, const double *out, size_t n, const size_t *base, double *row);
 
 /* The summary tables (same rows as exact mode) and their bound tables:
  * bound[r][c] bounds |estimate - exact value| of the same cell (0 where the
@@ -109,6 +130,7 @@ void alvh_shist_block_moments(const double *out, size_t n, size_t n_variants, co
 typedef struct alvh_shist_tables {
     alvh_table *pnl, *risk, *eff;
     alvh_table *pnl_bound, *risk_bound, *eff_bound;
+    alvh_table *importance; /* weighted: the importance table of engine/weighted_risk.h per variant; else unused */
 } alvh_shist_tables;
 alvh_status alvh_shist_tables_compute(const alvh_shist_acc *a, const double *rows, size_t n_blocks,
                                       const size_t *base, alvh_shist_tables *t, alvh_error *err);
@@ -128,5 +150,12 @@ void alvh_shist_total_hist_range(const alvh_shist_acc *a, size_t v, size_t n_bin
  * outside the fixed range. Every finite value is counted once. */
 void alvh_shist_total_hist(const alvh_shist_acc *a, size_t v, size_t n_bins, uint64_t *counts, double *edges,
                            uint64_t *n_nonfinite);
+
+/* Weighted: the same bins as alvh_shist_total_hist_range (same arguments) as
+ * sums of w (weights) and w^2 (weights_sq) in LR units (exact up to the
+ * 2^-ALVH_HIST_WEIGHT_BITS rounding of each w and w^2), and the sums of w
+ * outside them (outside_w[0] below, [1] above). */
+alvh_status alvh_shist_total_weights_range(const alvh_shist_acc *a, size_t v, size_t n_bins, double lo, double hi,
+                                           double *weights, double *weights_sq, double *outside_w, alvh_error *err);
 
 #endif

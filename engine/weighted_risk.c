@@ -17,7 +17,7 @@ static const char *const row_names[N_ROWS] = {"lr_mean", "lr_mean_se", "effectiv
                                               "var_99", "es_99", "es_99_se", "var_99.9", "es_99.9", "es_99.9_se"};
 static const char *const row_units[N_ROWS] = {"1", "1", "paths", "USD", "USD", "USD", "USD", "USD", "USD", "USD", "USD"};
 
-static alvh_status alloc_table(alvh_table *t, alvh_error *err)
+alvh_status alvh_weighted_risk_layout(alvh_table *t, alvh_error *err)
 {
     return alvh_table_one_column(t, row_names, row_units, N_ROWS, "total", err);
 }
@@ -33,7 +33,7 @@ static void tail(const alvh_wpoint *p, size_t m, double a, double *tmp, double *
 
 alvh_status alvh_weighted_risk(const double *o, size_t n, int pairs, alvh_table *t, alvh_error *err)
 {
-    alvh_status st = alloc_table(t, err);
+    alvh_status st = alvh_weighted_risk_layout(t, err);
     if (st != ALVH_OK)
         return st;
     double *x = malloc((n ? n : 1) * sizeof *x), *w = malloc((n ? n : 1) * sizeof *w);

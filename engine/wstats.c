@@ -2,17 +2,54 @@
 #include "engine/wstats.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/ksum.h"
 
-static int by_x(const void *a, const void *b)
+/* An order-preserving integer key of a finite x, with -0 and +0 one key (they
+ * compare equal, so their order is the index's, as for every tie). */
+static uint64_t key_of(double x)
 {
-    const alvh_wpoint *p = a, *q = b;
-    if (p->x != q->x)
-        return p->x < q->x ? -1 : 1;
-    return p->i < q->i ? -1 : p->i > q->i;
+    uint64_t u;
+    x = x == 0.0 ? 0.0 : x;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | UINT64_C(0x8000000000000000);
+}
+
+enum { WR_BITS = 11, WR_SIZE = 1 << WR_BITS, WR_PASSES = 6 }; /* 66 >= 64 bits */
+
+/* p[0..k) in index order into (x, then index) order: a stable LSD radix sort
+ * of the keys (ties keep the index order, the order qsort by (x, i) gives),
+ * skipping the digits every key shares; tmp holds k points. */
+static void radix_by_x(alvh_wpoint *p, alvh_wpoint *tmp, uint64_t *key, uint64_t *ktmp, size_t k)
+{
+    uint64_t all_or = 0, all_and = ~UINT64_C(0);
+    for (size_t i = 0; i < k; i++) {
+        key[i] = key_of(p[i].x);
+        all_or |= key[i], all_and &= key[i];
+    }
+    static _Thread_local size_t count[WR_SIZE];
+    for (int pass = 0; pass < WR_PASSES; pass++) {
+        const int sh = pass * WR_BITS;
+        if ((((all_or ^ all_and) >> sh) & (WR_SIZE - 1)) == 0)
+            continue; /* the same digit everywhere: the pass would not move anything */
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < k; i++)
+            count[(key[i] >> sh) & (WR_SIZE - 1)]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < WR_SIZE; d++) {
+            size_t c = count[d];
+            count[d] = sum, sum += c;
+        }
+        for (size_t i = 0; i < k; i++) {
+            size_t at = count[(key[i] >> sh) & (WR_SIZE - 1)]++;
+            tmp[at] = p[i], ktmp[at] = key[i];
+        }
+        memcpy(p, tmp, k * sizeof *p);
+        memcpy(key, ktmp, k * sizeof *key);
+    }
 }
 
 alvh_status alvh_wstats_sorted(const double *x, const double *w, size_t n, alvh_wpoint **sorted, size_t *m,
@@ -30,7 +67,14 @@ alvh_status alvh_wstats_sorted(const double *x, const double *w, size_t n, alvh_
         free(p);
         return alvh_error_set(err, ALVH_E_NUMERIC, "weighted statistics: no finite path of %zu", n);
     }
-    qsort(p, k, sizeof *p, by_x);
+    alvh_wpoint *tmp = malloc(k * sizeof *tmp);
+    uint64_t *key = malloc(2 * k * sizeof *key);
+    if (!tmp || !key) {
+        free(tmp), free(key), free(p);
+        return alvh_error_set(err, ALVH_E_NOMEM, "weighted statistics: cannot allocate for %zu paths", n);
+    }
+    radix_by_x(p, tmp, key, key + k, k);
+    free(tmp), free(key);
     *sorted = p, *m = k;
     return ALVH_OK;
 }

@@ -238,30 +238,6 @@ static alvh_status resolve_auto_tilt(alvh_cfg_scenario_work *w, const alvh_cfg_r
     return ALVH_OK;
 }
 
-/* Tilted paths need their likelihood ratios in every statistic; the
- * histogram summaries count paths, so they cannot weight them. */
-static alvh_status check_tilt_summaries(const alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r,
-                                        alvh_error *err)
-{
-    const alvh_tilt_params *t = &w->s.market.tilt;
-    const double f[3] = {t->spx_jump, t->gov, t->exploit};
-    const char *keys[3] = {"spx_jump", "gov", "exploit"};
-    if (r->run.summaries != ALVH_SUMMARIES_HISTOGRAM)
-        return ALVH_OK;
-    size_t sec = 0;
-    while (sec < alvh_cfg_n_scenario_sections && strcmp(alvh_cfg_scenario_sections[sec]->name, "importance") != 0)
-        sec++;
-    for (int k = 0; k < 3 && sec < alvh_cfg_n_scenario_sections; k++)
-        if (f[k] > 0.0 && f[k] != 1.0) {
-            alvh_cfg_origin o = scn_origin(w, sec, keys[k]);
-            return fail_scn(err, w, &o,
-                            "an importance-sampling tilt (%g) needs run.summaries: exact (the histogram summaries "
-                            "count paths and cannot weight them by their likelihood ratios)",
-                            f[k]);
-        }
-    return ALVH_OK;
-}
-
 alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_run_checked *r, alvh_error *err)
 {
     alvh_market_params *p = &w->s.market;
@@ -305,8 +281,7 @@ alvh_status alvh_cfg_check_scenario(alvh_cfg_scenario_work *w, const alvh_cfg_ru
         return fail_scn(err, w, &o, "expected token.sigma_max_ann (%g) >= token.sigma0_ann (%g)", p->token.sigma_max_ann,
                        p->token.sigma0_ann);
     }
-    if ((st = check_correlations(w, err)) != ALVH_OK || (st = resolve_auto_tilt(w, r, err)) != ALVH_OK ||
-        (st = check_tilt_summaries(w, r, err)) != ALVH_OK)
+    if ((st = check_correlations(w, err)) != ALVH_OK || (st = resolve_auto_tilt(w, r, err)) != ALVH_OK)
         return st;
     if ((st = check_injections(w, r, &vc, err)) != ALVH_OK)
         return st;

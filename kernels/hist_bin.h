@@ -26,9 +26,11 @@ typedef struct alvh_bin_tally {
 } alvh_bin_tally;
 
 /* counts[j] and *t are added to. lo < hi finite, n_bins >= 1, bins with
- * distinct edges (engine/histogram.c checks the layout once). */
+ * distinct edges (engine/histogram.c checks the layout once). qw: NULL, or the
+ * weight of each value (an integer, e.g. a likelihood ratio in units of
+ * 2^-24), added instead of 1 to its bin, to under/overflow, n, n_nan, n_inf. */
 typedef void alvh_hist_bin_fn(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
-                              uint64_t *restrict counts, alvh_bin_tally *restrict t);
+                              const uint64_t *restrict qw, uint64_t *restrict counts, alvh_bin_tally *restrict t);
 
 alvh_hist_bin_fn alvh_hist_bin_scalar;
 alvh_hist_bin_fn alvh_hist_bin_avx2;

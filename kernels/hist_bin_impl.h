@@ -20,28 +20,28 @@ static inline double hist_bin_margin(double lo, double hi, double w, size_t n_bi
     return 0x1p-46 * ((double)n_bins + (fabs(lo) + fabs(hi)) / w + 1.0);
 }
 
-/* One value, exactly as alvh_hist_add (engine/histogram.c): the quotient's
- * bin, settled on the reported edges. */
-static inline void bin_one(double lo, double hi, size_t n_bins, double w, double x, uint64_t *restrict counts,
-                           alvh_bin_tally *restrict t)
+/* One value of weight u, exactly as alvh_hist_add (engine/histogram.c): the
+ * quotient's bin, settled on the reported edges. */
+static inline void bin_one(double lo, double hi, size_t n_bins, double w, double x, uint64_t u,
+                           uint64_t *restrict counts, alvh_bin_tally *restrict t)
 {
     if (isnan(x)) {
-        t->n_nan++;
+        t->n_nan += u;
         return;
     }
     if (isinf(x)) {
-        t->n_inf++;
+        t->n_inf += u;
         return;
     }
-    t->n++;
+    t->n += u;
     t->min = x < t->min ? x : t->min;
     t->max = x > t->max ? x : t->max;
     if (x < lo) {
-        t->underflow++;
+        t->underflow += u;
         return;
     }
     if (x >= hi) {
-        t->overflow++;
+        t->overflow += u;
         return;
     }
     double q = (x - lo) / w;
@@ -50,18 +50,20 @@ static inline void bin_one(double lo, double hi, size_t n_bins, double w, double
         j--;
     while (j + 1 < n_bins && x >= (double)(j + 1) * w + lo)
         j++;
-    counts[j]++;
+    counts[j] += u;
 }
 
-void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
-                                    uint64_t *restrict counts, alvh_bin_tally *restrict t)
+/* the loop, inlined twice: qw NULL (every value counts 1) and weighted */
+static inline __attribute__((always_inline)) void bin_all(double lo, double hi, size_t n_bins, size_t n,
+                                                          const double *restrict x, const uint64_t *restrict qw,
+                                                          uint64_t *restrict counts, alvh_bin_tally *restrict t)
 {
     const double w = (hi - lo) / (double)n_bins;
     const vd vlo = hb1(lo), vhi = hb1(hi), vinv = hb1(1.0 / w), vmargin = hb1(hist_bin_margin(lo, hi, w, n_bins));
     const vd one = hb1(1.0), shifter = hb1(0x1p52);
     const vu low32 = vu_set1(0xffffffffu);
     vd mn = hb1(t->min), mx = hb1(t->max);
-    uint64_t n_fast = 0, code[ALVH_W];
+    uint64_t n_fast = 0, code[ALVH_W]; /* n_fast: the fast lanes' weight */
     size_t i = 0;
     for (; i + ALVH_W <= n; i += ALVH_W) {
         vd xv = vd_load(x + i);
@@ -71,20 +73,27 @@ void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t 
         vm ok = vm_and(vm_and(vd_le(vlo, xv), vd_lt(xv, vhi)), vd_le(vmargin, vd_abs(vd_sub(q, r))));
         if (vm_any(vm_not(ok))) {
             for (size_t l = 0; l < ALVH_W; l++)
-                bin_one(lo, hi, n_bins, w, x[i + l], counts, t);
+                bin_one(lo, hi, n_bins, w, x[i + l], qw ? qw[i + l] : 1, counts, t);
             continue;
         }
         vd j = vd_blend(vd_lt(q, r), r, vd_sub(r, one)); /* floor: a whole number in [0, n_bins) */
         mn = vd_min(xv, mn);
         mx = vd_max(xv, mx);
-        n_fast += ALVH_W;
         /* j + 2^52 carries j in its low mantissa bits */
         vu_store(code, vu_and(vd_as_vu(vd_add(j, shifter)), low32));
-        for (size_t l = 0; l < ALVH_W; l++)
-            counts[code[l]]++;
+        if (qw) {
+            for (size_t l = 0; l < ALVH_W; l++) {
+                counts[code[l]] += qw[i + l];
+                n_fast += qw[i + l];
+            }
+        } else {
+            n_fast += ALVH_W;
+            for (size_t l = 0; l < ALVH_W; l++)
+                counts[code[l]]++;
+        }
     }
     for (; i < n; i++)
-        bin_one(lo, hi, n_bins, w, x[i], counts, t);
+        bin_one(lo, hi, n_bins, w, x[i], qw ? qw[i] : 1, counts, t);
     double a[2][ALVH_W];
     vd_store(a[0], mn), vd_store(a[1], mx);
     for (size_t l = 0; l < ALVH_W; l++) {
@@ -92,4 +101,14 @@ void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t 
         t->max = a[1][l] > t->max ? a[1][l] : t->max;
     }
     t->n += n_fast;
+}
+
+void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
+                                    const uint64_t *restrict qw, uint64_t *restrict counts,
+                                    alvh_bin_tally *restrict t)
+{
+    if (qw)
+        bin_all(lo, hi, n_bins, n, x, qw, counts, t);
+    else
+        bin_all(lo, hi, n_bins, n, x, NULL, counts, t);
 }

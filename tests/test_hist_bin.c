@@ -127,6 +127,47 @@ static void test_accumulates(void **state)
     }
 }
 
+/* weighted binning (the LR-weighted fan charts): every ISA gives the sums of
+ * alvh_hist_add_weighted exactly, values on and next to the edges, outside
+ * the range and not finite included, in chunks of any size */
+static void test_weighted_matches_reference(void **state)
+{
+    (void)state;
+    enum { N = 5003 };
+    double *x = malloc(N * sizeof *x);
+    uint64_t *qw = malloc(N * sizeof *qw);
+    assert_non_null(x);
+    assert_non_null(qw);
+    const double lo = -3.0, hi = 5.0;
+    const size_t nb = 800;
+    for (size_t i = 0; i < N; i++) {
+        double u = (double)((i * 2654435761u) % 100003) / 100003.0;
+        x[i] = i % 7 == 0 ? lo + (double)(i % nb) * ((hi - lo) / (double)nb) : -5.0 + 12.0 * u;
+        qw[i] = alvh_hist_weight_units(0.01 + 3.0 * u * u);
+    }
+    x[11] = NAN, x[12] = INFINITY, x[13] = -INFINITY, x[14] = hi, x[15] = lo;
+    alvh_histogram *ref = alvh_hist_create(lo, hi, nb, NULL);
+    alvh_hist_add_weighted(ref, x, qw, N);
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        for (size_t chunk = 1; chunk <= 1024; chunk *= 32) {
+            alvh_histogram *h = alvh_hist_create(lo, hi, nb, NULL);
+            for (size_t i = 0; i < N; i += chunk)
+                alvh_hist_add_binned_weighted(h, alvh_kernel_ops_for((alvh_isa)isa)->hist_bin, x + i, qw + i,
+                                              N - i < chunk ? N - i : chunk);
+            assert_memory_equal(h->counts, ref->counts, nb * sizeof *h->counts);
+            assert_true(h->underflow == ref->underflow && h->overflow == ref->overflow && h->n == ref->n);
+            assert_true(h->n_nan == ref->n_nan && h->n_inf == ref->n_inf);
+            assert_true(h->min == ref->min && h->max == ref->max);
+            alvh_hist_free(h);
+        }
+    }
+    alvh_hist_free(ref);
+    free(x);
+    free(qw);
+}
+
 /* alvh_hist_quantiles (one pass, the fan charts' path) equals alvh_hist_quantile bit for bit */
 static void test_quantiles_one_pass(void **state)
 {
@@ -171,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_edges_and_neighbours),
         cmocka_unit_test(test_random_values),
         cmocka_unit_test(test_accumulates),
+        cmocka_unit_test(test_weighted_matches_reference),
         cmocka_unit_test(test_quantiles_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

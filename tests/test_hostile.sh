@@ -83,13 +83,6 @@ mem "  steps_per_year: 100000"
 expect "steps_per_year 100000 over 10 GB" 2 "needs about [0-9]+\.[0-9]+ GB" \
   "$alvh" run mem.yaml -o m.h5 --quiet --memory-budget 10G
 expect "bad --memory-budget" 2 "--memory-budget expects" "$alvh" run --memory-budget 12Q
-# an importance-sampling tilt needs per-path weights: histogram summaries are refused up front
-expect "tilt with summaries: histogram" 2 "importance.exploit: an importance-sampling tilt \(4\) needs run.summaries: exact" \
-  "$alvh" run "$here/../configs/default.yaml" --set run.summaries=histogram --set run.store_paths=false \
-  --set scenarios.calm.importance.exploit=4 -o t.h5 "${big[@]}"
-expect "tilt with --summaries histogram" 2 "scenario calm draws its paths under an importance-sampling tilt" \
-  "$alvh" run "$here/../configs/default.yaml" --summaries histogram --set scenarios.calm.importance.exploit=4 \
-  -o t.h5 "${big[@]}"
 # validate performs run's up-front checks: the same memory refusal with the same figure, and --set
 for setting in run.horizon_years=50 run.block_size=1048576 run.steps_per_year=100000; do
   mem ""

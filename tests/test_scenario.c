@@ -203,6 +203,8 @@ static alvh_scenario_request plain_request(int threads)
 static double cell(const alvh_table *t, const char *row, size_t col)
 {
     size_t r = alvh_table_row(t, row);
+    if (r >= t->rows)
+        fprintf(stderr, "no row %s in a table of %zu rows starting %s\n", row, t->rows, t->rows ? t->row_names[0] : "-");
     assert_true(r < t->rows);
     return t->data[r * t->cols + col];
 }
@@ -259,12 +261,23 @@ static void assert_same_hist_results(const alvh_scenario_result *a, const alvh_s
             assert_tables_equal(&a->eff[v], &b->eff[v]);
             assert_tables_equal(&a->eff_bound[v], &b->eff_bound[v]);
         }
+        assert_true(!a->importance == !b->importance);
+        if (a->importance)
+            assert_tables_equal(&a->importance[v], &b->importance[v]);
+    }
+    assert_true(!a->hist_weight == !b->hist_weight);
+    if (a->hist_weight) {
+        assert_true(same(a->hist_weight, b->hist_weight, nv * ALVH_PNL_HIST_BINS * sizeof(double)));
+        assert_true(same(a->hist_weight_sq, b->hist_weight_sq, nv * ALVH_PNL_HIST_BINS * sizeof(double)));
+        assert_true(same(a->hist_outside_weight, b->hist_outside_weight, 2 * nv * sizeof(double)));
     }
 }
 
 /* Every estimate of t (histogram mode) against the exact table e: quantiles,
  * VaR and ES within their bound; moments to ~1e-12; counts and probabilities
  * identical. Returns the largest |error| / bound seen over estimated cells. */
+static int g_weighted; /* compare_table under a tilt: the weighted sums agree to rounding, not bit for bit */
+
 static double compare_table(const alvh_table *e, const alvh_table *t, const alvh_table *tb, const char *what)
 {
     double worst = 0.0;
@@ -309,10 +322,18 @@ static double compare_table(const alvh_table *e, const alvh_table *t, const alvh
             } else if (!strcmp(n, "mean") || !strcmp(n, "stdev") || !strcmp(n, "mean_se") ||
                        !strcmp(n, "max_drawdown_mean")) {
                 ok = near(x, y, 1e-12, 0.0) || (c < ALVH_OUT_TOTAL && fabs(x - y) <= 1e-12 * cell(e, "stdev", c));
+                /* weighted: a constant column's stdev is rounding noise about its mean */
+                if (g_weighted && prefix(what, "weighted pnl"))
+                    ok = ok || fabs(x - y) <= 1e-12 * (fabs(cell(e, "mean", c)) + 1.0);
             } else if (!strcmp(n, "skewness") || !strcmp(n, "excess_kurtosis")) {
                 ok = near(x, y, 1e-10, 1e-6);
+                /* a constant column (its stdev rounding noise): its shape is noise in both */
+                if (g_weighted && cell(e, "stdev", c) <= 1e-9 * (fabs(cell(e, "mean", c)) + 1.0))
+                    ok = 1;
             } else {
                 ok = same(&x, &y, sizeof x); /* n, counts, probabilities, Wilson bounds, event means */
+                if (g_weighted) /* sums of w in block order against path order */
+                    ok = ok || near(x, y, 1e-11, 1e-15);
             }
             if (!ok)
                 fprintf(stderr, "%s: %s[%zu]: exact %.17g, histogram %.17g, bound %.3g\n", what, n, c, x, y, b);
@@ -381,6 +402,88 @@ static void test_histogram_vs_exact(void **state)
            g_moment_rel, g_var_se_rel, g_es_se_rel);
     alvh_scenario_result_free(&ex);
     alvh_scenario_result_free(&hi);
+}
+
+/* Under importance-sampling tilts (the event intensities, and the token-drift
+ * mixture), histogram mode against exact mode on the same paths: every
+ * weighted estimate within its bound or to rounding (compare_table), the
+ * importance table, and the weighted counts of the stored P&L histogram
+ * against the per-path likelihood ratios in each of its bins. */
+static void test_weighted_histogram_vs_exact(void **state)
+{
+    (void)state;
+    for (int drift = 0; drift < 2; drift++) {
+        alvh_error err = {0};
+        alvh_scenario_request rq = request(2), hq = request(2);
+        if (drift)
+            rq.market.params.tilt.token_drift = hq.market.params.tilt.token_drift = 1.5,
+            rq.market.params.tilt.token_drift_share = hq.market.params.tilt.token_drift_share = 0.6;
+        hq.summaries = ALVH_SUMMARIES_HISTOGRAM;
+        alvh_scenario_result ex, hi;
+        assert_int_equal(alvh_scenario_run(&rq, ops(), &ex, &err), ALVH_OK);
+        assert_int_equal(alvh_scenario_run(&hq, ops(), &hi, &err), ALVH_OK);
+        assert_null(hi.outcomes);
+        g_weighted = 1;
+        double worst = 0.0;
+        const double unit = 1.0 / (double)(UINT64_C(1) << ALVH_HIST_WEIGHT_BITS);
+        for (size_t v = 0; v < ex.n_variants; v++) {
+            worst = fmax(worst, compare_table(&ex.pnl[v], &hi.pnl[v], &hi.pnl_bound[v], "weighted pnl"));
+            worst = fmax(worst, compare_table(&ex.risk[v], &hi.risk[v], &hi.risk_bound[v], "weighted risk"));
+            if (v > 0)
+                worst = fmax(worst, compare_table(&ex.eff[v], &hi.eff[v], &hi.eff_bound[v], "weighted eff"));
+            const alvh_table *ie = &ex.importance[v], *ih = &hi.importance[v];
+            const double tail_w = cell(&hi.pnl_bound[v], "tail_bin_width", ALVH_OUT_TOTAL);
+            for (size_t r = 0; r < ie->rows; r++) {
+                const char *n = ie->row_names[r];
+                double x = ie->data[r], y = ih->data[r];
+                int ok = prefix(n, "var_") || !strcmp(n, "es_99") || !strcmp(n, "es_99.9")
+                             ? fabs(x - y) <= tail_w                    /* within a tail bin (any bound is smaller) */
+                             : ends(n, "_se") && prefix(n, "es_") ? near(x, y, 0.05, tail_w)
+                                                                  : near(x, y, 1e-10, 1e-12);
+                if (!ok)
+                    fprintf(stderr, "importance %s: exact %.17g, histogram %.17g\n", n, x, y);
+                assert_true(ok);
+            }
+            /* the stored histogram's weights: the per-path LRs of each bin's paths */
+            const double *e = hi.hist_edges + v * (ALVH_PNL_HIST_BINS + 1);
+            for (size_t b = 0; b < ALVH_PNL_HIST_BINS; b++) {
+                double w = 0.0, w2 = 0.0;
+                size_t k = 0;
+                for (size_t i = 0; i < ex.n_paths; i++) {
+                    const double *o = ex.outcomes + (v * ex.n_paths + i) * ALVH_OUT_COUNT;
+                    if (o[ALVH_OUT_TOTAL] >= e[b] && o[ALVH_OUT_TOTAL] < e[b + 1])
+                        w += o[ALVH_OUT_LR], w2 += o[ALVH_OUT_LR] * o[ALVH_OUT_LR], k++;
+                }
+                assert_true(fabs(hi.hist_weight[v * ALVH_PNL_HIST_BINS + b] - w) <= (double)k * unit + 1e-9 * w);
+                assert_true(fabs(hi.hist_weight_sq[v * ALVH_PNL_HIST_BINS + b] - w2) <= (double)k * unit + 1e-9 * w2);
+            }
+        }
+        g_weighted = 0;
+        printf("# weighted histogram vs exact (%s): every estimate within its bound (worst %.2f of the bound); "
+               "farm ES99 %.0f vs %.0f USD (bound %.0f), E[LR] %.4f vs %.4f\n",
+               drift ? "event and drift tilts" : "event tilts", worst, cell(&ex.pnl[1], "es_99", ALVH_OUT_TOTAL),
+               cell(&hi.pnl[1], "es_99", ALVH_OUT_TOTAL), cell(&hi.pnl_bound[1], "es_99", ALVH_OUT_TOTAL),
+               cell(&ex.importance[1], "lr_mean", 0), cell(&hi.importance[1], "lr_mean", 0));
+        alvh_scenario_result_free(&ex);
+        alvh_scenario_result_free(&hi);
+    }
+}
+
+/* Weighted histogram mode is bit-identical for any thread count. */
+static void test_weighted_histogram_threads(void **state)
+{
+    (void)state;
+    alvh_error err = {0};
+    alvh_scenario_request rq = request(1);
+    rq.summaries = ALVH_SUMMARIES_HISTOGRAM;
+    rq.market.params.tilt.token_drift = 1.5, rq.market.params.tilt.token_drift_share = 0.6;
+    alvh_scenario_result ref, r;
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &ref, &err), ALVH_OK);
+    rq.market.threads = 3;
+    assert_int_equal(alvh_scenario_run(&rq, ops(), &r, &err), ALVH_OK);
+    assert_same_hist_results(&ref, &r);
+    alvh_scenario_result_free(&r);
+    alvh_scenario_result_free(&ref);
 }
 
 static void test_histogram_threads_bit_identical(void **state)
@@ -520,6 +623,8 @@ int main(void)
         cmocka_unit_test(test_threads_bit_identical),
         cmocka_unit_test(test_interrupt_and_resume),
         cmocka_unit_test(test_histogram_vs_exact),
+        cmocka_unit_test(test_weighted_histogram_vs_exact),
+        cmocka_unit_test(test_weighted_histogram_threads),
         cmocka_unit_test(test_histogram_threads_bit_identical),
         cmocka_unit_test(test_histogram_interrupt_and_resume),
         cmocka_unit_test(test_nonfinite_counted),

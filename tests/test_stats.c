@@ -960,6 +960,45 @@ static void test_weighted_histogram(void **state)
     free(z);
 }
 
+/* alvh_wstats_sorted (a radix sort) gives the order of qsort by (x, then
+ * path index): ties, -0 and +0 (equal, so by index), negative and positive
+ * values, subnormals, huge magnitudes; non-finite values and weights dropped */
+static int by_x_then_i(const void *a, const void *b)
+{
+    const alvh_wpoint *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static void test_wsorted_order(void **state)
+{
+    (void)state;
+    enum { N = 20011 };
+    double *x = malloc(N * sizeof *x), *w = malloc(N * sizeof *w);
+    alvh_wpoint *ref = malloc(N * sizeof *ref);
+    assert_true(x && w && ref);
+    const double special[] = {0.0, -0.0, 1e-310, -1e-310, 1e300, -1e300, 3.5, -3.5, NAN, INFINITY};
+    size_t k = 0;
+    for (size_t i = 0; i < N; i++) {
+        uint64_t h = (uint64_t)i * UINT64_C(0x9e3779b97f4a7c15);
+        h ^= h >> 29;
+        x[i] = i % 5 == 0 ? special[(h >> 7) % 10] : ((double)(h % 2001) - 1000.0) * (i % 3 ? 1e3 : 1e-3);
+        w[i] = i % 97 == 0 ? NAN : 0.5 + (double)(h % 7);
+        if (isfinite(x[i]) && isfinite(w[i]))
+            ref[k++] = (alvh_wpoint){x[i], w[i], i};
+    }
+    qsort(ref, k, sizeof *ref, by_x_then_i);
+    alvh_wpoint *p;
+    size_t m;
+    alvh_error err = {0};
+    assert_int_equal(alvh_wstats_sorted(x, w, N, &p, &m, &err), ALVH_OK);
+    assert_int_equal(m, k);
+    for (size_t j = 0; j < k; j++)
+        assert_true(p[j].i == ref[j].i && memcmp(&p[j].x, &ref[j].x, sizeof(double)) == 0 && p[j].w == ref[j].w);
+    free(p), free(x), free(w), free(ref);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--json") == 0)
@@ -968,6 +1007,7 @@ int main(int argc, char **argv)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type7_hand),
+        cmocka_unit_test(test_wsorted_order),
         cmocka_unit_test(test_moments_hand),
         cmocka_unit_test(test_wilson_hand),
         cmocka_unit_test(test_tail_count),
