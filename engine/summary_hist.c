@@ -434,6 +434,96 @@ void alvh_shi_pct(char *buf, size_t n, const char *prefix, double p, const char 
     snprintf(buf, n, "%s%s%s", prefix, num, suffix);
 }
 
+const char *const alvh_shi_dd_rows[3] = {"max_drawdown_q50", "max_drawdown_q95", "max_drawdown_q99"};
+const char *const alvh_shi_hf_rows[3] = {"min_health_factor_q1", "min_health_factor_q5", "min_health_factor_q50"};
+const double alvh_shi_p_dd[3] = {0.5, 0.95, 0.99}, alvh_shi_p_hf[3] = {0.01, 0.05, 0.5};
+const char *const alvh_shi_event_names[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
+                                                               "stop_out", "treasury_feedback", "runway_cut", "roll"};
+const char *const alvh_shi_event_means[ALVH_SHIST_N_EVENTS] = {
+    "liquidations_perp_mean", "liquidations_borrow_mean", "exploits_mean", "stop_outs_mean",
+    "treasury_feedbacks_mean", "runway_cuts_mean", "rolls_mean"};
+const char *const alvh_shi_extra_means[3] = {"bad_debt_mean", "excess_over_cash_mean", "perp_margin_peak_mean"};
+
+alvh_status alvh_shi_pnl_layouts(alvh_table *t, alvh_table *tb, alvh_error *err)
+{
+    static const char *const extra[6] = {"bin_width", "range_lo", "range_hi",
+                                         "tail_bin_width", "tail_range_lo", "tail_range_hi"};
+    alvh_status st = alvh_summary_pnl_layout(t, err);
+    return st == ALVH_OK ? alvh_table_bound_layout(t, extra, NULL, 6, tb, err) : st;
+}
+
+alvh_status alvh_shi_risk_layouts(alvh_table *t, alvh_table *tb, alvh_error *err)
+{
+    static const char *const extra[3] = {"max_drawdown_bin_width", "max_drawdown_tail_bin_width",
+                                         "min_health_factor_bin_width"};
+    static const char *const extra_units[3] = {"USD", "USD", "1"};
+    alvh_status st = alvh_summary_risk_layout(t, err);
+    return st == ALVH_OK ? alvh_table_bound_layout(t, extra, extra_units, 3, tb, err) : st;
+}
+
+void alvh_shi_put_quantile(alvh_table *t, alvh_table *tb, size_t c, double p, double q, double bound)
+{
+    char name[ALVH_TABLE_NAME];
+    alvh_shi_pct(name, sizeof name, "quantile_", p, "");
+    alvh_shi_put(t, name, c, q);
+    alvh_shi_put(tb, name, c, bound);
+}
+
+void alvh_shi_put_tail(alvh_table *t, alvh_table *tb, size_t c, double level, double var, double var_bound,
+                       double es, double es_bound, double es_se)
+{
+    char name[ALVH_TABLE_NAME];
+    alvh_shi_pct(name, sizeof name, "var_", level, "");
+    alvh_shi_put(t, name, c, var);
+    alvh_shi_put(tb, name, c, var_bound);
+    alvh_shi_pct(name, sizeof name, "es_", level, "");
+    alvh_shi_put(t, name, c, es);
+    alvh_shi_put(tb, name, c, es_bound);
+    alvh_shi_pct(name, sizeof name, "es_", level, "_se");
+    alvh_shi_put(t, name, c, es_se);
+    alvh_shi_put(tb, name, c, NAN); /* an estimate of a standard error: no bound */
+}
+
+void alvh_shi_put_loss_prob(alvh_table *t, size_t c, double threshold, double p, double lo, double hi)
+{
+    char name[ALVH_TABLE_NAME];
+    alvh_shi_pct(name, sizeof name, "p_loss_gt_", threshold, "pct");
+    alvh_shi_put(t, name, c, p);
+    alvh_shi_pct(name, sizeof name, "p_loss_gt_", threshold, "pct_lo95");
+    alvh_shi_put(t, name, c, lo);
+    alvh_shi_pct(name, sizeof name, "p_loss_gt_", threshold, "pct_hi95");
+    alvh_shi_put(t, name, c, hi);
+}
+
+void alvh_shi_put_event_prob(alvh_table *t, int e, double p, double lo, double hi)
+{
+    char name[ALVH_TABLE_NAME];
+    snprintf(name, sizeof name, "p_%s", alvh_shi_event_names[e]);
+    alvh_shi_put(t, name, 0, p);
+    snprintf(name, sizeof name, "p_%s_lo95", alvh_shi_event_names[e]);
+    alvh_shi_put(t, name, 0, lo);
+    snprintf(name, sizeof name, "p_%s_hi95", alvh_shi_event_names[e]);
+    alvh_shi_put(t, name, 0, hi);
+}
+
+void alvh_shi_put_pnl_widths(alvh_table *tb, size_t c, const alvh_histogram *h, const alvh_histogram *ht)
+{
+    alvh_shi_put(tb, "bin_width", c, alvh_shi_bin_width(h));
+    alvh_shi_put(tb, "range_lo", c, h->lo);
+    alvh_shi_put(tb, "range_hi", c, h->hi);
+    alvh_shi_put(tb, "tail_bin_width", c, alvh_shi_bin_width(ht));
+    alvh_shi_put(tb, "tail_range_lo", c, ht->lo);
+    alvh_shi_put(tb, "tail_range_hi", c, ht->hi);
+}
+
+void alvh_shi_put_risk_widths(alvh_table *tb, const alvh_histogram *dd, const alvh_histogram *ddt,
+                              const alvh_histogram *hf)
+{
+    alvh_shi_put(tb, "max_drawdown_bin_width", 0, alvh_shi_bin_width(dd));
+    alvh_shi_put(tb, "max_drawdown_tail_bin_width", 0, alvh_shi_bin_width(ddt));
+    alvh_shi_put(tb, "min_health_factor_bin_width", 0, alvh_shi_bin_width(hf));
+}
+
 /* ES standard error from the histogram (Manistre-Hancock form, as the exact
  * one, with the tail variance from the evenly-spread model) */
 static alvh_status es_se_of(const alvh_histogram *h, double level, double var, double es, double *se,
@@ -491,11 +581,7 @@ static alvh_status best_tail(const alvh_histogram *f, const alvh_histogram *t, d
 static alvh_status pnl_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
                               alvh_table *t, alvh_table *tb, alvh_error *err)
 {
-    alvh_status st = alvh_summary_pnl_layout(t, err);
-    static const char *const extra[6] = {"bin_width", "range_lo", "range_hi",
-                                         "tail_bin_width", "tail_range_lo", "tail_range_hi"};
-    if (st == ALVH_OK)
-        st = alvh_table_bound_layout(t, extra, NULL, 6, tb, err);
+    alvh_status st = alvh_shi_pnl_layouts(t, tb, err);
     const size_t stride = alvh_shist_block_len(a->n_variants, a->weighted);
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     for (size_t c = 0; st == ALVH_OK && c <= ALVH_OUT_TOTAL; c++) {
@@ -512,46 +598,23 @@ static alvh_status pnl_tables(const alvh_shist_acc *a, size_t v, const double *r
         alvh_shi_put(t, "mean_se", c, mo.mean_se);
         alvh_shi_put(t, "skewness", c, mo.skewness);
         alvh_shi_put(t, "excess_kurtosis", c, mo.excess_kurtosis);
-        char name[ALVH_TABLE_NAME];
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_PROBS; k++) {
             double q, bd;
             st = best_quantile(h, ht, alvh_stats_probs[k], &q, &bd, err);
-            alvh_shi_pct(name, sizeof name, "quantile_", alvh_stats_probs[k], "");
-            alvh_shi_put(t, name, c, q);
-            alvh_shi_put(tb, name, c, bd);
+            alvh_shi_put_quantile(t, tb, c, alvh_stats_probs[k], q, bd);
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_LEVELS; k++) {
-            double a_ = alvh_stats_levels[k];
             tail_est te = {NAN, NAN, NAN, NAN, NAN};
-            st = best_tail(h, ht, a_, &te, err);
-            alvh_shi_pct(name, sizeof name, "var_", a_, "");
-            alvh_shi_put(t, name, c, te.var);
-            alvh_shi_put(tb, name, c, te.var_bound);
-            alvh_shi_pct(name, sizeof name, "es_", a_, "");
-            alvh_shi_put(t, name, c, te.es);
-            alvh_shi_put(tb, name, c, te.es_bound);
-            alvh_shi_pct(name, sizeof name, "es_", a_, "_se");
-            alvh_shi_put(t, name, c, te.es_se);
-            alvh_shi_put(tb, name, c, NAN); /* an estimate of a standard error: no bound */
+            st = best_tail(h, ht, alvh_stats_levels[k], &te, err);
+            alvh_shi_put_tail(t, tb, c, alvh_stats_levels[k], te.var, te.var_bound, te.es, te.es_bound, te.es_se);
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_THRESHOLDS; k++) {
             alvh_proportion pr;
             st = alvh_stats_wilson(cnt[CNT_LOSS(c, k)], h->n, ALVH_STATS_Z95, &pr, err);
-            if (st != ALVH_OK)
-                break;
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct");
-            alvh_shi_put(t, name, c, pr.p_hat);
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_lo95");
-            alvh_shi_put(t, name, c, pr.lo);
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", alvh_stats_loss_thresholds[k], "pct_hi95");
-            alvh_shi_put(t, name, c, pr.hi);
+            if (st == ALVH_OK)
+                alvh_shi_put_loss_prob(t, c, alvh_stats_loss_thresholds[k], pr.p_hat, pr.lo, pr.hi);
         }
-        alvh_shi_put(tb, "bin_width", c, alvh_shi_bin_width(h));
-        alvh_shi_put(tb, "range_lo", c, h->lo);
-        alvh_shi_put(tb, "range_hi", c, h->hi);
-        alvh_shi_put(tb, "tail_bin_width", c, alvh_shi_bin_width(ht));
-        alvh_shi_put(tb, "tail_range_lo", c, ht->lo);
-        alvh_shi_put(tb, "tail_range_hi", c, ht->hi);
+        alvh_shi_put_pnl_widths(tb, c, h, ht);
     }
     return st;
 }
@@ -559,12 +622,7 @@ static alvh_status pnl_tables(const alvh_shist_acc *a, size_t v, const double *r
 static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *rows, size_t n_blocks,
                                alvh_table *t, alvh_table *tb, alvh_error *err)
 {
-    alvh_status st = alvh_summary_risk_layout(t, err);
-    static const char *const extra[3] = {"max_drawdown_bin_width", "max_drawdown_tail_bin_width",
-                                         "min_health_factor_bin_width"};
-    static const char *const extra_units[3] = {"USD", "USD", "1"};
-    if (st == ALVH_OK)
-        st = alvh_table_bound_layout(t, extra, extra_units, 3, tb, err);
+    alvh_status st = alvh_shi_risk_layouts(t, tb, err);
     if (st != ALVH_OK)
         return st;
     const alvh_histogram *dd = alvh_shi_hist(a, v, ALVH_SHIST_MAX_DD);
@@ -575,54 +633,37 @@ static alvh_status risk_tables(const alvh_shist_acc *a, size_t v, const double *
     if (cm.n == 0.0)
         return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite max drawdown");
     alvh_shi_put(t, "max_drawdown_mean", 0, cm.mean);
-    static const char *const dd_rows[3] = {"max_drawdown_q50", "max_drawdown_q95", "max_drawdown_q99"};
-    static const char *const hf_rows[3] = {"min_health_factor_q1", "min_health_factor_q5", "min_health_factor_q50"};
-    const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
         double q, bd;
-        st = best_quantile(dd, ddt, p_dd[k], &q, &bd, err);
-        alvh_shi_put(t, dd_rows[k], 0, q);
-        alvh_shi_put(tb, dd_rows[k], 0, bd);
+        st = best_quantile(dd, ddt, alvh_shi_p_dd[k], &q, &bd, err);
+        alvh_shi_put(t, alvh_shi_dd_rows[k], 0, q);
+        alvh_shi_put(tb, alvh_shi_dd_rows[k], 0, bd);
         /* infinite where a variant never borrows: no finite value, as exact mode */
         if (st == ALVH_OK && hf->n > 0)
-            st = alvh_hist_quantile(hf, p_hf[k], &q, &bd, err);
+            st = alvh_hist_quantile(hf, alvh_shi_p_hf[k], &q, &bd, err);
         else
             q = INFINITY, bd = 0.0;
-        alvh_shi_put(t, hf_rows[k], 0, q);
-        alvh_shi_put(tb, hf_rows[k], 0, bd);
+        alvh_shi_put(t, alvh_shi_hf_rows[k], 0, q);
+        alvh_shi_put(tb, alvh_shi_hf_rows[k], 0, bd);
     }
-    static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
-                                                        "stop_out", "treasury_feedback", "runway_cut", "roll"};
-    static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_perp_mean", "liquidations_borrow_mean",
-                                                             "exploits_mean", "stop_outs_mean",
-                                                             "treasury_feedbacks_mean", "runway_cuts_mean",
-                                                             "rolls_mean"};
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {
         if (cnt[CNT_FINITE(e)] == 0)
-            return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count", ev[e]);
-        alvh_shi_put(t, ev_mean[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
+            return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count",
+                                  alvh_shi_event_names[e]);
+        alvh_shi_put(t, alvh_shi_event_means[e], 0, (double)cnt[CNT_SUM(e)] / (double)cnt[CNT_FINITE(e)]);
         if (e == ALVH_SHIST_N_EVENTS - 1)
             break; /* rolls: a mean only */
         alvh_proportion pr;
         st = alvh_stats_wilson(cnt[CNT_ABOVE(e)], cnt[CNT_FINITE(e)], ALVH_STATS_Z95, &pr, err);
-        char name[ALVH_TABLE_NAME];
-        snprintf(name, sizeof name, "p_%s", ev[e]);
-        alvh_shi_put(t, name, 0, pr.p_hat);
-        snprintf(name, sizeof name, "p_%s_lo95", ev[e]);
-        alvh_shi_put(t, name, 0, pr.lo);
-        snprintf(name, sizeof name, "p_%s_hi95", ev[e]);
-        alvh_shi_put(t, name, 0, pr.hi);
+        alvh_shi_put_event_prob(t, e, pr.p_hat, pr.lo, pr.hi);
     }
-    static const char *const extra_mean[3] = {"bad_debt_mean", "excess_over_cash_mean", "perp_margin_peak_mean"};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
         alvh_shi_moments em = alvh_shi_reduce_col(rows, n_blocks, alvh_shist_block_len(a->n_variants, a->weighted),
-                                    v * VAR_LEN + (N_MOM_PNL_DD + k) * MOM_K);
-        alvh_shi_put(t, extra_mean[k], 0, em.n > 0.0 ? em.mean : NAN);
+                                                  v * VAR_LEN + (N_MOM_PNL_DD + k) * MOM_K);
+        alvh_shi_put(t, alvh_shi_extra_means[k], 0, em.n > 0.0 ? em.mean : NAN);
     }
-    alvh_shi_put(tb, "max_drawdown_bin_width", 0, alvh_shi_bin_width(dd));
-    alvh_shi_put(tb, "max_drawdown_tail_bin_width", 0, alvh_shi_bin_width(ddt));
-    alvh_shi_put(tb, "min_health_factor_bin_width", 0, alvh_shi_bin_width(hf));
+    alvh_shi_put_risk_widths(tb, dd, ddt, hf);
     return st;
 }
 

@@ -55,6 +55,22 @@ typedef struct {
 } alvh_shi_moments;
 alvh_shi_moments alvh_shi_reduce_col(const double *rows, size_t n_blocks, size_t stride, size_t off);
 
+/* the rows both modes fill alike */
+extern const char *const alvh_shi_dd_rows[3], *const alvh_shi_hf_rows[3];
+extern const double alvh_shi_p_dd[3], alvh_shi_p_hf[3];
+extern const char *const alvh_shi_event_names[ALVH_SHIST_N_EVENTS], *const alvh_shi_event_means[ALVH_SHIST_N_EVENTS];
+extern const char *const alvh_shi_extra_means[3];
+alvh_status alvh_shi_pnl_layouts(alvh_table *t, alvh_table *tb, alvh_error *err);  /* summary and its bounds */
+alvh_status alvh_shi_risk_layouts(alvh_table *t, alvh_table *tb, alvh_error *err); /* risk and its bounds */
+void alvh_shi_put_quantile(alvh_table *t, alvh_table *tb, size_t c, double p, double q, double bound);
+void alvh_shi_put_tail(alvh_table *t, alvh_table *tb, size_t c, double level, double var, double var_bound,
+                       double es, double es_bound, double es_se);
+void alvh_shi_put_loss_prob(alvh_table *t, size_t c, double threshold, double p, double lo, double hi);
+void alvh_shi_put_event_prob(alvh_table *t, int e, double p, double lo, double hi);
+void alvh_shi_put_pnl_widths(alvh_table *tb, size_t c, const alvh_histogram *h, const alvh_histogram *ht);
+void alvh_shi_put_risk_widths(alvh_table *tb, const alvh_histogram *dd, const alvh_histogram *ddt,
+                              const alvh_histogram *hf);
+
 double alvh_shi_binom(int n, int k); /* n <= 4 */
 double alvh_shi_ipow(double x, int p);
 void alvh_shi_put(alvh_table *t, const char *row, size_t col, double v);

@@ -343,12 +343,7 @@ static void moments_w(const alvh_shi_moments *wm, const alvh_shi_moments *ym, al
 static alvh_status wpnl_tables(const wsrc *s, size_t v, alvh_table *t, alvh_table *tb, alvh_error *err)
 {
     const alvh_shist_acc *a = s->a;
-    alvh_status st = alvh_summary_pnl_layout(t, err);
-    static const char *const extra[6] = {"bin_width", "range_lo", "range_hi",
-                                         "tail_bin_width", "tail_range_lo", "tail_range_hi"};
-    if (st == ALVH_OK)
-        st = alvh_table_bound_layout(t, extra, NULL, 6, tb, err);
-    char name[ALVH_TABLE_NAME];
+    alvh_status st = alvh_shi_pnl_layouts(t, tb, err);
     for (int c = 0; st == ALVH_OK && c <= ALVH_OUT_TOTAL; c++) {
         const alvh_histogram *h = alvh_shi_hist(a, v, c), *ht = alvh_shi_hist(a, v, ALVH_SHIST_TAIL + c);
         alvh_shi_moments wm, ym;
@@ -366,43 +361,22 @@ static alvh_status wpnl_tables(const wsrc *s, size_t v, alvh_table *t, alvh_tabl
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_PROBS; k++) {
             double q, bd;
             st = wquantile_of(a, v, c, ALVH_SHIST_TAIL + c, alvh_stats_probs[k], &q, &bd, err);
-            alvh_shi_pct(name, sizeof name, "quantile_", alvh_stats_probs[k], "");
-            alvh_shi_put(t, name, (size_t)c, q);
-            alvh_shi_put(tb, name, (size_t)c, bd);
+            alvh_shi_put_quantile(t, tb, (size_t)c, alvh_stats_probs[k], q, bd);
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_LEVELS; k++) {
-            const double lv = alvh_stats_levels[k];
             wtail te = {NAN, NAN, NAN, NAN, NAN};
-            st = wtail_of(a, v, c, lv, &te, err);
-            alvh_shi_pct(name, sizeof name, "var_", lv, "");
-            alvh_shi_put(t, name, (size_t)c, te.var);
-            alvh_shi_put(tb, name, (size_t)c, te.var_bound);
-            alvh_shi_pct(name, sizeof name, "es_", lv, "");
-            alvh_shi_put(t, name, (size_t)c, te.es);
-            alvh_shi_put(tb, name, (size_t)c, te.es_bound);
-            alvh_shi_pct(name, sizeof name, "es_", lv, "_se");
-            alvh_shi_put(t, name, (size_t)c, te.es_se);
-            alvh_shi_put(tb, name, (size_t)c, NAN); /* an estimate of a standard error: no bound */
+            st = wtail_of(a, v, c, alvh_stats_levels[k], &te, err);
+            alvh_shi_put_tail(t, tb, (size_t)c, alvh_stats_levels[k], te.var, te.var_bound, te.es, te.es_bound,
+                              te.es_se);
         }
         for (int k = 0; st == ALVH_OK && k < ALVH_STATS_N_THRESHOLDS; k++) {
             double p, lo, hi;
             const size_t off = woff(s, v) + ALVH_SHI_WOFF_CNT;
             wprob(reduce_count(s->rows, s->n_blocks, s->stride, off, C_LOSS(c, k, 0)),
                   reduce_count(s->rows, s->n_blocks, s->stride, off, C_LOSS(c, k, 1)), (double)h->n, &p, &lo, &hi);
-            const double th = alvh_stats_loss_thresholds[k];
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", th, "pct");
-            alvh_shi_put(t, name, (size_t)c, p);
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", th, "pct_lo95");
-            alvh_shi_put(t, name, (size_t)c, lo);
-            alvh_shi_pct(name, sizeof name, "p_loss_gt_", th, "pct_hi95");
-            alvh_shi_put(t, name, (size_t)c, hi);
+            alvh_shi_put_loss_prob(t, (size_t)c, alvh_stats_loss_thresholds[k], p, lo, hi);
         }
-        alvh_shi_put(tb, "bin_width", (size_t)c, alvh_shi_bin_width(h));
-        alvh_shi_put(tb, "range_lo", (size_t)c, h->lo);
-        alvh_shi_put(tb, "range_hi", (size_t)c, h->hi);
-        alvh_shi_put(tb, "tail_bin_width", (size_t)c, alvh_shi_bin_width(ht));
-        alvh_shi_put(tb, "tail_range_lo", (size_t)c, ht->lo);
-        alvh_shi_put(tb, "tail_range_hi", (size_t)c, ht->hi);
+        alvh_shi_put_pnl_widths(tb, (size_t)c, h, ht);
     }
     return st;
 }
@@ -410,12 +384,7 @@ static alvh_status wpnl_tables(const wsrc *s, size_t v, alvh_table *t, alvh_tabl
 static alvh_status wrisk_tables(const wsrc *s, size_t v, alvh_table *t, alvh_table *tb, alvh_error *err)
 {
     const alvh_shist_acc *a = s->a;
-    alvh_status st = alvh_summary_risk_layout(t, err);
-    static const char *const extra[3] = {"max_drawdown_bin_width", "max_drawdown_tail_bin_width",
-                                         "min_health_factor_bin_width"};
-    static const char *const extra_units[3] = {"USD", "USD", "1"};
-    if (st == ALVH_OK)
-        st = alvh_table_bound_layout(t, extra, extra_units, 3, tb, err);
+    alvh_status st = alvh_shi_risk_layouts(t, tb, err);
     if (st != ALVH_OK)
         return st;
     const int kdd = ALVH_SHIST_MAX_DD, kddt = ALVH_SHIST_TAIL + ALVH_OUT_MAX_DD, khf = ALVH_SHIST_MIN_HF;
@@ -424,55 +393,38 @@ static alvh_status wrisk_tables(const wsrc *s, size_t v, alvh_table *t, alvh_tab
     if (ym.n == 0.0)
         return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite max drawdown");
     alvh_shi_put(t, "max_drawdown_mean", 0, ym.mean);
-    static const char *const dd_rows[3] = {"max_drawdown_q50", "max_drawdown_q95", "max_drawdown_q99"};
-    static const char *const hf_rows[3] = {"min_health_factor_q1", "min_health_factor_q5", "min_health_factor_q50"};
-    const double p_dd[3] = {0.5, 0.95, 0.99}, p_hf[3] = {0.01, 0.05, 0.5};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
         double q, bd;
-        st = wquantile_of(a, v, kdd, kddt, p_dd[k], &q, &bd, err);
-        alvh_shi_put(t, dd_rows[k], 0, q);
-        alvh_shi_put(tb, dd_rows[k], 0, bd);
+        st = wquantile_of(a, v, kdd, kddt, alvh_shi_p_dd[k], &q, &bd, err);
+        alvh_shi_put(t, alvh_shi_dd_rows[k], 0, q);
+        alvh_shi_put(tb, alvh_shi_dd_rows[k], 0, bd);
         if (st == ALVH_OK && alvh_shi_hist(a, v, khf)->n > 0)
-            st = wquantile_of(a, v, khf, -1, p_hf[k], &q, &bd, err);
+            st = wquantile_of(a, v, khf, -1, alvh_shi_p_hf[k], &q, &bd, err);
         else
             q = INFINITY, bd = 0.0;
-        alvh_shi_put(t, hf_rows[k], 0, q);
-        alvh_shi_put(tb, hf_rows[k], 0, bd);
+        alvh_shi_put(t, alvh_shi_hf_rows[k], 0, q);
+        alvh_shi_put(tb, alvh_shi_hf_rows[k], 0, bd);
     }
-    static const char *const ev[ALVH_SHIST_N_EVENTS] = {"liquidation_perp", "liquidation_borrow", "exploit",
-                                                        "stop_out", "treasury_feedback", "runway_cut", "roll"};
-    static const char *const ev_mean[ALVH_SHIST_N_EVENTS] = {"liquidations_perp_mean", "liquidations_borrow_mean",
-                                                             "exploits_mean", "stop_outs_mean",
-                                                             "treasury_feedbacks_mean", "runway_cuts_mean",
-                                                             "rolls_mean"};
     const uint64_t *cnt = a->counters + v * ALVH_SHIST_N_COUNTERS;
     const size_t off = woff(s, v) + ALVH_SHI_WOFF_CNT;
     for (int e = 0; st == ALVH_OK && e < ALVH_SHIST_N_EVENTS; e++) {
         const double m = (double)cnt[e]; /* the paths with a finite count (CNT_FINITE) */
         if (m == 0.0)
-            return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count", ev[e]);
-        alvh_shi_put(t, ev_mean[e], 0, reduce_count(s->rows, s->n_blocks, s->stride, off, C_EV(e, 2)) / m);
+            return alvh_error_set(err, ALVH_E_NUMERIC, "histogram summaries: no finite %s count",
+                                  alvh_shi_event_names[e]);
+        alvh_shi_put(t, alvh_shi_event_means[e], 0, reduce_count(s->rows, s->n_blocks, s->stride, off, C_EV(e, 2)) / m);
         if (e == ALVH_SHIST_N_EVENTS - 1)
             break; /* rolls: a mean only */
         double p, lo, hi;
         wprob(reduce_count(s->rows, s->n_blocks, s->stride, off, C_EV(e, 0)),
               reduce_count(s->rows, s->n_blocks, s->stride, off, C_EV(e, 1)), m, &p, &lo, &hi);
-        char name[ALVH_TABLE_NAME];
-        snprintf(name, sizeof name, "p_%s", ev[e]);
-        alvh_shi_put(t, name, 0, p);
-        snprintf(name, sizeof name, "p_%s_lo95", ev[e]);
-        alvh_shi_put(t, name, 0, lo);
-        snprintf(name, sizeof name, "p_%s_hi95", ev[e]);
-        alvh_shi_put(t, name, 0, hi);
+        alvh_shi_put_event_prob(t, e, p, lo, hi);
     }
-    static const char *const extra_mean[3] = {"bad_debt_mean", "excess_over_cash_mean", "perp_margin_peak_mean"};
     for (int k = 0; st == ALVH_OK && k < 3; k++) {
         wmoments_of(s, v, ALVH_SHI_N_MOM_PNL_DD + k, &wm, &ym);
-        alvh_shi_put(t, extra_mean[k], 0, ym.n > 0.0 ? ym.mean : NAN);
+        alvh_shi_put(t, alvh_shi_extra_means[k], 0, ym.n > 0.0 ? ym.mean : NAN);
     }
-    alvh_shi_put(tb, "max_drawdown_bin_width", 0, alvh_shi_bin_width(alvh_shi_hist(a, v, kdd)));
-    alvh_shi_put(tb, "max_drawdown_tail_bin_width", 0, alvh_shi_bin_width(alvh_shi_hist(a, v, kddt)));
-    alvh_shi_put(tb, "min_health_factor_bin_width", 0, alvh_shi_bin_width(alvh_shi_hist(a, v, khf)));
+    alvh_shi_put_risk_widths(tb, alvh_shi_hist(a, v, kdd), alvh_shi_hist(a, v, kddt), alvh_shi_hist(a, v, khf));
     return st;
 }
 
