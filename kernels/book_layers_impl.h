@@ -385,19 +385,52 @@ static inline void perp_liquidate(const book_lanes *x, perp_state *a, vd gp, vd 
     count_lanes(x, s->m_n_liq_p, s->m_t_liq, liq);
 }
 
+/* what the margin budget still allows the book to send to the venue: the
+ * budget less the cash sent so far net of what came back (-pcash), >= 0 */
+static inline vd perp_budget_room(const book_lanes *x, const perp_state *a)
+{
+    return vd_max(vd_add(v1(x->c->p_budget_usd), a->pcash), v1(0.0));
+}
+
 /* margin policy: top the account up from cash to topup_target x notional
- * whenever its equity falls below topup_trigger x notional */
+ * whenever its equity falls below topup_trigger x notional, with no more
+ * than the margin budget's room */
 static inline void perp_top_up(const book_lanes *x, perp_state *a)
 {
     const alvh_perp_params *pp = &x->c->p.perp;
     vd notional = vd_mul(a->pu, x->g), eq = vd_add(a->marg, a->ppnl);
     vm low = vm_and(vd_lt(v1(1e-12), a->pu), vd_lt(eq, vd_mul(v1(pp->topup_trigger), notional)));
     vd add = vd_blend(low, v1(0.0), vd_sub(vd_mul(v1(pp->topup_target), notional), eq));
+    add = vd_min(add, perp_budget_room(x, a));
     a->marg = vd_add(a->marg, add);
     a->pcash = vd_sub(a->pcash, add);
 }
 
-/* Trade to `target` tokens short: fees (and the re-entry cost after a
+/* The largest short a trade may leave when the cash it sends to the venue
+ * must fit the budget's room R. With top-ups (and on any opening, u = 0) the
+ * trade sends t G / lev - (E - fee(t)); fee(t) is linear on each side of the
+ * current size u, so t solves the bound on the increasing side first, and on
+ * the decreasing side (no re-entry fee: u > 0) when even u does not fit.
+ * Without top-ups a held short needs no cash: only the increase's margin
+ * (t - u) G / lev must fit. */
+static inline vd perp_budget_cap(const book_lanes *x, const perp_state *a, vm reenter)
+{
+    const alvh_perp_params *pp = &x->c->p.perp;
+    const vd zero = v1(0.0), g = x->g, room = perp_budget_room(x, a);
+    const double inv_lev = 1.0 / pp->leverage;
+    vd eq0 = vd_add(a->marg, a->ppnl), fee_u = vd_mul(v1(pp->fee_frac), vd_mul(a->pu, g));
+    vd per_up = vd_mul(g, vd_add(v1(inv_lev + pp->fee_frac), vd_blend(reenter, zero, v1(pp->reentry_cost_frac))));
+    vd up = vd_div(vd_add(vd_add(room, eq0), fee_u), per_up);
+    vm held = vd_lt(v1(1e-12), a->pu);
+    if (!pp->margin_topup)
+        return vd_blend(held, up, vd_fma(room, vd_div(v1(pp->leverage), g), a->pu));
+    vd dn = zero;
+    if (inv_lev > pp->fee_frac)
+        dn = vd_max(vd_div(vd_sub(vd_add(room, eq0), fee_u), vd_mul(g, v1(inv_lev - pp->fee_frac))), zero);
+    return vd_max(vd_blend(vm_and(held, vd_lt(up, a->pu)), up, dn), zero);
+}
+
+/* Trade to `target` tokens short (cut to what the margin budget allows): fees (and the re-entry cost after a
  * liquidation) come out of the account, the P&L since the last trade is
  * struck into the margin, and margin moves to or from cash: initial margin
  * (notional / leverage) for an increase, a pro-rata release for a decrease;
@@ -406,6 +439,7 @@ static inline void perp_trade(const book_lanes *x, perp_state *a, vd target, vm 
 {
     const alvh_perp_params *pp = &x->c->p.perp;
     const vd zero = v1(0.0), g = x->g;
+    target = vd_min(target, perp_budget_cap(x, a, vd_lt(v1(0.5), a->reent)));
     vd dq = vd_sub(target, a->pu);
     vd fee = vd_mul(v1(pp->fee_frac), vd_mul(vd_abs(dq), g));
     vm reenter = vm_and(vd_lt(v1(0.5), a->reent), vd_lt(zero, target));

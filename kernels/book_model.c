@@ -104,6 +104,7 @@ int alvh_book_consts_init(alvh_book_consts *c, const alvh_book_params *p, const 
     c->f_every = steps_of(fp->harvest_days);
     c->p_delay = (size_t)llround(pp->timelock_days);
     c->p_cool_steps = (double)llround(pp->cooldown_days);
+    c->p_budget_usd = pp->margin_budget_frac * p->capital_usd;
     c->u_delay = (size_t)llround(up->timelock_days);
     c->k_delay = (size_t)llround(p->calls.timelock_days);
     c->x_delay = (size_t)llround(xp->timelock_days);

@@ -89,6 +89,7 @@ typedef struct alvh_perp_params {
     int margin_topup;        /* 0: no top-ups; 1: top up from cash to topup_target when below topup_trigger */
     double topup_trigger;    /* account equity / notional below which cash is added */
     double topup_target;     /* ... up to this equity / notional */
+    double margin_budget_frac; /* most cash kept with the venue, net of what came back, fraction of C */
     double cooldown_days;    /* steps without a position after a liquidation */
     double reentry_cost_frac; /* extra cost of the re-entry after a liquidation, fraction of its notional */
 } alvh_perp_params;
@@ -267,6 +268,7 @@ typedef struct alvh_book_consts {
     /* perp */
     size_t p_delay;
     double p_cool_steps;
+    double p_budget_usd;        /* margin_budget_frac x C */
     /* timelocks (steps) of the other rebalancing layers */
     size_t u_delay, k_delay, x_delay, b_delay;
     /* puts, calls */

@@ -694,7 +694,7 @@ static void test_kernel_checks_follow_tables(void **state)
             check_row_refused(k, t->name, &book, field, book_check);
         }
     }
-    assert_int_equal(n_rows, 124);
+    assert_int_equal(n_rows, 125);
     alvh_market_params mk = alvh_market_defaults();
     assert_true(isnan(mk.spx.v0)); /* not set: the configuration starts it at theta or from vix0 */
     mk.spx.v0 = mk.spx.theta;
