@@ -109,7 +109,7 @@ static void draw_events(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
 }
 
 /* One step of paths [t0, t0 + nt) of the block. */
-static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
+static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, double drift_sign)
 {
     const alvh_market_consts *mc = &c->consts;
     alvh_pcg64_lanes main = w->rng->lanes;
@@ -123,7 +123,7 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
     if (mc->n_uniforms_dense)
         c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
     if (mc->has_drift) /* after the antithetic sign: a pair shares its component and its shift */
-        alvh_market_drift_step(mc, nt, w->drift_shift + t0, w->normals + (size_t)mc->r_zg * c->ldt, w->w_g + t0);
+        alvh_market_drift_step(mc, nt, drift_sign, w->drift_shift + t0, w->normals + (size_t)mc->r_zg * c->ldt, w->w_g + t0);
     draw_events(c, w, t0, nt);
     const alvh_market_state *s = &w->state;
     const alvh_market_events *e = &w->events;
@@ -183,8 +183,9 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         if (i1 > i0)
             for (size_t k = 0; k < N_STATE; k++)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
+        const double sign = drift ? alvh_market_drift_sign(&c->consts, (double)(t + 1) * rq->dt_years) : 1.0;
         for (size_t t0 = 0; t0 < n; t0 += TILE)
-            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE);
+            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE, sign);
         alvh_market_lr_step(&c->consts, n, &w->events, drift ? w->lr_ev : w->log_lr);
         if (drift)
             alvh_market_drift_lr(&c->consts, n, (double)(t + 1) * rq->dt_years, w->w_g, w->lr_ev, w->log_lr);

@@ -204,6 +204,8 @@ static alvh_status label_tilt(alvh_h5_writer *w, const char *scenario, const alv
         st = alvh_h5_attr_double(w, spath, "tilt_token_drift", drift ? t->token_drift : 0.0, err);
     if (st == ALVH_OK)
         st = alvh_h5_attr_double(w, spath, "tilt_token_drift_share", drift ? t->token_drift_share : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_token_drift_turn_years", drift ? t->token_drift_turn_years : 0.0, err);
     int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0 && !drift;
     if (st == ALVH_OK)
         st = alvh_h5_attr_string(w, spath, "estimator", plain ? "plain" : "importance_sampling", err);

@@ -380,6 +380,7 @@ static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p,
     c->drift_theta = c->has_drift ? tl->token_drift : 0.0;
     c->drift_share = c->has_drift ? fmin(tl->token_drift_share, 1.0) : 0.0;
     c->drift_shift = c->drift_theta * sqrt(dt);
+    c->drift_turn_years = c->has_drift ? tl->token_drift_turn_years : 0.0;
     c->has_events = ld_j + ld_g + ld_h > 0.0;
     c->p_quiet = exp(-(ld_j + ld_g + ld_h));
     c->inv_quiet = 1.0 / c->p_quiet;
@@ -576,13 +577,26 @@ void alvh_market_drift_pick(const alvh_market_consts *c, size_t n, const double 
         shift[i] = u[i] < c->drift_share ? c->drift_shift : 0.0;
 }
 
-void alvh_market_drift_step(const alvh_market_consts *c, size_t n, const double *restrict shift,
+void alvh_market_drift_step(const alvh_market_consts *c, size_t n, double sign, const double *restrict shift,
                             double *restrict z_g, double *restrict w_g)
 {
-    for (size_t i = 0; i < n; i++) {
-        z_g[i] += shift[i];
-        w_g[i] += c->sqrt_dt * z_g[i];
+    if (sign > 0.0) { /* the untilted form, bit for bit the tilt without a turn */
+        for (size_t i = 0; i < n; i++) {
+            z_g[i] += shift[i];
+            w_g[i] += c->sqrt_dt * z_g[i];
+        }
+        return;
     }
+    for (size_t i = 0; i < n; i++) {
+        z_g[i] -= shift[i];
+        w_g[i] -= c->sqrt_dt * z_g[i];
+    }
+}
+
+double alvh_market_drift_sign(const alvh_market_consts *c, double t_end_years)
+{
+    /* a step belongs after the turn when it starts at or after it (half a step of slack for rounding) */
+    return c->drift_turn_years > 0.0 && t_end_years - c->dt >= c->drift_turn_years - 0.5 * c->dt ? -1.0 : 1.0;
 }
 
 void alvh_market_drift_lr(const alvh_market_consts *c, size_t n, double t_years, const double *restrict w_g,

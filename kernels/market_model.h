@@ -112,6 +112,7 @@ typedef struct alvh_tilt_params {
      * Brownian motion; the rest draw it from N(0, 1) (a two-component mixture,
      * weighted by the balance heuristic; none when token_drift or the share is 0) */
     double token_drift, token_drift_share;
+    double token_drift_turn_years; /* the drift is -token_drift from this time on (0: never) */
 } alvh_tilt_params;
 
 /* The tilt t in [1, t_max] minimizing the variance e^{(t-2)a} (e^{a/t} - 1) - p^2 of
@@ -232,6 +233,7 @@ typedef struct alvh_market_consts {
     /* the token-drift tilt (has_drift): theta, its share s, the shift theta sqrt(dt) */
     int has_drift;
     double drift_theta, drift_share, drift_shift;
+    double drift_turn_years; /* the sign of the drift is -1 from this time on (0: never) */
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -311,10 +313,15 @@ void alvh_market_lr_step(const alvh_market_consts *c, size_t n, const alvh_marke
 /* shift[i] = a when u[i] < s (path i draws with the drift), else 0. */
 void alvh_market_drift_pick(const alvh_market_consts *c, size_t n, const double *restrict u, double *restrict shift);
 
-/* A tile's z_G row after its draws, before its step: z_g[i] += shift[i], and
- * w_g[i] += sqrt(dt) z_g[i] (the drawn W~ of path i). */
-void alvh_market_drift_step(const alvh_market_consts *c, size_t n, const double *restrict shift,
+/* A tile's z_G row after its draws, before its step: z_g[i] += sign shift[i],
+ * and w_g[i] += sign sqrt(dt) z_g[i], sign = alvh_market_drift_sign: with a
+ * turn the tilted drift is sign theta, and W~ = sqrt(dt) sum sign_k z_k keeps
+ * the likelihood ratio's form (sign^2 = 1). */
+void alvh_market_drift_step(const alvh_market_consts *c, size_t n, double sign, const double *restrict shift,
                             double *restrict z_g, double *restrict w_g);
+
+/* +1 for the step that ends at t_end_years before the turn (or with none), -1 after */
+double alvh_market_drift_sign(const alvh_market_consts *c, double t_end_years);
 
 /* log_lr[i] = lr_ev[i] - log((1 - s) + s exp(theta w_g[i] - theta^2 t / 2)) at
  * t = t_years: the events' log likelihood ratio and the drift's. */

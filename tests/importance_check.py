@@ -108,9 +108,11 @@ def numpy_table(pnl, w):
 def main():
     alvh, cfg_dir = sys.argv[1], sys.argv[2]
     base = ["run.horizon_years=0.25", "run.store_paths=true", "run.sample_paths=10", "run.block_size=512"]
-    # calm: the mixture drift tilt of the hedged farm's rally tail beside an exploit tilt
+    # calm: the mixture drift tilt of the hedged farm's tail (a rally, then a crash: the drift turns at
+    # 40% of the horizon) beside an exploit tilt
     cases = [("protocol_exploit", {"exploit": 4}, 8000), ("governance_attack", {"exploit": 10, "gov": 2}, 8000),
-             ("calm", {"exploit": 3, "token_drift": 2, "token_drift_share": 0.6}, 20000)]
+             ("calm", {"exploit": 3, "token_drift": 2, "token_drift_share": 0.5, "token_drift_turn_years": 0.1},
+              20000)]
     with tempfile.TemporaryDirectory() as d:
         for scen, tilt, n_is in cases:
             n_plain = 10 * n_is
@@ -123,7 +125,8 @@ def main():
                 a = fi["scenarios/" + scen].attrs
                 check(a["estimator"] == "importance_sampling" and a["tilt_exploit"] == tilt["exploit"] and
                       a["tilt_token_drift"] == tilt.get("token_drift", 0) and
-                      a["tilt_token_drift_share"] == tilt.get("token_drift_share", 0),
+                      a["tilt_token_drift_share"] == tilt.get("token_drift_share", 0) and
+                      a["tilt_token_drift_turn_years"] == tilt.get("token_drift_turn_years", 0),
                       "%s: tilt and estimator recorded" % scen)
                 check(fp["scenarios/" + scen].attrs["estimator"] == "plain", "%s: plain run says plain" % scen)
                 for var in ("farm_hedged", "full"):

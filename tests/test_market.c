@@ -450,7 +450,7 @@ static void test_tilt_one_is_plain(void **state)
     alvh_market_params p = full_params();
     obs_t *o[3];
     alvh_error err = {0};
-    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0, 0, 0}, {1.0, 1.0, 1.0, 0, 0, 0}, {1.0, 1.0, 3.0, 0, 0, 0}};
+    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0, 0, 0, 0}, {1.0, 1.0, 1.0, 0, 0, 0, 0}, {1.0, 1.0, 3.0, 0, 0, 0, 0}};
     for (int k = 0; k < 3; k++) {
         p.tilt = tilts[k];
         o[k] = obs_new(paths, 256);
@@ -479,12 +479,14 @@ static void test_token_drift_kernels(void **state)
 {
     (void)state;
     alvh_market_params p = full_params();
+    const double dt = 1.0 / 252;
     p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 1.0, .token_drift = 1.7,
-                                .token_drift_share = 0.3};
+                                .token_drift_share = 0.3, .token_drift_turn_years = 18 * dt};
     alvh_market_consts c;
     char msg[400];
-    const double dt = 1.0 / 252;
     assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    /* the turn: steps 0..17 (ending at 1..18 dt) keep +theta, step 18 on has -theta */
+    assert_true(alvh_market_drift_sign(&c, 18 * dt) == 1.0 && alvh_market_drift_sign(&c, 19 * dt) == -1.0);
     assert_true(c.has_drift && !c.has_tilt && alvh_tilt_active(&p.tilt));
     enum { N = 6, STEPS = 30 };
     const double u[N] = {0.05, 0.29, 0.31, 0.9, 0.0, 0.5};
@@ -496,11 +498,13 @@ static void test_token_drift_kernels(void **state)
         double z[N], z0[N];
         for (int i = 0; i < N; i++) /* any values: the identities hold draw by draw */
             z[i] = z0[i] = 1.8 * sin(7.3 * i + 1.1 * t + 0.4);
-        alvh_market_drift_step(&c, N, shift, z, w_g);
-        const double a = 1.7 * sqrt(dt);
+        const double sign = alvh_market_drift_sign(&c, (t + 1) * dt);
+        assert_true(sign == (t < 18 ? 1.0 : -1.0));
+        alvh_market_drift_step(&c, N, sign, shift, z, w_g);
+        const double a = sign * 1.7 * sqrt(dt);
         for (int i = 0; i < N; i++) {
-            assert_true(z[i] == z0[i] + shift[i]);
-            /* log phi(z~ - a) - log phi(z~) */
+            assert_true(z[i] == z0[i] + sign * shift[i]);
+            /* log phi(z~ - a) - log phi(z~), a = sign theta sqrt(dt) */
             ratio_log[i] += -0.5 * (z[i] - a) * (z[i] - a) + 0.5 * z[i] * z[i];
         }
         alvh_market_drift_lr(&c, N, (t + 1) * dt, w_g, lr_ev, log_lr);
@@ -559,6 +563,26 @@ static void test_token_drift_unbiased(void **state)
     double ph = -expm1(-p.token.lambda_hack_ann * t);
     assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
     assert_true(lg_tilt > lg_plain + 0.6);
+    /* with a turn at 0.4 years the tilted paths rally, then fall: still unbiased */
+    alvh_market_params r = p;
+    r.tilt.token_drift_turn_years = 0.4;
+    obs_t *ot = run_tilted(&r, paths, steps, t);
+    wsum lr_t = {0}, g_t = {0}, hit_t = {0};
+    double lg_turn = 0.0;
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(ot->log_lr[i]);
+        wadd(&lr_t, w);
+        wadd(&g_t, w * disc * exp(ot->ln_g[i]));
+        wadd(&hit_t, w * (ot->counts[4 * i + 3] > 0.0));
+        lg_turn += ot->ln_g[i] / (double)paths;
+    }
+    printf("# drift IS with a turn at 0.4 y: E[LR] = %.4f +- %.4f, E[e^-rT G_T] = %.4f +- %.4f, mean ln G_T %.3f\n",
+           wmean(&lr_t, paths), wse(&lr_t, paths), wmean(&g_t, paths), wse(&g_t, paths), lg_turn);
+    assert_true(fabs(wmean(&lr_t, paths) - 1.0) <= 4.0 * wse(&lr_t, paths));
+    assert_true(fabs(wmean(&g_t, paths) - p.token.g0_usd) <= 4.0 * wse(&g_t, paths));
+    assert_true(fabs(wmean(&hit_t, paths) - ph) <= 4.0 * wse(&hit_t, paths));
+    assert_true(lg_turn < lg_tilt - 0.8); /* s theta (1 - (0.4 - 0.6)) l_gg sigma less, about 1.1 */
+    obs_free(ot);
     /* one thread and two: the same paths and weights */
     obs_t *o1 = obs_new(paths, 500);
     alvh_error err = {0};
