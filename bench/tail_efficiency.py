@@ -49,9 +49,12 @@ SCEN_DIR = os.path.join(HERE, "..", "configs", "scenarios")
 # (chosen 2026-12-03 by one-seed pilots at 50000 paths once the perp's margin
 # budget bounded the hedged farm's loss: a rally, then a crash; docs/statistics.md)
 TURN = {"token_drift": 2, "token_drift_turn_years": 0.4, "token_drift_share": 0.5}
+# (protocol_exploit and governance_attack keep their earlier tilts: the turning
+# drift and gov 2 alone measured worse there by replication)
 CASES = [("", None, "calm", dict(TURN, exploit=3)),
-         ("protocol_exploit_", os.path.join(SCEN_DIR, "protocol_exploit.yaml"), "protocol_exploit", dict(TURN)),
-         ("governance_attack_", os.path.join(SCEN_DIR, "governance_attack.yaml"), "governance_attack", {"gov": 2})]
+         ("protocol_exploit_", os.path.join(SCEN_DIR, "protocol_exploit.yaml"), "protocol_exploit", {"exploit": 1.5}),
+         ("governance_attack_", os.path.join(SCEN_DIR, "governance_attack.yaml"), "governance_attack",
+          {"exploit": 10, "gov": 2})]
 ROWS = {"es999": "es_99.9", "es99": "es_99", "mean": "mean"}
 
 
