@@ -102,10 +102,11 @@ static inline vd qrows_cr(const double *tab, const vd *base, const vd *wc, int r
     qcr_weights(f, w);
     vd off = vd_sub(i, vd_set1(1.0)), r = vd_set1(0.0);
     for (int k = 0; k < rows; k++) {
-        vd at = vd_add(base[k], off);
-        vd acc = vd_mul(w[0], vd_gather(tab, at));
+        vd g[4];
+        vd_gather4(tab, vd_add(base[k], off), g); /* the row's four nodes are adjacent */
+        vd acc = vd_mul(w[0], g[0]);
         for (int j = 1; j < 4; j++)
-            acc = vd_fma(w[j], vd_gather(tab, vd_add(at, vd_set1((double)j))), acc);
+            acc = vd_fma(w[j], g[j], acc);
         r = vd_fma(wc[k], acc, r);
     }
     return r;

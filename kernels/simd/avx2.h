@@ -104,4 +104,19 @@ static inline vd vd_abs(vd x) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), x)
 /* round down; gather base[idx] per lane, idx whole numbers in [0, 2^31) held as doubles */
 static inline vd vd_floor(vd x) { return _mm256_floor_pd(x); }
 static inline vd vd_gather(const double *base, vd idx) { return _mm256_i32gather_pd(base, _mm256_cvttpd_epi32(idx), 8); }
+/* out[j] = base[idx + j], j = 0..3: one 4-double load per lane and a 4 x 4
+ * transpose, in place of four gathers (the same values) */
+static inline void vd_gather4(const double *base, vd idx, vd out[4])
+{
+    int32_t at[4];
+    _mm_storeu_si128((__m128i *)at, _mm256_cvttpd_epi32(idx));
+    __m256d r0 = _mm256_loadu_pd(base + at[0]), r1 = _mm256_loadu_pd(base + at[1]);
+    __m256d r2 = _mm256_loadu_pd(base + at[2]), r3 = _mm256_loadu_pd(base + at[3]);
+    __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+    __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+    out[0] = _mm256_permute2f128_pd(t0, t2, 0x20);
+    out[1] = _mm256_permute2f128_pd(t1, t3, 0x20);
+    out[2] = _mm256_permute2f128_pd(t0, t2, 0x31);
+    out[3] = _mm256_permute2f128_pd(t1, t3, 0x31);
+}
 #endif

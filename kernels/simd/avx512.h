@@ -79,4 +79,22 @@ static inline vd vd_abs(vd x) { return _mm512_abs_pd(x); }
 /* round down; gather base[idx] per lane, idx whole numbers in [0, 2^31) held as doubles */
 static inline vd vd_floor(vd x) { return _mm512_roundscale_pd(x, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
 static inline vd vd_gather(const double *base, vd idx) { return _mm512_i32gather_pd(_mm512_cvttpd_epi32(idx), base, 8); }
+/* out[j] = base[idx + j], j = 0..3: one 4-double load per lane and a
+ * transpose, in place of four gathers (the same values) */
+static inline void vd_gather4(const double *base, vd idx, vd out[4])
+{
+    int32_t at[8];
+    _mm256_storeu_si256((__m256i *)at, _mm512_cvttpd_epi32(idx));
+    __m512d z[4];
+    for (int k = 0; k < 4; k++) /* lane k in the low half, lane k + 4 in the high half */
+        z[k] = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(base + at[k])),
+                                  _mm256_loadu_pd(base + at[k + 4]), 1);
+    __m512d t0 = _mm512_unpacklo_pd(z[0], z[1]), t1 = _mm512_unpackhi_pd(z[0], z[1]);
+    __m512d t2 = _mm512_unpacklo_pd(z[2], z[3]), t3 = _mm512_unpackhi_pd(z[2], z[3]);
+    const __m512i even = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0), odd = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    out[0] = _mm512_permutex2var_pd(t0, even, t2);
+    out[1] = _mm512_permutex2var_pd(t1, even, t3);
+    out[2] = _mm512_permutex2var_pd(t0, odd, t2);
+    out[3] = _mm512_permutex2var_pd(t1, odd, t3);
+}
 #endif

@@ -77,4 +77,10 @@ static inline vd vd_abs(vd x) { return fabs(x); }
 /* round down; gather base[idx] with idx a whole number in [0, 2^31) held as a double */
 static inline vd vd_floor(vd x) { return floor(x); }
 static inline vd vd_gather(const double *base, vd idx) { return base[(size_t)idx]; }
+/* out[j] = base[idx + j], j = 0..3 */
+static inline void vd_gather4(const double *base, vd idx, vd out[4])
+{
+    for (int j = 0; j < 4; j++)
+        out[j] = base[(size_t)idx + (size_t)j];
+}
 #endif
