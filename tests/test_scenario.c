@@ -188,7 +188,8 @@ static alvh_scenario_request hist_request(int threads)
 {
     alvh_scenario_request rq = request(threads);
     rq.summaries = ALVH_SUMMARIES_HISTOGRAM;
-    rq.market.params.tilt = (alvh_tilt_params){0}; /* histogram summaries cannot weight paths (refused) */
+    /* untilted: compared with plain_request (the weighted mode has tests of its own) */
+    rq.market.params.tilt = (alvh_tilt_params){0};
     return rq;
 }
 
