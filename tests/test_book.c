@@ -670,6 +670,24 @@ static void test_perp_margin_budget(void **state)
             assert_true(ref[0] < -5.0 * bp.capital_usd);
         prev = ref[0];
     }
+    /* without top-ups (2x: liquidations, re-entries) only margin postings need cash: the same bound */
+    for (int j = 1; j < 5; j++) {
+        alvh_book_params bp = perp_params(2.0, 0);
+        bp.perp.margin_budget_frac = budgets[j];
+        book_t b;
+        book_open(&b, &bp, &mp);
+        alvh_book_market mk = tape_at(&t, 0);
+        alvh_book_init(&b.c, layers, LANES, &b.st, &mk);
+        for (int k = 0; k <= steps; k++) {
+            mk = tape_at(&t, k);
+            isa_ops(alvh_isa_best())->book_step(&b.c, layers, (size_t)k, LANES, &b.st, &mk);
+            assert_true(-b.st.p_cash[0] <= budgets[j] * bp.capital_usd * (1.0 + 1e-12));
+        }
+        printf("# no top-ups, 2x, budget %.2g C: perp P&L %.0f, %.0f liquidations\n", budgets[j],
+               pnl(&b, ALVH_LAYER_PERP, 0), b.st.m_n_liq_p[0]);
+        assert_true(pnl(&b, ALVH_LAYER_PERP, 0) >= -budgets[j] * bp.capital_usd * (1.0 + 1e-12));
+        free(b.mem);
+    }
 }
 
 static void test_cash_accrues_exactly(void **state)
