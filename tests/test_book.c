@@ -622,6 +622,27 @@ static void test_perp_top_up_from_cash(void **state)
     free(off.mem);
 }
 
+/* farm + perp on one ISA over steps 0..steps of the tape, checking after
+ * every step that the cash sent to the venue, net, is within the margin
+ * budget; returns the most it sent (lane 0) */
+static double budget_run(book_t *b, const alvh_book_params *bp, const alvh_market_params *mp, int isa,
+                         const tape_t *t, int steps)
+{
+    const unsigned layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP);
+    const double cap_usd = bp->perp.margin_budget_frac * bp->capital_usd;
+    double sent = 0.0;
+    book_open(b, bp, mp);
+    alvh_book_market mk = tape_at(t, 0);
+    alvh_book_init(&b->c, layers, LANES, &b->st, &mk);
+    for (int k = 0; k <= steps; k++) {
+        mk = tape_at(t, k);
+        isa_ops(isa)->book_step(&b->c, layers, (size_t)k, LANES, &b->st, &mk);
+        sent = fmax(sent, -b->st.p_cash[0]);
+        assert_true(-b->st.p_cash[0] <= cap_usd * (1.0 + 1e-12));
+    }
+    return sent;
+}
+
 /* A rally of +2% a step (x52 over 200 steps) against a fixed half hedge with
  * top-ups: the cash sent to the venue, net, never exceeds the margin budget
  * (no gaps on this tape), so neither does the perp's loss; a smaller budget
@@ -634,7 +655,6 @@ static void test_perp_margin_budget(void **state)
     alvh_market_params mp = market_params();
     static tape_t t;
     tape_fill(&t, &mp, 5000.0, 0.0, 100.0, 0.02, 0.04, 0.0);
-    const unsigned layers = BIT(ALVH_LAYER_FARM) | BIT(ALVH_LAYER_PERP);
     const double budgets[5] = {1e6, 2.0, 0.5, 0.2, 0.05};
     const int steps = 200;
     double prev = -INFINITY;
@@ -647,15 +667,7 @@ static void test_perp_margin_budget(void **state)
             if (!alvh_isa_supported((alvh_isa)isa))
                 continue;
             book_t b;
-            book_open(&b, &bp, &mp);
-            alvh_book_market mk = tape_at(&t, 0);
-            alvh_book_init(&b.c, layers, LANES, &b.st, &mk);
-            for (int k = 0; k <= steps; k++) {
-                mk = tape_at(&t, k);
-                isa_ops(isa)->book_step(&b.c, layers, (size_t)k, LANES, &b.st, &mk);
-                worst_sent = fmax(worst_sent, -b.st.p_cash[0]);
-                assert_true(-b.st.p_cash[0] <= cap_usd * (1.0 + 1e-12));
-            }
+            worst_sent = fmax(worst_sent, budget_run(&b, &bp, &mp, isa, &t, steps));
             for (int i = 0; i < LANES; i++) {
                 if (isa == ALVH_ISA_SCALAR)
                     ref[i] = pnl(&b, ALVH_LAYER_PERP, i);
@@ -675,14 +687,7 @@ static void test_perp_margin_budget(void **state)
         alvh_book_params bp = perp_params(2.0, 0);
         bp.perp.margin_budget_frac = budgets[j];
         book_t b;
-        book_open(&b, &bp, &mp);
-        alvh_book_market mk = tape_at(&t, 0);
-        alvh_book_init(&b.c, layers, LANES, &b.st, &mk);
-        for (int k = 0; k <= steps; k++) {
-            mk = tape_at(&t, k);
-            isa_ops(alvh_isa_best())->book_step(&b.c, layers, (size_t)k, LANES, &b.st, &mk);
-            assert_true(-b.st.p_cash[0] <= budgets[j] * bp.capital_usd * (1.0 + 1e-12));
-        }
+        budget_run(&b, &bp, &mp, alvh_isa_best(), &t, steps);
         printf("# no top-ups, 2x, budget %.2g C: perp P&L %.0f, %.0f liquidations\n", budgets[j],
                pnl(&b, ALVH_LAYER_PERP, 0), b.st.m_n_liq_p[0]);
         assert_true(pnl(&b, ALVH_LAYER_PERP, 0) >= -budgets[j] * bp.capital_usd * (1.0 + 1e-12));
