@@ -23,18 +23,7 @@ const double alvh_attr_levels[ALVH_ATTR_N_LEVELS] = {0.99, 0.999};
 
 #define NCOL (ALVH_OUT_TOTAL + 1)
 
-typedef struct {
-    double loss;
-    size_t i;
-} ranked;
-
-static int by_loss(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->loss != y->loss)
-        return x->loss < y->loss ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
+typedef alvh_ranked ranked; /* x: the path's loss */
 
 static double loss_of(const double *o, size_t i, int c) { return -o[i * ALVH_OUT_COUNT + (size_t)c]; }
 
@@ -78,11 +67,11 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
     const size_t lo = m - k > w ? m - k - w : 0, hi = m - k + w < m ? m - k + w : m;
     const double p = (double)k / (double)m;
     for (size_t i = 0; i < m; i++)
-        work[i] = rk[i].loss;
+        work[i] = rk[i].x;
     const double var = alvh_stats_quantile_sorted(work, m, level);
     alvh_ksum wt = {0, 0};
     for (size_t r = lo; r < hi; r++)
-        alvh_ksum_add(&wt, rk[r].loss);
+        alvh_ksum_add(&wt, rk[r].x);
     const double wmean_total = alvh_ksum_value(&wt) / (double)(hi - lo);
     const double scale = wmean_total != 0.0 ? var / wmean_total : NAN;
     for (int c = 0; c < NCOL; c++) {
@@ -261,7 +250,7 @@ alvh_status alvh_attribution_table(const double *o, size_t n, const double *cons
         st = alvh_error_set(err, ALVH_E_NUMERIC, "attribution: %zu finite paths of %zu, need at least 2", m, n);
     if (st == ALVH_OK) {
         name_rows(t, loo != NULL);
-        qsort(rk, m, sizeof *rk, by_loss);
+        st = alvh_stats_rank(rk, m, err);
     }
     size_t mw = 0;
     if (st == ALVH_OK && weighted)

@@ -127,6 +127,53 @@ static void radix_sort(uint64_t *keys, uint64_t *tmp, size_t (*count)[RADIX_SIZE
         memcpy(keys, src, n * sizeof *keys);
 }
 
+/* The key of a rank: key_of with -0.0 as +0.0, so the two tie like (x, i) comparisons say. */
+static uint64_t rank_key(double x) { return key_of(x == 0.0 ? 0.0 : x); }
+
+/* One stable counting pass of the digit at shift: src into dst. */
+static void rank_pass(const alvh_ranked *src, alvh_ranked *dst, size_t m, unsigned shift, size_t *count)
+{
+    memset(count, 0, RADIX_SIZE * sizeof *count);
+    for (size_t i = 0; i < m; i++)
+        count[(rank_key(src[i].x) >> shift) & (RADIX_SIZE - 1)]++;
+    size_t pos = 0;
+    for (size_t d = 0; d < RADIX_SIZE; d++) {
+        size_t t = count[d];
+        count[d] = pos;
+        pos += t;
+    }
+    for (size_t i = 0; i < m; i++)
+        dst[count[(rank_key(src[i].x) >> shift) & (RADIX_SIZE - 1)]++] = src[i];
+}
+
+alvh_status alvh_stats_rank(alvh_ranked *p, size_t m, alvh_error *err)
+{
+    uint64_t all_or = 0, all_and = ~UINT64_C(0);
+    for (size_t i = 0; i < m; i++) {
+        uint64_t k = rank_key(p[i].x);
+        all_or |= k, all_and &= k;
+    }
+    alvh_ranked *tmp = malloc((m ? m : 1) * sizeof *tmp);
+    size_t *count = malloc(RADIX_SIZE * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp), free(count);
+        return alvh_error_set(err, ALVH_E_NOMEM, "ranking: cannot allocate for %zu paths", m);
+    }
+    alvh_ranked *src = p, *dst = tmp;
+    for (int pass = 0; pass < RADIX_PASSES; pass++) {
+        unsigned shift = (unsigned)(pass * RADIX_BITS);
+        if ((((all_or ^ all_and) >> shift) & (RADIX_SIZE - 1)) == 0)
+            continue; /* the same digit everywhere: nothing would move */
+        rank_pass(src, dst, m, shift, count);
+        alvh_ranked *t = src;
+        src = dst, dst = t;
+    }
+    if (src != p)
+        memcpy(p, src, m * sizeof *p);
+    free(tmp), free(count);
+    return ALVH_OK;
+}
+
 alvh_status alvh_stats_sorted_finite(const double *x, size_t n, double **sorted, size_t *n_finite,
                                      size_t *n_nonfinite, alvh_error *err)
 {

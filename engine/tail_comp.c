@@ -22,18 +22,7 @@ static const int ev_cols[N_EV] = {ALVH_OUT_N_EXPLOIT, ALVH_OUT_N_GOV_DN, ALVH_OU
 static const char *const col_names[7] = {"worst_1pct",   "worst_1pct_lo95",   "worst_1pct_hi95", "worst_0.1pct",
                                          "worst_0.1pct_lo95", "worst_0.1pct_hi95", "all_paths"};
 
-typedef struct {
-    double loss;
-    size_t i;
-} ranked;
-
-static int by_loss(const void *a, const void *b)
-{
-    const ranked *x = a, *y = b;
-    if (x->loss != y->loss)
-        return x->loss < y->loss ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
+typedef alvh_ranked ranked; /* x: the path's loss */
 
 static int has(const double *o, size_t i, int e) { return o[i * ALVH_OUT_COUNT + (size_t)ev_cols[e]] > 0.0; }
 
@@ -151,7 +140,7 @@ alvh_status alvh_tail_composition(const double *o, size_t n, int est, alvh_table
     if (st == ALVH_OK && m == 0)
         st = alvh_error_set(err, ALVH_E_NUMERIC, "tail composition: no finite path of %zu", n);
     if (st == ALVH_OK)
-        qsort(rk, m, sizeof *rk, by_loss);
+        st = alvh_stats_rank(rk, m, err);
     for (int e = 0; st == ALVH_OK && e < N_EV; e++) {
         snprintf(t->row_names[e], ALVH_TABLE_NAME, "%s", ev_names[e]);
         snprintf(t->row_units[e], sizeof t->row_units[0], "1");

@@ -110,6 +110,19 @@ static int mask_ok(const alvh_job_buffer *bufs, size_t k)
     return 0;
 }
 
+void alvh_ckpt_size(const alvh_job_buffer *bufs, size_t n, uint64_t *fixed_bytes, uint64_t *block_bytes)
+{
+    *fixed_bytes = HEADER_BYTES + 8; /* the checksum */
+    *block_bytes = 0;
+    for (size_t k = 0; k < n; k++) {
+        *fixed_bytes += BUFFER_HEAD_BYTES;
+        if (bufs[k].by_block)
+            *block_bytes += (uint64_t)bufs[k].block_bytes * bufs[k].n_parts;
+        else
+            *fixed_bytes += bufs[k].bytes;
+    }
+}
+
 static void put_buffer(wstream *w, const alvh_job_buffer *b)
 {
     if (!b->by_block) {

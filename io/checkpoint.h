@@ -49,6 +49,12 @@ alvh_status alvh_hash_file(const char *path, uint64_t *hash, alvh_error *err);
 /* Hash of the running program's file (/proc/self/exe). */
 alvh_status alvh_hash_self(uint64_t *hash, alvh_error *err);
 
+/* The size a checkpoint of bufs has with every block of its masks done:
+ * *fixed_bytes (header, names, buffers not by block) plus *block_bytes per done
+ * block (the rows of every part). Lets a caller predict a checkpoint's cost
+ * before the first one is written. */
+void alvh_ckpt_size(const alvh_job_buffer *bufs, size_t n, uint64_t *fixed_bytes, uint64_t *block_bytes);
+
 /* previous: where the checkpoint now at path is moved first (NULL: replaced) */
 alvh_status alvh_ckpt_save(const char *path, const char *previous, const alvh_ckpt_header *h,
                            const alvh_job_buffer *bufs, size_t n, alvh_error *err);

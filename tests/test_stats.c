@@ -999,6 +999,54 @@ static void test_wsorted_order(void **state)
     free(p), free(x), free(w), free(ref);
 }
 
+/* alvh_stats_rank gives qsort's (x, then i) order: ties, -0.0 against +0.0, both signs, huge and tiny values */
+static int by_rank_then_i(const void *a, const void *b)
+{
+    const alvh_ranked *x = a, *y = b;
+    if (x->x != y->x)
+        return x->x < y->x ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void test_rank_order(void **state)
+{
+    (void)state;
+    const size_t n = 200003;
+    alvh_ranked *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    uint64_t u = 12345;
+    for (size_t i = 0; i < n; i++) {
+        u = u * 6364136223846793005ULL + 1442695040888963407ULL;
+        double x;
+        switch ((u >> 60) & 7) {
+        case 0: x = 0.0; break;
+        case 1: x = -0.0; break;
+        case 2: x = (double)((u >> 20) % 17) - 8.0; break; /* many ties */
+        case 3: x = ldexp((double)(u >> 11), -300); break;
+        case 4: x = -ldexp((double)(u >> 11), 200); break;
+        default: x = ((double)(u >> 11) * 0x1p-53 - 0.5) * 1e7;
+        }
+        a[i] = b[i] = (alvh_ranked){x, i};
+    }
+    qsort(b, n, sizeof *b, by_rank_then_i);
+    alvh_error err = {0};
+    assert_int_equal(alvh_stats_rank(a, n, &err), ALVH_OK);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(a[i].i, b[i].i);
+        assert_memory_equal(&a[i].x, &b[i].x, sizeof a[i].x);
+    }
+    /* all keys equal as (x, i) sees them: the index order stays */
+    for (size_t i = 0; i < 100; i++)
+        a[i] = (alvh_ranked){i % 2 ? 0.0 : -0.0, i};
+    assert_int_equal(alvh_stats_rank(a, 100, &err), ALVH_OK);
+    for (size_t i = 0; i < 100; i++)
+        assert_int_equal(a[i].i, i);
+    assert_int_equal(alvh_stats_rank(a, 0, &err), ALVH_OK);
+    free(a);
+    free(b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--json") == 0)
@@ -1022,6 +1070,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_hedge_eff),
         cmocka_unit_test(test_pairs_se),
         cmocka_unit_test(test_weighted_histogram),
+        cmocka_unit_test(test_rank_order),
     };
     return cmocka_run_group_tests_name("stats", tests, NULL, NULL);
 }
