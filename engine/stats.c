@@ -99,6 +99,17 @@ static double value_of(uint64_t k)
 
 _Static_assert(RADIX_BITS * RADIX_PASSES >= 64, "radix passes must cover 64 bits");
 
+/* A digit's count into the offset of its first key (an exclusive prefix sum). */
+static void counts_to_offsets(size_t *c)
+{
+    size_t pos = 0;
+    for (size_t d = 0; d < RADIX_SIZE; d++) {
+        size_t t = c[d];
+        c[d] = pos;
+        pos += t;
+    }
+}
+
 /* Sort keys[0..n) ascending; tmp has room for n keys, count is zeroed. */
 static void radix_sort(uint64_t *keys, uint64_t *tmp, size_t (*count)[RADIX_SIZE], size_t n)
 {
@@ -111,12 +122,7 @@ static void radix_sort(uint64_t *keys, uint64_t *tmp, size_t (*count)[RADIX_SIZE
         unsigned shift = (unsigned)(p * RADIX_BITS);
         if (c[(src[0] >> shift) & (RADIX_SIZE - 1)] == n)
             continue; /* every key has the same digit here: nothing moves */
-        size_t pos = 0;
-        for (size_t d = 0; d < RADIX_SIZE; d++) {
-            size_t t = c[d];
-            c[d] = pos;
-            pos += t;
-        }
+        counts_to_offsets(c);
         for (size_t i = 0; i < n; i++)
             dst[c[(src[i] >> shift) & (RADIX_SIZE - 1)]++] = src[i];
         uint64_t *t = src;
@@ -136,12 +142,7 @@ static void rank_pass(const alvh_ranked *src, alvh_ranked *dst, size_t m, unsign
     memset(count, 0, RADIX_SIZE * sizeof *count);
     for (size_t i = 0; i < m; i++)
         count[(rank_key(src[i].x) >> shift) & (RADIX_SIZE - 1)]++;
-    size_t pos = 0;
-    for (size_t d = 0; d < RADIX_SIZE; d++) {
-        size_t t = count[d];
-        count[d] = pos;
-        pos += t;
-    }
+    counts_to_offsets(count);
     for (size_t i = 0; i < m; i++)
         dst[count[(rank_key(src[i].x) >> shift) & (RADIX_SIZE - 1)]++] = src[i];
 }
