@@ -3,7 +3,8 @@
  * The checkpoint and part-file checksum (io/checksum.h): the same value however
  * the input is split, a different value for every single-byte change, for
  * trailing zero bytes and for swapped words, and the file form equal to the
- * streamed one.
+ * streamed one. Also the checkpoint size alvh_ckpt_size predicts (the first
+ * checkpoint's expected cost, cli/run.c) against the file alvh_ckpt_save writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -113,12 +115,40 @@ static void test_file_equals_stream(void **state)
     free(b);
 }
 
+/* A checkpoint's file has the size alvh_ckpt_size gives for its done blocks (all of one size here) */
+static void test_ckpt_size_predicts_file(void **state)
+{
+    (void)state;
+    enum { BLOCKS = 5, ROW = 24, ROWS_PER_BLOCK = 7, PARTS = 3 };
+    unsigned char done[BLOCKS] = {1, 0, 1, 1, 0}, fixed[100];
+    static double rows[PARTS * BLOCKS * ROWS_PER_BLOCK * ROW / 8];
+    memset(fixed, 7, sizeof fixed);
+    alvh_job_buffer b[3] = {
+        {.name = "done", .data = done, .bytes = BLOCKS},
+        {.name = "rows", .data = rows, .bytes = sizeof rows, .by_block = done, .n_blocks = BLOCKS,
+         .block_bytes = ROWS_PER_BLOCK * ROW, .part_bytes = sizeof rows / PARTS, .n_parts = PARTS},
+        {.name = "fixed", .data = fixed, .bytes = sizeof fixed},
+    };
+    uint64_t fixed_bytes = 0, block_bytes = 0;
+    alvh_ckpt_size(b, 3, &fixed_bytes, &block_bytes);
+    assert_int_equal(block_bytes, PARTS * ROWS_PER_BLOCK * ROW);
+    const alvh_ckpt_header h = {.config_hash = 1, .binary_hash = 2, .seed = 3, .block_count = BLOCKS,
+                                .block_size = ROWS_PER_BLOCK, .n_paths = BLOCKS * ROWS_PER_BLOCK};
+    const char *path = "test_ckpt_size.ckpt";
+    assert_int_equal(alvh_ckpt_save(path, NULL, &h, b, 3, NULL), ALVH_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal((uint64_t)st.st_size, fixed_bytes + 3 * block_bytes); /* 3 blocks done */
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_does_not_matter),
         cmocka_unit_test(test_every_change_is_seen),
         cmocka_unit_test(test_file_equals_stream),
+        cmocka_unit_test(test_ckpt_size_predicts_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
