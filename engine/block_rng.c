@@ -3,14 +3,16 @@
 
 #include <stdlib.h>
 
+#include "engine/row_stride.h"
+
 alvh_block_rng *alvh_block_rng_create(size_t capacity)
 {
     alvh_block_rng *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
-    /* four arrays in one 64-byte aligned allocation; capacity rounded up to a
-     * cache line of uint64 so every array starts aligned */
-    size_t cap = (capacity + 7) & ~(size_t)7;
+    /* four arrays in one 64-byte aligned allocation, each of whole cache
+     * lines, an odd count of them (engine/row_stride.h) */
+    size_t cap = alvh_row_stride(capacity);
     b->storage = aligned_alloc(64, 4 * cap * sizeof(uint64_t));
     if (!b->storage) {
         free(b);

@@ -8,6 +8,7 @@
 #include "engine/block_rng.h"
 #include "engine/book_tables.h"
 #include "engine/phase_clock.h"
+#include "engine/row_stride.h"
 #include "engine/scheduler.h"
 
 const char *const alvh_terminal_names[ALVH_TERM_COUNT] = {"spx", "vix", "token", "variance", "funding",
@@ -292,7 +293,7 @@ alvh_status alvh_book_run(const alvh_book_run_request *rq, const alvh_kernel_ops
             return alvh_error_set(err, ALVH_E_CONFIG, "variant '%s': %s", rq->variants[v].name, msg);
 
     int nt = alvh_sched_threads(rq->market.threads);
-    size_t ld = (rq->market.block_size + 7) & ~(size_t)7;
+    size_t ld = alvh_row_stride(rq->market.block_size);
     size_t rows = alvh_book_state_rows();
     c.ld = ld;
     for (size_t v = 0; v < rq->n_variants; v++) {

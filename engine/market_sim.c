@@ -8,6 +8,7 @@
 
 #include "engine/block_rng.h"
 #include "engine/phase_clock.h"
+#include "engine/row_stride.h"
 #include "engine/scheduler.h"
 #include "kernels/treasury.h"
 
@@ -254,8 +255,8 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
 
     int nt = alvh_sched_threads(rq->threads);
     size_t bs = rq->block_size, tile = bs < TILE ? bs : TILE;
-    /* rows rounded up to a cache line of doubles so every row starts aligned */
-    size_t ld = (bs + 7) & ~(size_t)7, ldt = (tile + 7) & ~(size_t)7;
+    /* rows of whole cache lines, an odd count of them (engine/row_stride.h) */
+    size_t ld = alvh_row_stride(bs), ldt = alvh_row_stride(tile);
     c.ld = ld;
     c.ldt = ldt;
     size_t nn = (size_t)c.consts.n_normals, nu = (size_t)c.consts.n_uniforms;
