@@ -87,10 +87,14 @@ static void euler_level(const double *o, const ranked *rk, size_t m, double leve
             alvh_ksum_add(&se, loss_of(o, rk[r].i, c));
         const double cj = alvh_ksum_value(&se) / (double)k;
         d[2 * NCOL + c] = cj;
-        for (size_t r = 0; r < m; r++) {
-            const double in = r >= m - k ? 1.0 : 0.0;
-            work[r] = (loss_of(o, rk[r].i, c) * in - mj * (in - p)) / p - cj;
-        }
+        /* the influence value (x in - mj (in - p)) / p - cj; outside the tail
+         * (in = 0) it does not depend on x (x 0 is a zero, so only a zero's sign
+         * could differ, which no SE sees): no gather of the body's paths */
+        const double body = (0.0 - mj * (0.0 - p)) / p - cj;
+        for (size_t r = 0; r < m - k; r++)
+            work[r] = body;
+        for (size_t r = m - k; r < m; r++)
+            work[r] = (loss_of(o, rk[r].i, c) - mj * (1.0 - p)) / p - cj;
         d[3 * NCOL + c] = se_by(work, m, pidx, n_paths);
     }
 }
@@ -137,10 +141,11 @@ static void euler_level_w(const double *o, const alvh_wpoint *p, size_t m, doubl
         const double cj = alvh_ksum_value(&se) / target;
         d[2 * NCOL + col] = col == ALVH_OUT_TOTAL ? tr.es : cj;
         /* influence of the unnormalized estimator with VaR estimated: (w L_j 1 - m_j (w 1 - p)) / p - C_j */
-        for (size_t r = 0; r < m; r++) {
-            const double in = r < k ? p[r].w : 0.0;
-            work[r] = (loss_of(o, p[r].i, col) * in - mj * (in - pr)) / pr - cj;
-        }
+        for (size_t r = 0; r < k; r++)
+            work[r] = (loss_of(o, p[r].i, col) * p[r].w - mj * (p[r].w - pr)) / pr - cj;
+        const double body = (0.0 - mj * (0.0 - pr)) / pr - cj; /* past the tail, as in euler_level */
+        for (size_t r = k; r < m; r++)
+            work[r] = body;
         d[3 * NCOL + col] = se_by(work, m, pidx, n_paths);
     }
 }
