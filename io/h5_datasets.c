@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "io/h5_internal.h"
+#include "io/h5_trial.h"
 
 enum { CHUNK_TARGET_BYTES = 1 << 20, CHUNK_MIN_ROWS = 1024, CHUNK_MAX_ROWS = 65536, DEFLATE_LEVEL = 4 };
 
@@ -48,9 +49,14 @@ static int all_positive(const hsize_t *dims, int rank)
     return 1;
 }
 
+/* how a dataset is stored: small ones in one chunk, per-path tables in
+ * chunks of alvh_h5_chunk_rows, compressed where it pays (io/h5_trial.h) */
+enum { STORE_ONE_CHUNK = 0, STORE_CHUNKED_DEFLATE = 1, STORE_CHUNKED = 2 };
+
 /* Create <group_path>/<name> with the given file type and shape. chunked:
- * split along the first dimension (alvh_h5_chunk_rows), shuffle + deflate;
- * every dataset with elements carries a Fletcher-32 checksum. */
+ * split along the first dimension (alvh_h5_chunk_rows), shuffle + deflate
+ * for STORE_CHUNKED_DEFLATE; every dataset with elements carries a
+ * Fletcher-32 checksum. */
 static alvh_status dset_create(alvh_h5_writer *w, const char *group_path, const char *name, hid_t file_type,
                                int rank, const hsize_t *dims, int chunked, dset_t *d, alvh_error *err)
 {
@@ -87,8 +93,9 @@ static alvh_status dset_create(alvh_h5_writer *w, const char *group_path, const 
         /* shuffle groups the bytes of equal significance: P&L doubles compress far better */
         /* Fletcher-32 last: the checksum covers the stored (compressed) bytes and HDF5
          * verifies it on every read, so a flipped bit is an error instead of a number */
-        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || H5Pset_shuffle(dcpl) < 0 ||
-            H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0 || H5Pset_fletcher32(dcpl) < 0) {
+        const int deflate = chunked == STORE_CHUNKED_DEFLATE;
+        if (H5Pset_chunk(dcpl, rank, chunk) < 0 || (deflate && H5Pset_shuffle(dcpl) < 0) ||
+            (deflate && H5Pset_deflate(dcpl, DEFLATE_LEVEL) < 0) || H5Pset_fletcher32(dcpl) < 0) {
             st = alvh_h5w_fail(w, err, "set up compression for", d->path);
             goto done;
         }
@@ -170,7 +177,12 @@ alvh_status alvh_h5_write_table_strided(alvh_h5_writer *w, const char *group_pat
         return alvh_h5w_bad_arg(w, err, name, "table needs cols >= 1, ld >= cols, data, and cols names and units");
     hsize_t dims[2] = {rows, cols};
     dset_t d;
-    alvh_status st = dset_create(w, group_path, name, H5T_IEEE_F64LE, 2, dims, chunked_compressed, &d, err);
+    int store = STORE_ONE_CHUNK;
+    if (chunked_compressed)
+        store = alvh_h5_deflate_pays(data, rows, cols, ld, alvh_h5_chunk_rows(cols), DEFLATE_LEVEL)
+                    ? STORE_CHUNKED_DEFLATE
+                    : STORE_CHUNKED;
+    alvh_status st = dset_create(w, group_path, name, H5T_IEEE_F64LE, 2, dims, store, &d, err);
     if (st != ALVH_OK)
         return st;
     if ((st = dset_write(w, &d, H5T_NATIVE_DOUBLE, data, (hsize_t)rows * cols, rows, cols, ld, err)) == ALVH_OK &&

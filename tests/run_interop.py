@@ -179,7 +179,8 @@ def verify(f):
     check(strs(term.attrs["columns"]) == ["spx", "vix", "token", "variance", "funding", "spx_integrated_var"],
           "terminal columns")
     check(len(strs(term.attrs["units"])) == 6, "terminal units")
-    check(term.chunks is not None and term.compression == "gzip" and term.shuffle, "terminal chunked+deflate")
+    # random doubles do not halve under deflate: chunked with the checksum alone (io/h5_trial.h)
+    check(term.chunks is not None and term.fletcher32 and term.compression is None, "terminal chunked+checksum")
     sp = scen["market/sample_paths"]
     check(sp.shape == (4, 64, 6), "sample_paths shape %s" % (sp.shape,))
     check(np.array_equal(sp[:, -1, :], term[:4, :]), "sample paths end at the terminal values")

@@ -38,6 +38,7 @@
 #include "io/h5_layout.h"
 #include "io/h5_reader.h"
 #include "io/h5_summary.h"
+#include "io/h5_trial.h"
 #include "io/h5_writer.h"
 
 static char dir[64];
@@ -443,22 +444,24 @@ static void test_round_trip(void **state)
     free(dv);
     alvh_h5_reader_close(r);
 
-    /* storage: per-path tables chunked (about 1 MiB) with shuffle + deflate 4, small ones one chunk;
-     * every one with a Fletcher-32 checksum (the last filter) */
+    /* storage: per-path tables chunked (about 1 MiB), small ones one chunk; every one with a
+     * Fletcher-32 checksum (the last filter). These tables' doubles do not halve under deflate:
+     * checksum alone (test_deflate_only_where_it_pays has the compressed case) */
     H5D_layout_t layout;
     int nf;
     hsize_t chunk[2];
     unsigned level;
     dataset_layout(path, "/t/big", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 3);
+    assert_int_equal(nf, 1);
     assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
-    assert_int_equal(level, 4);
+    assert_int_equal(level, 0);
     assert_int_equal(chunk[0], alvh_h5_chunk_rows(3));
     assert_int_equal(chunk[1], 3);
     dataset_layout(path, "/scenarios/alpha/variants/full/pnl", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 3);
+    assert_int_equal(chunk[0], alvh_h5_chunk_rows(12));
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
     dataset_layout(path, "/t/small", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
     assert_int_equal(nf, 1);
@@ -481,6 +484,73 @@ static void test_chunk_rows(void **state)
     assert_int_equal(alvh_h5_chunk_rows(9), 8192);    /* metrics */
     assert_int_equal(alvh_h5_chunk_rows(17), 4096);   /* <= 1 MiB, power of two */
     assert_int_equal(alvh_h5_chunk_rows(100000), 1024);
+}
+
+/* ---- compression where it pays -------------------------------------------------------------- */
+
+/* finite doubles of random mantissa, sign and a spread of exponents (xorshift64): what deflate
+ * cannot shrink, like a market's terminal values */
+static void noise_fill(double *x, size_t n)
+{
+    uint64_t s = 0x9e3779b97f4a7c15u;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        x[i] = ldexp((double)(s >> 11) / 9007199254740992.0, (int)(s % 40) - 20) * ((s >> 5 & 1) ? -1.0 : 1.0);
+    }
+}
+
+static void test_deflate_only_where_it_pays(void **state)
+{
+    (void)state;
+    enum { ROWS = 40000, COLS = 3 };
+    double *noise = malloc(ROWS * COLS * sizeof *noise), *flat = malloc(ROWS * COLS * sizeof *flat);
+    assert_non_null(noise);
+    assert_non_null(flat);
+    noise_fill(noise, ROWS * COLS);
+    for (size_t i = 0; i < ROWS * COLS; i++)
+        flat[i] = (double)(i % 7 == 0); /* counts and flags */
+    /* the trial itself: its verdict, the empty table, a strided first chunk */
+    assert_int_equal(alvh_h5_deflate_pays(noise, ROWS, COLS, COLS, 16384, 4), 0);
+    assert_int_equal(alvh_h5_deflate_pays(flat, ROWS, COLS, COLS, 16384, 4), 1);
+    assert_int_equal(alvh_h5_deflate_pays(NULL, 0, COLS, COLS, 16384, 4), 1);
+    assert_int_equal(alvh_h5_deflate_pays(flat, ROWS / 3, 1, 3, 16384, 4), 1);
+    assert_int_equal(alvh_h5_deflate_pays(noise, ROWS / 3, 1, 3, 16384, 4), 0);
+
+    char path[128];
+    in_dir(path, sizeof path, "pays.h5");
+    alvh_error err = {0};
+    alvh_h5_writer *w = NULL;
+    assert_int_equal(alvh_h5_open(path, &w, &err), ALVH_OK);
+    assert_int_equal(alvh_h5_write_table(w, "/t", "noise", ROWS, COLS, noise, cols3, units3, 1, &err), ALVH_OK);
+    assert_int_equal(alvh_h5_write_table(w, "/t", "flat", ROWS, COLS, flat, cols3, units3, 1, &err), ALVH_OK);
+    assert_int_equal(alvh_h5_close(w, 1, &err), ALVH_OK);
+
+    /* noise: chunked with the checksum alone; flags: shuffle + deflate 4 + checksum */
+    H5D_layout_t layout;
+    int nf;
+    hsize_t chunk[2];
+    unsigned level;
+    dataset_layout(path, "/t/noise", &layout, &nf, chunk, &level);
+    assert_int_equal(layout, H5D_CHUNKED);
+    assert_int_equal(nf, 1);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
+    assert_int_equal(chunk[0], alvh_h5_chunk_rows(COLS));
+    dataset_layout(path, "/t/flat", &layout, &nf, chunk, &level);
+    assert_int_equal(nf, 3);
+    assert_int_equal(level, 4);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
+
+    alvh_h5_reader *r = NULL;
+    assert_int_equal(alvh_h5_reader_open(path, &r, &err), ALVH_OK);
+    alvh_h5_array a;
+    assert_int_equal(alvh_h5_read_f64(r, "/t/noise", &a, &err), ALVH_OK);
+    assert_int_equal(a.dims[0], ROWS);
+    assert_int_equal(a.dims[1], COLS);
+    assert_same(a.data, noise, ROWS * COLS);
+    free(a.data);
+    alvh_h5_reader_close(r);
+    free(noise);
+    free(flat);
 }
 
 /* ---- tmp-then-rename --------------------------------------------------------------------- */
@@ -915,6 +985,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),       cmocka_unit_test(test_chunk_rows),
+        cmocka_unit_test(test_deflate_only_where_it_pays),
         cmocka_unit_test(test_tmp_then_rename),  cmocka_unit_test(test_missing_directory),
         cmocka_unit_test(test_unwritable_directory), cmocka_unit_test(test_write_failure),
         cmocka_unit_test(test_disk_full_during_write), cmocka_unit_test(test_disk_full_at_close),
