@@ -64,6 +64,12 @@ static inline __attribute__((always_inline)) void bin_all(double lo, double hi, 
     const vu low32 = vu_set1(0xffffffffu);
     vd mn = hb1(t->min), mx = hb1(t->max);
     uint64_t n_fast = 0, code[ALVH_W]; /* n_fast: the fast lanes' weight */
+    /* A fan chart keeps a histogram per step: by the time a block comes back
+     * to this step, its counts have left the caches, and increments that miss
+     * one by one cost ~4x a cached one. Requesting every line first lets the
+     * misses overlap. */
+    for (size_t b = 0; n >= 64 && b < n_bins; b += 64 / sizeof *counts)
+        __builtin_prefetch(counts + b, 1, 3);
     size_t i = 0;
     for (; i + ALVH_W <= n; i += ALVH_W) {
         vd xv = vd_load(x + i);
