@@ -60,6 +60,15 @@ void alvh_fan_reset(alvh_fan_chart *f)
         alvh_hist_reset(&f->step[t]);
 }
 
+void alvh_fan_prefetch_step(const alvh_fan_chart *f, size_t step)
+{
+    if (!f || step >= f->n_steps)
+        return;
+    const uint64_t *c = f->step[step].counts;
+    for (size_t b = 0; b < f->n_bins; b += 64 / sizeof *c)
+        __builtin_prefetch(c + b, 1, 3);
+}
+
 void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin) { f->bin = bin ? bin : alvh_hist_bin_scalar; }
 
 alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,

@@ -31,6 +31,9 @@ typedef struct alvh_fan_chart {
 alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *hi, size_t n_bins,
                                 alvh_error *err);
 void alvh_fan_free(alvh_fan_chart *f); /* accepts NULL */
+/* Ask the caches for step's counts ahead of binning into them: a step's
+ * histogram is cold when a block comes back to it (kernels/hist_bin_impl.h). */
+void alvh_fan_prefetch_step(const alvh_fan_chart *f, size_t step);
 void alvh_fan_reset(alvh_fan_chart *f);
 /* Bin with this kernel (ops->hist_bin): the counts are the same for every ISA. */
 void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin);

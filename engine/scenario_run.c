@@ -125,6 +125,9 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
     size_t nv = j->rq.n_variants, nf = nv + ALVH_MKT_FANS;
     alvh_error err = {0};
     const alvh_book_market *mk = info->market;
+    alvh_fan_chart **wf = j->wfan + (size_t)worker * j->nfan;
+    for (size_t v = 0; v < j->nfan; v++) /* the lines arrive while the scan below runs */
+        alvh_fan_prefetch_step(wf[v], info->step);
     note_nonfinite(j, worker, info);
     const double *series[ALVH_MKT_FANS] = {mk->spx, mk->vix, mk->g, mk->f};
     uint64_t *qw = j->nfan > nf ? j->wq + (size_t)worker * j->rq.market.block_size : NULL;
@@ -132,7 +135,6 @@ static alvh_status on_step(void *vctx, int worker, const alvh_book_step_info *in
         qw[i] = alvh_hist_weight_units(exp(info->log_lr[i]));
     for (size_t v = 0; v < nf; v++) {
         const double *x = v < nv ? info->equity[v] : series[v - nv];
-        alvh_fan_chart **wf = j->wfan + (size_t)worker * j->nfan;
         alvh_status st = alvh_fan_add_step(wf[v], info->step, x, info->n, &err);
         if (st == ALVH_OK && qw)
             st = alvh_fan_add_step_weighted(wf[nf + v], info->step, x, qw, info->n, &err);
