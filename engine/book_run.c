@@ -222,18 +222,17 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
             for (size_t i = 0; i < view->n; i++) {
                 double *out = rq->on_block ? w->block_out + (v * view->n + i) * ALVH_OUT_COUNT
                                            : rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT;
-                double sh[ALVH_OUT_COUNT];
                 alvh_book_outcome(&w->st[v], i, out);
-                for (int k = 0; k < 2; k++) {
+                for (int k = 0; k < 2; k++) { /* the shared layer's columns (as alvh_book_outcome reads them) */
                     int l = shared_layer[k];
+                    const alvh_book_state *sh = &w->shared[k];
                     if (!(layers >> l & 1))
                         continue;
-                    alvh_book_outcome(&w->shared[k], i, sh);
-                    out[l] = sh[l];
-                    out[ALVH_OUT_N_ROLL] += sh[ALVH_OUT_N_ROLL];
+                    out[l] = sh->m_pnl[(size_t)l * sh->ld + i];
+                    out[ALVH_OUT_N_ROLL] += sh->m_n_roll[i];
                     if (l == ALVH_LAYER_CONDOR) {
-                        out[ALVH_OUT_N_STOP] = sh[ALVH_OUT_N_STOP];
-                        out[ALVH_OUT_T_STOP] = sh[ALVH_OUT_T_STOP];
+                        out[ALVH_OUT_N_STOP] = sh->m_n_stop[i];
+                        out[ALVH_OUT_T_STOP] = sh->m_t_stop[i];
                     }
                 }
                 /* the total with the shared layers' columns in place; excess over cash follows it */
@@ -252,7 +251,8 @@ static alvh_status on_end(void *ctx, int worker, const alvh_market_view *view)
                     out[ALVH_OUT_N_TREASURY_FB] = view->treasury->n_fb[i];
                 }
                 if (rq->on_block && rq->outcomes)
-                    memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out, sizeof sh);
+                    memcpy(rq->outcomes + (v * np + view->first_path + i) * ALVH_OUT_COUNT, out,
+                           ALVH_OUT_COUNT * sizeof *out);
             }
         }
     if (rq->terminal)
