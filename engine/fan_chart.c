@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 alvh_fan_chart *alvh_fan_create(size_t n_steps, const double *lo, const double *hi, size_t n_bins,
                                 alvh_error *err)
@@ -51,19 +52,66 @@ void alvh_fan_free(alvh_fan_chart *f)
         return;
     free(f->step);
     free(f->storage);
+    free(f->stage);
+    free(f->stage_n);
     free(f);
+}
+
+alvh_status alvh_fan_set_staging(alvh_fan_chart *f, alvh_hist_bin16_fn *bin16, alvh_error *err)
+{
+    if (!f || !bin16)
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart staging: NULL argument");
+    if (!f->stage) {
+        f->stage = calloc(f->n_steps * f->n_bins, sizeof *f->stage);
+        f->stage_n = calloc(f->n_steps, sizeof *f->stage_n);
+        if (!f->stage || !f->stage_n) {
+            free(f->stage), free(f->stage_n);
+            f->stage = NULL, f->stage_n = NULL;
+            return alvh_error_set(err, ALVH_E_NOMEM, "fan chart staging: %zu steps x %zu bins", f->n_steps,
+                                  f->n_bins);
+        }
+    }
+    f->bin16 = bin16;
+    return ALVH_OK;
+}
+
+static void flush_step(alvh_fan_chart *f, size_t t)
+{
+    uint64_t *c = f->step[t].counts;
+    uint16_t *g = f->stage + t * f->n_bins;
+    for (size_t j = 0; j < f->n_bins; j++)
+        c[j] += g[j];
+    memset(g, 0, f->n_bins * sizeof *g);
+    f->stage_n[t] = 0;
+}
+
+void alvh_fan_flush(alvh_fan_chart *f)
+{
+    for (size_t t = 0; f && f->stage && t < f->n_steps; t++)
+        if (f->stage_n[t])
+            flush_step(f, t);
 }
 
 void alvh_fan_reset(alvh_fan_chart *f)
 {
     for (size_t t = 0; t < f->n_steps; t++)
         alvh_hist_reset(&f->step[t]);
+    if (f->stage) {
+        memset(f->stage, 0, f->n_steps * f->n_bins * sizeof *f->stage);
+        memset(f->stage_n, 0, f->n_steps * sizeof *f->stage_n);
+    }
 }
 
 void alvh_fan_prefetch_step(const alvh_fan_chart *f, size_t step)
 {
     if (!f || step >= f->n_steps)
         return;
+    if (f->stage) {
+        const uint16_t *g = f->stage + step * f->n_bins;
+        for (size_t b = 0; b < f->n_bins; b += 64 / sizeof *g)
+            __builtin_prefetch(g + b, 1, 3);
+        return;
+    }
     const uint64_t *c = f->step[step].counts;
     for (size_t b = 0; b < f->n_bins; b += 64 / sizeof *c)
         __builtin_prefetch(c + b, 1, 3);
@@ -78,6 +126,18 @@ alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *valu
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: NULL argument");
     if (step >= f->n_steps)
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart add: step %zu of %zu", step, f->n_steps);
+    if (f->stage && n_paths <= UINT16_MAX) {
+        if (f->stage_n[step] + n_paths > UINT16_MAX) /* a bin could pass 65535: add them up first */
+            flush_step(f, step);
+        alvh_histogram *h = &f->step[step];
+        alvh_bin_tally t = {.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
+                            .n_inf = h->n_inf, .min = h->min, .max = h->max};
+        f->bin16(h->lo, h->hi, h->n_bins, n_paths, values, f->stage + step * f->n_bins, &t);
+        h->underflow = t.underflow, h->overflow = t.overflow, h->n = t.n, h->n_nan = t.n_nan, h->n_inf = t.n_inf;
+        h->min = t.min, h->max = t.max;
+        f->stage_n[step] += n_paths;
+        return ALVH_OK;
+    }
     alvh_hist_add_binned(&f->step[step], f->bin, values, n_paths);
     return ALVH_OK;
 }
@@ -105,6 +165,15 @@ alvh_status alvh_fan_add_block(alvh_fan_chart *f, const double *values, size_t n
     return ALVH_OK;
 }
 
+/* 1 when some step holds staged counts not yet in its histogram */
+static int staged(const alvh_fan_chart *f)
+{
+    for (size_t t = 0; f->stage && t < f->n_steps; t++)
+        if (f->stage_n[t])
+            return 1;
+    return 0;
+}
+
 alvh_status alvh_fan_merge(alvh_fan_chart *into, const alvh_fan_chart *from, alvh_error *err)
 {
     if (!into || !from)
@@ -112,6 +181,8 @@ alvh_status alvh_fan_merge(alvh_fan_chart *into, const alvh_fan_chart *from, alv
     if (into->n_steps != from->n_steps)
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart merge: %zu vs %zu steps", into->n_steps,
                               from->n_steps);
+    if (staged(from) || staged(into))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart merge: staged counts not flushed");
     for (size_t t = 0; t < into->n_steps; t++) {
         alvh_status st = alvh_hist_merge(&into->step[t], &from->step[t], err);
         if (st)
@@ -125,6 +196,8 @@ alvh_status alvh_fan_quantiles(const alvh_fan_chart *f, const double *p, size_t 
 {
     if (!f || (n_p > 0 && (!p || !q)))
         return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart quantiles: NULL argument");
+    if (staged(f))
+        return alvh_error_set(err, ALVH_E_INTERNAL, "fan chart quantiles: staged counts not flushed");
     for (size_t k = 0; k < n_p; k++)
         if (!(p[k] >= 0.0 && p[k] <= 1.0))
             return alvh_error_set(err, ALVH_E_CONFIG, "fan chart quantiles: probability %g outside [0, 1]", p[k]);

@@ -25,6 +25,11 @@ typedef struct alvh_fan_chart {
     alvh_histogram *step; /* n_steps histograms over one counts block */
     uint64_t *storage;    /* n_steps x n_bins */
     alvh_hist_bin_fn *bin; /* binning kernel: the scalar reference unless alvh_fan_set_binning */
+    /* optional staging (alvh_fan_set_staging): unweighted adds go to 16-bit
+     * counts, added to the 64-bit ones before a bin could pass 65535 */
+    uint16_t *stage;        /* n_steps x n_bins, or NULL */
+    size_t *stage_n;        /* values staged per step since its last flush */
+    alvh_hist_bin16_fn *bin16;
 } alvh_fan_chart;
 
 /* Step t covers [lo[t], hi[t]) with n_bins bins. NULL and err set on bad input. */
@@ -37,6 +42,15 @@ void alvh_fan_prefetch_step(const alvh_fan_chart *f, size_t step);
 void alvh_fan_reset(alvh_fan_chart *f);
 /* Bin with this kernel (ops->hist_bin): the counts are the same for every ISA. */
 void alvh_fan_set_binning(alvh_fan_chart *f, alvh_hist_bin_fn *bin);
+
+/* Stage unweighted adds in 16-bit counts binned by bin16 (ops->hist_bin16).
+ * A worker's fan charts are revisited once per block at every step; their
+ * 64-bit counts (25 MB for ten charts of 253 steps x 1250 bins) outgrow the
+ * L3 cache beside the book's state and evict it, 16-bit ones take a quarter.
+ * The counts are the same: call alvh_fan_flush before reading them. */
+alvh_status alvh_fan_set_staging(alvh_fan_chart *f, alvh_hist_bin16_fn *bin16, alvh_error *err);
+/* staged counts into the 64-bit ones (no-op without staging) */
+void alvh_fan_flush(alvh_fan_chart *f);
 
 /* Add the values of n_paths paths at one step. */
 alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *values, size_t n_paths,

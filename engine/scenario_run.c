@@ -415,8 +415,11 @@ alvh_status alvh_scenario_job_create(const alvh_scenario_request *rq, const alvh
         for (int t = 0; st == ALVH_OK && t < j->threads; t++)
             if (!(j->wfan[(size_t)t * j->nfan + k] = alvh_fan_create(ns + 1, lo, hi, j->bins, err)))
                 st = err ? err->code : ALVH_E_NOMEM;
-            else
+            else {
                 alvh_fan_set_binning(j->wfan[(size_t)t * j->nfan + k], ops->hist_bin);
+                if (k < nf) /* unweighted: staged in 16-bit counts (engine/fan_chart.h) */
+                    st = alvh_fan_set_staging(j->wfan[(size_t)t * j->nfan + k], ops->hist_bin16, err);
+            }
     }
     free(lo);
     free(hi);
@@ -483,8 +486,10 @@ alvh_status alvh_scenario_job_round(alvh_scenario_job *j, size_t max_blocks, con
      * dropped, and the blocks that failed are not marked done */
     double t0 = alvh_phase_now();
     for (size_t v = 0; st == ALVH_OK && v < nf; v++)
-        for (int t = 0; st == ALVH_OK && t < j->threads; t++)
+        for (int t = 0; st == ALVH_OK && t < j->threads; t++) {
+            alvh_fan_flush(j->wfan[(size_t)t * nf + v]);
             st = alvh_fan_merge(j->fan[v], j->wfan[(size_t)t * nf + v], err);
+        }
     double t1 = alvh_phase_now();
     for (int t = 0; st == ALVH_OK && hist_mode(j) && t < j->threads; t++)
         st = alvh_shist_acc_merge(j->sh, j->wsh[t], err);

@@ -36,4 +36,16 @@ alvh_hist_bin_fn alvh_hist_bin_scalar;
 alvh_hist_bin_fn alvh_hist_bin_avx2;
 alvh_hist_bin_fn alvh_hist_bin_avx512;
 
+/* The same binning (every value of weight 1) into 16-bit counts, which wrap
+ * past 65535: the caller adds them to 64-bit counts before n values could
+ * reach that in one bin (engine/fan_chart.h's staging). A quarter of the
+ * cache lines of 64-bit counts, for the per-step histograms a fan chart
+ * revisits once per block. */
+typedef void alvh_hist_bin16_fn(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
+                                uint16_t *restrict counts, alvh_bin_tally *restrict t);
+
+alvh_hist_bin16_fn alvh_hist_bin16_scalar;
+alvh_hist_bin16_fn alvh_hist_bin16_avx2;
+alvh_hist_bin16_fn alvh_hist_bin16_avx512;
+
 #endif

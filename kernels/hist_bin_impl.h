@@ -22,8 +22,19 @@ static inline double hist_bin_margin(double lo, double hi, double w, size_t n_bi
 
 /* One value of weight u, exactly as alvh_hist_add (engine/histogram.c): the
  * quotient's bin, settled on the reported edges. */
-static inline void bin_one(double lo, double hi, size_t n_bins, double w, double x, uint64_t u,
-                           uint64_t *restrict counts, alvh_bin_tally *restrict t)
+/* counts of 64 bits, or of 16 (c16: a fan chart's staging counts, flushed
+ * before any can pass 65535, engine/fan_chart.h) */
+static inline __attribute__((always_inline)) void count_add(void *restrict counts, int c16, size_t j, uint64_t u)
+{
+    if (c16)
+        ((uint16_t *)counts)[j] = (uint16_t)(((uint16_t *)counts)[j] + u);
+    else
+        ((uint64_t *)counts)[j] += u;
+}
+
+static inline __attribute__((always_inline)) void bin_one(double lo, double hi, size_t n_bins, double w, double x,
+                                                          uint64_t u, void *restrict counts, int c16,
+                                                          alvh_bin_tally *restrict t)
 {
     if (isnan(x)) {
         t->n_nan += u;
@@ -50,13 +61,13 @@ static inline void bin_one(double lo, double hi, size_t n_bins, double w, double
         j--;
     while (j + 1 < n_bins && x >= (double)(j + 1) * w + lo)
         j++;
-    counts[j] += u;
+    count_add(counts, c16, j, u);
 }
 
 /* the loop, inlined twice: qw NULL (every value counts 1) and weighted */
 static inline __attribute__((always_inline)) void bin_all(double lo, double hi, size_t n_bins, size_t n,
                                                           const double *restrict x, const uint64_t *restrict qw,
-                                                          uint64_t *restrict counts, alvh_bin_tally *restrict t)
+                                                          void *restrict counts, int c16, alvh_bin_tally *restrict t)
 {
     const double w = (hi - lo) / (double)n_bins;
     const vd vlo = hb1(lo), vhi = hb1(hi), vinv = hb1(1.0 / w), vmargin = hb1(hist_bin_margin(lo, hi, w, n_bins));
@@ -68,8 +79,9 @@ static inline __attribute__((always_inline)) void bin_all(double lo, double hi, 
      * to this step, its counts have left the caches, and increments that miss
      * one by one cost ~4x a cached one. Requesting every line first lets the
      * misses overlap. */
-    for (size_t b = 0; n >= 64 && b < n_bins; b += 64 / sizeof *counts)
-        __builtin_prefetch(counts + b, 1, 3);
+    const size_t line = c16 ? 32 : 8; /* counts per 64-byte line */
+    for (size_t b = 0; n >= 64 && b < n_bins; b += line)
+        __builtin_prefetch(c16 ? (void *)((uint16_t *)counts + b) : (void *)((uint64_t *)counts + b), 1, 3);
     size_t i = 0;
     for (; i + ALVH_W <= n; i += ALVH_W) {
         vd xv = vd_load(x + i);
@@ -79,7 +91,7 @@ static inline __attribute__((always_inline)) void bin_all(double lo, double hi, 
         vm ok = vm_and(vm_and(vd_le(vlo, xv), vd_lt(xv, vhi)), vd_le(vmargin, vd_abs(vd_sub(q, r))));
         if (vm_any(vm_not(ok))) {
             for (size_t l = 0; l < ALVH_W; l++)
-                bin_one(lo, hi, n_bins, w, x[i + l], qw ? qw[i + l] : 1, counts, t);
+                bin_one(lo, hi, n_bins, w, x[i + l], qw ? qw[i + l] : 1, counts, c16, t);
             continue;
         }
         vd j = vd_blend(vd_lt(q, r), r, vd_sub(r, one)); /* floor: a whole number in [0, n_bins) */
@@ -89,17 +101,17 @@ static inline __attribute__((always_inline)) void bin_all(double lo, double hi, 
         vu_store(code, vu_and(vd_as_vu(vd_add(j, shifter)), low32));
         if (qw) {
             for (size_t l = 0; l < ALVH_W; l++) {
-                counts[code[l]] += qw[i + l];
+                count_add(counts, c16, code[l], qw[i + l]);
                 n_fast += qw[i + l];
             }
         } else {
             n_fast += ALVH_W;
             for (size_t l = 0; l < ALVH_W; l++)
-                counts[code[l]]++;
+                count_add(counts, c16, code[l], 1);
         }
     }
     for (; i < n; i++)
-        bin_one(lo, hi, n_bins, w, x[i], qw ? qw[i] : 1, counts, t);
+        bin_one(lo, hi, n_bins, w, x[i], qw ? qw[i] : 1, counts, c16, t);
     double a[2][ALVH_W];
     vd_store(a[0], mn), vd_store(a[1], mx);
     for (size_t l = 0; l < ALVH_W; l++) {
@@ -114,7 +126,13 @@ void ALVH_ISA_SUFFIX(alvh_hist_bin)(double lo, double hi, size_t n_bins, size_t 
                                     alvh_bin_tally *restrict t)
 {
     if (qw)
-        bin_all(lo, hi, n_bins, n, x, qw, counts, t);
+        bin_all(lo, hi, n_bins, n, x, qw, counts, 0, t);
     else
-        bin_all(lo, hi, n_bins, n, x, NULL, counts, t);
+        bin_all(lo, hi, n_bins, n, x, NULL, counts, 0, t);
+}
+
+void ALVH_ISA_SUFFIX(alvh_hist_bin16)(double lo, double hi, size_t n_bins, size_t n, const double *restrict x,
+                                      uint16_t *restrict counts, alvh_bin_tally *restrict t)
+{
+    bin_all(lo, hi, n_bins, n, x, NULL, counts, 1, t);
 }

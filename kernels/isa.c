@@ -73,17 +73,17 @@ static const alvh_kernel_ops tables[ALVH_ISA_COUNT] = {
      .uniform_fill = alvh_rng_uniform_fill_scalar, .normal_fill = alvh_rng_normal_fill_scalar,
      .spx_step = alvh_spx_step_scalar, .market_step = alvh_market_step_scalar, .book_step = alvh_book_step_scalar, .book_metrics = alvh_book_metrics_scalar, .book_levels = alvh_book_levels_scalar,
      .bs_batch = alvh_bs_batch_scalar, .black76_batch = alvh_black76_batch_scalar, .iv_batch = alvh_iv_batch_scalar,
-     .hist_bin = alvh_hist_bin_scalar},
+     .hist_bin = alvh_hist_bin_scalar, .hist_bin16 = alvh_hist_bin16_scalar},
     {.isa = ALVH_ISA_AVX2, .name = "avx2", .lanes = 4,
      .uniform_fill = alvh_rng_uniform_fill_avx2, .normal_fill = alvh_rng_normal_fill_avx2,
      .spx_step = alvh_spx_step_avx2, .market_step = alvh_market_step_avx2, .book_step = alvh_book_step_avx2, .book_metrics = alvh_book_metrics_avx2, .book_levels = alvh_book_levels_avx2,
      .bs_batch = alvh_bs_batch_avx2, .black76_batch = alvh_black76_batch_avx2, .iv_batch = alvh_iv_batch_avx2,
-     .hist_bin = alvh_hist_bin_avx2},
+     .hist_bin = alvh_hist_bin_avx2, .hist_bin16 = alvh_hist_bin16_avx2},
     {.isa = ALVH_ISA_AVX512, .name = "avx512", .lanes = 8,
      .uniform_fill = alvh_rng_uniform_fill_avx512, .normal_fill = alvh_rng_normal_fill_avx512,
      .spx_step = alvh_spx_step_avx512, .market_step = alvh_market_step_avx512, .book_step = alvh_book_step_avx512, .book_metrics = alvh_book_metrics_avx512, .book_levels = alvh_book_levels_avx512,
      .bs_batch = alvh_bs_batch_avx512, .black76_batch = alvh_black76_batch_avx512, .iv_batch = alvh_iv_batch_avx512,
-     .hist_bin = alvh_hist_bin_avx512},
+     .hist_bin = alvh_hist_bin_avx512, .hist_bin16 = alvh_hist_bin16_avx512},
 };
 
 const alvh_kernel_ops *alvh_kernel_ops_for(alvh_isa isa)

@@ -45,6 +45,7 @@ typedef struct alvh_kernel_ops {
     alvh_black76_batch_fn *black76_batch; /* Black-76 price and delta */
     alvh_iv_batch_fn *iv_batch;           /* implied vol from the model state and skew */
     alvh_hist_bin_fn *hist_bin;           /* fixed-bin histogram counts (fan charts) */
+    alvh_hist_bin16_fn *hist_bin16;       /* the same into 16-bit staging counts */
 } alvh_kernel_ops;
 
 /* Whether this CPU and OS can run isa (scalar always can). */

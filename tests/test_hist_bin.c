@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "engine/fan_chart.h"
 #include "engine/histogram.h"
 #include "kernels/isa.h"
 
@@ -54,6 +55,21 @@ static void check_all_isas(double lo, double hi, size_t bins, const double *x, s
         for (size_t i = 0; i < n; i += chunk)
             alvh_hist_add_binned(h, ops->hist_bin, x + i, n - i < chunk ? n - i : chunk);
         assert_same(ref, h);
+        /* the 16-bit variant: the same counts (n < 65536 here) and tallies */
+        alvh_histogram *h16 = alvh_hist_create(lo, hi, bins, NULL);
+        uint16_t *c16 = calloc(bins, sizeof *c16);
+        assert_non_null(c16);
+        assert_true(n < 65536);
+        alvh_bin_tally t = {.min = INFINITY, .max = -INFINITY};
+        for (size_t i = 0; i < n; i += chunk)
+            ops->hist_bin16(lo, hi, bins, n - i < chunk ? n - i : chunk, x + i, c16, &t);
+        for (size_t j = 0; j < bins; j++)
+            h16->counts[j] = c16[j];
+        h16->underflow = t.underflow, h16->overflow = t.overflow, h16->n = t.n, h16->n_nan = t.n_nan;
+        h16->n_inf = t.n_inf, h16->min = t.min, h16->max = t.max;
+        assert_same(ref, h16);
+        free(c16);
+        alvh_hist_free(h16);
         alvh_hist_free(h);
     }
     alvh_hist_free(ref);
@@ -206,6 +222,61 @@ static void test_quantiles_one_pass(void **state)
     alvh_hist_free(h);
 }
 
+/* A fan chart staged in 16-bit counts (engine/fan_chart.h) holds the counts of an unstaged one once
+ * flushed, also when one bin gets more than 65535 values (the staging flushes before it wraps), and
+ * refuses to be read or merged with counts still staged. */
+static void test_fan_staging(void **state)
+{
+    (void)state;
+    enum { STEPS = 3, BINS = 50, BLOCK = 1024, BLOCKS = 70 };
+    double lo[STEPS] = {0.0, -1.0, 10.0}, hi[STEPS] = {1.0, 1.0, 20.0};
+    double *x = malloc(BLOCK * sizeof *x);
+    assert_non_null(x);
+    for (int isa = 0; isa < ALVH_ISA_COUNT; isa++) {
+        if (!alvh_isa_supported((alvh_isa)isa))
+            continue;
+        const alvh_kernel_ops *ops = alvh_kernel_ops_for((alvh_isa)isa);
+        alvh_fan_chart *plain = alvh_fan_create(STEPS, lo, hi, BINS, NULL), *st = alvh_fan_create(STEPS, lo, hi, BINS, NULL);
+        assert_non_null(plain);
+        assert_non_null(st);
+        alvh_fan_set_binning(plain, ops->hist_bin);
+        alvh_fan_set_binning(st, ops->hist_bin);
+        assert_int_equal(alvh_fan_set_staging(st, ops->hist_bin16, NULL), ALVH_OK);
+        uint64_t s = 12345;
+        for (int b = 0; b < BLOCKS; b++)
+            for (size_t t = 0; t < STEPS; t++) {
+                for (size_t i = 0; i < BLOCK; i++) {
+                    s = s * 6364136223846793005u + 1442695040888963407u;
+                    double u = (double)(s >> 11) / 9007199254740992.0;
+                    /* step 0: every value in one bin (70 x 1024 > 65535); step 1: spread, some outside;
+                     * step 2: a NaN now and then */
+                    x[i] = t == 0 ? 0.5101 : t == 1 ? 2.4 * u - 1.2 : (i % 97 == 0 ? NAN : 10.0 + 10.0 * u);
+                }
+                assert_int_equal(alvh_fan_add_step(plain, t, x, BLOCK, NULL), ALVH_OK);
+                assert_int_equal(alvh_fan_add_step(st, t, x, BLOCK, NULL), ALVH_OK);
+            }
+        const double p[2] = {0.1, 0.9};
+        double q[STEPS * 2];
+        alvh_error err = {0};
+        alvh_fan_chart *sum = alvh_fan_create(STEPS, lo, hi, BINS, NULL);
+        assert_int_equal(alvh_fan_quantiles(st, p, 2, q, NULL, &err), ALVH_E_INTERNAL);
+        assert_int_equal(alvh_fan_merge(sum, st, &err), ALVH_E_INTERNAL);
+        alvh_fan_flush(st);
+        for (size_t t = 0; t < STEPS; t++)
+            assert_same(&plain->step[t], &st->step[t]);
+        assert_int_equal(plain->step[0].counts[25], (uint64_t)BLOCKS * BLOCK);
+        assert_int_equal(alvh_fan_merge(sum, st, &err), ALVH_OK);
+        alvh_fan_reset(st);
+        assert_int_equal(alvh_fan_add_step(st, 1, x, BLOCK, NULL), ALVH_OK);
+        alvh_fan_flush(st);
+        assert_int_equal(st->step[1].n + st->step[1].n_nan, BLOCK); /* x holds the last block of step 2 */
+        alvh_fan_free(sum);
+        alvh_fan_free(plain);
+        alvh_fan_free(st);
+    }
+    free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +285,7 @@ int main(void)
         cmocka_unit_test(test_accumulates),
         cmocka_unit_test(test_weighted_matches_reference),
         cmocka_unit_test(test_quantiles_one_pass),
+        cmocka_unit_test(test_fan_staging),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
