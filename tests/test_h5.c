@@ -192,6 +192,22 @@ static void dataset_layout(const char *file, const char *path, H5D_layout_t *lay
     H5Fclose(f);
 }
 
+/* a per-path table's storage: chunked, n_filters filters with Fletcher-32 last, deflate at level
+ * (0: none), chunk_rows rows per chunk */
+static void assert_chunked(const char *file, const char *path, int n_filters, unsigned level, hsize_t chunk_rows)
+{
+    H5D_layout_t layout;
+    int nf;
+    hsize_t chunk[2];
+    unsigned lv;
+    dataset_layout(file, path, &layout, &nf, chunk, &lv);
+    assert_int_equal(layout, H5D_CHUNKED);
+    assert_int_equal(nf, n_filters);
+    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
+    assert_int_equal(lv, level);
+    assert_int_equal(chunk[0], chunk_rows);
+}
+
 /* ---- round trip ---------------------------------------------------------------------- */
 
 enum { BIG_ROWS = 70000, N_TIMES = 6, N_Q = 3, N_BINS = 4, N_SAMPLE = 3 };
@@ -451,12 +467,8 @@ static void test_round_trip(void **state)
     int nf;
     hsize_t chunk[2];
     unsigned level;
+    assert_chunked(path, "/t/big", 1, 0, alvh_h5_chunk_rows(3));
     dataset_layout(path, "/t/big", &layout, &nf, chunk, &level);
-    assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 1);
-    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
-    assert_int_equal(level, 0);
-    assert_int_equal(chunk[0], alvh_h5_chunk_rows(3));
     assert_int_equal(chunk[1], 3);
     dataset_layout(path, "/scenarios/alpha/variants/full/pnl", &layout, &nf, chunk, &level);
     assert_int_equal(layout, H5D_CHUNKED);
@@ -526,19 +538,8 @@ static void test_deflate_only_where_it_pays(void **state)
     assert_int_equal(alvh_h5_close(w, 1, &err), ALVH_OK);
 
     /* noise: chunked with the checksum alone; flags: shuffle + deflate 4 + checksum */
-    H5D_layout_t layout;
-    int nf;
-    hsize_t chunk[2];
-    unsigned level;
-    dataset_layout(path, "/t/noise", &layout, &nf, chunk, &level);
-    assert_int_equal(layout, H5D_CHUNKED);
-    assert_int_equal(nf, 1);
-    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
-    assert_int_equal(chunk[0], alvh_h5_chunk_rows(COLS));
-    dataset_layout(path, "/t/flat", &layout, &nf, chunk, &level);
-    assert_int_equal(nf, 3);
-    assert_int_equal(level, 4);
-    assert_true(g_last_filter == H5Z_FILTER_FLETCHER32);
+    assert_chunked(path, "/t/noise", 1, 0, alvh_h5_chunk_rows(COLS));
+    assert_chunked(path, "/t/flat", 3, 4, alvh_h5_chunk_rows(COLS));
 
     alvh_h5_reader *r = NULL;
     assert_int_equal(alvh_h5_reader_open(path, &r, &err), ALVH_OK);
