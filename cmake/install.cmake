@@ -21,7 +21,7 @@ install(FILES ${PROJECT_BINARY_DIR}/alvhConfig.cmake ${PROJECT_BINARY_DIR}/alvhC
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/alvh)
 
 # pkg-config: the static archive needs what the engine links (pkg-config --static).
-set(ALVH_PC_PRIVATE "-lhdf5_hl -lhdf5 -lfyaml -lgomp -lm")
+set(ALVH_PC_PRIVATE "-lhdf5_hl -lhdf5 -lfyaml -lz -lgomp -lm") # -lz: io/h5_trial.c
 if(MPI_C_FOUND)
   string(APPEND ALVH_PC_PRIVATE " ${MPI_C_LIB_NAMES_FLAGS}")
   foreach(lib ${MPI_C_LIBRARIES})
