@@ -9,6 +9,7 @@ ALVH_PACKAGES=(
   libhdf5-dev hdf5-tools                 # HDF5 C library and h5dump
   libcmocka-dev                          # unit tests
   libfyaml-dev                           # YAML configuration reader (io/config.c)
+  zlib1g-dev                             # trial compression of per-path tables (io/h5_trial.c)
   libopenmpi-dev openmpi-bin             # MPI scale-out of alvh run (mpirun); tests compare 1-3 ranks
   python3 python3-numpy python3-h5py     # fixtures, peers, interop tests (/usr/bin/python3)
   quantlib-python                        # reference prices (QuantLib-Python)
