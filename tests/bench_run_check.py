@@ -49,9 +49,31 @@ def main():
         fail("a checkpoint phase in a run too short to checkpoint: %s" % secs)
     if not secs["book"] > secs["stats"]:
         fail("book kernels cheaper than the statistics of 3000 paths? %s" % secs)
+    if r["run_repeats"] != 1 or r["run_seconds_each"] != [run] or r["book_seconds_each"] != [book]:
+        fail("one repeat by default: %s" % {k: r[k] for k in ("run_repeats", "run_seconds_each", "book_seconds_each")})
+    # --run-repeats K: the fastest run (its phases) and the fastest kernels alone of K alternating pairs
+    with tempfile.TemporaryDirectory() as tmp:
+        p = subprocess.run([alvh, "bench", "--json", "--run-paths", "2000", "--run-only", "--run-repeats", "3"],
+                           capture_output=True, text=True, env=dict(os.environ, TMPDIR=tmp))
+        if p.returncode != 0:
+            fail("bench --run-repeats 3 exited %d: %s" % (p.returncode, p.stderr))
+        k = json.loads(p.stdout)
+        if os.listdir(tmp):
+            fail("temporary output left behind by the repeats: %s" % os.listdir(tmp))
+    runs, books = k["run_seconds_each"], k["book_seconds_each"]
+    if k["run_repeats"] != 3 or len(runs) != 3 or len(books) != 3 or not all(x > 0 for x in runs + books):
+        fail("three repeats expected: %s" % k)
+    if k["run_seconds_measured"] != min(runs) or k["book_seconds_measured"] != min(books):
+        fail("not the fastest of the repeats: run %s of %s, book %s of %s"
+             % (k["run_seconds_measured"], runs, k["book_seconds_measured"], books))
+    ksecs = sum(k["run_phase_seconds_" + x] for x in PHASES)
+    if abs(ksecs - min(runs)) > 1e-3 * min(runs) + 1e-4:
+        fail("the phases are not those of the fastest run: %s vs %s" % (ksecs, min(runs)))
     # the misuse paths: one message, exit 2
     for cmd in ([alvh, "bench", "--run-only"], [alvh, "bench", "--run-paths", "1.5"],
-                [alvh, "bench", "--run-paths", "0"], [alvh_bench, "--run-paths", "10", "--run-only"]):
+                [alvh, "bench", "--run-paths", "0"], [alvh_bench, "--run-paths", "10", "--run-only"],
+                [alvh, "bench", "--run-paths", "10", "--run-only", "--run-repeats", "0"],
+                [alvh, "bench", "--run-paths", "10", "--run-only", "--run-repeats", "11"]):
         q = subprocess.run(cmd, capture_output=True, text=True)
         if q.returncode != 2 or "alvh bench:" not in q.stderr:
             fail("%s: exit %d, stderr %r" % (" ".join(cmd[1:]), q.returncode, q.stderr[:200]))
