@@ -129,12 +129,7 @@ alvh_status alvh_fan_add_step(alvh_fan_chart *f, size_t step, const double *valu
     if (f->stage && n_paths <= UINT16_MAX) {
         if (f->stage_n[step] + n_paths > UINT16_MAX) /* a bin could pass 65535: add them up first */
             flush_step(f, step);
-        alvh_histogram *h = &f->step[step];
-        alvh_bin_tally t = {.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
-                            .n_inf = h->n_inf, .min = h->min, .max = h->max};
-        f->bin16(h->lo, h->hi, h->n_bins, n_paths, values, f->stage + step * f->n_bins, &t);
-        h->underflow = t.underflow, h->overflow = t.overflow, h->n = t.n, h->n_nan = t.n_nan, h->n_inf = t.n_inf;
-        h->min = t.min, h->max = t.max;
+        alvh_hist_add_binned16(&f->step[step], f->bin16, values, n_paths, f->stage + step * f->n_bins);
         f->stage_n[step] += n_paths;
         return ALVH_OK;
     }

@@ -172,13 +172,32 @@ void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n)
         alvh_hist_add(h, x[i]);
 }
 
+/* what a binning kernel adds to besides the counts, from and back into h */
+static alvh_bin_tally tally_of(const alvh_histogram *h)
+{
+    return (alvh_bin_tally){.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
+                            .n_inf = h->n_inf, .min = h->min, .max = h->max};
+}
+
+static void tally_store(alvh_histogram *h, const alvh_bin_tally *t)
+{
+    h->underflow = t->underflow, h->overflow = t->overflow, h->n = t->n, h->n_nan = t->n_nan, h->n_inf = t->n_inf;
+    h->min = t->min, h->max = t->max;
+}
+
 static void add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, const uint64_t *qw, size_t n)
 {
-    alvh_bin_tally t = {.underflow = h->underflow, .overflow = h->overflow, .n = h->n, .n_nan = h->n_nan,
-                        .n_inf = h->n_inf, .min = h->min, .max = h->max};
+    alvh_bin_tally t = tally_of(h);
     bin(h->lo, h->hi, h->n_bins, n, x, qw, h->counts, &t);
-    h->underflow = t.underflow, h->overflow = t.overflow, h->n = t.n, h->n_nan = t.n_nan, h->n_inf = t.n_inf;
-    h->min = t.min, h->max = t.max;
+    tally_store(h, &t);
+}
+
+void alvh_hist_add_binned16(alvh_histogram *h, alvh_hist_bin16_fn *bin16, const double *x, size_t n,
+                            uint16_t *counts16)
+{
+    alvh_bin_tally t = tally_of(h);
+    bin16(h->lo, h->hi, h->n_bins, n, x, counts16, &t);
+    tally_store(h, &t);
 }
 
 void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n)

@@ -64,6 +64,10 @@ void alvh_hist_add_array(alvh_histogram *h, const double *x, size_t n);
 /* The same counts as alvh_hist_add_array through a binning kernel
  * (kernels/hist_bin.h: ops->hist_bin of any ISA). */
 void alvh_hist_add_binned(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, size_t n);
+/* The same into 16-bit counts16[n_bins] beside h (a fan chart's staging, engine/fan_chart.h);
+ * h's tallies (n, under/overflow, NaN/Inf, min, max) are updated, its counts are not. */
+void alvh_hist_add_binned16(alvh_histogram *h, alvh_hist_bin16_fn *bin16, const double *x, size_t n,
+                            uint16_t *counts16);
 /* The same sums as alvh_hist_add_weighted through a binning kernel. */
 void alvh_hist_add_binned_weighted(alvh_histogram *h, alvh_hist_bin_fn *bin, const double *x, const uint64_t *qw,
                                    size_t n);

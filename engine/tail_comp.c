@@ -182,9 +182,9 @@ alvh_status alvh_tail_composition(const double *o, size_t n, int est, alvh_table
             st = alvh_stats_wilson(c, k, ALVH_STATS_Z95, &pr, err);
             d[3 * a] = pr.p_hat, d[3 * a + 1] = pr.lo, d[3 * a + 2] = pr.hi;
         }
-        uint64_t c = 0; /* a count over the ranked (finite) paths: path order gives the same */
-        for (size_t i = 0; i < n; i++)
-            c += (uint64_t)(has(ev, i, e) && isfinite(o[i * ALVH_OUT_COUNT + ALVH_OUT_TOTAL]));
+        uint64_t c = 0; /* over the ranked (finite) paths */
+        for (size_t r = 0; r < m; r++)
+            c += (uint64_t)has(ev, rk[r].i, e);
         d[6] = (double)c / (double)m;
     }
     for (int c = 0; st == ALVH_OK && c < 7; c++)
