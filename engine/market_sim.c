@@ -33,6 +33,8 @@ typedef struct {
      * drawn W~ of the token's own Brownian motion, each path's z_G shift, its
      * component uniform, and that uniform's stream (main jumped twice) */
     double *lr_ev, *w_g, *drift_shift, *drift_u;
+    /* the variance-drift tilt (only when on): sum_k a_k z_v of each path, its component flag */
+    double *w_v, *vflag;
     alvh_block_rng *mix_rng;
     double *normals, *uniforms, *packed;
     /* the treasury (only when on): its streams (main jumped three times), state, the step's uniforms */
@@ -110,7 +112,7 @@ static void draw_events(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
 }
 
 /* One step of paths [t0, t0 + nt) of the block. */
-static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, double drift_sign)
+static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, double drift_sign, double vshift)
 {
     const alvh_market_consts *mc = &c->consts;
     alvh_pcg64_lanes main = w->rng->lanes;
@@ -125,6 +127,8 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, dou
         c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
     if (mc->has_drift) /* after the antithetic sign: a pair shares its component and its shift */
         alvh_market_drift_step(mc, nt, drift_sign, w->drift_shift + t0, w->normals + (size_t)mc->r_zg * c->ldt, w->w_g + t0);
+    if (mc->has_vdrift)
+        alvh_market_vdrift_step(nt, vshift, w->vflag + t0, w->normals + (size_t)mc->r_zv * c->ldt, w->w_v + t0);
     draw_events(c, w, t0, nt);
     const alvh_market_state *s = &w->state;
     const alvh_market_events *e = &w->events;
@@ -151,12 +155,15 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         alvh_market_event_streams(&w->tr_tmp->lanes, &w->tr_rng->lanes);
         alvh_treasury_init(tc, n, &w->tr, p->token.g0_usd);
     }
-    const int drift = c->consts.has_drift;
-    if (drift) { /* one uniform per path from its main stream jumped twice (drawn nowhere else) */
+    const int drift = c->consts.has_drift, vdrift = c->consts.has_vdrift, mix = c->consts.has_mix;
+    if (mix) { /* one uniform per path from its main stream jumped twice (drawn nowhere else) */
         alvh_market_event_streams(&w->ev_rng->lanes, &w->mix_rng->lanes);
         alvh_market_event_streams(&w->mix_rng->lanes, &w->mix_rng->lanes);
         c->ops->uniform_fill(&w->mix_rng->lanes, 1, c->ld, w->drift_u);
-        alvh_market_drift_pick(&c->consts, n, w->drift_u, w->drift_shift);
+        if (drift)
+            alvh_market_drift_pick(&c->consts, n, w->drift_u, w->drift_shift);
+        if (vdrift)
+            alvh_market_vdrift_pick(&c->consts, n, w->drift_u, w->vflag);
     }
 
     const double x0 = log(p->spx.s0), g0 = log(p->token.g0_usd), e0 = log(p->eth.e0_usd);
@@ -171,13 +178,14 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
         w->state.ln_e[i] = c->consts.has_eth ? e0 : 0.0;
         w->events.vix[i] = vix0;
         w->events.n_jump[i] = w->events.n_gov_up[i] = w->events.n_gov_dn[i] = w->events.n_hack[i] = 0.0;
-        w->log_lr[i] = w->lr_ev[i] = w->w_g[i] = 0.0;
+        w->log_lr[i] = w->lr_ev[i] = w->w_g[i] = w->w_v[i] = 0.0;
     }
     alvh_market_view view = {.block = b, .first_path = first, .n = n, .step = 0, .consts = &c->consts,
                              .state = &w->state, .events = &w->events, .log_lr = w->log_lr,
                              .treasury = tc->on ? &w->tr : NULL};
     alvh_status st = notify(c->obs->block_begin, c->obs->ctx, worker, &view);
     double market_s = 0.0; /* this block's kernel time (engine/phase_clock.h) */
+    double comp_v = 0.0;   /* sum_k a_k^2 / 2 of the variance drift so far */
     for (size_t t = 0; st == ALVH_OK && t < rq->n_steps; t++) {
         double t0s = alvh_phase_now();
         size_t i0 = c->inj_first[t], i1 = c->inj_first[t + 1];
@@ -185,10 +193,15 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
             for (size_t k = 0; k < N_STATE; k++)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
         const double sign = drift ? alvh_market_drift_sign(&c->consts, (double)(t + 1) * rq->dt_years) : 1.0;
+        const double vshift = vdrift ? alvh_market_vdrift_shift(&c->consts, t, rq->n_steps) : 0.0;
         for (size_t t0 = 0; t0 < n; t0 += TILE)
-            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE, sign);
-        alvh_market_lr_step(&c->consts, n, &w->events, drift ? w->lr_ev : w->log_lr);
-        if (drift)
+            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE, sign, vshift);
+        comp_v += 0.5 * vshift * vshift;
+        alvh_market_lr_step(&c->consts, n, &w->events, mix ? w->lr_ev : w->log_lr);
+        if (vdrift)
+            alvh_market_mix_lr(&c->consts, n, (double)(t + 1) * rq->dt_years, comp_v, w->w_g, w->w_v, w->lr_ev,
+                               w->log_lr);
+        else if (drift)
             alvh_market_drift_lr(&c->consts, n, (double)(t + 1) * rq->dt_years, w->w_g, w->lr_ev, w->log_lr);
         for (size_t k = i0; k < i1; k++)
             alvh_market_inject(&c->consts, &c->inj_sorted[k], n, &w->prev, &w->state, &w->events);
@@ -286,7 +299,7 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
     }
     for (int t = 0; st == ALVH_OK && t < nt; t++) {
         worker_buf *w = &c.w[t];
-        size_t rows = 2 * N_STATE + N_EVENTS + 5, draw_rows = nn + nu + n_packed;
+        size_t rows = 2 * N_STATE + N_EVENTS + 7, draw_rows = nn + nu + n_packed;
         w->rng = alvh_block_rng_create(bs);
         w->ev_rng = alvh_block_rng_create(bs);
         w->pick = alvh_block_rng_create(tile);
@@ -309,8 +322,9 @@ alvh_status alvh_market_sim_run(const alvh_market_sim_request *rq, const alvh_ke
         w->events = (alvh_market_events){m, m + ld, m + 2 * ld, m + 3 * ld, m + 4 * ld};
         w->log_lr = m + N_EVENTS * ld;
         w->lr_ev = w->log_lr + ld, w->w_g = w->lr_ev + ld, w->drift_shift = w->w_g + ld, w->drift_u = w->drift_shift + ld;
-        if (c.consts.has_drift && !(w->mix_rng = alvh_block_rng_create(bs))) {
-            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the token-drift streams (block size %zu)", bs);
+        w->w_v = w->drift_u + ld, w->vflag = w->w_v + ld;
+        if (c.consts.has_mix && !(w->mix_rng = alvh_block_rng_create(bs))) {
+            st = alvh_error_set(err, ALVH_E_NOMEM, "cannot allocate the drift tilt's streams (block size %zu)", bs);
             break;
         }
         w->normals = w->draws;

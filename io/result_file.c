@@ -206,7 +206,14 @@ static alvh_status label_tilt(alvh_h5_writer *w, const char *scenario, const alv
         st = alvh_h5_attr_double(w, spath, "tilt_token_drift_share", drift ? t->token_drift_share : 0.0, err);
     if (st == ALVH_OK)
         st = alvh_h5_attr_double(w, spath, "tilt_token_drift_turn_years", drift ? t->token_drift_turn_years : 0.0, err);
-    int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0 && !drift;
+    const int vdrift = t->variance_drift != 0.0 && t->variance_drift_share > 0.0;
+    if (st == ALVH_OK) /* the variance-drift tilt: 0, 0 and 0 when off */
+        st = alvh_h5_attr_double(w, spath, "tilt_variance_drift", vdrift ? t->variance_drift : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_share", vdrift ? t->variance_drift_share : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_decay", vdrift ? t->variance_drift_decay : 0.0, err);
+    int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0 && !drift && !vdrift;
     if (st == ALVH_OK)
         st = alvh_h5_attr_string(w, spath, "estimator", plain ? "plain" : "importance_sampling", err);
     return st;

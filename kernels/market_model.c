@@ -381,6 +381,15 @@ static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p,
     c->drift_share = c->has_drift ? fmin(tl->token_drift_share, 1.0) : 0.0;
     c->drift_shift = c->drift_theta * sqrt(dt);
     c->drift_turn_years = c->has_drift ? tl->token_drift_turn_years : 0.0;
+    c->has_vdrift = tl->variance_drift != 0.0 && tl->variance_drift_share > 0.0;
+    c->vdrift_theta = c->has_vdrift ? tl->variance_drift : 0.0;
+    c->vdrift_share = c->has_vdrift ? fmin(tl->variance_drift_share, 1.0) : 0.0;
+    c->vdrift_decay = c->has_vdrift ? tl->variance_drift_decay : 0.0;
+    c->has_mix = c->has_drift || c->has_vdrift;
+    if (c->drift_share + c->vdrift_share > 1.0 + 1e-12)
+        return fail(msg, size,
+                    "importance: token_drift_share %g and variance_drift_share %g sum to more than 1 (each is a "
+                    "share of the paths, the rest drawn without a drift): lower one", c->drift_share, c->vdrift_share);
     c->has_events = ld_j + ld_g + ld_h > 0.0;
     c->p_quiet = exp(-(ld_j + ld_g + ld_h));
     c->inv_quiet = 1.0 / c->p_quiet;
@@ -613,6 +622,49 @@ void alvh_market_drift_lr(const alvh_market_consts *c, size_t n, double t_years,
     for (size_t i = 0; i < n; i++) {
         double x = log_s + th * w_g[i] - comp, hi = fmax(x, log_plain);
         log_lr[i] = lr_ev[i] - (hi + log1p(exp(-fabs(x - log_plain))));
+    }
+}
+
+void alvh_market_vdrift_pick(const alvh_market_consts *c, size_t n, const double *restrict u, double *restrict flag)
+{
+    const double lo = c->drift_share, hi = c->drift_share + c->vdrift_share;
+    for (size_t i = 0; i < n; i++)
+        flag[i] = lo <= u[i] && u[i] < hi ? 1.0 : 0.0;
+}
+
+double alvh_market_vdrift_shift(const alvh_market_consts *c, size_t k, size_t n_steps)
+{
+    double fade = n_steps ? 1.0 - c->vdrift_decay * ((double)k + 0.5) / (double)n_steps : 1.0;
+    return c->vdrift_theta * c->sqrt_dt * fade;
+}
+
+void alvh_market_vdrift_step(size_t n, double a, const double *restrict flag, double *restrict z_v,
+                             double *restrict w_v)
+{
+    for (size_t i = 0; i < n; i++) {
+        z_v[i] += a * flag[i];
+        w_v[i] += a * z_v[i];
+    }
+}
+
+/* log(sum_j e^{x_j}) over the terms with x_j > -inf */
+static double log_sum_exp3(double x0, double x1, double x2)
+{
+    double hi = fmax(x0, fmax(x1, x2));
+    return hi + log(exp(x0 - hi) + exp(x1 - hi) + exp(x2 - hi));
+}
+
+void alvh_market_mix_lr(const alvh_market_consts *c, size_t n, double t_years, double comp_v,
+                        const double *restrict w_g, const double *restrict w_v, const double *restrict lr_ev,
+                        double *restrict log_lr)
+{
+    const double s_g = c->drift_share, s_v = c->vdrift_share, s_p = fmax(1.0 - s_g - s_v, 0.0);
+    const double th = c->drift_theta, comp_g = 0.5 * th * th * t_years;
+    /* log of each component's weight; -inf drops a component of share 0 */
+    const double l_p = s_p > 0.0 ? log(s_p) : -INFINITY, l_g = s_g > 0.0 ? log(s_g) : -INFINITY, l_v = log(s_v);
+    for (size_t i = 0; i < n; i++) {
+        double x_g = s_g > 0.0 ? l_g + th * w_g[i] - comp_g : -INFINITY;
+        log_lr[i] = lr_ev[i] - log_sum_exp3(l_p, x_g, l_v + w_v[i] - comp_v);
     }
 }
 

@@ -113,6 +113,11 @@ typedef struct alvh_tilt_params {
      * weighted by the balance heuristic; none when token_drift or the share is 0) */
     double token_drift, token_drift_share;
     double token_drift_turn_years; /* the drift is -token_drift from this time on (0: never) */
+    /* variance-drift tilt, a mixture component of its own: a share of the
+     * paths draws the slow variance factor's normal z_v from N(a_k, 1), a_k =
+     * variance_drift sqrt(dt) (1 - decay (k + 1/2) / n) at step k of n (a
+     * drift that fades to the horizon with decay 1, flat with 0) */
+    double variance_drift, variance_drift_share, variance_drift_decay;
 } alvh_tilt_params;
 
 /* The tilt t in [1, t_max] minimizing the variance e^{(t-2)a} (e^{a/t} - 1) - p^2 of
@@ -234,6 +239,11 @@ typedef struct alvh_market_consts {
     int has_drift;
     double drift_theta, drift_share, drift_shift;
     double drift_turn_years; /* the sign of the drift is -1 from this time on (0: never) */
+    /* the variance-drift tilt (has_vdrift): theta, its share (the paths whose
+     * component uniform lies in [drift_share, drift_share + vdrift_share)),
+     * the fade; has_mix: either drift is on (the paths draw a component) */
+    int has_vdrift, has_mix;
+    double vdrift_theta, vdrift_share, vdrift_decay;
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -322,6 +332,32 @@ void alvh_market_drift_step(const alvh_market_consts *c, size_t n, double sign, 
 
 /* +1 for the step that ends at t_end_years before the turn (or with none), -1 after */
 double alvh_market_drift_sign(const alvh_market_consts *c, double t_end_years);
+
+/*
+ * Variance-drift tilt (importance.variance_drift, docs/statistics.md "Tilting
+ * the variance"): a component of the mixture of its own. With probability s_v
+ * a path draws z_v, the slow variance factor's own normal, from N(a_k, 1) at
+ * step k, a_k = alvh_market_vdrift_shift; the density ratio of that component
+ * to P after K steps is exp(w_v - sum_k a_k^2 / 2) with w_v = sum_k a_k z_k.
+ * Plain C for every ISA, like the token's.
+ */
+/* flag[i] = 1 when drift_share <= u[i] < drift_share + vdrift_share, else 0 */
+void alvh_market_vdrift_pick(const alvh_market_consts *c, size_t n, const double *restrict u, double *restrict flag);
+
+/* a_k of step k (0-based) of n_steps */
+double alvh_market_vdrift_shift(const alvh_market_consts *c, size_t k, size_t n_steps);
+
+/* A tile's z_v row after its draws, before its step: z_v[i] += a flag[i],
+ * then w_v[i] += a z_v[i]. */
+void alvh_market_vdrift_step(size_t n, double a, const double *restrict flag, double *restrict z_v,
+                             double *restrict w_v);
+
+/* log_lr[i] = lr_ev[i] - log((1 - s - s_v) + s exp(theta w_g[i] - theta^2 t / 2)
+ * + s_v exp(w_v[i] - comp_v)), comp_v = sum_k a_k^2 / 2 over the steps so far
+ * (s = 0 without the token's drift): the three-component mixture. */
+void alvh_market_mix_lr(const alvh_market_consts *c, size_t n, double t_years, double comp_v,
+                        const double *restrict w_g, const double *restrict w_v, const double *restrict lr_ev,
+                        double *restrict log_lr);
 
 /* log_lr[i] = lr_ev[i] - log((1 - s) + s exp(theta w_g[i] - theta^2 t / 2)) at
  * t = t_years: the events' log likelihood ratio and the drift's. */

@@ -29,5 +29,6 @@ int alvh_tilt_active(const alvh_tilt_params *t)
     int any = 0;
     for (int k = 0; k < 3; k++)
         any |= f[k] > 0.0 && f[k] != 1.0;
-    return any || (t->token_drift != 0.0 && t->token_drift_share > 0.0);
+    return any || (t->token_drift != 0.0 && t->token_drift_share > 0.0) ||
+           (t->variance_drift != 0.0 && t->variance_drift_share > 0.0);
 }

@@ -450,7 +450,7 @@ static void test_tilt_one_is_plain(void **state)
     alvh_market_params p = full_params();
     obs_t *o[3];
     alvh_error err = {0};
-    const alvh_tilt_params tilts[3] = {{0, 0, 0, 0, 0, 0, 0}, {1.0, 1.0, 1.0, 0, 0, 0, 0}, {1.0, 1.0, 3.0, 0, 0, 0, 0}};
+    const alvh_tilt_params tilts[3] = {{.spx_jump = 0}, {.spx_jump = 1.0, .gov = 1.0, .exploit = 1.0}, {.spx_jump = 1.0, .gov = 1.0, .exploit = 3.0}};
     for (int k = 0; k < 3; k++) {
         p.tilt = tilts[k];
         o[k] = obs_new(paths, 256);
@@ -591,6 +591,126 @@ static void test_token_drift_unbiased(void **state)
     assert_memory_equal(o1->ln_g, o->ln_g, paths * sizeof(double));
     obs_free(o1);
     obs_free(pl);
+    obs_free(o);
+}
+
+/* The variance-drift kernels against the three-component mixture density
+ * they stand for (token drift on a share 0.3, variance drift on 0.4, the rest
+ * plain): the picks split the uniform's range, a_k fades linearly, and
+ * exp(-log_lr) is 0.3 + 0.3 prod phi(z_g - b) / phi(z_g) + 0.4 prod phi(z_v -
+ * a_k) / phi(z_v) over the steps, computed here from the normal density;
+ * every weight stays below 1 / 0.3; shares summing past 1 are refused. */
+static void test_variance_drift_kernels(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    const double dt = 1.0 / 252;
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 1.0, .token_drift = 1.7,
+                                .token_drift_share = 0.3, .variance_drift = 2.5, .variance_drift_share = 0.4,
+                                .variance_drift_decay = 1.0};
+    alvh_market_consts c;
+    char msg[400];
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_true(c.has_drift && c.has_vdrift && c.has_mix && !c.has_tilt && alvh_tilt_active(&p.tilt));
+    enum { N = 7, STEPS = 30 };
+    const double u[N] = {0.05, 0.29, 0.3, 0.69, 0.7, 0.95, 0.5};
+    double shift[N], flag[N], w_g[N] = {0}, w_v[N] = {0}, lr_ev[N] = {0.1, -0.2, 0, 0, 0.3, 0, 0}, log_lr[N];
+    double lg[N] = {0}, lv[N] = {0}, comp_v = 0.0;
+    alvh_market_drift_pick(&c, N, u, shift);
+    alvh_market_vdrift_pick(&c, N, u, flag);
+    for (int i = 0; i < N; i++) {
+        assert_true(shift[i] == (u[i] < 0.3 ? 1.7 * sqrt(dt) : 0.0));
+        assert_true(flag[i] == (u[i] >= 0.3 && u[i] < 0.7 ? 1.0 : 0.0));
+    }
+    for (int t = 0; t < STEPS; t++) {
+        const double a = alvh_market_vdrift_shift(&c, (size_t)t, STEPS);
+        assert_true(fabs(a - 2.5 * sqrt(dt) * (1.0 - (t + 0.5) / STEPS)) < 1e-15);
+        double zg[N], zv[N], zv0[N];
+        for (int i = 0; i < N; i++) /* any values: the identities hold draw by draw */
+            zg[i] = 1.8 * sin(7.3 * i + 1.1 * t + 0.4), zv[i] = zv0[i] = 1.3 * cos(3.1 * i + 0.7 * t);
+        alvh_market_drift_step(&c, N, 1.0, shift, zg, w_g);
+        alvh_market_vdrift_step(N, a, flag, zv, w_v);
+        comp_v += 0.5 * a * a;
+        const double b = 1.7 * sqrt(dt);
+        for (int i = 0; i < N; i++) {
+            assert_true(zv[i] == zv0[i] + a * flag[i]);
+            lg[i] += -0.5 * (zg[i] - b) * (zg[i] - b) + 0.5 * zg[i] * zg[i];
+            lv[i] += -0.5 * (zv[i] - a) * (zv[i] - a) + 0.5 * zv[i] * zv[i];
+        }
+        alvh_market_mix_lr(&c, N, (t + 1) * dt, comp_v, w_g, w_v, lr_ev, log_lr);
+    }
+    for (int i = 0; i < N; i++) {
+        double want = lr_ev[i] - log(0.3 + 0.3 * exp(lg[i]) + 0.4 * exp(lv[i]));
+        assert_true(fabs(log_lr[i] - want) < 1e-12 * (1.0 + fabs(want)));
+        assert_true(log_lr[i] - lr_ev[i] < -log(0.3) + 1e-15);
+    }
+    /* the variance component alone, every path: the single Girsanov factor */
+    p.tilt.token_drift = 0.0, p.tilt.variance_drift_share = 1.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_true(!c.has_drift && c.has_vdrift && c.has_mix);
+    alvh_market_mix_lr(&c, N, STEPS * dt, comp_v, w_g, w_v, lr_ev, log_lr);
+    for (int i = 0; i < N; i++)
+        assert_true(fabs(log_lr[i] - (lr_ev[i] - w_v[i] + comp_v)) < 1e-12);
+    /* flat: decay 0 */
+    p.tilt.variance_drift_decay = 0.0;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_true(alvh_market_vdrift_shift(&c, 29, STEPS) == 2.5 * sqrt(dt));
+    /* shares past 1 */
+    p.tilt.token_drift = 1.0, p.tilt.token_drift_share = 0.7, p.tilt.variance_drift_share = 0.5;
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "variance_drift_share"));
+    p.tilt.variance_drift_share = 0.0; /* no share: no variance tilt */
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
+    assert_false(c.has_vdrift);
+    p.tilt.token_drift = 0.0;
+    assert_false(alvh_tilt_active(&p.tilt));
+}
+
+/* Under the variance-drift mixture (with an exploit tilt), the weighted
+ * estimates of what the model knows in closed form: E[LR] = 1, E[v_T] = theta
+ * + (v0 - theta) e^{-kappa T} (exact in discrete time for QE, which matches
+ * the conditional mean; no variance jumps here), the discounted token and SPX
+ * martingales, P(an exploit); the tilted paths do end in higher variance
+ * (unweighted); threads do not change a bit. */
+static void test_variance_drift_unbiased(void **state)
+{
+    (void)state;
+    alvh_market_params p = full_params();
+    p.spx.mu_v = 0.0, p.spx.v0 = 0.02;
+    p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 2.0, .variance_drift = 2.5,
+                                .variance_drift_share = 0.5, .variance_drift_decay = 1.0};
+    const size_t paths = 20000, steps = 252;
+    const double t = 1.0, disc = exp(-p.spx.r_ann * t);
+    obs_t *o = run_tilted(&p, paths, steps, t);
+    wsum lr = {0}, v = {0}, g = {0}, sx = {0}, hit = {0};
+    double v_raw = 0.0;
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(o->log_lr[i]);
+        /* the mixture's bound 1 / (1 - s) times the exploit LR's largest */
+        assert_true(w < 1.0 / 0.5 * exp(p.token.lambda_hack_ann * t * 1.0) * (1.0 + 1e-9));
+        wadd(&lr, w);
+        wadd(&v, w * o->v[i]);
+        wadd(&g, w * disc * exp(o->ln_g[i]));
+        wadd(&sx, w * disc * exp(o->ln_s[i]));
+        wadd(&hit, w * (o->counts[4 * i + 3] > 0.0));
+        v_raw += o->v[i] / (double)paths;
+    }
+    const double ev = p.spx.theta + (p.spx.v0 - p.spx.theta) * exp(-p.spx.kappa * t);
+    printf("# variance IS: E[LR] = %.4f +- %.4f, E[v_T] = %.5f +- %.5f (closed form %.5f, unweighted %.5f)\n",
+           wmean(&lr, paths), wse(&lr, paths), wmean(&v, paths), wse(&v, paths), ev, v_raw);
+    assert_true(fabs(wmean(&lr, paths) - 1.0) <= 4.0 * wse(&lr, paths));
+    assert_true(fabs(wmean(&v, paths) - ev) <= 4.0 * wse(&v, paths));
+    assert_true(fabs(wmean(&g, paths) - p.token.g0_usd) <= 4.0 * wse(&g, paths));
+    assert_true(fabs(wmean(&sx, paths) - p.spx.s0 * exp(-p.spx.q_ann * t)) <= 4.0 * wse(&sx, paths));
+    double ph = -expm1(-p.token.lambda_hack_ann * t);
+    assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
+    assert_true(v_raw > ev * 1.15);
+    obs_t *o1 = obs_new(paths, 500);
+    alvh_error err = {0};
+    assert_int_equal(run(&p, paths, steps, t / (double)steps, 1, 500, o1, NULL, 0, &err), ALVH_OK);
+    assert_memory_equal(o1->log_lr, o->log_lr, paths * sizeof(double));
+    assert_memory_equal(o1->v, o->v, paths * sizeof(double));
+    obs_free(o1);
     obs_free(o);
 }
 
@@ -1198,6 +1318,8 @@ int main(void)
         cmocka_unit_test(test_lr_table),
         cmocka_unit_test(test_token_drift_kernels),
         cmocka_unit_test(test_token_drift_unbiased),
+        cmocka_unit_test(test_variance_drift_kernels),
+        cmocka_unit_test(test_variance_drift_unbiased),
         cmocka_unit_test(test_token_prices),
     };
     return cmocka_run_group_tests_name("market", tests, NULL, NULL);
