@@ -38,7 +38,8 @@ static inline vd qleg_sd(const alvh_qtab *q, const alvh_iv_skew *sk, const qcell
 /* total vols of a strip's four legs by the table */
 static inline void qstrip_sd(const alvh_book_consts *c, const spx_var *sv, vd life, vd sqt, const vd lm[4], vd sd[4])
 {
-    qcell q = qcell_of(c->qtab, life, sv->v1, sv->v2, sqt);
+    qcell q;
+    qcell_fill(&q, c->qtab, life, sv->v1, sv->v2, sqt);
     for (int l = 0; l < 4; l++)
         sd[l] = qleg_sd(c->qtab, &c->p.condor.skew, &q, lm[l], sqt);
 }
@@ -48,7 +49,8 @@ static inline void qstrip_sd(const alvh_book_consts *c, const spx_var *sv, vd li
 static inline vd qstrike_for_d1(const alvh_book_consts *c, vd s, const spx_var *sv, double t, double d1)
 {
     vd sqt = vd_set1(sqrt(t)), fwd = vd_mul(s, vd_set1(exp((c->r_ann - c->q_ann) * t)));
-    qcell q = qcell_of(c->qtab, vd_set1(0.0), sv->v1, sv->v2, sqt);
+    qcell q;
+    qcell_fill(&q, c->qtab, vd_set1(0.0), sv->v1, sv->v2, sqt);
     vd lm = vd_set1(0.0);
     for (int it = 0; it < 2; it++) {
         vd sd = qleg_sd(c->qtab, &c->p.condor.skew, &q, lm, sqt);

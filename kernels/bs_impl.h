@@ -81,7 +81,8 @@ void ALVH_ISA_SUFFIX(alvh_qtab_sd_batch)(const alvh_qtab *q, size_t n, const dou
             qcell_lin c = qcell_lin_of(q, l, f1, f2, sqt);
             vd_store_n(sd + i, m, qcell_lin_sd(q, &c, k));
         } else {
-            qcell c = qcell_of(q, l, f1, f2, sqt);
+            qcell c;
+            qcell_fill(&c, q, l, f1, f2, sqt);
             vd_store_n(sd + i, m, qcell_sd(q, &c, k));
         }
     }

@@ -68,7 +68,9 @@ static inline vd qlife_affine(const double *coef, size_t ncoef, vd l, vd v1, vd 
     return vd_fma(c0, vd_max(v1, zero), vd_fma(c1, vd_max(v2, zero), c2));
 }
 
-static inline qcell qcell_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
+/* fills *c in place: the cell is 2 KB at AVX-512, and a returned copy of it
+ * cost a block move per strip and day */
+static inline void qcell_fill(qcell *c, const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
 {
     const alvh_qtab_spec *g = &q->g;
     const vd one = vd_set1(1.0);
@@ -78,17 +80,15 @@ static inline qcell qcell_of(const alvh_qtab *q, vd life, vd v1, vd v2, vd sqt)
     qfactor_stencil(v1, q->inv_h1, g->n_s1, n1, w1);
     qfactor_stencil(v2, q->inv_h2, g->n_s2, n2, w2);
     const vd ns1 = vd_set1((double)g->n_s1), ns2 = vd_set1((double)g->n_s2), nz = vd_set1((double)g->n_z);
-    qcell c;
     for (int a = 0; a < 4; a++) {
         vd r1 = vd_mul(vd_fma(l, ns1, n1[a]), ns2); /* (l n1 + i1) n2 */
         for (int k = 0; k < 4; k++) {
-            c.base[4 * a + k] = vd_mul(vd_add(r1, n2[k]), nz);
-            c.wc[4 * a + k] = vd_mul(w1[a], w2[k]);
+            c->base[4 * a + k] = vd_mul(vd_add(r1, n2[k]), nz);
+            c->wc[4 * a + k] = vd_mul(w1[a], w2[k]);
         }
     }
-    c.sdp = vd_mul(vd_sqrt(w), sqt);
-    c.inv_sdp = vd_div(one, vd_max(c.sdp, vd_set1(1e-300)));
-    return c;
+    c->sdp = vd_mul(vd_sqrt(w), sqt);
+    c->inv_sdp = vd_div(one, vd_max(c->sdp, vd_set1(1e-300)));
 }
 
 /* The sum over a cell's rows of weight wc[k] times the Catmull-Rom value
