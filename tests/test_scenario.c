@@ -405,20 +405,24 @@ static void test_histogram_vs_exact(void **state)
     alvh_scenario_result_free(&hi);
 }
 
-/* Under importance-sampling tilts (the event intensities, and the token-drift
- * mixture), histogram mode against exact mode on the same paths: every
+/* Under importance-sampling tilts (the event intensities, the token-drift
+ * mixture, and both drifts' three-component mixture), histogram mode against exact mode on the same paths: every
  * weighted estimate within its bound or to rounding (compare_table), the
  * importance table, and the weighted counts of the stored P&L histogram
  * against the per-path likelihood ratios in each of its bins. */
 static void test_weighted_histogram_vs_exact(void **state)
 {
     (void)state;
-    for (int drift = 0; drift < 2; drift++) {
+    for (int drift = 0; drift < 3; drift++) {
         alvh_error err = {0};
         alvh_scenario_request rq = request(2), hq = request(2);
         if (drift)
             rq.market.params.tilt.token_drift = hq.market.params.tilt.token_drift = 1.5,
             rq.market.params.tilt.token_drift_share = hq.market.params.tilt.token_drift_share = 0.6;
+        if (drift == 2)
+            rq.market.params.tilt.variance_drift = hq.market.params.tilt.variance_drift = 2.5,
+            rq.market.params.tilt.variance_drift_share = hq.market.params.tilt.variance_drift_share = 0.3,
+            rq.market.params.tilt.variance_drift_decay = hq.market.params.tilt.variance_drift_decay = 1.0;
         hq.summaries = ALVH_SUMMARIES_HISTOGRAM;
         alvh_scenario_result ex, hi;
         assert_int_equal(alvh_scenario_run(&rq, ops(), &ex, &err), ALVH_OK);
@@ -470,7 +474,7 @@ static void test_weighted_histogram_vs_exact(void **state)
     }
 }
 
-/* Weighted histogram mode is bit-identical for any thread count. */
+/* Weighted histogram mode is bit-identical for any thread count (both drifts on). */
 static void test_weighted_histogram_threads(void **state)
 {
     (void)state;
@@ -478,6 +482,8 @@ static void test_weighted_histogram_threads(void **state)
     alvh_scenario_request rq = request(1);
     rq.summaries = ALVH_SUMMARIES_HISTOGRAM;
     rq.market.params.tilt.token_drift = 1.5, rq.market.params.tilt.token_drift_share = 0.6;
+    rq.market.params.tilt.variance_drift = 2.5, rq.market.params.tilt.variance_drift_share = 0.3;
+    rq.market.params.tilt.variance_drift_decay = 1.0;
     alvh_scenario_result ref, r;
     assert_int_equal(alvh_scenario_run(&rq, ops(), &ref, &err), ALVH_OK);
     rq.market.threads = 3;
