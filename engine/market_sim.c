@@ -112,7 +112,8 @@ static void draw_events(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt)
 }
 
 /* One step of paths [t0, t0 + nt) of the block. */
-static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, double drift_sign, double vshift)
+static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, double drift_sign, double vshift,
+                      double vtoken)
 {
     const alvh_market_consts *mc = &c->consts;
     alvh_pcg64_lanes main = w->rng->lanes;
@@ -125,10 +126,17 @@ static void step_tile(const sim_ctx *c, worker_buf *w, size_t t0, size_t nt, dou
                 w->normals[r * c->ldt + i] = -w->normals[r * c->ldt + i];
     if (mc->n_uniforms_dense)
         c->ops->uniform_fill(&main, (size_t)mc->n_uniforms_dense, c->ldt, w->uniforms);
-    if (mc->has_drift) /* after the antithetic sign: a pair shares its component and its shift */
-        alvh_market_drift_step(mc, nt, drift_sign, w->drift_shift + t0, w->normals + (size_t)mc->r_zg * c->ldt, w->w_g + t0);
+    double *z_g = w->normals + (size_t)mc->r_zg * c->ldt;
+    /* after the antithetic sign: a pair shares its component and its shift;
+     * every shift of z_G before either drift reads it */
+    if (vtoken != 0.0)
+        alvh_market_vdrift_shift_row(nt, vtoken, w->vflag + t0, z_g);
+    if (mc->has_drift)
+        alvh_market_drift_step(mc, nt, drift_sign, w->drift_shift + t0, z_g, w->w_g + t0);
     if (mc->has_vdrift)
         alvh_market_vdrift_step(nt, vshift, w->vflag + t0, w->normals + (size_t)mc->r_zv * c->ldt, w->w_v + t0);
+    if (vtoken != 0.0)
+        alvh_market_vdrift_accumulate(nt, vtoken, z_g, w->w_v + t0);
     draw_events(c, w, t0, nt);
     const alvh_market_state *s = &w->state;
     const alvh_market_events *e = &w->events;
@@ -194,9 +202,12 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
                 memcpy((&w->prev.ln_s)[k], (&w->state.ln_s)[k], n * sizeof(double));
         const double sign = drift ? alvh_market_drift_sign(&c->consts, (double)(t + 1) * rq->dt_years) : 1.0;
         const double vshift = vdrift ? alvh_market_vdrift_shift(&c->consts, t, rq->n_steps) : 0.0;
+        const double vtoken = vdrift ? alvh_market_vdrift_token_shift(&c->consts, t, rq->n_steps) : 0.0;
         for (size_t t0 = 0; t0 < n; t0 += TILE)
-            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE, sign, vshift);
+            step_tile(c, w, t0, n - t0 < TILE ? n - t0 : TILE, sign, vshift, vtoken);
         comp_v += 0.5 * vshift * vshift;
+        if (vtoken != 0.0)
+            comp_v += 0.5 * vtoken * vtoken;
         alvh_market_lr_step(&c->consts, n, &w->events, mix ? w->lr_ev : w->log_lr);
         if (vdrift)
             alvh_market_mix_lr(&c->consts, n, (double)(t + 1) * rq->dt_years, comp_v, w->w_g, w->w_v, w->lr_ev,

@@ -213,6 +213,11 @@ static alvh_status label_tilt(alvh_h5_writer *w, const char *scenario, const alv
         st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_share", vdrift ? t->variance_drift_share : 0.0, err);
     if (st == ALVH_OK)
         st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_decay", vdrift ? t->variance_drift_decay : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_token", vdrift ? t->variance_drift_token : 0.0, err);
+    if (st == ALVH_OK)
+        st = alvh_h5_attr_double(w, spath, "tilt_variance_drift_token_cross",
+                                 vdrift && t->variance_drift_token != 0.0 ? t->variance_drift_token_cross : 0.0, err);
     int plain = f[0] == 1.0 && f[1] == 1.0 && f[2] == 1.0 && !drift && !vdrift;
     if (st == ALVH_OK)
         st = alvh_h5_attr_string(w, spath, "estimator", plain ? "plain" : "importance_sampling", err);

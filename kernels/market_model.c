@@ -385,7 +385,12 @@ static int consts_init_paths(alvh_market_consts *c, const alvh_market_params *p,
     c->vdrift_theta = c->has_vdrift ? tl->variance_drift : 0.0;
     c->vdrift_share = c->has_vdrift ? fmin(tl->variance_drift_share, 1.0) : 0.0;
     c->vdrift_decay = c->has_vdrift ? tl->variance_drift_decay : 0.0;
+    c->vdrift_token = c->has_vdrift ? tl->variance_drift_token : 0.0;
+    c->vdrift_cross = c->has_vdrift ? tl->variance_drift_token_cross : 0.0;
     c->has_mix = c->has_drift || c->has_vdrift;
+    if (c->vdrift_token != 0.0 && !(c->vdrift_cross > 0.0))
+        return fail(msg, size, "importance: variance_drift_token %g needs variance_drift_token_cross in (0, 1] (got %g)",
+                    c->vdrift_token, c->vdrift_cross);
     if (c->drift_share + c->vdrift_share > 1.0 + 1e-12)
         return fail(msg, size,
                     "importance: token_drift_share %g and variance_drift_share %g sum to more than 1 (each is a "
@@ -636,6 +641,25 @@ double alvh_market_vdrift_shift(const alvh_market_consts *c, size_t k, size_t n_
 {
     double fade = n_steps ? 1.0 - c->vdrift_decay * ((double)k + 0.5) / (double)n_steps : 1.0;
     return c->vdrift_theta * c->sqrt_dt * fade;
+}
+
+double alvh_market_vdrift_token_shift(const alvh_market_consts *c, size_t k, size_t n_steps)
+{
+    if (c->vdrift_token == 0.0 || !n_steps)
+        return 0.0;
+    return c->vdrift_token * c->sqrt_dt * (1.0 - ((double)k + 0.5) / (c->vdrift_cross * (double)n_steps));
+}
+
+void alvh_market_vdrift_shift_row(size_t n, double b, const double *restrict flag, double *restrict z)
+{
+    for (size_t i = 0; i < n; i++)
+        z[i] += b * flag[i];
+}
+
+void alvh_market_vdrift_accumulate(size_t n, double b, const double *restrict z, double *restrict w_v)
+{
+    for (size_t i = 0; i < n; i++)
+        w_v[i] += b * z[i];
 }
 
 void alvh_market_vdrift_step(size_t n, double a, const double *restrict flag, double *restrict z_v,

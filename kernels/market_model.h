@@ -118,6 +118,10 @@ typedef struct alvh_tilt_params {
      * variance_drift sqrt(dt) (1 - decay (k + 1/2) / n) at step k of n (a
      * drift that fades to the horizon with decay 1, flat with 0) */
     double variance_drift, variance_drift_share, variance_drift_decay;
+    /* the same paths' token drift: z_G ~ N(b_k, 1), b_k = variance_drift_token
+     * sqrt(dt) (1 - (k + 1/2) / (cross n)): a rally that turns into a fall at
+     * the fraction cross of the horizon (0: none) */
+    double variance_drift_token, variance_drift_token_cross;
 } alvh_tilt_params;
 
 /* The tilt t in [1, t_max] minimizing the variance e^{(t-2)a} (e^{a/t} - 1) - p^2 of
@@ -244,6 +248,7 @@ typedef struct alvh_market_consts {
      * the fade; has_mix: either drift is on (the paths draw a component) */
     int has_vdrift, has_mix;
     double vdrift_theta, vdrift_share, vdrift_decay;
+    double vdrift_token, vdrift_cross; /* the component's token drift (0: none) and where it crosses 0 */
     int n_normals, n_uniforms;       /* all rows (the height of the draw buffers) */
     int n_normals_dense, n_uniforms_dense;
 } alvh_market_consts;
@@ -347,13 +352,22 @@ void alvh_market_vdrift_pick(const alvh_market_consts *c, size_t n, const double
 /* a_k of step k (0-based) of n_steps */
 double alvh_market_vdrift_shift(const alvh_market_consts *c, size_t k, size_t n_steps);
 
+/* b_k of step k (0-based) of n_steps: the component's token drift */
+double alvh_market_vdrift_token_shift(const alvh_market_consts *c, size_t k, size_t n_steps);
+
 /* A tile's z_v row after its draws, before its step: z_v[i] += a flag[i],
  * then w_v[i] += a z_v[i]. */
 void alvh_market_vdrift_step(size_t n, double a, const double *restrict flag, double *restrict z_v,
                              double *restrict w_v);
 
+/* The component's token drift, in two parts around the token drift's own
+ * step (which reads z_G as drawn): z_g[i] += b flag[i] before it, w_v[i] +=
+ * b z_g[i] after it (the exponent is sum_k a_k z_v,k + b_k z_G,k). */
+void alvh_market_vdrift_shift_row(size_t n, double b, const double *restrict flag, double *restrict z);
+void alvh_market_vdrift_accumulate(size_t n, double b, const double *restrict z, double *restrict w_v);
+
 /* log_lr[i] = lr_ev[i] - log((1 - s - s_v) + s exp(theta w_g[i] - theta^2 t / 2)
- * + s_v exp(w_v[i] - comp_v)), comp_v = sum_k a_k^2 / 2 over the steps so far
+ * + s_v exp(w_v[i] - comp_v)), comp_v = sum_k (a_k^2 + b_k^2) / 2 over the steps so far
  * (s = 0 without the token's drift): the three-component mixture. */
 void alvh_market_mix_lr(const alvh_market_consts *c, size_t n, double t_years, double comp_v,
                         const double *restrict w_g, const double *restrict w_v, const double *restrict lr_ev,

@@ -32,10 +32,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import h5py
 import numpy as np
+
+from run_checks import kill_then_resume, same_datasets
 
 FAILS = []
 Z95 = 1.959963984540054
@@ -74,13 +75,6 @@ def cell(f, var, name, row, col):
 def column(f, path, name):
     ds = f[path]
     return ds[()][:, strs(ds.attrs["columns"]).index(name)]
-
-
-def same_datasets(a, b):
-    """tests/h5_compare.py: every dataset bit for bit"""
-    res = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "h5_compare.py"),
-                          a, b], capture_output=True, text=True)
-    return res.returncode == 0, res.stdout.strip().splitlines()[-1:] if res.stdout else res.stderr
 
 
 def pair_se(psi):
@@ -235,18 +229,10 @@ def main():
         run(alvh, p("ref.h5"), big)
         args = [alvh, "run", "-o", p("k.h5"), "--quiet", "--threads", "2", "--checkpoint-blocks", "2",
                 "--checkpoint-seconds", "0"] + sum((["--set", x] for x in big), [])
-        proc = subprocess.Popen(args)
-        for _ in range(400):
-            if os.path.exists(p("k.h5.parts/current.ckpt")):
-                break
-            time.sleep(0.02)
-        proc.kill()
-        proc.wait()
-        interrupted = os.path.exists(p("k.h5.parts/current.ckpt")) and not os.path.exists(p("k.h5"))
-        res = subprocess.run(args[:2] + ["-o", p("k.h5"), "--quiet", "--threads", "1", "--resume"] +
-                             sum((["--set", x] for x in big), []), capture_output=True, text=True)
+        interrupted, rc = kill_then_resume(args, p("k.h5"), args[:2] + ["-o", p("k.h5"), "--quiet", "--threads", "1",
+                                                                       "--resume"] + sum((["--set", x] for x in big), []))
         ok, msg = same_datasets(p("ref.h5"), p("k.h5"))
-        check(interrupted and res.returncode == 0 and ok, "killed mid-scenario and resumed on 1 thread: %s" % msg)
+        check(interrupted and rc == 0 and ok, "killed mid-scenario and resumed on 1 thread: %s" % msg)
         ver = subprocess.run([alvh, "--version"], capture_output=True, text=True).stdout
         if shutil.which("mpirun") and "mpi yes" in ver:
             for np_ in (2, 3):

@@ -22,10 +22,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import h5py
 import numpy as np
+
+from run_checks import kill_then_resume, same_datasets
 
 FAILS = []
 
@@ -47,19 +48,12 @@ def run(alvh, cfg, out, sets):
     subprocess.run(args, check=True)
 
 
-def same_datasets(a, b):
-    """tests/h5_compare.py: every dataset bit for bit"""
-    res = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "h5_compare.py"),
-                          a, b], capture_output=True, text=True)
-    return res.returncode == 0, res.stdout.strip().splitlines()[-1:] if res.stdout else res.stderr
-
-
 def reproducible(alvh, cfg_dir, d, base):
     """the three-component mixture with an exploit tilt: threads, resume after kill -9, MPI ranks"""
     cfg = os.path.join(cfg_dir, "calm.yaml")
     tilt = ["scenarios.calm.importance.%s=%g" % kv for kv in
             (("exploit", 2), ("token_drift", 1.5), ("token_drift_share", 0.3), ("variance_drift", 2.5),
-             ("variance_drift_share", 0.4))]
+             ("variance_drift_share", 0.4), ("variance_drift_token", 1.5))]
     sets = base + tilt + ["run.paths=12000"]
     flat = sum((["--set", x] for x in sets), [])
     p = lambda n: os.path.join(d, n)
@@ -69,18 +63,10 @@ def reproducible(alvh, cfg_dir, d, base):
     check(ok, "both drifts and an exploit tilt: 1 thread == 2 threads: %s" % msg)
     args = [alvh, "run", cfg, "-o", p("mixk.h5"), "--quiet", "--threads", "2", "--checkpoint-blocks", "2",
             "--checkpoint-seconds", "0"] + flat
-    proc = subprocess.Popen(args)
-    for _ in range(400):
-        if os.path.exists(p("mixk.h5.parts/current.ckpt")):
-            break
-        time.sleep(0.02)
-    proc.kill()
-    proc.wait()
-    interrupted = os.path.exists(p("mixk.h5.parts/current.ckpt")) and not os.path.exists(p("mixk.h5"))
-    res = subprocess.run(args[:3] + ["-o", p("mixk.h5"), "--quiet", "--threads", "1", "--resume"] + flat,
-                         capture_output=True, text=True)
+    interrupted, rc = kill_then_resume(args, p("mixk.h5"),
+                                       args[:3] + ["-o", p("mixk.h5"), "--quiet", "--threads", "1", "--resume"] + flat)
     ok, msg = same_datasets(p("mix2.h5"), p("mixk.h5"))
-    check(interrupted and res.returncode == 0 and ok, "both drifts: killed, resumed on 1 thread: %s" % msg)
+    check(interrupted and rc == 0 and ok, "both drifts: killed, resumed on 1 thread: %s" % msg)
     ver = subprocess.run([alvh, "--version"], capture_output=True, text=True).stdout
     if shutil.which("mpirun") and "mpi yes" in ver:
         res = subprocess.run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", alvh, "run", cfg,
@@ -167,7 +153,8 @@ def main():
     cases = [("protocol_exploit", {"exploit": 4}, 8000), ("governance_attack", {"exploit": 10, "gov": 2}, 8000),
              ("calm", {"exploit": 3, "token_drift": 2, "token_drift_share": 0.5, "token_drift_turn_years": 0.1},
               20000),
-             ("calm", {"exploit": 2, "variance_drift": 2.5, "variance_drift_share": 0.5}, 20000)]
+             ("calm", {"exploit": 2, "variance_drift": 2.5, "variance_drift_share": 0.8, "variance_drift_token": 2},
+              20000)]
     with tempfile.TemporaryDirectory() as d:
         for scen, tilt, n_is in cases:
             n_plain = 10 * n_is
@@ -185,7 +172,9 @@ def main():
                       a["tilt_token_drift_turn_years"] == tilt.get("token_drift_turn_years", 0) and
                       a["tilt_variance_drift"] == tilt.get("variance_drift", 0) and
                       a["tilt_variance_drift_share"] == tilt.get("variance_drift_share", 0) and
-                      a["tilt_variance_drift_decay"] == (1 if "variance_drift" in tilt else 0),
+                      a["tilt_variance_drift_decay"] == (1 if "variance_drift" in tilt else 0) and
+                      a["tilt_variance_drift_token"] == tilt.get("variance_drift_token", 0) and
+                      a["tilt_variance_drift_token_cross"] == (0.5 if "variance_drift_token" in tilt else 0),
                       "%s: tilt and estimator recorded" % scen)
                 check(fp["scenarios/" + scen].attrs["estimator"] == "plain", "%s: plain run says plain" % scen)
                 for var in ("farm_hedged", "full"):

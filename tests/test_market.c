@@ -607,7 +607,8 @@ static void test_variance_drift_kernels(void **state)
     const double dt = 1.0 / 252;
     p.tilt = (alvh_tilt_params){.spx_jump = 1.0, .gov = 1.0, .exploit = 1.0, .token_drift = 1.7,
                                 .token_drift_share = 0.3, .variance_drift = 2.5, .variance_drift_share = 0.4,
-                                .variance_drift_decay = 1.0};
+                                .variance_drift_decay = 1.0, .variance_drift_token = 1.2,
+                                .variance_drift_token_cross = 0.5};
     alvh_market_consts c;
     char msg[400];
     assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
@@ -625,17 +626,26 @@ static void test_variance_drift_kernels(void **state)
     for (int t = 0; t < STEPS; t++) {
         const double a = alvh_market_vdrift_shift(&c, (size_t)t, STEPS);
         assert_true(fabs(a - 2.5 * sqrt(dt) * (1.0 - (t + 0.5) / STEPS)) < 1e-15);
-        double zg[N], zv[N], zv0[N];
+        /* the component's token drift: +1.2 at the start, 0 at mid-horizon, -1.2 at the end */
+        const double bt = alvh_market_vdrift_token_shift(&c, (size_t)t, STEPS);
+        assert_true(fabs(bt - 1.2 * sqrt(dt) * (1.0 - (t + 0.5) / (0.5 * STEPS))) < 1e-15);
+        double zg[N], zg0[N], zv[N], zv0[N];
         for (int i = 0; i < N; i++) /* any values: the identities hold draw by draw */
-            zg[i] = 1.8 * sin(7.3 * i + 1.1 * t + 0.4), zv[i] = zv0[i] = 1.3 * cos(3.1 * i + 0.7 * t);
+            zg[i] = zg0[i] = 1.8 * sin(7.3 * i + 1.1 * t + 0.4), zv[i] = zv0[i] = 1.3 * cos(3.1 * i + 0.7 * t);
+        /* the order of engine/market_sim.c's step_tile */
+        alvh_market_vdrift_shift_row(N, bt, flag, zg);
         alvh_market_drift_step(&c, N, 1.0, shift, zg, w_g);
         alvh_market_vdrift_step(N, a, flag, zv, w_v);
-        comp_v += 0.5 * a * a;
+        alvh_market_vdrift_accumulate(N, bt, zg, w_v);
+        comp_v += 0.5 * a * a + 0.5 * bt * bt;
         const double b = 1.7 * sqrt(dt);
         for (int i = 0; i < N; i++) {
             assert_true(zv[i] == zv0[i] + a * flag[i]);
+            assert_true(zg[i] == zg0[i] + shift[i] + bt * flag[i]);
+            /* each component's density ratio at the drawn z_G and z_v */
             lg[i] += -0.5 * (zg[i] - b) * (zg[i] - b) + 0.5 * zg[i] * zg[i];
             lv[i] += -0.5 * (zv[i] - a) * (zv[i] - a) + 0.5 * zv[i] * zv[i];
+            lv[i] += -0.5 * (zg[i] - bt) * (zg[i] - bt) + 0.5 * zg[i] * zg[i];
         }
         alvh_market_mix_lr(&c, N, (t + 1) * dt, comp_v, w_g, w_v, lr_ev, log_lr);
     }
@@ -646,6 +656,10 @@ static void test_variance_drift_kernels(void **state)
     }
     /* the variance component alone, every path: the single Girsanov factor */
     p.tilt.token_drift = 0.0, p.tilt.variance_drift_share = 1.0;
+    p.tilt.variance_drift_token_cross = 0.0; /* a token drift needs its crossing */
+    assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "variance_drift_token_cross"));
+    p.tilt.variance_drift_token_cross = 0.5;
     assert_int_equal(alvh_market_consts_init(&c, &p, dt, msg, sizeof msg), 0);
     assert_true(!c.has_drift && c.has_vdrift && c.has_mix);
     alvh_market_mix_lr(&c, N, STEPS * dt, comp_v, w_g, w_v, lr_ev, log_lr);
@@ -705,6 +719,24 @@ static void test_variance_drift_unbiased(void **state)
     double ph = -expm1(-p.token.lambda_hack_ann * t);
     assert_true(fabs(wmean(&hit, paths) - ph) <= 4.0 * wse(&hit, paths));
     assert_true(v_raw > ev * 1.15);
+    /* with the component's token drift (a rally turning into a fall at mid-year): still unbiased */
+    alvh_market_params r = p;
+    r.tilt.variance_drift_token = 1.5, r.tilt.variance_drift_token_cross = 0.5;
+    obs_t *ot = run_tilted(&r, paths, steps, t);
+    wsum lr_t = {0}, v_t = {0}, g_t = {0};
+    for (size_t i = 0; i < paths; i++) {
+        double w = exp(ot->log_lr[i]);
+        wadd(&lr_t, w);
+        wadd(&v_t, w * ot->v[i]);
+        wadd(&g_t, w * disc * exp(ot->ln_g[i]));
+    }
+    printf("# variance IS with the token drift: E[LR] = %.4f +- %.4f, E[v_T] = %.5f +- %.5f, E[e^-rT G_T] = %.3f +- %.3f\n",
+           wmean(&lr_t, paths), wse(&lr_t, paths), wmean(&v_t, paths), wse(&v_t, paths), wmean(&g_t, paths),
+           wse(&g_t, paths));
+    assert_true(fabs(wmean(&lr_t, paths) - 1.0) <= 4.0 * wse(&lr_t, paths));
+    assert_true(fabs(wmean(&v_t, paths) - ev) <= 4.0 * wse(&v_t, paths));
+    assert_true(fabs(wmean(&g_t, paths) - p.token.g0_usd) <= 4.0 * wse(&g_t, paths));
+    obs_free(ot);
     obs_t *o1 = obs_new(paths, 500);
     alvh_error err = {0};
     assert_int_equal(run(&p, paths, steps, t / (double)steps, 1, 500, o1, NULL, 0, &err), ALVH_OK);
