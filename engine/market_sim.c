@@ -193,7 +193,7 @@ static alvh_status run_block(void *vctx, size_t b, int worker)
                              .treasury = tc->on ? &w->tr : NULL};
     alvh_status st = notify(c->obs->block_begin, c->obs->ctx, worker, &view);
     double market_s = 0.0; /* this block's kernel time (engine/phase_clock.h) */
-    double comp_v = 0.0;   /* sum_k a_k^2 / 2 of the variance drift so far */
+    double comp_v = 0.0;   /* sum_k (a_k^2 + b_k^2) / 2 of the variance component so far */
     for (size_t t = 0; st == ALVH_OK && t < rq->n_steps; t++) {
         double t0s = alvh_phase_now();
         size_t i0 = c->inj_first[t], i1 = c->inj_first[t + 1];
