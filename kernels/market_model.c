@@ -665,10 +665,8 @@ void alvh_market_vdrift_accumulate(size_t n, double b, const double *restrict z,
 void alvh_market_vdrift_step(size_t n, double a, const double *restrict flag, double *restrict z_v,
                              double *restrict w_v)
 {
-    for (size_t i = 0; i < n; i++) {
-        z_v[i] += a * flag[i];
-        w_v[i] += a * z_v[i];
-    }
+    alvh_market_vdrift_shift_row(n, a, flag, z_v);
+    alvh_market_vdrift_accumulate(n, a, z_v, w_v);
 }
 
 /* log(sum_j e^{x_j}) over the terms with x_j > -inf */
